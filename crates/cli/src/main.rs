@@ -1,0 +1,104 @@
+//! The `friction` command-line tool: argument parsing, progress and wiring.
+//!
+//! Business logic lives in the library crates; this binary only connects them and
+//! turns their errors into one-line messages with a `help:` hint (cargo style).
+
+mod render;
+mod scan;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Tells an engineering organisation, with evidence, whether it can execute change
+/// safely, predictably and at speed.
+#[derive(Debug, Parser)]
+#[command(name = "friction", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Mine a repository's history into the store (incremental: only new commits are read).
+    Scan(ScanArgs),
+}
+
+/// Options of `friction scan`.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// The repository to scan (a work tree or a bare repository).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Database file; defaults to `.friction/friction.db` inside the repository.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Walk only the first-parent chain and diff merges against their first parent
+    /// (the pull-request / squash view).
+    #[arg(long)]
+    pub first_parent: bool,
+    /// Start the walk at these refs instead of HEAD (repeatable).
+    #[arg(long = "ref", value_name = "REF", conflicts_with = "all")]
+    pub refs: Vec<String>,
+    /// Start the walk at every branch, tag and remote-tracking ref.
+    #[arg(long)]
+    pub all: bool,
+    /// Do not pair deletions and additions into renames (`git log --no-renames`).
+    #[arg(long)]
+    pub no_renames: bool,
+    /// Also detect copies among modified files (`git log -C`).
+    #[arg(long, conflicts_with = "no_renames")]
+    pub copies: bool,
+    /// Rename candidate limit per commit; overrides `history.rename_limit` (0 = unlimited).
+    #[arg(long, value_name = "N")]
+    pub rename_limit: Option<usize>,
+    /// Worker threads for diffing (default: one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bar and no timing line on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// An error for the user: one line of what went wrong, then an optional hint.
+#[derive(Debug)]
+pub struct UserError {
+    /// What went wrong.
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+    /// Process exit code.
+    pub code: u8,
+}
+
+impl UserError {
+    fn new(message: impl Into<String>, help: Option<&str>) -> Self {
+        UserError {
+            message: message.into(),
+            help: help.map(str::to_owned),
+            code: 2,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Scan(args) => scan::run(&args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            if let Some(help) = e.help {
+                eprintln!("help: {help}");
+            }
+            ExitCode::from(e.code)
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! Rendering of the scan summary: a concise text block for people, JSON for machines.
+//!
+//! The JSON is deterministic: the same store content gives byte-identical output
+//! (keys in a fixed order, no timings; timings go to stderr).
+
+use friction_store::{HistorySummary, WalkMode};
+use serde::Serialize;
+
+/// Everything `friction scan` reports.
+#[derive(Debug, Serialize)]
+pub struct ScanReport {
+    /// Work tree (or git directory of a bare repository).
+    pub repository: String,
+    /// Database file.
+    pub store: String,
+    /// Walk mode.
+    #[serde(serialize_with = "mode_name")]
+    pub mode: WalkMode,
+    /// Refs the walk started from.
+    pub refs: Vec<String>,
+    /// Whether renames were paired.
+    pub renames: bool,
+    /// Rename candidate limit in force.
+    pub rename_limit: usize,
+    /// Commits mined and stored by this scan.
+    pub new_commits: u64,
+    /// True for a shallow clone.
+    pub shallow: bool,
+    /// `complete`, `interrupted` or `partial`.
+    pub status: String,
+    /// Commits that could not be read, with the object that failed.
+    pub unreadable_commits: Vec<String>,
+    /// Totals over the stored history.
+    #[serde(flatten)]
+    pub summary: HistorySummary,
+}
+
+fn mode_name<S: serde::Serializer>(mode: &WalkMode, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(mode.as_str())
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    schema: &'static str,
+    commits: u64,
+    authors: u64,
+    files: u64,
+    lines_added: u64,
+    lines_deleted: u64,
+    #[serde(flatten)]
+    report: &'a ScanReport,
+    first_commit_date: Option<String>,
+    last_commit_date: Option<String>,
+}
+
+/// The JSON summary. Top-level `commits`, `authors`, `files`, `lines_added` and
+/// `lines_deleted` are totals over every stored change, excluded ones included;
+/// `excluded` carries the excluded share separately.
+pub fn json(report: &ScanReport) -> String {
+    let s = &report.summary;
+    let value = JsonReport {
+        schema: "friction.scan/1",
+        commits: s.commits,
+        authors: s.authors,
+        files: s.files,
+        lines_added: s.lines_added,
+        lines_deleted: s.lines_deleted,
+        report,
+        first_commit_date: s.first_commit_time.map(date),
+        last_commit_date: s.last_commit_time.map(date),
+    };
+    // serde_json keeps struct field order, and flattening merges the report's keys;
+    // round-tripping through `Value` sorts them (BTreeMap), so the output is stable.
+    let sorted: serde_json::Value = serde_json::to_value(&value).unwrap_or_default();
+    serde_json::to_string_pretty(&sorted).unwrap_or_default()
+}
+
+/// Thousands separators, so six-digit counts stay readable.
+fn n(v: u64) -> String {
+    let digits = v.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A calendar date (UTC) from epoch seconds, via Howard Hinnant's `civil_from_days`;
+/// a date library would be a dependency for one line of output.
+pub fn date(epoch: i64) -> String {
+    let z = epoch.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The human summary.
+pub fn text(report: &ScanReport) -> String {
+    let s = &report.summary;
+    let mut out = String::new();
+    let view = match report.mode {
+        WalkMode::Full => "full history",
+        WalkMode::FirstParent => "first-parent history, merges diffed against their first parent",
+    };
+    out.push_str(&format!(
+        "friction scan · {} ({}; {})\n",
+        report.repository,
+        report.refs.join(", "),
+        view
+    ));
+    out.push_str(&format!(
+        "  commits     {} ({} merges) · {} new in this scan\n",
+        n(s.commits),
+        n(s.merges),
+        n(report.new_commits)
+    ));
+    out.push_str(&format!(
+        "  authors     {}{}\n",
+        n(s.authors),
+        if s.bot_authors > 0 {
+            format!(" (of which {} bots)", n(s.bot_authors))
+        } else {
+            String::new()
+        }
+    ));
+    out.push_str(&format!(
+        "  files       {} distinct (renames followed: {})\n",
+        n(s.files),
+        if report.renames { "yes" } else { "no" }
+    ));
+    out.push_str(&format!(
+        "  lines       +{} / -{} over {} file changes ({} binary)\n",
+        n(s.lines_added),
+        n(s.lines_deleted),
+        n(s.changes),
+        n(s.binary_changes)
+    ));
+    if s.excluded.changes > 0 {
+        let reasons: Vec<String> = s
+            .excluded
+            .by_reason
+            .iter()
+            .map(|(r, c)| format!("{r} {}", n(*c)))
+            .collect();
+        out.push_str(&format!(
+            "  excluded    {} changes (+{} / -{}): {}\n",
+            n(s.excluded.changes),
+            n(s.excluded.lines_added),
+            n(s.excluded.lines_deleted),
+            reasons.join(", ")
+        ));
+    } else {
+        out.push_str("  excluded    none\n");
+    }
+    if let (Some(a), Some(b)) = (s.first_commit_time, s.last_commit_time) {
+        out.push_str(&format!("  time span   {} → {}\n", date(a), date(b)));
+    }
+    if report.shallow {
+        out.push_str(&format!(
+            "  history     TRUNCATED: shallow clone, nothing before {} boundary commit(s) is visible; `git fetch --unshallow` for the full history\n",
+            n(s.shallow_boundaries)
+        ));
+    }
+    if s.rename_limit_commits > 0 {
+        out.push_str(&format!(
+            "  renames     detection skipped on {} commit(s) over the limit of {} candidates; raise it with `--rename-limit` or `history.rename_limit`\n",
+            n(s.rename_limit_commits),
+            report.rename_limit
+        ));
+    }
+    if report.status != "complete" {
+        out.push_str(&format!("  status      {}\n", report.status));
+    }
+    out.push_str(&format!("  store       {}\n", report.store));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_civil_utc() {
+        assert_eq!(date(0), "1970-01-01");
+        assert_eq!(date(1_112_911_993), "2005-04-07");
+        assert_eq!(date(951_782_400), "2000-02-29");
+        assert_eq!(date(-86_400), "1969-12-31");
+    }
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(n(0), "0");
+        assert_eq!(n(999), "999");
+        assert_eq!(n(1_000), "1,000");
+        assert_eq!(n(1_234_567), "1,234,567");
+    }
+}

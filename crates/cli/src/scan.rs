@@ -1,0 +1,365 @@
+//! `friction scan`: wire the history miner to the store and report what happened.
+
+use std::collections::HashSet;
+use std::io::IsTerminal;
+use std::ops::ControlFlow;
+use std::time::{Duration, Instant};
+
+use friction_history::{
+    BotPatterns, Config, ExclusionRules, HistoryError, MineOptions, ObjectId, RefSelection,
+};
+use friction_store::{ChangeRow, Store, WalkMode};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::render::{self, ScanReport};
+use crate::{ScanArgs, UserError};
+
+/// Commits per write transaction; bounded also by [`BATCH_TIME`]. Large enough to
+/// amortise SQLite commits, small enough that an interruption loses little work.
+const BATCH_COMMITS: usize = 2000;
+const BATCH_TIME: Duration = Duration::from_millis(750);
+
+/// Exit code when the scan was interrupted (as shells report SIGINT).
+const EXIT_INTERRUPTED: u8 = 130;
+/// Exit code when some commits could not be read; everything else was stored.
+const EXIT_PARTIAL: u8 = 1;
+
+/// Bumped when classification rules change, so stored labels are recomputed.
+const CLASSIFIER_VERSION: &str = "1";
+
+fn history_error(e: HistoryError) -> UserError {
+    let help = match &e {
+        HistoryError::NotARepository { .. } => {
+            Some("run `friction scan PATH` on a git work tree or bare repository")
+        }
+        HistoryError::NoCommits => Some("make a first commit, or choose a ref with `--ref`"),
+        HistoryError::UnknownRef { .. } => Some("list refs with `git show-ref`"),
+        HistoryError::Object { .. } => Some(
+            "the repository is damaged; `git fsck` names what is missing, and a fresh clone usually repairs it",
+        ),
+        HistoryError::Git { .. } => None,
+    };
+    UserError::new(e.to_string(), help)
+}
+
+fn store_error(db: &std::path::Path, e: friction_store::StoreError) -> UserError {
+    UserError::new(
+        format!("cannot use the store at {}: {e}", db.display()),
+        Some("choose another location with `--db PATH`"),
+    )
+}
+
+/// Runs the scan and returns the process exit code.
+pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
+    let started = Instant::now();
+    let repo = friction_history::open(&args.path).map_err(history_error)?;
+
+    let config = match repo.config_text().map_err(history_error)? {
+        Some((origin, text)) => Config::parse(&text).map_err(|e| {
+            UserError::new(
+                format!("{origin} is not valid: {}", e.message().trim()),
+                Some("see the `friction.toml` section of the README for the accepted keys"),
+            )
+        })?,
+        None => Config::default(),
+    };
+    let mut history_config = config.history.clone();
+    if let Some(limit) = args.rename_limit {
+        history_config.rename_limit = limit;
+    }
+    let bad_glob = |e: friction_history::BadGlob| {
+        UserError::new(
+            format!("friction.toml: {e}"),
+            Some("globs follow gitignore syntax: `*`, `**`, `?`, `[abc]`; escape `[` as `\\[`"),
+        )
+    };
+    let rules = ExclusionRules::new(&history_config).map_err(bad_glob)?;
+    let bots = BotPatterns::new(&history_config).map_err(bad_glob)?;
+
+    let db_path = match &args.db {
+        Some(p) => p.clone(),
+        None => repo
+            .workdir()
+            .unwrap_or_else(|| repo.git_dir())
+            .join(".friction")
+            .join("friction.db"),
+    };
+    if let Some(dir) = db_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            UserError::new(
+                format!("cannot create {}: {e}", dir.display()),
+                Some("make the directory writable, or choose another location with `--db PATH`"),
+            )
+        })?;
+    }
+    let mut store = Store::open(&db_path).map_err(|e| store_error(&db_path, e))?;
+
+    let mode = if args.first_parent {
+        WalkMode::FirstParent
+    } else {
+        WalkMode::Full
+    };
+    let selection = if args.all {
+        RefSelection::All
+    } else if args.refs.is_empty() {
+        RefSelection::Head
+    } else {
+        RefSelection::Named(args.refs.clone())
+    };
+    let tips = repo.resolve_tips(&selection).map_err(history_error)?;
+
+    relabel_if_config_changed(&repo, &mut store, &rules, &history_config)
+        .map_err(|e| store_error(&db_path, e))?;
+
+    let refs_text = tips
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    let scan_id = store
+        .begin_scan(mode, &refs_text, env!("CARGO_PKG_VERSION"))
+        .map_err(|e| store_error(&db_path, e))?;
+
+    let stored = store
+        .stored_commits(mode)
+        .map_err(|e| store_error(&db_path, e))?;
+    let hidden: Vec<ObjectId> = store
+        .complete_tips(mode)
+        .map_err(|e| store_error(&db_path, e))?
+        .iter()
+        .filter_map(|hex| ObjectId::from_hex(hex.as_bytes()).ok())
+        .collect();
+    let plan = repo
+        .plan(&tips, args.first_parent, &hidden, &|id| {
+            stored.contains(&id.to_string())
+        })
+        .map_err(history_error)?;
+
+    // Ctrl-C stops the workers; whatever was committed stays, the rest is mined next time.
+    let _interrupt = gix_interrupt_guard();
+
+    if args.first_parent && !plan.already_stored.is_empty() {
+        let ids: Vec<String> = plan
+            .already_stored
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let mut batch = store.batch().map_err(|e| store_error(&db_path, e))?;
+        batch
+            .mark_mainline(&ids)
+            .map_err(|e| store_error(&db_path, e))?;
+        batch.commit().map_err(|e| store_error(&db_path, e))?;
+    }
+
+    let progress = progress_bar(args.quiet, plan.to_mine.len() as u64);
+    let options = MineOptions {
+        first_parent: args.first_parent,
+        renames: !args.no_renames,
+        copies: args.copies,
+        rename_limit: history_config.rename_limit,
+        threads: args.threads,
+    };
+
+    let mut pending: Vec<friction_history::MinedCommit> = Vec::with_capacity(BATCH_COMMITS);
+    let mut last_flush = Instant::now();
+    let mut write_error: Option<friction_store::StoreError> = None;
+    let mut written = 0u64;
+    let flush = |store: &mut Store,
+                 pending: &mut Vec<friction_history::MinedCommit>|
+     -> Result<u64, friction_store::StoreError> {
+        let mut batch = store.batch()?;
+        for mined in pending.iter() {
+            let rows: Vec<ChangeRow<'_>> = mined
+                .changes
+                .iter()
+                .map(|c| ChangeRow {
+                    change: &c.change,
+                    excluded: c.exclusion.as_ref().map(|e| e.reason()),
+                })
+                .collect();
+            batch.put_commit(
+                &mined.commit,
+                &rows,
+                args.first_parent,
+                mined.shallow_boundary,
+            )?;
+        }
+        batch.commit()?;
+        let n = pending.len() as u64;
+        pending.clear();
+        Ok(n)
+    };
+    let outcome = repo
+        .mine(&plan.to_mine, &options, &rules, &bots, |mined| {
+            pending.push(mined);
+            progress.inc(1);
+            if pending.len() >= BATCH_COMMITS || last_flush.elapsed() >= BATCH_TIME {
+                match flush(&mut store, &mut pending) {
+                    Ok(n) => written += n,
+                    Err(e) => {
+                        write_error = Some(e);
+                        return ControlFlow::Break(());
+                    }
+                }
+                last_flush = Instant::now();
+            }
+            ControlFlow::Continue(())
+        })
+        .map_err(history_error)?;
+    if write_error.is_none() {
+        match flush(&mut store, &mut pending) {
+            Ok(n) => written += n,
+            Err(e) => write_error = Some(e),
+        }
+    }
+    progress.finish_and_clear();
+    if let Some(e) = write_error {
+        return Err(store_error(&db_path, e));
+    }
+    store
+        .resolve_renames()
+        .map_err(|e| store_error(&db_path, e))?;
+
+    let interrupted = outcome.interrupted;
+    let complete = !interrupted && outcome.failed.is_empty() && plan.walk_error.is_none();
+    let status = if complete {
+        "complete"
+    } else if interrupted {
+        "interrupted"
+    } else {
+        "partial"
+    };
+    let tip_rows: Vec<(String, String)> = tips
+        .iter()
+        .map(|t| (t.name.clone(), t.id.to_string()))
+        .collect();
+    store
+        .finish_scan(
+            scan_id,
+            status,
+            written,
+            complete.then_some((mode, tip_rows.as_slice())),
+        )
+        .map_err(|e| store_error(&db_path, e))?;
+
+    let summary = store.summary(mode).map_err(|e| store_error(&db_path, e))?;
+    let mut problems: Vec<String> = outcome.failed.iter().map(ToString::to_string).collect();
+    problems.sort();
+    if let Some(walk) = &plan.walk_error {
+        problems.insert(0, walk.clone());
+    }
+    let report = ScanReport {
+        repository: repo
+            .workdir()
+            .unwrap_or_else(|| repo.git_dir())
+            .display()
+            .to_string(),
+        store: db_path.display().to_string(),
+        mode,
+        refs: tips.iter().map(|t| t.name.clone()).collect(),
+        renames: !args.no_renames,
+        rename_limit: history_config.rename_limit,
+        new_commits: written,
+        shallow: repo.is_shallow(),
+        status: status.to_owned(),
+        unreadable_commits: problems,
+        summary,
+    };
+    if args.json {
+        println!("{}", render::json(&report));
+    } else {
+        print!("{}", render::text(&report));
+    }
+    if !args.quiet {
+        let secs = started.elapsed().as_secs_f64();
+        eprintln!(
+            "scanned {} new commits in {:.2} s ({:.0} commits/s)",
+            written,
+            secs,
+            written as f64 / secs.max(1e-9)
+        );
+    }
+    if interrupted {
+        eprintln!(
+            "note: interrupted; {written} commits were stored and the next `friction scan` continues from there"
+        );
+        return Ok(EXIT_INTERRUPTED);
+    }
+    if !report.unreadable_commits.is_empty() {
+        eprintln!(
+            "error: {} commits could not be read; everything else was stored",
+            report.unreadable_commits.len()
+        );
+        for p in report.unreadable_commits.iter().take(5) {
+            eprintln!("  {p}");
+        }
+        eprintln!(
+            "help: the repository is damaged; `git fsck` names what is missing, and a fresh clone usually repairs it"
+        );
+        return Ok(EXIT_PARTIAL);
+    }
+    Ok(0)
+}
+
+/// Installs the Ctrl-C handler for the duration of the scan. Failing to install it
+/// only costs graceful interruption, so it is not an error.
+fn gix_interrupt_guard() -> Option<impl Drop> {
+    friction_history::interrupt::init_handler_default(1)
+        .ok()
+        .map(|d| d.auto_deregister())
+}
+
+fn progress_bar(quiet: bool, len: u64) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::hidden());
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} mining {bar:30} {pos}/{len} commits · {per_sec} · ETA {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// Recomputes stored exclusion labels when the classification rules changed since
+/// they were written, so the summary always reflects the current configuration.
+fn relabel_if_config_changed(
+    repo: &friction_history::Repo,
+    store: &mut Store,
+    rules: &ExclusionRules,
+    config: &friction_history::config::HistoryConfig,
+) -> Result<(), friction_store::StoreError> {
+    let fingerprint = format!(
+        "v{CLASSIFIER_VERSION}:{:?}|{:?}|{}",
+        config.exclude, config.include, config.default_exclusions
+    );
+    let previous = store.meta("classification")?;
+    if previous.as_deref() == Some(fingerprint.as_str()) {
+        return Ok(());
+    }
+    if previous.is_some() {
+        let paths = store.distinct_paths()?;
+        let keys: Vec<(Vec<u8>, bool)> = paths
+            .iter()
+            .map(|(text, raw, marker)| {
+                (
+                    raw.clone().unwrap_or_else(|| text.as_bytes().to_vec()),
+                    *marker,
+                )
+            })
+            .collect();
+        let labels = repo.labels(rules, &keys);
+        let mut seen = HashSet::new();
+        let rows: Vec<(String, bool, Option<String>)> = paths
+            .into_iter()
+            .zip(labels)
+            .filter(|((path, _, marker), _)| seen.insert((path.clone(), *marker)))
+            .map(|((path, _, marker), label)| (path, marker, label.map(|l| l.reason())))
+            .collect();
+        store.relabel(&rows)?;
+    }
+    store.set_meta("classification", &fingerprint)
+}

@@ -1,0 +1,94 @@
+//! `friction.toml`: the optional project configuration.
+//!
+//! Every key has a documented default, so a repository without the file scans the
+//! same as one with an empty file. Unknown keys are errors: a typo must never be a
+//! silently ignored setting.
+
+use serde::Deserialize;
+
+/// The file name looked up at the root of the scanned repository.
+pub const CONFIG_FILE_NAME: &str = "friction.toml";
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Settings for history mining.
+    #[serde(default)]
+    pub history: HistoryConfig,
+}
+
+/// `[history]`: what the miner excludes and how it recognises bots.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryConfig {
+    /// Extra globs (gitignore-like, matched against the repository path) whose changes
+    /// are excluded from delivery metrics, on top of the defaults.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Globs that are never excluded, overriding both defaults and `exclude`
+    /// (for example a `vendor/` directory that is really first-party code).
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Whether the built-in lockfile, vendor and generated-file rules apply.
+    #[serde(default = "default_true")]
+    pub default_exclusions: bool,
+    /// Extra bot patterns, matched case-insensitively against author name and e-mail.
+    #[serde(default)]
+    pub bots: Vec<String>,
+    /// Whether the built-in bot patterns apply.
+    #[serde(default = "default_true")]
+    pub default_bots: bool,
+    /// Maximum number of rename candidates per side before fuzzy rename detection is
+    /// skipped for a commit (git's `diff.renameLimit`, default 1000; 0 = unlimited).
+    #[serde(default = "default_rename_limit")]
+    pub rename_limit: usize,
+}
+
+impl Default for HistoryConfig {
+    fn default() -> Self {
+        HistoryConfig {
+            exclude: Vec::new(),
+            include: Vec::new(),
+            default_exclusions: true,
+            bots: Vec::new(),
+            default_bots: true,
+            rename_limit: default_rename_limit(),
+        }
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// git's own default for `diff.renameLimit`, so renames pair as `git log -M` pairs them.
+fn default_rename_limit() -> usize {
+    1000
+}
+
+impl Config {
+    /// Parses the text of a `friction.toml`. The error names the offending key or line.
+    pub fn parse(text: &str) -> Result<Config, toml::de::Error> {
+        toml::from_str(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_the_documented_defaults() {
+        let config = Config::parse("").unwrap();
+        assert_eq!(config, Config::default());
+        assert_eq!(config.history.rename_limit, 1000);
+        assert!(config.history.default_exclusions);
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_that_names_it() {
+        let err = Config::parse("[history]\nexclud = [\"x\"]\n").unwrap_err();
+        assert!(err.to_string().contains("exclud"), "{err}");
+    }
+}

@@ -1,0 +1,316 @@
+//! Git history mining with `gix`.
+//!
+//! This crate turns a repository into [`friction_model::CommitFact`]s: commits with
+//! identities (after `.mailmap`), messages and per-file changes with
+//! `git log --numstat` line counts, rename pairing as `git log -M` pairs them, and
+//! exclusion and bot labels. It knows nothing about storage or scoring: the caller
+//! says which commits it already has and receives the rest through a callback.
+//!
+//! The work is split in two: [`Repo::plan`] walks the commit graph (cheap, one
+//! thread) and decides which commits need mining; [`Repo::mine`] diffs them on a pool
+//! of threads, each with its own object and diff caches, and hands finished commits
+//! to the caller's thread in the order they finish.
+
+pub mod classify;
+pub mod config;
+mod mine;
+
+use std::path::{Path, PathBuf};
+
+pub use classify::{BadGlob, BotPatterns, ExclusionRules};
+pub use config::{CONFIG_FILE_NAME, Config};
+pub use gix::{ObjectId, interrupt};
+pub use mine::{LabelledChange, MineOptions, MineOutcome, MinedCommit};
+
+/// Everything that can go wrong while reading a repository.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    /// The path is not inside a git repository.
+    #[error("{path} is not a git repository ({message})")]
+    NotARepository {
+        /// The path given by the user.
+        path: PathBuf,
+        /// What gix said, rendered.
+        message: String,
+    },
+    /// The repository exists but has no commit at the requested ref.
+    #[error("the repository has no commits yet (HEAD points at an unborn branch)")]
+    NoCommits,
+    /// A ref given with `--ref` does not exist.
+    #[error("ref `{name}` does not exist")]
+    UnknownRef {
+        /// The name as given.
+        name: String,
+    },
+    /// An object could not be read: missing from the object database or corrupt.
+    #[error("object {id} could not be read ({what}): {message}")]
+    Object {
+        /// The id of the object.
+        id: String,
+        /// What the object was needed for (`commit`, `tree of commit …`, `blob …`).
+        what: String,
+        /// The underlying error, rendered.
+        message: String,
+    },
+    /// Any other failure inside gix, rendered with its context.
+    #[error("{context}: {message}")]
+    Git {
+        /// What friction was doing.
+        context: String,
+        /// The underlying error, rendered.
+        message: String,
+    },
+}
+
+impl HistoryError {
+    pub(crate) fn git(context: impl Into<String>, err: impl std::fmt::Display) -> Self {
+        HistoryError::Git {
+            context: context.into(),
+            message: err.to_string(),
+        }
+    }
+
+    pub(crate) fn object(
+        id: impl std::fmt::Display,
+        what: impl Into<String>,
+        err: impl std::fmt::Display,
+    ) -> Self {
+        HistoryError::Object {
+            id: id.to_string(),
+            what: what.into(),
+            message: err.to_string(),
+        }
+    }
+}
+
+/// Which refs the walk starts from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefSelection {
+    /// `HEAD` only (the default, like `git log`).
+    Head,
+    /// The named refs (`--ref main --ref release/1.2`), resolved like `git rev-parse`.
+    Named(Vec<String>),
+    /// Every branch, tag and remote-tracking ref, plus `HEAD` (`git log --all`).
+    All,
+}
+
+/// A resolved starting point of the walk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tip {
+    /// How the user or git named it.
+    pub name: String,
+    /// The commit it points at (tags are peeled).
+    pub id: ObjectId,
+}
+
+/// The commits a scan must mine, decided before any diff is computed.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Commits to mine, newest first in walk order.
+    pub to_mine: Vec<ObjectId>,
+    /// Commits reached by the walk that are already stored, so nothing needs mining.
+    pub already_stored: Vec<ObjectId>,
+    /// Set when the walk stopped on an unreadable commit; what was walked is still mined.
+    pub walk_error: Option<String>,
+}
+
+/// An opened repository, shareable across threads.
+pub struct Repo {
+    inner: gix::ThreadSafeRepository,
+    shallow: bool,
+}
+
+/// Opens the repository containing `path` (a work tree, or a bare repository).
+pub fn open(path: &Path) -> Result<Repo, HistoryError> {
+    let repo = gix::discover(path).map_err(|e| HistoryError::NotARepository {
+        path: path.to_owned(),
+        message: e.to_string(),
+    })?;
+    let shallow = repo
+        .is_shallow()
+        .map_err(|e| HistoryError::git("reading the shallow file", e))?;
+    Ok(Repo {
+        inner: repo.into_sync(),
+        shallow,
+    })
+}
+
+impl Repo {
+    /// The work tree root, or `None` for a bare repository.
+    pub fn workdir(&self) -> Option<PathBuf> {
+        self.inner.work_dir().map(Path::to_owned)
+    }
+
+    /// The `.git` directory (the repository itself when bare).
+    pub fn git_dir(&self) -> PathBuf {
+        self.inner.git_dir().to_owned()
+    }
+
+    /// True when the repository is a shallow clone whose history is truncated.
+    pub fn is_shallow(&self) -> bool {
+        self.shallow
+    }
+
+    /// Reads `friction.toml` from the work tree, or from `HEAD` in a bare repository.
+    /// Returns `None` when there is no such file.
+    pub fn config_text(&self) -> Result<Option<(String, String)>, HistoryError> {
+        if let Some(dir) = self.workdir() {
+            let path = dir.join(CONFIG_FILE_NAME);
+            return match std::fs::read_to_string(&path) {
+                Ok(text) => Ok(Some((path.display().to_string(), text))),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(HistoryError::git(format!("reading {}", path.display()), e)),
+            };
+        }
+        let repo = self.inner.to_thread_local();
+        let Ok(head) = repo.head_commit() else {
+            return Ok(None);
+        };
+        let tree = head
+            .tree()
+            .map_err(|e| HistoryError::object(head.id, "tree of HEAD", e))?;
+        let Some(entry) = tree
+            .lookup_entry_by_path(CONFIG_FILE_NAME)
+            .map_err(|e| HistoryError::object(head.id, "tree of HEAD", e))?
+        else {
+            return Ok(None);
+        };
+        let blob = entry
+            .object()
+            .map_err(|e| HistoryError::object(entry.oid(), "friction.toml at HEAD", e))?;
+        Ok(Some((
+            format!("HEAD:{CONFIG_FILE_NAME}"),
+            String::from_utf8_lossy(&blob.data).into_owned(),
+        )))
+    }
+
+    /// Resolves the selection to commits; tags are peeled, non-commit refs skipped.
+    pub fn resolve_tips(&self, selection: &RefSelection) -> Result<Vec<Tip>, HistoryError> {
+        let repo = self.inner.to_thread_local();
+        let mut tips = Vec::new();
+        match selection {
+            RefSelection::Head => {
+                let id = repo
+                    .head_id()
+                    .map_err(|_| HistoryError::NoCommits)?
+                    .detach();
+                tips.push(Tip {
+                    name: "HEAD".into(),
+                    id,
+                });
+            }
+            RefSelection::Named(names) => {
+                for name in names {
+                    let id = repo
+                        .rev_parse_single(name.as_str())
+                        .map_err(|_| HistoryError::UnknownRef { name: name.clone() })?
+                        .object()
+                        .map_err(|e| HistoryError::git(format!("reading `{name}`"), e))?
+                        .peel_to_commit()
+                        .map_err(|_| HistoryError::UnknownRef { name: name.clone() })?
+                        .id;
+                    tips.push(Tip {
+                        name: name.clone(),
+                        id,
+                    });
+                }
+            }
+            RefSelection::All => {
+                if let Ok(head) = repo.head_id() {
+                    tips.push(Tip {
+                        name: "HEAD".into(),
+                        id: head.detach(),
+                    });
+                }
+                let platform = repo
+                    .references()
+                    .map_err(|e| HistoryError::git("listing refs", e))?;
+                let refs = platform
+                    .all()
+                    .map_err(|e| HistoryError::git("listing refs", e))?;
+                for reference in refs {
+                    let mut reference =
+                        reference.map_err(|e| HistoryError::git("reading a ref", e))?;
+                    let name = reference.name().as_bstr().to_string();
+                    // Notes, stashes and other non-history refs would drag unrelated
+                    // commits into the walk, as `git log --all` does not intend for notes.
+                    if !(name.starts_with("refs/heads/")
+                        || name.starts_with("refs/tags/")
+                        || name.starts_with("refs/remotes/"))
+                    {
+                        continue;
+                    }
+                    if let Ok(commit) = reference.peel_to_commit() {
+                        tips.push(Tip {
+                            name,
+                            id: commit.id,
+                        });
+                    }
+                }
+                if tips.is_empty() {
+                    return Err(HistoryError::NoCommits);
+                }
+            }
+        }
+        tips.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(tips)
+    }
+
+    /// Walks the history from `tips` and decides which commits need mining.
+    ///
+    /// `hidden` are tips of earlier complete scans: nothing reachable from them is
+    /// visited again, which keeps a re-scan after one commit proportional to that
+    /// commit. `is_stored` answers for commits that are already in the store
+    /// (from an interrupted scan, say); they are reported but not mined.
+    pub fn plan(
+        &self,
+        tips: &[Tip],
+        first_parent: bool,
+        hidden: &[ObjectId],
+        is_stored: &dyn Fn(&ObjectId) -> bool,
+    ) -> Result<Plan, HistoryError> {
+        let repo = self.inner.to_thread_local();
+        let mut walk = repo
+            .rev_walk(tips.iter().map(|t| t.id))
+            .sorting(gix::revision::walk::Sorting::BreadthFirst);
+        if first_parent {
+            walk = walk.first_parent_only();
+        }
+        // Hidden tips that vanished (history rewritten, objects pruned) cannot be
+        // used to cut the walk; the stored-set check still avoids re-mining.
+        let hidden: Vec<ObjectId> = hidden
+            .iter()
+            .copied()
+            .filter(|id| repo.find_commit(*id).is_ok())
+            .collect();
+        if !hidden.is_empty() {
+            walk = walk.with_hidden(hidden);
+        }
+        let walk = walk
+            .all()
+            .map_err(|e| HistoryError::git("starting the history walk", e))?;
+        let mut plan = Plan::default();
+        for info in walk {
+            match info {
+                Ok(info) => {
+                    if is_stored(&info.id) {
+                        plan.already_stored.push(info.id);
+                    } else {
+                        plan.to_mine.push(info.id);
+                    }
+                }
+                Err(e) => {
+                    plan.walk_error = Some(format!(
+                        "the history walk stopped at an unreadable commit: {e}"
+                    ));
+                    break;
+                }
+            }
+        }
+        Ok(plan)
+    }
+
+    pub(crate) fn thread_safe(&self) -> &gix::ThreadSafeRepository {
+        &self.inner
+    }
+}

@@ -1,0 +1,619 @@
+//! The parallel per-commit diff.
+//!
+//! Shaped after `gitoxide-core/src/query/engine/update.rs`: worker threads each own a
+//! thread-local repository with an object cache and two diff resource caches (one
+//! for rename similarity, one for line counts) and pull commit indices from a shared
+//! counter, so a slow commit never leaves the other core idle behind a fixed chunk.
+//!
+//! Line counts are computed here rather than with gix's `line_counts()`, because that
+//! helper strips line terminators before diffing: a CRLF→LF conversion or a newline
+//! added at the end of a file would count as no change, while `git log --numstat`
+//! counts those lines. We keep terminators, as git does.
+
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use friction_model::{
+    ChangeKind, CommitFact, EntryKind, Exclusion, FileChangeFact, GitTime, Identity, RepoPath,
+};
+use gix::bstr::ByteSlice;
+use gix::diff::blob::platform::prepare_diff::Operation;
+use gix::diff::blob::{Diff, InternedInput, ResourceKind};
+use gix::object::tree::EntryKind as GitEntryKind;
+
+use crate::classify::{BotPatterns, ExclusionRules, has_generated_marker};
+use crate::{HistoryError, ObjectId, Repo};
+
+/// How to mine.
+#[derive(Debug, Clone)]
+pub struct MineOptions {
+    /// Diff merges against their first parent (the mainline / squash view). When
+    /// false, merges contribute no file changes, as in `git log --numstat`.
+    pub first_parent: bool,
+    /// Pair deletions and additions into renames, as `git log -M` does.
+    pub renames: bool,
+    /// Also detect copies among modified files (`git log -C`).
+    pub copies: bool,
+    /// Rename candidate limit per commit (0 = unlimited).
+    pub rename_limit: usize,
+    /// Worker threads; 0 means one per available core.
+    pub threads: usize,
+}
+
+impl Default for MineOptions {
+    fn default() -> Self {
+        MineOptions {
+            first_parent: false,
+            renames: true,
+            copies: false,
+            rename_limit: 1000,
+            threads: 0,
+        }
+    }
+}
+
+/// What a mining run did.
+#[derive(Debug, Default)]
+pub struct MineOutcome {
+    /// Commits handed to the callback.
+    pub mined: usize,
+    /// Commits that could not be read; they were not handed over and will be retried
+    /// by the next scan.
+    pub failed: Vec<HistoryError>,
+    /// True when mining stopped early (Ctrl-C, or the callback asked to stop).
+    pub interrupted: bool,
+}
+
+/// Labels changes that should not count as engineering work.
+struct Classifier<'repo> {
+    rules: &'repo ExclusionRules,
+    attributes: Option<(gix::AttributeStack<'repo>, gix::attrs::search::Outcome)>,
+}
+
+impl<'repo> Classifier<'repo> {
+    fn new(repo: &'repo gix::Repository, rules: &'repo ExclusionRules) -> Self {
+        // Attributes come from HEAD's `.gitattributes` files: the current intent of
+        // the team about what is generated or vendored applies to the whole history.
+        let attributes = if rules.defaults_enabled() {
+            repo.index_or_load_from_head_or_empty()
+                .ok()
+                .and_then(|index| {
+                    repo.attributes_only(
+                        &index,
+                        gix::worktree::stack::state::attributes::Source::IdMapping,
+                    )
+                    .ok()
+                })
+                .map(|stack| {
+                    let outcome = stack
+                        .selected_attribute_matches(["linguist-generated", "linguist-vendored"]);
+                    (stack, outcome)
+                })
+        } else {
+            None
+        };
+        Classifier { rules, attributes }
+    }
+
+    fn classify(&mut self, path: &[u8], generated_marker: bool) -> Option<Exclusion> {
+        let text = String::from_utf8_lossy(path);
+        if self.rules.is_forced_include(&text) {
+            return None;
+        }
+        if let Some(reason) = self.rules.classify_path(&text) {
+            return Some(reason);
+        }
+        if !self.rules.defaults_enabled() {
+            return None;
+        }
+        if let Some((stack, outcome)) = self.attributes.as_mut() {
+            outcome.reset();
+            if let Ok(platform) = stack.at_entry(path.as_bstr(), None)
+                && platform.matching_attributes(outcome)
+            {
+                for m in outcome.iter_selected() {
+                    let set = matches!(m.assignment.state, gix::attrs::StateRef::Set)
+                        || matches!(m.assignment.state, gix::attrs::StateRef::Value(v) if v.as_bstr() == "true");
+                    if set {
+                        return Some(if m.assignment.name.as_str() == "linguist-vendored" {
+                            Exclusion::AttributeVendored
+                        } else {
+                            Exclusion::AttributeGenerated
+                        });
+                    }
+                }
+            }
+        }
+        generated_marker.then_some(Exclusion::GeneratedMarker)
+    }
+}
+
+/// A change as mined, with its exclusion label.
+pub struct LabelledChange {
+    /// The fact.
+    pub change: FileChangeFact,
+    /// Why it is excluded, if it is.
+    pub exclusion: Option<Exclusion>,
+}
+
+/// A mined commit with labelled changes.
+pub struct MinedCommit {
+    /// The commit fact (its `changes` are empty; see `changes`).
+    pub commit: CommitFact,
+    /// The labelled changes, sorted by path.
+    pub changes: Vec<LabelledChange>,
+    /// True when the commit is a shallow-clone boundary, diffed against the empty tree
+    /// as `git log` does.
+    pub shallow_boundary: bool,
+}
+
+struct Worker<'repo> {
+    repo: &'repo gix::Repository,
+    opts: &'repo MineOptions,
+    rename_cache: gix::diff::blob::Platform,
+    line_cache: gix::diff::blob::Platform,
+    classifier: Classifier<'repo>,
+    bots: &'repo BotPatterns,
+    mailmap: &'repo gix::mailmap::Snapshot,
+    shallow: &'repo [ObjectId],
+}
+
+fn entry_kind(kind: GitEntryKind) -> EntryKind {
+    match kind {
+        GitEntryKind::Link => EntryKind::Symlink,
+        GitEntryKind::Commit => EntryKind::Submodule,
+        _ => EntryKind::File,
+    }
+}
+
+fn identity(mailmap: &gix::mailmap::Snapshot, sig: gix::actor::SignatureRef<'_>) -> Identity {
+    let resolved = mailmap.resolve_cow(sig);
+    Identity {
+        name: resolved.name.to_str_lossy().trim().to_owned(),
+        email: resolved.email.to_str_lossy().trim().to_lowercase(),
+    }
+}
+
+fn git_time(sig: &gix::actor::SignatureRef<'_>) -> GitTime {
+    let time = sig.time().unwrap_or_default();
+    GitTime {
+        seconds: time.seconds,
+        offset: time.offset,
+    }
+}
+
+impl<'repo> Worker<'repo> {
+    fn mine(&mut self, id: ObjectId) -> Result<MinedCommit, HistoryError> {
+        let repo = self.repo;
+        let commit = repo
+            .find_commit(id)
+            .map_err(|e| HistoryError::object(id, "commit", e))?;
+        let decoded = commit
+            .decode()
+            .map_err(|e| HistoryError::object(id, "commit (corrupt)", e))?;
+        let parents: Vec<ObjectId> = decoded.parents().collect();
+        let author = decoded
+            .author()
+            .map_err(|e| HistoryError::object(id, "commit author", e))?;
+        let committer = decoded
+            .committer()
+            .map_err(|e| HistoryError::object(id, "commit committer", e))?;
+        let author_identity = identity(self.mailmap, author);
+        let is_bot = self
+            .bots
+            .is_bot(&author_identity.name, &author_identity.email)
+            || self
+                .bots
+                .is_bot(&author.name.to_str_lossy(), &author.email.to_str_lossy());
+        let mut fact = CommitFact {
+            id: id.to_string(),
+            parents: parents.iter().map(ToString::to_string).collect(),
+            author_time: git_time(&author),
+            author: author_identity,
+            committer_time: git_time(&committer),
+            committer: identity(self.mailmap, committer),
+            author_is_bot: is_bot,
+            message: decoded.message.to_str_lossy().into_owned(),
+            changes: Vec::new(),
+            merge_diffed: false,
+            rename_limit_hit: None,
+        };
+        let tree_id = decoded.tree();
+        drop(decoded);
+        let shallow_boundary = self.shallow.binary_search(&id).is_ok();
+        let is_merge = parents.len() > 1;
+        if is_merge && !self.opts.first_parent {
+            return Ok(MinedCommit {
+                commit: fact,
+                changes: Vec::new(),
+                shallow_boundary,
+            });
+        }
+        fact.merge_diffed = is_merge;
+        let new_tree = repo
+            .find_tree(tree_id)
+            .map_err(|e| HistoryError::object(tree_id, format!("tree of commit {id}"), e))?;
+        let old_tree = match parents.first() {
+            Some(parent) if !shallow_boundary => {
+                let parent_commit = repo
+                    .find_commit(*parent)
+                    .map_err(|e| HistoryError::object(parent, format!("parent of {id}"), e))?;
+                parent_commit.tree().map_err(|e| {
+                    HistoryError::object(parent, format!("tree of parent of {id}"), e)
+                })?
+            }
+            _ => repo.empty_tree(),
+        };
+        let changes = self.diff_trees(id, &old_tree, &new_tree, &mut fact)?;
+        Ok(MinedCommit {
+            commit: fact,
+            changes,
+            shallow_boundary,
+        })
+    }
+
+    fn diff_trees(
+        &mut self,
+        id: ObjectId,
+        old_tree: &gix::Tree<'_>,
+        new_tree: &gix::Tree<'_>,
+        fact: &mut CommitFact,
+    ) -> Result<Vec<LabelledChange>, HistoryError> {
+        let rewrites = self.opts.renames.then(|| gix::diff::Rewrites {
+            copies: self.opts.copies.then(gix::diff::rewrites::Copies::default),
+            percentage: Some(0.5),
+            limit: self.opts.rename_limit,
+            track_empty: false,
+        });
+        self.rename_cache.clear_resource_cache_keep_allocation();
+        let mut raw: Vec<RawChange> = Vec::new();
+        let mut platform = old_tree
+            .changes()
+            .map_err(|e| HistoryError::git(format!("diffing commit {id}"), e))?;
+        platform.options(|o| {
+            o.track_path().track_rewrites(rewrites);
+        });
+        let outcome = platform
+            .for_each_to_obtain_tree_with_cache(new_tree, &mut self.rename_cache, |change| {
+                if let Some(c) = RawChange::from_change(&change) {
+                    raw.push(c);
+                }
+                Ok(ControlFlow::Continue(()))
+            })
+            .map_err(|e| HistoryError::object(id, "tree diff", e))?;
+        if let Some(outcome) = outcome {
+            let skipped = outcome.num_similarity_checks_skipped_for_rename_tracking_due_to_limit
+                + outcome.num_similarity_checks_skipped_for_copy_tracking_due_to_limit;
+            if skipped > 0 {
+                fact.rename_limit_hit = Some(skipped as u64);
+            }
+        }
+        let mut out = Vec::with_capacity(raw.len());
+        for change in raw {
+            out.push(self.measure(id, change)?);
+        }
+        out.sort_by(|a, b| (&a.change.path, a.change.kind).cmp(&(&b.change.path, b.change.kind)));
+        Ok(out)
+    }
+
+    fn measure(&mut self, id: ObjectId, c: RawChange) -> Result<LabelledChange, HistoryError> {
+        let (added, deleted, binary, marker) = if c.old_kind == Some(GitEntryKind::Commit)
+            || c.new_kind == Some(GitEntryKind::Commit)
+        {
+            // git renders a gitlink as one line, `Subproject commit <id>`.
+            (
+                u64::from(c.new_kind.is_some()),
+                u64::from(c.old_kind.is_some()),
+                false,
+                false,
+            )
+        } else {
+            self.line_counts(id, &c)?
+        };
+        let path = RepoPath(c.location);
+        let exclusion = self.classifier.classify(&path.0, marker);
+        Ok(LabelledChange {
+            change: FileChangeFact {
+                path,
+                previous_path: c.source_location.map(RepoPath),
+                kind: c.kind,
+                entry: entry_kind(c.new_kind.or(c.old_kind).unwrap_or(GitEntryKind::Blob)),
+                lines_added: added,
+                lines_deleted: deleted,
+                binary,
+                blob: c.new_id.map(|i| i.to_string()),
+                generated_marker: marker,
+            },
+            exclusion,
+        })
+    }
+
+    fn line_counts(
+        &mut self,
+        id: ObjectId,
+        c: &RawChange,
+    ) -> Result<(u64, u64, bool, bool), HistoryError> {
+        let cache = &mut self.line_cache;
+        cache.clear_resource_cache_keep_allocation();
+        let objects = &self.repo.objects;
+        let null = ObjectId::null(gix::hash::Kind::Sha1);
+        let old_path = c.source_location.as_deref().unwrap_or(&c.location);
+        cache
+            .set_resource(
+                c.old_id.unwrap_or(null),
+                to_git_kind(c.old_kind.or(c.new_kind)),
+                old_path.as_bstr(),
+                ResourceKind::OldOrSource,
+                objects,
+            )
+            .map_err(|e| {
+                HistoryError::object(c.old_id.unwrap_or(null), format!("blob in {id}"), e)
+            })?;
+        cache
+            .set_resource(
+                c.new_id.unwrap_or(null),
+                to_git_kind(c.new_kind.or(c.old_kind)),
+                c.location.as_bstr(),
+                ResourceKind::NewOrDestination,
+                objects,
+            )
+            .map_err(|e| {
+                HistoryError::object(c.new_id.unwrap_or(null), format!("blob in {id}"), e)
+            })?;
+        let prep = cache
+            .prepare_diff()
+            .map_err(|e| HistoryError::git(format!("preparing the diff of {id}"), e))?;
+        let new_data = prep.new.data.as_slice().unwrap_or_default();
+        let marker = c.new_id.is_some() && has_generated_marker(new_data);
+        match prep.operation {
+            Operation::SourceOrDestinationIsBinary => Ok((0, 0, true, marker)),
+            _ => {
+                let old_data = prep.old.data.as_slice().unwrap_or_default();
+                let algorithm = match prep.operation {
+                    Operation::InternalDiff { algorithm } => algorithm,
+                    _ => gix::diff::blob::Algorithm::Myers,
+                };
+                // Lines keep their terminators, so `\r\n` vs `\n` and a missing final
+                // newline count as changes, exactly as in git.
+                let input = InternedInput::new(old_data, new_data);
+                let diff = Diff::compute(algorithm, &input);
+                Ok((
+                    u64::from(diff.count_additions()),
+                    u64::from(diff.count_removals()),
+                    false,
+                    marker,
+                ))
+            }
+        }
+    }
+}
+
+fn to_git_kind(kind: Option<GitEntryKind>) -> gix::object::tree::EntryKind {
+    kind.unwrap_or(GitEntryKind::Blob)
+}
+
+/// A change detached from the diff callback's borrows.
+struct RawChange {
+    location: Vec<u8>,
+    source_location: Option<Vec<u8>>,
+    kind: ChangeKind,
+    old_id: Option<ObjectId>,
+    new_id: Option<ObjectId>,
+    old_kind: Option<GitEntryKind>,
+    new_kind: Option<GitEntryKind>,
+}
+
+impl RawChange {
+    fn from_change(change: &gix::object::tree::diff::Change<'_, '_, '_>) -> Option<Self> {
+        use gix::object::tree::diff::Change;
+        if change.entry_mode().is_tree() {
+            return None;
+        }
+        Some(match *change {
+            Change::Addition {
+                location,
+                entry_mode,
+                id,
+                ..
+            } => RawChange {
+                location: location.to_vec(),
+                source_location: None,
+                kind: ChangeKind::Added,
+                old_id: None,
+                new_id: Some(id.detach()),
+                old_kind: None,
+                new_kind: Some(entry_mode.kind()),
+            },
+            Change::Deletion {
+                location,
+                entry_mode,
+                id,
+                ..
+            } => RawChange {
+                location: location.to_vec(),
+                source_location: None,
+                kind: ChangeKind::Deleted,
+                old_id: Some(id.detach()),
+                new_id: None,
+                old_kind: Some(entry_mode.kind()),
+                new_kind: None,
+            },
+            Change::Modification {
+                location,
+                previous_entry_mode,
+                previous_id,
+                entry_mode,
+                id,
+            } => {
+                if previous_entry_mode.is_tree() {
+                    return None;
+                }
+                let same_type =
+                    kind_class(previous_entry_mode.kind()) == kind_class(entry_mode.kind());
+                RawChange {
+                    location: location.to_vec(),
+                    source_location: None,
+                    kind: if same_type {
+                        ChangeKind::Modified
+                    } else {
+                        ChangeKind::TypeChanged
+                    },
+                    old_id: Some(previous_id.detach()),
+                    new_id: Some(id.detach()),
+                    old_kind: Some(previous_entry_mode.kind()),
+                    new_kind: Some(entry_mode.kind()),
+                }
+            }
+            Change::Rewrite {
+                source_location,
+                source_entry_mode,
+                source_id,
+                entry_mode,
+                location,
+                id,
+                copy,
+                ..
+            } => RawChange {
+                location: location.to_vec(),
+                source_location: Some(source_location.to_vec()),
+                kind: if copy {
+                    ChangeKind::Copied
+                } else {
+                    ChangeKind::Renamed
+                },
+                old_id: Some(source_id.detach()),
+                new_id: Some(id.detach()),
+                old_kind: Some(source_entry_mode.kind()),
+                new_kind: Some(entry_mode.kind()),
+            },
+        })
+    }
+}
+
+/// Regular and executable files are one type; a mode flip is a modification.
+fn kind_class(kind: GitEntryKind) -> u8 {
+    match kind {
+        GitEntryKind::Blob | GitEntryKind::BlobExecutable => 0,
+        GitEntryKind::Link => 1,
+        GitEntryKind::Commit => 2,
+        GitEntryKind::Tree => 3,
+    }
+}
+
+impl Repo {
+    /// Mines `ids` on a pool of threads and hands each finished commit to `on_commit`
+    /// on the caller's thread. `on_commit` may return `Break` to stop early; Ctrl-C
+    /// (through `gix::interrupt`) stops early too. Either way, every commit handed
+    /// over is complete.
+    pub fn mine(
+        &self,
+        ids: &[ObjectId],
+        opts: &MineOptions,
+        rules: &ExclusionRules,
+        bots: &BotPatterns,
+        mut on_commit: impl FnMut(MinedCommit) -> ControlFlow<()>,
+    ) -> Result<MineOutcome, HistoryError> {
+        let threads = if opts.threads == 0 {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        } else {
+            opts.threads
+        }
+        .max(1)
+        .min(ids.len().max(1));
+        let shared = self.thread_safe();
+        let local = shared.to_thread_local();
+        let mailmap = local.open_mailmap();
+        let mut shallow: Vec<ObjectId> = local
+            .shallow_commits()
+            .map_err(|e| HistoryError::git("reading the shallow file", e))?
+            .map(|c| c.iter().copied().collect())
+            .unwrap_or_default();
+        shallow.sort();
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        let (tx, rx) = crossbeam_channel::bounded::<Result<MinedCommit, HistoryError>>(256);
+        let mut outcome = MineOutcome::default();
+        std::thread::scope(|scope| -> Result<(), HistoryError> {
+            for _ in 0..threads {
+                let tx = tx.clone();
+                let (next, stop, mailmap, shallow) = (&next, &stop, &mailmap, &shallow[..]);
+                let mut repo = shared.to_thread_local();
+                scope.spawn(move || {
+                    // Sized like gitoxide-core's query engine: enough to keep the trees
+                    // and blobs of a typical commit and its parent resident.
+                    repo.object_cache_size_if_unset(64 << 20);
+                    let caches = repo
+                        .diff_resource_cache_for_tree_diff()
+                        .and_then(|a| Ok((a, repo.diff_resource_cache_for_tree_diff()?)));
+                    let (rename_cache, line_cache) = match caches {
+                        Ok(c) => c,
+                        Err(e) => {
+                            let _ = tx.send(Err(HistoryError::git("setting up diff caches", e)));
+                            return;
+                        }
+                    };
+                    let mut worker = Worker {
+                        repo: &repo,
+                        opts,
+                        rename_cache,
+                        line_cache,
+                        classifier: Classifier::new(&repo, rules),
+                        bots,
+                        mailmap,
+                        shallow,
+                    };
+                    loop {
+                        if stop.load(Ordering::Relaxed) || gix::interrupt::is_triggered() {
+                            break;
+                        }
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(&id) = ids.get(i) else { break };
+                        if tx.send(worker.mine(id)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(tx);
+            for result in rx.iter() {
+                match result {
+                    Ok(mined) => {
+                        outcome.mined += 1;
+                        if on_commit(mined).is_break() {
+                            stop.store(true, Ordering::Relaxed);
+                            outcome.interrupted = true;
+                            break;
+                        }
+                    }
+                    Err(e) => outcome.failed.push(e),
+                }
+            }
+            // Drain so workers blocked on a full channel can observe `stop` and exit.
+            stop.store(true, Ordering::Relaxed);
+            for _ in rx.iter() {}
+            Ok(())
+        })?;
+        if gix::interrupt::is_triggered() {
+            outcome.interrupted = true;
+        }
+        Ok(outcome)
+    }
+}
+
+impl Repo {
+    /// Exclusion labels for stored `(path, generated_marker)` pairs, with the same
+    /// rules the miner applies. Used to re-label stored changes after the
+    /// configuration changed, without mining again.
+    pub fn labels(
+        &self,
+        rules: &ExclusionRules,
+        paths: &[(Vec<u8>, bool)],
+    ) -> Vec<Option<Exclusion>> {
+        let repo = self.thread_safe().to_thread_local();
+        let mut classifier = Classifier::new(&repo, rules);
+        paths
+            .iter()
+            .map(|(path, marker)| classifier.classify(path, *marker))
+            .collect()
+    }
+}

@@ -1,0 +1,750 @@
+//! Persistence of facts in an embedded SQLite database.
+//!
+//! The schema is created and upgraded by numbered migrations
+//! (`src/migrations/NNN_*.sql`), applied in order inside one transaction each and
+//! recorded in `schema_migrations`. SQL uses `$N` placeholders and portable types so
+//! the same statements can later run on PostgreSQL.
+//!
+//! Consistency under interruption: a commit row and all of its file changes are
+//! written in the same transaction, so after Ctrl-C or `kill -9` a commit is either
+//! wholly stored or absent, and the next scan mines exactly the absent ones. The
+//! database runs in WAL mode, whose committed transactions survive a process crash.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use friction_model::{CommitFact, FileChangeFact};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+/// Schema migrations, in order. Never edit a released one; add a new file.
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/001_history.sql"))];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Failures of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite refused an operation.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The database was written by a newer friction.
+    #[error(
+        "the store has schema version {found}, newer than this friction understands ({supported})"
+    )]
+    TooNew {
+        /// Version found in the file.
+        found: i64,
+        /// Highest version this build knows.
+        supported: i64,
+    },
+}
+
+/// Which view of history a scan takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WalkMode {
+    /// Every reachable commit, merges without changes (`git log --numstat`).
+    Full,
+    /// The first-parent chain, merges diffed against their first parent.
+    FirstParent,
+}
+
+impl WalkMode {
+    /// The name stored in `scans.mode` and `scan_tips.mode`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WalkMode::Full => "full",
+            WalkMode::FirstParent => "first-parent",
+        }
+    }
+}
+
+/// The embedded store.
+pub struct Store {
+    conn: Connection,
+}
+
+/// A change ready to be written, with its exclusion reason.
+pub struct ChangeRow<'a> {
+    /// The fact.
+    pub change: &'a FileChangeFact,
+    /// Exclusion reason, `None` when the change counts.
+    pub excluded: Option<String>,
+}
+
+/// Totals over the stored history, as reported by `friction scan`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct HistorySummary {
+    /// Commits in the view.
+    pub commits: u64,
+    /// Of which merges.
+    pub merges: u64,
+    /// Distinct author identities (after mailmap).
+    pub authors: u64,
+    /// Of which recognised as bots.
+    pub bot_authors: u64,
+    /// Distinct files touched (rename chains count once).
+    pub files: u64,
+    /// File changes stored, excluded ones included.
+    pub changes: u64,
+    /// Lines added over every stored change, excluded ones included.
+    pub lines_added: u64,
+    /// Lines deleted over every stored change, excluded ones included.
+    pub lines_deleted: u64,
+    /// Changes to binary files (no line counts).
+    pub binary_changes: u64,
+    /// Excluded changes and their lines, by reason.
+    pub excluded: ExcludedSummary,
+    /// Author time of the oldest commit, epoch seconds.
+    pub first_commit_time: Option<i64>,
+    /// Author time of the newest commit, epoch seconds.
+    pub last_commit_time: Option<i64>,
+    /// Commits whose rename detection hit the limit.
+    pub rename_limit_commits: u64,
+    /// Commits at a shallow-clone boundary (history before them is absent).
+    pub shallow_boundaries: u64,
+}
+
+/// Excluded changes, counted apart so they can be checked and explained.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ExcludedSummary {
+    /// Excluded file changes.
+    pub changes: u64,
+    /// Lines added by excluded changes.
+    pub lines_added: u64,
+    /// Lines deleted by excluded changes.
+    pub lines_deleted: u64,
+    /// Excluded changes per reason, sorted by reason.
+    pub by_reason: BTreeMap<String, u64>,
+}
+
+fn bool_int(b: bool) -> i64 {
+    i64::from(b)
+}
+
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let conn = Connection::open(path)?;
+        Self::init(conn)
+    }
+
+    /// An in-memory store, for tests.
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(conn: Connection) -> Result<Store, StoreError> {
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store { conn };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        self.conn.execute_batch(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+        )?;
+        let current: i64 = self.conn.query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )?;
+        if current > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                found: current,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        for (version, sql) in MIGRATIONS {
+            if *version <= current {
+                continue;
+            }
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+                params![version, now()],
+            )?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT MAX(version) FROM schema_migrations", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// Ids of commits that need no mining in `mode`. In first-parent mode a merge
+    /// stored without its first-parent diff still needs mining.
+    pub fn stored_commits(&self, mode: WalkMode) -> Result<HashSet<String>, StoreError> {
+        let sql = match mode {
+            WalkMode::Full => "SELECT id FROM commits",
+            WalkMode::FirstParent => {
+                "SELECT id FROM commits WHERE parent_count < 2 OR merge_diffed = 1"
+            }
+        };
+        let mut stmt = self.conn.prepare(sql)?;
+        let ids = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<HashSet<_>, _>>()?;
+        Ok(ids)
+    }
+
+    /// Tips of the last complete scan in `mode`.
+    pub fn complete_tips(&self, mode: WalkMode) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT commit_id FROM scan_tips WHERE mode = $1 ORDER BY name")?;
+        let tips = stmt
+            .query_map([mode.as_str()], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(tips)
+    }
+
+    /// A value from the `meta` table.
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = $1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Sets a value in the `meta` table.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Records the start of a scan and returns its id.
+    pub fn begin_scan(
+        &self,
+        mode: WalkMode,
+        refs: &str,
+        tool_version: &str,
+    ) -> Result<i64, StoreError> {
+        self.conn.execute(
+            "INSERT INTO scans (started_at, mode, refs, tool_version, status) VALUES ($1, $2, $3, $4, 'running')",
+            params![now(), mode.as_str(), refs, tool_version],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Records how a scan ended. Only a complete scan records its tips, because only
+    /// then is everything reachable from them stored.
+    pub fn finish_scan(
+        &mut self,
+        scan: i64,
+        status: &str,
+        mined: u64,
+        tips: Option<(WalkMode, &[(String, String)])>,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE scans SET finished_at = $1, status = $2, commits_mined = $3 WHERE id = $4",
+            params![now(), status, to_i64(mined), scan],
+        )?;
+        if let Some((mode, tips)) = tips {
+            tx.execute("DELETE FROM scan_tips WHERE mode = $1", [mode.as_str()])?;
+            for (name, id) in tips {
+                tx.execute(
+                    "INSERT INTO scan_tips (mode, name, commit_id) VALUES ($1, $2, $3)",
+                    params![mode.as_str(), name, id],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Starts a write batch. Everything written through it becomes visible at
+    /// [`Batch::commit`], atomically.
+    pub fn batch(&mut self) -> Result<Batch<'_>, StoreError> {
+        Ok(Batch {
+            tx: self.conn.transaction()?,
+        })
+    }
+
+    /// Gives renamed paths the identity of their source, oldest rename first, so a
+    /// file renamed twice keeps its whole history under one id. Processes only
+    /// commits not resolved before; safe to repeat after an interruption.
+    pub fn resolve_renames(&mut self) -> Result<u64, StoreError> {
+        let tx = self.conn.transaction()?;
+        let renames: Vec<(String, String)> = {
+            let mut stmt = tx.prepare(
+                "SELECT fc.previous_path, fc.path FROM file_changes fc JOIN commits c ON c.id = fc.commit_id
+                 WHERE c.renames_resolved = 0 AND fc.kind = 'renamed'
+                 ORDER BY c.committer_time, c.author_time, c.id, fc.path",
+            )?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?
+        };
+        let mut linked = 0;
+        {
+            let mut lookup =
+                tx.prepare_cached("SELECT file_id FROM file_identity WHERE path = $1")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO file_identity (path, file_id) VALUES ($1, $2) ON CONFLICT (path) DO NOTHING",
+            )?;
+            for (from, to) in renames {
+                if from == to {
+                    continue;
+                }
+                let source_id: String = lookup
+                    .query_row([&from], |r| r.get(0))
+                    .optional()?
+                    .unwrap_or(from);
+                linked +=
+                    to_u64(i64::try_from(insert.execute(params![to, source_id])?).unwrap_or(0));
+            }
+        }
+        tx.execute(
+            "UPDATE commits SET renames_resolved = 1 WHERE renames_resolved = 0",
+            [],
+        )?;
+        tx.commit()?;
+        Ok(linked)
+    }
+
+    /// The stable identity of `path`: the oldest path of its rename chain.
+    pub fn file_id(&self, path: &str) -> Result<String, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT file_id FROM file_identity WHERE path = $1",
+                [path],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or_else(|| path.to_owned()))
+    }
+
+    /// Every stored change of the file whose identity is `file_id`, oldest first, as
+    /// `(commit id, path at that commit, kind, lines added, lines deleted)`.
+    pub fn file_history(
+        &self,
+        file_id: &str,
+    ) -> Result<Vec<(String, String, String, u64, u64)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT fc.commit_id, fc.path, fc.kind, fc.lines_added, fc.lines_deleted
+             FROM file_changes fc JOIN commits c ON c.id = fc.commit_id
+             LEFT JOIN file_identity fi ON fi.path = fc.path
+             WHERE COALESCE(fi.file_id, fc.path) = $1 AND fc.via_merge = 0
+             ORDER BY c.committer_time, c.id",
+        )?;
+        let rows = stmt
+            .query_map([file_id], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    to_u64(r.get(3)?),
+                    to_u64(r.get(4)?),
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Distinct `(path, generated_marker)` pairs, for re-labelling exclusions after
+    /// the configuration changed.
+    pub fn distinct_paths(&self) -> Result<Vec<(String, Option<Vec<u8>>, bool)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT path, path_raw, generated_marker FROM file_changes ORDER BY path",
+        )?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? != 0)))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Rewrites the exclusion reason of every change at `path` with that marker state.
+    pub fn relabel(&mut self, labels: &[(String, bool, Option<String>)]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "UPDATE file_changes SET excluded = $1 WHERE path = $2 AND generated_marker = $3",
+            )?;
+            for (path, marker, reason) in labels {
+                stmt.execute(params![reason, path, bool_int(*marker)])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Totals over the stored history in `mode`'s view: in full mode every stored
+    /// commit without merge diffs (what `git log --numstat` counts); in first-parent
+    /// mode the mainline commits with their merge diffs.
+    pub fn summary(&self, mode: WalkMode) -> Result<HistorySummary, StoreError> {
+        let (commit_filter, change_filter) = match mode {
+            WalkMode::Full => ("1 = 1", "fc.via_merge = 0"),
+            WalkMode::FirstParent => ("c.mainline = 1", "c.mainline = 1"),
+        };
+        let mut s = HistorySummary::default();
+        self.conn.query_row(
+            &format!(
+                "SELECT COUNT(*), COALESCE(SUM(c.parent_count > 1), 0),
+                        COUNT(DISTINCT c.author_email), MIN(c.author_time), MAX(c.author_time),
+                        COALESCE(SUM(c.rename_limit_hit IS NOT NULL), 0), COALESCE(SUM(c.shallow_boundary), 0)
+                 FROM commits c WHERE {commit_filter}"
+            ),
+            [],
+            |r| {
+                s.commits = to_u64(r.get(0)?);
+                s.merges = to_u64(r.get(1)?);
+                s.authors = to_u64(r.get(2)?);
+                s.first_commit_time = r.get(3)?;
+                s.last_commit_time = r.get(4)?;
+                s.rename_limit_commits = to_u64(r.get(5)?);
+                s.shallow_boundaries = to_u64(r.get(6)?);
+                Ok(())
+            },
+        )?;
+        s.bot_authors = to_u64(self.conn.query_row(
+            &format!(
+                "SELECT COUNT(DISTINCT c.author_email) FROM commits c WHERE c.author_is_bot = 1 AND {commit_filter}"
+            ),
+            [],
+            |r| r.get(0),
+        )?);
+        let join = "FROM file_changes fc JOIN commits c ON c.id = fc.commit_id";
+        self.conn.query_row(
+            &format!(
+                "SELECT COUNT(*), COALESCE(SUM(fc.lines_added), 0), COALESCE(SUM(fc.lines_deleted), 0),
+                        COALESCE(SUM(fc.is_binary), 0)
+                 {join} WHERE {change_filter}"
+            ),
+            [],
+            |r| {
+                s.changes = to_u64(r.get(0)?);
+                s.lines_added = to_u64(r.get(1)?);
+                s.lines_deleted = to_u64(r.get(2)?);
+                s.binary_changes = to_u64(r.get(3)?);
+                Ok(())
+            },
+        )?;
+        s.files = to_u64(self.conn.query_row(
+            &format!(
+                "SELECT COUNT(DISTINCT COALESCE(fi.file_id, fc.path)) {join}
+                 LEFT JOIN file_identity fi ON fi.path = fc.path WHERE {change_filter}"
+            ),
+            [],
+            |r| r.get(0),
+        )?);
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT fc.excluded, COUNT(*), COALESCE(SUM(fc.lines_added), 0), COALESCE(SUM(fc.lines_deleted), 0)
+             {join} WHERE {change_filter} AND fc.excluded IS NOT NULL
+             GROUP BY fc.excluded ORDER BY fc.excluded"
+        ))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                to_u64(r.get(1)?),
+                to_u64(r.get(2)?),
+                to_u64(r.get(3)?),
+            ))
+        })?;
+        for row in rows {
+            let (reason, n, added, deleted) = row?;
+            s.excluded.changes += n;
+            s.excluded.lines_added += added;
+            s.excluded.lines_deleted += deleted;
+            s.excluded.by_reason.insert(reason, n);
+        }
+        Ok(s)
+    }
+
+    /// Per-commit `(path, added, deleted, binary)` rows in `mode`'s view, for checks
+    /// against `git log --numstat`.
+    pub fn numstat(
+        &self,
+        commit: &str,
+    ) -> Result<Vec<(String, Option<String>, u64, u64, bool)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT path, previous_path, lines_added, lines_deleted, is_binary FROM file_changes
+             WHERE commit_id = $1 ORDER BY path",
+        )?;
+        let rows = stmt
+            .query_map([commit], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    to_u64(r.get(2)?),
+                    to_u64(r.get(3)?),
+                    r.get::<_, i64>(4)? != 0,
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Direct access for read-only queries by other crates' tests and reports.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// A write transaction for a group of commits.
+pub struct Batch<'a> {
+    tx: Transaction<'a>,
+}
+
+impl Batch<'_> {
+    /// Writes a commit and its changes. Re-writing a commit replaces its changes, so
+    /// a merge first stored without a diff can gain its first-parent diff later.
+    pub fn put_commit(
+        &mut self,
+        commit: &CommitFact,
+        changes: &[ChangeRow<'_>],
+        mainline: bool,
+        shallow_boundary: bool,
+    ) -> Result<(), StoreError> {
+        let via_merge = commit.merge_diffed;
+        self.tx
+            .prepare_cached("DELETE FROM file_changes WHERE commit_id = $1")?
+            .execute([&commit.id])?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO commits (id, parents, parent_count, author_name, author_email, author_time, author_offset,
+                    committer_name, committer_email, committer_time, committer_offset, author_is_bot, message,
+                    merge_diffed, mainline, shallow_boundary, rename_limit_hit)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                 ON CONFLICT (id) DO UPDATE SET merge_diffed = MAX(commits.merge_diffed, excluded.merge_diffed),
+                    mainline = MAX(commits.mainline, excluded.mainline),
+                    rename_limit_hit = COALESCE(excluded.rename_limit_hit, commits.rename_limit_hit),
+                    renames_resolved = 0",
+            )?
+            .execute(params![
+                commit.id,
+                commit.parents.join(" "),
+                to_i64(commit.parents.len() as u64),
+                commit.author.name,
+                commit.author.email,
+                commit.author_time.seconds,
+                commit.author_time.offset,
+                commit.committer.name,
+                commit.committer.email,
+                commit.committer_time.seconds,
+                commit.committer_time.offset,
+                bool_int(commit.author_is_bot),
+                commit.message,
+                bool_int(commit.merge_diffed),
+                bool_int(mainline),
+                bool_int(shallow_boundary),
+                commit.rename_limit_hit.map(to_i64),
+            ])?;
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO file_changes (commit_id, path, path_raw, previous_path, previous_path_raw, kind, entry,
+                lines_added, lines_deleted, is_binary, blob, generated_marker, excluded, via_merge)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )?;
+        for row in changes {
+            let c = row.change;
+            insert.execute(params![
+                commit.id,
+                c.path.lossy(),
+                c.path.raw_if_not_utf8(),
+                c.previous_path.as_ref().map(|p| p.lossy()),
+                c.previous_path.as_ref().and_then(|p| p.raw_if_not_utf8()),
+                c.kind.as_str(),
+                match c.entry {
+                    friction_model::EntryKind::File => "file",
+                    friction_model::EntryKind::Symlink => "symlink",
+                    friction_model::EntryKind::Submodule => "submodule",
+                },
+                to_i64(c.lines_added),
+                to_i64(c.lines_deleted),
+                bool_int(c.binary),
+                c.blob,
+                bool_int(c.generated_marker),
+                row.excluded,
+                bool_int(via_merge),
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// Marks already-stored commits as reached by a first-parent walk.
+    pub fn mark_mainline(&mut self, ids: &[String]) -> Result<(), StoreError> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("UPDATE commits SET mainline = 1 WHERE id = $1")?;
+        for id in ids {
+            stmt.execute([id])?;
+        }
+        Ok(())
+    }
+
+    /// Makes everything written so far durable and visible.
+    pub fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit()?;
+        Ok(())
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use friction_model::{ChangeKind, EntryKind, GitTime, Identity, RepoPath};
+
+    fn commit(id: &str, parents: &[&str], time: i64) -> CommitFact {
+        let who = Identity {
+            name: "Ada".into(),
+            email: "ada@example.com".into(),
+        };
+        CommitFact {
+            id: id.into(),
+            parents: parents.iter().map(|p| (*p).to_owned()).collect(),
+            author: who.clone(),
+            author_time: GitTime {
+                seconds: time,
+                offset: 0,
+            },
+            committer: who,
+            committer_time: GitTime {
+                seconds: time,
+                offset: 0,
+            },
+            author_is_bot: false,
+            message: "m".into(),
+            changes: Vec::new(),
+            merge_diffed: false,
+            rename_limit_hit: None,
+        }
+    }
+
+    fn change(path: &str, previous: Option<&str>, kind: ChangeKind) -> FileChangeFact {
+        FileChangeFact {
+            path: RepoPath(path.into()),
+            previous_path: previous.map(|p| RepoPath(p.into())),
+            kind,
+            entry: EntryKind::File,
+            lines_added: 1,
+            lines_deleted: 0,
+            binary: false,
+            blob: None,
+            generated_marker: false,
+        }
+    }
+
+    fn put(store: &mut Store, c: &CommitFact, changes: &[FileChangeFact]) {
+        let rows: Vec<ChangeRow<'_>> = changes
+            .iter()
+            .map(|change| ChangeRow {
+                change,
+                excluded: None,
+            })
+            .collect();
+        let mut batch = store.batch().unwrap();
+        batch.put_commit(c, &rows, false, false).unwrap();
+        batch.commit().unwrap();
+    }
+
+    #[test]
+    fn migrations_run_once_and_record_the_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.db");
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.db");
+        let store = Store::open(&path).unwrap();
+        store
+            .connection()
+            .execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES (99, 0)",
+                [],
+            )
+            .unwrap();
+        drop(store);
+        assert!(matches!(
+            Store::open(&path),
+            Err(StoreError::TooNew { found: 99, .. })
+        ));
+    }
+
+    #[test]
+    fn renamed_twice_file_keeps_one_identity() {
+        let mut store = Store::open_in_memory().unwrap();
+        put(
+            &mut store,
+            &commit("a1", &[], 1),
+            &[change("a.txt", None, ChangeKind::Added)],
+        );
+        put(
+            &mut store,
+            &commit("b2", &["a1"], 2),
+            &[change("b.txt", Some("a.txt"), ChangeKind::Renamed)],
+        );
+        put(
+            &mut store,
+            &commit("c3", &["b2"], 3),
+            &[change("c.txt", Some("b.txt"), ChangeKind::Renamed)],
+        );
+        store.resolve_renames().unwrap();
+        assert_eq!(store.file_id("c.txt").unwrap(), "a.txt");
+        assert_eq!(store.file_history("a.txt").unwrap().len(), 3);
+        assert_eq!(store.summary(WalkMode::Full).unwrap().files, 1);
+    }
+
+    #[test]
+    fn uncommitted_batch_leaves_nothing_behind() {
+        let mut store = Store::open_in_memory().unwrap();
+        {
+            let rows = [];
+            let mut batch = store.batch().unwrap();
+            batch
+                .put_commit(&commit("a1", &[], 1), &rows, false, false)
+                .unwrap();
+            // Dropped without commit: as if the process died mid-batch.
+        }
+        assert!(store.stored_commits(WalkMode::Full).unwrap().is_empty());
+    }
+
+    #[test]
+    fn first_parent_mode_still_needs_merges_stored_without_diff() {
+        let mut store = Store::open_in_memory().unwrap();
+        put(&mut store, &commit("m", &["a", "b"], 1), &[]);
+        assert!(store.stored_commits(WalkMode::Full).unwrap().contains("m"));
+        assert!(
+            !store
+                .stored_commits(WalkMode::FirstParent)
+                .unwrap()
+                .contains("m")
+        );
+    }
+}
