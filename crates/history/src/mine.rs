@@ -24,6 +24,14 @@ use gix::object::tree::EntryKind as GitEntryKind;
 use crate::classify::{BotPatterns, ExclusionRules, has_generated_marker};
 use crate::{HistoryError, ObjectId, Repo};
 
+/// Commits a worker takes at once. Neighbours in walk order are mostly parent and
+/// child, so one worker diffing a run of them finds the parent's trees in its own
+/// object cache instead of decoding them a second time on the other core.
+const CHUNK: usize = 32;
+
+/// Delta-base cache per worker thread.
+const PACK_CACHE_BYTES: usize = 128 << 20;
+
 /// How to mine.
 #[derive(Debug, Clone)]
 pub struct MineOptions {
@@ -373,19 +381,51 @@ impl<'repo> Worker<'repo> {
                     Operation::InternalDiff { algorithm } => algorithm,
                     _ => gix::diff::blob::Algorithm::Myers,
                 };
-                // Lines keep their terminators, so `\r\n` vs `\n` and a missing final
-                // newline count as changes, exactly as in git.
-                let input = InternedInput::new(old_data, new_data);
-                let diff = Diff::compute(algorithm, &input);
-                Ok((
-                    u64::from(diff.count_additions()),
-                    u64::from(diff.count_removals()),
-                    false,
-                    marker,
-                ))
+                let (added, deleted) = count_changed_lines(algorithm, old_data, new_data);
+                Ok((added, deleted, false, marker))
             }
         }
     }
+}
+
+/// Lines in `data` as git counts them: every `\n` ends one, and a final line
+/// without a terminator counts too.
+fn count_lines(data: &[u8]) -> u64 {
+    let newlines = memchr_count(data);
+    newlines + u64::from(data.last().is_some_and(|&b| b != b'\n'))
+}
+
+fn memchr_count(data: &[u8]) -> u64 {
+    data.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// Added and deleted lines between two texts, counting lines with their terminators
+/// so that `\r\n` vs `\n` and a missing final newline are changes, as in git.
+///
+/// Whole files are interned even where they share long prefixes: gitoxide's Myers
+/// reproduces git's `xdl_cleanup_records()`, which classifies lines by how often
+/// they occur in the *complete* files, so trimming common lines first would change
+/// which lines the diff pairs and drift from `git log --numstat`.
+fn count_changed_lines(
+    algorithm: gix::diff::blob::Algorithm,
+    old: &[u8],
+    new: &[u8],
+) -> (u64, u64) {
+    if old == new {
+        return (0, 0);
+    }
+    if old.is_empty() {
+        return (count_lines(new), 0);
+    }
+    if new.is_empty() {
+        return (0, count_lines(old));
+    }
+    let input = InternedInput::new(old, new);
+    let diff = Diff::compute(algorithm, &input);
+    (
+        u64::from(diff.count_additions()),
+        u64::from(diff.count_removals()),
+    )
 }
 
 fn to_git_kind(kind: Option<GitEntryKind>) -> gix::object::tree::EntryKind {
@@ -542,6 +582,14 @@ impl Repo {
                     // Sized like gitoxide-core's query engine: enough to keep the trees
                     // and blobs of a typical commit and its parent resident.
                     repo.object_cache_size_if_unset(64 << 20);
+                    // A larger delta-base cache than gix's default list of 64 entries:
+                    // consecutive commits share most delta bases, and inflating them
+                    // again was the largest cost on git/git (see BENCHMARKS.md).
+                    repo.objects.set_pack_cache(|| {
+                        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+                            PACK_CACHE_BYTES,
+                        ))
+                    });
                     let caches = repo
                         .diff_resource_cache_for_tree_diff()
                         .and_then(|a| Ok((a, repo.diff_resource_cache_for_tree_diff()?)));
@@ -562,14 +610,18 @@ impl Repo {
                         mailmap,
                         shallow,
                     };
-                    loop {
-                        if stop.load(Ordering::Relaxed) || gix::interrupt::is_triggered() {
+                    'work: loop {
+                        let first = next.fetch_add(CHUNK, Ordering::Relaxed);
+                        let Some(chunk) = ids.get(first..(first + CHUNK).min(ids.len())) else {
                             break;
-                        }
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(&id) = ids.get(i) else { break };
-                        if tx.send(worker.mine(id)).is_err() {
-                            break;
+                        };
+                        for &id in chunk {
+                            if stop.load(Ordering::Relaxed) || gix::interrupt::is_triggered() {
+                                break 'work;
+                            }
+                            if tx.send(worker.mine(id)).is_err() {
+                                break 'work;
+                            }
                         }
                     }
                 });
@@ -615,5 +667,71 @@ impl Repo {
             .iter()
             .map(|(path, marker)| classifier.classify(path, *marker))
             .collect()
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn untrimmed(old: &[u8], new: &[u8]) -> (u64, u64) {
+        let input = InternedInput::new(old, new);
+        let diff = Diff::compute(gix::diff::blob::Algorithm::Myers, &input);
+        (
+            u64::from(diff.count_additions()),
+            u64::from(diff.count_removals()),
+        )
+    }
+
+    /// A deterministic text from a few repeating lines, so edits create the
+    /// ambiguous matches where a wrong trim would show.
+    fn text(seed: &mut u64, lines: usize) -> Vec<u8> {
+        const VOCAB: &[&[u8]] = &[b"a\n", b"b\n", b"}\n", b"\n", b"a\r\n", b"int i;\n", b"x"];
+        let mut out = Vec::new();
+        for _ in 0..lines {
+            *seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let word = VOCAB[(*seed >> 33) as usize % VOCAB.len()];
+            out.extend_from_slice(word);
+        }
+        out
+    }
+
+    #[test]
+    fn shortcuts_for_added_and_deleted_files_match_the_line_diff() {
+        let mut seed = 7;
+        for case in 0..3000 {
+            let old = text(&mut seed, case % 23);
+            let mut new = if case % 5 == 0 {
+                Vec::new()
+            } else {
+                old.clone()
+            };
+            // Apply an edit in the middle: replace a random range with random lines.
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+            let at = (seed >> 40) as usize % (old.len() + 1);
+            let len = (seed >> 20) as usize % 7;
+            let at = at.min(new.len());
+            let end = (at + len).min(new.len());
+            let insert = text(&mut seed, case % 4);
+            new.splice(at..end, insert);
+            assert_eq!(
+                count_changed_lines(gix::diff::blob::Algorithm::Myers, &old, &new),
+                untrimmed(&old, &new),
+                "case {case}: {:?} -> {:?}",
+                String::from_utf8_lossy(&old),
+                String::from_utf8_lossy(&new)
+            );
+        }
+    }
+
+    #[test]
+    fn line_terminators_count_as_changes() {
+        let myers = gix::diff::blob::Algorithm::Myers;
+        assert_eq!(count_changed_lines(myers, b"a\nb", b"a\nb\n"), (1, 1));
+        assert_eq!(count_changed_lines(myers, b"a\r\nb\r\n", b"a\nb\n"), (2, 2));
+        assert_eq!(count_changed_lines(myers, b"", b"a\nb"), (2, 0));
+        assert_eq!(count_changed_lines(myers, b"a\n", b""), (0, 1));
+        assert_eq!(count_changed_lines(myers, b"same\n", b"same\n"), (0, 0));
     }
 }
