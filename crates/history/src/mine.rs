@@ -485,7 +485,11 @@ impl RawChange {
                 entry_mode,
                 id,
             } => {
-                if previous_entry_mode.is_tree() {
+                // Old git wrote group-writable files as 100664; git compares modes in
+                // canonical form, so such a "change" with the same content is none.
+                if previous_entry_mode.is_tree()
+                    || (previous_id == id && previous_entry_mode.kind() == entry_mode.kind())
+                {
                     return None;
                 }
                 let same_type =

@@ -1,0 +1,137 @@
+//! Bad input gets a one-line error with a hint and a non-zero exit code, never a
+//! panic, and what could still be measured is kept.
+
+mod support;
+
+use support::{Fixture, friction};
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn assert_clean_error(out: &std::process::Output, code: i32, needle: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "stderr: {err}");
+    let first = err.lines().next().unwrap_or_default();
+    assert!(first.starts_with("error: "), "first line: {first}");
+    assert!(err.contains(needle), "expected {needle:?} in: {err}");
+    assert!(err.contains("help: "), "no hint in: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!err.contains("RUST_BACKTRACE"), "{err}");
+}
+
+#[test]
+fn not_a_git_repository() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = friction(&["scan", "--quiet"], dir.path());
+    assert_clean_error(&out, 2, "is not a git repository");
+}
+
+#[test]
+fn repository_without_commits() {
+    let f = Fixture::new();
+    let out = friction(&["scan", "--quiet"], f.path());
+    assert_clean_error(&out, 2, "no commits");
+}
+
+#[test]
+fn unknown_ref() {
+    let mut f = Fixture::new();
+    f.write("a", "1\n");
+    f.commit("one");
+    let out = friction(&["scan", "--quiet", "--ref", "no-such-branch"], f.path());
+    assert_clean_error(&out, 2, "no-such-branch");
+}
+
+#[test]
+fn unwritable_store_directory() {
+    let mut f = Fixture::new();
+    f.write("a", "1\n");
+    f.commit("one");
+    // A file where the directory should be: refused even for root, unlike permissions.
+    std::fs::write(f.path().join(".friction"), "not a directory").expect("write");
+    let out = friction(&["scan", "--quiet"], f.path());
+    assert_clean_error(&out, 2, "cannot create");
+}
+
+#[test]
+fn config_with_an_unknown_key() {
+    let mut f = Fixture::new();
+    f.write("friction.toml", "[history]\nexclud = [\"docs/\"]\n");
+    f.commit("config");
+    let out = friction(&["scan", "--quiet"], f.path());
+    assert_clean_error(&out, 2, "exclud");
+}
+
+#[test]
+fn config_with_a_bad_glob() {
+    let mut f = Fixture::new();
+    f.write("friction.toml", "[history]\nexclude = [\"src/[\"]\n");
+    f.commit("config");
+    let out = friction(&["scan", "--quiet"], f.path());
+    assert_clean_error(&out, 2, "history.exclude");
+}
+
+#[test]
+fn missing_object_is_named_and_everything_else_is_kept() {
+    let mut f = Fixture::new();
+    f.write("keep.txt", "1\n");
+    f.commit("one");
+    f.write("doomed.txt", "unique content 8d1f\n");
+    f.commit("two");
+    f.write("keep.txt", "1\n2\n");
+    f.commit("three");
+    let blob = f.git(&["rev-parse", "HEAD:doomed.txt"]).trim().to_owned();
+    let object = f
+        .path()
+        .join(".git/objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    std::fs::remove_file(&object).expect("objects are loose in a fresh repository");
+
+    let db = f.path().join("x.db");
+    let out = friction(
+        &[
+            "scan",
+            "--json",
+            "--quiet",
+            "--db",
+            db.to_str().expect("utf-8"),
+        ],
+        f.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains(&blob), "the missing object is named: {err}");
+    assert!(err.contains("help: "), "{err}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("summary still printed");
+    assert_eq!(
+        json["commits"], 2,
+        "the readable commits are stored: {json}"
+    );
+    assert_eq!(json["status"], "partial");
+    assert_eq!(json["unreadable_commits"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn a_newer_store_is_refused_with_a_hint() {
+    let mut f = Fixture::new();
+    f.write("a", "1\n");
+    f.commit("one");
+    let db = f.path().join("x.db");
+    let store = friction_store::Store::open(&db).expect("store");
+    store
+        .connection()
+        .execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)",
+            [],
+        )
+        .expect("insert");
+    drop(store);
+    let out = friction(
+        &["scan", "--quiet", "--db", db.to_str().expect("utf-8")],
+        f.path(),
+    );
+    assert_clean_error(&out, 2, "schema version 999");
+}

@@ -1,0 +1,263 @@
+//! Fixture repositories built with the real `git`, and helpers to drive the binary.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// A git repository in a temporary directory, with deterministic identities and dates.
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+    tick: u64,
+}
+
+impl Fixture {
+    pub fn new() -> Fixture {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let f = Fixture { dir, tick: 0 };
+        f.git(&["init", "-q", "-b", "main"]);
+        f.git(&["config", "user.name", "Ada Lovelace"]);
+        f.git(&["config", "user.email", "ada@example.com"]);
+        f.git(&["config", "core.autocrlf", "false"]);
+        f.git(&["config", "commit.gpgsign", "false"]);
+        f
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = self.git_output(args);
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn git_output(&self, args: &[&str]) -> Output {
+        Command::new("git")
+            .args(args)
+            .current_dir(self.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env(
+                "GIT_AUTHOR_DATE",
+                format!("{} +0100", 1_700_000_000 + self.tick * 3600),
+            )
+            .env(
+                "GIT_COMMITTER_DATE",
+                format!("{} +0100", 1_700_000_000 + self.tick * 3600),
+            )
+            .output()
+            .expect("git runs")
+    }
+
+    pub fn write(&self, path: impl AsRef<Path>, content: impl AsRef<[u8]>) {
+        let full = self.path().join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(full, content).expect("write");
+    }
+
+    pub fn commit(&mut self, message: &str) {
+        self.tick += 1;
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+    }
+
+    pub fn commit_as(&mut self, message: &str, name: &str, email: &str) {
+        self.tick += 1;
+        self.git(&["add", "-A"]);
+        self.git(&[
+            "-c",
+            &format!("user.name={name}"),
+            "-c",
+            &format!("user.email={email}"),
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            message,
+        ]);
+    }
+
+    pub fn head(&self) -> String {
+        self.git(&["rev-parse", "HEAD"]).trim().to_owned()
+    }
+}
+
+/// Runs `friction` with `args` and returns its output.
+pub fn friction(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_friction"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("friction runs")
+}
+
+/// Runs `friction scan --json --quiet` on `repo` with a store at `db` and parses the summary.
+pub fn scan_json(repo: &Path, db: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "scan",
+        repo.to_str().expect("utf-8 temp path"),
+        "--db",
+        db.to_str().expect("utf-8 temp path"),
+        "--json",
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    let out = friction(&args, repo);
+    assert!(
+        out.status.success(),
+        "friction scan failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    serde_json::from_slice(&out.stdout).expect("scan prints JSON")
+}
+
+/// Per commit, per path: `Some((added, deleted))`, or `None` for binary files.
+pub type Numstat = BTreeMap<String, BTreeMap<Vec<u8>, Option<(u64, u64)>>>;
+
+fn add(a: Option<(u64, u64)>, b: Option<(u64, u64)>) -> Option<(u64, u64)> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some((x.0 + y.0, x.1 + y.1)),
+        (x, y) => x.or(y),
+    }
+}
+
+/// `git log --numstat -z` parsed: rows per commit, type changes (printed by git as a
+/// deletion plus an addition of one path) summed into one row.
+pub fn git_numstat(repo: &Path, extra: &[&str]) -> Numstat {
+    let mut args = vec![
+        "log".to_owned(),
+        "--numstat".into(),
+        "-z".into(),
+        "--format=%x01%H".into(),
+    ];
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    let out = Command::new("git")
+        .args(&args)
+        .current_dir(repo)
+        .output()
+        .expect("git log runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut commits = Numstat::new();
+    for block in out.stdout.split(|&b| b == 1).skip(1) {
+        let id = String::from_utf8_lossy(&block[..40]).into_owned();
+        let rows = commits.entry(id).or_default();
+        let mut fields = block[40..].split(|&b| b == 0).peekable();
+        while let Some(field) = fields.next() {
+            let field = field.strip_prefix(b"\n").unwrap_or(field);
+            if field.is_empty() {
+                continue;
+            }
+            let mut parts = field.splitn(3, |&b| b == b'\t');
+            let added = parts.next().unwrap_or_default();
+            let deleted = parts.next().unwrap_or_default();
+            let mut path = parts.next().unwrap_or_default().to_vec();
+            if path.is_empty() {
+                let _old = fields.next();
+                path = fields.next().unwrap_or_default().to_vec();
+            }
+            let parse = |b: &[u8]| String::from_utf8_lossy(b).parse::<u64>().ok();
+            let value = match (parse(added), parse(deleted)) {
+                (Some(a), Some(d)) => Some((a, d)),
+                _ => None,
+            };
+            let merged = match rows.remove(&path) {
+                Some(prev) => add(prev, value),
+                None => value,
+            };
+            rows.insert(path, merged);
+        }
+    }
+    commits
+}
+
+/// The same shape read from friction's store (merge diffs only when `with_merges`).
+pub fn store_numstat(db: &Path, with_merges: bool) -> Numstat {
+    let store = friction_store::Store::open(db).expect("store opens");
+    let conn = store.connection();
+    let mut commits = Numstat::new();
+    let mut stmt = conn
+        .prepare("SELECT id FROM commits WHERE parent_count < 2 OR merge_diffed = 1")
+        .expect("query");
+    let ids = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .expect("query")
+        .collect::<Result<Vec<_>, _>>()
+        .expect("rows");
+    for id in ids {
+        commits.entry(id).or_default();
+    }
+    let sql = if with_merges {
+        "SELECT commit_id, COALESCE(path_raw, CAST(path AS BLOB)), lines_added, lines_deleted, is_binary FROM file_changes"
+    } else {
+        "SELECT commit_id, COALESCE(path_raw, CAST(path AS BLOB)), lines_added, lines_deleted, is_binary FROM file_changes WHERE via_merge = 0"
+    };
+    let mut stmt = conn.prepare(sql).expect("query");
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Vec<u8>>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)? != 0,
+            ))
+        })
+        .expect("query");
+    for row in rows {
+        let (id, path, a, d, binary) = row.expect("row");
+        let value = (!binary).then_some((a as u64, d as u64));
+        let entry = commits.entry(id).or_default();
+        let merged = match entry.remove(&path) {
+            Some(prev) => add(prev, value),
+            None => value,
+        };
+        entry.insert(path, merged);
+    }
+    commits
+}
+
+/// Asserts two numstat maps agree, printing the first differences.
+pub fn assert_same_numstat(git: &Numstat, ours: &Numstat) {
+    let mut diffs = Vec::new();
+    for (id, rows) in git {
+        let empty = BTreeMap::new();
+        let our_rows = ours.get(id).unwrap_or(&empty);
+        if rows != our_rows {
+            diffs.push(format!(
+                "{id}: git {:?} friction {:?}",
+                pretty(rows),
+                pretty(our_rows)
+            ));
+        }
+    }
+    for id in ours.keys() {
+        if !git.contains_key(id) {
+            diffs.push(format!("{id}: stored by friction, not listed by git"));
+        }
+    }
+    assert!(
+        diffs.is_empty(),
+        "{} differences:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+}
+
+fn pretty(rows: &BTreeMap<Vec<u8>, Option<(u64, u64)>>) -> Vec<(String, Option<(u64, u64)>)> {
+    rows.iter()
+        .map(|(p, v)| (String::from_utf8_lossy(p).into_owned(), *v))
+        .collect()
+}
