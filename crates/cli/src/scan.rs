@@ -344,10 +344,10 @@ fn relabel_if_config_changed(
         let paths = store.distinct_paths()?;
         let keys: Vec<(Vec<u8>, bool)> = paths
             .iter()
-            .map(|(text, raw, marker)| {
+            .map(|p| {
                 (
-                    raw.clone().unwrap_or_else(|| text.as_bytes().to_vec()),
-                    *marker,
+                    p.raw.clone().unwrap_or_else(|| p.path.as_bytes().to_vec()),
+                    p.generated_marker,
                 )
             })
             .collect();
@@ -356,8 +356,8 @@ fn relabel_if_config_changed(
         let rows: Vec<(String, bool, Option<String>)> = paths
             .into_iter()
             .zip(labels)
-            .filter(|((path, _, marker), _)| seen.insert((path.clone(), *marker)))
-            .map(|((path, _, marker), label)| (path, marker, label.map(|l| l.reason())))
+            .filter(|(p, _)| seen.insert((p.path.clone(), p.generated_marker)))
+            .map(|(p, label)| (p.path, p.generated_marker, label.map(|l| l.reason())))
             .collect();
         store.relabel(&rows)?;
     }

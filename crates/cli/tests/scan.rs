@@ -325,7 +325,7 @@ fn renamed_twice_file_keeps_its_whole_history() {
     let store = friction_store::Store::open(&db).expect("store");
     assert_eq!(store.file_id("src/c.rs").expect("id"), "a.rs");
     let history = store.file_history("a.rs").expect("history");
-    let paths: Vec<&str> = history.iter().map(|h| h.1.as_str()).collect();
+    let paths: Vec<&str> = history.iter().map(|h| h.path.as_str()).collect();
     assert_eq!(paths, ["a.rs", "b.rs", "b.rs", "src/c.rs"]);
 
     let no_renames = scan_json(f.path(), &f.path().join("y.db"), &["--no-renames"]);

@@ -73,6 +73,32 @@ pub struct ChangeRow<'a> {
     pub excluded: Option<String>,
 }
 
+/// One stored change in the history of a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileHistoryEntry {
+    /// The commit id.
+    pub commit: String,
+    /// The path the file had in that commit.
+    pub path: String,
+    /// The change kind (`added`, `renamed`, …).
+    pub kind: String,
+    /// Lines added.
+    pub lines_added: u64,
+    /// Lines deleted.
+    pub lines_deleted: u64,
+}
+
+/// A distinct stored path with its content-marker state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPath {
+    /// The path as text.
+    pub path: String,
+    /// Raw bytes when the path is not UTF-8.
+    pub raw: Option<Vec<u8>>,
+    /// Whether the content carried a generated-file marker.
+    pub generated_marker: bool,
+}
+
 /// Totals over the stored history, as reported by `friction scan`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct HistorySummary {
@@ -343,12 +369,8 @@ impl Store {
             .unwrap_or_else(|| path.to_owned()))
     }
 
-    /// Every stored change of the file whose identity is `file_id`, oldest first, as
-    /// `(commit id, path at that commit, kind, lines added, lines deleted)`.
-    pub fn file_history(
-        &self,
-        file_id: &str,
-    ) -> Result<Vec<(String, String, String, u64, u64)>, StoreError> {
+    /// Every stored change of the file whose identity is `file_id`, oldest first.
+    pub fn file_history(&self, file_id: &str) -> Result<Vec<FileHistoryEntry>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT fc.commit_id, fc.path, fc.kind, fc.lines_added, fc.lines_deleted
              FROM file_changes fc JOIN commits c ON c.id = fc.commit_id
@@ -358,13 +380,13 @@ impl Store {
         )?;
         let rows = stmt
             .query_map([file_id], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    to_u64(r.get(3)?),
-                    to_u64(r.get(4)?),
-                ))
+                Ok(FileHistoryEntry {
+                    commit: r.get(0)?,
+                    path: r.get(1)?,
+                    kind: r.get(2)?,
+                    lines_added: to_u64(r.get(3)?),
+                    lines_deleted: to_u64(r.get(4)?),
+                })
             })?
             .collect::<Result<_, _>>()?;
         Ok(rows)
@@ -372,12 +394,18 @@ impl Store {
 
     /// Distinct `(path, generated_marker)` pairs, for re-labelling exclusions after
     /// the configuration changed.
-    pub fn distinct_paths(&self) -> Result<Vec<(String, Option<Vec<u8>>, bool)>, StoreError> {
+    pub fn distinct_paths(&self) -> Result<Vec<StoredPath>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT DISTINCT path, path_raw, generated_marker FROM file_changes ORDER BY path",
         )?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)? != 0)))?
+            .query_map([], |r| {
+                Ok(StoredPath {
+                    path: r.get(0)?,
+                    raw: r.get(1)?,
+                    generated_marker: r.get::<_, i64>(2)? != 0,
+                })
+            })?
             .collect::<Result<_, _>>()?;
         Ok(rows)
     }
@@ -477,30 +505,6 @@ impl Store {
             s.excluded.by_reason.insert(reason, n);
         }
         Ok(s)
-    }
-
-    /// Per-commit `(path, added, deleted, binary)` rows in `mode`'s view, for checks
-    /// against `git log --numstat`.
-    pub fn numstat(
-        &self,
-        commit: &str,
-    ) -> Result<Vec<(String, Option<String>, u64, u64, bool)>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT path, previous_path, lines_added, lines_deleted, is_binary FROM file_changes
-             WHERE commit_id = $1 ORDER BY path",
-        )?;
-        let rows = stmt
-            .query_map([commit], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    to_u64(r.get(2)?),
-                    to_u64(r.get(3)?),
-                    r.get::<_, i64>(4)? != 0,
-                ))
-            })?
-            .collect::<Result<_, _>>()?;
-        Ok(rows)
     }
 
     /// Direct access for read-only queries by other crates' tests and reports.
