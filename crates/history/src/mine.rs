@@ -25,8 +25,8 @@ use crate::classify::{BotPatterns, ExclusionRules, has_generated_marker};
 use crate::{HistoryError, ObjectId, Repo};
 
 /// Commits a worker takes at once. Neighbours in walk order are mostly parent and
-/// child, so one worker diffing a run of them finds the parent's trees in its own
-/// object cache instead of decoding them a second time on the other core.
+/// child, so one worker diffing a run of them finds their shared delta bases in its
+/// own cache instead of inflating them a second time on the other core.
 const CHUNK: usize = 32;
 
 /// Delta-base cache per worker thread.
@@ -585,10 +585,12 @@ impl Repo {
                 scope.spawn(move || {
                     // Sized like gitoxide-core's query engine: enough to keep the trees
                     // and blobs of a typical commit and its parent resident.
-                    repo.object_cache_size_if_unset(64 << 20);
-                    // A larger delta-base cache than gix's default list of 64 entries:
-                    // consecutive commits share most delta bases, and inflating them
-                    // again was the largest cost on git/git (see BENCHMARKS.md).
+                    // No decoded-object cache, but a larger delta-base cache than gix's
+                    // default 64-entry list: consecutive commits share delta bases, and
+                    // re-inflating them was the largest cost on git/git, while copying
+                    // every object in and out of an object cache cost more than its
+                    // hits saved (measured in BENCHMARKS.md).
+                    repo.object_cache_size(0);
                     repo.objects.set_pack_cache(|| {
                         Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
                             PACK_CACHE_BYTES,
