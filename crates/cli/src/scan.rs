@@ -249,11 +249,13 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         problems.insert(0, walk.clone());
     }
     let report = ScanReport {
-        repository: repo
-            .workdir()
-            .unwrap_or_else(|| repo.git_dir())
-            .display()
-            .to_string(),
+        repository: {
+            let root = repo.workdir().unwrap_or_else(|| repo.git_dir());
+            std::fs::canonicalize(&root)
+                .unwrap_or(root)
+                .display()
+                .to_string()
+        },
         store: db_path.display().to_string(),
         mode,
         refs: tips.iter().map(|t| t.name.clone()).collect(),

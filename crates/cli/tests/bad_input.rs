@@ -135,3 +135,41 @@ fn a_newer_store_is_refused_with_a_hint() {
     );
     assert_clean_error(&out, 2, "schema version 999");
 }
+
+#[test]
+fn corrupt_object_is_named_and_everything_else_is_kept() {
+    let mut f = Fixture::new();
+    f.write("keep.txt", "1\n");
+    f.commit("one");
+    f.write("garbled.txt", "content that will be garbled 51c2\n");
+    f.commit("two");
+    let blob = f.git(&["rev-parse", "HEAD:garbled.txt"]).trim().to_owned();
+    let object = f
+        .path()
+        .join(".git/objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    let mut perms = std::fs::metadata(&object)
+        .expect("loose object")
+        .permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&object, perms).expect("chmod");
+    std::fs::write(&object, b"\x78\x9c this is not zlib data").expect("garble");
+
+    let db = f.path().join("x.db");
+    let out = friction(
+        &[
+            "scan",
+            "--json",
+            "--quiet",
+            "--db",
+            db.to_str().expect("utf-8"),
+        ],
+        f.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&blob), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("summary");
+    assert_eq!(json["commits"], 1);
+}

@@ -480,3 +480,86 @@ fn all_and_ref_choose_where_the_walk_starts() {
     let all = scan_json(f.path(), &f.path().join("a.db"), &["--all"]);
     assert_eq!(all["commits"], 2);
 }
+
+#[test]
+fn rename_detection_is_bounded_and_the_bound_reported() {
+    let mut f = Fixture::new();
+    for i in 0..6 {
+        let body: String = (0..20).map(|l| format!("file {i} line {l}\n")).collect();
+        f.write(format!("old/{i}.txt"), body);
+    }
+    f.commit("add");
+    std::fs::rename(f.path().join("old"), f.path().join("new")).expect("mv");
+    for i in 0..6 {
+        let path = f.path().join(format!("new/{i}.txt"));
+        let mut body = std::fs::read_to_string(&path).expect("read");
+        body.push_str("edited\n");
+        std::fs::write(path, body).expect("write");
+    }
+    f.commit("move and edit everything");
+    let bounded = scan_json(f.path(), &f.path().join("a.db"), &["--rename-limit", "2"]);
+    assert_eq!(bounded["rename_limit_commits"], 1, "{bounded}");
+    assert_eq!(
+        bounded["files"], 12,
+        "past the bound, moves are delete + add"
+    );
+    let unbounded = scan_json(f.path(), &f.path().join("b.db"), &[]);
+    assert_eq!(unbounded["rename_limit_commits"], 0);
+    assert_eq!(unbounded["files"], 6);
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_and_the_next_scan_completes() {
+    let f = Fixture::new();
+    let mut stream = String::new();
+    for i in 0..3000u64 {
+        let content: String = (0..(i % 40 + 1)).map(|l| format!("{i}-{l}\n")).collect();
+        stream.push_str(&format!(
+            "commit refs/heads/main\ncommitter A <a@example.com> {} +0000\ndata 2\nc\nM 100644 inline f{}.txt\ndata {}\n{}\n",
+            1_600_000_000 + i,
+            i % 89,
+            content.len(),
+            content
+        ));
+    }
+    let mut child = std::process::Command::new("git")
+        .args(["fast-import", "--quiet"])
+        .current_dir(f.path())
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("fast-import");
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(stream.as_bytes()).expect("feed");
+    }
+    assert!(child.wait().expect("wait").success());
+    let db = f.path().join("x.db");
+    let scan = std::process::Command::new(env!("CARGO_BIN_EXE_friction"))
+        .args(["scan", "--quiet", "--threads", "1", "--db"])
+        .arg(&db)
+        .arg(f.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &scan.id().to_string()])
+        .status();
+    let out = scan.wait_with_output().expect("wait");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    // Either it finished before the signal (0) or it stopped and said so (130).
+    match out.status.code() {
+        Some(0) => {}
+        Some(130) => assert!(err.contains("interrupted"), "{err}"),
+        other => panic!("unexpected exit {other:?}: {err}"),
+    }
+    let resumed = scan_json(f.path(), &db, &[]);
+    assert_eq!(resumed["commits"], 3000);
+    let fresh = scan_json(f.path(), &f.path().join("fresh.db"), &[]);
+    for key in ["files", "lines_added", "lines_deleted"] {
+        assert_eq!(resumed[key], fresh[key], "{key}");
+    }
+}
