@@ -235,34 +235,8 @@ fn scan_resumes_after_losing_part_of_its_work() {
 #[test]
 fn kill_dash_nine_mid_scan_leaves_a_store_the_next_scan_completes() {
     let f = Fixture::new();
-    // A few thousand commits through fast-import, so the scan runs long enough to kill.
-    let mut stream = String::new();
-    for i in 0..3000u64 {
-        let content: String = (0..(i % 50 + 1)).map(|l| format!("{i}-{l}\n")).collect();
-        stream.push_str(&format!(
-            "commit refs/heads/main\ncommitter A <a@example.com> {} +0000\ndata 3\nc{}\n",
-            1_600_000_000 + i,
-            i % 10
-        ));
-        stream.push_str(&format!(
-            "M 100644 inline f{}.txt\ndata {}\n{}\n",
-            i % 97,
-            content.len(),
-            content
-        ));
-    }
-    let mut child = std::process::Command::new("git")
-        .args(["fast-import", "--quiet"])
-        .current_dir(f.path())
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .expect("fast-import");
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().expect("stdin");
-        stdin.write_all(stream.as_bytes()).expect("feed");
-    }
-    assert!(child.wait().expect("wait").success());
+    // A few thousand commits, so the scan runs long enough to kill.
+    f.fast_import_linear_history(3000, 97);
     let db = f.path().join("x.db");
     let mut scan = std::process::Command::new(env!("CARGO_BIN_EXE_friction"))
         .args(["scan", "--quiet", "--threads", "1", "--db"])
@@ -511,29 +485,7 @@ fn rename_detection_is_bounded_and_the_bound_reported() {
 #[test]
 fn ctrl_c_stops_cleanly_and_the_next_scan_completes() {
     let f = Fixture::new();
-    let mut stream = String::new();
-    for i in 0..3000u64 {
-        let content: String = (0..(i % 40 + 1)).map(|l| format!("{i}-{l}\n")).collect();
-        stream.push_str(&format!(
-            "commit refs/heads/main\ncommitter A <a@example.com> {} +0000\ndata 2\nc\nM 100644 inline f{}.txt\ndata {}\n{}\n",
-            1_600_000_000 + i,
-            i % 89,
-            content.len(),
-            content
-        ));
-    }
-    let mut child = std::process::Command::new("git")
-        .args(["fast-import", "--quiet"])
-        .current_dir(f.path())
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .expect("fast-import");
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().expect("stdin");
-        stdin.write_all(stream.as_bytes()).expect("feed");
-    }
-    assert!(child.wait().expect("wait").success());
+    f.fast_import_linear_history(3000, 89);
     let db = f.path().join("x.db");
     let scan = std::process::Command::new(env!("CARGO_BIN_EXE_friction"))
         .args(["scan", "--quiet", "--threads", "1", "--db"])

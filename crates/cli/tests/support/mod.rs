@@ -85,6 +85,34 @@ impl Fixture {
         ]);
     }
 
+    /// Writes `commits` commits on `main` through `git fast-import` (fast enough for
+    /// thousands), each changing one of `files` files by a growing number of lines.
+    pub fn fast_import_linear_history(&self, commits: u64, files: u64) {
+        let mut stream = String::new();
+        for i in 0..commits {
+            let content: String = (0..(i % 50 + 1)).map(|l| format!("{i}-{l}\n")).collect();
+            stream.push_str(&format!(
+                "commit refs/heads/main\ncommitter A <a@example.com> {} +0000\ndata 2\nc\nM 100644 inline f{}.txt\ndata {}\n{}\n",
+                1_600_000_000 + i,
+                i % files,
+                content.len(),
+                content
+            ));
+        }
+        let mut child = Command::new("git")
+            .args(["fast-import", "--quiet"])
+            .current_dir(self.path())
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("fast-import");
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().expect("stdin");
+            stdin.write_all(stream.as_bytes()).expect("feed");
+        }
+        assert!(child.wait().expect("wait").success());
+    }
+
     pub fn head(&self) -> String {
         self.git(&["rev-parse", "HEAD"]).trim().to_owned()
     }
