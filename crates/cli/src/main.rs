@@ -3,6 +3,7 @@
 //! Business logic lives in the library crates; this binary only connects them and
 //! turns their errors into one-line messages with a `help:` hint (cargo style).
 
+mod code;
 mod render;
 mod scan;
 
@@ -24,6 +25,43 @@ struct Cli {
 enum Command {
     /// Mine a repository's history into the store (incremental: only new commits are read).
     Scan(ScanArgs),
+    /// Measure source code: per-function complexity, smells and a 1–10 health score per file.
+    Code(CodeArgs),
+}
+
+/// Options of `friction code`.
+#[derive(Debug, Args)]
+pub struct CodeArgs {
+    /// Directory or file to measure (any directory; a git repository is not required).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Store to reuse and extend (default: the repository's `.friction/friction.db` if it exists).
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Print JSON on stdout.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV on stdout (one row per file, or per function with `--functions`).
+    #[arg(long)]
+    pub csv: bool,
+    /// With `--csv`: one row per function.
+    #[arg(long, requires = "csv")]
+    pub functions: bool,
+    /// How many of the least healthy files to list.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+    /// List every file, excluded ones included.
+    #[arg(long)]
+    pub all: bool,
+    /// Worker threads (0 = one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// Print the code-health methodology (Markdown) and exit.
+    #[arg(long)]
+    pub methodology: bool,
+    /// No timing line on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Options of `friction scan`.
@@ -60,6 +98,9 @@ pub struct ScanArgs {
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Skip measuring the source code at HEAD.
+    #[arg(long)]
+    pub no_code: bool,
     /// No progress bar and no timing line on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -90,6 +131,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => scan::run(&args),
+        Command::Code(args) => code::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

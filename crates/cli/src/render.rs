@@ -33,6 +33,8 @@ pub struct ScanReport {
     /// Totals over the stored history.
     #[serde(flatten)]
     pub summary: HistorySummary,
+    /// Code health of HEAD (absent with `--no-code` or an interrupted scan).
+    pub code: Option<crate::code::HeadCode>,
 }
 
 fn mode_name<S: serde::Serializer>(mode: &WalkMode, s: S) -> Result<S::Ok, S::Error> {
@@ -179,6 +181,30 @@ pub fn text(report: &ScanReport) -> String {
     }
     if report.status != "complete" {
         out.push_str(&format!("  status      {}\n", report.status));
+    }
+    if let Some(code) = &report.code {
+        let c = &code.summary;
+        match c.average_health {
+            Some(h) => out.push_str(&format!(
+                "  code health {:.1} / 10 average over {} source files at HEAD ({} alert, {} warning); {} parsed, {} reused\n",
+                h,
+                n(c.measured),
+                n(c.alert_files),
+                n(c.warning_files),
+                n(c.parsed),
+                n(c.reused)
+            )),
+            None => out.push_str("  code health not measured: no source files at HEAD\n"),
+        }
+        if !code.least_healthy.is_empty() {
+            let worst: Vec<String> = code
+                .least_healthy
+                .iter()
+                .take(3)
+                .map(|(p, h)| format!("{} ({h:.1})", crate::code::clean(p)))
+                .collect();
+            out.push_str(&format!("  unhealthiest {}\n", worst.join(", ")));
+        }
     }
     out.push_str(&format!("  store       {}\n", report.store));
     out

@@ -243,6 +243,19 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         .map_err(|e| store_error(&db_path, e))?;
 
     let summary = store.summary(mode).map_err(|e| store_error(&db_path, e))?;
+
+    // Static measurements of HEAD, reusing stored ones by blob id.
+    let code = if args.no_code || interrupted {
+        None
+    } else {
+        match crate::code::measure_head(&repo, &mut store, &rules, args.threads) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("warning: code measurement of HEAD failed: {e}; history was stored");
+                None
+            }
+        }
+    };
     let mut problems: Vec<String> = outcome.failed.iter().map(ToString::to_string).collect();
     problems.sort();
     if let Some(walk) = &plan.walk_error {
@@ -266,6 +279,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         status: status.to_owned(),
         unreadable_commits: problems,
         summary,
+        code,
     };
     if args.json {
         println!("{}", render::json(&report));

@@ -40,6 +40,7 @@ pub(crate) fn measure(language: Language, bytes: &[u8]) -> FileMetrics {
         duplication: duplication(bytes, Some(&code_rows)),
         max_indent: max_indent(bytes, Some(&code_rows)),
         flags: Vec::new(),
+        generated_marker: false,
     }
 }
 

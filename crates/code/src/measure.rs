@@ -60,6 +60,7 @@ impl Measurer {
                 duplication: Duplication::default(),
                 max_indent: 0,
                 flags: vec![Flag::Binary],
+                generated_marker: false,
             };
         }
         if std::str::from_utf8(bytes).is_err() {
@@ -125,6 +126,7 @@ impl Measurer {
             duplication: duplication(bytes, Some(&code_rows)),
             max_indent: fallback::max_indent(bytes, Some(&code_rows)),
             flags,
+            generated_marker: false,
         }
     }
 }

@@ -97,6 +97,11 @@ pub struct FileMetrics {
     /// nesting measure the fallback has).
     pub max_indent: u32,
     pub flags: Vec<Flag>,
+    /// A "generated, do not edit" marker in the first lines. Set by the caller
+    /// (the marker rules live with the exclusion rules); excluded files are
+    /// measured but not ranked.
+    #[serde(default)]
+    pub generated_marker: bool,
 }
 
 impl FileMetrics {

@@ -14,6 +14,7 @@
 pub mod classify;
 pub mod config;
 mod mine;
+mod tree;
 
 use std::path::{Path, PathBuf};
 
@@ -21,6 +22,7 @@ pub use classify::{BadGlob, BotPatterns, ExclusionRules};
 pub use config::{CONFIG_FILE_NAME, Config};
 pub use gix::{ObjectId, interrupt};
 pub use mine::{LabelledChange, MineOptions, MineOutcome, MinedCommit};
+pub use tree::{TreeFile, blob_id};
 
 /// Everything that can go wrong while reading a repository.
 #[derive(Debug, thiserror::Error)]

@@ -73,13 +73,13 @@ pub struct MineOutcome {
 }
 
 /// Labels changes that should not count as engineering work.
-struct Classifier<'repo> {
+pub(crate) struct Classifier<'repo> {
     rules: &'repo ExclusionRules,
     attributes: Option<(gix::AttributeStack<'repo>, gix::attrs::search::Outcome)>,
 }
 
 impl<'repo> Classifier<'repo> {
-    fn new(repo: &'repo gix::Repository, rules: &'repo ExclusionRules) -> Self {
+    pub(crate) fn new(repo: &'repo gix::Repository, rules: &'repo ExclusionRules) -> Self {
         // Attributes come from HEAD's `.gitattributes` files: the current intent of
         // the team about what is generated or vendored applies to the whole history.
         let attributes = if rules.defaults_enabled() {
@@ -103,7 +103,7 @@ impl<'repo> Classifier<'repo> {
         Classifier { rules, attributes }
     }
 
-    fn classify(&mut self, path: &[u8], generated_marker: bool) -> Option<Exclusion> {
+    pub(crate) fn classify(&mut self, path: &[u8], generated_marker: bool) -> Option<Exclusion> {
         let text = String::from_utf8_lossy(path);
         if self.rules.is_forced_include(&text) {
             return None;

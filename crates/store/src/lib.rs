@@ -18,10 +18,13 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 /// Schema migrations, in order. Never edit a released one; add a new file.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/001_history.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/001_history.sql")),
+    (2, include_str!("migrations/002_code.sql")),
+];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]
@@ -507,10 +510,112 @@ impl Store {
         Ok(s)
     }
 
+    /// Which of `keys` (blob id, language) have stored measurements for `analyzer`.
+    pub fn known_code_metrics(
+        &self,
+        keys: &[(String, String)],
+        analyzer: u32,
+    ) -> Result<HashSet<(String, String)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT 1 FROM code_metrics WHERE blob = $1 AND language = $2 AND analyzer = $3",
+        )?;
+        let mut known = HashSet::new();
+        for (blob, lang) in keys {
+            if stmt.exists(params![blob, lang, analyzer])? {
+                known.insert((blob.clone(), lang.clone()));
+            }
+        }
+        Ok(known)
+    }
+
+    /// Stored measurements of a blob in a language, if any.
+    pub fn code_metrics(
+        &self,
+        blob: &str,
+        language: &str,
+        analyzer: u32,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT data FROM code_metrics WHERE blob = $1 AND language = $2 AND analyzer = $3",
+        )?;
+        Ok(stmt
+            .query_row(params![blob, language, analyzer], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Stores measurements, in one transaction. Existing rows are kept.
+    pub fn put_code_metrics(
+        &mut self,
+        rows: &[(String, String, Vec<u8>)],
+        analyzer: u32,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO code_metrics (blob, language, analyzer, data) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT DO NOTHING",
+            )?;
+            for (blob, lang, data) in rows {
+                stmt.execute(params![blob, lang, analyzer, data])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records the measured tree of a commit (replacing an earlier record).
+    pub fn put_code_tree(&mut self, commit: &str, files: &[CodeTreeRow]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM code_trees WHERE commit_id = $1", [commit])?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO code_trees (commit_id, path, path_raw, blob, language, excluded) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )?;
+            for f in files {
+                stmt.execute(params![
+                    commit, f.path, f.path_raw, f.blob, f.language, f.excluded
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The measured tree of a commit, by path.
+    pub fn code_tree(&self, commit: &str) -> Result<Vec<CodeTreeRow>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT path, path_raw, blob, language, excluded FROM code_trees \
+             WHERE commit_id = $1 ORDER BY path",
+        )?;
+        let rows = stmt
+            .query_map([commit], |r| {
+                Ok(CodeTreeRow {
+                    path: r.get(0)?,
+                    path_raw: r.get(1)?,
+                    blob: r.get(2)?,
+                    language: r.get(3)?,
+                    excluded: r.get(4)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
     /// Direct access for read-only queries by other crates' tests and reports.
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// One file of a measured tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeTreeRow {
+    pub path: String,
+    pub path_raw: Option<Vec<u8>>,
+    pub blob: String,
+    pub language: String,
+    pub excluded: Option<String>,
 }
 
 /// A write transaction for a group of commits.

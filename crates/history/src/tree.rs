@@ -1,0 +1,127 @@
+//! The files of one commit's tree and their contents, for static measurement.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use friction_model::Exclusion;
+use gix::objs::FindExt;
+
+use crate::mine::Classifier;
+use crate::{ExclusionRules, HistoryError, ObjectId, Repo};
+
+/// A regular file (blob) of a tree. Symlinks and submodules are not files to measure.
+#[derive(Debug, Clone)]
+pub struct TreeFile {
+    /// Path bytes from the tree, `/`-separated.
+    pub path: Vec<u8>,
+    pub blob: ObjectId,
+    /// Why the file is excluded by path or attributes (vendored, lockfile, …).
+    /// Generated-file markers need the content and are checked by the reader.
+    pub exclusion: Option<Exclusion>,
+}
+
+/// git's blob id of some bytes (what `git hash-object` prints).
+pub fn blob_id(bytes: &[u8]) -> ObjectId {
+    gix::objs::compute_hash(gix::hash::Kind::Sha1, gix::object::Kind::Blob, bytes)
+        .expect("sha1 hashing cannot fail")
+}
+
+impl Repo {
+    /// The commit HEAD points at.
+    pub fn head_commit(&self) -> Result<ObjectId, HistoryError> {
+        let repo = self.thread_safe().to_thread_local();
+        let mut head = repo
+            .head()
+            .map_err(|e| HistoryError::git("reading HEAD", e))?;
+        match head
+            .try_peel_to_id()
+            .map_err(|e| HistoryError::git("resolving HEAD", e))?
+        {
+            Some(id) => Ok(id.detach()),
+            None => Err(HistoryError::NoCommits),
+        }
+    }
+
+    /// Regular files of `commit`'s tree, sorted by path, with path and attribute
+    /// exclusions applied.
+    pub fn tree_files(
+        &self,
+        commit: ObjectId,
+        rules: &ExclusionRules,
+    ) -> Result<Vec<TreeFile>, HistoryError> {
+        let repo = self.thread_safe().to_thread_local();
+        let tree = repo
+            .find_commit(commit)
+            .map_err(|e| HistoryError::object(commit, "commit", e))?
+            .tree()
+            .map_err(|e| HistoryError::object(commit, format!("tree of commit {commit}"), e))?;
+        let mut recorder = gix::traverse::tree::Recorder::default();
+        tree.traverse()
+            .breadthfirst(&mut recorder)
+            .map_err(|e| HistoryError::git(format!("listing the tree of {commit}"), e))?;
+        let mut classifier = Classifier::new(&repo, rules);
+        let mut files: Vec<TreeFile> = recorder
+            .records
+            .into_iter()
+            .filter(|e| e.mode.is_blob())
+            .map(|e| {
+                let path: Vec<u8> = e.filepath.into();
+                let exclusion = classifier.classify(&path, false);
+                TreeFile {
+                    path,
+                    blob: e.oid,
+                    exclusion,
+                }
+            })
+            .collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(files)
+    }
+
+    /// Reads `blobs` on `threads` workers (0 = all cores) and maps each content
+    /// with `f` on the worker. Results come back in input order; an unreadable
+    /// blob gives an error in its slot and the others are still read.
+    pub fn map_blobs<T: Send>(
+        &self,
+        blobs: &[ObjectId],
+        threads: usize,
+        f: impl Fn(usize, &[u8]) -> T + Sync,
+    ) -> Vec<Result<T, HistoryError>> {
+        let threads = if threads == 0 {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            threads
+        }
+        .min(blobs.len().max(1));
+        let next = AtomicUsize::new(0);
+        let slots: Mutex<Vec<Option<Result<T, HistoryError>>>> =
+            Mutex::new((0..blobs.len()).map(|_| None).collect());
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(|| {
+                    let mut repo = self.thread_safe().to_thread_local();
+                    repo.object_cache_size(0);
+                    let mut buf = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= blobs.len() {
+                            break;
+                        }
+                        let id = blobs[i];
+                        let result = match repo.objects.find_blob(&id, &mut buf) {
+                            Ok(blob) => Ok(f(i, blob.data)),
+                            Err(e) => Err(HistoryError::object(id, "blob", e)),
+                        };
+                        slots.lock().expect("no panics while holding")[i] = Some(result);
+                    }
+                });
+            }
+        });
+        slots
+            .into_inner()
+            .expect("workers joined")
+            .into_iter()
+            .map(|r| r.expect("every slot filled"))
+            .collect()
+    }
+}
