@@ -864,4 +864,36 @@ mod tests {
                 .contains("m")
         );
     }
+
+    #[test]
+    fn code_metrics_are_kept_by_blob_language_and_analyzer() {
+        let mut store = Store::open_in_memory().unwrap();
+        let rows = vec![("b1".to_string(), "rust".to_string(), b"{}".to_vec())];
+        store.put_code_metrics(&rows, 1).unwrap();
+        // Writing the same key again keeps the first measurement.
+        let again = vec![("b1".to_string(), "rust".to_string(), b"[]".to_vec())];
+        store.put_code_metrics(&again, 1).unwrap();
+        assert_eq!(
+            store.code_metrics("b1", "rust", 1).unwrap(),
+            Some(b"{}".to_vec())
+        );
+        assert_eq!(store.code_metrics("b1", "rust", 2).unwrap(), None);
+        assert_eq!(store.code_metrics("b1", "c", 1).unwrap(), None);
+        let keys = vec![
+            ("b1".to_string(), "rust".to_string()),
+            ("b2".to_string(), "rust".to_string()),
+        ];
+        let known = store.known_code_metrics(&keys, 1).unwrap();
+        assert_eq!(known.len(), 1);
+        let tree = vec![CodeTreeRow {
+            path: "src/a.rs".into(),
+            path_raw: None,
+            blob: "b1".into(),
+            language: "rust".into(),
+            excluded: None,
+        }];
+        store.put_code_tree("c1", &tree).unwrap();
+        store.put_code_tree("c1", &tree).unwrap();
+        assert_eq!(store.code_tree("c1").unwrap(), tree);
+    }
 }
