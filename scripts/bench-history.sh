@@ -7,9 +7,11 @@
 # Works on a shared-object clone of REPO in a temporary directory, so REPO itself is
 # never modified. Prints:
 #   - wall time of `git log --numstat --no-renames HEAD` (the input every peer tool parses),
-#   - wall time and peak RSS of `friction scan` from an empty store (renames on, the default),
+#   - wall time and peak RSS of `friction scan --no-code` from an empty store (history
+#     mining only, renames on, the default),
 #   - their ratio,
-#   - wall time of an incremental re-scan after one new commit.
+#   - wall time of a second scan that measures the source code at HEAD from scratch,
+#   - wall time of an incremental re-scan (history and code) after one new commit.
 set -euo pipefail
 
 repo=${1:?usage: bench-history.sh REPO [FRICTION_BINARY]}
@@ -40,8 +42,12 @@ git -C "$clone" log --numstat --no-renames HEAD > /dev/null
 t1=$(now)
 git_wall=$(elapsed "$t0" "$t1")
 
-/usr/bin/time -f '%e %M' -o "$work/time" "$bin" scan "$clone" --db "$work/f.db" --quiet > /dev/null
+/usr/bin/time -f '%e %M' -o "$work/time" "$bin" scan "$clone" --db "$work/f.db" --quiet --no-code > /dev/null
 read -r friction_wall friction_rss_kb < "$work/time"
+
+# The code measurement of HEAD, from scratch (history is already stored).
+/usr/bin/time -f '%e %M' -o "$work/time1" "$bin" scan "$clone" --db "$work/f.db" --quiet > /dev/null
+read -r code_wall code_rss_kb < "$work/time1"
 
 # One new commit that changes one file, written without a work tree.
 blob=$(echo "benchmark $(date +%s)" | git -C "$clone" hash-object -w --stdin)
@@ -57,6 +63,7 @@ unset GIT_INDEX_FILE
 read -r incr_wall incr_rss_kb < "$work/time2"
 
 printf 'git log --numstat --no-renames   %8.2f s\n' "$git_wall"
-printf 'friction scan (empty store)      %8.2f s   peak RSS %d MiB\n' "$friction_wall" $((friction_rss_kb / 1024))
+printf 'friction scan --no-code (empty)  %8.2f s   peak RSS %d MiB\n' "$friction_wall" $((friction_rss_kb / 1024))
 printf 'ratio friction / git             %8.2f x   (target <= 0.5)\n' "$(echo "$friction_wall / $git_wall" | bc -l)"
+printf 'code health of HEAD, from scratch %7.2f s   peak RSS %d MiB\n' "$code_wall" $((code_rss_kb / 1024))
 printf 'incremental re-scan, 1 commit    %8.2f s   peak RSS %d MiB (target < 1 s)\n' "$incr_wall" $((incr_rss_kb / 1024))

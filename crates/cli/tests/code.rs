@@ -266,3 +266,26 @@ fn missing_path_is_a_clear_error() {
     assert!(err.contains("does not exist"), "{err}");
     assert!(err.contains("help:"), "{err}");
 }
+
+#[test]
+fn the_projects_own_tree_is_measured_without_problems() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let r = code_json(&root, &["--all"]);
+    assert_eq!(
+        r["problems"].as_array().unwrap().len(),
+        0,
+        "{}",
+        r["problems"]
+    );
+    assert!(r["summary"]["tree_sitter"].as_u64().unwrap() >= 20);
+    // Our own Rust is parsed without syntax errors.
+    assert_eq!(r["summary"]["with_syntax_errors"], 0);
+    let measure = file(&r, "crates/code/src/measure.rs");
+    assert!(
+        measure["functions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["qualified_name"] == "Measurer::measure")
+    );
+}
