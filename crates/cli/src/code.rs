@@ -836,7 +836,7 @@ pub fn text(report: &CodeReport, limit: usize) -> String {
         for f in &ranked {
             let mut lost: BTreeMap<&str, f64> = BTreeMap::new();
             for x in &f.findings {
-                *lost.entry(x.smell).or_default() += x.penalty;
+                *lost.entry(x.smell).or_default() += x.points;
             }
             let mut lost: Vec<(&str, f64)> = lost.into_iter().collect();
             lost.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));

@@ -1,11 +1,14 @@
 //! The smell catalogue and the 1–10 code-health score.
 //!
-//! A file starts at 10. Every smell occurrence costs `weight × severity`
-//! points, where severity is how far the measurement is past the threshold
+//! Every smell occurrence carries a penalty `weight × severity`, where
+//! severity is how far the measurement is past the threshold
 //! (`value / threshold`, capped). Repeated occurrences of one smell in a file
-//! cost less each time (×0.7 per rank), so one bad function does not read
-//! like ten. The score is `max(1, 10 − Σ penalties)`; each penalty is
-//! reported, so the points a file lost always add up to its findings.
+//! weigh less each time (×0.7 per rank), so one bad function does not read
+//! like ten. The total penalty P maps to the score `1 + 9·e^(−P/9)`: 10 for
+//! a clean file, never below 1, and still telling a bad file from a
+//! catastrophic one (a linear `10 − P` floors most large legacy files at 1).
+//! The points a file lost (`10 − score`) are shared among its findings in
+//! proportion to their penalties, so they always add up.
 //!
 //! Thresholds come from published rules (cited per smell); the weights are
 //! our stated judgement, calibrated so that the bands of CodeScene's Code
@@ -22,6 +25,10 @@ pub const METHODOLOGY_VERSION: &str = "code-health/1";
 
 /// Decay applied to the n-th occurrence (0-based) of the same smell in a file.
 pub const REPEAT_DECAY: f64 = 0.7;
+
+/// Scale of the penalty-to-score curve `1 + 9·e^(−P/SCALE)`: a total penalty
+/// of about 1 keeps a file healthy (≥ 9), about 10 makes it an alert (< 4).
+pub const PENALTY_SCALE: f64 = 9.0;
 
 /// Band cut-offs, from CodeScene's Code Health categories (Green 9–10,
 /// Yellow 4–8.9, Red 1–3.9; `codescene-mcp-server:src/docs/code-health/how-it-works.md`,
@@ -59,7 +66,7 @@ pub const COMPLEX_METHOD: Smell = Smell {
     level: Level::Function,
     measure: "cyclomatic complexity",
     threshold: 10.0,
-    weight: 1.0,
+    weight: 0.8,
     max_severity: 3.0,
     rationale: "Each independent path needs its own test and its own place in a reader's head; past 10 paths, defect rates and review effort climb.",
     source: "McCabe, 'A Complexity Measure', IEEE TSE 1976 (limit 10); NIST SP 500-235 (1996) keeps 10 as the default limit.",
@@ -239,8 +246,10 @@ pub struct Finding {
     pub line: u32,
     pub value: f64,
     pub threshold: f64,
-    /// Points deducted, after the repeat decay.
+    /// Penalty (weight × severity), after the repeat decay.
     pub penalty: f64,
+    /// This finding's share of the points the file lost (`10 − score`).
+    pub points: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -271,6 +280,7 @@ fn function_findings(f: &FunctionMetrics, out: &mut Vec<(&'static Smell, Finding
                     value,
                     threshold: smell.threshold,
                     penalty: smell.weight * severity(smell, value),
+                    points: 0.0,
                 },
             ));
         }
@@ -310,6 +320,7 @@ pub fn assess(m: &FileMetrics) -> Health {
                 value: code,
                 threshold: LARGE_FILE.threshold,
                 penalty: LARGE_FILE.weight * severity(&LARGE_FILE, code),
+                points: 0.0,
             },
         ));
     }
@@ -325,6 +336,7 @@ pub fn assess(m: &FileMetrics) -> Health {
                     value: pct,
                     threshold: DUPLICATION.threshold,
                     penalty: DUPLICATION.weight * severity(&DUPLICATION, pct),
+                    points: 0.0,
                 },
             ));
         }
@@ -341,6 +353,7 @@ pub fn assess(m: &FileMetrics) -> Health {
                     value: depth,
                     threshold: DEEP_INDENTATION.threshold,
                     penalty: DEEP_INDENTATION.weight * severity(&DEEP_INDENTATION, depth),
+                    points: 0.0,
                 },
             ));
         }
@@ -366,7 +379,15 @@ pub fn assess(m: &FileMetrics) -> Health {
             findings.push(f);
         }
     }
-    let score = round2((10.0 - total).max(1.0));
+    let score = round2(1.0 + 9.0 * (-total / PENALTY_SCALE).exp());
+    let lost = 10.0 - score;
+    for f in &mut findings {
+        f.points = if total > 0.0 {
+            round2(lost * f.penalty / total)
+        } else {
+            0.0
+        };
+    }
     Health {
         score: Some(score),
         band: Some(Band::of(score)),
@@ -441,10 +462,11 @@ mod tests {
             src.push_str(&format!("    if a == {i}:\n        if b:\n            if c:\n                if d:\n                    return {i}\n"));
         }
         let h = health_of(Language::Python, &src);
-        let lost: f64 = h.findings.iter().map(|f| f.penalty).sum();
+        let lost: f64 = h.findings.iter().map(|f| f.points).sum();
         let score = h.score.unwrap();
         assert!(score < 10.0);
-        assert!((10.0 - score - lost).abs() < 0.011 || score == 1.0);
+        // Rounding each share to cents may leave a cent per finding.
+        assert!((10.0 - score - lost).abs() <= 0.01 * h.findings.len() as f64);
         let ids: Vec<_> = h.findings.iter().map(|f| f.smell).collect();
         for id in [
             "complex-method",
