@@ -13,12 +13,12 @@ use crate::fallback;
 use crate::metrics::{
     Duplication, FileMetrics, Flag, FunctionMetrics, Lines, MAX_PARSE_BYTES, Method,
 };
-use crate::spec::{Spec, spec};
+use crate::spec::{KindTable, Spec, role, spec};
 
 /// Reusable per-thread state: one tree-sitter parser per language.
 #[derive(Default)]
 pub struct Measurer {
-    parsers: HashMap<Language, Parser>,
+    parsers: HashMap<Language, (Parser, KindTable)>,
 }
 
 /// git's binary heuristic (`buffer_is_binary`): a NUL in the first 8,000 bytes.
@@ -91,11 +91,11 @@ impl Measurer {
             }
             return m;
         };
-        let parser = self.parsers.entry(language).or_insert_with(|| {
+        let (parser, table) = self.parsers.entry(language).or_insert_with(|| {
             let mut p = Parser::new();
             p.set_language(&grammar)
                 .expect("grammar ABI checked by tests");
-            p
+            (p, KindTable::new(&grammar, spec))
         });
         let Some(tree) = parser.parse(bytes, None) else {
             // Only a cancelled parse returns None; we set no cancellation,
@@ -106,7 +106,7 @@ impl Measurer {
             m.flags.sort();
             return m;
         };
-        let mut walk = Walk::new(language, spec, bytes);
+        let mut walk = Walk::new(language, spec, table, bytes);
         walk.run(tree.root_node());
         let (lines, code_rows) = walk.line_counts();
         let functions = walk.finish_units(&code_rows);
@@ -170,6 +170,7 @@ struct Frame {
 struct Walk<'a> {
     language: Language,
     spec: &'static Spec,
+    table: &'a KindTable,
     src: &'a [u8],
     units: Vec<Unit>,
     names: Vec<String>,
@@ -184,11 +185,17 @@ fn contains(list: &[&str], kind: &str) -> bool {
 }
 
 impl<'a> Walk<'a> {
-    fn new(language: Language, spec: &'static Spec, src: &'a [u8]) -> Walk<'a> {
+    fn new(
+        language: Language,
+        spec: &'static Spec,
+        table: &'a KindTable,
+        src: &'a [u8],
+    ) -> Walk<'a> {
         let rows = bytecount_newlines(src) + 1;
         Walk {
             language,
             spec,
+            table,
             src,
             units: Vec::new(),
             names: Vec::new(),
@@ -320,15 +327,16 @@ impl<'a> Walk<'a> {
             self.errors += 1;
             self.first_error_row = self.first_error_row.min(node.start_position().row);
         }
-        if contains(spec.comments, kind) {
+        let b = self.table.get(node.kind_id());
+        if b & role::COMMENT != 0 {
             self.mark_rows(node, true);
             return (*parent, false);
         }
         let unit = parent.unit;
         let src = self.src;
+        let table = self.table;
         let is_alternative = parent.if_like
-            && (contains(spec.elses, kind)
-                || contains(spec.elifs, kind)
+            && (b & (role::ELSE | role::ELIF) != 0
                 || prev_kind == Some("else")
                 || field == Some("alternative"));
         let nest = if is_alternative {
@@ -349,14 +357,14 @@ impl<'a> Walk<'a> {
             if !node.is_missing() && node.end_byte() > node.start_byte() {
                 self.mark_rows(node, false);
             }
-            if unit != NO_UNIT && !node.is_named() && contains(spec.case_tokens, kind) {
+            if unit != NO_UNIT && !node.is_named() && b & role::CASE_TOKEN != 0 {
                 self.units[unit].cyclomatic += 1;
             }
             return (frame, false);
         }
 
         // Functions: a new unit, nesting restarts.
-        if contains(spec.functions, kind) || contains(spec.anonymous_functions, kind) {
+        if b & role::FUNCTION != 0 {
             let (name, qualifier) = self.function_name(node);
             let mut qualified = self.names.join(spec.separator);
             if let Some(q) = qualifier {
@@ -392,7 +400,7 @@ impl<'a> Walk<'a> {
             frame.alt_nest = 0;
             return (frame, true);
         }
-        if contains(spec.containers, kind) {
+        if b & role::CONTAINER != 0 {
             let name = node
                 .child_by_field_name("name")
                 .or_else(|| node.child_by_field_name("type"))
@@ -410,7 +418,7 @@ impl<'a> Walk<'a> {
 
         let mut structure = false; // increments nesting for children
         let u = &mut self.units[unit];
-        if contains(spec.ifs, kind) {
+        if b & role::IF != 0 {
             let else_if =
                 prev_kind == Some("else") || (is_alternative && field == Some("alternative"));
             u.cyclomatic += 1;
@@ -422,17 +430,17 @@ impl<'a> Walk<'a> {
             frame.if_like = true;
             frame.alt_nest = nest;
             structure = true;
-        } else if contains(spec.elifs, kind) {
+        } else if b & role::ELIF != 0 {
             u.cyclomatic += 1;
             u.cognitive += 1;
             frame.if_like = true;
             frame.alt_nest = nest;
             structure = true;
-        } else if contains(spec.elses, kind) {
+        } else if b & role::ELSE != 0 {
             let parent_is_if = parent.if_like;
             let wraps_if = node
                 .named_child(0)
-                .is_some_and(|c| contains(spec.ifs, c.kind()));
+                .is_some_and(|c| table.get(c.kind_id()) & role::IF != 0);
             if parent_is_if && !wraps_if {
                 u.cognitive += 1;
                 structure = true;
@@ -441,24 +449,20 @@ impl<'a> Walk<'a> {
             // The body of a bare `else` token (Java, Go, Kotlin, Swift, C#, Scala).
             u.cognitive += 1;
             structure = true;
-        } else if contains(spec.loops, kind) {
+        } else if b & role::LOOP != 0 {
             u.cyclomatic += 1;
             u.cognitive += 1 + nest;
             structure = true;
-        } else if contains(spec.plain_loops, kind)
-            || contains(spec.switches, kind)
-            || contains(spec.catches, kind)
-            || contains(spec.ternaries, kind)
-        {
-            if contains(spec.catches, kind) || contains(spec.ternaries, kind) {
+        } else if b & (role::PLAIN_LOOP | role::SWITCH | role::CATCH | role::TERNARY) != 0 {
+            if b & (role::CATCH | role::TERNARY) != 0 {
                 u.cyclomatic += 1;
             }
-            if contains(spec.extra_decisions, kind) {
+            if b & role::EXTRA != 0 {
                 u.cyclomatic += 1;
             }
             u.cognitive += 1 + nest;
             structure = true;
-        } else if contains(spec.arms, kind) {
+        } else if b & role::ARM != 0 {
             // Python counts every non-wildcard `case`; the other languages
             // count n−1 arms per match/when, as lizard does.
             let counts = if self.language == Language::Python {
@@ -469,16 +473,16 @@ impl<'a> Walk<'a> {
             if counts {
                 u.cyclomatic += 1;
             }
-        } else if contains(spec.lambdas, kind) {
+        } else if b & role::LAMBDA != 0 {
             frame.child_nest = nest + 1;
             frame.alt_nest = nest + 1;
             return (frame, true);
-        } else if contains(spec.extra_decisions, kind)
+        } else if b & role::EXTRA != 0
             || (kind == "let_declaration" && node.child_by_field_name("alternative").is_some())
         {
             // Includes Rust's `let … else`, which lizard counts.
             u.cyclomatic += 1;
-        } else if contains(spec.exits, kind) {
+        } else if b & role::EXIT != 0 {
             let t = text_of(src, node);
             if kind != "control_transfer_statement"
                 || t.starts_with("return")
@@ -486,11 +490,11 @@ impl<'a> Walk<'a> {
             {
                 u.exits += 1;
             }
-        } else if contains(spec.jumps, kind) || is_labelled_jump(node, kind) {
+        } else if b & role::JUMP != 0 || is_labelled_jump(node, kind) {
             u.cognitive += 1;
         }
 
-        if let Some(op) = self.logical_operator(node, kind) {
+        if let Some(op) = self.logical_operator(node, b) {
             let u = &mut self.units[unit];
             u.cyclomatic += 1;
             let coalesce = contains(spec.coalesce_ops, op);
@@ -531,14 +535,17 @@ impl<'a> Walk<'a> {
         (frame, true)
     }
 
-    fn logical_operator(&self, node: Node, kind: &str) -> Option<&'static str> {
+    fn logical_operator(&self, node: Node, bits: u32) -> Option<&'static str> {
         let spec = self.spec;
-        for (k, op) in spec.logical_kinds {
-            if *k == kind {
-                return Some(op);
-            }
+        if bits & role::LOGICAL_KIND != 0 {
+            let kind = node.kind();
+            return spec
+                .logical_kinds
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .map(|(_, op)| *op);
         }
-        if !contains(spec.binaries, kind) {
+        if bits & role::BINARY == 0 {
             return None;
         }
         let op_node = node

@@ -506,3 +506,81 @@ static SWIFT: Spec = Spec {
     comments: &["comment", "multiline_comment"],
     separator: ".",
 };
+
+/// Role bits of a node kind, precomputed per grammar so the walk classifies a
+/// node with one array lookup instead of string comparisons.
+pub(crate) mod role {
+    pub const COMMENT: u32 = 1 << 0;
+    pub const ELSE: u32 = 1 << 1;
+    pub const ELIF: u32 = 1 << 2;
+    pub const CASE_TOKEN: u32 = 1 << 3;
+    pub const FUNCTION: u32 = 1 << 4;
+    pub const CONTAINER: u32 = 1 << 5;
+    pub const IF: u32 = 1 << 6;
+    pub const LOOP: u32 = 1 << 7;
+    pub const PLAIN_LOOP: u32 = 1 << 8;
+    pub const SWITCH: u32 = 1 << 9;
+    pub const CATCH: u32 = 1 << 10;
+    pub const TERNARY: u32 = 1 << 11;
+    pub const ARM: u32 = 1 << 12;
+    pub const LAMBDA: u32 = 1 << 13;
+    pub const EXTRA: u32 = 1 << 14;
+    pub const EXIT: u32 = 1 << 15;
+    pub const JUMP: u32 = 1 << 16;
+    pub const BINARY: u32 = 1 << 17;
+    pub const LOGICAL_KIND: u32 = 1 << 18;
+}
+
+/// [`role`] bits for every node kind id of a grammar.
+pub(crate) struct KindTable {
+    bits: Vec<u32>,
+}
+
+impl KindTable {
+    pub fn new(grammar: &tree_sitter::Language, spec: &Spec) -> KindTable {
+        let n = grammar.node_kind_count();
+        let mut bits = vec![0u32; n];
+        let lists: [(&[&str], u32); 18] = [
+            (spec.comments, role::COMMENT),
+            (spec.elses, role::ELSE),
+            (spec.elifs, role::ELIF),
+            (spec.case_tokens, role::CASE_TOKEN),
+            (spec.functions, role::FUNCTION),
+            (spec.anonymous_functions, role::FUNCTION),
+            (spec.containers, role::CONTAINER),
+            (spec.ifs, role::IF),
+            (spec.loops, role::LOOP),
+            (spec.plain_loops, role::PLAIN_LOOP),
+            (spec.switches, role::SWITCH),
+            (spec.catches, role::CATCH),
+            (spec.ternaries, role::TERNARY),
+            (spec.arms, role::ARM),
+            (spec.lambdas, role::LAMBDA),
+            (spec.extra_decisions, role::EXTRA),
+            (spec.exits, role::EXIT),
+            (spec.jumps, role::JUMP),
+        ];
+        for (id, b) in bits.iter_mut().enumerate() {
+            let Some(kind) = grammar.node_kind_for_id(id as u16) else {
+                continue;
+            };
+            for (list, bit) in &lists {
+                if list.contains(&kind) {
+                    *b |= bit;
+                }
+            }
+            if spec.binaries.contains(&kind) {
+                *b |= role::BINARY;
+            }
+            if spec.logical_kinds.iter().any(|(k, _)| *k == kind) {
+                *b |= role::LOGICAL_KIND;
+            }
+        }
+        KindTable { bits }
+    }
+
+    #[inline]
+    pub fn get(&self, kind_id: u16) -> u32 {
+        self.bits.get(usize::from(kind_id)).copied().unwrap_or(0)
+    }
+}
