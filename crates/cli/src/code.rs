@@ -856,6 +856,31 @@ pub fn text(report: &CodeReport, limit: usize) -> String {
             ));
         }
     }
+    // One file: every finding, with the points it cost.
+    if report.files.len() == 1 {
+        let f = &report.files[0];
+        if !f.findings.is_empty() {
+            out.push_str(&format!(
+                "\nWhy {} scores {:.1}: every smell and the points it cost\n",
+                clean(&f.path),
+                f.health.unwrap_or(0.0)
+            ));
+            out.push_str(&format!(
+                "  {:>6}  {:<20}  {:>8}  {:>9}  {}\n",
+                "points", "smell", "value", "threshold", "where"
+            ));
+            for x in &f.findings {
+                let place = match &x.function {
+                    Some(func) => format!("{} (line {})", truncate(func, 50), x.line),
+                    None => "whole file".to_owned(),
+                };
+                out.push_str(&format!(
+                    "  {:>6.2}  {:<20}  {:>8}  {:>9}  {}\n",
+                    -x.points, x.smell, x.value, x.threshold, place
+                ));
+            }
+        }
+    }
     // The worst functions across the ranked files.
     let mut funcs: Vec<(&FileReport, &friction_code::FunctionMetrics)> = report
         .files

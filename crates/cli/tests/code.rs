@@ -290,3 +290,15 @@ fn the_projects_own_tree_is_measured_without_problems() {
             .any(|f| f["qualified_name"] == "Measurer::measure")
     );
 }
+
+#[test]
+fn a_single_file_is_explained_finding_by_finding() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("complex.c"), COMPLEX_C).expect("write");
+    let out = friction(&["code", "complex.c", "-q"], dir.path());
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Why complex.c scores"), "{text}");
+    assert!(text.contains("complex-method"), "{text}");
+    assert!(text.contains("classify (line 1)"), "{text}");
+}

@@ -102,7 +102,7 @@ pub const BUMPY_ROAD: Smell = Smell {
     level: Level::Function,
     measure: "top-level blocks of nested conditional logic (bumps)",
     threshold: 1.0,
-    weight: 0.75,
+    weight: 0.4,
     max_severity: 3.0,
     rationale: "Several separate chunks of nested logic in one function are missing abstractions: each bump is a function waiting to be extracted.",
     source: "CodeScene 'Bumpy Road Ahead' (codescene-vscode docs/issues/bumpy-road-ahead.md): more and deeper bumps are worse.",
