@@ -280,7 +280,14 @@ static C_CPP: Spec = Spec {
     logical_kinds: &[],
     logical_ops: &["&&", "||", "and", "or"],
     coalesce_ops: EMPTY,
-    extra_decisions: EMPTY,
+    extra_decisions: &[
+        // Conditional compilation inside a function is a branch the reader must
+        // follow; lizard counts `#if`, `#ifdef`, `#ifndef` and `#elif` too.
+        "preproc_if",
+        "preproc_ifdef",
+        "preproc_elif",
+        "preproc_elifdef",
+    ],
     exits: &["return_statement", "throw_statement", "throw_expression"],
     jumps: &["goto_statement"],
     comments: &["comment"],
