@@ -360,6 +360,11 @@ impl<'a> Walk<'a> {
             if unit != NO_UNIT && !node.is_named() && b & role::CASE_TOKEN != 0 {
                 self.units[unit].cyclomatic += 1;
             }
+            // A one-token `else` body (Scala `else 0`) or the `{` that opens
+            // Swift's unwrapped else body: the `else` costs +1 all the same.
+            if unit != NO_UNIT && parent.if_like && prev_kind == Some("else") && !node.is_extra() {
+                self.units[unit].cognitive += 1;
+            }
             return (frame, false);
         }
 
