@@ -7,8 +7,7 @@ use serde::{Deserialize, Serialize};
 /// Languages with a tree-sitter grammar are parsed; the others listed here are
 /// recognised source languages measured by the language-agnostic fallback
 /// (lines and indentation nesting, see [`crate::fallback`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Language {
     Rust,
     Python,
@@ -144,6 +143,21 @@ impl Language {
     }
 }
 
+/// Serialised by [`Language::as_str`], the same name the store and CSV use.
+impl Serialize for Language {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Language {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Language::parse(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown language `{name}`")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,6 +189,9 @@ mod tests {
     fn names_round_trip() {
         for lang in Language::ALL {
             assert_eq!(Language::parse(lang.as_str()), Some(lang));
+            let json = serde_json::to_string(&lang).unwrap();
+            assert_eq!(json, format!("\"{}\"", lang.as_str()));
+            assert_eq!(serde_json::from_str::<Language>(&json).unwrap(), lang);
         }
     }
 }

@@ -499,6 +499,13 @@ impl<'a> Walk<'a> {
             u.cognitive += 1;
         }
 
+        if b & role::COND_ASSIGN != 0
+            && node
+                .child_by_field_name("operator")
+                .is_some_and(|o| matches!(o.kind(), "||=" | "&&=" | "??="))
+        {
+            self.units[unit].cyclomatic += 1;
+        }
         if let Some(op) = self.logical_operator(node, b) {
             let u = &mut self.units[unit];
             u.cyclomatic += 1;

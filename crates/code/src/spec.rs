@@ -51,6 +51,9 @@ pub(crate) struct Spec {
     pub coalesce_ops: &'static [&'static str],
     /// Other decision points, cyclomatic only (Rust `?`, comprehension clauses).
     pub extra_decisions: &'static [&'static str],
+    /// Assignments that may be operators `||=`, `&&=`, `??=`: a conditional
+    /// assignment is a decision (lizard counts the operator too).
+    pub conditional_assignments: &'static [&'static str],
     /// Exit points besides the end of the function.
     pub exits: &'static [&'static str],
     /// `goto` and jumps to labels (cognitive +1).
@@ -103,6 +106,7 @@ static RUST: Spec = Spec {
     logical_ops: &["&&", "||"],
     coalesce_ops: EMPTY,
     extra_decisions: &["try_expression"],
+    conditional_assignments: EMPTY,
     exits: &["return_expression"],
     jumps: EMPTY,
     comments: C_LIKE_COMMENTS,
@@ -129,6 +133,7 @@ static PYTHON: Spec = Spec {
     logical_ops: &["and", "or"],
     coalesce_ops: EMPTY,
     extra_decisions: &["for_in_clause", "if_clause"],
+    conditional_assignments: EMPTY,
     exits: &["return_statement", "raise_statement"],
     jumps: EMPTY,
     comments: &["comment"],
@@ -174,6 +179,7 @@ static JAVASCRIPT: Spec = Spec {
     logical_ops: &["&&", "||"],
     coalesce_ops: &["??"],
     extra_decisions: EMPTY,
+    conditional_assignments: &["augmented_assignment_expression"],
     exits: &["return_statement", "throw_statement"],
     jumps: EMPTY,
     comments: &["comment", "html_comment"],
@@ -215,6 +221,7 @@ static JAVA: Spec = Spec {
     logical_ops: &["&&", "||"],
     coalesce_ops: EMPTY,
     extra_decisions: EMPTY,
+    conditional_assignments: EMPTY,
     exits: &["return_statement", "throw_statement"],
     jumps: EMPTY,
     comments: C_LIKE_COMMENTS,
@@ -245,6 +252,7 @@ static GO: Spec = Spec {
     logical_ops: &["&&", "||"],
     coalesce_ops: EMPTY,
     extra_decisions: EMPTY,
+    conditional_assignments: EMPTY,
     exits: &["return_statement"],
     jumps: &["goto_statement"],
     comments: &["comment"],
@@ -288,6 +296,7 @@ static C_CPP: Spec = Spec {
         "preproc_elif",
         "preproc_elifdef",
     ],
+    conditional_assignments: EMPTY,
     exits: &["return_statement", "throw_statement", "throw_expression"],
     jumps: &["goto_statement"],
     comments: &["comment"],
@@ -334,6 +343,7 @@ static CSHARP: Spec = Spec {
     logical_ops: &["&&", "||"],
     coalesce_ops: &["??"],
     extra_decisions: EMPTY,
+    conditional_assignments: EMPTY,
     exits: &["return_statement", "throw_statement", "throw_expression"],
     jumps: &["goto_statement"],
     comments: &["comment"],
@@ -360,6 +370,7 @@ static RUBY: Spec = Spec {
     logical_ops: &["&&", "||", "and", "or"],
     coalesce_ops: EMPTY,
     extra_decisions: EMPTY,
+    conditional_assignments: &["operator_assignment"],
     exits: &["return"],
     jumps: EMPTY,
     comments: &["comment"],
@@ -397,6 +408,7 @@ static PHP: Spec = Spec {
     logical_ops: &["&&", "||", "and", "or"],
     coalesce_ops: EMPTY,
     extra_decisions: &["match_expression"],
+    conditional_assignments: EMPTY,
     exits: &["return_statement", "throw_expression"],
     jumps: &["goto_statement"],
     comments: &["comment"],
@@ -437,6 +449,7 @@ static KOTLIN: Spec = Spec {
     logical_ops: &["&&", "||"],
     coalesce_ops: &["?:"],
     extra_decisions: EMPTY,
+    conditional_assignments: EMPTY,
     exits: &["return_expression", "throw_expression"],
     jumps: EMPTY,
     comments: &["line_comment", "block_comment", "comment"],
@@ -468,6 +481,7 @@ static SCALA: Spec = Spec {
     logical_ops: &["&&", "||"],
     coalesce_ops: EMPTY,
     extra_decisions: EMPTY,
+    conditional_assignments: EMPTY,
     exits: &["return_expression", "throw_expression"],
     jumps: EMPTY,
     comments: &["comment", "block_comment"],
@@ -508,6 +522,7 @@ static SWIFT: Spec = Spec {
     logical_ops: &["&&", "||"],
     coalesce_ops: EMPTY,
     extra_decisions: EMPTY,
+    conditional_assignments: EMPTY,
     exits: &["control_transfer_statement"],
     jumps: EMPTY,
     comments: &["comment", "multiline_comment"],
@@ -536,6 +551,7 @@ pub(crate) mod role {
     pub const JUMP: u32 = 1 << 16;
     pub const BINARY: u32 = 1 << 17;
     pub const LOGICAL_KIND: u32 = 1 << 18;
+    pub const COND_ASSIGN: u32 = 1 << 19;
 }
 
 /// [`role`] bits for every node kind id of a grammar.
@@ -547,7 +563,8 @@ impl KindTable {
     pub fn new(grammar: &tree_sitter::Language, spec: &Spec) -> KindTable {
         let n = grammar.node_kind_count();
         let mut bits = vec![0u32; n];
-        let lists: [(&[&str], u32); 18] = [
+        let lists: [(&[&str], u32); 19] = [
+            (spec.conditional_assignments, role::COND_ASSIGN),
             (spec.comments, role::COMMENT),
             (spec.elses, role::ELSE),
             (spec.elifs, role::ELIF),

@@ -537,6 +537,23 @@ fn rust_specifics_question_mark_let_else_and_labelled_break() {
 }
 
 #[test]
+fn conditional_assignments_are_decisions() {
+    // 1 + ||= + &&= = 3, as lizard counts them.
+    assert_eq!(
+        only(Language::Ruby, "def f\n  @a ||= 1\n  @b &&= 2\nend\n").cyclomatic,
+        3
+    );
+    assert_eq!(
+        only(
+            Language::JavaScript,
+            "function f(a) { a.x ||= 1; a.y ??= 2; a.z += 3; }\n"
+        )
+        .cyclomatic,
+        3
+    );
+}
+
+#[test]
 fn c_preprocessor_conditionals_inside_functions_count() {
     let f = only(
         Language::C,
