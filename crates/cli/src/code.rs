@@ -202,6 +202,7 @@ pub fn measure_head(
     store: &mut Store,
     rules: &ExclusionRules,
     threads: usize,
+    quiet: bool,
 ) -> Result<Option<HeadCode>, String> {
     let commit = match repo.head_commit() {
         Ok(c) => c,
@@ -233,11 +234,14 @@ pub fn measure_head(
     thread_local! {
         static MEASURER: std::cell::RefCell<Measurer> = std::cell::RefCell::new(Measurer::new());
     }
+    let progress = crate::scan::progress_bar(quiet, ids.len() as u64, "measuring files");
     let results = repo.map_blobs(&ids, threads, |i, bytes| {
         let mut m = MEASURER.with(|m| m.borrow_mut().measure(todo[i].1, bytes));
         m.generated_marker = has_generated_marker(bytes);
+        progress.inc(1);
         m
     });
+    progress.finish_and_clear();
     let mut problems = Vec::new();
     let mut new_rows = Vec::new();
     for ((id, lang), r) in todo.iter().zip(results) {
@@ -490,6 +494,7 @@ pub fn run(args: &CodeArgs) -> Result<u8, UserError> {
         Unreadable(String),
     }
     let next = AtomicUsize::new(0);
+    let progress = crate::scan::progress_bar(args.quiet, files.len() as u64, "measuring files");
     let slots: Mutex<Vec<Option<Got>>> = Mutex::new((0..files.len()).map(|_| None).collect());
     std::thread::scope(|s| {
         for _ in 0..threads {
@@ -516,10 +521,12 @@ pub fn run(args: &CodeArgs) -> Result<u8, UserError> {
                         }
                     };
                     slots.lock().expect("no panics while holding")[i] = Some(got);
+                    progress.inc(1);
                 }
             });
         }
     });
+    progress.finish_and_clear();
     let slots = slots.into_inner().expect("workers joined");
     let mut reports = Vec::with_capacity(files.len());
     let mut new_rows = Vec::new();

@@ -151,7 +151,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         batch.commit().map_err(|e| store_error(&db_path, e))?;
     }
 
-    let progress = progress_bar(args.quiet, plan.to_mine.len() as u64);
+    let progress = progress_bar(args.quiet, plan.to_mine.len() as u64, "mining commits");
     let options = MineOptions {
         first_parent: args.first_parent,
         renames: !args.no_renames,
@@ -248,7 +248,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
     let code = if args.no_code || interrupted {
         None
     } else {
-        match crate::code::measure_head(&repo, &mut store, &rules, args.threads) {
+        match crate::code::measure_head(&repo, &mut store, &rules, args.threads, args.quiet) {
             Ok(c) => c,
             Err(e) => {
                 eprintln!("warning: code measurement of HEAD failed: {e}; history was stored");
@@ -325,15 +325,15 @@ fn gix_interrupt_guard() -> Option<impl Drop> {
         .map(|d| d.auto_deregister())
 }
 
-fn progress_bar(quiet: bool, len: u64) -> ProgressBar {
+pub(crate) fn progress_bar(quiet: bool, len: u64, what: &str) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::hidden());
     }
     let bar = ProgressBar::new(len);
     bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} mining {bar:30} {pos}/{len} commits · {per_sec} · ETA {eta}",
-        )
+        ProgressStyle::with_template(&format!(
+            "{{spinner}} {what} {{bar:30}} {{pos}}/{{len}} · {{per_sec}} · ETA {{eta}}"
+        ))
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.enable_steady_tick(Duration::from_millis(200));
