@@ -41,6 +41,7 @@ pub(crate) fn measure(language: Language, bytes: &[u8]) -> FileMetrics {
         max_indent: max_indent(bytes, Some(&code_rows)),
         flags: Vec::new(),
         generated_marker: false,
+        classes: Vec::new(),
     }
 }
 

@@ -7,6 +7,7 @@
 //! file twice. Smells and scores ([`health`]) are derived from measurements
 //! under a versioned methodology.
 
+mod cohesion;
 mod fallback;
 pub mod health;
 mod lang;
@@ -17,6 +18,6 @@ mod spec;
 pub use lang::Language;
 pub use measure::{DUP_WINDOW, Measurer, is_binary};
 pub use metrics::{
-    ANALYZER_VERSION, Duplication, FileMetrics, Flag, FunctionMetrics, Lines, MAX_PARSE_BYTES,
-    Method,
+    ANALYZER_VERSION, ClassMetrics, Duplication, FileMetrics, Flag, FunctionMetrics, Lines,
+    MAX_PARSE_BYTES, Method,
 };

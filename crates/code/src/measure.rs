@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use tree_sitter::{Node, Parser, TreeCursor};
 
 use crate::Language;
+use crate::cohesion::{self, ClassScope};
 use crate::fallback;
+use crate::metrics::ClassMetrics;
 use crate::metrics::{
     Duplication, FileMetrics, Flag, FunctionMetrics, Lines, MAX_PARSE_BYTES, Method,
 };
@@ -61,6 +63,7 @@ impl Measurer {
                 max_indent: 0,
                 flags: vec![Flag::Binary],
                 generated_marker: false,
+                classes: Vec::new(),
             };
         }
         if std::str::from_utf8(bytes).is_err() {
@@ -109,6 +112,7 @@ impl Measurer {
         let mut walk = Walk::new(language, spec, table, bytes);
         walk.run(tree.root_node());
         let (lines, code_rows) = walk.line_counts();
+        let classes = walk.finish_classes();
         let functions = walk.finish_units(&code_rows);
         if walk.errors > 0 {
             flags.push(Flag::SyntaxErrors {
@@ -127,6 +131,7 @@ impl Measurer {
             max_indent: fallback::max_indent(bytes, Some(&code_rows)),
             flags,
             generated_marker: false,
+            classes,
         }
     }
 }
@@ -148,6 +153,13 @@ struct Unit {
     in_bump: bool,
     /// Operator count per boolean expression tree.
     logic_roots: Vec<u32>,
+    /// The class this function is a method of, for cohesion.
+    class: Option<usize>,
+    constructor: bool,
+    /// Members reached through the receiver (`self.x`, `this.f()`, `@x`).
+    members: std::collections::BTreeSet<String>,
+    /// Bare identifiers (Java, C#), resolved against the class's fields later.
+    idents: std::collections::BTreeSet<String>,
 }
 
 const NO_UNIT: usize = usize::MAX;
@@ -165,6 +177,9 @@ struct Frame {
     pushed_name: bool,
     /// Top-level structure of its unit: a bump candidate.
     bump_root: bool,
+    /// Enclosing class (cohesion) and enclosing method (receives member uses).
+    class: Option<usize>,
+    method: usize,
 }
 
 struct Walk<'a> {
@@ -178,6 +193,7 @@ struct Walk<'a> {
     comment_rows: Vec<bool>,
     errors: u32,
     first_error_row: usize,
+    classes: Vec<ClassScope>,
 }
 
 fn contains(list: &[&str], kind: &str) -> bool {
@@ -203,6 +219,7 @@ impl<'a> Walk<'a> {
             comment_rows: vec![false; rows],
             errors: 0,
             first_error_row: usize::MAX,
+            classes: Vec::new(),
         }
     }
 
@@ -235,6 +252,8 @@ impl<'a> Walk<'a> {
             logic: None,
             pushed_name: false,
             bump_root: false,
+            class: None,
+            method: NO_UNIT,
         };
         let mut frames: Vec<Frame> = vec![top];
         // The root itself.
@@ -352,6 +371,8 @@ impl<'a> Walk<'a> {
             logic: None,
             pushed_name: false,
             bump_root: false,
+            class: parent.class,
+            method: parent.method,
         };
         if node.child_count() == 0 {
             if !node.is_missing() && node.end_byte() > node.start_byte() {
@@ -359,6 +380,15 @@ impl<'a> Walk<'a> {
             }
             if unit != NO_UNIT && !node.is_named() && b & role::CASE_TOKEN != 0 {
                 self.units[unit].cyclomatic += 1;
+            }
+            if parent.method != NO_UNIT {
+                if let Some(m) = cohesion::self_member(self.language, node, src) {
+                    self.units[parent.method].members.insert(m);
+                } else if cohesion::bare_names(self.language) && kind == "identifier" {
+                    self.units[parent.method]
+                        .idents
+                        .insert(text_of(src, node).to_owned());
+                }
             }
             // A one-token `else` body (Scala `else 0`) or the `{` that opens
             // Swift's unwrapped else body: the `else` costs +1 all the same.
@@ -397,10 +427,21 @@ impl<'a> Walk<'a> {
                 bump_depth: 0,
                 in_bump: false,
                 logic_roots: Vec::new(),
+                // A method: directly in a class, not inside another function.
+                class: parent.class.filter(|_| parent.unit == NO_UNIT),
+                constructor: cohesion::is_constructor(kind, &name)
+                    || (parent.unit == NO_UNIT
+                        && parent.class.is_some()
+                        && cohesion::is_static(self.language, node, src)),
+                members: Default::default(),
+                idents: Default::default(),
             });
             self.names.push(name);
             frame.pushed_name = true;
             frame.unit = self.units.len() - 1;
+            if parent.unit == NO_UNIT {
+                frame.method = frame.unit;
+            }
             frame.child_nest = 0;
             frame.alt_nest = 0;
             return (frame, true);
@@ -411,9 +452,30 @@ impl<'a> Walk<'a> {
                 .or_else(|| node.child_by_field_name("type"))
                 .map(|n| self.lossy_text(n))
                 .unwrap_or_else(|| "(anonymous)".to_string());
+            if unit == NO_UNIT && cohesion::is_class(self.language, kind) {
+                self.classes.push(ClassScope {
+                    name: name.clone(),
+                    start_line: node.start_position().row as u32 + 1,
+                    ..ClassScope::default()
+                });
+                frame.class = Some(self.classes.len() - 1);
+                frame.method = NO_UNIT;
+            }
             self.names.push(name);
             frame.pushed_name = true;
             return (frame, true);
+        }
+        if unit == NO_UNIT
+            && let Some(c) = parent.class
+        {
+            let mut fields = std::mem::take(&mut self.classes[c].fields);
+            cohesion::declared_fields(self.language, node, src, &mut fields);
+            self.classes[c].fields = fields;
+        }
+        if parent.method != NO_UNIT
+            && let Some(m) = cohesion::self_member(self.language, node, src)
+        {
+            self.units[parent.method].members.insert(m);
         }
         if unit == NO_UNIT {
             // Code outside functions is not measured for complexity (lizard
@@ -706,6 +768,44 @@ impl<'a> Walk<'a> {
             }
         }
         (lines, self.code_rows[..rows].to_vec())
+    }
+
+    /// LCOM4 of every class with at least two methods besides constructors.
+    fn finish_classes(&mut self) -> Vec<ClassMetrics> {
+        for c in 0..self.classes.len() {
+            let methods: std::collections::BTreeSet<String> = self
+                .units
+                .iter()
+                .filter(|u| u.class == Some(c))
+                .map(|u| u.name.clone())
+                .collect();
+            let fields = &self.classes[c].fields;
+            let mut entries = Vec::new();
+            for u in self.units.iter().filter(|u| u.class == Some(c)) {
+                let mut used = u.members.clone();
+                used.extend(
+                    u.idents
+                        .iter()
+                        .filter(|i| fields.contains(*i) || methods.contains(*i))
+                        .cloned(),
+                );
+                used.remove(&u.name);
+                entries.push((u.name.clone(), used, u.constructor));
+            }
+            self.classes[c].methods = entries;
+        }
+        self.classes
+            .iter()
+            .filter_map(|c| {
+                c.lcom4().map(|(lcom4, methods, fields)| ClassMetrics {
+                    name: c.name.clone(),
+                    start_line: c.start_line,
+                    methods,
+                    fields,
+                    lcom4,
+                })
+            })
+            .collect()
     }
 
     fn finish_units(&mut self, code_rows: &[bool]) -> Vec<FunctionMetrics> {

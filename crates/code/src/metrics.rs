@@ -8,7 +8,7 @@ use crate::Language;
 
 /// Bumped whenever a change to the parser tables or the walker changes what
 /// is measured; stored metrics from another version are measured again.
-pub const ANALYZER_VERSION: u32 = 2;
+pub const ANALYZER_VERSION: u32 = 3;
 
 /// Files larger than this are counted for lines only and flagged `too-large`.
 /// 2 MiB is about 50,000 lines of ordinary source: larger files are almost
@@ -102,6 +102,22 @@ pub struct FileMetrics {
     /// measured but not ranked.
     #[serde(default)]
     pub generated_marker: bool,
+    /// Cohesion of the classes whose members are measurable (see `cohesion.rs`).
+    #[serde(default)]
+    pub classes: Vec<ClassMetrics>,
+}
+
+/// LCOM4 of one class (or Rust `impl` block).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassMetrics {
+    pub name: String,
+    pub start_line: u32,
+    /// Methods counted (constructors excluded).
+    pub methods: u32,
+    /// Distinct fields the methods use.
+    pub fields: u32,
+    /// Connected components of methods linked by shared fields or calls.
+    pub lcom4: u32,
 }
 
 impl FileMetrics {

@@ -564,6 +564,57 @@ fn c_preprocessor_conditionals_inside_functions_count() {
 }
 
 // ---------------------------------------------------------------------------
+// Cohesion (LCOM4).
+
+#[test]
+fn lcom4_counts_groups_of_methods_sharing_no_field() {
+    // `a` and `b` share `x`; `c` and `d` share `y`; `e` calls `a`: two groups.
+    // The constructor touches both fields and is left out.
+    let py = "class C:\n    def __init__(self):\n        self.x = 0\n        self.y = 0\n    def a(self):\n        return self.x\n    def b(self):\n        self.x += 1\n    def c(self):\n        return self.y\n    def d(self):\n        self.y -= 1\n    def e(self):\n        return self.a()\n";
+    let m = measure(Language::Python, py);
+    assert_eq!(m.classes.len(), 1);
+    let c = &m.classes[0];
+    assert_eq!(
+        (c.name.as_str(), c.methods, c.fields, c.lcom4),
+        ("C", 5, 2, 2)
+    );
+    let h = friction_code::health::assess(&m);
+    assert!(
+        h.findings.iter().any(|f| f.smell == "low-cohesion"),
+        "{:?}",
+        h.findings
+    );
+
+    // Java: bare field names and calls count as uses.
+    let java = "class C {\n  int x; int y;\n  C() { x = 0; y = 0; }\n  int a() { return x; }\n  void b() { this.x++; a(); }\n  int c() { return y; }\n}\n";
+    let c = &measure(Language::Java, java).classes[0];
+    assert_eq!((c.methods, c.fields, c.lcom4), (3, 2, 2));
+
+    // Cohesive: every method uses the same field.
+    let ts = "class Counter {\n  private n = 0;\n  inc() { this.n++; }\n  dec() { this.n--; }\n  get() { return this.n; }\n}\n";
+    let c = &measure(Language::TypeScript, ts).classes[0];
+    assert_eq!((c.methods, c.lcom4), (3, 1));
+
+    // Ruby instance variables, PHP $this, Rust self, C# this.
+    let rb = "class C\n  def a\n    @x\n  end\n  def b\n    @y\n  end\nend\n";
+    assert_eq!(measure(Language::Ruby, rb).classes[0].lcom4, 2);
+    let php = "<?php\nclass C { function a() { return $this->x; } function b() { return $this->x + 1; } }\n";
+    assert_eq!(measure(Language::Php, php).classes[0].lcom4, 1);
+    let rs = "impl S {\n    fn new() -> S { S { x: 0, y: 0 } }\n    fn a(&self) -> i32 { self.x }\n    fn b(&self) -> i32 { self.y }\n}\n";
+    let c = &measure(Language::Rust, rs).classes[0];
+    assert_eq!((c.methods, c.lcom4), (2, 2));
+    let cs = "class C { int x; int A() { return this.x; } int B() { return x + 1; } }\n";
+    assert_eq!(measure(Language::CSharp, cs).classes[0].lcom4, 1);
+
+    // Static methods have no instance: left out. A class without state has no LCOM4.
+    let java = "class U {\n  int x;\n  int a() { return x; }\n  int b() { return x; }\n  static int s() { return 1; }\n}\n";
+    let c = &measure(Language::Java, java).classes[0];
+    assert_eq!((c.methods, c.lcom4), (2, 1));
+    let util = "class Util:\n    @staticmethod\n    def a():\n        return 1\n    def b(self):\n        return 2\n    def c(self):\n        return 3\n";
+    assert!(measure(Language::Python, util).classes.is_empty());
+}
+
+// ---------------------------------------------------------------------------
 // Lines.
 
 #[test]
