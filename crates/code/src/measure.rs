@@ -38,6 +38,24 @@ fn is_minified(bytes: &[u8]) -> bool {
     bytes.len() / lines > 300
 }
 
+/// C++-only syntax in a file named as C (`.h`): namespaces, templates, access
+/// specifiers, `std::`.
+fn looks_like_cpp(bytes: &[u8]) -> bool {
+    const MARKERS: &[&[u8]] = &[
+        b"namespace ",
+        b"template<",
+        b"template <",
+        b"public:",
+        b"private:",
+        b"protected:",
+        b"std::",
+    ];
+    let head = &bytes[..bytes.len().min(256 * 1024)];
+    MARKERS
+        .iter()
+        .any(|m| memchr::memmem::find(head, m).is_some())
+}
+
 fn bytecount_newlines(bytes: &[u8]) -> usize {
     bytes.iter().filter(|&&b| b == b'\n').count()
 }
@@ -69,6 +87,12 @@ impl Measurer {
         if std::str::from_utf8(bytes).is_err() {
             flags.push(Flag::NonUtf8);
         }
+        // `.h` is C by name, but C++ headers are common: parse those as C++.
+        let language = if language == Language::C && looks_like_cpp(bytes) {
+            Language::Cpp
+        } else {
+            language
+        };
         let grammar = language.grammar();
         let spec = spec(language);
         let too_large = bytes.len() > MAX_PARSE_BYTES;
@@ -180,6 +204,9 @@ struct Frame {
     /// Enclosing class (cohesion) and enclosing method (receives member uses).
     class: Option<usize>,
     method: usize,
+    /// Inside a preprocessor condition (`#if A || B`): one decision per
+    /// directive, its operators do not count (as in lizard).
+    in_directive: bool,
 }
 
 struct Walk<'a> {
@@ -254,6 +281,7 @@ impl<'a> Walk<'a> {
             bump_root: false,
             class: None,
             method: NO_UNIT,
+            in_directive: false,
         };
         let mut frames: Vec<Frame> = vec![top];
         // The root itself.
@@ -373,6 +401,11 @@ impl<'a> Walk<'a> {
             bump_root: false,
             class: parent.class,
             method: parent.method,
+            in_directive: parent.in_directive
+                || (field == Some("condition")
+                    && node
+                        .parent()
+                        .is_some_and(|p| p.kind().starts_with("preproc_"))),
         };
         if node.child_count() == 0 {
             if !node.is_missing() && node.end_byte() > node.start_byte() {
@@ -568,7 +601,10 @@ impl<'a> Walk<'a> {
         {
             self.units[unit].cyclomatic += 1;
         }
-        if let Some(op) = self.logical_operator(node, b) {
+        if let Some(op) = self
+            .logical_operator(node, b)
+            .filter(|_| !frame.in_directive)
+        {
             let u = &mut self.units[unit];
             u.cyclomatic += 1;
             let coalesce = contains(spec.coalesce_ops, op);
@@ -679,6 +715,9 @@ impl<'a> Walk<'a> {
             if let Some(n) = named_by {
                 return (self.lossy_text(n), None);
             }
+        }
+        if self.spec.anonymous_functions.contains(&kind) {
+            return ("(anonymous)".to_string(), None);
         }
         if let Some(n) = node.named_child(0).filter(|n| {
             matches!(

@@ -342,7 +342,7 @@ static CSHARP: Spec = Spec {
     logical_kinds: &[],
     logical_ops: &["&&", "||"],
     coalesce_ops: &["??"],
-    extra_decisions: EMPTY,
+    extra_decisions: &["preproc_if", "preproc_elif"],
     conditional_assignments: EMPTY,
     exits: &["return_statement", "throw_statement", "throw_expression"],
     jumps: &["goto_statement"],

@@ -561,6 +561,35 @@ fn c_preprocessor_conditionals_inside_functions_count() {
     );
     // 1 + #ifdef + #elif = 3
     assert_eq!(f.cyclomatic, 3);
+    // One decision per directive: the `||` of its condition does not count.
+    let f = only(
+        Language::C,
+        "void f(void) {\n#if defined(A) || defined(B)\n  a();\n#endif\n}\n",
+    );
+    assert_eq!(f.cyclomatic, 2);
+    let f = only(
+        Language::CSharp,
+        "class C { int F(int a) {\n#if NET20 || NET35\n a++;\n#else\n a--;\n#endif\n return a; } }\n",
+    );
+    assert_eq!(f.cyclomatic, 2);
+}
+
+#[test]
+fn cpp_headers_named_h_are_parsed_as_cpp() {
+    let src = "namespace fmt {\ntemplate <typename T> class buffer {\n public:\n  T* data() { return ptr_ ? ptr_ : nullptr; }\n private:\n  T* ptr_;\n};\n}\n";
+    let m = measure(Language::C, src);
+    assert_eq!(m.language, Language::Cpp);
+    assert!(m.flags.is_empty(), "{:?}", m.flags);
+    assert_eq!(named(&m, "fmt::buffer::data").cyclomatic, 2);
+    // Plain C headers stay C.
+    assert_eq!(measure(Language::C, "int f(void);\n").language, Language::C);
+}
+
+#[test]
+fn anonymous_functions_are_not_named_after_their_parameter() {
+    let m = measure(Language::JavaScript, "run(item => { if (item) go(); });\n");
+    assert_eq!(m.functions[0].name, "(anonymous)");
+    assert_eq!(m.functions[0].cyclomatic, 2);
 }
 
 // ---------------------------------------------------------------------------

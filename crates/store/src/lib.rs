@@ -567,6 +567,10 @@ impl Store {
     pub fn put_code_tree(&mut self, commit: &str, files: &[CodeTreeRow]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM code_trees WHERE commit_id = $1", [commit])?;
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('code_head', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [commit],
+        )?;
         {
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO code_trees (commit_id, path, path_raw, blob, language, excluded) \
@@ -602,10 +606,66 @@ impl Store {
         Ok(rows)
     }
 
+    /// Every counted change (not excluded, not by a bot) of commits authored at or
+    /// after `since` (epoch seconds), with the file's stable identity. In
+    /// first-parent mode only mainline commits, with merges' first-parent diffs.
+    pub fn activity(&self, since: i64, mode: WalkMode) -> Result<Vec<ActivityRow>, StoreError> {
+        let filter = match mode {
+            WalkMode::Full => "fc.via_merge = 0",
+            WalkMode::FirstParent => "c.mainline = 1",
+        };
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT fc.commit_id, c.author_time, c.author_email, COALESCE(fi.file_id, fc.path), fc.path,
+                    fc.lines_added, fc.lines_deleted, fc.kind
+             FROM file_changes fc JOIN commits c ON c.id = fc.commit_id
+             LEFT JOIN file_identity fi ON fi.path = fc.path
+             WHERE c.author_time >= $1 AND c.author_is_bot = 0 AND fc.excluded IS NULL AND {filter}
+             ORDER BY c.author_time, fc.commit_id, fc.path"
+        ))?;
+        let rows = stmt
+            .query_map([since], |r| {
+                Ok(ActivityRow {
+                    commit: r.get(0)?,
+                    time: r.get(1)?,
+                    author: r.get(2)?,
+                    file_id: r.get(3)?,
+                    path: r.get(4)?,
+                    lines_added: to_u64(r.get(5)?),
+                    lines_deleted: to_u64(r.get(6)?),
+                    kind: r.get(7)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// The author time of the newest stored commit.
+    pub fn last_commit_time(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT MAX(author_time) FROM commits", [], |r| r.get(0))?)
+    }
+
     /// Direct access for read-only queries by other crates' tests and reports.
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
+}
+
+/// One counted change, for behavioural analyses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityRow {
+    pub commit: String,
+    /// Author time, epoch seconds.
+    pub time: i64,
+    /// Author e-mail after `.mailmap`.
+    pub author: String,
+    /// Stable identity (oldest path of the rename chain).
+    pub file_id: String,
+    pub path: String,
+    pub lines_added: u64,
+    pub lines_deleted: u64,
+    pub kind: String,
 }
 
 /// One file of a measured tree.

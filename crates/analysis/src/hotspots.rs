@@ -1,0 +1,301 @@
+//! Hotspots: where development activity meets code that is hard to change.
+//!
+//! Change frequency is counted over a window (default 12 months, ending at the
+//! newest stored commit so the result does not depend on the day it is run):
+//! revisions (distinct commits touching the file, renames followed), churn
+//! (added + deleted lines) and authors. The hotspot set is chosen where the
+//! change-frequency distribution bends — the knee of the ranked revisions
+//! (Kneedle, Satopää et al., ICDCS workshops 2011) — rather than a fixed top-N,
+//! as CodeScene does ("analyzes the slope of the change-frequency
+//! distribution"). Hotspot health is the code-line-weighted mean health of the
+//! hotspots (CodeScene's "Hotspot Code Health").
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+/// A change inside the window.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub commit: String,
+    pub author: String,
+    pub file_id: String,
+    pub churn: u64,
+}
+
+/// A file at the measured `HEAD`.
+#[derive(Debug, Clone)]
+pub struct HeadFile {
+    pub path: String,
+    pub file_id: String,
+    /// `None` when not measured (binary).
+    pub health: Option<f64>,
+    pub code_lines: u32,
+}
+
+/// Health below which code counts as unhealthy (CodeScene's green band starts at 9).
+pub const UNHEALTHY_BELOW: f64 = 9.0;
+/// Health below which code is an alert (CodeScene's red band).
+pub const ALERT_BELOW: f64 = 4.0;
+/// A file changed once in the window is never a hotspot.
+pub const MIN_REVISIONS: u64 = 2;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FileActivity {
+    pub path: String,
+    pub revisions: u64,
+    pub churn: u64,
+    pub authors: u64,
+    pub health: Option<f64>,
+    pub code_lines: u32,
+    /// Share of all revisions in the window on files at `HEAD`, percent.
+    pub activity_pct: f64,
+    pub hotspot: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Hotspots {
+    /// Files at `HEAD` changed in the window.
+    pub files_changed: u64,
+    /// Revisions (file × commit) in the window on files at `HEAD`.
+    pub revisions: u64,
+    /// Rank (0-based) of the knee of the revision distribution; hotspots are the
+    /// files ranked before it. `None` when the distribution has no bend (fewer
+    /// than three changed files, or all changed equally often).
+    pub knee_rank: Option<usize>,
+    /// Revisions of the least-changed hotspot: the cut-off the knee gave.
+    pub cutoff_revisions: Option<u64>,
+    pub hotspot_count: u64,
+    /// Hotspots' share of the code lines at `HEAD`, percent.
+    pub hotspot_code_pct: f64,
+    /// Hotspots' share of the revisions in the window, percent.
+    pub hotspot_activity_pct: f64,
+    /// Code-line-weighted mean health of the hotspots.
+    pub hotspot_health: Option<f64>,
+    /// Code-line-weighted mean health of every measured file at `HEAD`.
+    pub average_health: Option<f64>,
+    /// Share of revisions landing in files with health below 9 / below 4, percent.
+    pub unhealthy_activity_pct: f64,
+    pub alert_activity_pct: f64,
+    /// Changed files, most changed first (hotspots first).
+    pub files: Vec<FileActivity>,
+}
+
+fn pct(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        (part as f64 * 1000.0 / whole as f64).round() / 10.0
+    }
+}
+
+fn weighted_health<'a>(files: impl Iterator<Item = (&'a Option<f64>, u32)>) -> Option<f64> {
+    let (mut sum, mut weight) = (0.0, 0.0);
+    for (h, lines) in files {
+        if let Some(h) = h {
+            let w = f64::from(lines.max(1));
+            sum += h * w;
+            weight += w;
+        }
+    }
+    (weight > 0.0).then(|| (sum / weight * 100.0).round() / 100.0)
+}
+
+/// The knee of a non-increasing sequence: the index maximising the distance
+/// below the chord from the first to the last point, after normalising both
+/// axes to [0, 1] (Kneedle for a convex decreasing curve). `None` for fewer
+/// than three values or a flat sequence.
+pub fn knee(sorted_desc: &[u64]) -> Option<usize> {
+    let n = sorted_desc.len();
+    if n < 3 {
+        return None;
+    }
+    let (max, min) = (sorted_desc[0] as f64, sorted_desc[n - 1] as f64);
+    if max <= min {
+        return None;
+    }
+    let mut best = (0usize, f64::MIN);
+    for (i, &v) in sorted_desc.iter().enumerate() {
+        let x = i as f64 / (n - 1) as f64;
+        let y = (v as f64 - min) / (max - min);
+        let d = 1.0 - x - y;
+        if d > best.1 + 1e-12 {
+            best = (i, d);
+        }
+    }
+    (best.0 > 0).then_some(best.0)
+}
+
+/// Hotspots of the files at `HEAD` from the changes in the window.
+pub fn hotspots(changes: &[Change], head: &[HeadFile]) -> Hotspots {
+    let at_head: BTreeMap<&str, &HeadFile> = head.iter().map(|f| (f.file_id.as_str(), f)).collect();
+    #[derive(Default)]
+    struct Acc<'a> {
+        commits: BTreeSet<&'a str>,
+        authors: BTreeSet<&'a str>,
+        churn: u64,
+    }
+    let mut acc: BTreeMap<&str, Acc> = BTreeMap::new();
+    for c in changes {
+        if !at_head.contains_key(c.file_id.as_str()) {
+            continue;
+        }
+        let a = acc.entry(c.file_id.as_str()).or_default();
+        a.commits.insert(&c.commit);
+        a.authors.insert(&c.author);
+        a.churn += c.churn;
+    }
+    let total: u64 = acc.values().map(|a| a.commits.len() as u64).sum();
+    let mut files: Vec<FileActivity> = acc
+        .iter()
+        .map(|(id, a)| {
+            let f = at_head[id];
+            FileActivity {
+                path: f.path.clone(),
+                revisions: a.commits.len() as u64,
+                churn: a.churn,
+                authors: a.authors.len() as u64,
+                health: f.health,
+                code_lines: f.code_lines,
+                activity_pct: pct(a.commits.len() as u64, total),
+                hotspot: false,
+            }
+        })
+        .collect();
+    files.sort_by(|a, b| {
+        b.revisions
+            .cmp(&a.revisions)
+            .then(b.churn.cmp(&a.churn))
+            .then(a.path.cmp(&b.path))
+    });
+    let revs: Vec<u64> = files.iter().map(|f| f.revisions).collect();
+    let knee_rank = knee(&revs);
+    let mut cutoff = None;
+    if let Some(k) = knee_rank {
+        for f in files.iter_mut().take(k) {
+            if f.revisions >= MIN_REVISIONS {
+                f.hotspot = true;
+                cutoff = Some(f.revisions);
+            }
+        }
+    }
+    let hot: Vec<&FileActivity> = files.iter().filter(|f| f.hotspot).collect();
+    let all_code: u64 = head.iter().map(|f| u64::from(f.code_lines)).sum();
+    let hot_code: u64 = hot.iter().map(|f| u64::from(f.code_lines)).sum();
+    let hot_revs: u64 = hot.iter().map(|f| f.revisions).sum();
+    let unhealthy: u64 = files
+        .iter()
+        .filter(|f| f.health.is_some_and(|h| h < UNHEALTHY_BELOW))
+        .map(|f| f.revisions)
+        .sum();
+    let alert: u64 = files
+        .iter()
+        .filter(|f| f.health.is_some_and(|h| h < ALERT_BELOW))
+        .map(|f| f.revisions)
+        .sum();
+    Hotspots {
+        files_changed: files.len() as u64,
+        revisions: total,
+        knee_rank,
+        cutoff_revisions: cutoff,
+        hotspot_count: hot.len() as u64,
+        hotspot_code_pct: pct(hot_code, all_code),
+        hotspot_activity_pct: pct(hot_revs, total),
+        hotspot_health: weighted_health(hot.iter().map(|f| (&f.health, f.code_lines))),
+        average_health: weighted_health(head.iter().map(|f| (&f.health, f.code_lines))),
+        unhealthy_activity_pct: pct(unhealthy, total),
+        alert_activity_pct: pct(alert, total),
+        files,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn knee_of_a_long_tail() {
+        // 1 − x − y peaks at rank 3 (value 5): the curve flattens there, so the
+        // three files before it are the hotspots.
+        assert_eq!(knee(&[50, 40, 30, 5, 4, 3, 2, 2, 1, 1]), Some(3));
+        assert_eq!(knee(&[9, 1, 1, 1, 1]), Some(1));
+    }
+
+    #[test]
+    fn no_knee_without_a_bend() {
+        assert_eq!(knee(&[]), None);
+        assert_eq!(knee(&[5, 1]), None);
+        assert_eq!(knee(&[3, 3, 3, 3]), None);
+        // A straight line has no point below its chord.
+        assert_eq!(knee(&[4, 3, 2, 1, 0]), None);
+    }
+
+    fn change(commit: &str, author: &str, file: &str, churn: u64) -> Change {
+        Change {
+            commit: commit.into(),
+            author: author.into(),
+            file_id: file.into(),
+            churn,
+        }
+    }
+
+    fn head(path: &str, health: f64, lines: u32) -> HeadFile {
+        HeadFile {
+            path: path.into(),
+            file_id: path.into(),
+            health: Some(health),
+            code_lines: lines,
+        }
+    }
+
+    #[test]
+    fn hotspots_and_their_health() {
+        let mut changes = Vec::new();
+        for i in 0..20 {
+            changes.push(change(&format!("c{i}"), "a", "hot.c", 10));
+        }
+        for i in 0..12 {
+            changes.push(change(&format!("d{i}"), "b", "warm.c", 5));
+        }
+        for (i, f) in ["x.c", "y.c", "z.c", "w.c", "v.c"].iter().enumerate() {
+            changes.push(change(&format!("e{i}"), "a", f, 1));
+        }
+        // A deleted file's changes do not count.
+        changes.push(change("g", "a", "gone.c", 100));
+        let head_files = vec![
+            head("hot.c", 3.0, 1000),
+            head("warm.c", 8.0, 500),
+            head("x.c", 10.0, 100),
+            head("y.c", 10.0, 100),
+            head("z.c", 10.0, 100),
+            head("w.c", 10.0, 100),
+            head("v.c", 10.0, 100),
+        ];
+        let h = hotspots(&changes, &head_files);
+        assert_eq!(h.revisions, 37);
+        assert_eq!(h.files_changed, 7);
+        assert_eq!(h.knee_rank, Some(2));
+        assert_eq!(h.hotspot_count, 2);
+        assert_eq!(h.cutoff_revisions, Some(12));
+        assert_eq!(h.files[0].path, "hot.c");
+        assert!(h.files[0].hotspot && h.files[1].hotspot && !h.files[2].hotspot);
+        // (3 × 1000 + 8 × 500) / 1500 = 4.67
+        assert_eq!(h.hotspot_health, Some(4.67));
+        // 1500 of 2000 code lines, 32 of 37 revisions
+        assert_eq!(h.hotspot_code_pct, 75.0);
+        assert_eq!(h.hotspot_activity_pct, 86.5);
+        assert_eq!(h.unhealthy_activity_pct, 86.5);
+        assert_eq!(h.alert_activity_pct, 54.1);
+        assert_eq!(h.files[0].authors, 1);
+        assert_eq!(h.files[0].churn, 200);
+    }
+
+    #[test]
+    fn one_commit_history_has_no_hotspots() {
+        let changes = vec![change("c", "a", "a.c", 3), change("c", "a", "b.c", 3)];
+        let h = hotspots(&changes, &[head("a.c", 10.0, 3), head("b.c", 10.0, 3)]);
+        assert_eq!(h.knee_rank, None);
+        assert_eq!(h.hotspot_count, 0);
+        assert_eq!(h.hotspot_health, None);
+    }
+}

@@ -1,0 +1,4 @@
+//! Behavioural analyses over stored facts. Pure functions: the caller loads
+//! rows from the store and renders the results; nothing here does IO.
+
+pub mod hotspots;
