@@ -4,6 +4,7 @@
 //! turns their errors into one-line messages with a `help:` hint (cargo style).
 
 mod code;
+mod hotspots;
 mod render;
 mod scan;
 
@@ -27,6 +28,37 @@ enum Command {
     Scan(ScanArgs),
     /// Measure source code: per-function complexity, smells and a 1–10 health score per file.
     Code(CodeArgs),
+    /// Rank files by change frequency in a window, joined with their code health.
+    Hotspots(HotspotsArgs),
+}
+
+/// Options of `friction hotspots`.
+#[derive(Debug, Args)]
+pub struct HotspotsArgs {
+    /// Repository (its `.friction/friction.db` is read; run `friction scan` first).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Store to read.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Window length in months, counted back from the newest stored commit.
+    #[arg(long, value_name = "N", default_value_t = 12)]
+    pub months: u32,
+    /// Count mainline commits only (the pull-request view; needs `scan --first-parent`).
+    #[arg(long)]
+    pub first_parent: bool,
+    /// Print JSON on stdout (hotspots only; with `--all`, every changed file).
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV on stdout.
+    #[arg(long)]
+    pub csv: bool,
+    /// How many files to list (table and CSV).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+    /// List every changed file.
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// Options of `friction code`.
@@ -118,7 +150,7 @@ pub struct UserError {
 }
 
 impl UserError {
-    fn new(message: impl Into<String>, help: Option<&str>) -> Self {
+    pub(crate) fn new(message: impl Into<String>, help: Option<&str>) -> Self {
         UserError {
             message: message.into(),
             help: help.map(str::to_owned),
@@ -132,6 +164,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan::run(&args),
         Command::Code(args) => code::run(&args),
+        Command::Hotspots(args) => hotspots::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -35,6 +35,8 @@ pub struct ScanReport {
     pub summary: HistorySummary,
     /// Code health of HEAD (absent with `--no-code` or an interrupted scan).
     pub code: Option<crate::code::HeadCode>,
+    /// Hotspots of the last 12 months (absent without code measurements).
+    pub hotspots: Option<crate::scan::HotspotSummary>,
 }
 
 fn mode_name<S: serde::Serializer>(mode: &WalkMode, s: S) -> Result<S::Ok, S::Error> {
@@ -204,6 +206,31 @@ pub fn text(report: &ScanReport) -> String {
                 .map(|(p, h)| format!("{} ({h:.1})", crate::code::clean(p)))
                 .collect();
             out.push_str(&format!("  unhealthiest {}\n", worst.join(", ")));
+        }
+    }
+    if let Some(h) = &report.hotspots {
+        if h.top.is_empty() {
+            out.push_str(&format!(
+                "  hotspots    none in the last {} months (no bend in the change distribution)\n",
+                h.months
+            ));
+        } else {
+            let top: Vec<String> = h
+                .top
+                .iter()
+                .map(|(p, n, health)| match health {
+                    Some(v) => format!("{} ({n} changes, health {v:.1})", crate::code::clean(p)),
+                    None => format!("{} ({n} changes)", crate::code::clean(p)),
+                })
+                .collect();
+            out.push_str(&format!(
+                "  hotspots    {} files ({:.1} % of code) took {:.1} % of {}-month changes: {}\n",
+                h.hotspot_count,
+                h.hotspot_code_pct,
+                h.hotspot_activity_pct,
+                h.months,
+                top.join(", ")
+            ));
         }
     }
     out.push_str(&format!("  store       {}\n", report.store));

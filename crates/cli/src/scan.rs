@@ -256,6 +256,17 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
             }
         }
     };
+    let hotspots = if code.is_some() {
+        match crate::hotspots::compute(&store, 12, mode) {
+            Ok(h) => h.map(|h| HotspotSummary::from(&h)),
+            Err(e) => {
+                eprintln!("warning: hotspot analysis failed: {e}");
+                None
+            }
+        }
+    } else {
+        None
+    };
     let mut problems: Vec<String> = outcome.failed.iter().map(ToString::to_string).collect();
     problems.sort();
     if let Some(walk) = &plan.walk_error {
@@ -280,6 +291,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         unreadable_commits: problems,
         summary,
         code,
+        hotspots,
     };
     if args.json {
         println!("{}", render::json(&report));
@@ -315,6 +327,40 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         return Ok(EXIT_PARTIAL);
     }
     Ok(0)
+}
+
+/// The hotspot figures the scan summary names.
+#[derive(Debug, serde::Serialize)]
+pub struct HotspotSummary {
+    pub months: u32,
+    pub hotspot_count: u64,
+    pub hotspot_code_pct: f64,
+    pub hotspot_activity_pct: f64,
+    pub hotspot_health: Option<f64>,
+    pub unhealthy_activity_pct: f64,
+    /// The most changed hotspots: (path, changes, health).
+    pub top: Vec<(String, u64, Option<f64>)>,
+}
+
+impl From<&crate::hotspots::HotspotReport> for HotspotSummary {
+    fn from(r: &crate::hotspots::HotspotReport) -> Self {
+        let h = &r.hotspots;
+        HotspotSummary {
+            months: r.months,
+            hotspot_count: h.hotspot_count,
+            hotspot_code_pct: h.hotspot_code_pct,
+            hotspot_activity_pct: h.hotspot_activity_pct,
+            hotspot_health: h.hotspot_health,
+            unhealthy_activity_pct: h.unhealthy_activity_pct,
+            top: h
+                .files
+                .iter()
+                .filter(|f| f.hotspot)
+                .take(3)
+                .map(|f| (f.path.clone(), f.revisions, f.health))
+                .collect(),
+        }
+    }
 }
 
 /// Installs the Ctrl-C handler for the duration of the scan. Failing to install it

@@ -1,0 +1,250 @@
+//! `friction hotspots`: change frequency in a window joined with the code
+//! health measured at `HEAD`, from the store a scan filled.
+
+use std::path::PathBuf;
+
+use friction_analysis::hotspots::{self, Change, HeadFile, Hotspots};
+use friction_code::health::{self, Band};
+use friction_code::{ANALYZER_VERSION, FileMetrics};
+use friction_store::{Store, WalkMode};
+use serde::Serialize;
+
+use crate::code::clean;
+use crate::render::date;
+use crate::{HotspotsArgs, UserError};
+
+/// Seconds in an average Gregorian month.
+const MONTH: i64 = 2_629_746;
+
+/// The window and the analysis.
+#[derive(Debug, Serialize)]
+pub struct HotspotReport {
+    pub months: u32,
+    /// Window bounds (author dates, UTC); the window ends at the newest stored commit.
+    pub from: String,
+    pub to: String,
+    pub code_commit: String,
+    #[serde(flatten)]
+    pub hotspots: Hotspots,
+}
+
+/// Loads the window's activity and `HEAD`'s measurements and runs the analysis.
+/// `Ok(None)` when the store has no history or no code measurements yet.
+pub fn compute(
+    store: &Store,
+    months: u32,
+    mode: WalkMode,
+) -> Result<Option<HotspotReport>, String> {
+    let Some(last) = store.last_commit_time().map_err(|e| e.to_string())? else {
+        return Ok(None);
+    };
+    let Some(code_commit) = store.meta("code_head").map_err(|e| e.to_string())? else {
+        return Ok(None);
+    };
+    let since = last - i64::from(months) * MONTH;
+    let changes: Vec<Change> = store
+        .activity(since, mode)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|r| Change {
+            commit: r.commit,
+            author: r.author,
+            file_id: r.file_id,
+            churn: r.lines_added + r.lines_deleted,
+        })
+        .collect();
+    let mut head = Vec::new();
+    for row in store.code_tree(&code_commit).map_err(|e| e.to_string())? {
+        if row.excluded.is_some() {
+            continue;
+        }
+        let metrics = store
+            .code_metrics(&row.blob, &row.language, ANALYZER_VERSION)
+            .map_err(|e| e.to_string())?
+            .and_then(|d| FileMetrics::from_bytes(&d));
+        let (health, code_lines) = match &metrics {
+            Some(m) => (health::assess(m).score, m.lines.code),
+            None => (None, 0),
+        };
+        let file_id = store.file_id(&row.path).map_err(|e| e.to_string())?;
+        head.push(HeadFile {
+            path: row.path,
+            file_id,
+            health,
+            code_lines,
+        });
+    }
+    Ok(Some(HotspotReport {
+        months,
+        from: date(since),
+        to: date(last),
+        code_commit,
+        hotspots: hotspots::hotspots(&changes, &head),
+    }))
+}
+
+fn open_store(args: &HotspotsArgs) -> Result<(Store, PathBuf), UserError> {
+    let db = match &args.db {
+        Some(p) => p.clone(),
+        None => {
+            let repo = friction_history::open(&args.path).map_err(|e| {
+                UserError::new(
+                    e.to_string(),
+                    Some("give the repository path, or the store with `--db PATH`"),
+                )
+            })?;
+            repo.workdir()
+                .unwrap_or_else(|| repo.git_dir())
+                .join(".friction")
+                .join("friction.db")
+        }
+    };
+    if !db.exists() {
+        return Err(UserError::new(
+            format!("no store at {}", db.display()),
+            Some("run `friction scan` on the repository first"),
+        ));
+    }
+    let store = Store::open(&db).map_err(|e| {
+        UserError::new(
+            format!("cannot use the store at {}: {e}", db.display()),
+            Some("choose another location with `--db PATH`"),
+        )
+    })?;
+    Ok((store, db))
+}
+
+pub fn run(args: &HotspotsArgs) -> Result<u8, UserError> {
+    if args.months == 0 {
+        return Err(UserError::new(
+            "--months must be at least 1",
+            Some("the window is counted back from the newest stored commit"),
+        ));
+    }
+    let (store, db) = open_store(args)?;
+    let mode = if args.first_parent {
+        WalkMode::FirstParent
+    } else {
+        WalkMode::Full
+    };
+    let report = compute(&store, args.months, mode)
+        .map_err(|e| UserError::new(format!("reading {}: {e}", db.display()), None))?
+        .ok_or_else(|| {
+            UserError::new(
+                "the store has no history or no code measurements yet",
+                Some("run `friction scan` (without `--no-code`) on the repository first"),
+            )
+        })?;
+    let limit = if args.all { usize::MAX } else { args.limit };
+    if args.json {
+        println!("{}", json(&report, args.all));
+    } else if args.csv {
+        print!("{}", csv(&report, limit));
+    } else {
+        print!("{}", text(&report, limit));
+    }
+    Ok(0)
+}
+
+#[derive(Serialize)]
+struct JsonHotspots<'a> {
+    schema: &'static str,
+    methodology: &'static str,
+    /// Whether `files` lists every changed file or only the hotspots.
+    complete: bool,
+    #[serde(flatten)]
+    report: &'a HotspotReport,
+}
+
+pub fn json(report: &HotspotReport, all: bool) -> String {
+    let mut value = serde_json::to_value(JsonHotspots {
+        schema: "friction.hotspots/1",
+        methodology: health::METHODOLOGY_VERSION,
+        complete: all,
+        report,
+    })
+    .unwrap_or_default();
+    if !all && let Some(files) = value.get_mut("files").and_then(|f| f.as_array_mut()) {
+        files.retain(|f| f["hotspot"] == true);
+    }
+    serde_json::to_string_pretty(&value).unwrap_or_default()
+}
+
+pub fn csv(report: &HotspotReport, limit: usize) -> String {
+    let mut out =
+        String::from("path,revisions,churn,authors,health,band,code_lines,activity_pct,hotspot\n");
+    for f in report.hotspots.files.iter().take(limit) {
+        let path = if f.path.starts_with(['=', '+', '-', '@']) {
+            format!("'{}", f.path)
+        } else {
+            f.path.clone()
+        };
+        let path = if path.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", path.replace('"', "\"\""))
+        } else {
+            path
+        };
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{:.1},{}\n",
+            path,
+            f.revisions,
+            f.churn,
+            f.authors,
+            f.health.map(|h| format!("{h:.2}")).unwrap_or_default(),
+            f.health.map(|h| Band::of(h).as_str()).unwrap_or_default(),
+            f.code_lines,
+            f.activity_pct,
+            f.hotspot
+        ));
+    }
+    out
+}
+
+pub fn text(report: &HotspotReport, limit: usize) -> String {
+    let h = &report.hotspots;
+    let mut out = format!(
+        "friction hotspots · {} months, {} to {} · {} changes to {} files still at HEAD\n",
+        report.months, report.from, report.to, h.revisions, h.files_changed
+    );
+    match h.cutoff_revisions {
+        Some(cut) => out.push_str(&format!(
+            "  hotspots      {} files ({:.1} % of the code) took {:.1} % of the changes; chosen where the change distribution bends (≥ {cut} changes)\n",
+            h.hotspot_count, h.hotspot_code_pct, h.hotspot_activity_pct
+        )),
+        None => out.push_str(
+            "  hotspots      none: the change distribution has no bend (too few files changed, or all equally often)\n",
+        ),
+    }
+    let fmt = |x: Option<f64>| x.map_or("not measured".to_owned(), |v| format!("{v:.1}"));
+    out.push_str(&format!(
+        "  health        hotspots {} (lines-weighted), all code {}; {:.1} % of changes land in unhealthy code (< 9), {:.1} % in alert code (< 4)\n",
+        fmt(h.hotspot_health),
+        fmt(h.average_health),
+        h.unhealthy_activity_pct,
+        h.alert_activity_pct
+    ));
+    let shown: Vec<_> = h.files.iter().take(limit.min(h.files.len())).collect();
+    if !shown.is_empty() {
+        out.push_str(&format!(
+            "\n  {:>4}  {:>7}  {:>7}  {:>7}  {:>6}  {:<7}  {:>6}  file\n",
+            "rank", "changes", "churn", "authors", "health", "band", "code"
+        ));
+        for (i, f) in shown.iter().enumerate() {
+            out.push_str(&format!(
+                "  {:>4}  {:>7}  {:>7}  {:>7}  {:>6}  {:<7}  {:>6}  {}{}\n",
+                i + 1,
+                f.revisions,
+                f.churn,
+                f.authors,
+                f.health
+                    .map(|v| format!("{v:.1}"))
+                    .unwrap_or_else(|| "–".into()),
+                f.health.map(|v| Band::of(v).as_str()).unwrap_or(""),
+                f.code_lines,
+                clean(&f.path),
+                if f.hotspot { "  ◆ hotspot" } else { "" }
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,136 @@
+//! `friction hotspots` and the hotspots named by `friction scan`, on fixture
+//! repositories with known answers.
+
+mod support;
+
+use support::{Fixture, friction, scan_json};
+
+/// Seven files added together; `hot.py` then changes 9 more times and
+/// `warm.py` 5 more. Ranked changes: 10, 6, 1, 1, 1, 1, 1. The knee (largest
+/// drop below the chord after normalising) is at rank 2, so the hotspots are
+/// `hot.py` and `warm.py`.
+fn history() -> Fixture {
+    let mut f = Fixture::new();
+    let complex = "def f(a, b, c):\n    if a:\n        if b:\n            if c:\n                if a and b or c:\n                    return 1\n    return 0\n";
+    f.write("hot.py", complex);
+    f.write("warm.py", "def g(x):\n    return x\n");
+    for name in ["a.py", "b.py", "c.py", "d.py", "e.py"] {
+        f.write(name, "def h():\n    return 1\n");
+    }
+    f.commit("initial");
+    for i in 0..9 {
+        f.write("hot.py", format!("{complex}# {i}\n"));
+        f.commit(&format!("hot {i}"));
+    }
+    for i in 0..5 {
+        f.write("warm.py", format!("def g(x):\n    return x + {i}\n"));
+        f.commit(&format!("warm {i}"));
+    }
+    f
+}
+
+#[test]
+fn hotspots_are_chosen_at_the_knee_and_joined_with_health() {
+    let f = history();
+    let db = f.path().join("x.db");
+    let scan = scan_json(f.path(), &db, &[]);
+    assert_eq!(scan["hotspots"]["hotspot_count"], 2);
+    assert_eq!(scan["hotspots"]["top"][0][0], "hot.py");
+    assert_eq!(scan["hotspots"]["top"][0][1], 10);
+
+    let out = friction(
+        &["hotspots", "--db", db.to_str().unwrap(), "--json"],
+        f.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["schema"], "friction.hotspots/1");
+    assert_eq!(r["revisions"], 21);
+    assert_eq!(r["files_changed"], 7);
+    assert_eq!(r["knee_rank"], 2);
+    assert_eq!(r["cutoff_revisions"], 6);
+    let files = r["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2, "without --all only hotspots are listed");
+    assert_eq!(files[0]["path"], "hot.py");
+    assert_eq!(files[0]["revisions"], 10);
+    assert_eq!(files[1]["path"], "warm.py");
+    assert!(
+        files[0]["health"].as_f64().unwrap() < 9.0,
+        "hot.py is nested and complex"
+    );
+    assert_eq!(files[1]["health"], 10.0);
+    // 16 of 21 changes are in hotspots; 10 in unhealthy code.
+    assert_eq!(r["hotspot_activity_pct"], 76.2);
+    assert_eq!(r["unhealthy_activity_pct"], 47.6);
+
+    let all = friction(
+        &["hotspots", "--db", db.to_str().unwrap(), "--json", "--all"],
+        f.path(),
+    );
+    let r: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
+    assert_eq!(r["files"].as_array().unwrap().len(), 7);
+
+    let table = friction(&["hotspots", "--db", db.to_str().unwrap()], f.path());
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains("2 files"), "{text}");
+    assert!(text.contains("hot.py  ◆ hotspot"), "{text}");
+
+    let csv = friction(
+        &["hotspots", "--db", db.to_str().unwrap(), "--csv"],
+        f.path(),
+    );
+    let csv = String::from_utf8_lossy(&csv.stdout);
+    assert!(
+        csv.starts_with(
+            "path,revisions,churn,authors,health,band,code_lines,activity_pct,hotspot\n"
+        )
+    );
+    assert!(csv.contains("\nhot.py,10,"), "{csv}");
+}
+
+#[test]
+fn renamed_files_keep_their_change_history() {
+    let mut f = history();
+    f.git(&["mv", "hot.py", "renamed.py"]);
+    f.commit("rename");
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    let out = friction(
+        &["hotspots", "--db", db.to_str().unwrap(), "--json"],
+        f.path(),
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["files"][0]["path"], "renamed.py");
+    assert_eq!(r["files"][0]["revisions"], 11);
+}
+
+#[test]
+fn one_commit_has_no_hotspots_and_says_why() {
+    let mut f = Fixture::new();
+    f.write("a.py", "def f():\n    return 1\n");
+    f.write("b.py", "def g():\n    return 2\n");
+    f.commit("only");
+    let db = f.path().join("x.db");
+    let scan = scan_json(f.path(), &db, &[]);
+    assert_eq!(scan["hotspots"]["hotspot_count"], 0);
+    let out = friction(&["hotspots", "--db", db.to_str().unwrap()], f.path());
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no bend"));
+}
+
+#[test]
+fn without_a_store_the_error_says_to_scan_first() {
+    let mut f = Fixture::new();
+    f.write("a.py", "x = 1\n");
+    f.commit("c");
+    let out = friction(&["hotspots", "."], f.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("run `friction scan`"), "{err}");
+    let out = friction(&["hotspots", ".", "--months", "0"], f.path());
+    assert_eq!(out.status.code(), Some(2));
+}
