@@ -1,4 +1,5 @@
 //! Behavioural analyses over stored facts. Pure functions: the caller loads
 //! rows from the store and renders the results; nothing here does IO.
 
+pub mod coupling;
 pub mod hotspots;

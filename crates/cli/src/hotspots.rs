@@ -14,7 +14,7 @@ use crate::render::date;
 use crate::{HotspotsArgs, UserError};
 
 /// Seconds in an average Gregorian month.
-const MONTH: i64 = 2_629_746;
+pub(crate) const MONTH: i64 = 2_629_746;
 
 /// The window and the analysis.
 #[derive(Debug, Serialize)]
@@ -83,11 +83,16 @@ pub fn compute(
     }))
 }
 
-fn open_store(args: &HotspotsArgs) -> Result<(Store, PathBuf), UserError> {
-    let db = match &args.db {
-        Some(p) => p.clone(),
+/// The store of the repository at `path`, or `db`; an error that says to scan
+/// first when there is none.
+pub(crate) fn open_store(
+    path: PathBuf,
+    db: Option<PathBuf>,
+) -> Result<(Store, PathBuf), UserError> {
+    let db = match db {
+        Some(p) => p,
         None => {
-            let repo = friction_history::open(&args.path).map_err(|e| {
+            let repo = friction_history::open(&path).map_err(|e| {
                 UserError::new(
                     e.to_string(),
                     Some("give the repository path, or the store with `--db PATH`"),
@@ -121,7 +126,7 @@ pub fn run(args: &HotspotsArgs) -> Result<u8, UserError> {
             Some("the window is counted back from the newest stored commit"),
         ));
     }
-    let (store, db) = open_store(args)?;
+    let (store, db) = open_store(args.path.clone(), args.db.clone())?;
     let mode = if args.first_parent {
         WalkMode::FirstParent
     } else {

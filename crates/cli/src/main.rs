@@ -4,6 +4,7 @@
 //! turns their errors into one-line messages with a `help:` hint (cargo style).
 
 mod code;
+mod coupling;
 mod hotspots;
 mod render;
 mod scan;
@@ -30,6 +31,64 @@ enum Command {
     Code(CodeArgs),
     /// Rank files by change frequency in a window, joined with their code health.
     Hotspots(HotspotsArgs),
+    /// Files that change together (change coupling), with code-maat parity.
+    Coupling(CouplingArgs),
+}
+
+/// Options of `friction coupling`.
+#[derive(Debug, Args)]
+pub struct CouplingArgs {
+    /// Repository (its `.friction/friction.db` is read; run `friction scan` first).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Store to read.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Window in months back from the newest stored commit; 0 = whole history
+    /// (default 12; with `--parity`, 0 like code-maat).
+    #[arg(long, value_name = "N")]
+    pub months: Option<u32>,
+    /// Reproduce code-maat's `coupling` exactly: paths as entities, every change
+    /// (bots and excluded files too), min-revs on the pair's mean.
+    #[arg(long)]
+    pub parity: bool,
+    /// Change sets: `commit`, `ticket` (commits sharing a ticket id) or `author`
+    /// (one author's commits within `--author-window-hours`).
+    #[arg(long, value_name = "HOW", default_value = "commit")]
+    pub by: String,
+    /// Window for `--by author`.
+    #[arg(long, value_name = "H", default_value_t = 24)]
+    pub author_window_hours: u32,
+    /// Minimum revisions (of each file; of the pair's mean with `--parity`).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub min_revs: u64,
+    /// Minimum change sets shared by the pair.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub min_shared_revs: u64,
+    /// Minimum coupling degree, percent.
+    #[arg(long, value_name = "PCT", default_value_t = 30)]
+    pub min_coupling: u64,
+    /// Maximum coupling degree, percent.
+    #[arg(long, value_name = "PCT", default_value_t = 100)]
+    pub max_coupling: u64,
+    /// Change sets with more files are left out (and counted).
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub max_changeset_size: usize,
+    /// Count mainline commits only (needs `scan --first-parent`).
+    #[arg(long)]
+    pub first_parent: bool,
+    /// Print JSON on stdout.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV on stdout (code-maat's columns first).
+    #[arg(long)]
+    pub csv: bool,
+    /// How many pairs to list.
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub limit: usize,
+    /// List every pair.
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// Options of `friction hotspots`.
@@ -165,6 +224,7 @@ fn main() -> ExitCode {
         Command::Scan(args) => scan::run(&args),
         Command::Code(args) => code::run(&args),
         Command::Hotspots(args) => hotspots::run(&args),
+        Command::Coupling(args) => coupling::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

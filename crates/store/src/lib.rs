@@ -610,16 +610,31 @@ impl Store {
     /// after `since` (epoch seconds), with the file's stable identity. In
     /// first-parent mode only mainline commits, with merges' first-parent diffs.
     pub fn activity(&self, since: i64, mode: WalkMode) -> Result<Vec<ActivityRow>, StoreError> {
-        let filter = match mode {
+        self.activity_with(since, mode, false)
+    }
+
+    /// As [`Store::activity`]; with `everything`, excluded changes and bot commits
+    /// are included too (code-maat parity counts every change).
+    pub fn activity_with(
+        &self,
+        since: i64,
+        mode: WalkMode,
+        everything: bool,
+    ) -> Result<Vec<ActivityRow>, StoreError> {
+        let mut filter = match mode {
             WalkMode::Full => "fc.via_merge = 0",
             WalkMode::FirstParent => "c.mainline = 1",
-        };
+        }
+        .to_owned();
+        if !everything {
+            filter.push_str(" AND c.author_is_bot = 0 AND fc.excluded IS NULL");
+        }
         let mut stmt = self.conn.prepare(&format!(
             "SELECT fc.commit_id, c.author_time, c.author_email, COALESCE(fi.file_id, fc.path), fc.path,
                     fc.lines_added, fc.lines_deleted, fc.kind
              FROM file_changes fc JOIN commits c ON c.id = fc.commit_id
              LEFT JOIN file_identity fi ON fi.path = fc.path
-             WHERE c.author_time >= $1 AND c.author_is_bot = 0 AND fc.excluded IS NULL AND {filter}
+             WHERE c.author_time >= $1 AND {filter}
              ORDER BY c.author_time, fc.commit_id, fc.path"
         ))?;
         let rows = stmt
@@ -634,6 +649,22 @@ impl Store {
                     lines_deleted: to_u64(r.get(6)?),
                     kind: r.get(7)?,
                 })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Author, time and message of commits authored at or after `since`.
+    pub fn commit_messages(
+        &self,
+        since: i64,
+    ) -> Result<BTreeMap<String, (String, i64, String)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, author_email, author_time, message FROM commits WHERE author_time >= $1",
+        )?;
+        let rows = stmt
+            .query_map([since], |r| {
+                Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?)))
             })?
             .collect::<Result<_, _>>()?;
         Ok(rows)

@@ -1,0 +1,258 @@
+//! `friction coupling`: files that change together, from the stored history.
+
+use std::collections::BTreeMap;
+
+use friction_analysis::coupling::{self, Commit, Coupling, Grouping, Options};
+use friction_store::WalkMode;
+use serde::Serialize;
+
+use crate::code::clean;
+use crate::hotspots::{MONTH, open_store};
+use crate::render::date;
+use crate::{CouplingArgs, UserError};
+
+#[derive(Debug, Serialize)]
+struct Report<'a> {
+    schema: &'static str,
+    /// `code-maat` (parity) or `friction`.
+    mode: &'static str,
+    /// 0 = the whole stored history.
+    months: u32,
+    from: Option<String>,
+    to: Option<String>,
+    grouping: Grouping,
+    options: Options,
+    commits: u64,
+    /// Whether `pairs` lists every pair or only the first `--limit`.
+    complete: bool,
+    #[serde(flatten)]
+    coupling: &'a Coupling,
+}
+
+pub fn run(args: &CouplingArgs) -> Result<u8, UserError> {
+    let (store, db) = open_store(args.path.clone(), args.db.clone())?;
+    let err = |e: friction_store::StoreError| {
+        UserError::new(format!("reading {}: {e}", db.display()), None)
+    };
+    let Some(last) = store.last_commit_time().map_err(err)? else {
+        return Err(UserError::new(
+            "the store holds no history",
+            Some("run `friction scan` on the repository first"),
+        ));
+    };
+    let months = args.months.unwrap_or(if args.parity { 0 } else { 12 });
+    let since = if months == 0 {
+        i64::MIN
+    } else {
+        last - i64::from(months) * MONTH
+    };
+    let mode = if args.first_parent {
+        WalkMode::FirstParent
+    } else {
+        WalkMode::Full
+    };
+    let rows = store.activity_with(since, mode, args.parity).map_err(err)?;
+    let messages = if args.by == "ticket" {
+        store.commit_messages(since).map_err(err)?
+    } else {
+        BTreeMap::new()
+    };
+    // Rows come ordered by time and commit: fold them into commits.
+    let mut commits: Vec<Commit> = Vec::new();
+    for r in rows {
+        let entity = if args.parity { r.path } else { r.file_id };
+        match commits.last_mut() {
+            Some(c) if c.id == r.commit => c.entities.push(entity),
+            _ => commits.push(Commit {
+                message: messages
+                    .get(&r.commit)
+                    .map(|m| m.2.clone())
+                    .unwrap_or_default(),
+                id: r.commit,
+                author: r.author,
+                time: r.time,
+                entities: vec![entity],
+            }),
+        }
+    }
+    let grouping = match args.by.as_str() {
+        "commit" => Grouping::Commit,
+        "ticket" => Grouping::Ticket,
+        "author" => Grouping::Author {
+            seconds: i64::from(args.author_window_hours) * 3600,
+        },
+        other => {
+            return Err(UserError::new(
+                format!("unknown grouping `{other}`"),
+                Some("use `--by commit`, `--by ticket` or `--by author`"),
+            ));
+        }
+    };
+    let options = Options {
+        min_revs: args.min_revs,
+        min_shared_revs: args.min_shared_revs,
+        min_coupling: args.min_coupling,
+        max_coupling: args.max_coupling,
+        max_changeset_size: args.max_changeset_size,
+        parity: args.parity,
+    };
+    let sets = coupling::group(&commits, grouping);
+    let mut result = coupling::coupling(&sets, &options);
+    // Paths at HEAD for identities (friction mode): show where the file lives now.
+    if !args.parity {
+        let current = current_paths(&store).map_err(err)?;
+        for p in &mut result.pairs {
+            if let Some(now) = current.get(&p.entity) {
+                p.entity.clone_from(now);
+            }
+            if let Some(now) = current.get(&p.coupled) {
+                p.coupled.clone_from(now);
+            }
+        }
+        for (e, _) in &mut result.sum_of_coupling {
+            if let Some(now) = current.get(e) {
+                e.clone_from(now);
+            }
+        }
+    }
+    let limit = if args.all { usize::MAX } else { args.limit };
+    let complete = result.pairs.len() <= limit;
+    result.pairs.truncate(limit);
+    result.sum_of_coupling.truncate(limit);
+    let report = Report {
+        schema: "friction.coupling/1",
+        mode: if args.parity { "code-maat" } else { "friction" },
+        months,
+        from: (months > 0).then(|| date(since)),
+        to: (months > 0).then(|| date(last)),
+        grouping,
+        options,
+        commits: commits.len() as u64,
+        complete,
+        coupling: &result,
+    };
+    if args.json {
+        let v = serde_json::to_value(&report).unwrap_or_default();
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else if args.csv {
+        print!("{}", csv(&result, args.parity));
+    } else {
+        print!("{}", text(&report));
+    }
+    Ok(0)
+}
+
+/// Identity → the path the file has at the last scan's `HEAD` (latest rename).
+fn current_paths(
+    store: &friction_store::Store,
+) -> Result<BTreeMap<String, String>, friction_store::StoreError> {
+    let mut out = BTreeMap::new();
+    if let Some(head) = store.meta("code_head")? {
+        for row in store.code_tree(&head)? {
+            let id = store.file_id(&row.path)?;
+            if id != row.path {
+                out.insert(id, row.path);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// code-maat's columns first (`entity,coupled,degree,average-revs`), so a
+/// parity run diffs directly against code-maat's CSV; friction's extra columns after.
+fn csv(c: &Coupling, parity: bool) -> String {
+    let mut out = String::from("entity,coupled,degree,average-revs");
+    if !parity {
+        out.push_str(",shared-revs,entity-revs,coupled-revs,confidence,confidence-reverse,support");
+    }
+    out.push('\n');
+    for p in &c.pairs {
+        out.push_str(&format!(
+            "{},{},{},{}",
+            field(&p.entity),
+            field(&p.coupled),
+            p.degree,
+            p.average_revs
+        ));
+        if !parity {
+            out.push_str(&format!(
+                ",{},{},{},{:.1},{:.1},{:.1}",
+                p.shared_revs,
+                p.entity_revs,
+                p.coupled_revs,
+                p.confidence,
+                p.confidence_reverse,
+                p.support
+            ));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn text(r: &Report<'_>) -> String {
+    let c = r.coupling;
+    let window = match (&r.from, &r.to) {
+        (Some(f), Some(t)) => format!("{} months, {f} to {t}", r.months),
+        _ => "whole history".to_owned(),
+    };
+    let by = match r.grouping {
+        Grouping::Commit => "per commit".to_owned(),
+        Grouping::Ticket => "per ticket (commits sharing a ticket id form one change)".to_owned(),
+        Grouping::Author { seconds } => format!("per author within {} h", seconds / 3600),
+    };
+    let mut out = format!(
+        "friction coupling · {window} · {} change sets {by} from {} commits{}\n",
+        c.change_sets,
+        r.commits,
+        if r.mode == "code-maat" {
+            " · code-maat parity"
+        } else {
+            ""
+        }
+    );
+    out.push_str(&format!(
+        "  thresholds    revisions ≥ {} ({}), shared ≥ {}, degree {}–{} %, change sets over {} files left out ({} skipped)\n",
+        r.options.min_revs,
+        if r.options.parity { "mean of the pair" } else { "each file" },
+        r.options.min_shared_revs,
+        r.options.min_coupling,
+        r.options.max_coupling,
+        r.options.max_changeset_size,
+        c.large_change_sets_skipped
+    ));
+    if c.pairs.is_empty() {
+        out.push_str("\nNo pair passes the thresholds.\n");
+        return out;
+    }
+    out.push_str(&format!(
+        "\n  {:>6}  {:>5}  {:>6}  {:>7}  {:>7}  pair\n",
+        "degree", "avg", "shared", "P(B|A)", "P(A|B)"
+    ));
+    for p in &c.pairs {
+        out.push_str(&format!(
+            "  {:>5}%  {:>5}  {:>6}  {:>6.0}%  {:>6.0}%  {}  ↔  {}\n",
+            p.degree,
+            p.average_revs,
+            p.shared_revs,
+            p.confidence,
+            p.confidence_reverse,
+            clean(&p.entity),
+            clean(&p.coupled)
+        ));
+    }
+    out
+}
