@@ -3,3 +3,4 @@
 
 pub mod coupling;
 pub mod hotspots;
+pub mod knowledge;

@@ -6,6 +6,7 @@
 mod code;
 mod coupling;
 mod hotspots;
+mod knowledge;
 mod render;
 mod scan;
 
@@ -33,6 +34,43 @@ enum Command {
     Hotspots(HotspotsArgs),
     /// Files that change together (change coupling), with code-maat parity.
     Coupling(CouplingArgs),
+    /// Ownership, knowledge islands, truck factor and off-boarding simulation.
+    Knowledge(KnowledgeArgs),
+}
+
+/// Options of `friction knowledge`.
+#[derive(Debug, Args)]
+pub struct KnowledgeArgs {
+    /// Repository (its `.friction/friction.db` is read; run `friction scan` first).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Store to read.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Authors who committed within this many months of the newest commit are active.
+    #[arg(long, value_name = "N", default_value_t = 12)]
+    pub active_months: u32,
+    /// Off-boarding simulation: treat these authors (e-mail or pseudonym) as gone.
+    #[arg(long, value_name = "AUTHOR", value_delimiter = ',')]
+    pub without: Vec<String>,
+    /// Show authors' e-mails instead of pseudonyms (local use only).
+    #[arg(long)]
+    pub names: bool,
+    /// Count mainline commits only (needs `scan --first-parent`).
+    #[arg(long)]
+    pub first_parent: bool,
+    /// Print JSON on stdout.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV on stdout.
+    #[arg(long)]
+    pub csv: bool,
+    /// How many files to list.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+    /// List every file.
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// Options of `friction coupling`.
@@ -225,6 +263,7 @@ fn main() -> ExitCode {
         Command::Code(args) => code::run(&args),
         Command::Hotspots(args) => hotspots::run(&args),
         Command::Coupling(args) => coupling::run(&args),
+        Command::Knowledge(args) => knowledge::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -670,6 +670,19 @@ impl Store {
         Ok(rows)
     }
 
+    /// The oldest stored commit (by author time, then id): a stable
+    /// per-repository value, used to salt author pseudonyms.
+    pub fn first_commit_id(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM commits ORDER BY author_time, id LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// The author time of the newest stored commit.
     pub fn last_commit_time(&self) -> Result<Option<i64>, StoreError> {
         Ok(self

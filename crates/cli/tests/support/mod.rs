@@ -63,6 +63,11 @@ impl Fixture {
         std::fs::write(full, content).expect("write");
     }
 
+    /// Moves the clock of the next commits forward (one tick is an hour).
+    pub fn advance_days(&mut self, days: u64) {
+        self.tick += days * 24;
+    }
+
     pub fn commit(&mut self, message: &str) {
         self.tick += 1;
         self.git(&["add", "-A"]);

@@ -1,0 +1,260 @@
+//! `friction knowledge`: ownership, knowledge islands, truck factor, former
+//! contributors and the off-boarding simulation, from the stored history.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use friction_analysis::knowledge::{self, Change, File, Knowledge, pseudonym};
+use friction_code::{ANALYZER_VERSION, FileMetrics};
+use friction_store::WalkMode;
+use serde::Serialize;
+
+use crate::code::clean;
+use crate::hotspots::{MONTH, open_store};
+use crate::render::date;
+use crate::{KnowledgeArgs, UserError};
+
+#[derive(Serialize)]
+struct Report<'a> {
+    schema: &'static str,
+    /// Authors are pseudonymous unless `--names` was given.
+    pseudonymous: bool,
+    active_months: u32,
+    active_since: String,
+    #[serde(flatten)]
+    knowledge: &'a Knowledge,
+    /// Hotspots (12 months) with no active author left.
+    hotspots_at_risk: Vec<String>,
+}
+
+pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
+    let (store, db) = open_store(args.path.clone(), args.db.clone())?;
+    let err = |e: friction_store::StoreError| {
+        UserError::new(format!("reading {}: {e}", db.display()), None)
+    };
+    let (Some(last), Some(code_head)) = (
+        store.last_commit_time().map_err(err)?,
+        store.meta("code_head").map_err(err)?,
+    ) else {
+        return Err(UserError::new(
+            "the store has no history or no code measurements yet",
+            Some("run `friction scan` (without `--no-code`) on the repository first"),
+        ));
+    };
+    if args.active_months == 0 {
+        return Err(UserError::new("--active-months must be at least 1", None));
+    }
+    let salt = store.first_commit_id().map_err(err)?.unwrap_or_default();
+    let mode = if args.first_parent {
+        WalkMode::FirstParent
+    } else {
+        WalkMode::Full
+    };
+    let active_since = last - i64::from(args.active_months) * MONTH;
+    let rows = store.activity_with(i64::MIN, mode, false).map_err(err)?;
+    let mut active = BTreeSet::new();
+    let mut changes = Vec::with_capacity(rows.len());
+    for r in rows {
+        if r.time >= active_since {
+            active.insert(r.author.clone());
+        }
+        changes.push(Change {
+            created: r.kind == "added" || r.kind == "copied",
+            commit: r.commit,
+            author: r.author,
+            time: r.time,
+            file_id: r.file_id,
+            lines_added: r.lines_added,
+        });
+    }
+    // `--without` takes e-mails or pseudonyms.
+    let everyone: BTreeSet<&str> = changes.iter().map(|c| c.author.as_str()).collect();
+    let by_pseudonym: BTreeMap<String, &str> =
+        everyone.iter().map(|a| (pseudonym(&salt, a), *a)).collect();
+    let mut without = BTreeSet::new();
+    for w in &args.without {
+        let w = w.trim();
+        if let Some(a) = by_pseudonym.get(w) {
+            without.insert((*a).to_owned());
+        } else if let Some(a) = everyone.iter().find(|a| a.eq_ignore_ascii_case(w)) {
+            without.insert((*a).to_owned());
+        } else {
+            return Err(UserError::new(
+                format!("`{w}` is not an author of this history"),
+                Some(
+                    "give an author's e-mail or pseudonym (`dev-…`) as `friction knowledge` prints it",
+                ),
+            ));
+        }
+    }
+    let mut files = Vec::new();
+    for row in store.code_tree(&code_head).map_err(err)? {
+        if row.excluded.is_some() {
+            continue;
+        }
+        let code_lines = store
+            .code_metrics(&row.blob, &row.language, ANALYZER_VERSION)
+            .map_err(err)?
+            .and_then(|d| FileMetrics::from_bytes(&d))
+            .map_or(0, |m| m.lines.code);
+        files.push(File {
+            file_id: store.file_id(&row.path).map_err(err)?,
+            path: row.path,
+            code_lines,
+        });
+    }
+    let mut k = knowledge::knowledge(&changes, &files, &active, &without);
+    let hot: BTreeSet<String> = crate::hotspots::compute(&store, 12, mode)
+        .ok()
+        .flatten()
+        .map(|h| {
+            h.hotspots
+                .files
+                .into_iter()
+                .filter(|f| f.hotspot)
+                .map(|f| f.path)
+                .collect()
+        })
+        .unwrap_or_default();
+    let hotspots_at_risk: Vec<String> = k
+        .files
+        .iter()
+        .filter(|f| f.orphaned && hot.contains(&f.path))
+        .map(|f| f.path.clone())
+        .collect();
+    if !args.names {
+        let p = |a: &mut String| *a = pseudonym(&salt, a);
+        k.truck_factor_authors.iter_mut().for_each(p);
+        k.without.iter_mut().for_each(p);
+        for f in &mut k.files {
+            p(&mut f.main_author);
+            f.doa_authors.iter_mut().for_each(p);
+        }
+    }
+    let limit = if args.all { usize::MAX } else { args.limit };
+    let report = Report {
+        schema: "friction.knowledge/1",
+        pseudonymous: !args.names,
+        active_months: args.active_months,
+        active_since: date(active_since),
+        knowledge: &k,
+        hotspots_at_risk,
+    };
+    if args.json {
+        let mut v = serde_json::to_value(&report).unwrap_or_default();
+        if let Some(files) = v.get_mut("files").and_then(|f| f.as_array_mut()) {
+            files.truncate(limit);
+        }
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else if args.csv {
+        print!("{}", csv(&k, limit));
+    } else {
+        print!("{}", text(&report, limit));
+    }
+    Ok(0)
+}
+
+fn csv(k: &Knowledge, limit: usize) -> String {
+    let mut out = String::from(
+        "path,code_lines,main_author,main_share,active_share,authors,island,orphaned\n",
+    );
+    for f in k.files.iter().take(limit) {
+        let path = if f.path.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", f.path.replace('"', "\"\""))
+        } else if f.path.starts_with(['=', '+', '-', '@']) {
+            format!("'{}", f.path)
+        } else {
+            f.path.clone()
+        };
+        out.push_str(&format!(
+            "{path},{},{},{:.1},{:.1},{},{},{}\n",
+            f.code_lines,
+            f.main_author,
+            f.main_share,
+            f.active_share,
+            f.doa_authors.join(";"),
+            f.island,
+            f.orphaned
+        ));
+    }
+    out
+}
+
+fn text(r: &Report<'_>, limit: usize) -> String {
+    let k = r.knowledge;
+    let mut out = format!(
+        "friction knowledge · {} files at HEAD · {} of {} authors active (committed since {}){}\n",
+        k.files.len(),
+        k.active_authors,
+        k.authors,
+        r.active_since,
+        if r.pseudonymous {
+            " · authors pseudonymous"
+        } else {
+            ""
+        }
+    );
+    if !k.without.is_empty() {
+        out.push_str(&format!(
+            "  simulation    without {}: what their departure leaves\n",
+            k.without.join(", ")
+        ));
+    }
+    out.push_str(&format!(
+        "  truck factor  {}{} (removing them leaves over half of the files without an author; Avelino et al. 2016)\n",
+        k.truck_factor,
+        if k.truck_factor_authors.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", k.truck_factor_authors.join(", "))
+        }
+    ));
+    out.push_str(&format!(
+        "  familiarity   {:.1} % of the code was written by active authors; {:.1} % by former contributors\n",
+        k.familiarity_pct, k.former_contributors_pct
+    ));
+    out.push_str(&format!(
+        "  islands       {:.1} % of the code ({} files) is at least 95 % written by one active author\n",
+        k.island_code_pct, k.island_files
+    ));
+    out.push_str(&format!(
+        "  orphaned      {:.1} % of the code ({} files) has no active author left\n",
+        k.orphaned_code_pct, k.orphaned_files
+    ));
+    if !r.hotspots_at_risk.is_empty() {
+        let shown: Vec<String> = r
+            .hotspots_at_risk
+            .iter()
+            .take(5)
+            .map(|p| clean(p))
+            .collect();
+        out.push_str(&format!(
+            "  at risk       {} hotspots have no active author: {}\n",
+            r.hotspots_at_risk.len(),
+            shown.join(", ")
+        ));
+    }
+    let shown: Vec<_> = k
+        .files
+        .iter()
+        .filter(|f| f.orphaned || f.island)
+        .take(limit)
+        .collect();
+    if !shown.is_empty() {
+        out.push_str(&format!(
+            "\n  {:<8}  {:>6}  {:<14}  {:>6}  {:>7}  file\n",
+            "risk", "code", "main author", "share", "active"
+        ));
+        for f in shown {
+            out.push_str(&format!(
+                "  {:<8}  {:>6}  {:<14}  {:>5.0}%  {:>6.0}%  {}\n",
+                if f.orphaned { "orphaned" } else { "island" },
+                f.code_lines,
+                clean(&f.main_author),
+                f.main_share,
+                f.active_share,
+                clean(&f.path)
+            ));
+        }
+    }
+    out
+}

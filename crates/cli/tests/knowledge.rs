@@ -1,0 +1,95 @@
+//! `friction knowledge` on fixture repositories with known answers.
+
+mod support;
+
+use support::{Fixture, friction, scan_json};
+
+/// `old@` writes `legacy.py` and leaves; two years later `ann@` creates
+/// `app.py` and `bob@` creates `lib.py`, and both touch `lib.py`.
+fn history() -> Fixture {
+    let mut f = Fixture::new();
+    f.write(
+        "legacy.py",
+        "def legacy():\n    return 1\n\n\ndef more():\n    return 2\n",
+    );
+    f.commit_as("legacy", "Old Timer", "old@example.com");
+    f.advance_days(730);
+    f.write("app.py", "def app():\n    return 1\n");
+    f.commit_as("app", "Ann", "ann@example.com");
+    f.write("lib.py", "def lib():\n    return 1\n");
+    f.commit_as("lib", "Bob", "bob@example.com");
+    f.write(
+        "lib.py",
+        "def lib():\n    return 2\n\n\ndef lib2():\n    return 3\n",
+    );
+    f.commit_as("lib again", "Bob", "bob@example.com");
+    f
+}
+
+fn knowledge(f: &Fixture, db: &std::path::Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["knowledge", "--db", db.to_str().unwrap(), "--json", "--all"];
+    args.extend_from_slice(extra);
+    let out = friction(&args, f.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn islands_former_contributors_and_truck_factor() {
+    let f = history();
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    let k = knowledge(&f, &db, &[]);
+    assert_eq!(k["schema"], "friction.knowledge/1");
+    assert_eq!(k["pseudonymous"], true);
+    assert_eq!(k["authors"], 3);
+    assert_eq!(
+        k["active_authors"], 2,
+        "old@ left two years before the last commit"
+    );
+    // legacy.py (4 code lines of 10) was written by a former contributor.
+    assert_eq!(k["orphaned_files"], 1);
+    assert_eq!(k["former_contributors_pct"], 40.0);
+    // app.py and lib.py are each 100 % one active author's.
+    assert_eq!(k["island_files"], 2);
+    // Three files, one author each: removing any two leaves one of three covered.
+    assert_eq!(k["truck_factor"], 2);
+    // Pseudonyms, never e-mails.
+    let text = k.to_string();
+    assert!(!text.contains("example.com"), "{text}");
+    assert!(text.contains("dev-"));
+}
+
+#[test]
+fn offboarding_shows_what_leaves_with_an_author() {
+    let f = history();
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    let k = knowledge(&f, &db, &["--without", "bob@example.com"]);
+    assert_eq!(k["orphaned_files"], 2, "lib.py joins legacy.py");
+    // The same simulation by pseudonym.
+    let bob = k["without"][0].as_str().unwrap().to_owned();
+    assert!(bob.starts_with("dev-"));
+    let again = knowledge(&f, &db, &["--without", &bob]);
+    assert_eq!(again["orphaned_files"], 2);
+    // Names only on explicit request.
+    let named = knowledge(&f, &db, &["--names"]);
+    assert!(named.to_string().contains("ann@example.com"));
+    // Unknown authors are a clear error.
+    let out = friction(
+        &[
+            "knowledge",
+            "--db",
+            db.to_str().unwrap(),
+            "--without",
+            "nobody@x",
+        ],
+        f.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an author"));
+}
