@@ -4,3 +4,4 @@
 pub mod coupling;
 pub mod hotspots;
 pub mod knowledge;
+pub mod maat;

@@ -7,6 +7,7 @@ mod code;
 mod coupling;
 mod hotspots;
 mod knowledge;
+mod maat;
 mod render;
 mod scan;
 
@@ -36,6 +37,32 @@ enum Command {
     Coupling(CouplingArgs),
     /// Ownership, knowledge islands, truck factor and off-boarding simulation.
     Knowledge(KnowledgeArgs),
+    /// code-maat's analyses in code-maat's CSV columns, for checking against it.
+    Maat(MaatArgs),
+}
+
+/// Options of `friction maat`.
+#[derive(Debug, Args)]
+pub struct MaatArgs {
+    /// summary, revisions, authors, coupling, soc, abs-churn, author-churn,
+    /// entity-churn, entity-ownership, main-dev, refactoring-main-dev,
+    /// entity-effort, main-dev-by-revs, fragmentation, communication, age.
+    pub analysis: String,
+    /// Repository (its `.friction/friction.db` is read; run `friction scan` first).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Store to read.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Only the last N months of history (code-maat's `--after`); 0 = everything.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub months: u32,
+    /// code-maat's `--min-revs` (used by `coupling` and `soc`).
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub min_revs: u64,
+    /// Reference date for `age` (default: the newest commit's date).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub age_time_now: Option<String>,
 }
 
 /// Options of `friction knowledge`.
@@ -264,6 +291,7 @@ fn main() -> ExitCode {
         Command::Hotspots(args) => hotspots::run(&args),
         Command::Coupling(args) => coupling::run(&args),
         Command::Knowledge(args) => knowledge::run(&args),
+        Command::Maat(args) => maat::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

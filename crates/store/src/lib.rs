@@ -631,7 +631,7 @@ impl Store {
         }
         let mut stmt = self.conn.prepare(&format!(
             "SELECT fc.commit_id, c.author_time, c.author_email, COALESCE(fi.file_id, fc.path), fc.path,
-                    fc.lines_added, fc.lines_deleted, fc.kind
+                    fc.lines_added, fc.lines_deleted, fc.kind, c.author_name, c.author_offset
              FROM file_changes fc JOIN commits c ON c.id = fc.commit_id
              LEFT JOIN file_identity fi ON fi.path = fc.path
              WHERE c.author_time >= $1 AND {filter}
@@ -648,6 +648,8 @@ impl Store {
                     lines_added: to_u64(r.get(5)?),
                     lines_deleted: to_u64(r.get(6)?),
                     kind: r.get(7)?,
+                    author_name: r.get(8)?,
+                    offset: r.get(9)?,
                 })
             })?
             .collect::<Result<_, _>>()?;
@@ -710,6 +712,10 @@ pub struct ActivityRow {
     pub lines_added: u64,
     pub lines_deleted: u64,
     pub kind: String,
+    /// Author name after `.mailmap` (what code-maat calls the author).
+    pub author_name: String,
+    /// Author's timezone offset, seconds east of UTC.
+    pub offset: i64,
 }
 
 /// One file of a measured tree.
