@@ -94,6 +94,11 @@ pub struct Pair {
     pub confidence_reverse: f64,
     /// Share of all kept change sets that contain both, percent.
     pub support: f64,
+    /// Components of the two files (see [`crate::components::annotate`]).
+    pub entity_component: String,
+    pub coupled_component: String,
+    /// The files belong to different components: structural coupling.
+    pub structural: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -289,6 +294,9 @@ pub fn coupling(sets: &[Vec<String>], opts: &Options) -> Coupling {
                 confidence: pct(n, ra),
                 confidence_reverse: pct(n, rb),
                 support: pct(n, total),
+                entity_component: String::new(),
+                coupled_component: String::new(),
+                structural: false,
             })
         })
         .collect();

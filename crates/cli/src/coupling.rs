@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use friction_analysis::components::{self, ComponentCoupling, Overlap};
 use friction_analysis::coupling::{self, Commit, Coupling, Grouping, Options};
 use friction_store::WalkMode;
 use serde::Serialize;
@@ -25,6 +26,11 @@ struct Report<'a> {
     commits: u64,
     /// Whether `pairs` lists every pair or only the first `--limit`.
     complete: bool,
+    /// Pairs whose files belong to different components.
+    structural_pairs: u64,
+    /// Structural coupling summed per component pair.
+    component_coupling: Vec<ComponentCoupling>,
+    component_overlaps: Vec<Overlap>,
     #[serde(flatten)]
     coupling: &'a Coupling,
 }
@@ -115,6 +121,17 @@ pub fn run(args: &CouplingArgs) -> Result<u8, UserError> {
             }
         }
     }
+    let map = crate::hotspots::component_map(&crate::hotspots::project_config(&args.path)?)?;
+    let component_coupling = components::annotate(&mut result, &map);
+    let structural_pairs = result.pairs.iter().filter(|p| p.structural).count() as u64;
+    let mut component_overlaps = map.overlaps(
+        result
+            .pairs
+            .iter()
+            .flat_map(|p| [p.entity.as_str(), p.coupled.as_str()]),
+    );
+    component_overlaps.sort_by(|a, b| a.path.cmp(&b.path));
+    component_overlaps.dedup();
     let limit = if args.all { usize::MAX } else { args.limit };
     let complete = result.pairs.len() <= limit;
     result.pairs.truncate(limit);
@@ -129,6 +146,9 @@ pub fn run(args: &CouplingArgs) -> Result<u8, UserError> {
         options,
         commits: commits.len() as u64,
         complete,
+        structural_pairs,
+        component_coupling,
+        component_overlaps,
         coupling: &result,
     };
     if args.json {
@@ -238,20 +258,37 @@ fn text(r: &Report<'_>) -> String {
         out.push_str("\nNo pair passes the thresholds.\n");
         return out;
     }
+    if !r.component_coupling.is_empty() {
+        out.push_str(&format!(
+            "  structural    {} of the pairs cross component boundaries:\n",
+            r.structural_pairs
+        ));
+        for cc in r.component_coupling.iter().take(8) {
+            out.push_str(&format!(
+                "                {} ↔ {}: {} pairs, up to {} %, {} shared changes\n",
+                clean(&cc.component),
+                clean(&cc.coupled),
+                cc.pairs,
+                cc.max_degree,
+                cc.shared_revs
+            ));
+        }
+    }
     out.push_str(&format!(
         "\n  {:>6}  {:>5}  {:>6}  {:>7}  {:>7}  pair\n",
         "degree", "avg", "shared", "P(B|A)", "P(A|B)"
     ));
     for p in &c.pairs {
         out.push_str(&format!(
-            "  {:>5}%  {:>5}  {:>6}  {:>6.0}%  {:>6.0}%  {}  ↔  {}\n",
+            "  {:>5}%  {:>5}  {:>6}  {:>6.0}%  {:>6.0}%  {}  ↔  {}{}\n",
             p.degree,
             p.average_revs,
             p.shared_revs,
             p.confidence,
             p.confidence_reverse,
             clean(&p.entity),
-            clean(&p.coupled)
+            clean(&p.coupled),
+            if p.structural { "  (structural)" } else { "" }
         ));
     }
     out

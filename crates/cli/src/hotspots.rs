@@ -3,9 +3,11 @@
 
 use std::path::PathBuf;
 
+use friction_analysis::components::{self, ComponentActivity, ComponentMap, Overlap};
 use friction_analysis::hotspots::{self, Change, HeadFile, Hotspots};
 use friction_code::health::{self, Band};
 use friction_code::{ANALYZER_VERSION, FileMetrics};
+use friction_history::Config;
 use friction_store::{Store, WalkMode};
 use serde::Serialize;
 
@@ -26,6 +28,37 @@ pub struct HotspotReport {
     pub code_commit: String,
     #[serde(flatten)]
     pub hotspots: Hotspots,
+    /// Roll-up per component (`[components]`, or top-level directories).
+    pub components: Vec<ComponentActivity>,
+    /// Changed files that several components claim (the most specific glob wins).
+    pub component_overlaps: Vec<Overlap>,
+}
+
+/// `friction.toml` of the repository at `path`; the defaults when there is no
+/// repository or no file.
+pub(crate) fn project_config(path: &std::path::Path) -> Result<Config, UserError> {
+    let Ok(repo) = friction_history::open(path) else {
+        return Ok(Config::default());
+    };
+    match repo.config_text() {
+        Ok(Some((origin, text))) => Config::parse(&text).map_err(|e| {
+            UserError::new(
+                format!("{origin} is not valid: {}", e.message().trim()),
+                Some("see the `friction.toml` section of the README for the accepted keys"),
+            )
+        }),
+        _ => Ok(Config::default()),
+    }
+}
+
+/// The component map of a configuration.
+pub(crate) fn component_map(config: &Config) -> Result<ComponentMap, UserError> {
+    ComponentMap::new(&config.components).map_err(|e| {
+        UserError::new(
+            format!("friction.toml: {e}"),
+            Some("globs follow gitignore syntax: `*`, `**`, `?`, `[abc]`"),
+        )
+    })
 }
 
 /// Loads the window's activity and `HEAD`'s measurements and runs the analysis.
@@ -34,6 +67,7 @@ pub fn compute(
     store: &Store,
     months: u32,
     mode: WalkMode,
+    map: &ComponentMap,
 ) -> Result<Option<HotspotReport>, String> {
     let Some(last) = store.last_commit_time().map_err(|e| e.to_string())? else {
         return Ok(None);
@@ -74,12 +108,15 @@ pub fn compute(
             code_lines,
         });
     }
+    let hotspots = hotspots::hotspots(&changes, &head);
     Ok(Some(HotspotReport {
         months,
         from: date(since),
         to: date(last),
         code_commit,
-        hotspots: hotspots::hotspots(&changes, &head),
+        components: components::rollup(&hotspots, map),
+        component_overlaps: map.overlaps(hotspots.files.iter().map(|f| f.path.as_str())),
+        hotspots,
     }))
 }
 
@@ -127,12 +164,13 @@ pub fn run(args: &HotspotsArgs) -> Result<u8, UserError> {
         ));
     }
     let (store, db) = open_store(args.path.clone(), args.db.clone())?;
+    let map = component_map(&project_config(&args.path)?)?;
     let mode = if args.first_parent {
         WalkMode::FirstParent
     } else {
         WalkMode::Full
     };
-    let report = compute(&store, args.months, mode)
+    let report = compute(&store, args.months, mode, &map)
         .map_err(|e| UserError::new(format!("reading {}: {e}", db.display()), None))?
         .ok_or_else(|| {
             UserError::new(
@@ -228,6 +266,34 @@ pub fn text(report: &HotspotReport, limit: usize) -> String {
         h.unhealthy_activity_pct,
         h.alert_activity_pct
     ));
+    if !report.component_overlaps.is_empty() {
+        let o = &report.component_overlaps[0];
+        out.push_str(&format!(
+            "  note          {} changed files match several components; the most specific glob wins (e.g. {}: {} → {})\n",
+            report.component_overlaps.len(),
+            clean(&o.path),
+            o.components.join(", "),
+            o.chosen
+        ));
+    }
+    if report.components.len() > 1 {
+        out.push_str(&format!(
+            "\n  {:<24}  {:>7}  {:>6}  {:>8}  {:>14}  {:>14}\n",
+            "component", "changes", "share", "hotspots", "hotspot health", "changed health"
+        ));
+        for c in report.components.iter().take(12) {
+            let f = |x: Option<f64>| x.map_or("–".to_owned(), |v| format!("{v:.1}"));
+            out.push_str(&format!(
+                "  {:<24}  {:>7}  {:>5.1}%  {:>8}  {:>14}  {:>14}\n",
+                clean(&c.component),
+                c.revisions,
+                c.activity_pct,
+                c.hotspots,
+                f(c.hotspot_health),
+                f(c.changed_health)
+            ));
+        }
+    }
     let shown: Vec<_> = h.files.iter().take(limit.min(h.files.len())).collect();
     if !shown.is_empty() {
         out.push_str(&format!(

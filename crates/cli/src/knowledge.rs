@@ -103,7 +103,8 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
         });
     }
     let mut k = knowledge::knowledge(&changes, &files, &active, &without);
-    let hot: BTreeSet<String> = crate::hotspots::compute(&store, 12, mode)
+    let map = crate::hotspots::component_map(&crate::hotspots::project_config(&args.path)?)?;
+    let hot: BTreeSet<String> = crate::hotspots::compute(&store, 12, mode, &map)
         .ok()
         .flatten()
         .map(|h| {

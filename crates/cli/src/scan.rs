@@ -75,6 +75,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
     };
     let rules = ExclusionRules::new(&history_config).map_err(bad_glob)?;
     let bots = BotPatterns::new(&history_config).map_err(bad_glob)?;
+    let components = crate::hotspots::component_map(&config)?;
 
     let db_path = match &args.db {
         Some(p) => p.clone(),
@@ -257,7 +258,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         }
     };
     let hotspots = if code.is_some() {
-        match crate::hotspots::compute(&store, 12, mode) {
+        match crate::hotspots::compute(&store, 12, mode, &components) {
             Ok(h) => h.map(|h| HotspotSummary::from(&h)),
             Err(e) => {
                 eprintln!("warning: hotspot analysis failed: {e}");

@@ -4,6 +4,8 @@
 //! same as one with an empty file. Unknown keys are errors: a typo must never be a
 //! silently ignored setting.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 /// The file name looked up at the root of the scanned repository.
@@ -16,6 +18,16 @@ pub struct Config {
     /// Settings for history mining.
     #[serde(default)]
     pub history: HistoryConfig,
+    /// `[components]`: component name → path globs (gitignore-like). Without
+    /// it, each top-level directory is a component.
+    #[serde(default)]
+    pub components: BTreeMap<String, Vec<String>>,
+    /// `[teams]`: team name → author names or e-mail globs (`*@payments.example.com`).
+    #[serde(default)]
+    pub teams: BTreeMap<String, Vec<String>>,
+    /// A CSV of `author,team` rows (code-maat's format), relative to the repository root.
+    #[serde(default)]
+    pub teams_csv: Option<String>,
 }
 
 /// `[history]`: what the miner excludes and how it recognises bots.
@@ -84,6 +96,17 @@ mod tests {
         assert_eq!(config, Config::default());
         assert_eq!(config.history.rename_limit, 1000);
         assert!(config.history.default_exclusions);
+    }
+
+    #[test]
+    fn components_and_teams() {
+        let config = Config::parse(
+            "teams_csv = \"teams.csv\"\n[components]\napi = [\"src/api/**\"]\n[teams]\npay = [\"*@pay.example.com\", \"Ann\"]\n",
+        )
+        .unwrap();
+        assert_eq!(config.components["api"], vec!["src/api/**"]);
+        assert_eq!(config.teams["pay"].len(), 2);
+        assert_eq!(config.teams_csv.as_deref(), Some("teams.csv"));
     }
 
     #[test]
