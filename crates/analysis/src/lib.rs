@@ -6,3 +6,4 @@ pub mod coupling;
 pub mod hotspots;
 pub mod knowledge;
 pub mod maat;
+pub mod teams;

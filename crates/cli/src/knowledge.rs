@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use friction_analysis::knowledge::{self, Change, File, Knowledge, pseudonym};
+use friction_analysis::teams::{self, CodeOwners, Coordination, TeamMap, UNMAPPED};
 use friction_code::{ANALYZER_VERSION, FileMetrics};
 use friction_store::WalkMode;
 use serde::Serialize;
@@ -24,6 +25,34 @@ struct Report<'a> {
     knowledge: &'a Knowledge,
     /// Hotspots (12 months) with no active author left.
     hotspots_at_risk: Vec<String>,
+    /// Per team, when `[teams]` or `teams_csv` maps authors to teams.
+    teams: Vec<TeamSummary>,
+    /// Authors no team rule maps (counted under "(unmapped)").
+    unmapped_authors: u64,
+    /// Code several teams changed in the activity window.
+    coordination: Option<Coordination>,
+    codeowners: Option<CodeOwnersSummary>,
+}
+
+#[derive(Serialize)]
+struct TeamSummary {
+    team: String,
+    authors: u64,
+    active_authors: u64,
+    /// Files whose main author is in the team, and their share of the code.
+    files_owned: u64,
+    code_owned_pct: f64,
+    /// Of those, files no active author knows.
+    orphaned_files: u64,
+}
+
+#[derive(Serialize)]
+struct CodeOwnersSummary {
+    file: String,
+    files_without_owner: u64,
+    code_without_owner_pct: f64,
+    /// Lines that could not be used: (line, reason).
+    invalid_lines: Vec<(usize, String)>,
 }
 
 pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
@@ -53,7 +82,11 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
     let rows = store.activity_with(i64::MIN, mode, false).map_err(err)?;
     let mut active = BTreeSet::new();
     let mut changes = Vec::with_capacity(rows.len());
+    let mut changes_names: BTreeMap<String, String> = BTreeMap::new();
     for r in rows {
+        changes_names
+            .entry(r.author.clone())
+            .or_insert_with(|| r.author_name.clone());
         if r.time >= active_since {
             active.insert(r.author.clone());
         }
@@ -103,6 +136,136 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
         });
     }
     let mut k = knowledge::knowledge(&changes, &files, &active, &without);
+
+    // Teams, coordination load and CODEOWNERS.
+    let config = crate::hotspots::project_config(&args.path)?;
+    let workdir = friction_history::open(&args.path)
+        .ok()
+        .and_then(|r| r.workdir());
+    let csv_text = match (&config.teams_csv, &workdir) {
+        (Some(rel), Some(dir)) => Some(std::fs::read_to_string(dir.join(rel)).map_err(|e| {
+            UserError::new(
+                format!("teams_csv `{rel}`: {e}"),
+                Some("the path is relative to the repository root"),
+            )
+        })?),
+        (Some(rel), None) => {
+            return Err(UserError::new(
+                format!("teams_csv `{rel}` needs the repository's work tree"),
+                Some("run `friction knowledge` on the repository directory"),
+            ));
+        }
+        _ => None,
+    };
+    let team_map = TeamMap::new(&config.teams, csv_text.as_deref())
+        .map_err(|e| UserError::new(format!("friction.toml: {e}"), None))?;
+    let names: BTreeMap<&str, &str> = changes_names
+        .iter()
+        .map(|(e, n)| (e.as_str(), n.as_str()))
+        .collect();
+    let team_of = |email: &str| -> String {
+        team_map
+            .team_of(names.get(email).copied().unwrap_or(""), email)
+            .unwrap_or(UNMAPPED)
+            .to_owned()
+    };
+    let mut team_rows: Vec<TeamSummary> = Vec::new();
+    let mut unmapped_authors = 0;
+    let mut coordination = None;
+    if !team_map.is_empty() {
+        let mut by_team: BTreeMap<String, TeamSummary> = BTreeMap::new();
+        for a in &everyone {
+            let t = team_of(a);
+            if t == UNMAPPED {
+                unmapped_authors += 1;
+            }
+            let e = by_team.entry(t.clone()).or_insert_with(|| TeamSummary {
+                team: t,
+                authors: 0,
+                active_authors: 0,
+                files_owned: 0,
+                code_owned_pct: 0.0,
+                orphaned_files: 0,
+            });
+            e.authors += 1;
+            if active.contains(*a) && !without.contains(*a) {
+                e.active_authors += 1;
+            }
+        }
+        let total_code: u64 = k.files.iter().map(|f| u64::from(f.code_lines)).sum();
+        let mut owned: BTreeMap<String, u64> = BTreeMap::new();
+        for f in &k.files {
+            let t = team_of(&f.main_author);
+            if let Some(e) = by_team.get_mut(&t) {
+                e.files_owned += 1;
+                e.orphaned_files += u64::from(f.orphaned);
+            }
+            *owned.entry(t).or_default() += u64::from(f.code_lines);
+        }
+        for (t, e) in &mut by_team {
+            let c = owned.get(t).copied().unwrap_or(0);
+            e.code_owned_pct = if total_code == 0 {
+                0.0
+            } else {
+                (c as f64 * 1000.0 / total_code as f64).round() / 10.0
+            };
+        }
+        team_rows = by_team.into_values().collect();
+        team_rows.sort_by(|a, b| b.files_owned.cmp(&a.files_owned).then(a.team.cmp(&b.team)));
+        // Teams that changed each file at HEAD in the activity window.
+        let at_head: BTreeMap<&str, (&str, u32)> = files
+            .iter()
+            .map(|f| (f.file_id.as_str(), (f.path.as_str(), f.code_lines)))
+            .collect();
+        let mut touched: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        for c in &changes {
+            if c.time >= active_since && at_head.contains_key(c.file_id.as_str()) {
+                touched
+                    .entry(c.file_id.as_str())
+                    .or_default()
+                    .insert(team_of(&c.author));
+            }
+        }
+        let triples: Vec<(String, u32, BTreeSet<String>)> = touched
+            .into_iter()
+            .map(|(id, t)| (at_head[id].0.to_owned(), at_head[id].1, t))
+            .collect();
+        coordination = Some(teams::coordination(&triples));
+    }
+    let codeowners = workdir.as_ref().and_then(|dir| {
+        [
+            "CODEOWNERS",
+            ".github/CODEOWNERS",
+            "docs/CODEOWNERS",
+            ".gitlab/CODEOWNERS",
+        ]
+        .iter()
+        .find_map(|rel| {
+            std::fs::read_to_string(dir.join(rel))
+                .ok()
+                .map(|t| ((*rel).to_string(), CodeOwners::parse(&t)))
+        })
+    });
+    let codeowners = codeowners.map(|(file, co)| {
+        let total: u64 = k.files.iter().map(|f| u64::from(f.code_lines)).sum();
+        let without_owner: Vec<&knowledge::FileKnowledge> = k
+            .files
+            .iter()
+            .filter(|f| co.owners_of(&f.path).is_none())
+            .collect();
+        let code: u64 = without_owner.iter().map(|f| u64::from(f.code_lines)).sum();
+        CodeOwnersSummary {
+            file,
+            files_without_owner: without_owner.len() as u64,
+            code_without_owner_pct: if total == 0 {
+                0.0
+            } else {
+                (code as f64 * 1000.0 / total as f64).round() / 10.0
+            },
+            invalid_lines: co.invalid.clone(),
+        }
+    });
+
     let map = crate::hotspots::component_map(&crate::hotspots::project_config(&args.path)?)?;
     let hot: BTreeSet<String> = crate::hotspots::compute(&store, 12, mode, &map)
         .ok()
@@ -139,6 +302,10 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
         active_since: date(active_since),
         knowledge: &k,
         hotspots_at_risk,
+        teams: team_rows,
+        unmapped_authors,
+        coordination,
+        codeowners,
     };
     if args.json {
         let mut v = serde_json::to_value(&report).unwrap_or_default();
@@ -233,6 +400,58 @@ fn text(r: &Report<'_>, limit: usize) -> String {
             r.hotspots_at_risk.len(),
             shown.join(", ")
         ));
+    }
+    if !r.teams.is_empty() {
+        out.push_str(&format!(
+            "\n  {:<20}  {:>7}  {:>6}  {:>11}  {:>10}  {:>8}\n",
+            "team", "authors", "active", "files owned", "code owned", "orphaned"
+        ));
+        for t in &r.teams {
+            out.push_str(&format!(
+                "  {:<20}  {:>7}  {:>6}  {:>11}  {:>9.1}%  {:>8}\n",
+                clean(&t.team),
+                t.authors,
+                t.active_authors,
+                t.files_owned,
+                t.code_owned_pct,
+                t.orphaned_files
+            ));
+        }
+        if r.unmapped_authors > 0 {
+            out.push_str(&format!(
+                "  note          {} authors match no team rule and count as {UNMAPPED}\n",
+                r.unmapped_authors
+            ));
+        }
+    }
+    if let Some(c) = &r.coordination {
+        out.push_str(&format!(
+            "  coordination  {} files ({:.1} % of the changed code) were changed by two or more teams",
+            c.multi_team_files, c.multi_team_code_pct
+        ));
+        if let Some((a, b, n)) = c.team_pairs.first() {
+            out.push_str(&format!(
+                "; most between {} and {} ({n} files)",
+                clean(a),
+                clean(b)
+            ));
+        }
+        out.push('\n');
+    }
+    if let Some(co) = &r.codeowners {
+        out.push_str(&format!(
+            "  codeowners    {}: {} files ({:.1} % of the code) have no owner",
+            co.file, co.files_without_owner, co.code_without_owner_pct
+        ));
+        if !co.invalid_lines.is_empty() {
+            out.push_str(&format!(
+                "; {} lines ignored (line {}: {})",
+                co.invalid_lines.len(),
+                co.invalid_lines[0].0,
+                clean(&co.invalid_lines[0].1)
+            ));
+        }
+        out.push('\n');
     }
     let shown: Vec<_> = k
         .files

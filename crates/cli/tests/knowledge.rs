@@ -93,3 +93,45 @@ fn offboarding_shows_what_leaves_with_an_author() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not an author"));
 }
+
+#[test]
+fn teams_coordination_and_codeowners() {
+    let mut f = history();
+    f.write(
+        "friction.toml",
+        "teams_csv = \"teams.csv\"\n[teams]\napps = [\"*@example.com\"]\n",
+    );
+    f.write("teams.csv", "author,team\nOld Timer,legacy\n");
+    f.write(
+        "CODEOWNERS",
+        "*.py @org/apps\nlegacy.py\nlib.py not-an-owner\n",
+    );
+    f.commit_as("config", "Ann", "ann@example.com");
+    // Bob changes app.py too: two people of one team.
+    f.write("app.py", "def app():\n    return 2\n");
+    f.commit_as("app by bob", "Bob", "bob@example.com");
+    f.write("extra.py", "x = 1\n");
+    f.commit_as("outsider", "Eve", "eve@elsewhere.org");
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    let k = knowledge(&f, &db, &[]);
+    let teams: Vec<(&str, u64)> = k["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["team"].as_str().unwrap(), t["authors"].as_u64().unwrap()))
+        .collect();
+    // `[teams]` rules come first: old@example.com matches `*@example.com` before the CSV.
+    assert!(teams.contains(&("apps", 3)), "{teams:?}");
+    assert!(teams.contains(&("(unmapped)", 1)), "{teams:?}");
+    assert_eq!(k["unmapped_authors"], 1);
+    assert_eq!(k["coordination"]["multi_team_files"], 0);
+    let co = &k["codeowners"];
+    assert_eq!(co["file"], "CODEOWNERS");
+    // legacy.py has no owner (empty rule); lib.py's rule is invalid and ignored,
+    // so the `*.py` rule still owns it.
+    assert_eq!(co["files_without_owner"], 1);
+    assert_eq!(co["invalid_lines"][0][0], 3);
+    // Teams are names; authors stay pseudonymous.
+    assert!(!k.to_string().contains("example.com"));
+}

@@ -1,0 +1,265 @@
+//! Teams: authors → teams (`[teams]` in `friction.toml`, or a code-maat style
+//! `author,team` CSV), CODEOWNERS as an ownership source, and coordination
+//! load — code that several teams change.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use globset::{Glob, GlobMatcher};
+use serde::Serialize;
+
+/// Authors no rule maps.
+pub const UNMAPPED: &str = "(unmapped)";
+
+enum Rule {
+    /// Exact author name or e-mail, case-insensitive.
+    Exact(String),
+    /// E-mail or name glob (`*@payments.example.com`).
+    Glob(GlobMatcher),
+}
+
+pub struct TeamMap {
+    rules: Vec<(String, Rule)>,
+}
+
+impl TeamMap {
+    /// From `[teams]` (team → patterns) and CSV rows (`author,team`; a header
+    /// row `author,team` is skipped). The first matching rule wins, `[teams]`
+    /// in name order first, then the CSV in file order.
+    pub fn new(
+        config: &BTreeMap<String, Vec<String>>,
+        csv: Option<&str>,
+    ) -> Result<TeamMap, String> {
+        let mut rules = Vec::new();
+        for (team, patterns) in config {
+            for p in patterns {
+                let rule = if p.contains(['*', '?', '[']) {
+                    Rule::Glob(
+                        Glob::new(&p.to_lowercase())
+                            .map_err(|e| format!("team `{team}`: bad pattern `{p}`: {e}"))?
+                            .compile_matcher(),
+                    )
+                } else {
+                    Rule::Exact(p.to_lowercase())
+                };
+                rules.push((team.clone(), rule));
+            }
+        }
+        if let Some(text) = csv {
+            for (i, line) in text.lines().enumerate() {
+                let line = line.trim();
+                if line.is_empty()
+                    || line.starts_with('#')
+                    || (i == 0 && line.eq_ignore_ascii_case("author,team"))
+                {
+                    continue;
+                }
+                let Some((author, team)) = line.rsplit_once(',') else {
+                    return Err(format!(
+                        "teams CSV line {}: expected `author,team`, found `{line}`",
+                        i + 1
+                    ));
+                };
+                let (author, team) = (
+                    author.trim().trim_matches('"'),
+                    team.trim().trim_matches('"'),
+                );
+                if author.is_empty() || team.is_empty() {
+                    return Err(format!("teams CSV line {}: empty author or team", i + 1));
+                }
+                rules.push((team.to_owned(), Rule::Exact(author.to_lowercase())));
+            }
+        }
+        Ok(TeamMap { rules })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The team of an author known by name and e-mail.
+    pub fn team_of(&self, name: &str, email: &str) -> Option<&str> {
+        let (name, email) = (name.to_lowercase(), email.to_lowercase());
+        self.rules.iter().find_map(|(team, rule)| {
+            let hit = match rule {
+                Rule::Exact(x) => *x == name || *x == email,
+                Rule::Glob(g) => g.is_match(&email) || g.is_match(&name),
+            };
+            hit.then_some(team.as_str())
+        })
+    }
+}
+
+/// One CODEOWNERS rule.
+struct OwnerRule {
+    matcher: GlobMatcher,
+    owners: Vec<String>,
+}
+
+/// A parsed CODEOWNERS file. GitHub semantics: the last matching pattern wins;
+/// a pattern with no owners removes ownership.
+pub struct CodeOwners {
+    rules: Vec<OwnerRule>,
+    /// Lines that could not be used: (line number, reason).
+    pub invalid: Vec<(usize, String)>,
+}
+
+impl CodeOwners {
+    pub fn parse(text: &str) -> CodeOwners {
+        let mut rules = Vec::new();
+        let mut invalid = Vec::new();
+        for (i, raw) in text.lines().enumerate() {
+            let line = raw.split(" #").next().unwrap_or("").trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut parts = line.split_whitespace();
+            let pattern = parts.next().unwrap_or("");
+            let owners: Vec<String> = parts.map(str::to_owned).collect();
+            if let Some(bad) = owners
+                .iter()
+                .find(|o| !(o.starts_with('@') || o.contains('@')))
+            {
+                invalid.push((
+                    i + 1,
+                    format!("`{bad}` is not an @user, @org/team or e-mail"),
+                ));
+                continue;
+            }
+            match Self::glob(pattern) {
+                Ok(matcher) => rules.push(OwnerRule { matcher, owners }),
+                Err(e) => invalid.push((i + 1, format!("bad pattern `{pattern}`: {e}"))),
+            }
+        }
+        CodeOwners { rules, invalid }
+    }
+
+    /// gitignore-style pattern → glob: `/x` anchors at the root, a pattern
+    /// without `/` matches at any depth, a trailing `/` (or a directory) covers
+    /// everything below.
+    fn glob(pattern: &str) -> Result<GlobMatcher, globset::Error> {
+        let anchored = pattern.starts_with('/');
+        let mut p = pattern.trim_start_matches('/').to_owned();
+        if p.ends_with('/') {
+            p.push_str("**");
+        }
+        if !anchored && !pattern.trim_end_matches('/').contains('/') {
+            p = format!("**/{p}");
+        }
+        let p = if p.ends_with("**") || p.contains('*') {
+            p
+        } else {
+            // A plain name is a file or a directory: match both.
+            format!("{{{p},{p}/**}}")
+        };
+        Ok(Glob::new(&p)?.compile_matcher())
+    }
+
+    /// Owners of a path (the last matching rule), if any.
+    pub fn owners_of(&self, path: &str) -> Option<&[String]> {
+        self.rules
+            .iter()
+            .rev()
+            .find(|r| r.matcher.is_match(path))
+            .map(|r| r.owners.as_slice())
+            .filter(|o| !o.is_empty())
+    }
+}
+
+/// Coordination load: code changed by several teams.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Coordination {
+    /// Files at `HEAD` changed in the window by two or more teams.
+    pub multi_team_files: u64,
+    /// Their share of the changed code lines, percent.
+    pub multi_team_code_pct: f64,
+    /// The files most teams touch: (path, teams).
+    pub top: Vec<(String, Vec<String>)>,
+    /// Team pairs by files both changed: (team, team, files).
+    pub team_pairs: Vec<(String, String, u64)>,
+}
+
+/// Coordination over (path, code lines, teams that changed it) triples.
+pub fn coordination(files: &[(String, u32, BTreeSet<String>)]) -> Coordination {
+    let total: u64 = files.iter().map(|f| u64::from(f.1)).sum();
+    let multi: Vec<&(String, u32, BTreeSet<String>)> =
+        files.iter().filter(|f| f.2.len() > 1).collect();
+    let multi_code: u64 = multi.iter().map(|f| u64::from(f.1)).sum();
+    let mut pairs: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for f in &multi {
+        let teams: Vec<&String> = f.2.iter().collect();
+        for (i, a) in teams.iter().enumerate() {
+            for b in &teams[i + 1..] {
+                *pairs.entry(((*a).clone(), (*b).clone())).or_default() += 1;
+            }
+        }
+    }
+    let mut team_pairs: Vec<(String, String, u64)> =
+        pairs.into_iter().map(|((a, b), n)| (a, b, n)).collect();
+    team_pairs.sort_by(|x, y| y.2.cmp(&x.2).then(x.0.cmp(&y.0)).then(x.1.cmp(&y.1)));
+    let mut top: Vec<(String, Vec<String>)> = multi
+        .iter()
+        .map(|f| (f.0.clone(), f.2.iter().cloned().collect()))
+        .collect();
+    top.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+    top.truncate(10);
+    Coordination {
+        multi_team_files: multi.len() as u64,
+        multi_team_code_pct: if total == 0 {
+            0.0
+        } else {
+            (multi_code as f64 * 1000.0 / total as f64).round() / 10.0
+        },
+        top,
+        team_pairs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn teams_from_config_and_csv() {
+        let config: BTreeMap<String, Vec<String>> = [(
+            "payments".to_owned(),
+            vec!["*@pay.example.com".to_owned(), "Ann Lee".to_owned()],
+        )]
+        .into();
+        let m = TeamMap::new(&config, Some("author,team\nBob,platform\n")).unwrap();
+        assert_eq!(m.team_of("Zed", "zed@pay.example.com"), Some("payments"));
+        assert_eq!(m.team_of("ann lee", "ann@elsewhere.org"), Some("payments"));
+        assert_eq!(m.team_of("Bob", "bob@x.org"), Some("platform"));
+        assert_eq!(m.team_of("Eve", "eve@x.org"), None);
+        assert!(TeamMap::new(&BTreeMap::new(), Some("no comma here")).is_err());
+    }
+
+    #[test]
+    fn codeowners_last_match_wins_and_invalid_lines_are_reported() {
+        let co = CodeOwners::parse(
+            "# comment\n* @org/everyone\n/src/ @org/core\nsrc/api/ @org/api ann@example.com\n*.md\ndocs/ not-an-owner\n[bad @x\n",
+        );
+        assert_eq!(co.owners_of("README.txt").unwrap(), ["@org/everyone"]);
+        assert_eq!(co.owners_of("src/lib.rs").unwrap(), ["@org/core"]);
+        assert_eq!(
+            co.owners_of("src/api/v1.rs").unwrap(),
+            ["@org/api", "ann@example.com"]
+        );
+        // `*.md` with no owners removes ownership.
+        assert!(co.owners_of("src/notes.md").is_none());
+        assert_eq!(co.invalid.len(), 2);
+        assert_eq!(co.invalid[0].0, 6);
+        assert_eq!(co.invalid[1].0, 7);
+    }
+
+    #[test]
+    fn coordination_load() {
+        let files = vec![
+            ("a".to_owned(), 100, ["x".to_owned(), "y".to_owned()].into()),
+            ("b".to_owned(), 300, ["x".to_owned()].into()),
+        ];
+        let c = coordination(&files);
+        assert_eq!(c.multi_team_files, 1);
+        assert_eq!(c.multi_team_code_pct, 25.0);
+        assert_eq!(c.team_pairs, vec![("x".to_owned(), "y".to_owned(), 1)]);
+    }
+}
