@@ -1,6 +1,7 @@
 //! Behavioural analyses over stored facts. Pure functions: the caller loads
 //! rows from the store and renders the results; nothing here does IO.
 
+pub mod backtest;
 pub mod components;
 pub mod coupling;
 pub mod hotspots;

@@ -209,6 +209,20 @@ pub fn measure_head(
         Err(friction_history::HistoryError::NoCommits) => return Ok(None),
         Err(e) => return Err(e.to_string()),
     };
+    measure_tree(repo, store, rules, threads, quiet, commit, true).map(Some)
+}
+
+/// Measures `commit`'s tree, reusing stored measurements by blob id, and records
+/// it; `head` makes it the tree analyses read.
+pub fn measure_tree(
+    repo: &Repo,
+    store: &mut Store,
+    rules: &ExclusionRules,
+    threads: usize,
+    quiet: bool,
+    commit: ObjectId,
+    head: bool,
+) -> Result<HeadCode, String> {
     let files: Vec<(friction_history::TreeFile, Language)> = repo
         .tree_files(commit, rules)
         .map_err(|e| e.to_string())?
@@ -290,7 +304,7 @@ pub fn measure_head(
         reports.push(FileReport::new(path, m, excluded));
     }
     store
-        .put_code_tree(&commit.to_string(), &tree_rows)
+        .put_code_tree_as(&commit.to_string(), &tree_rows, head)
         .map_err(|e| e.to_string())?;
     let summary = summarise(&reports, parsed, unreadable);
     rank(&mut reports);
@@ -302,12 +316,12 @@ pub fn measure_head(
         .take(5)
         .collect();
     problems.sort();
-    Ok(Some(HeadCode {
+    Ok(HeadCode {
         commit: commit.to_string(),
         summary,
         least_healthy,
         problems,
-    }))
+    })
 }
 
 /// A file found on disk for `friction code`.

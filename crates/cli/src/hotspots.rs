@@ -179,12 +179,20 @@ pub fn run(args: &HotspotsArgs) -> Result<u8, UserError> {
             )
         })?;
     let limit = if args.all { usize::MAX } else { args.limit };
+    let backtest = store
+        .meta("backtest")
+        .ok()
+        .flatten()
+        .and_then(|j| serde_json::from_str::<serde_json::Value>(&j).ok());
     if args.json {
         println!("{}", json(&report, args.all));
     } else if args.csv {
         print!("{}", csv(&report, limit));
     } else {
         print!("{}", text(&report, limit));
+        if let Some(b) = backtest {
+            print!("{}", backtest_line(&b));
+        }
     }
     Ok(0)
 }
@@ -318,4 +326,26 @@ pub fn text(report: &HotspotReport, limit: usize) -> String {
         }
     }
     out
+}
+
+/// One line from the latest `friction backtest`, so readers see how far to
+/// trust the ranking on this repository.
+fn backtest_line(b: &serde_json::Value) -> String {
+    let find = |name: &str| {
+        b["rankings"]
+            .as_array()
+            .and_then(|r| {
+                r.iter()
+                    .find(|k| k["name"].as_str().is_some_and(|n| n.starts_with(name)))
+            })
+            .and_then(|k| k["auc"].as_f64())
+    };
+    match (find("friction"), find("lines")) {
+        (Some(f), Some(l)) => format!(
+            "\n  backtest      ranked at {}, scored on the fixes of the {} months after: ROC AUC {f:.2} for friction's score (size × √changes), {l:.2} for size alone (`friction backtest`)\n",
+            b["cut"].as_str().unwrap_or("?"),
+            b["horizon_months"]
+        ),
+        _ => String::new(),
+    }
 }

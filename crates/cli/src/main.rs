@@ -3,6 +3,7 @@
 //! Business logic lives in the library crates; this binary only connects them and
 //! turns their errors into one-line messages with a `help:` hint (cargo style).
 
+mod backtest;
 mod code;
 mod coupling;
 mod hotspots;
@@ -39,6 +40,37 @@ enum Command {
     Knowledge(KnowledgeArgs),
     /// code-maat's analyses in code-maat's CSV columns, for checking against it.
     Maat(MaatArgs),
+    /// Score the hotspot ranking against where fixes landed after a cut date.
+    Backtest(BacktestArgs),
+}
+
+/// Options of `friction backtest`.
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// Repository (scanned first with `friction scan`).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Store to read.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Cut date, YYYY-MM-DD (default: 18 months before the newest commit).
+    #[arg(long, value_name = "DATE")]
+    pub cut: Option<String>,
+    /// History before the cut the ranking may use, in months.
+    #[arg(long, value_name = "N", default_value_t = 12)]
+    pub window_months: u32,
+    /// Months after the cut in which fixes count.
+    #[arg(long, value_name = "N", default_value_t = 12)]
+    pub horizon_months: u32,
+    /// Worker threads for measuring the tree at the cut (0 = one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Options of `friction maat`.
@@ -292,6 +324,7 @@ fn main() -> ExitCode {
         Command::Coupling(args) => coupling::run(&args),
         Command::Knowledge(args) => knowledge::run(&args),
         Command::Maat(args) => maat::run(&args),
+        Command::Backtest(args) => backtest::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

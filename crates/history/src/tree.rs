@@ -42,6 +42,30 @@ impl Repo {
         }
     }
 
+    /// The newest commit on HEAD's first-parent line committed at or before
+    /// `time` (epoch seconds): the mainline tree as it was then.
+    pub fn first_parent_at(&self, time: i64) -> Result<Option<ObjectId>, HistoryError> {
+        let repo = self.thread_safe().to_thread_local();
+        let mut id = self.head_commit()?;
+        loop {
+            let commit = repo
+                .find_commit(id)
+                .map_err(|e| HistoryError::object(id, "commit", e))?;
+            let t = commit
+                .committer()
+                .map_err(|e| HistoryError::object(id, "commit", e))?
+                .time()
+                .map_or(0, |t| t.seconds);
+            if t <= time {
+                return Ok(Some(id));
+            }
+            match commit.parent_ids().next() {
+                Some(p) => id = p.detach(),
+                None => return Ok(None),
+            }
+        }
+    }
+
     /// Regular files of `commit`'s tree, sorted by path, with path and attribute
     /// exclusions applied.
     pub fn tree_files(

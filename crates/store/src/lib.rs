@@ -565,12 +565,25 @@ impl Store {
 
     /// Records the measured tree of a commit (replacing an earlier record).
     pub fn put_code_tree(&mut self, commit: &str, files: &[CodeTreeRow]) -> Result<(), StoreError> {
+        self.put_code_tree_as(commit, files, true)
+    }
+
+    /// Records a measured tree; `head` also makes it the tree analyses read
+    /// (`meta.code_head`). Past trees (back-tests) are recorded without it.
+    pub fn put_code_tree_as(
+        &mut self,
+        commit: &str,
+        files: &[CodeTreeRow],
+        head: bool,
+    ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM code_trees WHERE commit_id = $1", [commit])?;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('code_head', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [commit],
-        )?;
+        if head {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('code_head', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [commit],
+            )?;
+        }
         {
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO code_trees (commit_id, path, path_raw, blob, language, excluded) \
