@@ -51,6 +51,10 @@ pub struct FileActivity {
     /// Share of all revisions in the window on files at `HEAD`, percent.
     pub activity_pct: f64,
     pub hotspot: bool,
+    /// friction's hotspot score, size × √(1 + changes) on a log scale
+    /// ([`crate::backtest::hotspot_score`]); orders the list within the
+    /// hotspot set and outside it.
+    pub score: f64,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -159,6 +163,10 @@ pub fn hotspots(changes: &[Change], head: &[HeadFile]) -> Hotspots {
                 code_lines: f.code_lines,
                 activity_pct: pct(a.commits.len() as u64, total),
                 hotspot: false,
+                score: (crate::backtest::hotspot_score(f.code_lines, a.commits.len() as u64)
+                    * 1000.0)
+                    .round()
+                    / 1000.0,
             }
         })
         .collect();
@@ -179,6 +187,13 @@ pub fn hotspots(changes: &[Change], head: &[HeadFile]) -> Hotspots {
             }
         }
     }
+    // The knee chose the set by change frequency; the score orders the list.
+    files.sort_by(|a, b| {
+        b.hotspot
+            .cmp(&a.hotspot)
+            .then(b.score.total_cmp(&a.score))
+            .then(a.path.cmp(&b.path))
+    });
     let hot: Vec<&FileActivity> = files.iter().filter(|f| f.hotspot).collect();
     let all_code: u64 = head.iter().map(|f| u64::from(f.code_lines)).sum();
     let hot_code: u64 = hot.iter().map(|f| u64::from(f.code_lines)).sum();

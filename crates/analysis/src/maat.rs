@@ -102,7 +102,36 @@ fn index(rows: &[Row]) -> Index<'_> {
 /// Runs one analysis. `min_revs` is code-maat's `-n` (used by `soc`);
 /// `now` is the reference date for `age` (`-d`), `YYYY-MM-DD`.
 pub fn analyse(name: &str, rows: &[Row], min_revs: u64, now: &str) -> Option<Table> {
-    let ix = index(rows);
+    Prepared::new(rows).analyse(name, min_revs, now)
+}
+
+/// Rows indexed once, for running several analyses.
+pub struct Prepared<'a> {
+    rows: &'a [Row],
+    ix: Index<'a>,
+}
+
+impl<'a> Prepared<'a> {
+    pub fn new(rows: &'a [Row]) -> Prepared<'a> {
+        Prepared {
+            rows,
+            ix: index(rows),
+        }
+    }
+
+    /// Runs one analysis (see [`analyse`]).
+    pub fn analyse(&self, name: &str, min_revs: u64, now: &str) -> Option<Table> {
+        analyse_indexed(name, self.rows, &self.ix, min_revs, now)
+    }
+}
+
+fn analyse_indexed(
+    name: &str,
+    rows: &[Row],
+    ix: &Index<'_>,
+    min_revs: u64,
+    now: &str,
+) -> Option<Table> {
     let t = match name {
         "summary" => {
             let commits: BTreeSet<&str> = rows.iter().map(|r| r.rev.as_str()).collect();
@@ -331,26 +360,31 @@ pub fn analyse(name: &str, rows: &[Row], min_revs: u64, now: &str) -> Option<Tab
             }
         }
         "communication" => {
-            let mut entities_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+            // Entities per author, and shared entities per author pair counted
+            // entity by entity (linear in the author pairs that actually meet).
+            let mut entities_of: BTreeMap<&str, usize> = BTreeMap::new();
+            let mut authors_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
             for (e, a) in ix.by_entity_author.keys() {
-                entities_of.entry(a).or_default().insert(e);
+                *entities_of.entry(a).or_default() += 1;
+                authors_of.entry(e).or_default().push(a);
             }
-            let authors: Vec<&str> = entities_of.keys().copied().collect();
-            let mut v = Vec::new();
-            for a in &authors {
-                for p in &authors {
-                    if a == p {
-                        continue;
+            let mut shared: std::collections::HashMap<(&str, &str), usize> =
+                std::collections::HashMap::new();
+            for authors in authors_of.values() {
+                for (i, a) in authors.iter().enumerate() {
+                    for p in &authors[i + 1..] {
+                        let key = if a < p { (*a, *p) } else { (*p, *a) };
+                        *shared.entry(key).or_default() += 1;
                     }
-                    let shared = entities_of[a].intersection(&entities_of[p]).count();
-                    if shared == 0 {
-                        continue;
-                    }
-                    let mean = (entities_of[a].len() + entities_of[p].len()) as f64 / 2.0;
-                    let average = mean.ceil() as u64;
-                    let strength = (100.0 * shared as f64 / average as f64) as u64;
-                    v.push((*a, *p, shared, average, strength));
                 }
+            }
+            let mut v = Vec::new();
+            for ((a, p), n) in shared {
+                let mean = (entities_of[a] + entities_of[p]) as f64 / 2.0;
+                let average = mean.ceil() as u64;
+                let strength = (100.0 * n as f64 / average as f64) as u64;
+                v.push((a, p, n, average, strength));
+                v.push((p, a, n, average, strength));
             }
             v.sort_by(|x, y| y.4.cmp(&x.4).then(x.0.cmp(y.0)).then(x.1.cmp(y.1)));
             Table {

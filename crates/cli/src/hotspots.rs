@@ -259,7 +259,7 @@ pub fn text(report: &HotspotReport, limit: usize) -> String {
     );
     match h.cutoff_revisions {
         Some(cut) => out.push_str(&format!(
-            "  hotspots      {} files ({:.1} % of the code) took {:.1} % of the changes; chosen where the change distribution bends (≥ {cut} changes)\n",
+            "  hotspots      {} files ({:.1} % of the code) took {:.1} % of the changes; chosen where the change distribution bends (≥ {cut} changes), listed by size × √changes\n",
             h.hotspot_count, h.hotspot_code_pct, h.hotspot_activity_pct
         )),
         None => out.push_str(

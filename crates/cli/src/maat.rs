@@ -9,10 +9,13 @@ use crate::render::date;
 use crate::{MaatArgs, UserError};
 
 pub fn run(args: &MaatArgs) -> Result<u8, UserError> {
-    if !ANALYSES.contains(&args.analysis.as_str()) {
+    if args.analysis != "all" && !ANALYSES.contains(&args.analysis.as_str()) {
         return Err(UserError::new(
             format!("unknown analysis `{}`", args.analysis),
-            Some(&format!("choose one of: {}", ANALYSES.join(", "))),
+            Some(&format!(
+                "choose one of: {}, or `all` with `--out DIR`",
+                ANALYSES.join(", ")
+            )),
         ));
     }
     let (store, db) = open_store(args.path.clone(), args.db.clone())?;
@@ -45,6 +48,28 @@ pub fn run(args: &MaatArgs) -> Result<u8, UserError> {
         })
         .collect();
     let now = args.age_time_now.clone().unwrap_or_else(|| date(last));
+    if args.analysis == "all" {
+        // Every analysis from one read of the store, one CSV file each.
+        let Some(dir) = &args.out else {
+            return Err(UserError::new(
+                "`friction maat all` writes one CSV per analysis",
+                Some("give the directory with `--out DIR`"),
+            ));
+        };
+        std::fs::create_dir_all(dir)
+            .map_err(|e| UserError::new(format!("cannot create {}: {e}", dir.display()), None))?;
+        let prepared = maat::Prepared::new(&rows);
+        for name in ANALYSES {
+            let table = prepared
+                .analyse(name, args.min_revs, &now)
+                .expect("every listed analysis exists");
+            let path = dir.join(format!("{name}.csv"));
+            std::fs::write(&path, table.to_csv()).map_err(|e| {
+                UserError::new(format!("cannot write {}: {e}", path.display()), None)
+            })?;
+        }
+        return Ok(0);
+    }
     let table = maat::analyse(&args.analysis, &rows, args.min_revs, &now)
         .expect("analysis names checked above");
     print!("{}", table.to_csv());

@@ -78,7 +78,8 @@ pub struct BacktestArgs {
 pub struct MaatArgs {
     /// summary, revisions, authors, coupling, soc, abs-churn, author-churn,
     /// entity-churn, entity-ownership, main-dev, refactoring-main-dev,
-    /// entity-effort, main-dev-by-revs, fragmentation, communication, age.
+    /// entity-effort, main-dev-by-revs, fragmentation, communication, age —
+    /// or `all` (with `--out DIR`).
     pub analysis: String,
     /// Repository (its `.friction/friction.db` is read; run `friction scan` first).
     #[arg(default_value = ".")]
@@ -95,6 +96,9 @@ pub struct MaatArgs {
     /// Reference date for `age` (default: the newest commit's date).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub age_time_now: Option<String>,
+    /// With `all`: the directory for one `<analysis>.csv` per analysis.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// Options of `friction knowledge`.
