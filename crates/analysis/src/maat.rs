@@ -52,22 +52,30 @@ pub struct Table {
 
 impl Table {
     pub fn to_csv(&self) -> String {
-        let mut out = self.header.join(",");
+        let mut out = String::with_capacity(64 * (self.rows.len() + 1));
+        out.push_str(&self.header.join(","));
         out.push('\n');
         for r in &self.rows {
-            let cells: Vec<String> = r.iter().map(|c| csv_cell(c)).collect();
-            out.push_str(&cells.join(","));
+            for (i, c) in r.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                push_cell(&mut out, c);
+            }
             out.push('\n');
         }
         out
     }
 }
 
-fn csv_cell(s: &str) -> String {
+/// Appends one CSV cell, quoted only when it must be.
+fn push_cell(out: &mut String, s: &str) {
     if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
+        out.push('"');
+        out.push_str(&s.replace('"', "\"\""));
+        out.push('"');
     } else {
-        s.to_owned()
+        out.push_str(s);
     }
 }
 
@@ -79,6 +87,8 @@ fn round2(x: f64) -> String {
 }
 
 struct Index<'a> {
+    /// Entities per revision (the change sets).
+    rev_entities: BTreeMap<&'a str, BTreeSet<&'a str>>,
     revs_by_entity: BTreeMap<&'a str, BTreeSet<&'a str>>,
     by_entity_author: BTreeMap<(&'a str, &'a str), (u64, u64, BTreeSet<&'a str>)>,
 }
@@ -86,7 +96,9 @@ struct Index<'a> {
 fn index(rows: &[Row]) -> Index<'_> {
     let mut revs_by_entity: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let mut by_entity_author: BTreeMap<(&str, &str), (u64, u64, BTreeSet<&str>)> = BTreeMap::new();
+    let mut rev_entities: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for r in rows {
+        rev_entities.entry(&r.rev).or_default().insert(&r.entity);
         revs_by_entity.entry(&r.entity).or_default().insert(&r.rev);
         let e = by_entity_author.entry((&r.entity, &r.author)).or_default();
         e.0 += r.added;
@@ -94,6 +106,7 @@ fn index(rows: &[Row]) -> Index<'_> {
         e.2.insert(&r.rev);
     }
     Index {
+        rev_entities,
         revs_by_entity,
         by_entity_author,
     }
@@ -182,14 +195,32 @@ fn analyse_indexed(
                     .collect(),
             }
         }
-        "coupling" | "soc" => {
-            let mut sets: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-            for r in rows {
-                sets.entry(&r.rev).or_default().insert(r.entity.clone());
+        "soc" => {
+            // Each change set of n entities adds n − 1 to each of them (all sets,
+            // large ones included); code-maat keeps entities whose soc exceeds
+            // `min-revs` (a naming quirk it has).
+            let mut soc: BTreeMap<&str, u64> = BTreeMap::new();
+            for set in ix.rev_entities.values() {
+                let n = set.len() as u64;
+                for e in set {
+                    *soc.entry(e).or_default() += n - 1;
+                }
             }
-            let sets: Vec<Vec<String>> = sets
-                .into_values()
-                .map(|s| s.into_iter().collect())
+            let mut v: Vec<(&str, u64)> = soc.into_iter().filter(|(_, s)| *s > min_revs).collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            Table {
+                header: vec!["entity", "soc"],
+                rows: v
+                    .into_iter()
+                    .map(|(e, s)| vec![e.into(), s.to_string()])
+                    .collect(),
+            }
+        }
+        "coupling" => {
+            let sets: Vec<Vec<String>> = ix
+                .rev_entities
+                .values()
+                .map(|s| s.iter().map(|e| (*e).to_owned()).collect())
                 .collect();
             let opts = crate::coupling::Options {
                 parity: true,
@@ -197,33 +228,20 @@ fn analyse_indexed(
                 ..crate::coupling::Options::default()
             };
             let c = crate::coupling::coupling(&sets, &opts);
-            if name == "coupling" {
-                Table {
-                    header: vec!["entity", "coupled", "degree", "average-revs"],
-                    rows: c
-                        .pairs
-                        .iter()
-                        .map(|p| {
-                            vec![
-                                p.entity.clone(),
-                                p.coupled.clone(),
-                                p.degree.to_string(),
-                                p.average_revs.to_string(),
-                            ]
-                        })
-                        .collect(),
-                }
-            } else {
-                // code-maat keeps entities whose soc exceeds `min-revs` (a naming quirk it has).
-                Table {
-                    header: vec!["entity", "soc"],
-                    rows: c
-                        .sum_of_coupling
-                        .iter()
-                        .filter(|(_, s)| *s > min_revs)
-                        .map(|(e, s)| vec![e.clone(), s.to_string()])
-                        .collect(),
-                }
+            Table {
+                header: vec!["entity", "coupled", "degree", "average-revs"],
+                rows: c
+                    .pairs
+                    .iter()
+                    .map(|p| {
+                        vec![
+                            p.entity.clone(),
+                            p.coupled.clone(),
+                            p.degree.to_string(),
+                            p.average_revs.to_string(),
+                        ]
+                    })
+                    .collect(),
             }
         }
         "abs-churn" | "author-churn" | "entity-churn" => {
@@ -362,7 +380,8 @@ fn analyse_indexed(
         "communication" => {
             // Entities per author, and shared entities per author pair counted
             // entity by entity (linear in the author pairs that actually meet).
-            let mut entities_of: BTreeMap<&str, usize> = BTreeMap::new();
+            let mut entities_of: std::collections::HashMap<&str, usize> =
+                std::collections::HashMap::new();
             let mut authors_of: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
             for (e, a) in ix.by_entity_author.keys() {
                 *entities_of.entry(a).or_default() += 1;
@@ -386,7 +405,7 @@ fn analyse_indexed(
                 v.push((a, p, n, average, strength));
                 v.push((p, a, n, average, strength));
             }
-            v.sort_by(|x, y| y.4.cmp(&x.4).then(x.0.cmp(y.0)).then(x.1.cmp(y.1)));
+            v.sort_unstable_by(|x, y| y.4.cmp(&x.4).then(x.0.cmp(y.0)).then(x.1.cmp(y.1)));
             Table {
                 header: vec!["author", "peer", "shared", "average", "strength"],
                 rows: v

@@ -21,10 +21,11 @@ use serde::Serialize;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/001_history.sql")),
     (2, include_str!("migrations/002_code.sql")),
+    (3, include_str!("migrations/003_activity_index.sql")),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]
