@@ -91,7 +91,7 @@ def main():
             if name == "age":
                 cm_args += ["--reference-date", last] if "--reference-date" in run(["code-maat", "age", "--help"]) else []
             cm = run(cm_args)
-            fr = run([args.friction, "maat", name, repo, "--db", db, "--age-time-now", last])
+            fr = run([args.friction, "maat", name, repo, "--db", db, "--age-time-now", last, "--names"])
             # code-maat's %h is an abbreviated id; friction prints nothing per revision, so
             # no analysis here depends on the id's length.
             a, b = rows(cm, columns), rows(fr, columns)

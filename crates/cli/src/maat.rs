@@ -33,7 +33,10 @@ pub fn run(args: &MaatArgs) -> Result<u8, UserError> {
     } else {
         last - i64::from(args.months) * MONTH
     };
-    // Every change, as code-maat reads it: paths, author names, author-local dates.
+    // Every change, as code-maat reads it: paths, authors, author-local dates.
+    // Authors are pseudonyms unless `--names` (code-maat prints names).
+    let salt = store.first_commit_id().map_err(err)?.unwrap_or_default();
+    let names = args.names;
     let rows: Vec<Row> = store
         .activity_with(since, WalkMode::Full, true)
         .map_err(err)?
@@ -42,7 +45,11 @@ pub fn run(args: &MaatArgs) -> Result<u8, UserError> {
             date: date(r.time + r.offset),
             entity: r.path,
             rev: r.commit,
-            author: r.author_name,
+            author: if names {
+                r.author_name
+            } else {
+                friction_analysis::knowledge::pseudonym(&salt, &r.author)
+            },
             added: r.lines_added,
             deleted: r.lines_deleted,
         })

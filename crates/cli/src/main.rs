@@ -99,6 +99,10 @@ pub struct MaatArgs {
     /// With `all`: the directory for one `<analysis>.csv` per analysis.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Authors by name, as code-maat prints them (local use only; default:
+    /// the same pseudonyms as `friction knowledge`).
+    #[arg(long)]
+    pub names: bool,
 }
 
 /// Options of `friction knowledge`.

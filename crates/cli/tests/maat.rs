@@ -15,7 +15,10 @@ fn code_maat_columns_and_values() {
     let db = f.path().join("x.db");
     scan_json(f.path(), &db, &[]);
     let run = |analysis: &str| {
-        let out = friction(&["maat", analysis, "--db", db.to_str().unwrap()], f.path());
+        let out = friction(
+            &["maat", analysis, "--db", db.to_str().unwrap(), "--names"],
+            f.path(),
+        );
         assert!(
             out.status.success(),
             "{}",
