@@ -103,40 +103,6 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
     let everyone: BTreeSet<&str> = changes.iter().map(|c| c.author.as_str()).collect();
     let by_pseudonym: BTreeMap<String, &str> =
         everyone.iter().map(|a| (pseudonym(&salt, a), *a)).collect();
-    let mut without = BTreeSet::new();
-    for w in &args.without {
-        let w = w.trim();
-        if let Some(a) = by_pseudonym.get(w) {
-            without.insert((*a).to_owned());
-        } else if let Some(a) = everyone.iter().find(|a| a.eq_ignore_ascii_case(w)) {
-            without.insert((*a).to_owned());
-        } else {
-            return Err(UserError::new(
-                format!("`{w}` is not an author of this history"),
-                Some(
-                    "give an author's e-mail or pseudonym (`dev-…`) as `friction knowledge` prints it",
-                ),
-            ));
-        }
-    }
-    let mut files = Vec::new();
-    for row in store.code_tree(&code_head).map_err(err)? {
-        if row.excluded.is_some() {
-            continue;
-        }
-        let code_lines = store
-            .code_metrics(&row.blob, &row.language, ANALYZER_VERSION)
-            .map_err(err)?
-            .and_then(|d| FileMetrics::from_bytes(&d))
-            .map_or(0, |m| m.lines.code);
-        files.push(File {
-            file_id: store.file_id(&row.path).map_err(err)?,
-            path: row.path,
-            code_lines,
-        });
-    }
-    let mut k = knowledge::knowledge(&changes, &files, &active, &without);
-
     // Teams, coordination load and CODEOWNERS.
     let config = crate::hotspots::project_config(&args.path)?;
     let workdir = friction_history::open(&args.path)
@@ -169,6 +135,50 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
             .unwrap_or(UNMAPPED)
             .to_owned()
     };
+    let mut without = BTreeSet::new();
+    for w in &args.without {
+        let w = w.trim();
+        if let Some(a) = by_pseudonym.get(w) {
+            without.insert((*a).to_owned());
+        } else if let Some(a) = everyone.iter().find(|a| a.eq_ignore_ascii_case(w)) {
+            without.insert((*a).to_owned());
+        } else if !team_map.is_empty()
+            && everyone.iter().any(|a| team_of(a).eq_ignore_ascii_case(w))
+        {
+            // A team: all its authors.
+            for a in everyone
+                .iter()
+                .filter(|a| team_of(a).eq_ignore_ascii_case(w))
+            {
+                without.insert((*a).to_owned());
+            }
+        } else {
+            return Err(UserError::new(
+                format!("`{w}` is neither an author of this history nor a team"),
+                Some(
+                    "give an author's e-mail or pseudonym (`dev-…`) as `friction knowledge` prints it, or a team name",
+                ),
+            ));
+        }
+    }
+    let mut files = Vec::new();
+    for row in store.code_tree(&code_head).map_err(err)? {
+        if row.excluded.is_some() {
+            continue;
+        }
+        let code_lines = store
+            .code_metrics(&row.blob, &row.language, ANALYZER_VERSION)
+            .map_err(err)?
+            .and_then(|d| FileMetrics::from_bytes(&d))
+            .map_or(0, |m| m.lines.code);
+        files.push(File {
+            file_id: store.file_id(&row.path).map_err(err)?,
+            path: row.path,
+            code_lines,
+        });
+    }
+    let mut k = knowledge::knowledge(&changes, &files, &active, &without);
+
     let mut team_rows: Vec<TeamSummary> = Vec::new();
     let mut unmapped_authors = 0;
     let mut coordination = None;

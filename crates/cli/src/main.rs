@@ -117,7 +117,8 @@ pub struct KnowledgeArgs {
     /// Authors who committed within this many months of the newest commit are active.
     #[arg(long, value_name = "N", default_value_t = 12)]
     pub active_months: u32,
-    /// Off-boarding simulation: treat these authors (e-mail or pseudonym) as gone.
+    /// Off-boarding simulation: treat these authors (e-mail or pseudonym) or
+    /// teams as gone.
     #[arg(long, value_name = "AUTHOR", value_delimiter = ',')]
     pub without: Vec<String>,
     /// Show authors' e-mails instead of pseudonyms (local use only).

@@ -91,7 +91,7 @@ fn offboarding_shows_what_leaves_with_an_author() {
         f.path(),
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not an author"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("neither an author"));
 }
 
 #[test]
@@ -134,4 +134,8 @@ fn teams_coordination_and_codeowners() {
     assert_eq!(co["invalid_lines"][0][0], 3);
     // Teams are names; authors stay pseudonymous.
     assert!(!k.to_string().contains("example.com"));
+    // Off-boarding a whole team: every file loses its active authors but extra.py (Eve's).
+    let gone = knowledge(&f, &db, &["--without", "apps"]);
+    assert_eq!(gone["without"].as_array().unwrap().len(), 3);
+    assert_eq!(gone["active_authors"], 1);
 }
