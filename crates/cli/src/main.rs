@@ -3,6 +3,7 @@
 //! Business logic lives in the library crates; this binary only connects them and
 //! turns their errors into one-line messages with a `help:` hint (cargo style).
 
+mod assess;
 mod backtest;
 mod code;
 mod coupling;
@@ -10,6 +11,7 @@ mod hotspots;
 mod knowledge;
 mod maat;
 mod render;
+mod render_assess;
 mod scan;
 
 use std::path::PathBuf;
@@ -42,6 +44,52 @@ enum Command {
     Maat(MaatArgs),
     /// Score the hotspot ranking against where fixes landed after a cut date.
     Backtest(BacktestArgs),
+    /// The Execution Capacity Index with its drivers, cost estimate and roadmap.
+    Assess(AssessArgs),
+    /// What a signal measures, how, its thresholds and sources — and its current evidence.
+    Explain(ExplainArgs),
+}
+
+/// Options of `friction assess`.
+#[derive(Debug, Args)]
+pub struct AssessArgs {
+    /// Repository (scanned first with `friction scan`).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Store to read.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Window of activity, in months back from the newest commit.
+    #[arg(long, value_name = "N", default_value_t = 12)]
+    pub months: u32,
+    /// Read the mainline only (the pull-request view).
+    #[arg(long)]
+    pub first_parent: bool,
+    /// Person-days available for the roadmap (default: no limit, aim for `--target`).
+    #[arg(long, value_name = "DAYS")]
+    pub budget: Option<f64>,
+    /// Share of the addressable friction cost the roadmap captures.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.8)]
+    pub target: f64,
+    /// Rows per table in the text output.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+    /// Print JSON (schema `schemas/assessment.schema.json`) on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `friction explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Signal id (for example `hotspot-friction`).
+    pub signal: String,
+    /// Repository whose current evidence to show (optional).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Store to read.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
 }
 
 /// Options of `friction backtest`.
@@ -334,6 +382,8 @@ fn main() -> ExitCode {
         Command::Knowledge(args) => knowledge::run(&args),
         Command::Maat(args) => maat::run(&args),
         Command::Backtest(args) => backtest::run(&args),
+        Command::Assess(args) => assess::run(&args),
+        Command::Explain(args) => assess::explain(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

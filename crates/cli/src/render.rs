@@ -37,6 +37,57 @@ pub struct ScanReport {
     pub code: Option<crate::code::HeadCode>,
     /// Hotspots of the last 12 months (absent without code measurements).
     pub hotspots: Option<crate::scan::HotspotSummary>,
+    /// The index, drivers, cost and first roadmap steps (absent when interrupted).
+    pub assessment: Option<AssessmentSummary>,
+    /// The text block of the assessment (not serialised).
+    #[serde(skip)]
+    pub assessment_text: Option<String>,
+}
+
+/// The assessment figures the scan summary carries; `friction assess --json`
+/// has everything.
+#[derive(Debug, Serialize)]
+pub struct AssessmentSummary {
+    pub methodology: &'static str,
+    pub index: Option<f64>,
+    pub band: Option<&'static str>,
+    pub ci: Option<[f64; 2]>,
+    pub coverage: f64,
+    /// Family → score (`null`: not measured).
+    pub drivers: std::collections::BTreeMap<String, Option<f64>>,
+    pub friction_cost_hours: friction_assess::Range,
+    pub friction_cost_money: Option<friction_assess::Range>,
+    pub currency: String,
+    /// The first roadmap steps: (title, projected index).
+    pub first_steps: Vec<(String, Option<f64>)>,
+}
+
+impl From<&friction_assess::Assessment> for AssessmentSummary {
+    fn from(a: &friction_assess::Assessment) -> Self {
+        AssessmentSummary {
+            methodology: a.methodology,
+            index: a.index.score,
+            band: a.index.band,
+            ci: a.index.ci,
+            coverage: a.index.coverage,
+            drivers: a
+                .index
+                .drivers
+                .iter()
+                .map(|d| (d.family.as_str().to_owned(), d.score))
+                .collect(),
+            friction_cost_hours: a.cost.total.hours,
+            friction_cost_money: a.cost.total.money,
+            currency: a.cost.currency.clone(),
+            first_steps: a
+                .roadmap
+                .steps
+                .iter()
+                .take(3)
+                .map(|s| (s.title.clone(), s.projected_index))
+                .collect(),
+        }
+    }
 }
 
 fn mode_name<S: serde::Serializer>(mode: &WalkMode, s: S) -> Result<S::Ok, S::Error> {
@@ -234,6 +285,10 @@ pub fn text(report: &ScanReport) -> String {
         }
     }
     out.push_str(&format!("  store       {}\n", report.store));
+    if let Some(t) = &report.assessment_text {
+        out.push('\n');
+        out.push_str(t);
+    }
     out
 }
 

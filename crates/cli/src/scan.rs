@@ -268,6 +268,27 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
     } else {
         None
     };
+    let assessment = if interrupted {
+        None
+    } else {
+        match crate::assess::run_assessment(
+            &store,
+            &args.path,
+            12,
+            mode,
+            None,
+            friction_assess::methodology::DEFAULT_TARGET_SHARE,
+        ) {
+            Ok(a) => a.map(|(_, a)| a),
+            Err(e) => {
+                eprintln!(
+                    "warning: assessment failed: {}; history was stored",
+                    e.message
+                );
+                None
+            }
+        }
+    };
     let mut problems: Vec<String> = outcome.failed.iter().map(ToString::to_string).collect();
     problems.sort();
     if let Some(walk) = &plan.walk_error {
@@ -293,6 +314,8 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         summary,
         code,
         hotspots,
+        assessment: assessment.as_ref().map(render::AssessmentSummary::from),
+        assessment_text: assessment.as_ref().map(crate::render_assess::summary),
     };
     if args.json {
         println!("{}", render::json(&report));

@@ -12,7 +12,7 @@ use serde::Deserialize;
 pub const CONFIG_FILE_NAME: &str = "friction.toml";
 
 /// The whole configuration file.
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// Settings for history mining.
@@ -28,6 +28,83 @@ pub struct Config {
     /// A CSV of `author,team` rows (code-maat's format), relative to the repository root.
     #[serde(default)]
     pub teams_csv: Option<String>,
+    /// `[economics]`: what an engineering hour costs, for the cost model.
+    #[serde(default)]
+    pub economics: EconomicsConfig,
+    /// `[assessment]`: how the assessment recognises fixes and sizes the roadmap.
+    #[serde(default)]
+    pub assessment: AssessmentConfig,
+}
+
+/// `[economics]`. Without `hourly_cost` the cost model reports engineer-hours
+/// only: money is never guessed.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EconomicsConfig {
+    /// Loaded cost of one engineer-hour (salary, overhead), in `currency`.
+    #[serde(default)]
+    pub hourly_cost: Option<f64>,
+    /// ISO 4217 code or symbol shown beside money figures.
+    #[serde(default = "default_currency")]
+    pub currency: String,
+    /// Working hours of one full-time engineer per year.
+    #[serde(default = "default_hours_per_year")]
+    pub hours_per_year: f64,
+    /// Engineers working on the repository (full-time equivalents). Without it,
+    /// the team size is estimated from the authors active in the window.
+    #[serde(default)]
+    pub engineers: Option<f64>,
+    /// Share of engineering time spent changing code, as `[low, high]`.
+    #[serde(default = "default_coding_share")]
+    pub coding_share: [f64; 2],
+}
+
+impl Default for EconomicsConfig {
+    fn default() -> Self {
+        EconomicsConfig {
+            hourly_cost: None,
+            currency: default_currency(),
+            hours_per_year: default_hours_per_year(),
+            engineers: None,
+            coding_share: default_coding_share(),
+        }
+    }
+}
+
+fn default_currency() -> String {
+    "EUR".into()
+}
+
+/// 46 working weeks of 40 hours, less about an eighth for meetings and absence.
+fn default_hours_per_year() -> f64 {
+    1600.0
+}
+
+fn default_coding_share() -> [f64; 2] {
+    [0.3, 0.5]
+}
+
+/// `[assessment]`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AssessmentConfig {
+    /// Extra regular expressions (case-insensitive) that mark a commit message
+    /// as a fix, on top of the built-in fix words (`fix`, `bug`, `hotfix`, …);
+    /// for example a ticket convention such as `^BUG-\\d+`.
+    #[serde(default)]
+    pub fix_patterns: Vec<String>,
+    /// Whether the built-in fix words apply.
+    #[serde(default = "default_true")]
+    pub default_fix_words: bool,
+}
+
+impl Default for AssessmentConfig {
+    fn default() -> Self {
+        AssessmentConfig {
+            fix_patterns: Vec::new(),
+            default_fix_words: true,
+        }
+    }
 }
 
 /// `[history]`: what the miner excludes and how it recognises bots.
@@ -96,6 +173,20 @@ mod tests {
         assert_eq!(config, Config::default());
         assert_eq!(config.history.rename_limit, 1000);
         assert!(config.history.default_exclusions);
+        assert_eq!(config.economics.hourly_cost, None);
+        assert_eq!(config.economics.coding_share, [0.3, 0.5]);
+        assert!(config.assessment.default_fix_words);
+    }
+
+    #[test]
+    fn economics_and_assessment() {
+        let config = Config::parse(
+            "[economics]\nhourly_cost = 95.0\ncurrency = \"USD\"\nengineers = 12\n[assessment]\nfix_patterns = [\"^BUG-\\\\d+\"]\n",
+        )
+        .unwrap();
+        assert_eq!(config.economics.hourly_cost, Some(95.0));
+        assert_eq!(config.economics.engineers, Some(12.0));
+        assert_eq!(config.assessment.fix_patterns, vec!["^BUG-\\d+"]);
     }
 
     #[test]

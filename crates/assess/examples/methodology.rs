@@ -1,0 +1,4 @@
+//! Prints `docs/methodology.md`.
+fn main() {
+    print!("{}", friction_assess::methodology::markdown());
+}

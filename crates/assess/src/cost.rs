@@ -1,0 +1,312 @@
+//! The cost model: what friction costs per year, as ranges, in engineer-hours
+//! and — when `[economics] hourly_cost` is set — in money. Every figure is an
+//! estimate and labelled so; see `methodology-cost.md` for the formulas.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use friction_signals::{Context, Data, Family, Overrides, Scope, round2, time_factor};
+use serde::Serialize;
+
+/// `[economics]` of friction.toml.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Economics {
+    pub hourly_cost: Option<f64>,
+    pub currency: String,
+    pub hours_per_year: f64,
+    pub engineers: Option<f64>,
+    pub coding_share: [f64; 2],
+}
+
+impl Default for Economics {
+    fn default() -> Self {
+        Economics {
+            hourly_cost: None,
+            currency: "EUR".into(),
+            hours_per_year: 1600.0,
+            engineers: None,
+            coding_share: [0.3, 0.5],
+        }
+    }
+}
+
+/// A low–high range.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Range {
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Range {
+    pub fn new(low: f64, high: f64) -> Range {
+        Range {
+            low: round2(low.min(high)),
+            high: round2(high.max(low)),
+        }
+    }
+    pub fn zero() -> Range {
+        Range {
+            low: 0.0,
+            high: 0.0,
+        }
+    }
+    pub fn mid(&self) -> f64 {
+        (self.low + self.high) / 2.0
+    }
+    pub fn add(&self, o: &Range) -> Range {
+        Range::new(self.low + o.low, self.high + o.high)
+    }
+    pub fn scale(&self, k: f64) -> Range {
+        Range::new(self.low * k, self.high * k)
+    }
+}
+
+/// Money beside hours, when an hourly cost is configured.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cost {
+    /// Engineer-hours per year.
+    pub hours: Range,
+    /// `hours × hourly_cost`; `None` without `[economics] hourly_cost`.
+    pub money: Option<Range>,
+}
+
+/// The estimate of one file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FileCost {
+    pub path: String,
+    pub component: String,
+    pub health: Option<f64>,
+    pub code_lines: u32,
+    pub revisions: u64,
+    pub fix_commits: u64,
+    /// Among the most changed files (the knee of the change distribution).
+    pub hotspot: bool,
+    /// Excess time of its changes in unhealthy code (Delivery).
+    pub friction: Cost,
+    /// Fix work on it when it is defect-prone (Reliability).
+    pub defect_work: Cost,
+    /// The median gap between its revisions, days.
+    pub median_gap_days: Option<f64>,
+}
+
+/// Cost per driver family.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DriverCost {
+    pub family: Family,
+    /// `None`: no cost formula for this family yet.
+    pub cost: Option<Cost>,
+    pub basis: &'static str,
+}
+
+/// The cost model's result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostModel {
+    /// Always true: every figure here is an estimate.
+    pub estimate: bool,
+    pub currency: String,
+    pub hourly_cost: Option<f64>,
+    /// Engineers working on the repository, full-time equivalents.
+    pub engineers: Range,
+    /// `configured` or `estimated from activity`.
+    pub engineers_source: &'static str,
+    /// Engineer-hours per year spent changing this code.
+    pub development_hours: Range,
+    pub total: Cost,
+    pub drivers: Vec<DriverCost>,
+    /// Files with a cost, the most expensive first (all of them; reports cut).
+    pub files: Vec<FileCost>,
+}
+
+fn money(e: &Economics, hours: Range) -> Cost {
+    Cost {
+        hours,
+        money: e.hourly_cost.map(|c| hours.scale(c)),
+    }
+}
+
+/// Full-time equivalents from activity: an author active in a week (low) or
+/// a month (high) of the window counts that week or month as worked.
+pub fn estimate_engineers(data: &Data) -> Range {
+    let start = data.window_start();
+    let mut weeks: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
+    let mut months: BTreeMap<&str, BTreeSet<i64>> = BTreeMap::new();
+    for c in &data.changes[start..] {
+        let commit = &data.commits[c.commit as usize];
+        let dt = commit.time - data.from;
+        weeks
+            .entry(&commit.author)
+            .or_default()
+            .insert(dt / 604_800);
+        months
+            .entry(&commit.author)
+            .or_default()
+            .insert(dt / 2_629_746);
+    }
+    let span = (data.to - data.from).max(1) as f64;
+    let n_weeks = (span / 604_800.0).ceil().max(1.0);
+    let n_months = (span / 2_629_746.0).ceil().max(1.0);
+    let w: usize = weeks.values().map(BTreeSet::len).sum();
+    let m: usize = months.values().map(BTreeSet::len).sum();
+    Range::new(w as f64 / n_weeks, m as f64 / n_months)
+}
+
+/// The cost model over the repository, with what-if overrides.
+pub fn cost_model(data: &Data, economics: &Economics, overrides: &Overrides) -> CostModel {
+    let scope = Scope::repository();
+    let ctx = Context::new(data, &scope, overrides);
+    let (engineers, engineers_source) = match economics.engineers {
+        Some(n) => (Range::new(n, n), "configured"),
+        None => (estimate_engineers(data), "estimated from activity"),
+    };
+    let years = (f64::from(data.months) / 12.0).max(1.0 / 12.0);
+    let dev = Range::new(
+        engineers.low * economics.hours_per_year * economics.coding_share[0],
+        engineers.high * economics.hours_per_year * economics.coding_share[1],
+    );
+    // Revisions per file in the window (every file, not only those at HEAD,
+    // so that development time spreads over all the work).
+    let start = data.window_start();
+    // file → (revisions, fix commits, revision times)
+    type PerFile = (BTreeSet<u32>, BTreeSet<u32>, Vec<i64>);
+    let mut per_file: BTreeMap<&str, PerFile> = BTreeMap::new();
+    for c in &data.changes[start..] {
+        let commit = &data.commits[c.commit as usize];
+        let e = per_file.entry(&c.file_id).or_default();
+        if e.0.insert(c.commit) {
+            e.2.push(commit.time);
+        }
+        if commit.fix {
+            e.1.insert(c.commit);
+        }
+    }
+    let health_of = |id: &str| ctx.file_index(id).and_then(|i| ctx.health(i));
+    // Σ r·factor at both ends: a healthy revision's time t0 = T / Σ r·factor.
+    let (mut weighted_low, mut weighted_high) = (0.0, 0.0);
+    for (id, (revs, _, _)) in &per_file {
+        let f = health_of(id).map_or(
+            friction_signals::TimeFactor {
+                low: 1.0,
+                high: 1.0,
+            },
+            time_factor,
+        );
+        weighted_low += revs.len() as f64 * f.low;
+        weighted_high += revs.len() as f64 * f.high;
+    }
+    let t0 = Range::new(
+        if weighted_low > 0.0 {
+            dev.low / weighted_low
+        } else {
+            0.0
+        },
+        if weighted_high > 0.0 {
+            dev.high / weighted_high
+        } else {
+            0.0
+        },
+    );
+    let revs_sorted: Vec<u64> = {
+        let mut v: Vec<u64> = per_file
+            .keys()
+            .filter(|id| ctx.file_index(id).is_some())
+            .map(|id| per_file[id].0.len() as u64)
+            .collect();
+        v.sort_unstable_by(|a, b| b.cmp(a));
+        v
+    };
+    let cutoff = friction_analysis::hotspots::knee(&revs_sorted).map(|k| revs_sorted[k - 1]);
+    let mut files = Vec::new();
+    let (mut friction_total, mut defect_total) = (Range::zero(), Range::zero());
+    for (id, (revs, fixes, times)) in &per_file {
+        let Some(i) = ctx.file_index(id) else {
+            continue;
+        };
+        let f = &data.files[i];
+        let r_per_year = revs.len() as f64 / years;
+        let health = ctx.health(i);
+        let tf = health.map(time_factor);
+        let friction = match tf {
+            Some(tf) => Range::new(
+                r_per_year * t0.low * (tf.low - 1.0),
+                r_per_year * t0.high * (tf.high - 1.0),
+            ),
+            None => Range::zero(),
+        };
+        let prone = fixes.len() >= friction_signals::RECURRING_FIXES
+            && !overrides.health.get(id as &str).is_some_and(|h| *h >= 9.0);
+        let defect = if prone {
+            let fixes_per_year = fixes.len() as f64 / years;
+            Range::new(fixes_per_year * t0.low, fixes_per_year * t0.high)
+        } else {
+            Range::zero()
+        };
+        friction_total = friction_total.add(&friction);
+        defect_total = defect_total.add(&defect);
+        let mut gaps: Vec<f64> = times
+            .windows(2)
+            .map(|w| (w[1] - w[0]) as f64 / 86_400.0)
+            .collect();
+        let median_gap_days = friction_signals::quantile(&mut gaps, 0.5).map(round2);
+        if friction.high > 0.0 || defect.high > 0.0 {
+            files.push(FileCost {
+                path: f.path.clone(),
+                component: f.component.clone(),
+                health: health.map(round2),
+                code_lines: f.code_lines,
+                revisions: revs.len() as u64,
+                fix_commits: fixes.len() as u64,
+                hotspot: cutoff.is_some_and(|c| revs.len() as u64 >= c),
+                friction: money(economics, friction),
+                defect_work: money(economics, defect),
+                median_gap_days,
+            });
+        }
+    }
+    files.sort_by(|a, b| {
+        let ka = a.friction.hours.high + a.defect_work.hours.high;
+        let kb = b.friction.hours.high + b.defect_work.hours.high;
+        kb.total_cmp(&ka).then_with(|| a.path.cmp(&b.path))
+    });
+    let drivers = Family::ALL
+        .iter()
+        .map(|&family| match family {
+            Family::Delivery => DriverCost {
+                family,
+                cost: data.code_measured.then(|| money(economics, friction_total)),
+                basis: "excess development time of changes in unhealthy code (Code Red band ratios)",
+            },
+            Family::Reliability => DriverCost {
+                family,
+                cost: Some(money(economics, defect_total)),
+                basis: "time spent on fix commits in defect-prone files, at healthy-code speed (the excess is counted under Delivery)",
+            },
+            _ => DriverCost {
+                family,
+                cost: None,
+                basis: "no cost formula for this family yet",
+            },
+        })
+        .collect();
+    CostModel {
+        estimate: true,
+        currency: economics.currency.clone(),
+        hourly_cost: economics.hourly_cost,
+        engineers,
+        engineers_source,
+        development_hours: dev,
+        total: money(economics, friction_total.add(&defect_total)),
+        drivers,
+        files,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_order_and_round() {
+        let r = Range::new(3.004, 1.0);
+        assert_eq!((r.low, r.high), (1.0, 3.0));
+        assert_eq!(r.mid(), 2.0);
+    }
+}

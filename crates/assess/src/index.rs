@@ -1,0 +1,320 @@
+//! The Execution Capacity Index: signals → drivers → index, with coverage
+//! and a bootstrap confidence interval at every level.
+
+use std::collections::BTreeMap;
+
+use friction_signals::{
+    Context, Data, Evidence, Family, Figure, Outcome, Overrides, REGISTRY, Sample, Scope, Signal,
+    round2,
+};
+use serde::Serialize;
+
+use crate::methodology::{BOOTSTRAP_REPLICATES, CI_LEVEL, band, family_weight};
+
+/// One signal in one scope.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SignalResult {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub family: Family,
+    /// Weight inside the family.
+    pub weight: f64,
+    pub unit: &'static str,
+    pub value: Option<f64>,
+    pub score: Option<f64>,
+    pub band: Option<&'static str>,
+    /// 90 % bootstrap interval of the score.
+    pub ci: Option<[f64; 2]>,
+    /// Share (0–1) of the relevant units that had data.
+    pub coverage: f64,
+    pub figures: Vec<Figure>,
+    pub evidence: Vec<Evidence>,
+    /// Why there is no value.
+    pub not_measured: Option<String>,
+}
+
+/// A driver family in one scope.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Driver {
+    pub family: Family,
+    pub title: &'static str,
+    /// The family's weight in the index (methodology).
+    pub weight: f64,
+    /// `None`: no signal of the family had data ("not measured").
+    pub score: Option<f64>,
+    pub band: Option<&'static str>,
+    pub ci: Option<[f64; 2]>,
+    /// Share of the family's signal weight that was measured, weighted by each
+    /// signal's own coverage.
+    pub coverage: f64,
+    /// Index points this driver contributes: the index is the sum of these.
+    pub contribution: f64,
+    /// Index points this driver costs against a perfect 100.
+    pub points_lost: f64,
+    pub signals: Vec<SignalResult>,
+}
+
+/// The index of one scope.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndexResult {
+    /// 0–100; `None` when no driver could be measured.
+    pub score: Option<f64>,
+    pub band: Option<&'static str>,
+    pub ci: Option<[f64; 2]>,
+    /// Share (0–1) of the methodology's total weight that had data.
+    pub coverage: f64,
+    pub drivers: Vec<Driver>,
+}
+
+/// The outcome of every signal in a scope (no bootstrap): the raw material
+/// for [`index`] and for what-if projections.
+pub fn measure(
+    data: &Data,
+    scope: &Scope,
+    overrides: &Overrides,
+) -> Vec<(&'static dyn Signal, Outcome)> {
+    let ctx = Context::new(data, scope, overrides);
+    REGISTRY.iter().map(|s| (*s, s.measure(&ctx))).collect()
+}
+
+/// Signal scores → family scores → index, for one set of signal scores
+/// (`None` = not measured). Returns the index and the family scores.
+pub fn aggregate(
+    scores: &[(&'static dyn Signal, Option<f64>)],
+) -> (Option<f64>, BTreeMap<Family, Option<f64>>) {
+    let mut families = BTreeMap::new();
+    for f in Family::ALL {
+        let (mut sum, mut w) = (0.0, 0.0);
+        for (s, score) in scores.iter().filter(|(s, _)| s.family() == f) {
+            if let Some(v) = score {
+                sum += s.weight() * v;
+                w += s.weight();
+            }
+        }
+        families.insert(f, (w > 0.0).then(|| sum / w));
+    }
+    let (mut sum, mut w) = (0.0, 0.0);
+    for (f, score) in &families {
+        if let Some(v) = score {
+            sum += family_weight(*f) * v;
+            w += family_weight(*f);
+        }
+    }
+    ((w > 0.0).then(|| sum / w), families)
+}
+
+/// The point index of a scope (no interval): for roadmap projections.
+pub fn point_index(data: &Data, scope: &Scope, overrides: &Overrides) -> Option<f64> {
+    let scores: Vec<(&'static dyn Signal, Option<f64>)> = measure(data, scope, overrides)
+        .into_iter()
+        .map(|(s, o)| (s, score_of(s, &o)))
+        .collect();
+    aggregate(&scores).0
+}
+
+fn score_of(s: &dyn Signal, o: &Outcome) -> Option<f64> {
+    match o {
+        Outcome::Measured(m) => Some(s.curve().score(m.value)),
+        Outcome::NotMeasured(_) => None,
+    }
+}
+
+/// A deterministic generator for the bootstrap (SplitMix64, Steele et al.
+/// 2014). Hand-written because byte-identical output across versions and
+/// platforms is a requirement, which no general-purpose RNG crate promises
+/// for its streams.
+pub(crate) struct SplitMix(u64);
+
+impl SplitMix {
+    pub(crate) fn new(seed: &str) -> SplitMix {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in seed.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        SplitMix(h)
+    }
+
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `0..n` (n > 0), by Lemire's multiply-shift.
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        ((u128::from(self.next()) * n as u128) >> 64) as usize
+    }
+}
+
+fn interval(mut v: Vec<f64>) -> Option<[f64; 2]> {
+    if v.is_empty() {
+        return None;
+    }
+    let tail = (1.0 - CI_LEVEL) / 2.0;
+    let lo = friction_signals::quantile(&mut v, tail)?;
+    let hi = friction_signals::quantile(&mut v, 1.0 - tail)?;
+    Some([round2(lo), round2(hi)])
+}
+
+/// The index of a scope, with evidence, coverage and bootstrap intervals.
+///
+/// The interval resamples each signal's units (files or commits) with
+/// replacement, independently per signal, [`BOOTSTRAP_REPLICATES`] times,
+/// and recomputes every score; signals that are not statistics of units
+/// (the truck factor) keep their point value. Seeds derive from the scope
+/// and signal ids, so the interval is reproducible.
+pub fn index(data: &Data, scope: &Scope, overrides: &Overrides) -> IndexResult {
+    let outcomes = measure(data, scope, overrides);
+    let point: Vec<(&'static dyn Signal, Option<f64>)> = outcomes
+        .iter()
+        .map(|(s, o)| (*s, score_of(*s, o)))
+        .collect();
+    let (index, families) = aggregate(&point);
+
+    // Bootstrap replicates of every signal's score.
+    let mut replicate_scores: Vec<Vec<(&'static dyn Signal, Option<f64>)>> =
+        vec![point.clone(); BOOTSTRAP_REPLICATES];
+    let mut signal_ci: BTreeMap<&str, Option<[f64; 2]>> = BTreeMap::new();
+    for (k, (s, o)) in outcomes.iter().enumerate() {
+        let Outcome::Measured(m) = o else { continue };
+        let n = m.sample.units();
+        if n == 0 || matches!(m.sample, Sample::Fixed) {
+            let p = s.curve().score(m.value);
+            signal_ci.insert(s.id(), Some([round2(p), round2(p)]));
+            continue;
+        }
+        let mut rng = SplitMix::new(&format!("{}\u{0}{}\u{0}{}", scope.name, s.id(), n));
+        let mut idx = vec![0usize; n];
+        let mut scores = Vec::with_capacity(BOOTSTRAP_REPLICATES);
+        for rep in replicate_scores.iter_mut() {
+            for x in idx.iter_mut() {
+                *x = rng.below(n);
+            }
+            let v = m.sample.value(Some(&idx)).unwrap_or(m.value);
+            let sc = s.curve().score(v);
+            rep[k].1 = Some(sc);
+            scores.push(sc);
+        }
+        signal_ci.insert(s.id(), interval(scores));
+    }
+    let mut family_reps: BTreeMap<Family, Vec<f64>> = BTreeMap::new();
+    let mut index_reps = Vec::new();
+    for rep in &replicate_scores {
+        let (i, fam) = aggregate(rep);
+        if let Some(i) = i {
+            index_reps.push(i);
+        }
+        for (f, v) in fam {
+            if let Some(v) = v {
+                family_reps.entry(f).or_default().push(v);
+            }
+        }
+    }
+
+    let measured_weight: f64 = families
+        .iter()
+        .filter(|(_, v)| v.is_some())
+        .map(|(f, _)| family_weight(*f))
+        .sum();
+    let total_weight: f64 = Family::ALL.iter().map(|f| family_weight(*f)).sum();
+    let mut coverage = 0.0;
+    let mut drivers = Vec::new();
+    for f in Family::ALL {
+        let mut signals = Vec::new();
+        let (mut cov, mut wsum) = (0.0, 0.0);
+        for (s, o) in outcomes.iter().filter(|(s, _)| s.family() == f) {
+            wsum += s.weight();
+            let doc = s.doc();
+            signals.push(match o {
+                Outcome::Measured(m) => {
+                    cov += s.weight() * m.coverage;
+                    let sc = s.curve().score(m.value);
+                    SignalResult {
+                        id: s.id(),
+                        title: doc.title,
+                        family: f,
+                        weight: s.weight(),
+                        unit: s.unit(),
+                        value: Some(round2(m.value)),
+                        score: Some(round2(sc)),
+                        band: Some(band(sc)),
+                        ci: signal_ci.get(s.id()).copied().flatten(),
+                        coverage: round2(m.coverage),
+                        figures: m.figures.clone(),
+                        evidence: m.evidence.clone(),
+                        not_measured: None,
+                    }
+                }
+                Outcome::NotMeasured(why) => SignalResult {
+                    id: s.id(),
+                    title: doc.title,
+                    family: f,
+                    weight: s.weight(),
+                    unit: s.unit(),
+                    value: None,
+                    score: None,
+                    band: None,
+                    ci: None,
+                    coverage: 0.0,
+                    figures: Vec::new(),
+                    evidence: Vec::new(),
+                    not_measured: Some(why.clone()),
+                },
+            });
+        }
+        let fam_cov = if wsum > 0.0 { cov / wsum } else { 0.0 };
+        coverage += family_weight(f) * fam_cov;
+        let score = families.get(&f).copied().flatten();
+        let contribution = match score {
+            Some(v) if measured_weight > 0.0 => family_weight(f) * v / measured_weight,
+            _ => 0.0,
+        };
+        let points_lost = match score {
+            Some(v) if measured_weight > 0.0 => family_weight(f) * (100.0 - v) / measured_weight,
+            _ => 0.0,
+        };
+        drivers.push(Driver {
+            family: f,
+            title: f.title(),
+            weight: family_weight(f),
+            score: score.map(round2),
+            band: score.map(band),
+            ci: family_reps.remove(&f).and_then(interval),
+            coverage: round2(fam_cov),
+            contribution: round2(contribution),
+            points_lost: round2(points_lost),
+            signals,
+        });
+    }
+    IndexResult {
+        score: index.map(round2),
+        band: index.map(band),
+        ci: if index.is_some() {
+            interval(index_reps)
+        } else {
+            None
+        },
+        coverage: round2(coverage / total_weight),
+        drivers,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splitmix_is_stable() {
+        let mut r = SplitMix(0);
+        // Reference values of SplitMix64 seeded with 0.
+        assert_eq!(r.next(), 0xe220_a839_7b1d_cdaf);
+        assert_eq!(r.next(), 0x6e78_9e6a_a1b9_65f4);
+        let mut r = SplitMix::new("x");
+        for _ in 0..1000 {
+            assert!(r.below(7) < 7);
+        }
+    }
+}

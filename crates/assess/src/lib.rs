@@ -1,0 +1,164 @@
+//! The assessment: pure computation over the signals' measurements.
+//!
+//! - [`index`]: signals → drivers → Execution Capacity Index per scope
+//!   (repository, component, team), with coverage and bootstrap intervals.
+//! - [`cost`]: friction cost per file, driver and repository, as ranges.
+//! - [`roadmap`]: interventions from findings, and the roadmap.
+//! - [`methodology`]: the versioned weights and constants, and the generated
+//!   methodology document.
+//!
+//! Nothing here does IO; the same [`friction_signals::Data`] and options
+//! give the same [`Assessment`], byte for byte once serialised.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use friction_signals::{Data, METHODOLOGY_VERSION, Overrides, Scope, ScopeKind};
+use serde::Serialize;
+
+pub mod cost;
+pub mod index;
+pub mod methodology;
+pub mod roadmap;
+
+pub use cost::{CostModel, Economics, Range};
+pub use index::IndexResult;
+pub use roadmap::{Intervention, Roadmap};
+
+/// The JSON contract's id; `schemas/assessment.schema.json` describes it.
+pub const SCHEMA: &str = "friction.assessment/1";
+
+/// Options of one assessment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    pub economics: Economics,
+    /// Share of addressable cost the roadmap captures (0–1).
+    pub target_share: f64,
+    /// Person-days available, if limited.
+    pub budget_days: Option<f64>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            economics: Economics::default(),
+            target_share: methodology::DEFAULT_TARGET_SHARE,
+            budget_days: None,
+        }
+    }
+}
+
+/// The index of a component or team.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScopeIndex {
+    pub kind: ScopeKind,
+    pub name: String,
+    pub files: u64,
+    pub code_lines: u64,
+    #[serde(flatten)]
+    pub index: IndexResult,
+}
+
+/// The whole assessment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assessment {
+    pub schema: &'static str,
+    pub methodology: &'static str,
+    /// The window the signals read (dates, UTC).
+    pub window_months: u32,
+    pub index: IndexResult,
+    pub components: Vec<ScopeIndex>,
+    /// Per team (teams are each the files they changed most in the window);
+    /// empty without a team mapping.
+    pub teams: Vec<ScopeIndex>,
+    pub cost: CostModel,
+    pub interventions: Vec<Intervention>,
+    pub roadmap: Roadmap,
+}
+
+/// Runs the assessment.
+pub fn assess(data: &Data, options: &Options) -> Assessment {
+    let none = Overrides::default();
+    let repository = index::index(data, &Scope::repository(), &none);
+    let mut components = Vec::new();
+    let mut by_component: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+    for (i, f) in data.files.iter().enumerate() {
+        by_component.entry(&f.component).or_default().insert(i);
+    }
+    if by_component.len() > 1 {
+        for (name, files) in by_component {
+            components.push(scope_index(data, ScopeKind::Component, name, files));
+        }
+    }
+    let mut teams = Vec::new();
+    if let Some(map) = &data.teams {
+        // A team's files: those it made the most window revisions of.
+        let mut per_file: BTreeMap<usize, BTreeMap<&str, u64>> = BTreeMap::new();
+        let ids: BTreeMap<&str, usize> = data
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.file_id.as_str(), i))
+            .collect();
+        let mut seen: BTreeSet<(u32, usize)> = BTreeSet::new();
+        for c in &data.changes[data.window_start()..] {
+            let Some(&i) = ids.get(c.file_id.as_str()) else {
+                continue;
+            };
+            if !seen.insert((c.commit, i)) {
+                continue;
+            }
+            let author = &data.commits[c.commit as usize].author;
+            let team = map.get(author).map_or("(unmapped)", String::as_str);
+            *per_file.entry(i).or_default().entry(team).or_default() += 1;
+        }
+        let mut by_team: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+        for (i, t) in per_file {
+            if let Some((team, _)) = t.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))) {
+                by_team.entry(team).or_default().insert(i);
+            }
+        }
+        for (name, files) in by_team {
+            teams.push(scope_index(data, ScopeKind::Team, name, files));
+        }
+    }
+    let cost = cost::cost_model(data, &options.economics, &none);
+    let interventions = roadmap::interventions(data, &options.economics, &cost);
+    let roadmap = roadmap::roadmap(
+        data,
+        &options.economics,
+        &interventions,
+        options.target_share,
+        options.budget_days,
+    );
+    Assessment {
+        schema: SCHEMA,
+        methodology: METHODOLOGY_VERSION,
+        window_months: data.months,
+        index: repository,
+        components,
+        teams,
+        cost,
+        interventions,
+        roadmap,
+    }
+}
+
+fn scope_index(data: &Data, kind: ScopeKind, name: &str, files: BTreeSet<usize>) -> ScopeIndex {
+    let code_lines = files
+        .iter()
+        .map(|&i| u64::from(data.files[i].code_lines))
+        .sum();
+    let n = files.len() as u64;
+    let scope = Scope {
+        kind,
+        name: name.to_owned(),
+        files: Some(files),
+    };
+    ScopeIndex {
+        kind,
+        name: name.to_owned(),
+        files: n,
+        code_lines,
+        index: index::index(data, &scope, &Overrides::default()),
+    }
+}

@@ -1,0 +1,528 @@
+//! Interventions generated from findings, and the roadmap that picks and
+//! sequences them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use friction_signals::{Data, Outcome, Overrides, Scope, round2};
+use serde::Serialize;
+
+use crate::cost::{Cost, CostModel, Economics, Range, cost_model};
+use crate::index::{measure, point_index};
+use crate::methodology::{
+    MIN_INDEX_GAIN, REFACTOR_TARGET_HEALTH, decouple_effort, defect_reduction, refactor_effort,
+    spread_effort,
+};
+
+/// What an intervention changes, for projections.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Health { file_id: String, to: f64 },
+    Spread { file_id: String },
+    Decouple { a: String, b: String },
+    Value { signal: &'static str, to: f64 },
+}
+
+impl Effect {
+    fn apply(&self, o: &mut Overrides) {
+        match self {
+            Effect::Health { file_id, to } => {
+                o.health.insert(file_id.clone(), *to);
+            }
+            Effect::Spread { file_id } => {
+                o.spread.insert(file_id.clone());
+            }
+            Effect::Decouple { a, b } => {
+                o.decoupled.insert((a.clone(), b.clone()));
+            }
+            Effect::Value { signal, to } => {
+                o.values.insert((*signal).to_owned(), *to);
+            }
+        }
+    }
+}
+
+/// A candidate move.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Intervention {
+    pub id: String,
+    /// `refactor`, `spread-knowledge`, `decouple`, `reduce-batch-size`, `assign-owners`.
+    pub kind: &'static str,
+    pub title: String,
+    pub why: String,
+    /// Person-days.
+    pub effort_days: Range,
+    /// Friction cost removed per year (estimate); zero hours when the move
+    /// reduces risk rather than cost.
+    pub benefit: Cost,
+    pub risk_reduction: String,
+    /// Weeks until the benefit starts to show.
+    pub time_to_impact_weeks: Range,
+    pub depends_on: Vec<String>,
+    /// Index points this move gains on its own.
+    pub index_gain: f64,
+    #[serde(skip)]
+    pub effect: Effect,
+}
+
+/// One roadmap step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    pub step: usize,
+    pub intervention: String,
+    pub title: String,
+    pub effort_days: Range,
+    pub benefit: Cost,
+    pub time_to_impact_weeks: Range,
+    /// The repository index projected after this and every earlier step.
+    pub projected_index: Option<f64>,
+    pub cumulative_effort_days: Range,
+    pub cumulative_benefit_hours: Range,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Roadmap {
+    /// Share of the addressable cost the roadmap aims to capture.
+    pub target_share: f64,
+    /// Person-days available (`--budget`), if given.
+    pub budget_days: Option<f64>,
+    /// Benefit of every cost-bearing intervention together (hours per year).
+    pub addressable_hours: Range,
+    /// Share of the addressable benefit (mid-points) the steps capture.
+    pub captured_share: f64,
+    pub index_before: Option<f64>,
+    pub steps: Vec<Step>,
+}
+
+/// How many refactoring and knowledge candidates are considered.
+const MAX_REFACTOR: usize = 25;
+const MAX_SPREAD: usize = 10;
+const MAX_DECOUPLE: usize = 3;
+
+/// Interventions from the findings, each with its stand-alone index gain.
+pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Vec<Intervention> {
+    let scope = Scope::repository();
+    let none = Overrides::default();
+    let base_index = point_index(data, &scope, &none);
+    let outcomes = measure(data, &scope, &none);
+    let outcome = |id: &str| outcomes.iter().find(|(s, _)| s.id() == id).map(|(_, o)| o);
+    let mut out: Vec<Intervention> = Vec::new();
+    let years = (f64::from(data.months) / 12.0).max(1.0 / 12.0);
+    let knowledge = data.knowledge();
+    let k_by_path: BTreeMap<&str, &friction_analysis::knowledge::FileKnowledge> = knowledge
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f))
+        .collect();
+    let id_of: BTreeMap<&str, &str> = data
+        .files
+        .iter()
+        .map(|f| (f.path.as_str(), f.file_id.as_str()))
+        .collect();
+
+    // Knowledge first: refactorings of islands depend on them.
+    let mut spread_ids: BTreeMap<String, String> = BTreeMap::new();
+    let mut knowledge_candidates: Vec<&crate::cost::FileCost> = base
+        .files
+        .iter()
+        .filter(|f| {
+            k_by_path
+                .get(f.path.as_str())
+                .is_some_and(|k| k.island || k.orphaned)
+        })
+        .collect();
+    knowledge_candidates.sort_by(|a, b| {
+        (b.revisions * u64::from(b.code_lines))
+            .cmp(&(a.revisions * u64::from(a.code_lines)))
+            .then(a.path.cmp(&b.path))
+    });
+    for f in knowledge_candidates.into_iter().take(MAX_SPREAD) {
+        let k = k_by_path[f.path.as_str()];
+        let id = format!("spread-knowledge:{}", f.path);
+        let e = spread_effort(f.code_lines);
+        spread_ids.insert(f.path.clone(), id.clone());
+        out.push(Intervention {
+            id,
+            kind: "spread-knowledge",
+            title: format!("Spread the knowledge of {}", f.path),
+            why: if k.orphaned {
+                format!(
+                    "no active author knows it, yet it changed {} times in the window",
+                    f.revisions
+                )
+            } else {
+                format!(
+                    "{:.0} % written by one active author; changed {} times in the window",
+                    k.main_share, f.revisions
+                )
+            },
+            effort_days: Range::new(e[0], e[1]),
+            benefit: Cost {
+                hours: Range::zero(),
+                money: economics.hourly_cost.map(|_| Range::zero()),
+            },
+            risk_reduction: format!("{} code lines gain a second active expert", f.code_lines),
+            time_to_impact_weeks: Range::new(e[0] / 5.0, e[1] / 5.0 + 4.0),
+            depends_on: Vec::new(),
+            index_gain: 0.0,
+            effect: Effect::Spread {
+                file_id: id_of[f.path.as_str()].to_owned(),
+            },
+        });
+    }
+
+    // Refactor the costliest unhealthy files.
+    let mut refactor: Vec<&crate::cost::FileCost> = base
+        .files
+        .iter()
+        .filter(|f| f.health.is_some_and(|h| h < friction_signals::HEALTHY) && f.revisions >= 2)
+        .collect();
+    refactor.sort_by(|a, b| {
+        let ka = a.friction.hours.mid() + a.defect_work.hours.mid();
+        let kb = b.friction.hours.mid() + b.defect_work.hours.mid();
+        kb.total_cmp(&ka).then_with(|| a.path.cmp(&b.path))
+    });
+    for f in refactor.into_iter().take(MAX_REFACTOR) {
+        let h = f.health.unwrap_or(10.0);
+        let e = refactor_effort(f.code_lines, h);
+        let red = defect_reduction(h);
+        let benefit = Range::new(
+            f.friction.hours.low + f.defect_work.hours.low * red[0],
+            f.friction.hours.high + f.defect_work.hours.high * red[1],
+        );
+        let fixes_per_year = f.fix_commits as f64 / years;
+        let gap_weeks = f.median_gap_days.unwrap_or(30.0) / 7.0;
+        out.push(Intervention {
+            id: format!("refactor:{}", f.path),
+            kind: "refactor",
+            title: format!("Refactor {} to a healthy score", f.path),
+            why: format!(
+                "health {h:.1}, changed {} times in the window{}",
+                f.revisions,
+                if f.fix_commits > 0 {
+                    format!(", {} fix commits", f.fix_commits)
+                } else {
+                    String::new()
+                }
+            ),
+            effort_days: Range::new(e[0], e[1]),
+            benefit: Cost {
+                hours: benefit,
+                money: economics.hourly_cost.map(|c| benefit.scale(c)),
+            },
+            risk_reduction: format!(
+                "{:.1}–{:.1} fix commits a year avoided ({:.0}–{:.0} % fewer defects in healthy code)",
+                fixes_per_year * red[0],
+                fixes_per_year * red[1],
+                red[0] * 100.0,
+                red[1] * 100.0
+            ),
+            time_to_impact_weeks: Range::new(e[0] / 5.0, e[1] / 5.0 + gap_weeks),
+            depends_on: spread_ids.get(&f.path).cloned().into_iter().collect(),
+            index_gain: 0.0,
+            effect: Effect::Health {
+                file_id: id_of[f.path.as_str()].to_owned(),
+                to: REFACTOR_TARGET_HEALTH,
+            },
+        });
+    }
+
+    // Decouple the components changed together most often.
+    if let Some(Outcome::Measured(m)) = outcome("structural-coupling") {
+        for e in m
+            .evidence
+            .iter()
+            .filter(|e| e.value >= 5.0)
+            .take(MAX_DECOUPLE)
+        {
+            let Some((a, b)) = e.id.split_once(" + ") else {
+                continue;
+            };
+            let files = pair_files(data, a, b);
+            let eff = decouple_effort(files);
+            out.push(Intervention {
+                id: format!("decouple:{a}+{b}"),
+                kind: "decouple",
+                title: format!("Decouple components {a} and {b}"),
+                why: format!(
+                    "{} changes in the window had to touch both ({files} production files involved)",
+                    e.value
+                ),
+                effort_days: Range::new(eff[0], eff[1]),
+                benefit: Cost {
+                    hours: Range::zero(),
+                    money: economics.hourly_cost.map(|_| Range::zero()),
+                },
+                risk_reduction: format!(
+                    "about {:.0} cross-component changes a year stay inside one component",
+                    e.value / years
+                ),
+                time_to_impact_weeks: Range::new(eff[0] / 5.0, eff[1] / 5.0 + 8.0),
+                depends_on: Vec::new(),
+                index_gain: 0.0,
+                effect: Effect::Decouple {
+                    a: a.to_owned(),
+                    b: b.to_owned(),
+                },
+            });
+        }
+    }
+
+    // Process moves where their signal is below the healthy band.
+    if let Some(Outcome::Measured(m)) = outcome("batch-size") {
+        let s = friction_signals::find("batch-size").expect("registered");
+        let target = s.curve().value_for(crate::methodology::HEALTHY_FROM);
+        if m.value > target {
+            out.push(Intervention {
+                id: "reduce-batch-size".into(),
+                kind: "reduce-batch-size",
+                title: "Reduce change batch size".into(),
+                why: format!(
+                    "75 % of commits change up to {:.0} lines; the healthy band starts at {:.0}",
+                    m.value, target
+                ),
+                effort_days: Range::new(5.0, 15.0),
+                benefit: Cost {
+                    hours: Range::zero(),
+                    money: economics.hourly_cost.map(|_| Range::zero()),
+                },
+                risk_reduction:
+                    "smaller changes: faster review, safer deploys and roll-backs (DORA)".into(),
+                time_to_impact_weeks: Range::new(4.0, 12.0),
+                depends_on: Vec::new(),
+                index_gain: 0.0,
+                effect: Effect::Value {
+                    signal: "batch-size",
+                    to: target,
+                },
+            });
+        }
+    }
+    if let Some(Outcome::Measured(m)) = outcome("unowned-code")
+        && m.value > 5.0
+    {
+        out.push(Intervention {
+            id: "assign-owners".into(),
+            kind: "assign-owners",
+            title: "Assign CODEOWNERS for unowned code".into(),
+            why: format!("{:.0} % of the code has no owner of record", m.value),
+            effort_days: Range::new(0.5, 2.0),
+            benefit: Cost {
+                hours: Range::zero(),
+                money: economics.hourly_cost.map(|_| Range::zero()),
+            },
+            risk_reduction: "every change gets an accountable reviewer".into(),
+            time_to_impact_weeks: Range::new(1.0, 2.0),
+            depends_on: Vec::new(),
+            index_gain: 0.0,
+            effect: Effect::Value {
+                signal: "unowned-code",
+                to: 0.0,
+            },
+        });
+    }
+
+    for iv in &mut out {
+        let mut o = Overrides::default();
+        iv.effect.apply(&mut o);
+        let after = point_index(data, &scope, &o);
+        iv.index_gain = match (base_index, after) {
+            (Some(b), Some(a)) => round2(a - b),
+            _ => 0.0,
+        };
+    }
+    out
+}
+
+/// Distinct production files of the window's commits that touch both components.
+fn pair_files(data: &Data, a: &str, b: &str) -> usize {
+    let by_id: BTreeMap<&str, &friction_signals::File> =
+        data.files.iter().map(|f| (f.file_id.as_str(), f)).collect();
+    let mut per_commit: BTreeMap<u32, Vec<&friction_signals::File>> = BTreeMap::new();
+    for c in &data.changes[data.window_start()..] {
+        if let Some(f) = by_id.get(c.file_id.as_str()).filter(|f| !f.test) {
+            per_commit.entry(c.commit).or_default().push(f);
+        }
+    }
+    let mut files: BTreeSet<&str> = BTreeSet::new();
+    for fs in per_commit.values() {
+        let comps: BTreeSet<&str> = fs.iter().map(|f| f.component.as_str()).collect();
+        if comps.contains(a) && comps.contains(b) {
+            files.extend(
+                fs.iter()
+                    .filter(|f| f.component == a || f.component == b)
+                    .map(|f| f.path.as_str()),
+            );
+        }
+    }
+    files.len()
+}
+
+/// Picks and sequences interventions.
+///
+/// Cost-bearing moves: without a budget, the fewest moves that capture
+/// `target_share` of the addressable benefit (largest benefit first, which is
+/// optimal for the count); with a budget, the most benefit within it (0/1
+/// knapsack on mid-point effort, half-day resolution). Risk moves (no cost
+/// estimate) follow when they gain at least [`MIN_INDEX_GAIN`] index points on
+/// their own and fit the remaining budget. Dependencies are pulled in. The
+/// order: dependencies first, then quick wins (shortest time to impact, then
+/// most benefit per day).
+pub fn roadmap(
+    data: &Data,
+    economics: &Economics,
+    candidates: &[Intervention],
+    target_share: f64,
+    budget_days: Option<f64>,
+) -> Roadmap {
+    let scope = Scope::repository();
+    let index_before = point_index(data, &scope, &Overrides::default());
+    let costed: Vec<&Intervention> = candidates
+        .iter()
+        .filter(|i| i.benefit.hours.high > 0.0)
+        .collect();
+    let addressable = costed
+        .iter()
+        .fold(Range::zero(), |acc, i| acc.add(&i.benefit.hours));
+    let mut chosen: BTreeSet<String> = BTreeSet::new();
+    let mut spent = 0.0;
+    match budget_days {
+        None => {
+            let mut by_benefit = costed.clone();
+            by_benefit.sort_by(|a, b| {
+                b.benefit
+                    .hours
+                    .mid()
+                    .total_cmp(&a.benefit.hours.mid())
+                    .then_with(|| a.id.cmp(&b.id))
+            });
+            let mut got = 0.0;
+            for i in by_benefit {
+                if got >= target_share * addressable.mid() {
+                    break;
+                }
+                got += i.benefit.hours.mid();
+                chosen.insert(i.id.clone());
+            }
+        }
+        Some(budget) => {
+            let units = |d: f64| (d * 2.0).ceil() as usize;
+            let cap = units(budget);
+            let n = costed.len();
+            // best[k][c]: max benefit with the first k items within c half-days.
+            let mut best = vec![vec![0.0f64; cap + 1]; n + 1];
+            for (k, i) in costed.iter().enumerate() {
+                let w = units(i.effort_days.mid());
+                for c in 0..=cap {
+                    best[k + 1][c] = best[k][c];
+                    if w <= c {
+                        let v = best[k][c - w] + i.benefit.hours.mid();
+                        if v > best[k + 1][c] + 1e-9 {
+                            best[k + 1][c] = v;
+                        }
+                    }
+                }
+            }
+            let mut c = cap;
+            for k in (0..n).rev() {
+                if (best[k + 1][c] - best[k][c]).abs() > 1e-9 {
+                    chosen.insert(costed[k].id.clone());
+                    c -= units(costed[k].effort_days.mid());
+                }
+            }
+        }
+    }
+    let by_id: BTreeMap<&str, &Intervention> =
+        candidates.iter().map(|i| (i.id.as_str(), i)).collect();
+    // Pull in dependencies.
+    for id in chosen.clone() {
+        for d in &by_id[id.as_str()].depends_on {
+            chosen.insert(d.clone());
+        }
+    }
+    spent += chosen
+        .iter()
+        .map(|id| by_id[id.as_str()].effort_days.mid())
+        .sum::<f64>();
+    // Risk moves.
+    let mut risk: Vec<&Intervention> = candidates
+        .iter()
+        .filter(|i| i.benefit.hours.high == 0.0 && i.index_gain >= MIN_INDEX_GAIN)
+        .filter(|i| !chosen.contains(&i.id))
+        .collect();
+    risk.sort_by(|a, b| {
+        (b.index_gain / b.effort_days.mid().max(0.1))
+            .total_cmp(&(a.index_gain / a.effort_days.mid().max(0.1)))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    for i in risk {
+        if let Some(b) = budget_days
+            && spent + i.effort_days.mid() > b
+        {
+            continue;
+        }
+        spent += i.effort_days.mid();
+        chosen.insert(i.id.clone());
+    }
+
+    // Sequence.
+    let mut pending: Vec<&Intervention> = chosen.iter().map(|id| by_id[id.as_str()]).collect();
+    pending.sort_by(|a, b| {
+        a.time_to_impact_weeks
+            .low
+            .total_cmp(&b.time_to_impact_weeks.low)
+            .then_with(|| {
+                let da = (a.benefit.hours.mid() + a.index_gain) / a.effort_days.mid().max(0.1);
+                let db = (b.benefit.hours.mid() + b.index_gain) / b.effort_days.mid().max(0.1);
+                db.total_cmp(&da)
+            })
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let mut done: BTreeSet<&str> = BTreeSet::new();
+    let mut order: Vec<&Intervention> = Vec::new();
+    while !pending.is_empty() {
+        let pos = pending
+            .iter()
+            .position(|i| {
+                i.depends_on
+                    .iter()
+                    .all(|d| done.contains(d.as_str()) || !chosen.contains(d))
+            })
+            .unwrap_or(0);
+        let i = pending.remove(pos);
+        done.insert(&i.id);
+        order.push(i);
+    }
+    let mut overrides = Overrides::default();
+    let mut steps = Vec::new();
+    let (mut effort, mut benefit) = (Range::zero(), Range::zero());
+    for (n, i) in order.iter().enumerate() {
+        i.effect.apply(&mut overrides);
+        effort = effort.add(&i.effort_days);
+        benefit = benefit.add(&i.benefit.hours);
+        steps.push(Step {
+            step: n + 1,
+            intervention: i.id.clone(),
+            title: i.title.clone(),
+            effort_days: i.effort_days,
+            benefit: i.benefit.clone(),
+            time_to_impact_weeks: i.time_to_impact_weeks,
+            projected_index: point_index(data, &scope, &overrides).map(round2),
+            cumulative_effort_days: effort,
+            cumulative_benefit_hours: benefit,
+        });
+    }
+    let _ = cost_model;
+    let _ = economics;
+    Roadmap {
+        target_share,
+        budget_days,
+        addressable_hours: addressable,
+        captured_share: if addressable.mid() > 0.0 {
+            round2(benefit.mid() / addressable.mid())
+        } else {
+            0.0
+        },
+        index_before: index_before.map(round2),
+        steps,
+    }
+}

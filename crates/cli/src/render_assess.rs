@@ -1,0 +1,323 @@
+//! Terminal rendering of an assessment. Computes nothing new.
+
+use std::fmt::Write as _;
+
+use friction_assess::cost::{Cost, Range};
+use friction_assess::index::IndexResult;
+use friction_assess::{Assessment, CostModel};
+
+use crate::assess::Loaded;
+use crate::code::clean;
+
+fn score(s: Option<f64>) -> String {
+    s.map_or_else(|| "not measured".to_owned(), |v| format!("{v:.0}"))
+}
+
+fn ci(c: Option<[f64; 2]>) -> String {
+    c.map_or_else(String::new, |[a, b]| format!(" (90 % CI {a:.0}–{b:.0})"))
+}
+
+fn hours(r: &Range) -> String {
+    format!("{}–{} h", thousands(r.low), thousands(r.high))
+}
+
+fn thousands(x: f64) -> String {
+    let n = x.round() as i64;
+    let s = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+fn cost(c: &Cost, m: &CostModel) -> String {
+    match &c.money {
+        Some(r) => format!(
+            "{} {}–{} a year ({})",
+            m.currency,
+            thousands(r.low),
+            thousands(r.high),
+            hours(&c.hours)
+        ),
+        None => format!("{} a year", hours(&c.hours)),
+    }
+}
+
+/// The index line and the driver table.
+pub(crate) fn index_block(out: &mut String, idx: &IndexResult) {
+    let _ = writeln!(
+        out,
+        "Execution Capacity Index: {}{} — {}, coverage {:.0} %",
+        score(idx.score),
+        ci(idx.ci),
+        idx.band.unwrap_or("not measured"),
+        idx.coverage * 100.0
+    );
+    let _ = writeln!(
+        out,
+        "  {:<15} {:>6} {:>12} {:>8} {:>9}",
+        "driver", "weight", "score", "coverage", "points"
+    );
+    for d in &idx.drivers {
+        let _ = writeln!(
+            out,
+            "  {:<15} {:>6.2} {:>12} {:>7.0}% {:>9}",
+            d.title,
+            d.weight,
+            score(d.score),
+            d.coverage * 100.0,
+            if d.score.is_some() {
+                format!("{:+.1}", d.contribution)
+            } else {
+                "-".into()
+            }
+        );
+    }
+}
+
+/// The worst measured signals, weakest first.
+fn weakest(idx: &IndexResult, n: usize) -> Vec<(&'static str, f64, f64, &'static str)> {
+    let mut v: Vec<(&'static str, f64, f64, &'static str)> = idx
+        .drivers
+        .iter()
+        .flat_map(|d| d.signals.iter())
+        .filter_map(|s| Some((s.id, s.score?, s.value?, s.unit)))
+        .collect();
+    v.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(b.0)));
+    v.truncate(n);
+    v
+}
+
+/// The scan summary's tail: index, top drivers, hotspots, first roadmap steps.
+pub(crate) fn summary(a: &Assessment) -> String {
+    let mut out = String::new();
+    index_block(&mut out, &a.index);
+    let w = weakest(&a.index, 3);
+    if !w.is_empty() {
+        let _ = writeln!(out, "Weakest signals:");
+        for (id, s, v, unit) in w {
+            let _ = writeln!(out, "  {id:<22} score {s:>3.0}  ({v} {unit})");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "Friction cost (estimate): {}",
+        cost(&a.cost.total, &a.cost)
+    );
+    if !a.roadmap.steps.is_empty() {
+        let _ = writeln!(out, "Roadmap, first steps:");
+        for s in a.roadmap.steps.iter().take(3) {
+            let _ = writeln!(
+                out,
+                "  {}. {} — {:.0}–{:.0} days, index → {}",
+                s.step,
+                clean(&s.title),
+                s.effort_days.low,
+                s.effort_days.high,
+                score(s.projected_index)
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "Details: friction assess; evidence: friction explain SIGNAL"
+    );
+    out
+}
+
+pub(crate) fn text(loaded: &Loaded, a: &Assessment, limit: usize) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Assessment {} (methodology {}), window {} → {}{}",
+        a.schema,
+        a.methodology,
+        loaded.from,
+        loaded.to,
+        loaded
+            .code_commit
+            .as_deref()
+            .map(|c| format!(", code at {}", &c[..c.len().min(12)]))
+            .unwrap_or_default()
+    );
+    out.push('\n');
+    index_block(&mut out, &a.index);
+    out.push_str("\nSignals:\n");
+    for d in &a.index.drivers {
+        for s in &d.signals {
+            match (s.value, s.score) {
+                (Some(v), Some(sc)) => {
+                    let _ = writeln!(
+                        out,
+                        "  {:<22} {:>5.0}{:<16} {:>9} {}",
+                        s.id,
+                        sc,
+                        ci(s.ci),
+                        format!("{v}"),
+                        s.unit
+                    );
+                }
+                _ => {
+                    let _ = writeln!(
+                        out,
+                        "  {:<22} not measured: {}",
+                        s.id,
+                        s.not_measured.as_deref().unwrap_or("")
+                    );
+                }
+            }
+        }
+    }
+    for (title, scopes) in [("Components", &a.components), ("Teams", &a.teams)] {
+        if scopes.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{title} (weakest first):");
+        let mut v: Vec<_> = scopes.iter().collect();
+        v.sort_by(|a, b| {
+            a.index
+                .score
+                .unwrap_or(f64::MAX)
+                .total_cmp(&b.index.score.unwrap_or(f64::MAX))
+                .then(a.name.cmp(&b.name))
+        });
+        for s in v.into_iter().take(limit) {
+            let _ = writeln!(
+                out,
+                "  {:<28} {:>12}{:<18} coverage {:>3.0} %  {} files, {} code lines",
+                clean(&s.name),
+                score(s.index.score),
+                ci(s.index.ci),
+                s.index.coverage * 100.0,
+                s.files,
+                s.code_lines
+            );
+        }
+    }
+    let m = &a.cost;
+    let _ = writeln!(
+        out,
+        "\nCost model (estimates): {:.1}–{:.1} engineers ({}), {} of development a year",
+        m.engineers.low,
+        m.engineers.high,
+        m.engineers_source,
+        hours(&m.development_hours)
+    );
+    let _ = writeln!(out, "  total friction cost: {}", cost(&m.total, m));
+    for d in &m.drivers {
+        if let Some(c) = &d.cost {
+            let _ = writeln!(
+                out,
+                "  {:<15} {}",
+                format!("{:?}", d.family).to_lowercase(),
+                cost(c, m)
+            );
+        }
+    }
+    if m.hourly_cost.is_none() {
+        let _ = writeln!(
+            out,
+            "  (set [economics] hourly_cost in friction.toml to see money)"
+        );
+    }
+    if !m.files.is_empty() {
+        let _ = writeln!(out, "\nCostliest files:");
+        for f in m.files.iter().take(limit) {
+            let _ = writeln!(
+                out,
+                "  {:<50} health {:>4}  {:>3} revisions  {:>2} fixes  {}{}",
+                clean(&f.path),
+                f.health.map_or("-".into(), |h| format!("{h:.1}")),
+                f.revisions,
+                f.fix_commits,
+                hours(&f.friction.hours.add(&f.defect_work.hours)),
+                if f.hotspot { "  hotspot" } else { "" }
+            );
+        }
+    }
+    let r = &a.roadmap;
+    let _ = writeln!(
+        out,
+        "\nRoadmap ({} steps; captures {:.0} % of {} addressable a year{}):",
+        r.steps.len(),
+        r.captured_share * 100.0,
+        hours(&r.addressable_hours),
+        r.budget_days
+            .map(|b| format!(", budget {b} person-days"))
+            .unwrap_or_default()
+    );
+    for s in &r.steps {
+        let _ = writeln!(
+            out,
+            "  {:>2}. {}\n      effort {:.1}–{:.1} days, benefit {}, impact in {:.0}–{:.0} weeks, index → {}",
+            s.step,
+            clean(&s.title),
+            s.effort_days.low,
+            s.effort_days.high,
+            cost(&s.benefit, m),
+            s.time_to_impact_weeks.low,
+            s.time_to_impact_weeks.high,
+            score(s.projected_index)
+        );
+    }
+    out
+}
+
+/// The current evidence of one signal.
+pub(crate) fn explain(loaded: &Loaded, a: &Assessment, id: &str) -> String {
+    let mut out = String::new();
+    let Some(s) = a
+        .index
+        .drivers
+        .iter()
+        .flat_map(|d| d.signals.iter())
+        .find(|s| s.id == id)
+    else {
+        return out;
+    };
+    let _ = writeln!(
+        out,
+        "\n## Current evidence (window {} → {})\n",
+        loaded.from, loaded.to
+    );
+    match (s.value, s.score) {
+        (Some(v), Some(sc)) => {
+            let _ = writeln!(
+                out,
+                "Value {v} {}, score {sc:.0}{} — {}, coverage {:.0} %.",
+                s.unit,
+                ci(s.ci),
+                s.band.unwrap_or(""),
+                s.coverage * 100.0
+            );
+            for f in &s.figures {
+                let _ = writeln!(out, "- {}: {} {}", f.name, f.value, f.unit);
+            }
+            if !s.evidence.is_empty() {
+                let _ = writeln!(out, "\nEvidence (strongest first):");
+                for e in &s.evidence {
+                    let _ = writeln!(
+                        out,
+                        "- {} `{}`: {} {}",
+                        e.kind,
+                        clean(&e.id),
+                        e.value,
+                        e.label
+                    );
+                }
+            }
+        }
+        _ => {
+            let _ = writeln!(
+                out,
+                "Not measured: {}.",
+                s.not_measured.as_deref().unwrap_or("no data")
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,326 @@
+//! The facts signals read ([`Data`]) and a scope over them ([`Context`]).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+use friction_analysis::knowledge::{self, Knowledge};
+
+/// A file at the assessed commit (excluded files left out).
+#[derive(Debug, Clone, PartialEq)]
+pub struct File {
+    pub path: String,
+    /// Stable identity across renames (the store's `file_id`).
+    pub file_id: String,
+    pub component: String,
+    /// A test file (`t/`, `test/`, `tests/`, `spec/`, `*_test.*`, `test_*.*`, …).
+    pub test: bool,
+    pub code_lines: u32,
+    /// Code health 1–10; `None` when it could not be measured (binary, too large).
+    pub health: Option<f64>,
+    /// Whether a CODEOWNERS rule covers the file (`None`: no CODEOWNERS).
+    pub owned: Option<bool>,
+}
+
+/// A counted change (not excluded, not by a bot) over the whole history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// Index into [`Data::commits`].
+    pub commit: u32,
+    pub file_id: String,
+    pub added: u64,
+    pub deleted: u64,
+    /// The change created the file (added or copied).
+    pub created: bool,
+}
+
+/// A commit with at least one counted change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Commit {
+    pub id: String,
+    pub time: i64,
+    /// The author's (mailmapped) e-mail; signals only ever show pseudonyms.
+    pub author: String,
+    /// The message marks a fix (built-in fix words or `[assessment] fix_patterns`).
+    pub fix: bool,
+}
+
+/// What-if adjustments: the assessment applies interventions to the facts
+/// and measures again to project the index after each roadmap step.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides {
+    /// File id → health after a refactoring.
+    pub health: BTreeMap<String, f64>,
+    /// Files whose knowledge has been spread to a second active author.
+    pub spread: BTreeSet<String>,
+    /// Component pairs (sorted) decoupled: their co-changes no longer count.
+    pub decoupled: BTreeSet<(String, String)>,
+    /// Signal id → value reached by a process change (batch size, CODEOWNERS).
+    pub values: BTreeMap<String, f64>,
+}
+
+/// Everything the signals read.
+#[derive(Debug)]
+pub struct Data {
+    /// The window (epoch seconds, author time): `[from, to]`.
+    pub from: i64,
+    pub to: i64,
+    pub months: u32,
+    /// Salt of author pseudonyms (the first commit's id).
+    pub salt: String,
+    pub files: Vec<File>,
+    /// Sorted by commit time.
+    pub commits: Vec<Commit>,
+    /// Sorted by commit time (then commit, file).
+    pub changes: Vec<Change>,
+    /// Author e-mail → team, when teams are configured.
+    pub teams: Option<BTreeMap<String, String>>,
+    /// The CODEOWNERS file found, if any.
+    pub codeowners: Option<String>,
+    /// Whether code health was measured at all (`scan --no-code` leaves it out).
+    pub code_measured: bool,
+    knowledge: OnceLock<Knowledge>,
+}
+
+impl Data {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        from: i64,
+        to: i64,
+        months: u32,
+        salt: String,
+        files: Vec<File>,
+        commits: Vec<Commit>,
+        changes: Vec<Change>,
+        teams: Option<BTreeMap<String, String>>,
+        codeowners: Option<String>,
+        code_measured: bool,
+    ) -> Data {
+        Data {
+            from,
+            to,
+            months,
+            salt,
+            files,
+            commits,
+            changes,
+            teams,
+            codeowners,
+            code_measured,
+            knowledge: OnceLock::new(),
+        }
+    }
+
+    /// Ownership, DOA authorship, islands and orphaned files over the whole
+    /// history, computed once; authors are active when they committed in the window.
+    pub fn knowledge(&self) -> &Knowledge {
+        self.knowledge.get_or_init(|| {
+            let changes: Vec<knowledge::Change> = self
+                .changes
+                .iter()
+                .map(|c| {
+                    let commit = &self.commits[c.commit as usize];
+                    knowledge::Change {
+                        commit: commit.id.clone(),
+                        author: commit.author.clone(),
+                        time: commit.time,
+                        file_id: c.file_id.clone(),
+                        lines_added: c.added,
+                        created: c.created,
+                    }
+                })
+                .collect();
+            let files: Vec<knowledge::File> = self
+                .files
+                .iter()
+                .map(|f| knowledge::File {
+                    path: f.path.clone(),
+                    file_id: f.file_id.clone(),
+                    code_lines: f.code_lines,
+                })
+                .collect();
+            let active: BTreeSet<String> = self
+                .commits
+                .iter()
+                .filter(|c| c.time >= self.from)
+                .map(|c| c.author.clone())
+                .collect();
+            knowledge::knowledge(&changes, &files, &active, &BTreeSet::new())
+        })
+    }
+
+    /// Index of the first change inside the window.
+    pub fn window_start(&self) -> usize {
+        self.changes
+            .partition_point(|c| self.commits[c.commit as usize].time < self.from)
+    }
+
+    /// The author's pseudonym.
+    pub fn pseudonym(&self, author: &str) -> String {
+        knowledge::pseudonym(&self.salt, author)
+    }
+}
+
+/// What part of the repository a measurement covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ScopeKind {
+    Repository,
+    Component,
+    Team,
+}
+
+/// A scope: a set of files. A commit belongs to a scope when it changes one
+/// of its files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scope {
+    pub kind: ScopeKind,
+    pub name: String,
+    /// Indices into [`Data::files`]; `None` = every file.
+    pub files: Option<BTreeSet<usize>>,
+}
+
+impl Scope {
+    pub fn repository() -> Scope {
+        Scope {
+            kind: ScopeKind::Repository,
+            name: String::new(),
+            files: None,
+        }
+    }
+}
+
+/// A scope over the data, with what-if overrides applied.
+pub struct Context<'a> {
+    pub data: &'a Data,
+    pub scope: &'a Scope,
+    pub overrides: &'a Overrides,
+    by_id: BTreeMap<&'a str, usize>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(data: &'a Data, scope: &'a Scope, overrides: &'a Overrides) -> Context<'a> {
+        let by_id = data
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.file_id.as_str(), i))
+            .collect();
+        Context {
+            data,
+            scope,
+            overrides,
+            by_id,
+        }
+    }
+
+    /// Whether file `i` is in the scope.
+    pub fn in_scope(&self, i: usize) -> bool {
+        self.scope.files.as_ref().is_none_or(|s| s.contains(&i))
+    }
+
+    /// The scope's files with their indices.
+    pub fn files(&self) -> impl Iterator<Item = (usize, &'a File)> + '_ {
+        self.data
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.in_scope(*i))
+    }
+
+    /// The file at the assessed commit with this identity.
+    pub fn file_index(&self, file_id: &str) -> Option<usize> {
+        self.by_id.get(file_id).copied()
+    }
+
+    /// A file's health with overrides applied.
+    pub fn health(&self, i: usize) -> Option<f64> {
+        let f = &self.data.files[i];
+        self.overrides.health.get(&f.file_id).copied().or(f.health)
+    }
+
+    /// Revisions (distinct commits) in the window per in-scope file at the
+    /// assessed commit.
+    pub fn revisions(&self) -> BTreeMap<usize, u64> {
+        let mut out: BTreeMap<usize, u64> = BTreeMap::new();
+        let mut last: BTreeMap<usize, u32> = BTreeMap::new();
+        for c in &self.data.changes[self.data.window_start()..] {
+            let Some(i) = self.file_index(&c.file_id) else {
+                continue;
+            };
+            if !self.in_scope(i) {
+                continue;
+            }
+            if last.insert(i, c.commit) != Some(c.commit) {
+                *out.entry(i).or_default() += 1;
+            }
+        }
+        out
+    }
+
+    /// The window's commits in scope, each with its changes (to any file).
+    pub fn window_commits(&self) -> Vec<(u32, Vec<&'a Change>)> {
+        let mut out: Vec<(u32, Vec<&'a Change>)> = Vec::new();
+        for c in &self.data.changes[self.data.window_start()..] {
+            match out.last_mut() {
+                Some((id, v)) if *id == c.commit => v.push(c),
+                _ => out.push((c.commit, vec![c])),
+            }
+        }
+        if self.scope.files.is_some() {
+            out.retain(|(_, v)| {
+                v.iter().any(|c| {
+                    self.file_index(&c.file_id)
+                        .is_some_and(|i| self.in_scope(i))
+                })
+            });
+        }
+        out
+    }
+
+    /// Whether there is any history in the window.
+    pub fn has_history(&self) -> bool {
+        self.data.window_start() < self.data.changes.len()
+    }
+}
+
+/// Whether a path looks like a test file. Tests changing with the code they
+/// test are healthy coupling, not structural coupling.
+pub fn is_test_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let dirs: Vec<&str> = lower.split('/').collect();
+    dirs[..dirs.len().saturating_sub(1)].iter().any(|d| {
+        matches!(
+            *d,
+            "t" | "test" | "tests" | "testing" | "spec" | "specs" | "__tests__" | "testdata"
+        )
+    }) || name.starts_with("test_")
+        || name.contains("_test.")
+        || name.contains(".test.")
+        || name.contains(".spec.")
+        || name.contains("_spec.")
+        || (name.ends_with("test.java") || name.ends_with("tests.cs") || name.ends_with("test.kt"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_paths() {
+        for p in [
+            "t/t0001-init.sh",
+            "src/foo_test.go",
+            "tests/it.rs",
+            "a/__tests__/x.js",
+            "x.spec.ts",
+            "pkg/test_util.py",
+            "src/FooTest.java",
+        ] {
+            assert!(is_test_path(p), "{p}");
+        }
+        for p in ["src/main.rs", "contest.c", "latest/x.py", "t.c"] {
+            assert!(!is_test_path(p), "{p}");
+        }
+    }
+}

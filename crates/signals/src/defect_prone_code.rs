@@ -1,0 +1,123 @@
+//! Defect-prone code: files that fix after fix keeps returning to.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::{Context, Curve, Doc, Evidence, Family, Figure, Input, Measured, Outcome, Sample};
+
+pub struct DefectProneCode;
+
+/// A file touched by at least this many fix commits in the window is defect-prone.
+pub const RECURRING_FIXES: usize = 2;
+
+static DOC: Doc = Doc {
+    title: "Defect-prone code",
+    measures: "The share of the code at the assessed commit in files touched by two or more fix \
+        commits in the window.",
+    why: "Defects cluster: a small part of the code attracts most fixes, and a file fixed again \
+        and again is where the next incident is likely to come from. Code Red found 15× more \
+        defects in low-health code; this signal finds the clusters from the history directly.",
+    how: "A commit is a fix when its message contains a fix word (fix, fixes, fixed, bug, \
+        bugfix, hotfix, defect, regression, crash, fault) or matches one of `[assessment] \
+        fix_patterns` (ticket conventions such as `^BUG-\\d+`). For every file at the assessed \
+        commit, the distinct fix commits in the window that changed it; value = code lines in \
+        files with ≥ 2 fixes / all code lines (code lines from the health measurement, 1 per \
+        file when unmeasured). Not measured when the window has no fix commit at all: the \
+        convention is then probably not in use.",
+    thresholds: "2 % or less → 100, 25 % or more → 0, linear in between (friction's choice: \
+        a quarter of the code under recurring fixes means reliability work competes with every \
+        plan).",
+    sources: &[
+        "Tornhill & Borg, \"Code Red\", TechDebt 2022 (arXiv 2203.04374): defects concentrate in low-health code",
+        "code-maat `messages` analysis: fix commits recognised from messages (github.com/adamtornhill/code-maat)",
+    ],
+};
+
+static CURVE: Curve = Curve::linear(&[(2.0, 100.0), (25.0, 0.0)]);
+
+impl crate::Signal for DefectProneCode {
+    fn id(&self) -> &'static str {
+        "defect-prone-code"
+    }
+    fn family(&self) -> Family {
+        Family::Reliability
+    }
+    fn weight(&self) -> f64 {
+        1.0
+    }
+    fn unit(&self) -> &'static str {
+        "% of code"
+    }
+    fn doc(&self) -> &'static Doc {
+        &DOC
+    }
+    fn curve(&self) -> &'static Curve {
+        &CURVE
+    }
+    fn needs(&self) -> &'static [Input] {
+        &[Input::History]
+    }
+    fn measure(&self, ctx: &Context<'_>) -> Outcome {
+        let data = ctx.data;
+        let mut fixes: BTreeMap<usize, BTreeSet<u32>> = BTreeMap::new();
+        let mut fix_commits = BTreeSet::new();
+        for c in &data.changes[data.window_start()..] {
+            if !data.commits[c.commit as usize].fix {
+                continue;
+            }
+            fix_commits.insert(c.commit);
+            if let Some(i) = ctx.file_index(&c.file_id).filter(|&i| ctx.in_scope(i)) {
+                fixes.entry(i).or_default().insert(c.commit);
+            }
+        }
+        if fix_commits.is_empty() {
+            return Outcome::NotMeasured(
+                "no fix commit recognised in the window; set `[assessment] fix_patterns` to your convention"
+                    .into(),
+            );
+        }
+        let (mut num, mut den, mut evidence) = (Vec::new(), Vec::new(), Vec::new());
+        for (i, f) in ctx.files() {
+            let lines = f64::from(f.code_lines.max(1));
+            let n = fixes.get(&i).map_or(0, BTreeSet::len);
+            let prone = n >= RECURRING_FIXES
+                && !ctx
+                    .overrides
+                    .health
+                    .get(&f.file_id)
+                    .is_some_and(|h| *h >= crate::hotspot_friction::HEALTHY);
+            num.push(if prone { lines * 100.0 } else { 0.0 });
+            den.push(lines);
+            if n >= RECURRING_FIXES {
+                evidence.push(Evidence {
+                    kind: "file",
+                    id: f.path.clone(),
+                    value: n as f64,
+                    label: "fix commits in the window".into(),
+                });
+            }
+        }
+        let prone_files = evidence.len();
+        let sample = Sample::Ratio { num, den };
+        let Some(value) = sample.value(None) else {
+            return Outcome::NotMeasured("no file in scope".into());
+        };
+        Outcome::Measured(Measured {
+            value,
+            coverage: 1.0,
+            figures: vec![
+                Figure {
+                    name: "fix commits",
+                    value: fix_commits.len() as f64,
+                    unit: "commits",
+                },
+                Figure {
+                    name: "defect-prone files",
+                    value: prone_files as f64,
+                    unit: "files",
+                },
+            ],
+            evidence: crate::top_evidence(evidence),
+            sample,
+        })
+    }
+}

@@ -1,0 +1,347 @@
+//! The signal registry.
+//!
+//! A *signal* is a small, self-documenting unit (think of a ruff rule): a
+//! stable id, a driver family, fixed documentation sections (what it
+//! measures, why it matters, how it is computed, its thresholds, its
+//! sources), the inputs it needs, a weight inside its family, and a curve
+//! that maps its value to a 0–100 score. It reads facts ([`Data`], through a
+//! scoped [`Context`]) and returns a [`Measured`] value with its evidence, or
+//! says why it could not measure.
+//!
+//! Adding a signal is one new module and one line in [`REGISTRY`]: the
+//! assessment, `friction explain` and the generated methodology document all
+//! read the registry. Nothing here does IO.
+
+use serde::Serialize;
+
+mod context;
+mod curve;
+
+pub use context::{Change, Commit, Context, Data, File, Overrides, Scope, ScopeKind, is_test_path};
+pub use curve::Curve;
+
+mod batch_size;
+mod changed_code_health;
+mod coordination_load;
+mod defect_prone_code;
+mod former_contributors;
+mod hotspot_friction;
+mod knowledge_islands;
+mod rework;
+mod structural_coupling;
+mod truck_factor;
+mod unowned_code;
+
+pub use defect_prone_code::RECURRING_FIXES;
+pub use hotspot_friction::{ALERT, HEALTHY, TimeFactor, time_factor};
+
+/// Version of the whole assessment methodology: every signal's thresholds and
+/// weights, the family weights, the bands and the cost model. Bump it when any
+/// of them changes, so snapshots say which rules scored them.
+pub const METHODOLOGY_VERSION: &str = "eci/1";
+
+/// Every signal, in documentation order.
+pub static REGISTRY: &[&dyn Signal] = &[
+    &hotspot_friction::HotspotFriction,
+    &changed_code_health::ChangedCodeHealth,
+    &structural_coupling::StructuralCoupling,
+    &batch_size::BatchSize,
+    &rework::Rework,
+    &defect_prone_code::DefectProneCode,
+    &unowned_code::UnownedCode,
+    &truck_factor::TruckFactor,
+    &knowledge_islands::KnowledgeIslands,
+    &former_contributors::FormerContributors,
+    &coordination_load::CoordinationLoad,
+];
+
+/// The signal with this id.
+pub fn find(id: &str) -> Option<&'static dyn Signal> {
+    REGISTRY.iter().copied().find(|s| s.id() == id)
+}
+
+/// The driver families the index aggregates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Family {
+    Delivery,
+    Reliability,
+    Security,
+    Operations,
+    TeamExecution,
+}
+
+impl Family {
+    pub const ALL: [Family; 5] = [
+        Family::Delivery,
+        Family::Reliability,
+        Family::Security,
+        Family::Operations,
+        Family::TeamExecution,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Delivery => "delivery",
+            Family::Reliability => "reliability",
+            Family::Security => "security",
+            Family::Operations => "operations",
+            Family::TeamExecution => "team-execution",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Family::Delivery => "Delivery",
+            Family::Reliability => "Reliability",
+            Family::Security => "Security",
+            Family::Operations => "Operations",
+            Family::TeamExecution => "Team execution",
+        }
+    }
+}
+
+/// The inputs a signal reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Input {
+    /// Mined git history.
+    History,
+    /// Code health measured at the scanned commit.
+    Code,
+    /// A mapping of authors to teams (`[teams]` or `teams_csv`).
+    Teams,
+    /// A CODEOWNERS file.
+    CodeOwners,
+}
+
+impl Input {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Input::History => "git history",
+            Input::Code => "code health at HEAD",
+            Input::Teams => "team mapping",
+            Input::CodeOwners => "CODEOWNERS",
+        }
+    }
+}
+
+/// The fixed documentation sections of a signal.
+#[derive(Debug, Clone, Copy)]
+pub struct Doc {
+    pub title: &'static str,
+    pub measures: &'static str,
+    pub why: &'static str,
+    pub how: &'static str,
+    /// Where the curve's anchor points come from.
+    pub thresholds: &'static str,
+    pub sources: &'static [&'static str],
+}
+
+/// One item of evidence behind a measurement: a file, a commit, a component
+/// pair, a (pseudonymous) author.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    /// `file`, `commit`, `component-pair`, `author`, `team`.
+    pub kind: &'static str,
+    pub id: String,
+    /// The evidence's contribution, in the unit of `label`.
+    pub value: f64,
+    pub label: String,
+}
+
+/// The units a value is computed from, so the assessment can bootstrap a
+/// confidence interval by resampling them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sample {
+    /// `value = Σ num / Σ den` over units (files or commits).
+    Ratio { num: Vec<f64>, den: Vec<f64> },
+    /// `value` = the `q`-quantile of the units' values.
+    Quantile { values: Vec<f64>, q: f64 },
+    /// Not a statistic of independent units (for example the truck factor):
+    /// the interval is the point value.
+    Fixed,
+}
+
+impl Sample {
+    /// The value over the units picked by `idx` (indices into the units, with
+    /// repetition), or over all units.
+    pub fn value(&self, idx: Option<&[usize]>) -> Option<f64> {
+        match self {
+            Sample::Ratio { num, den } => {
+                let (mut n, mut d) = (0.0, 0.0);
+                match idx {
+                    Some(idx) => {
+                        for &i in idx {
+                            n += num[i];
+                            d += den[i];
+                        }
+                    }
+                    None => {
+                        n = num.iter().sum();
+                        d = den.iter().sum();
+                    }
+                }
+                (d > 0.0).then(|| n / d)
+            }
+            Sample::Quantile { values, q } => {
+                let mut v: Vec<f64> = match idx {
+                    Some(idx) => idx.iter().map(|&i| values[i]).collect(),
+                    None => values.clone(),
+                };
+                quantile(&mut v, *q)
+            }
+            Sample::Fixed => None,
+        }
+    }
+
+    /// Number of resampling units.
+    pub fn units(&self) -> usize {
+        match self {
+            Sample::Ratio { num, .. } => num.len(),
+            Sample::Quantile { values, .. } => values.len(),
+            Sample::Fixed => 0,
+        }
+    }
+}
+
+/// The `q`-quantile (linear interpolation between closest ranks, as numpy's
+/// default); `None` for no values.
+pub fn quantile(v: &mut [f64], q: f64) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let pos = q.clamp(0.0, 1.0) * (v.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    Some(v[lo] + (v[hi] - v[lo]) * (pos - lo as f64))
+}
+
+/// A key figure beside the value (for example the number of fix commits).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Figure {
+    pub name: &'static str,
+    pub value: f64,
+    pub unit: &'static str,
+}
+
+/// What a signal measured in a scope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measured {
+    pub value: f64,
+    /// Share (0–1) of the scope's relevant units that had the data, for
+    /// example the revisions on files whose health could be measured.
+    pub coverage: f64,
+    pub figures: Vec<Figure>,
+    /// The strongest evidence first (at most [`EVIDENCE_LIMIT`] items).
+    pub evidence: Vec<Evidence>,
+    pub sample: Sample,
+}
+
+/// How many evidence items a measurement keeps.
+pub const EVIDENCE_LIMIT: usize = 10;
+
+/// A signal's outcome: a measurement, or the reason there is none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Measured(Measured),
+    NotMeasured(String),
+}
+
+/// A signal. See the crate documentation.
+pub trait Signal: Sync {
+    /// Stable, kebab-case id.
+    fn id(&self) -> &'static str;
+    fn family(&self) -> Family;
+    /// Weight inside the family (the family's signals' weights sum to 1).
+    fn weight(&self) -> f64;
+    /// Unit of the value.
+    fn unit(&self) -> &'static str;
+    fn doc(&self) -> &'static Doc;
+    /// Value → 0–100 score. Monotone: a worse value never scores higher.
+    fn curve(&self) -> &'static Curve;
+    fn needs(&self) -> &'static [Input];
+    fn measure(&self, ctx: &Context<'_>) -> Outcome;
+}
+
+/// Sorts evidence strongest first (ties by id) and keeps the first
+/// [`EVIDENCE_LIMIT`].
+pub(crate) fn top_evidence(mut e: Vec<Evidence>) -> Vec<Evidence> {
+    e.sort_by(|a, b| b.value.total_cmp(&a.value).then_with(|| a.id.cmp(&b.id)));
+    e.truncate(EVIDENCE_LIMIT);
+    e
+}
+
+/// Rounds to two decimals, so serialised figures do not carry float noise.
+pub fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_weights_sum_to_one_per_family() {
+        let mut ids = std::collections::BTreeSet::new();
+        for s in REGISTRY {
+            assert!(ids.insert(s.id()), "duplicate id {}", s.id());
+            assert!(
+                s.id().chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{}",
+                s.id()
+            );
+            assert!(!s.doc().sources.is_empty(), "{} cites no source", s.id());
+        }
+        for f in Family::ALL {
+            let w: f64 = REGISTRY
+                .iter()
+                .filter(|s| s.family() == f)
+                .map(|s| s.weight())
+                .sum();
+            assert!(
+                w == 0.0 || (w - 1.0).abs() < 1e-9,
+                "{f:?} weights sum to {w}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_curve_is_monotone() {
+        for s in REGISTRY {
+            let c = s.curve();
+            let (lo, hi) = c.domain();
+            let mut prev = None;
+            for i in 0..=200 {
+                let x = lo - 1.0 + (hi - lo + 2.0) * f64::from(i) / 200.0;
+                let y = c.score(x);
+                assert!((0.0..=100.0).contains(&y));
+                if let Some(p) = prev {
+                    if c.higher_is_better() {
+                        assert!(y >= p, "{} not monotone at {x}", s.id());
+                    } else {
+                        assert!(y <= p, "{} not monotone at {x}", s.id());
+                    }
+                }
+                prev = Some(y);
+            }
+        }
+    }
+
+    #[test]
+    fn quantiles_interpolate() {
+        assert_eq!(quantile(&mut [4.0, 1.0, 3.0, 2.0], 0.5), Some(2.5));
+        assert_eq!(quantile(&mut [1.0, 2.0, 3.0, 4.0, 5.0], 0.75), Some(4.0));
+        assert_eq!(quantile(&mut [], 0.5), None);
+    }
+
+    #[test]
+    fn ratio_samples_resample() {
+        let s = Sample::Ratio {
+            num: vec![1.0, 3.0],
+            den: vec![2.0, 2.0],
+        };
+        assert_eq!(s.value(None), Some(1.0));
+        assert_eq!(s.value(Some(&[1, 1])), Some(1.5));
+    }
+}

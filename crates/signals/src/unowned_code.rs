@@ -1,0 +1,95 @@
+//! Unowned code: code no CODEOWNERS rule assigns to anyone.
+
+use crate::{Context, Curve, Doc, Evidence, Family, Figure, Input, Measured, Outcome, Sample};
+
+pub struct UnownedCode;
+
+static DOC: Doc = Doc {
+    title: "Unowned code",
+    measures: "The share of the code at the assessed commit that no CODEOWNERS rule covers.",
+    why: "Code without an owner has no required reviewer: changes to it get no accountable \
+        review, and security fixes have nobody to route to. OpenSSF Scorecard's Code-Review \
+        check and branch-protection practice rely on owners being defined.",
+    how: "The CODEOWNERS file is looked up where GitHub and GitLab look (`CODEOWNERS`, \
+        `.github/`, `docs/`, `.gitlab/`); the last matching pattern wins and a rule without \
+        owners un-assigns. Value = code lines of files without owners / all code lines. Not \
+        measured when the repository has no CODEOWNERS file.",
+    thresholds: "0 % → 100, 50 % or more → 0, linear in between (friction's choice: half the \
+        code without a reviewer of record is no ownership model at all).",
+    sources: &[
+        "GitHub CODEOWNERS syntax (docs.github.com/en/repositories/managing-your-repositorys-settings-and-features/customizing-your-repository/about-code-owners)",
+        "OpenSSF Scorecard Code-Review and Branch-Protection checks (github.com/ossf/scorecard/blob/main/docs/checks.md)",
+    ],
+};
+
+static CURVE: Curve = Curve::linear(&[(0.0, 100.0), (50.0, 0.0)]);
+
+impl crate::Signal for UnownedCode {
+    fn id(&self) -> &'static str {
+        "unowned-code"
+    }
+    fn family(&self) -> Family {
+        Family::Security
+    }
+    fn weight(&self) -> f64 {
+        1.0
+    }
+    fn unit(&self) -> &'static str {
+        "% of code"
+    }
+    fn doc(&self) -> &'static Doc {
+        &DOC
+    }
+    fn curve(&self) -> &'static Curve {
+        &CURVE
+    }
+    fn needs(&self) -> &'static [Input] {
+        &[Input::CodeOwners]
+    }
+    fn measure(&self, ctx: &Context<'_>) -> Outcome {
+        let Some(file) = &ctx.data.codeowners else {
+            return Outcome::NotMeasured("the repository has no CODEOWNERS file".into());
+        };
+        if let Some(v) = ctx.overrides.values.get(self.id()) {
+            return Outcome::Measured(Measured {
+                value: *v,
+                coverage: 1.0,
+                figures: Vec::new(),
+                evidence: Vec::new(),
+                sample: Sample::Fixed,
+            });
+        }
+        let (mut num, mut den, mut evidence) = (Vec::new(), Vec::new(), Vec::new());
+        for (_, f) in ctx.files() {
+            let lines = f64::from(f.code_lines.max(1));
+            let unowned = f.owned == Some(false);
+            num.push(if unowned { lines * 100.0 } else { 0.0 });
+            den.push(lines);
+            if unowned {
+                evidence.push(Evidence {
+                    kind: "file",
+                    id: f.path.clone(),
+                    value: f64::from(f.code_lines),
+                    label: "code lines without an owner".into(),
+                });
+            }
+        }
+        let unowned_files = evidence.len();
+        let sample = Sample::Ratio { num, den };
+        let Some(value) = sample.value(None) else {
+            return Outcome::NotMeasured("no file in scope".into());
+        };
+        let _ = file;
+        Outcome::Measured(Measured {
+            value,
+            coverage: 1.0,
+            figures: vec![Figure {
+                name: "files without owner",
+                value: unowned_files as f64,
+                unit: "files",
+            }],
+            evidence: crate::top_evidence(evidence),
+            sample,
+        })
+    }
+}
