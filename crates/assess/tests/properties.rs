@@ -1,0 +1,214 @@
+//! Properties the index must keep on any input: monotonicity, coverage
+//! honesty, decomposition and determinism.
+
+use std::collections::BTreeMap;
+
+use friction_assess::index::{aggregate, index};
+use friction_assess::{Options, assess};
+use friction_signals::{Change, Commit, Data, Family, File, Overrides, REGISTRY, Scope, Signal};
+use proptest::prelude::*;
+
+const DAY: i64 = 86_400;
+
+/// A synthetic repository: files (health, code lines, component, owned),
+/// commits (day, author, fix, files touched with added/deleted lines).
+/// (day, author, fix, [(file, added, deleted)])
+type SynthCommit = (i64, u8, bool, Vec<(usize, u64, u64)>);
+
+#[derive(Debug, Clone)]
+struct Repo {
+    files: Vec<(f64, u32, u8, bool)>,
+    commits: Vec<SynthCommit>,
+}
+
+fn repo() -> impl Strategy<Value = Repo> {
+    let files = prop::collection::vec((1.0f64..10.0, 1u32..2000, 0u8..3, any::<bool>()), 2..12);
+    files.prop_flat_map(|files| {
+        let n = files.len();
+        let commit = (
+            0i64..400,
+            0u8..5,
+            any::<bool>(),
+            prop::collection::vec((0..n, 0u64..300, 0u64..300), 1..5),
+        );
+        (Just(files), prop::collection::vec(commit, 1..40))
+            .prop_map(|(files, commits)| Repo { files, commits })
+    })
+}
+
+fn data(r: &Repo, teams: bool, codeowners: bool) -> Data {
+    let files: Vec<File> = r
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, (h, loc, comp, owned))| File {
+            path: format!("c{comp}/f{i}.rs"),
+            file_id: format!("id{i}"),
+            component: format!("c{comp}"),
+            test: false,
+            code_lines: *loc,
+            health: Some((h * 100.0).round() / 100.0),
+            owned: codeowners.then_some(*owned),
+        })
+        .collect();
+    let mut commits: Vec<SynthCommit> = r.commits.clone();
+    commits.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut cs = Vec::new();
+    let mut changes = Vec::new();
+    let mut created = vec![false; files.len()];
+    for (k, (day, author, fix, touched)) in commits.iter().enumerate() {
+        cs.push(Commit {
+            id: format!("{k:040}"),
+            time: day * DAY,
+            author: format!("a{author}@x"),
+            fix: *fix,
+        });
+        let mut seen = std::collections::BTreeSet::new();
+        for (f, add, del) in touched {
+            if !seen.insert(*f) {
+                continue;
+            }
+            changes.push(Change {
+                commit: k as u32,
+                file_id: format!("id{f}"),
+                added: *add,
+                deleted: *del,
+                created: !std::mem::replace(&mut created[*f], true),
+            });
+        }
+    }
+    let teams = teams.then(|| {
+        (0..5u8)
+            .map(|a| (format!("a{a}@x"), format!("team{}", a % 2)))
+            .collect::<BTreeMap<_, _>>()
+    });
+    Data::new(
+        35 * DAY,
+        400 * DAY,
+        12,
+        "salt".into(),
+        files,
+        cs,
+        changes,
+        teams,
+        codeowners.then(|| "CODEOWNERS".to_owned()),
+        true,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Lowering any one signal's score never raises the index.
+    #[test]
+    fn worsening_a_signal_never_raises_the_index(
+        scores in prop::collection::vec(prop::option::of(0.0f64..100.0), REGISTRY.len()),
+        which in 0..REGISTRY.len(),
+        drop in 0.0f64..100.0,
+    ) {
+        let base: Vec<(&'static dyn Signal, Option<f64>)> =
+            REGISTRY.iter().copied().zip(scores.iter().copied()).collect();
+        let mut worse = base.clone();
+        if let Some(s) = worse[which].1 {
+            worse[which].1 = Some((s - drop).max(0.0));
+        }
+        let (a, _) = aggregate(&base);
+        let (b, _) = aggregate(&worse);
+        if let (Some(a), Some(b)) = (a, b) {
+            prop_assert!(b <= a + 1e-9, "{b} > {a}");
+        }
+    }
+
+    /// On real facts: making a file less healthy never raises the index.
+    #[test]
+    fn lower_health_never_raises_the_index(r in repo(), which in 0usize..12, by in 0.5f64..8.0) {
+        let d = data(&r, true, true);
+        let i = which % d.files.len();
+        let scope = Scope::repository();
+        let before = index(&d, &scope, &Overrides::default()).score;
+        let mut o = Overrides::default();
+        let h = d.files[i].health.unwrap();
+        o.health.insert(d.files[i].file_id.clone(), (h - by).max(1.0));
+        let after = index(&d, &scope, &o).score;
+        if let (Some(b), Some(a)) = (before, after) {
+            prop_assert!(a <= b + 0.011, "{a} > {b}");
+        }
+    }
+
+    /// Removing an input (CODEOWNERS, teams) lowers coverage and leaves the
+    /// score of every driver that stays measured unchanged.
+    #[test]
+    fn removing_an_input_lowers_coverage_only(r in repo()) {
+        let full = index(&data(&r, true, true), &Scope::repository(), &Overrides::default());
+        for less in [data(&r, false, true), data(&r, true, false), data(&r, false, false)] {
+            let part = index(&less, &Scope::repository(), &Overrides::default());
+            prop_assert!(part.coverage <= full.coverage);
+            for (a, b) in full.drivers.iter().zip(&part.drivers) {
+                // A family that lost its only input is not measured; others
+                // whose signals did not read the input keep their score.
+                let uses_removed = a.signals.iter().zip(&b.signals).any(|(x, y)| x.score != y.score);
+                if !uses_removed {
+                    prop_assert_eq!(a.score, b.score);
+                }
+                if b.score.is_some() && a.family != Family::TeamExecution {
+                    prop_assert_eq!(a.score, b.score);
+                }
+            }
+        }
+    }
+
+    /// The index is the sum of its drivers' contributions.
+    #[test]
+    fn decomposition_adds_up(r in repo()) {
+        let d = data(&r, true, true);
+        let idx = index(&d, &Scope::repository(), &Overrides::default());
+        if let Some(score) = idx.score {
+            let sum: f64 = idx.drivers.iter().map(|x| x.contribution).sum();
+            prop_assert!((sum - score).abs() <= 0.03, "{sum} vs {score}");
+            let lost: f64 = idx.drivers.iter().map(|x| x.points_lost).sum();
+            prop_assert!((100.0 - lost - score).abs() <= 0.03);
+        }
+    }
+
+    /// Same facts, same assessment, byte for byte.
+    #[test]
+    fn assessment_is_deterministic(r in repo()) {
+        let a = serde_json::to_string(&assess(&data(&r, true, true), &Options::default())).unwrap();
+        let b = serde_json::to_string(&assess(&data(&r, true, true), &Options::default())).unwrap();
+        prop_assert_eq!(a, b);
+    }
+}
+
+/// A family with no measured signal contributes nothing and costs coverage.
+#[test]
+fn not_measured_families_lower_coverage_not_the_score() {
+    let r = Repo {
+        files: vec![(9.5, 100, 0, true), (3.0, 500, 1, false)],
+        commits: vec![
+            (50, 0, false, vec![(0, 10, 0), (1, 10, 0)]),
+            (60, 1, true, vec![(1, 5, 5)]),
+            (70, 1, true, vec![(1, 5, 5)]),
+        ],
+    };
+    let idx = index(
+        &data(&r, false, false),
+        &Scope::repository(),
+        &Overrides::default(),
+    );
+    let ops = idx
+        .drivers
+        .iter()
+        .find(|d| d.family == Family::Operations)
+        .unwrap();
+    assert_eq!(ops.score, None);
+    assert_eq!(ops.contribution, 0.0);
+    assert!(idx.coverage < 0.9, "{}", idx.coverage);
+    let measured: Vec<_> = idx.drivers.iter().filter(|d| d.score.is_some()).collect();
+    let w: f64 = measured.iter().map(|d| d.weight).sum();
+    let expect: f64 = measured
+        .iter()
+        .map(|d| d.weight * d.score.unwrap())
+        .sum::<f64>()
+        / w;
+    assert!((idx.score.unwrap() - expect).abs() < 0.02);
+}

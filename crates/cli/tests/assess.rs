@@ -1,0 +1,334 @@
+//! `friction assess` and `friction explain` on fixture repositories with
+//! hand-computed expectations, validated against the published JSON Schema.
+
+mod support;
+
+use support::{Fixture, friction, scan_json};
+
+/// Two components, one author, four commits a day apart:
+///
+/// 1. `initial` adds `friction.toml` (3 lines), `api/a.py` and `core/b.py`
+///    (2 code lines each): +7;
+/// 2. `fix crash in a` rewrites one line of `api/a.py` (+1 −1);
+/// 3. `fix bug in a` rewrites it again (+1 −1);
+/// 4. `change both` rewrites one line in each file (+2 −2).
+///
+/// Hand-computed signals (methodology eci/1):
+/// - hotspot-friction 0 % → 100; changed-code-health 10 → 100;
+/// - structural-coupling: both multi-file commits span api and core: 100 % → 0;
+/// - batch-size: lines per commit 7, 2, 2, 4; p75 = 4 + 0.25·(7 − 4) = 4.75 → 100;
+/// - rework: every deletion hits lines added days before: 1 + 1 + 2 = 4 of
+///   11 added lines = 36.36 % → 0;
+/// - defect-prone-code: `api/a.py` has 2 fix commits: 2 of 4 code lines =
+///   50 % → 0;
+/// - truck-factor 1 → 0; knowledge-islands 100 % → 0; former-contributors
+///   0 % → 100; coordination-load and unowned-code not measured.
+///
+/// Delivery = (0.35·100 + 0.2·100 + 0.15·0 + 0.15·100 + 0.15·0) / 1 = 70;
+/// Reliability = 0; Team execution = (0.3·0 + 0.25·0 + 0.25·100) / 0.8 = 31.25;
+/// index = (0.35·70 + 0.25·0 + 0.15·31.25) / 0.75 = 38.92;
+/// coverage = 0.35 + 0.25 + 0.15·0.8 = 0.72.
+fn golden() -> Fixture {
+    let mut f = Fixture::new();
+    f.write(
+        "friction.toml",
+        "[components]\napi = [\"api/**\"]\ncore = [\"core/**\"]\n",
+    );
+    f.write("api/a.py", "def a():\n    return 1\n");
+    f.write("core/b.py", "def b():\n    return 1\n");
+    f.commit("initial");
+    f.advance_days(1);
+    f.write("api/a.py", "def a():\n    return 2\n");
+    f.commit("fix crash in a");
+    f.advance_days(1);
+    f.write("api/a.py", "def a():\n    return 3\n");
+    f.commit("fix bug in a");
+    f.advance_days(1);
+    f.write("api/a.py", "def a():\n    return 4\n");
+    f.write("core/b.py", "def b():\n    return 4\n");
+    f.commit("change both");
+    f
+}
+
+fn assess_json(f: &Fixture, db: &std::path::Path, extra: &[&str]) -> (serde_json::Value, Vec<u8>) {
+    let mut args = vec!["assess", "--db", db.to_str().unwrap(), "--json"];
+    args.extend_from_slice(extra);
+    let out = friction(&args, f.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (serde_json::from_slice(&out.stdout).unwrap(), out.stdout)
+}
+
+fn signal<'a>(a: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    a["index"]["drivers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["signals"].as_array().unwrap())
+        .find(|s| s["id"] == id)
+        .unwrap()
+}
+
+fn driver<'a>(a: &'a serde_json::Value, family: &str) -> &'a serde_json::Value {
+    a["index"]["drivers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["family"] == family)
+        .unwrap()
+}
+
+fn validate(doc: &serde_json::Value) {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../../schemas/assessment.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn golden_index_matches_the_hand_computation() {
+    let f = golden();
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    let (a, _) = assess_json(&f, &db, &[]);
+    validate(&a);
+    let value = |id: &str| signal(&a, id)["value"].as_f64();
+    let score = |id: &str| signal(&a, id)["score"].as_f64();
+    assert_eq!(value("hotspot-friction"), Some(0.0));
+    assert_eq!(score("changed-code-health"), Some(100.0));
+    assert_eq!(value("structural-coupling"), Some(100.0));
+    assert_eq!(value("batch-size"), Some(4.75));
+    assert_eq!(value("rework"), Some(36.36));
+    assert_eq!(value("defect-prone-code"), Some(50.0));
+    assert_eq!(value("truck-factor"), Some(1.0));
+    assert_eq!(value("knowledge-islands"), Some(100.0));
+    assert_eq!(value("former-contributors"), Some(0.0));
+    assert!(signal(&a, "coordination-load")["not_measured"].is_string());
+    assert!(signal(&a, "unowned-code")["not_measured"].is_string());
+    assert_eq!(driver(&a, "delivery")["score"], 70.0);
+    assert_eq!(driver(&a, "reliability")["score"], 0.0);
+    assert_eq!(driver(&a, "team-execution")["score"], 31.25);
+    assert!(driver(&a, "security")["score"].is_null());
+    assert!(driver(&a, "operations")["score"].is_null());
+    assert_eq!(a["index"]["score"], 38.92);
+    assert_eq!(a["index"]["coverage"], 0.72);
+    assert_eq!(a["index"]["band"], "alert");
+    // The decomposition adds up.
+    let sum: f64 = a["index"]["drivers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["contribution"].as_f64().unwrap())
+        .sum();
+    assert!((sum - 38.92).abs() < 0.02, "{sum}");
+    // Evidence names the file fixes keep returning to.
+    assert_eq!(
+        signal(&a, "defect-prone-code")["evidence"][0]["id"],
+        "api/a.py"
+    );
+    assert_eq!(
+        signal(&a, "structural-coupling")["evidence"][0]["id"],
+        "api + core"
+    );
+    // Both components are assessed; authors appear only as pseudonyms.
+    let names: Vec<&str> = a["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["api", "core"]);
+    let tf = &signal(&a, "truck-factor")["evidence"][0]["id"];
+    assert!(tf.as_str().unwrap().starts_with("dev-"), "{tf}");
+    assert!(!String::from_utf8_lossy(&serde_json::to_vec(&a).unwrap()).contains("@example"));
+    // Money only when an hourly cost is configured.
+    assert!(a["cost"]["total"]["money"].is_null());
+    assert_eq!(a["cost"]["estimate"], true);
+}
+
+#[test]
+fn two_runs_give_byte_identical_json() {
+    let f = golden();
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    let (_, first) = assess_json(&f, &db, &[]);
+    let (_, second) = assess_json(&f, &db, &[]);
+    assert_eq!(first, second);
+}
+
+/// A history with unhealthy hotspots, two authors in two teams and
+/// CODEOWNERS: every family with a signal is measured, money is reported,
+/// the roadmap refactors the hotspot and projects a higher index.
+#[test]
+fn roadmap_refactors_the_costly_hotspot_and_projects_the_index() {
+    let mut f = Fixture::new();
+    f.write(
+        "friction.toml",
+        "[economics]\nhourly_cost = 100.0\ncurrency = \"USD\"\nengineers = 4\n[teams]\nred = [\"Ann\"]\nblue = [\"Bob\"]\n",
+    );
+    f.write("CODEOWNERS", "/src/ @red\n");
+    let mut body = String::from("def tangled(a, b, c, d, e, f):\n");
+    for i in 0..40 {
+        body.push_str(&format!(
+            "    if a > {i}:\n        if b:\n            if c and d or e:\n                for x in f:\n                    if x:\n                        a += 1\n"
+        ));
+    }
+    body.push_str("    return a\n");
+    f.write("src/hot.py", &body);
+    f.write("lib/ok.py", "def ok():\n    return 1\n");
+    f.commit_as("initial", "Ann", "ann@example.com");
+    for i in 0..12 {
+        f.advance_days(7);
+        f.write("src/hot.py", format!("{body}# change {i}\n"));
+        if i % 2 == 0 {
+            f.commit_as(&format!("fix bug {i}"), "Bob", "bob@example.com");
+        } else {
+            f.commit_as(&format!("tweak {i}"), "Ann", "ann@example.com");
+        }
+    }
+    let db = f.path().join("x.db");
+    let scan = scan_json(f.path(), &db, &[]);
+    assert!(scan["assessment"]["index"].is_number(), "{scan:#}");
+    let (a, _) = assess_json(&f, &db, &[]);
+    validate(&a);
+    assert!(signal(&a, "unowned-code")["value"].as_f64().unwrap() > 0.0);
+    assert!(signal(&a, "coordination-load")["value"].is_number());
+    assert_eq!(a["cost"]["engineers_source"], "configured");
+    assert_eq!(a["cost"]["currency"], "USD");
+    let money = &a["cost"]["total"]["money"];
+    assert!(money["high"].as_f64().unwrap() > money["low"].as_f64().unwrap());
+    let steps = a["roadmap"]["steps"].as_array().unwrap();
+    let refactor = steps
+        .iter()
+        .find(|s| s["intervention"] == "refactor:src/hot.py")
+        .expect("the hotspot is refactored");
+    assert!(
+        refactor["projected_index"].as_f64().unwrap()
+            > a["roadmap"]["index_before"].as_f64().unwrap()
+    );
+    // Projections never go down as steps accumulate.
+    let mut last = a["roadmap"]["index_before"].as_f64().unwrap();
+    for s in steps {
+        let p = s["projected_index"].as_f64().unwrap();
+        assert!(p + 1e-9 >= last, "{p} < {last}");
+        last = p;
+    }
+    // Teams are scored.
+    let teams: Vec<&str> = a["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(!teams.is_empty());
+    // A tight budget keeps the roadmap inside it.
+    let (b, _) = assess_json(&f, &db, &["--budget", "1"]);
+    validate(&b);
+    for s in b["roadmap"]["steps"].as_array().unwrap() {
+        assert!(
+            s["cumulative_effort_days"]["low"].as_f64().unwrap() <= 2.0,
+            "{s}"
+        );
+    }
+}
+
+#[test]
+fn explain_prints_the_sections_and_the_current_evidence() {
+    let f = golden();
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    let out = friction(
+        &["explain", "defect-prone-code", "--db", db.to_str().unwrap()],
+        f.path(),
+    );
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for section in [
+        "**What it measures.**",
+        "**Why it matters.**",
+        "**How it is computed.**",
+        "**Thresholds.**",
+        "**Sources.**",
+        "Current evidence",
+        "api/a.py",
+    ] {
+        assert!(text.contains(section), "{section} missing:\n{text}");
+    }
+    // Without a store: the documentation, and a note.
+    let empty = tempfile::tempdir().unwrap();
+    let out = friction(&["explain", "truck-factor"], empty.path());
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("No current evidence"));
+}
+
+#[test]
+fn bad_requests_get_clear_errors() {
+    let f = golden();
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    let out = friction(&["explain", "no-such-signal"], f.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no signal `no-such-signal`") && err.contains("hotspot-friction"),
+        "{err}"
+    );
+    for args in [["--budget", "0"], ["--target", "1.5"], ["--months", "0"]] {
+        let mut v = vec!["assess", "--db", db.to_str().unwrap()];
+        v.extend_from_slice(&args);
+        let out = friction(&v, f.path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: "));
+    }
+    f.write(
+        "friction.toml",
+        "[assessment]\nfix_patterns = [\"(unclosed\"]\n",
+    );
+    let out = friction(&["assess", "--db", db.to_str().unwrap()], f.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("fix_patterns"));
+    // No store yet.
+    let g = golden();
+    let out = friction(&["assess"], g.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("friction scan"));
+}
+
+#[test]
+fn fix_patterns_recognise_ticket_conventions() {
+    let mut f = Fixture::new();
+    f.write(
+        "friction.toml",
+        "[assessment]\ndefault_fix_words = false\nfix_patterns = [\"^BUG-\\\\d+\"]\n",
+    );
+    f.write("a.py", "def a():\n    return 1\n");
+    f.write("b.py", "def b():\n    return 1\n");
+    f.commit("initial");
+    for (i, msg) in ["BUG-1 wrong total", "fix typo", "BUG-2 wrong again"]
+        .iter()
+        .enumerate()
+    {
+        f.advance_days(1);
+        f.write("a.py", format!("def a():\n    return {i}\n"));
+        f.commit(msg);
+    }
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    let (a, _) = assess_json(&f, &db, &[]);
+    let s = signal(&a, "defect-prone-code");
+    let fixes = s["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "fix commits")
+        .unwrap();
+    assert_eq!(fixes["value"], 2.0, "only the BUG- commits count");
+    assert_eq!(s["evidence"][0]["id"], "a.py");
+}
