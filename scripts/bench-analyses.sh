@@ -31,4 +31,5 @@ run coupling --parity
 run knowledge
 run maat all --out "$(mktemp -d)"
 run backtest -q
+run assess --json
 printf '%-46s %6.2f s   (target < 5 s on git/git)\n' "all analyses" "$total"

@@ -74,6 +74,8 @@ fn data(r: &Repo, teams: bool, codeowners: bool) -> Data {
                 added: *add,
                 deleted: *del,
                 created: !std::mem::replace(&mut created[*f], true),
+                file: None,
+                key: 0,
             });
         }
     }

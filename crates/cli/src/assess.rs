@@ -215,6 +215,8 @@ pub(crate) fn load(
             file_id: r.file_id,
             added: r.lines_added,
             deleted: r.lines_deleted,
+            file: None,
+            key: 0,
         });
     }
     let teams = (!teams.is_empty()).then(|| {

@@ -31,6 +31,11 @@ pub struct Change {
     pub deleted: u64,
     /// The change created the file (added or copied).
     pub created: bool,
+    /// Index into [`Data::files`] of the file at the assessed commit, if it is
+    /// still there; filled in by [`Data::new`] (give `None`).
+    pub file: Option<u32>,
+    /// A dense number per distinct `file_id`; filled in by [`Data::new`] (give 0).
+    pub key: u32,
 }
 
 /// A commit with at least one counted change.
@@ -79,6 +84,28 @@ pub struct Data {
     /// Whether code health was measured at all (`scan --no-code` leaves it out).
     pub code_measured: bool,
     knowledge: OnceLock<Knowledge>,
+    known: OnceLock<Known>,
+}
+
+/// The knowledge of one file at the assessed commit, with authors as
+/// numbers into [`Known::authors`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileKnown {
+    /// Authors who know the file (degree of authorship), best first.
+    pub authors: Vec<u32>,
+    pub main_author: u32,
+    /// Percent of added lines by the main author / by active authors.
+    pub main_share: f64,
+    pub active_share: f64,
+    pub island: bool,
+    pub orphaned: bool,
+}
+
+/// Per-file knowledge indexed like [`Data::files`] (`None`: no history).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Known {
+    pub authors: Vec<String>,
+    pub files: Vec<Option<FileKnown>>,
 }
 
 impl Data {
@@ -95,6 +122,18 @@ impl Data {
         codeowners: Option<String>,
         code_measured: bool,
     ) -> Data {
+        let mut changes = changes;
+        let at: std::collections::HashMap<&str, u32> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.file_id.as_str(), i as u32))
+            .collect();
+        let mut keys: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        for c in &mut changes {
+            c.file = at.get(c.file_id.as_str()).copied();
+            let next = keys.len() as u32;
+            c.key = *keys.entry(c.file_id.clone()).or_insert(next);
+        }
         Data {
             from,
             to,
@@ -107,7 +146,53 @@ impl Data {
             codeowners,
             code_measured,
             knowledge: OnceLock::new(),
+            known: OnceLock::new(),
         }
+    }
+
+    /// [`Data::knowledge`] indexed by file, with authors numbered.
+    pub fn known(&self) -> &Known {
+        self.known.get_or_init(|| {
+            let k = self.knowledge();
+            // Authors numbered in name order, so that ties in the truck
+            // factor's greedy choice break the way `friction knowledge` breaks them.
+            let names: std::collections::BTreeSet<&str> = k
+                .files
+                .iter()
+                .flat_map(|f| f.doa_authors.iter().chain([&f.main_author]))
+                .map(String::as_str)
+                .collect();
+            let authors: Vec<String> = names.iter().map(|a| (*a).to_owned()).collect();
+            let ids: BTreeMap<&str, u32> = names
+                .iter()
+                .enumerate()
+                .map(|(i, a)| (*a, i as u32))
+                .collect();
+            let id = |a: &str| ids[a];
+            let by_path: BTreeMap<&str, usize> = self
+                .files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.path.as_str(), i))
+                .collect();
+            let mut files = vec![None; self.files.len()];
+            for f in &k.files {
+                let Some(&i) = by_path.get(f.path.as_str()) else {
+                    continue;
+                };
+                let doa: Vec<u32> = f.doa_authors.iter().map(|a| id(a)).collect();
+                let main_author = id(&f.main_author);
+                files[i] = Some(FileKnown {
+                    authors: doa,
+                    main_author,
+                    main_share: f.main_share,
+                    active_share: f.active_share,
+                    island: f.island,
+                    orphaned: f.orphaned,
+                });
+            }
+            Known { authors, files }
+        })
     }
 
     /// Ownership, DOA authorship, islands and orphaned files over the whole
@@ -244,7 +329,7 @@ impl<'a> Context<'a> {
         let mut out: BTreeMap<usize, u64> = BTreeMap::new();
         let mut last: BTreeMap<usize, u32> = BTreeMap::new();
         for c in &self.data.changes[self.data.window_start()..] {
-            let Some(i) = self.file_index(&c.file_id) else {
+            let Some(i) = c.file.map(|i| i as usize) else {
                 continue;
             };
             if !self.in_scope(i) {
@@ -268,10 +353,8 @@ impl<'a> Context<'a> {
         }
         if self.scope.files.is_some() {
             out.retain(|(_, v)| {
-                v.iter().any(|c| {
-                    self.file_index(&c.file_id)
-                        .is_some_and(|i| self.in_scope(i))
-                })
+                v.iter()
+                    .any(|c| c.file.map(|i| i as usize).is_some_and(|i| self.in_scope(i)))
             });
         }
         out

@@ -57,7 +57,7 @@ impl crate::Signal for CoordinationLoad {
         let data = ctx.data;
         let mut per_file: BTreeMap<usize, (BTreeSet<u32>, BTreeSet<&str>)> = BTreeMap::new();
         for c in &data.changes[data.window_start()..] {
-            let Some(i) = ctx.file_index(&c.file_id).filter(|&i| ctx.in_scope(i)) else {
+            let Some(i) = c.file.map(|i| i as usize).filter(|&i| ctx.in_scope(i)) else {
                 continue;
             };
             let author = &data.commits[c.commit as usize].author;

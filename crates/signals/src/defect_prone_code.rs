@@ -65,7 +65,7 @@ impl crate::Signal for DefectProneCode {
                 continue;
             }
             fix_commits.insert(c.commit);
-            if let Some(i) = ctx.file_index(&c.file_id).filter(|&i| ctx.in_scope(i)) {
+            if let Some(i) = c.file.map(|i| i as usize).filter(|&i| ctx.in_scope(i)) {
                 fixes.entry(i).or_default().insert(c.commit);
             }
         }

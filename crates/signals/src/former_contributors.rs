@@ -1,7 +1,5 @@
 //! Former-contributor knowledge loss: code whose knowing authors have all left.
 
-use std::collections::BTreeMap;
-
 use crate::{Context, Curve, Doc, Evidence, Family, Figure, Input, Measured, Outcome, Sample};
 
 pub struct FormerContributors;
@@ -51,23 +49,15 @@ impl crate::Signal for FormerContributors {
     }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
         let files = crate::truck_factor::scoped(ctx);
-        let ids: BTreeMap<&str, &str> = ctx
-            .data
-            .files
-            .iter()
-            .map(|f| (f.path.as_str(), f.file_id.as_str()))
-            .collect();
         let (mut num, mut den, mut evidence) = (Vec::new(), Vec::new(), Vec::new());
         let (mut former, mut all) = (0.0, 0.0);
-        for f in &files {
+        for (i, k) in &files {
+            let f = &ctx.data.files[*i];
             let lines = f64::from(f.code_lines.max(1));
-            let orphaned = f.orphaned
-                && !ids
-                    .get(f.path.as_str())
-                    .is_some_and(|id| ctx.overrides.spread.contains(*id));
+            let orphaned = k.orphaned && !ctx.overrides.spread.contains(&f.file_id);
             num.push(if orphaned { lines * 100.0 } else { 0.0 });
             den.push(lines);
-            former += lines * (100.0 - f.active_share);
+            former += lines * (100.0 - k.active_share);
             all += lines;
             if orphaned {
                 evidence.push(Evidence {

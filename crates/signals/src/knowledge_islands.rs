@@ -1,7 +1,5 @@
 //! Knowledge islands: code only one active person knows.
 
-use std::collections::BTreeMap;
-
 use crate::{Context, Curve, Doc, Evidence, Family, Figure, Input, Measured, Outcome, Sample};
 
 pub struct KnowledgeIslands;
@@ -47,19 +45,11 @@ impl crate::Signal for KnowledgeIslands {
     }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
         let files = crate::truck_factor::scoped(ctx);
-        let ids: BTreeMap<&str, &str> = ctx
-            .data
-            .files
-            .iter()
-            .map(|f| (f.path.as_str(), f.file_id.as_str()))
-            .collect();
         let (mut num, mut den, mut evidence) = (Vec::new(), Vec::new(), Vec::new());
-        for f in &files {
+        for (i, k) in &files {
+            let f = &ctx.data.files[*i];
             let lines = f64::from(f.code_lines.max(1));
-            let island = f.island
-                && !ids
-                    .get(f.path.as_str())
-                    .is_some_and(|id| ctx.overrides.spread.contains(*id));
+            let island = k.island && !ctx.overrides.spread.contains(&f.file_id);
             num.push(if island { lines * 100.0 } else { 0.0 });
             den.push(lines);
             if island {
@@ -69,8 +59,9 @@ impl crate::Signal for KnowledgeIslands {
                     value: f64::from(f.code_lines),
                     label: format!(
                         "code lines, {:.0} % by {}",
-                        f.main_share,
-                        ctx.data.pseudonym(&f.main_author)
+                        k.main_share,
+                        ctx.data
+                            .pseudonym(&ctx.data.known().authors[k.main_author as usize])
                     ),
                 });
             }

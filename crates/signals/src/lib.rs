@@ -17,7 +17,10 @@ use serde::Serialize;
 mod context;
 mod curve;
 
-pub use context::{Change, Commit, Context, Data, File, Overrides, Scope, ScopeKind, is_test_path};
+pub use context::{
+    Change, Commit, Context, Data, File, FileKnown, Known, Overrides, Scope, ScopeKind,
+    is_test_path,
+};
 pub use curve::Curve;
 
 mod batch_size;

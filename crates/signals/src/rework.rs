@@ -59,19 +59,23 @@ impl crate::Signal for Rework {
             .changes
             .partition_point(|c| data.commits[c.commit as usize].time < horizon);
         // file → recent additions (time, commit, added)
-        let mut recent: BTreeMap<&str, VecDeque<(i64, u32, u64)>> = BTreeMap::new();
+        let mut recent: Vec<VecDeque<(i64, u32, u64)>> = Vec::new();
         let mut per_commit: BTreeMap<u32, (f64, f64)> = BTreeMap::new();
         let mut per_file: BTreeMap<usize, f64> = BTreeMap::new();
         for c in &data.changes[start..] {
             let commit = &data.commits[c.commit as usize];
-            let q = recent.entry(&c.file_id).or_default();
+            let k = c.key as usize;
+            if recent.len() <= k {
+                recent.resize_with(k + 1, VecDeque::new);
+            }
+            let q = &mut recent[k];
             while q
                 .front()
                 .is_some_and(|(t, _, _)| *t < commit.time - RECENT_DAYS * 86_400)
             {
                 q.pop_front();
             }
-            let in_scope = ctx.file_index(&c.file_id).map(|i| (i, ctx.in_scope(i)));
+            let in_scope = c.file.map(|i| i as usize).map(|i| (i, ctx.in_scope(i)));
             let counted = commit.time >= data.from
                 && match in_scope {
                     Some((_, s)) => s,

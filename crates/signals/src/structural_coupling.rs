@@ -77,7 +77,7 @@ impl crate::Signal for StructuralCoupling {
             let mut comps: BTreeSet<&str> = BTreeSet::new();
             let mut n = 0;
             for c in &changes {
-                let Some(i) = ctx.file_index(&c.file_id) else {
+                let Some(i) = c.file.map(|i| i as usize) else {
                     continue;
                 };
                 let f = &ctx.data.files[i];

@@ -1,9 +1,9 @@
 //! Truck factor: how many people would have to leave before most of the code
 //! has nobody who knows it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use friction_analysis::knowledge::TF_COVERAGE;
 
-use friction_analysis::knowledge::{FileKnowledge, TF_COVERAGE};
+use crate::FileKnown;
 
 use crate::{Context, Curve, Doc, Evidence, Family, Figure, Input, Measured, Outcome, Sample};
 
@@ -33,44 +33,48 @@ static DOC: Doc = Doc {
 
 static CURVE: Curve = Curve::linear(&[(1.0, 0.0), (2.0, 50.0), (4.0, 100.0)]);
 
-/// The greedy truck factor over files' knowing authors.
-pub(crate) fn truck_factor(sets: &[BTreeSet<String>]) -> Vec<String> {
-    let n = sets.len();
-    let mut sets: Vec<BTreeSet<String>> = sets.to_vec();
+/// The greedy truck factor over files' knowing authors (numbered `0..n`):
+/// the authors removed, in order.
+pub(crate) fn truck_factor(sets: &[Vec<u32>], n: usize) -> Vec<u32> {
+    let files = sets.len();
+    let mut alive: Vec<bool> = vec![true; n];
     let mut removed = Vec::new();
     loop {
-        let covered = sets.iter().filter(|s| !s.is_empty()).count();
-        if n == 0 || (covered as f64) < TF_COVERAGE * n as f64 {
+        let covered = sets
+            .iter()
+            .filter(|s| s.iter().any(|a| alive[*a as usize]))
+            .count();
+        if files == 0 || (covered as f64) < TF_COVERAGE * files as f64 {
             break;
         }
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for s in &sets {
+        let mut counts = vec![0usize; n];
+        for s in sets {
             for a in s {
-                *counts.entry(a).or_default() += 1;
+                if alive[*a as usize] {
+                    counts[*a as usize] += 1;
+                }
             }
         }
-        let Some(top) = counts
+        // Most files first; ties to the lowest number (deterministic).
+        let Some((top, _)) = counts
             .iter()
-            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-            .map(|(a, _)| (*a).to_owned())
+            .enumerate()
+            .filter(|(_, c)| **c > 0)
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
         else {
             break;
         };
-        for s in &mut sets {
-            s.remove(&top);
-        }
-        removed.push(top);
+        alive[top] = false;
+        removed.push(top as u32);
     }
     removed
 }
 
-/// The knowledge of the scope's files (those with history).
-pub(crate) fn scoped<'a>(ctx: &Context<'a>) -> Vec<&'a FileKnowledge> {
-    let k = ctx.data.knowledge();
-    let paths: BTreeSet<&str> = ctx.files().map(|(_, f)| f.path.as_str()).collect();
-    k.files
-        .iter()
-        .filter(|f| paths.contains(f.path.as_str()))
+/// The scope's files with history: (file index, knowledge).
+pub(crate) fn scoped<'a>(ctx: &Context<'a>) -> Vec<(usize, &'a FileKnown)> {
+    let known = ctx.data.known();
+    ctx.files()
+        .filter_map(|(i, _)| known.files[i].as_ref().map(|k| (i, k)))
         .collect()
 }
 
@@ -101,39 +105,34 @@ impl crate::Signal for TruckFactor {
         if files.is_empty() {
             return Outcome::NotMeasured("no file in scope has history".into());
         }
-        let by_path: BTreeMap<&str, &str> = ctx
-            .data
-            .files
+        let known = ctx.data.known();
+        // A spread file gains a knowing author of its own (a new number).
+        let mut n = known.authors.len();
+        let sets: Vec<Vec<u32>> = files
             .iter()
-            .map(|f| (f.path.as_str(), f.file_id.as_str()))
-            .collect();
-        let sets: Vec<BTreeSet<String>> = files
-            .iter()
-            .map(|f| {
-                let mut s: BTreeSet<String> = f.doa_authors.iter().cloned().collect();
-                if by_path
-                    .get(f.path.as_str())
-                    .is_some_and(|id| ctx.overrides.spread.contains(*id))
-                {
-                    s.insert(format!("\u{0}spread:{}", f.path));
+            .map(|(i, k)| {
+                let mut s = k.authors.clone();
+                if ctx.overrides.spread.contains(&ctx.data.files[*i].file_id) {
+                    s.push(n as u32);
+                    n += 1;
                 }
                 s
             })
             .collect();
-        let removed = truck_factor(&sets);
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        let removed = truck_factor(&sets, n);
+        let mut counts = vec![0usize; n];
         for s in &sets {
             for a in s {
-                *counts.entry(a).or_default() += 1;
+                counts[*a as usize] += 1;
             }
         }
         let evidence = removed
             .iter()
-            .filter(|a| !a.starts_with('\u{0}'))
+            .filter(|a| (**a as usize) < known.authors.len())
             .map(|a| Evidence {
                 kind: "author",
-                id: ctx.data.pseudonym(a),
-                value: counts.get(a.as_str()).copied().unwrap_or(0) as f64,
+                id: ctx.data.pseudonym(&known.authors[*a as usize]),
+                value: counts[*a as usize] as f64,
                 label: "files this author knows".into(),
             })
             .collect();
