@@ -332,3 +332,32 @@ fn fix_patterns_recognise_ticket_conventions() {
     assert_eq!(fixes["value"], 2.0, "only the BUG- commits count");
     assert_eq!(s["evidence"][0]["id"], "a.py");
 }
+
+/// Without code measurements the file-based signals say why they are not
+/// measured, coverage drops, and the history-based signals still score.
+#[test]
+fn no_code_lowers_coverage_and_says_why() {
+    let f = golden();
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &["--no-code"]);
+    let (a, _) = assess_json(&f, &db, &[]);
+    validate(&a);
+    for id in [
+        "hotspot-friction",
+        "changed-code-health",
+        "truck-factor",
+        "structural-coupling",
+    ] {
+        let why = signal(&a, id)["not_measured"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            why.contains("scan") || why.contains("code health"),
+            "{id}: {why}"
+        );
+    }
+    assert_eq!(signal(&a, "batch-size")["value"], 4.75);
+    assert!(a["index"]["coverage"].as_f64().unwrap() < 0.72);
+    assert!(a["index"]["score"].is_number());
+}

@@ -360,6 +360,15 @@ impl<'a> Context<'a> {
         out
     }
 
+    /// Why file-based signals cannot measure, when the files at the assessed
+    /// commit are unknown (`scan --no-code` lists none).
+    pub fn files_unknown(&self) -> Option<String> {
+        (self.data.files.is_empty() && !self.data.code_measured).then(|| {
+            "the files at HEAD were not measured (`scan --no-code`); run `friction scan` without it"
+                .to_owned()
+        })
+    }
+
     /// Whether there is any history in the window.
     pub fn has_history(&self) -> bool {
         self.data.window_start() < self.data.changes.len()

@@ -57,6 +57,9 @@ impl crate::Signal for DefectProneCode {
         &[Input::History]
     }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
+        if let Some(why) = ctx.files_unknown() {
+            return Outcome::NotMeasured(why);
+        }
         let data = ctx.data;
         let mut fixes: BTreeMap<usize, BTreeSet<u32>> = BTreeMap::new();
         let mut fix_commits = BTreeSet::new();

@@ -69,7 +69,10 @@ impl crate::Signal for KnowledgeIslands {
         let islands = evidence.len();
         let sample = Sample::Ratio { num, den };
         let Some(value) = sample.value(None) else {
-            return Outcome::NotMeasured("no file in scope has history".into());
+            return Outcome::NotMeasured(
+                ctx.files_unknown()
+                    .unwrap_or_else(|| "no file in scope has history".into()),
+            );
         };
         Outcome::Measured(Measured {
             value,

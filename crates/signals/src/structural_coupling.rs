@@ -65,6 +65,9 @@ impl crate::Signal for StructuralCoupling {
             .filter(|f| !f.test)
             .map(|f| f.component.as_str())
             .collect();
+        if let Some(why) = ctx.files_unknown() {
+            return Outcome::NotMeasured(why);
+        }
         if components.len() < 2 {
             return Outcome::NotMeasured(
                 "the repository has one component; configure `[components]` to measure coupling between them"

@@ -103,7 +103,10 @@ impl crate::Signal for TruckFactor {
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
         let files = scoped(ctx);
         if files.is_empty() {
-            return Outcome::NotMeasured("no file in scope has history".into());
+            return Outcome::NotMeasured(
+                ctx.files_unknown()
+                    .unwrap_or_else(|| "no file in scope has history".into()),
+            );
         }
         let known = ctx.data.known();
         // A spread file gains a knowing author of its own (a new number).

@@ -47,9 +47,12 @@ impl crate::Signal for UnownedCode {
         &[Input::CodeOwners]
     }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
-        let Some(file) = &ctx.data.codeowners else {
+        if ctx.data.codeowners.is_none() {
             return Outcome::NotMeasured("the repository has no CODEOWNERS file".into());
-        };
+        }
+        if let Some(why) = ctx.files_unknown() {
+            return Outcome::NotMeasured(why);
+        }
         if let Some(v) = ctx.overrides.values.get(self.id()) {
             return Outcome::Measured(Measured {
                 value: *v,
@@ -79,7 +82,6 @@ impl crate::Signal for UnownedCode {
         let Some(value) = sample.value(None) else {
             return Outcome::NotMeasured("no file in scope".into());
         };
-        let _ = file;
         Outcome::Measured(Measured {
             value,
             coverage: 1.0,
