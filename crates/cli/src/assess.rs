@@ -6,6 +6,7 @@ use std::path::Path;
 
 use friction_analysis::components::ComponentMap;
 use friction_analysis::teams::{CodeOwners, TeamMap};
+
 use friction_assess::{Assessment, Economics, Options};
 use friction_code::health;
 use friction_code::{ANALYZER_VERSION, FileMetrics};
@@ -13,7 +14,7 @@ use friction_history::Config;
 use friction_signals::{Change, Commit, Data, File, is_test_path};
 use friction_store::{Store, WalkMode};
 
-use crate::hotspots::{MONTH, component_map, open_store, project_config};
+use crate::hotspots::{MONTH, component_map, open_store};
 use crate::render::date;
 use crate::{AssessArgs, ExplainArgs, UserError};
 
@@ -32,28 +33,6 @@ pub(crate) fn find_codeowners(workdir: &Path) -> Option<(String, CodeOwners)> {
             .ok()
             .map(|t| ((*rel).to_string(), CodeOwners::parse(&t)))
     })
-}
-
-/// The team map of `friction.toml` (`[teams]` and `teams_csv`).
-pub(crate) fn team_map(path: &Path, config: &Config) -> Result<TeamMap, UserError> {
-    let workdir = friction_history::open(path).ok().and_then(|r| r.workdir());
-    let csv_text = match (&config.teams_csv, &workdir) {
-        (Some(rel), Some(dir)) => Some(std::fs::read_to_string(dir.join(rel)).map_err(|e| {
-            UserError::new(
-                format!("teams_csv `{rel}`: {e}"),
-                Some("the path is relative to the repository root"),
-            )
-        })?),
-        (Some(rel), None) => {
-            return Err(UserError::new(
-                format!("teams_csv `{rel}` needs the repository's work tree"),
-                Some("run friction on the repository directory"),
-            ));
-        }
-        _ => None,
-    };
-    TeamMap::new(&config.teams, csv_text.as_deref())
-        .map_err(|e| UserError::new(format!("friction.toml: {e}"), None))
 }
 
 /// Recognises fix commits: the built-in fix words and `[assessment] fix_patterns`.
@@ -125,34 +104,208 @@ pub(crate) fn economics(config: &Config) -> Result<Economics, UserError> {
 /// The facts of a scanned repository, for the assessment.
 pub(crate) struct Loaded {
     pub data: Data,
+    /// The commit assessed (its code tree was measured), if any.
     pub code_commit: Option<String>,
+    /// The newest commit reachable, for snapshots without code.
+    pub tip: String,
+    pub as_of: i64,
     pub from: String,
     pub to: String,
 }
 
-/// Loads the facts from the store. `Ok(None)` when the store has no history.
+/// The stored history, read once (a back-fill assesses many dates from it).
+pub(crate) struct History {
+    rows: Vec<friction_store::ActivityRow>,
+    messages: BTreeMap<String, (String, i64, String)>,
+    parents: std::collections::HashMap<String, Vec<String>>,
+    /// (author time, id) of every stored commit.
+    times: std::collections::HashMap<String, i64>,
+}
+
+impl History {
+    /// Reads the counted changes, messages (from `messages_since`) and the commit graph.
+    pub(crate) fn read(store: &Store, mode: WalkMode, messages_since: i64) -> Result<History, UserError> {
+        let err = |e: friction_store::StoreError| UserError::new(format!("reading the store: {e}"), None);
+        let rows = store.activity_with(i64::MIN, mode, false).map_err(err)?;
+        let messages = store.commit_messages(messages_since).map_err(err)?;
+        let parents = store.commit_parents().map_err(err)?;
+        let times = store
+            .connection()
+            .prepare("SELECT id, author_time FROM commits")
+            .and_then(|mut st| {
+                st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+                    .collect::<Result<_, _>>()
+            })
+            .map_err(|e| UserError::new(format!("reading the store: {e}"), None))?;
+        Ok(History {
+            rows,
+            messages,
+            parents,
+            times,
+        })
+    }
+
+    /// Commits reachable from `tip` through stored parents (the set a scan of
+    /// `tip` would have stored).
+    pub(crate) fn reachable(&self, tip: &str) -> std::collections::HashSet<String> {
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![tip.to_owned()];
+        while let Some(c) = stack.pop() {
+            if !self.times.contains_key(&c) || !seen.insert(c.clone()) {
+                continue;
+            }
+            if let Some(ps) = self.parents.get(&c) {
+                stack.extend(ps.iter().cloned());
+            }
+        }
+        seen
+    }
+
+    /// The newest stored commit (author time, then id).
+    pub(crate) fn newest(&self) -> Option<(&str, i64)> {
+        self.times
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(b.0)))
+            .map(|(id, t)| (id.as_str(), *t))
+    }
+}
+
+/// What the assessment reads besides the store: the configuration and the
+/// input files, with their content (kept in snapshots for re-scoring).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Inputs {
+    /// (origin, text) of friction.toml.
+    pub config: Option<(String, String)>,
+    /// (path, text) of CODEOWNERS.
+    pub codeowners: Option<(String, String)>,
+    /// (path, text) of the teams CSV.
+    pub teams_csv: Option<(String, String)>,
+}
+
+impl Inputs {
+    /// The inputs of the repository at `path`: its work tree, or `at` (default
+    /// HEAD) in a bare repository or a back-fill. `None` when there is no
+    /// repository (a store given with `--db` only).
+    pub(crate) fn read(path: &Path, at: Option<&str>) -> Result<Inputs, UserError> {
+        let Ok(repo) = friction_history::open(path) else {
+            return Ok(Inputs::default());
+        };
+        let from_tree = |rel: &str| -> Option<String> {
+            let commit = match at {
+                Some(c) => friction_history::ObjectId::from_hex(c.as_bytes()).ok()?,
+                None => repo.head_commit().ok()?,
+            };
+            repo.file_at(commit, rel)
+                .ok()
+                .flatten()
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+        };
+        let workdir = if at.is_none() { repo.workdir() } else { None };
+        let read = |rel: &str| -> Option<String> {
+            match &workdir {
+                Some(dir) => std::fs::read_to_string(dir.join(rel)).ok(),
+                None => from_tree(rel),
+            }
+        };
+        // The configuration is today's, even for a past commit: a trend must
+        // be measured with one set of components, teams and rules.
+        let config = match repo.config_text() {
+            Ok(c) => c,
+            Err(e) => return Err(UserError::new(e.to_string(), None)),
+        };
+        let codeowners = CODEOWNERS_PATHS
+            .iter()
+            .find_map(|rel| read(rel).map(|t| ((*rel).to_owned(), t)));
+        let parsed = match &config {
+            Some((origin, text)) => parse_config(origin, text)?,
+            None => Config::default(),
+        };
+        let teams_csv = match &parsed.teams_csv {
+            Some(rel) => match (&workdir, read(rel)) {
+                (_, Some(t)) => Some((rel.clone(), t)),
+                (_, None) => {
+                    return Err(UserError::new(
+                        format!("teams_csv `{rel}` cannot be read"),
+                        Some("the path is relative to the repository root"),
+                    ));
+                }
+            },
+            None => None,
+        };
+        Ok(Inputs {
+            config,
+            codeowners,
+            teams_csv,
+        })
+    }
+
+    pub(crate) fn config(&self) -> Result<Config, UserError> {
+        match &self.config {
+            Some((origin, text)) => parse_config(origin, text),
+            None => Ok(Config::default()),
+        }
+    }
+}
+
+fn parse_config(origin: &str, text: &str) -> Result<Config, UserError> {
+    Config::parse(text).map_err(|e| {
+        UserError::new(
+            format!("{origin} is not valid: {}", e.message().trim()),
+            Some("see the `friction.toml` section of the README for the accepted keys"),
+        )
+    })
+}
+
+/// Loads the facts as a scan of `at` (default: everything stored, and the
+/// measured HEAD) would have them. `Ok(None)` when there is no history.
 pub(crate) fn load(
     store: &Store,
-    path: &Path,
-    config: &Config,
+    history: &History,
+    inputs: &Inputs,
     months: u32,
-    mode: WalkMode,
+    at: Option<&str>,
 ) -> Result<Option<Loaded>, UserError> {
-    let err =
-        |e: friction_store::StoreError| UserError::new(format!("reading the store: {e}"), None);
-    let Some(last) = store.last_commit_time().map_err(err)? else {
+    let err = |e: friction_store::StoreError| UserError::new(format!("reading the store: {e}"), None);
+    let config = inputs.config()?;
+    let reachable = at.map(|c| history.reachable(c));
+    let keep = |id: &str| reachable.as_ref().is_none_or(|r| r.contains(id));
+    let Some((tip, last)) = (match &reachable {
+        Some(r) => r
+            .iter()
+            .map(|id| (id.as_str(), history.times[id]))
+            .max_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(b.0))),
+        None => history.newest(),
+    }) else {
         return Ok(None);
     };
+    let tip = at.unwrap_or(tip).to_owned();
     let from = last - i64::from(months) * MONTH;
-    let salt = store.first_commit_id().map_err(err)?.unwrap_or_default();
-    let map: ComponentMap = component_map(config)?;
-    let fix = FixRules::new(config)?;
-    let teams = team_map(path, config)?;
-    let workdir = friction_history::open(path).ok().and_then(|r| r.workdir());
-    let codeowners = workdir.as_deref().and_then(find_codeowners);
+    // The oldest reachable commit salts pseudonyms, as `Store::first_commit_id`.
+    let salt = match &reachable {
+        Some(r) => r
+            .iter()
+            .map(|id| (history.times[id], id.as_str()))
+            .min()
+            .map(|(_, id)| id.to_owned())
+            .unwrap_or_default(),
+        None => store.first_commit_id().map_err(err)?.unwrap_or_default(),
+    };
+    let map: ComponentMap = component_map(&config)?;
+    let fix = FixRules::new(&config)?;
+    let teams = TeamMap::new(&config.teams, inputs.teams_csv.as_ref().map(|(_, t)| t.as_str()))
+        .map_err(|e| UserError::new(format!("friction.toml: {e}"), None))?;
+    let codeowners = inputs.codeowners.as_ref().map(|(p, t)| (p.clone(), CodeOwners::parse(t)));
 
     // Files at the measured commit.
-    let code_commit = store.meta("code_head").map_err(err)?;
+    let code_commit = match at {
+        Some(c) => store
+            .code_tree(c)
+            .map_err(err)?
+            .is_empty()
+            .then_some(None)
+            .unwrap_or(Some(c.to_owned())),
+        None => store.meta("code_head").map_err(err)?,
+    };
     let mut files = Vec::new();
     if let Some(commit) = &code_commit {
         for row in store.code_tree(commit).map_err(err)? {
@@ -182,37 +335,37 @@ pub(crate) fn load(
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
 
-    // Commits and changes over the whole history.
-    let rows = store.activity_with(i64::MIN, mode, false).map_err(err)?;
-    let messages = store.commit_messages(from).map_err(err)?;
     let mut commits: Vec<Commit> = Vec::new();
-    let mut index: BTreeMap<String, u32> = BTreeMap::new();
-    let mut changes = Vec::with_capacity(rows.len());
-    let mut names: BTreeMap<String, String> = BTreeMap::new();
-    for r in rows {
-        let idx = match index.get(&r.commit) {
+    let mut index: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    let mut changes = Vec::with_capacity(history.rows.len());
+    let mut names: BTreeMap<&str, &str> = BTreeMap::new();
+    for r in &history.rows {
+        if !keep(&r.commit) {
+            continue;
+        }
+        let idx = match index.get(r.commit.as_str()) {
             Some(i) => *i,
             None => {
                 let i = commits.len() as u32;
                 commits.push(Commit {
-                    fix: messages
-                        .get(&r.commit)
-                        .is_some_and(|(_, _, m)| fix.is_fix(m)),
+                    fix: r.time >= from
+                        && history
+                            .messages
+                            .get(&r.commit)
+                            .is_some_and(|(_, _, m)| fix.is_fix(m)),
                     id: r.commit.clone(),
                     time: r.time,
                     author: r.author.clone(),
                 });
-                index.insert(r.commit.clone(), i);
+                index.insert(&r.commit, i);
                 i
             }
         };
-        names
-            .entry(r.author.clone())
-            .or_insert_with(|| r.author_name.clone());
+        names.entry(&r.author).or_insert(&r.author_name);
         changes.push(Change {
             commit: idx,
             created: r.kind == "added" || r.kind == "copied",
-            file_id: r.file_id,
+            file_id: r.file_id.clone(),
             added: r.lines_added,
             deleted: r.lines_deleted,
             file: None,
@@ -225,7 +378,7 @@ pub(crate) fn load(
             .filter_map(|(email, name)| {
                 teams
                     .team_of(name, email)
-                    .map(|t| (email.clone(), t.to_owned()))
+                    .map(|t| ((*email).to_owned(), t.to_owned()))
             })
             .collect::<BTreeMap<String, String>>()
     });
@@ -244,12 +397,23 @@ pub(crate) fn load(
     Ok(Some(Loaded {
         data,
         code_commit,
+        tip,
+        as_of: last,
         from: date(from),
         to: date(last),
     }))
 }
 
-/// The assessment of the store at `path`/`db`, for `scan`, `assess` and `explain`.
+/// The options of `friction.toml` and the command line.
+pub(crate) fn options(inputs: &Inputs, budget: Option<f64>, target: f64) -> Result<Options, UserError> {
+    Ok(Options {
+        economics: economics(&inputs.config()?)?,
+        target_share: target,
+        budget_days: budget,
+    })
+}
+
+/// The assessment of the store's current state, for `scan`, `assess` and `explain`.
 pub(crate) fn run_assessment(
     store: &Store,
     path: &Path,
@@ -257,18 +421,21 @@ pub(crate) fn run_assessment(
     mode: WalkMode,
     budget: Option<f64>,
     target: f64,
-) -> Result<Option<(Loaded, Assessment)>, UserError> {
-    let config = project_config(path)?;
-    let options = Options {
-        economics: economics(&config)?,
-        target_share: target,
-        budget_days: budget,
+) -> Result<Option<(Loaded, Assessment, Inputs)>, UserError> {
+    let inputs = Inputs::read(path, None)?;
+    let options = options(&inputs, budget, target)?;
+    let Some(last) = store
+        .last_commit_time()
+        .map_err(|e| UserError::new(format!("reading the store: {e}"), None))?
+    else {
+        return Ok(None);
     };
-    let Some(loaded) = load(store, path, &config, months, mode)? else {
+    let history = History::read(store, mode, last - i64::from(months) * MONTH)?;
+    let Some(loaded) = load(store, &history, &inputs, months, None)? else {
         return Ok(None);
     };
     let a = friction_assess::assess(&loaded.data, &options);
-    Ok(Some((loaded, a)))
+    Ok(Some((loaded, a, inputs)))
 }
 
 /// The JSON document: the assessment plus where it came from.
@@ -319,7 +486,7 @@ fn mode(first_parent: bool) -> WalkMode {
 pub fn run(args: &AssessArgs) -> Result<u8, UserError> {
     check_args(args.months, args.target, args.budget)?;
     let (store, _) = open_store(args.path.clone(), args.db.clone())?;
-    let Some((loaded, a)) = run_assessment(
+    let Some((loaded, a, _)) = run_assessment(
         &store,
         &args.path,
         args.months,
@@ -361,7 +528,7 @@ pub fn explain(args: &ExplainArgs) -> Result<u8, UserError> {
             return Ok(0);
         }
     };
-    let Some((loaded, a)) = run_assessment(
+    let Some((loaded, a, _)) = run_assessment(
         &store,
         &args.path,
         12,

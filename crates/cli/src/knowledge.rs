@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use friction_analysis::knowledge::{self, Change, File, Knowledge, pseudonym};
-use friction_analysis::teams::{self, CodeOwners, Coordination, TeamMap, UNMAPPED};
+use friction_analysis::teams::{self, Coordination, TeamMap, UNMAPPED};
 use friction_code::{ANALYZER_VERSION, FileMetrics};
 use friction_store::WalkMode;
 use serde::Serialize;
@@ -242,20 +242,7 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
             .collect();
         coordination = Some(teams::coordination(&triples));
     }
-    let codeowners = workdir.as_ref().and_then(|dir| {
-        [
-            "CODEOWNERS",
-            ".github/CODEOWNERS",
-            "docs/CODEOWNERS",
-            ".gitlab/CODEOWNERS",
-        ]
-        .iter()
-        .find_map(|rel| {
-            std::fs::read_to_string(dir.join(rel))
-                .ok()
-                .map(|t| ((*rel).to_string(), CodeOwners::parse(&t)))
-        })
-    });
+    let codeowners = workdir.as_deref().and_then(crate::assess::find_codeowners);
     let codeowners = codeowners.map(|(file, co)| {
         let total: u64 = k.files.iter().map(|f| u64::from(f.code_lines)).sum();
         let without_owner: Vec<&knowledge::FileKnowledge> = k

@@ -279,7 +279,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
             None,
             friction_assess::methodology::DEFAULT_TARGET_SHARE,
         ) {
-            Ok(a) => a.map(|(_, a)| a),
+            Ok(a) => a.map(|(_, a, _)| a),
             Err(e) => {
                 eprintln!(
                     "warning: assessment failed: {}; history was stored",

@@ -66,6 +66,30 @@ impl Repo {
         }
     }
 
+    /// The content of the file at `path` in `commit`'s tree; `None` when there
+    /// is no such file.
+    pub fn file_at(&self, commit: ObjectId, path: &str) -> Result<Option<Vec<u8>>, HistoryError> {
+        let repo = self.thread_safe().to_thread_local();
+        let tree = repo
+            .find_commit(commit)
+            .map_err(|e| HistoryError::object(commit, "commit", e))?
+            .tree()
+            .map_err(|e| HistoryError::object(commit, "tree", e))?;
+        let Some(entry) = tree
+            .lookup_entry_by_path(path)
+            .map_err(|e| HistoryError::object(commit, "tree", e))?
+        else {
+            return Ok(None);
+        };
+        if !entry.mode().is_blob() {
+            return Ok(None);
+        }
+        let blob = entry
+            .object()
+            .map_err(|e| HistoryError::object(entry.oid(), "blob", e))?;
+        Ok(Some(blob.data.clone()))
+    }
+
     /// Regular files of `commit`'s tree, sorted by path, with path and attribute
     /// exclusions applied.
     pub fn tree_files(

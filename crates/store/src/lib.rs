@@ -10,7 +10,7 @@
 //! wholly stored or absent, and the next scan mines exactly the absent ones. The
 //! database runs in WAL mode, whose committed transactions survive a process crash.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use friction_model::{CommitFact, FileChangeFact};
@@ -22,10 +22,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/001_history.sql")),
     (2, include_str!("migrations/002_code.sql")),
     (3, include_str!("migrations/003_activity_index.sql")),
+    (4, include_str!("migrations/004_snapshots.sql")),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]
@@ -753,6 +754,111 @@ impl Store {
             .query_row("SELECT MAX(author_time) FROM commits", [], |r| r.get(0))?)
     }
 
+    /// Stores a snapshot and returns its id.
+    pub fn put_snapshot(&mut self, s: &NewSnapshot) -> Result<i64, StoreError> {
+        self.conn.execute(
+            "INSERT INTO snapshots (created_at, kind, rescored_from, commit_id, as_of, methodology,
+                 tool_version, schema, index_score, coverage, inputs, manifest, digest, assessment)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            params![
+                now(),
+                s.kind,
+                s.rescored_from,
+                s.commit_id,
+                s.as_of,
+                s.methodology,
+                s.tool_version,
+                s.schema,
+                s.index_score,
+                s.coverage,
+                s.inputs,
+                s.manifest,
+                s.digest,
+                s.assessment
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Every snapshot's header (no assessment), oldest `as_of` first.
+    pub fn snapshots(&self) -> Result<Vec<SnapshotRow>, StoreError> {
+        self.snapshot_rows("1 = 1", [])
+    }
+
+    /// One snapshot with its assessment.
+    pub fn snapshot(&self, id: i64) -> Result<Option<(SnapshotRow, String)>, StoreError> {
+        let row = self.snapshot_rows("id = $1", [id])?.into_iter().next();
+        let Some(row) = row else { return Ok(None) };
+        let text: String = self.conn.query_row(
+            "SELECT assessment FROM snapshots WHERE id = $1",
+            [id],
+            |r| r.get(0),
+        )?;
+        Ok(Some((row, text)))
+    }
+
+    /// The newest snapshot with this digest (same inputs and methodology), if any.
+    pub fn snapshot_with_digest(&self, digest: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT MAX(id) FROM snapshots WHERE digest = $1",
+                [digest],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    fn snapshot_rows<P: rusqlite::Params>(
+        &self,
+        filter: &str,
+        p: P,
+    ) -> Result<Vec<SnapshotRow>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT id, created_at, kind, rescored_from, commit_id, as_of, methodology, tool_version,
+                    schema, index_score, coverage, inputs, manifest, digest
+             FROM snapshots WHERE {filter} ORDER BY as_of, id"
+        ))?;
+        let rows = stmt
+            .query_map(p, |r| {
+                Ok(SnapshotRow {
+                    id: r.get(0)?,
+                    created_at: r.get(1)?,
+                    kind: r.get(2)?,
+                    rescored_from: r.get(3)?,
+                    commit_id: r.get(4)?,
+                    as_of: r.get(5)?,
+                    methodology: r.get(6)?,
+                    tool_version: r.get(7)?,
+                    schema: r.get(8)?,
+                    index_score: r.get(9)?,
+                    coverage: r.get(10)?,
+                    inputs: r.get(11)?,
+                    manifest: r.get(12)?,
+                    digest: r.get(13)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Parents of every stored commit (first parent first).
+    pub fn commit_parents(&self) -> Result<HashMap<String, Vec<String>>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT id, parents FROM commits")?;
+        let rows = stmt
+            .query_map([], |r| {
+                let id: String = r.get(0)?;
+                let parents: String = r.get(1)?;
+                Ok((
+                    id,
+                    parents.split_whitespace().map(str::to_owned).collect(),
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
     /// Direct access for read-only queries by other crates' tests and reports.
     pub fn connection(&self) -> &Connection {
         &self.conn
@@ -777,6 +883,45 @@ pub struct ActivityRow {
     pub author_name: String,
     /// Author's timezone offset, seconds east of UTC.
     pub offset: i64,
+}
+
+/// A snapshot to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewSnapshot {
+    pub kind: String,
+    pub rescored_from: Option<i64>,
+    pub commit_id: String,
+    pub as_of: i64,
+    pub methodology: String,
+    pub tool_version: String,
+    pub schema: String,
+    pub index_score: Option<f64>,
+    pub coverage: f64,
+    pub inputs: String,
+    pub manifest: String,
+    pub digest: String,
+    pub assessment: String,
+}
+
+/// A stored snapshot's header.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SnapshotRow {
+    pub id: i64,
+    pub created_at: i64,
+    pub kind: String,
+    pub rescored_from: Option<i64>,
+    pub commit_id: String,
+    pub as_of: i64,
+    pub methodology: String,
+    pub tool_version: String,
+    pub schema: String,
+    pub index_score: Option<f64>,
+    pub coverage: f64,
+    #[serde(skip)]
+    pub inputs: String,
+    #[serde(skip)]
+    pub manifest: String,
+    pub digest: String,
 }
 
 /// One file of a measured tree.
