@@ -113,21 +113,31 @@ pub(crate) struct Loaded {
     pub to: String,
 }
 
+impl Loaded {
+    /// The commit a snapshot of this state names: the measured one, else the
+    /// newest reachable.
+    pub(crate) fn snapshot_commit(&self) -> &str {
+        self.code_commit.as_deref().unwrap_or(&self.tip)
+    }
+}
+
 /// The stored history, read once (a back-fill assesses many dates from it).
 pub(crate) struct History {
     rows: Vec<friction_store::ActivityRow>,
+    /// Messages of commits from `messages_since` on (fix detection).
     messages: BTreeMap<String, (String, i64, String)>,
+    messages_since: i64,
     parents: std::collections::HashMap<String, Vec<String>>,
     /// (author time, id) of every stored commit.
     times: std::collections::HashMap<String, i64>,
 }
 
 impl History {
-    /// Reads the counted changes, messages (from `messages_since`) and the commit graph.
-    pub(crate) fn read(store: &Store, mode: WalkMode, messages_since: i64) -> Result<History, UserError> {
-        let err = |e: friction_store::StoreError| UserError::new(format!("reading the store: {e}"), None);
+    /// Reads the counted changes and the commit graph.
+    pub(crate) fn read(store: &Store, mode: WalkMode) -> Result<History, UserError> {
+        let err =
+            |e: friction_store::StoreError| UserError::new(format!("reading the store: {e}"), None);
         let rows = store.activity_with(i64::MIN, mode, false).map_err(err)?;
-        let messages = store.commit_messages(messages_since).map_err(err)?;
         let parents = store.commit_parents().map_err(err)?;
         let times = store
             .connection()
@@ -139,10 +149,27 @@ impl History {
             .map_err(|e| UserError::new(format!("reading the store: {e}"), None))?;
         Ok(History {
             rows,
-            messages,
+            messages: BTreeMap::new(),
+            messages_since: i64::MAX,
             parents,
             times,
         })
+    }
+
+    /// Makes sure the messages of commits from `since` on are read.
+    fn need_messages(&mut self, store: &Store, since: i64) -> Result<(), UserError> {
+        if since < self.messages_since {
+            self.messages = store
+                .commit_messages(since)
+                .map_err(|e| UserError::new(format!("reading the store: {e}"), None))?;
+            self.messages_since = since;
+        }
+        Ok(())
+    }
+
+    /// The author time of a stored commit.
+    pub(crate) fn time_of(&self, id: &str) -> Option<i64> {
+        self.times.get(id).copied()
     }
 
     /// Commits reachable from `tip` through stored parents (the set a scan of
@@ -232,6 +259,8 @@ impl Inputs {
             },
             None => None,
         };
+        // Stored under its name in the repository, so snapshots of clones agree.
+        let config = config.map(|(_, text)| (friction_history::CONFIG_FILE_NAME.to_owned(), text));
         Ok(Inputs {
             config,
             codeowners,
@@ -260,12 +289,13 @@ fn parse_config(origin: &str, text: &str) -> Result<Config, UserError> {
 /// measured HEAD) would have them. `Ok(None)` when there is no history.
 pub(crate) fn load(
     store: &Store,
-    history: &History,
+    history: &mut History,
     inputs: &Inputs,
     months: u32,
     at: Option<&str>,
 ) -> Result<Option<Loaded>, UserError> {
-    let err = |e: friction_store::StoreError| UserError::new(format!("reading the store: {e}"), None);
+    let err =
+        |e: friction_store::StoreError| UserError::new(format!("reading the store: {e}"), None);
     let config = inputs.config()?;
     let reachable = at.map(|c| history.reachable(c));
     let keep = |id: &str| reachable.as_ref().is_none_or(|r| r.contains(id));
@@ -280,6 +310,8 @@ pub(crate) fn load(
     };
     let tip = at.unwrap_or(tip).to_owned();
     let from = last - i64::from(months) * MONTH;
+    history.need_messages(store, from)?;
+    let history = &*history;
     // The oldest reachable commit salts pseudonyms, as `Store::first_commit_id`.
     let salt = match &reachable {
         Some(r) => r
@@ -292,18 +324,25 @@ pub(crate) fn load(
     };
     let map: ComponentMap = component_map(&config)?;
     let fix = FixRules::new(&config)?;
-    let teams = TeamMap::new(&config.teams, inputs.teams_csv.as_ref().map(|(_, t)| t.as_str()))
-        .map_err(|e| UserError::new(format!("friction.toml: {e}"), None))?;
-    let codeowners = inputs.codeowners.as_ref().map(|(p, t)| (p.clone(), CodeOwners::parse(t)));
+    let teams = TeamMap::new(
+        &config.teams,
+        inputs.teams_csv.as_ref().map(|(_, t)| t.as_str()),
+    )
+    .map_err(|e| UserError::new(format!("friction.toml: {e}"), None))?;
+    let codeowners = inputs
+        .codeowners
+        .as_ref()
+        .map(|(p, t)| (p.clone(), CodeOwners::parse(t)));
 
     // Files at the measured commit.
     let code_commit = match at {
-        Some(c) => store
-            .code_tree(c)
-            .map_err(err)?
-            .is_empty()
-            .then_some(None)
-            .unwrap_or(Some(c.to_owned())),
+        Some(c) => {
+            if store.code_tree(c).map_err(err)?.is_empty() {
+                None
+            } else {
+                Some(c.to_owned())
+            }
+        }
         None => store.meta("code_head").map_err(err)?,
     };
     let mut files = Vec::new();
@@ -405,7 +444,11 @@ pub(crate) fn load(
 }
 
 /// The options of `friction.toml` and the command line.
-pub(crate) fn options(inputs: &Inputs, budget: Option<f64>, target: f64) -> Result<Options, UserError> {
+pub(crate) fn options(
+    inputs: &Inputs,
+    budget: Option<f64>,
+    target: f64,
+) -> Result<Options, UserError> {
     Ok(Options {
         economics: economics(&inputs.config()?)?,
         target_share: target,
@@ -413,7 +456,7 @@ pub(crate) fn options(inputs: &Inputs, budget: Option<f64>, target: f64) -> Resu
     })
 }
 
-/// The assessment of the store's current state, for `scan`, `assess` and `explain`.
+/// The assessment of the store's current state, for `assess` and `explain`.
 pub(crate) fn run_assessment(
     store: &Store,
     path: &Path,
@@ -424,14 +467,8 @@ pub(crate) fn run_assessment(
 ) -> Result<Option<(Loaded, Assessment, Inputs)>, UserError> {
     let inputs = Inputs::read(path, None)?;
     let options = options(&inputs, budget, target)?;
-    let Some(last) = store
-        .last_commit_time()
-        .map_err(|e| UserError::new(format!("reading the store: {e}"), None))?
-    else {
-        return Ok(None);
-    };
-    let history = History::read(store, mode, last - i64::from(months) * MONTH)?;
-    let Some(loaded) = load(store, &history, &inputs, months, None)? else {
+    let mut history = History::read(store, mode)?;
+    let Some(loaded) = load(store, &mut history, &inputs, months, None)? else {
         return Ok(None);
     };
     let a = friction_assess::assess(&loaded.data, &options);

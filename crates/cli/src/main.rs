@@ -6,13 +6,18 @@
 mod assess;
 mod backtest;
 mod code;
+mod compare;
 mod coupling;
 mod hotspots;
 mod knowledge;
+mod lock;
 mod maat;
+mod portfolio;
 mod render;
 mod render_assess;
 mod scan;
+mod snapshot;
+mod timeline;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +53,157 @@ enum Command {
     Assess(AssessArgs),
     /// What a signal measures, how, its thresholds and sources — and its current evidence.
     Explain(ExplainArgs),
+    /// Record snapshots at past dates from history alone, so a trend exists on day one.
+    Backfill(BackfillArgs),
+    /// The index and its drivers over time, from the snapshots.
+    Trend(TrendArgs),
+    /// What changed between two snapshots: drivers, signals, files, roadmap steps done.
+    Compare(CompareArgs),
+    /// Re-score snapshots under this version's methodology from their stored inputs.
+    Rescore(RescoreArgs),
+    /// CI gate: fail when the index or a driver dropped more than allowed since a baseline.
+    Check(CheckArgs),
+}
+
+/// Options of `friction backfill`.
+#[derive(Debug, Args)]
+pub struct BackfillArgs {
+    /// Repository (scanned first with `friction scan`).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Store to read and extend.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Period between snapshots: week, month or quarter.
+    #[arg(long, value_name = "PERIOD", default_value = "month")]
+    pub every: String,
+    /// How far back: a span (24m, 2y, 12w, 90d) or a date (YYYY-MM-DD).
+    #[arg(long, value_name = "SPAN", default_value = "24m")]
+    pub since: String,
+    /// Last date (YYYY-MM-DD; default: the newest stored commit).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Window of activity of each snapshot, in months.
+    #[arg(long, value_name = "N", default_value_t = 12)]
+    pub months: u32,
+    /// Use the mainline-only view (needs `scan --first-parent`).
+    #[arg(long)]
+    pub first_parent: bool,
+    /// Worker threads for measuring trees (0 = one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Options of `friction trend`.
+#[derive(Debug, Args)]
+pub struct TrendArgs {
+    /// Repository (or a portfolio directory with `--repository`).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Store to read.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// In a portfolio store: the repository, product, domain or organisation.
+    #[arg(long, value_name = "NAME")]
+    pub repository: Option<String>,
+    /// The mainline-only snapshots.
+    #[arg(long)]
+    pub first_parent: bool,
+    /// Every snapshot, including those superseded by a re-scoring.
+    #[arg(long)]
+    pub all: bool,
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `friction compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The earlier snapshot: latest, previous, first, an id (#12), a date
+    /// (YYYY-MM-DD) or a commit prefix.
+    #[arg(default_value = "previous")]
+    pub before: String,
+    /// The later snapshot.
+    #[arg(default_value = "latest")]
+    pub after: String,
+    /// Repository.
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+    /// Store to read.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Signals and files listed.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options of `friction rescore`.
+#[derive(Debug, Args)]
+pub struct RescoreArgs {
+    /// Snapshots to re-score (default: every one under another methodology).
+    pub snapshots: Vec<String>,
+    /// Repository (its trees are re-measured when the code analyzer changed).
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+    /// Store to read and extend.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Worker threads for measuring trees (0 = one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Nothing on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Options of `friction check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Repository (scanned first with `friction scan`).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Store to read and extend.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// What to compare with: a snapshot (latest, #12, a date, a commit
+    /// prefix) or a git revision (origin/main); default `[check] baseline`,
+    /// else the newest snapshot of another commit.
+    #[arg(long, value_name = "SNAPSHOT|REV")]
+    pub baseline: Option<String>,
+    /// Largest index drop let through, in points (default `[check] max_drop`, 2).
+    #[arg(long, value_name = "POINTS")]
+    pub max_drop: Option<f64>,
+    /// Largest drop of one driver's score, as FAMILY=POINTS (repeatable).
+    #[arg(long, value_name = "FAMILY=POINTS")]
+    pub driver: Vec<String>,
+    /// Window of activity, in months.
+    #[arg(long, value_name = "N", default_value_t = 12)]
+    pub months: u32,
+    /// Use the mainline-only view (needs `scan --first-parent`).
+    #[arg(long)]
+    pub first_parent: bool,
+    /// Worker threads for measuring trees (0 = one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Nothing on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Options of `friction assess`.
@@ -384,6 +540,11 @@ fn main() -> ExitCode {
         Command::Backtest(args) => backtest::run(&args),
         Command::Assess(args) => assess::run(&args),
         Command::Explain(args) => assess::explain(&args),
+        Command::Backfill(args) => timeline::backfill(&args),
+        Command::Trend(args) => timeline::trend(&args),
+        Command::Compare(args) => timeline::compare_cmd(&args),
+        Command::Rescore(args) => timeline::rescore(&args),
+        Command::Check(args) => timeline::check(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

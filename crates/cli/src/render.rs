@@ -42,6 +42,8 @@ pub struct ScanReport {
     /// The text block of the assessment (not serialised).
     #[serde(skip)]
     pub assessment_text: Option<String>,
+    /// The snapshot recorded for this state (an existing one when nothing changed).
+    pub snapshot: Option<crate::snapshot::Recorded>,
 }
 
 /// The assessment figures the scan summary carries; `friction assess --json`
@@ -285,6 +287,17 @@ pub fn text(report: &ScanReport) -> String {
         }
     }
     out.push_str(&format!("  store       {}\n", report.store));
+    if let Some(rec) = &report.snapshot {
+        out.push_str(&format!(
+            "  snapshot    #{}{}\n",
+            rec.id,
+            if rec.new {
+                ""
+            } else {
+                " (unchanged since the last scan)"
+            }
+        ));
+    }
     if let Some(t) = &report.assessment_text {
         out.push('\n');
         out.push_str(t);

@@ -93,6 +93,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
             )
         })?;
     }
+    let _lock = crate::lock::lock(&db_path, args.quiet)?;
     let mut store = Store::open(&db_path).map_err(|e| store_error(&db_path, e))?;
 
     let mode = if args.first_parent {
@@ -268,24 +269,19 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
     } else {
         None
     };
-    let assessment = if interrupted {
-        None
+    // The assessment of HEAD, recorded as a snapshot.
+    let (assessment, snapshot) = if interrupted {
+        (None, None)
     } else {
-        match crate::assess::run_assessment(
-            &store,
-            &args.path,
-            12,
-            mode,
-            None,
-            friction_assess::methodology::DEFAULT_TARGET_SHARE,
-        ) {
-            Ok(a) => a.map(|(_, a, _)| a),
+        match crate::snapshot::scan_snapshot(&mut store, &args.path, &repo, mode) {
+            Ok(Some((a, rec))) => (Some(a), Some(rec)),
+            Ok(None) => (None, None),
             Err(e) => {
                 eprintln!(
                     "warning: assessment failed: {}; history was stored",
                     e.message
                 );
-                None
+                (None, None)
             }
         }
     };
@@ -316,6 +312,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         hotspots,
         assessment: assessment.as_ref().map(render::AssessmentSummary::from),
         assessment_text: assessment.as_ref().map(crate::render_assess::summary),
+        snapshot,
     };
     if args.json {
         println!("{}", render::json(&report));

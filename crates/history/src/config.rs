@@ -34,6 +34,79 @@ pub struct Config {
     /// `[assessment]`: how the assessment recognises fixes and sizes the roadmap.
     #[serde(default)]
     pub assessment: AssessmentConfig,
+    /// `[check]`: what `friction check` lets through.
+    #[serde(default)]
+    pub check: CheckConfig,
+    /// `[portfolio]`: the repositories `friction scan --portfolio` assesses together.
+    #[serde(default)]
+    pub portfolio: PortfolioConfig,
+}
+
+/// `[check]`: the thresholds of the CI gate, in index points (0–100).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CheckConfig {
+    /// The gate fails when the index drops by more than this many points.
+    #[serde(default = "default_max_drop")]
+    pub max_drop: f64,
+    /// Per driver family (`delivery`, `reliability`, `security`, `operations`,
+    /// `team-execution`): the largest drop of that driver's score let through.
+    #[serde(default)]
+    pub drivers: BTreeMap<String, f64>,
+    /// The baseline when `--baseline` is not given: a snapshot (`latest`, an
+    /// id, a date) or a git revision such as `origin/main`.
+    #[serde(default)]
+    pub baseline: Option<String>,
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        CheckConfig {
+            max_drop: default_max_drop(),
+            drivers: BTreeMap::new(),
+            baseline: None,
+        }
+    }
+}
+
+/// Two points: about the width of a typical 90 % bootstrap interval of the
+/// index on a mid-sized repository, so noise alone rarely fails the gate.
+fn default_max_drop() -> f64 {
+    2.0
+}
+
+/// `[portfolio]`.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PortfolioConfig {
+    /// Organisation name shown at the top of the roll-up.
+    #[serde(default)]
+    pub organisation: Option<String>,
+    /// Repositories scanned at once (0 = one per core).
+    #[serde(default)]
+    pub parallel: usize,
+    /// The repositories.
+    #[serde(default)]
+    pub repositories: Vec<PortfolioEntry>,
+}
+
+/// `[[portfolio.repositories]]`: one repository of the portfolio.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PortfolioEntry {
+    /// Unique name in reports.
+    pub name: String,
+    /// Path to the repository, relative to the directory holding friction.toml.
+    pub path: String,
+    /// Product the repository belongs to.
+    #[serde(default)]
+    pub product: Option<String>,
+    /// Domain the product belongs to.
+    #[serde(default)]
+    pub domain: Option<String>,
+    /// Store for this repository's facts (default: its `.friction/friction.db`).
+    #[serde(default)]
+    pub db: Option<String>,
 }
 
 /// `[economics]`. Without `hourly_cost` the cost model reports engineer-hours

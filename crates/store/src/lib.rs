@@ -757,15 +757,18 @@ impl Store {
     /// Stores a snapshot and returns its id.
     pub fn put_snapshot(&mut self, s: &NewSnapshot) -> Result<i64, StoreError> {
         self.conn.execute(
-            "INSERT INTO snapshots (created_at, kind, rescored_from, commit_id, as_of, methodology,
-                 tool_version, schema, index_score, coverage, inputs, manifest, digest, assessment)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            "INSERT INTO snapshots (created_at, kind, scope, rescored_from, commit_id, as_of, mode,
+                 methodology, tool_version, schema, index_score, coverage, inputs, manifest, digest,
+                 assessment)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
             params![
                 now(),
                 s.kind,
+                s.scope,
                 s.rescored_from,
                 s.commit_id,
                 s.as_of,
+                s.mode,
                 s.methodology,
                 s.tool_version,
                 s.schema,
@@ -797,13 +800,18 @@ impl Store {
         Ok(Some((row, text)))
     }
 
-    /// The newest snapshot with this digest (same inputs and methodology), if any.
-    pub fn snapshot_with_digest(&self, digest: &str) -> Result<Option<i64>, StoreError> {
+    /// The newest snapshot of `scope` with this digest (same inputs and
+    /// methodology), if any.
+    pub fn snapshot_with_digest(
+        &self,
+        scope: &str,
+        digest: &str,
+    ) -> Result<Option<i64>, StoreError> {
         Ok(self
             .conn
             .query_row(
-                "SELECT MAX(id) FROM snapshots WHERE digest = $1",
-                [digest],
+                "SELECT MAX(id) FROM snapshots WHERE scope = $1 AND digest = $2",
+                [scope, digest],
                 |r| r.get(0),
             )
             .optional()?
@@ -816,9 +824,9 @@ impl Store {
         p: P,
     ) -> Result<Vec<SnapshotRow>, StoreError> {
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT id, created_at, kind, rescored_from, commit_id, as_of, methodology, tool_version,
-                    schema, index_score, coverage, inputs, manifest, digest
-             FROM snapshots WHERE {filter} ORDER BY as_of, id"
+            "SELECT id, created_at, kind, scope, rescored_from, commit_id, as_of, mode, methodology,
+                    tool_version, schema, index_score, coverage, inputs, manifest, digest
+             FROM snapshots WHERE {filter} ORDER BY scope, as_of, id"
         ))?;
         let rows = stmt
             .query_map(p, |r| {
@@ -826,17 +834,19 @@ impl Store {
                     id: r.get(0)?,
                     created_at: r.get(1)?,
                     kind: r.get(2)?,
-                    rescored_from: r.get(3)?,
-                    commit_id: r.get(4)?,
-                    as_of: r.get(5)?,
-                    methodology: r.get(6)?,
-                    tool_version: r.get(7)?,
-                    schema: r.get(8)?,
-                    index_score: r.get(9)?,
-                    coverage: r.get(10)?,
-                    inputs: r.get(11)?,
-                    manifest: r.get(12)?,
-                    digest: r.get(13)?,
+                    scope: r.get(3)?,
+                    rescored_from: r.get(4)?,
+                    commit_id: r.get(5)?,
+                    as_of: r.get(6)?,
+                    mode: r.get(7)?,
+                    methodology: r.get(8)?,
+                    tool_version: r.get(9)?,
+                    schema: r.get(10)?,
+                    index_score: r.get(11)?,
+                    coverage: r.get(12)?,
+                    inputs: r.get(13)?,
+                    manifest: r.get(14)?,
+                    digest: r.get(15)?,
                 })
             })?
             .collect::<Result<_, _>>()?;
@@ -850,10 +860,7 @@ impl Store {
             .query_map([], |r| {
                 let id: String = r.get(0)?;
                 let parents: String = r.get(1)?;
-                Ok((
-                    id,
-                    parents.split_whitespace().map(str::to_owned).collect(),
-                ))
+                Ok((id, parents.split_whitespace().map(str::to_owned).collect()))
             })?
             .collect::<Result<_, _>>()?;
         Ok(rows)
@@ -889,9 +896,11 @@ pub struct ActivityRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewSnapshot {
     pub kind: String,
+    pub scope: String,
     pub rescored_from: Option<i64>,
     pub commit_id: String,
     pub as_of: i64,
+    pub mode: String,
     pub methodology: String,
     pub tool_version: String,
     pub schema: String,
@@ -909,9 +918,11 @@ pub struct SnapshotRow {
     pub id: i64,
     pub created_at: i64,
     pub kind: String,
+    pub scope: String,
     pub rescored_from: Option<i64>,
     pub commit_id: String,
     pub as_of: i64,
+    pub mode: String,
     pub methodology: String,
     pub tool_version: String,
     pub schema: String,
@@ -1128,6 +1139,48 @@ mod tests {
             Store::open(&path),
             Err(StoreError::TooNew { found: 99, .. })
         ));
+    }
+
+    fn snapshot(digest: &str, as_of: i64) -> NewSnapshot {
+        NewSnapshot {
+            kind: "scan".into(),
+            scope: String::new(),
+            rescored_from: None,
+            commit_id: "c1".into(),
+            as_of,
+            mode: "full".into(),
+            methodology: "eci/1".into(),
+            tool_version: "0.1.0".into(),
+            schema: "friction.assessment/1".into(),
+            index_score: Some(61.5),
+            coverage: 0.7,
+            inputs: "{}".into(),
+            manifest: "{}".into(),
+            digest: digest.into(),
+            assessment: "{\"index\":{}}".into(),
+        }
+    }
+
+    #[test]
+    fn snapshots_are_stored_listed_by_date_and_immutable() {
+        let mut store = Store::open_in_memory().unwrap();
+        let late = store.put_snapshot(&snapshot("d2", 200)).unwrap();
+        let early = store.put_snapshot(&snapshot("d1", 100)).unwrap();
+        let rows = store.snapshots().unwrap();
+        assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), [early, late]);
+        let (row, text) = store.snapshot(late).unwrap().unwrap();
+        assert_eq!(row.digest, "d2");
+        assert_eq!(text, "{\"index\":{}}");
+        assert_eq!(store.snapshot_with_digest("", "d1").unwrap(), Some(early));
+        assert_eq!(store.snapshot_with_digest("other", "d1").unwrap(), None);
+        let update = store.connection().execute(
+            "UPDATE snapshots SET index_score = 99 WHERE id = $1",
+            [late],
+        );
+        assert!(update.unwrap_err().to_string().contains("immutable"));
+        let delete = store.connection().execute("DELETE FROM snapshots", []);
+        assert!(delete.unwrap_err().to_string().contains("immutable"));
+        assert_eq!(store.snapshots().unwrap().len(), 2);
     }
 
     #[test]

@@ -6,10 +6,13 @@
 CREATE TABLE snapshots (
     id             INTEGER PRIMARY KEY,
     created_at     INTEGER NOT NULL,      -- wall clock, epoch seconds (informational)
-    kind           TEXT NOT NULL,         -- scan | backfill | rescore
+    kind           TEXT NOT NULL,         -- scan | backfill | rescore | baseline | portfolio
+    scope          TEXT NOT NULL,         -- '' for this repository; in a portfolio store, the
+                                          -- repository, product, domain or organisation name
     rescored_from  INTEGER REFERENCES snapshots (id),
     commit_id      TEXT NOT NULL,         -- the commit assessed
     as_of          INTEGER NOT NULL,      -- window end: newest author time reachable from commit_id
+    mode           TEXT NOT NULL,         -- full | first-parent
     methodology    TEXT NOT NULL,
     tool_version   TEXT NOT NULL,
     schema         TEXT NOT NULL,         -- JSON contract of `assessment`
@@ -21,7 +24,7 @@ CREATE TABLE snapshots (
     assessment     TEXT NOT NULL          -- the assessment JSON (`friction assess --json`)
 );
 
-CREATE INDEX snapshots_as_of ON snapshots (as_of, id);
+CREATE INDEX snapshots_as_of ON snapshots (scope, as_of, id);
 CREATE INDEX snapshots_commit ON snapshots (commit_id);
 
 CREATE TRIGGER snapshots_no_update BEFORE UPDATE ON snapshots
