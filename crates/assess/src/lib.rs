@@ -65,6 +65,10 @@ pub struct Assessment {
     pub methodology: &'static str,
     /// The window the signals read (dates, UTC).
     pub window_months: u32,
+    /// Files at the assessed commit (excluded ones left out) and their code
+    /// lines: the size of what was assessed (portfolio roll-ups weigh by it).
+    pub files: u64,
+    pub code_lines: u64,
     pub index: IndexResult,
     pub components: Vec<ScopeIndex>,
     /// Per team (teams are each the files they changed most in the window);
@@ -134,6 +138,8 @@ pub fn assess(data: &Data, options: &Options) -> Assessment {
         schema: SCHEMA,
         methodology: METHODOLOGY_VERSION,
         window_months: data.months,
+        files: data.files.len() as u64,
+        code_lines: data.files.iter().map(|f| u64::from(f.code_lines)).sum(),
         index: repository,
         components,
         teams,

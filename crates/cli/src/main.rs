@@ -502,6 +502,11 @@ pub struct ScanArgs {
     /// Skip measuring the source code at HEAD.
     #[arg(long)]
     pub no_code: bool,
+    /// Scan every repository of `[portfolio]` in PATH/friction.toml and roll
+    /// the index up per product, domain and organisation (store: `--db`,
+    /// default PATH/.friction/portfolio.db).
+    #[arg(long, conflicts_with_all = ["refs", "all", "copies", "rename_limit"])]
+    pub portfolio: bool,
     /// No progress bar and no timing line on stderr.
     #[arg(long, short)]
     pub quiet: bool,

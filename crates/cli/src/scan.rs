@@ -51,6 +51,9 @@ fn store_error(db: &std::path::Path, e: friction_store::StoreError) -> UserError
 
 /// Runs the scan and returns the process exit code.
 pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
+    if args.portfolio {
+        return crate::portfolio::run(args);
+    }
     let started = Instant::now();
     let repo = friction_history::open(&args.path).map_err(history_error)?;
 
