@@ -527,8 +527,8 @@ fn render(
     let _ = writeln!(out, "\nRepositories:");
     let _ = writeln!(
         out,
-        "  {:<20} {:<16} {:>6} {:>13} {:>6}  {}",
-        "repository", "product", "index", "90 % CI", "cov", "as of"
+        "  {:<20} {:<16} {:>6} {:>13} {:>6}  as of",
+        "repository", "product", "index", "90 % CI", "cov"
     );
     for r in repos {
         match r.status.as_str() {
