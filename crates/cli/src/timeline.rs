@@ -616,8 +616,16 @@ pub fn rescore(args: &RescoreArgs) -> Result<u8, UserError> {
         };
         // Code metrics are stored per analyzer version: re-measure the tree
         // (reusing what is stored) when the repository is at hand.
-        if let (Some(repo), Some(c)) = (&repo, &code_commit) {
-            measure(repo, &mut store, &inputs, c, args.threads)?;
+        match (&repo, &code_commit) {
+            (Some(repo), Some(c)) => measure(repo, &mut store, &inputs, c, args.threads)?,
+            (None, Some(c)) if !args.quiet => eprintln!(
+                "warning: no repository at {}: snapshot #{}'s tree ({}) is read from the store only; \
+                 files the current code analyzer has not measured count as not measured",
+                args.path.display(),
+                row.id,
+                short(c)
+            ),
+            _ => {}
         }
         let history = match histories.entry(walk.as_str()) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
