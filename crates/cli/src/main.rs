@@ -15,6 +15,7 @@ mod maat;
 mod portfolio;
 mod render;
 mod render_assess;
+mod report;
 mod scan;
 mod snapshot;
 mod timeline;
@@ -63,6 +64,28 @@ enum Command {
     Rescore(RescoreArgs),
     /// CI gate: fail when the index or a driver dropped more than allowed since a baseline.
     Check(CheckArgs),
+    /// Write the report of a snapshot: self-contained HTML, Markdown summary, CSV tables.
+    Report(ReportArgs),
+}
+
+/// Options of `friction report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Repository (scanned first with `friction scan`).
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Store to read.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// The snapshot: latest, previous, an id (#12), a date or a commit prefix.
+    #[arg(long, value_name = "SNAPSHOT", default_value = "latest")]
+    pub snapshot: String,
+    /// Directory for the files (default: `report/` beside the store).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print nothing.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// Options of `friction backfill`.
@@ -502,6 +525,9 @@ pub struct ScanArgs {
     /// Skip measuring the source code at HEAD.
     #[arg(long)]
     pub no_code: bool,
+    /// Do not write the HTML report (`report.html` beside the store).
+    #[arg(long)]
+    pub no_report: bool,
     /// Scan every repository of `[portfolio]` in PATH/friction.toml and roll
     /// the index up per product, domain and organisation (store: `--db`,
     /// default PATH/.friction/portfolio.db).
@@ -550,6 +576,7 @@ fn main() -> ExitCode {
         Command::Compare(args) => timeline::compare_cmd(&args),
         Command::Rescore(args) => timeline::rescore(&args),
         Command::Check(args) => timeline::check(&args),
+        Command::Report(args) => report::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -44,6 +44,8 @@ pub struct ScanReport {
     pub assessment_text: Option<String>,
     /// The snapshot recorded for this state (an existing one when nothing changed).
     pub snapshot: Option<crate::snapshot::Recorded>,
+    /// The HTML report written after the scan (absent with `--no-report`).
+    pub report: Option<String>,
 }
 
 /// The assessment figures the scan summary carries; `friction assess --json`
@@ -297,6 +299,9 @@ pub fn text(report: &ScanReport) -> String {
                 " (unchanged since the last scan)"
             }
         ));
+    }
+    if let Some(p) = &report.report {
+        out.push_str(&format!("  report      {p}\n"));
     }
     if let Some(t) = &report.assessment_text {
         out.push('\n');

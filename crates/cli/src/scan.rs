@@ -288,6 +288,18 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
             }
         }
     };
+    let report_path = match (&snapshot, args.no_report) {
+        (Some(rec), false) => {
+            match crate::report::write_scan_report(&store, &db_path, &args.path, rec.id) {
+                Ok(p) => Some(p.display().to_string()),
+                Err(e) => {
+                    eprintln!("warning: the HTML report was not written: {}", e.message);
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
     let mut problems: Vec<String> = outcome.failed.iter().map(ToString::to_string).collect();
     problems.sort();
     if let Some(walk) = &plan.walk_error {
@@ -316,6 +328,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         assessment: assessment.as_ref().map(render::AssessmentSummary::from),
         assessment_text: assessment.as_ref().map(crate::render_assess::summary),
         snapshot,
+        report: report_path,
     };
     if args.json {
         println!("{}", render::json(&report));

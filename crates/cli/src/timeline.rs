@@ -338,22 +338,25 @@ pub fn backfill(args: &BackfillArgs) -> Result<u8, UserError> {
 
 /// One point of a trend.
 #[derive(Debug, Serialize)]
-struct TrendPoint {
-    snapshot: i64,
+pub(crate) struct TrendPoint {
+    pub snapshot: i64,
     kind: String,
     rescored_from: Option<i64>,
     commit: String,
-    as_of: String,
+    pub as_of: String,
     mode: String,
     methodology: String,
-    index: Option<f64>,
-    ci: Option<[f64; 2]>,
+    pub index: Option<f64>,
+    pub ci: Option<[f64; 2]>,
     band: Option<String>,
-    coverage: f64,
-    drivers: BTreeMap<String, Option<f64>>,
+    pub coverage: f64,
+    pub drivers: BTreeMap<String, Option<f64>>,
 }
 
-fn trend_points(store: &Store, rows: &[SnapshotRow]) -> Result<Vec<TrendPoint>, UserError> {
+pub(crate) fn trend_points(
+    store: &Store,
+    rows: &[SnapshotRow],
+) -> Result<Vec<TrendPoint>, UserError> {
     let mut out = Vec::new();
     for row in rows {
         readable(row)?;

@@ -1,0 +1,166 @@
+//! `friction report`: renders a stored snapshot as a self-contained HTML
+//! page, a Markdown summary and CSV tables (`crates/report`), and the HTML
+//! report `friction scan` writes after each scan.
+
+use std::path::{Path, PathBuf};
+
+use friction_report::{Meta, Report, TrendPoint};
+use friction_store::{SnapshotRow, Store};
+
+use crate::hotspots::open_store;
+use crate::render::date;
+use crate::snapshot::{assessment_of, current_view, readable, select};
+use crate::{ReportArgs, UserError};
+
+/// The report's generation time: `SOURCE_DATE_EPOCH` when set (the
+/// reproducible-builds convention, for byte-identical reports), else now.
+fn generated_at() -> String {
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+        });
+    let rem = secs.rem_euclid(86_400);
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        date(secs),
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// The name a report shows for the repository at `path`.
+pub(crate) fn repository_name(path: &Path) -> String {
+    let full = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let name = full
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| full.display().to_string());
+    match name.strip_suffix(".git") {
+        Some(stem) if !stem.is_empty() => stem.to_owned(),
+        _ => name,
+    }
+}
+
+/// Builds the report of snapshot `row`.
+pub(crate) fn build(store: &Store, row: &SnapshotRow, name: &str) -> Result<Report, UserError> {
+    readable(row)?;
+    let assessment = assessment_of(store, row)?;
+    let view: Vec<SnapshotRow> = current_view(store, &row.scope)?
+        .into_iter()
+        .filter(|s| s.mode == row.mode && s.methodology == row.methodology && s.as_of <= row.as_of)
+        .collect();
+    let trend = crate::timeline::trend_points(store, &view)?
+        .into_iter()
+        .map(|p| TrendPoint {
+            snapshot: p.snapshot,
+            as_of: p.as_of,
+            index: p.index,
+            ci: p.ci,
+            coverage: p.coverage,
+            drivers: p.drivers,
+        })
+        .collect();
+    Ok(Report {
+        meta: Meta {
+            repository: name.to_owned(),
+            snapshot: row.id,
+            kind: row.kind.clone(),
+            commit: row.commit_id.clone(),
+            as_of: date(row.as_of),
+            methodology: row.methodology.clone(),
+            tool_version: row.tool_version.clone(),
+            digest: row.digest.clone(),
+            manifest: serde_json::from_str(&row.manifest).unwrap_or_default(),
+            generated_at: generated_at(),
+        },
+        assessment,
+        trend,
+    })
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> Result<PathBuf, UserError> {
+    let path = dir.join(name);
+    std::fs::write(&path, text).map_err(|e| {
+        UserError::new(
+            format!("cannot write {}: {e}", path.display()),
+            Some("choose a writable directory with `--out DIR`"),
+        )
+    })?;
+    Ok(path)
+}
+
+/// Writes the HTML report of the newest snapshot beside the store (for `scan`).
+pub(crate) fn write_scan_report(
+    store: &Store,
+    db: &Path,
+    path: &Path,
+    snapshot: i64,
+) -> Result<PathBuf, UserError> {
+    let row = store
+        .snapshots()
+        .map_err(crate::snapshot::store_err)?
+        .into_iter()
+        .find(|s| s.id == snapshot)
+        .ok_or_else(|| UserError::new("the scan's snapshot is missing", None))?;
+    let report = build(store, &row, &repository_name(path))?;
+    let dir = db
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    write(&dir, "report.html", &friction_report::html(&report))
+}
+
+pub fn run(args: &ReportArgs) -> Result<u8, UserError> {
+    let (store, db) = open_store(args.path.clone(), args.db.clone())?;
+    let view = current_view(&store, "")?;
+    let row = select(&view, &args.snapshot).ok_or_else(|| {
+        UserError::new(
+            if view.is_empty() {
+                "the store has no snapshot yet".to_owned()
+            } else {
+                format!("no snapshot `{}`", args.snapshot)
+            },
+            Some("`friction scan` records one; `friction trend` lists them"),
+        )
+    })?;
+    let report = build(&store, row, &repository_name(&args.path))?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        db.parent()
+            .map_or_else(|| PathBuf::from("report"), |d| d.join("report"))
+    });
+    std::fs::create_dir_all(&out).map_err(|e| {
+        UserError::new(
+            format!("cannot create {}: {e}", out.display()),
+            Some("choose a writable directory with `--out DIR`"),
+        )
+    })?;
+    let mut written = vec![
+        write(&out, "report.html", &friction_report::html(&report))?,
+        write(&out, "summary.md", &friction_report::markdown(&report))?,
+    ];
+    for (name, text) in friction_report::csv_files(&report) {
+        written.push(write(&out, &name, &text)?);
+    }
+    if !args.quiet {
+        println!(
+            "Report of snapshot #{} ({}, {}) in {}:",
+            row.id,
+            row.kind,
+            date(row.as_of),
+            out.display()
+        );
+        for p in &written {
+            let size = std::fs::metadata(p).map_or(0, |m| m.len());
+            println!(
+                "  {:<22} {:>9} bytes",
+                p.file_name().unwrap_or_default().to_string_lossy(),
+                size
+            );
+        }
+    }
+    Ok(0)
+}

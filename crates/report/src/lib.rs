@@ -1,0 +1,122 @@
+//! Reports of one assessment snapshot: a self-contained HTML page, a
+//! Markdown summary and CSV tables.
+//!
+//! The input is the stored assessment JSON (`friction.assessment/1`) with
+//! the snapshot's manifest and the trend, so any stored snapshot — also an
+//! old one — can be rendered. No IO, no clock: the caller passes the
+//! generation time, the only part of a report that differs between two
+//! renderings of the same snapshot.
+
+pub mod escape;
+mod html;
+mod markdown;
+mod summary;
+pub mod svg;
+mod tables;
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+pub use html::html;
+pub use markdown::markdown;
+pub use summary::{Summary, summary};
+pub use tables::{Table, csv_files, tables};
+
+/// Where the assessment came from.
+#[derive(Debug, Clone)]
+pub struct Meta {
+    /// Display name of the repository.
+    pub repository: String,
+    pub snapshot: i64,
+    /// scan, backfill, rescore, baseline.
+    pub kind: String,
+    pub commit: String,
+    /// Window end (YYYY-MM-DD).
+    pub as_of: String,
+    pub methodology: String,
+    pub tool_version: String,
+    /// SHA-256 of the manifest.
+    pub digest: String,
+    /// The snapshot's input manifest.
+    pub manifest: Value,
+    /// When the report was rendered (the only non-deterministic part).
+    pub generated_at: String,
+}
+
+/// One snapshot of the trend.
+#[derive(Debug, Clone)]
+pub struct TrendPoint {
+    pub snapshot: i64,
+    pub as_of: String,
+    pub index: Option<f64>,
+    pub ci: Option<[f64; 2]>,
+    pub coverage: f64,
+    pub drivers: BTreeMap<String, Option<f64>>,
+}
+
+/// Everything a report shows.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub meta: Meta,
+    /// The assessment JSON (`friction assess --json`).
+    pub assessment: Value,
+    /// Oldest first; includes this snapshot.
+    pub trend: Vec<TrendPoint>,
+}
+
+pub(crate) fn num(v: &Value) -> Option<f64> {
+    v.as_f64()
+}
+
+pub(crate) fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or_default()
+}
+
+pub(crate) fn arr(v: &Value) -> &[Value] {
+    v.as_array().map_or(&[], Vec::as_slice)
+}
+
+/// `12.3` or `–`.
+pub(crate) fn fmt1(x: Option<f64>) -> String {
+    x.map_or_else(|| "–".to_owned(), |v| format!("{v:.1}"))
+}
+
+/// Thousands separators.
+pub(crate) fn thousands(x: f64) -> String {
+    let n = x.round() as i64;
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// `low–high unit` of a `{low, high}` range.
+pub(crate) fn range(v: &Value, unit: &str) -> String {
+    match (num(&v["low"]), num(&v["high"])) {
+        (Some(a), Some(b)) if (a - b).abs() < 0.5 => format!("{} {unit}", thousands(a)),
+        (Some(a), Some(b)) => format!("{}–{} {unit}", thousands(a), thousands(b)),
+        _ => "–".to_owned(),
+    }
+}
+
+/// A `{low, high}` range of small numbers with one decimal.
+pub(crate) fn range1(v: &Value, unit: &str) -> String {
+    match (num(&v["low"]), num(&v["high"])) {
+        (Some(a), Some(b)) => format!("{a:.1}–{b:.1} {unit}"),
+        _ => "–".to_owned(),
+    }
+}
+
+/// Every signal with its driver.
+pub(crate) fn signals(a: &Value) -> Vec<(&Value, &Value)> {
+    arr(&a["index"]["drivers"])
+        .iter()
+        .flat_map(|d| arr(&d["signals"]).iter().map(move |s| (d, s)))
+        .collect()
+}
