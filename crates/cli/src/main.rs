@@ -560,6 +560,14 @@ impl UserError {
 }
 
 fn main() -> ExitCode {
+    // Like every Unix filter: a closed pipe (`friction trend | head`) ends the
+    // process quietly instead of failing a write (Rust ignores SIGPIPE).
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of one signal at start-up,
+    // before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => scan::run(&args),

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use friction_report::{Meta, Report, TrendPoint};
+use friction_report::{CodeFinding, Meta, Report, Rule, TrendPoint};
 use friction_store::{SnapshotRow, Store};
 
 use crate::hotspots::open_store;
@@ -83,6 +83,94 @@ pub(crate) fn build(store: &Store, row: &SnapshotRow, name: &str) -> Result<Repo
     })
 }
 
+/// The code-health findings of the snapshot's files that cost friction, for
+/// SARIF: each smell at its function's lines.
+pub(crate) fn code_findings(
+    store: &Store,
+    report: &Report,
+) -> Result<(Vec<Rule>, Vec<CodeFinding>), UserError> {
+    use friction_code::health;
+    let rules: Vec<Rule> = health::CATALOGUE
+        .iter()
+        .map(|smell| Rule {
+            id: format!("code-health/{}", smell.id),
+            name: smell.name.to_owned(),
+            description: format!(
+                "{} above {} ({}). {} Source: {}",
+                smell.measure, smell.threshold, smell.name, smell.rationale, smell.source
+            ),
+        })
+        .collect();
+    let Some(commit) = report.meta.manifest["code_commit"].as_str() else {
+        return Ok((rules, Vec::new()));
+    };
+    let wanted: std::collections::BTreeSet<&str> = report.assessment["cost"]["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| {
+            f["health"]
+                .as_f64()
+                .is_some_and(|h| h < health::HEALTHY_FROM)
+        })
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    let mut findings = Vec::new();
+    for row in store
+        .code_tree(commit)
+        .map_err(crate::snapshot::store_err)?
+    {
+        if !wanted.contains(row.path.as_str()) {
+            continue;
+        }
+        let Some(m) = store
+            .code_metrics(&row.blob, &row.language, friction_code::ANALYZER_VERSION)
+            .map_err(crate::snapshot::store_err)?
+            .and_then(|d| friction_code::FileMetrics::from_bytes(&d))
+        else {
+            continue;
+        };
+        let h = health::assess(&m);
+        let level = match h.score {
+            Some(s) if s < health::WARNING_FROM => "error",
+            Some(s) if s < health::HEALTHY_FROM => "warning",
+            _ => "note",
+        };
+        for f in &h.findings {
+            let end = f
+                .function
+                .as_ref()
+                .and_then(|name| {
+                    m.functions
+                        .iter()
+                        .find(|x| x.start_line == f.line && &x.name == name)
+                })
+                .map_or(f.line, |x| x.end_line);
+            let smell = health::CATALOGUE.iter().find(|c| c.id == f.smell);
+            findings.push(CodeFinding {
+                path: row.path.clone(),
+                start_line: f.line,
+                end_line: end,
+                rule: format!("code-health/{}", f.smell),
+                level,
+                message: format!(
+                    "{}{}: {} {} (threshold {}); costs the file {:.2} of its {} health points lost.",
+                    smell.map_or(f.smell, |c| c.name),
+                    f.function
+                        .as_ref()
+                        .map_or(String::new(), |n| format!(" in `{n}`")),
+                    smell.map_or("value", |c| c.measure),
+                    f.value,
+                    f.threshold,
+                    f.points,
+                    h.score.map_or_else(|| "–".into(), |s| format!("{:.2}", 10.0 - s)),
+                ),
+            });
+        }
+    }
+    Ok((rules, findings))
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> Result<PathBuf, UserError> {
     let path = dir.join(name);
     std::fs::write(&path, text).map_err(|e| {
@@ -142,6 +230,12 @@ pub fn run(args: &ReportArgs) -> Result<u8, UserError> {
         write(&out, "report.html", &friction_report::html(&report))?,
         write(&out, "summary.md", &friction_report::markdown(&report))?,
     ];
+    let (rules, findings) = code_findings(&store, &report)?;
+    written.push(write(
+        &out,
+        "report.sarif",
+        &friction_report::sarif(&report, &rules, &findings),
+    )?);
     for (name, text) in friction_report::csv_files(&report) {
         written.push(write(&out, &name, &text)?);
     }

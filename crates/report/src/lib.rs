@@ -10,6 +10,7 @@
 pub mod escape;
 mod html;
 mod markdown;
+mod sarif;
 mod summary;
 pub mod svg;
 mod tables;
@@ -20,6 +21,7 @@ use serde_json::Value;
 
 pub use html::html;
 pub use markdown::markdown;
+pub use sarif::{CodeFinding, Rule, SCHEMA_URI, sarif};
 pub use summary::{Summary, summary};
 pub use tables::{Table, csv_files, tables};
 

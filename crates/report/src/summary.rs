@@ -65,7 +65,7 @@ pub fn summary(r: &Report) -> Summary {
     let cost_text = format!(
         "Friction costs an estimated {} a year{share}, for {} engineers ({}). This is an estimate with its range, not a measurement.",
         money_or_hours(total, currency),
-        range(&cost["engineers"], "").trim_end(),
+        crate::range1(&cost["engineers"], "").trim_end(),
         s(&cost["engineers_source"])
     );
 
@@ -142,7 +142,7 @@ pub fn summary(r: &Report) -> Summary {
     }
     if let Some(x) = sig("truck-factor").filter(|x| num(&x["value"]).is_some()) {
         risk.push(format!(
-            "losing {:.0} people would leave most of the code without an active expert (truck factor)",
+            "the truck factor is {:.0}: that few departures would leave most of the code without an active expert",
             num(&x["value"]).unwrap_or(0.0)
         ));
     }

@@ -185,11 +185,18 @@ pub fn trend(id: &str, points: &[Point], title: &str, desc: &str) -> String {
     let every = (n / 6).max(1);
     for (i, p) in points.iter().enumerate() {
         if i % every == 0 || i + 1 == n {
+            let anchor = if n > 1 && i == 0 {
+                "start"
+            } else if n > 1 && i + 1 == n {
+                "end"
+            } else {
+                "middle"
+            };
             text(
                 &mut out,
                 x(i),
                 h - bottom + 16.0,
-                "middle",
+                anchor,
                 10.0,
                 INK,
                 &p.label,
@@ -432,7 +439,13 @@ pub fn treemap(id: &str, tiles: &[Tile], title: &str, desc: &str) -> String {
         let name = t.label.rsplit('/').next().unwrap_or(&t.label);
         if rw > 7.0 * name.chars().count().min(24) as f64 && rh > 16.0 {
             let shown: String = name.chars().take(24).collect();
-            text(&mut out, x + 4.0, y + 13.0, "start", 11.0, "white", &shown);
+            // Dark text on the light orange, white on the dark colours (contrast).
+            let ink = if health_colour(t.health) == ORANGE {
+                INK
+            } else {
+                "white"
+            };
+            text(&mut out, x + 4.0, y + 13.0, "start", 11.0, ink, &shown);
         }
         if t.href.is_some() {
             out.push_str("</a>");
