@@ -46,7 +46,7 @@ pub fn markdown(r: &Report) -> String {
             out,
             "| {} | {} | {} | {} | {} |",
             md(s(&d["title"])),
-            fmt1(num(&d["weight"])),
+            num(&d["weight"]).map_or_else(|| "–".into(), |w| format!("{w:.2}")),
             num(&d["score"]).map_or_else(|| "not measured".into(), |v| format!("{v:.1}")),
             md(d["band"].as_str().unwrap_or("–")),
             fmt1(num(&d["points_lost"]))
@@ -107,7 +107,10 @@ pub fn markdown(r: &Report) -> String {
             .take(12)
             .filter(char::is_ascii_hexdigit)
             .collect::<String>(),
-        md(&m.generated_at)
+        m.generated_at
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '-' | '+'))
+            .collect::<String>()
     );
     out
 }

@@ -195,12 +195,13 @@ pub fn summary(r: &Report) -> Summary {
             .filter_map(|st| num(&st["projected_index"]))
             .next_back();
         format!(
-            "Start with {}{}. The whole roadmap has {} steps and captures {:.0} % of the addressable cost.",
+            "Start with {}{}. The whole roadmap has {} step{} and captures {:.0} % of the addressable cost.",
             moves.join("; then "),
             projected.map_or(String::new(), |p| format!(
                 ", which projects the index to {p:.0}"
             )),
             steps.len(),
+            if steps.len() == 1 { "" } else { "s" },
             num(&a["roadmap"]["captured_share"]).unwrap_or(0.0) * 100.0
         )
     };

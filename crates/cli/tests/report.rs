@@ -1,0 +1,347 @@
+//! `friction report` and the report `friction scan` writes: every format
+//! escapes hostile repository content, renders identically apart from its
+//! timestamp, and the HTML renders in headless Chromium without errors or
+//! network requests.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use support::{Fixture, friction};
+
+const BIDI: char = '\u{202E}';
+
+/// A repository whose paths and messages try to break out of every format.
+fn hostile() -> Fixture {
+    let mut f = Fixture::new();
+    let evil_dir = "<img src=x onerror=alert(1)>";
+    let evil_file = format!("{evil_dir}/\"quoted\" *bold* [x](y) {BIDI}gpj.py");
+    let script_file = "src/<script>alert('x')</script>.py";
+    // Deeply nested, branchy functions: unhealthy code, so SARIF has findings.
+    let body = |v: usize| -> String {
+        (0..6)
+            .map(|i| format!(
+                "def f{i}(a, b, c, d, e, f, g, h):\n    if a:\n        if b and c or d and e:\n            for x in range(a):\n                if x % 2 and e:\n                    while b:\n                        b -= 1\n                        if c > 3 or f and d:\n                            return {v}\n                        elif c < 0:\n                            continue\n    return 0\n\n"
+            ))
+            .collect()
+    };
+    for week in 0..8usize {
+        f.write(&evil_file, body(week));
+        f.write(script_file, body(week + 1));
+        f.write("src/plain.py", body(week + 2));
+        f.commit_as(
+            &format!("fix <script>alert({week})</script> | *boom* {BIDI}"),
+            &format!("Mallory <b>{week}</b>"),
+            "mallory@example.com",
+        );
+        f.advance_days(5);
+    }
+    f
+}
+
+fn run(args: &[&str], cwd: &Path, epoch: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_friction"))
+        .args(args)
+        .current_dir(cwd)
+        .env("SOURCE_DATE_EPOCH", epoch)
+        .output()
+        .unwrap()
+}
+
+fn report(f: &Fixture, out: &Path, epoch: &str) {
+    let db = f.path().join(".friction/friction.db");
+    if !db.exists() {
+        let o = run(&["scan", "-q", "."], f.path(), epoch);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let o = run(
+        &["report", ".", "--out", out.to_str().unwrap(), "-q"],
+        f.path(),
+        epoch,
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn every_format_escapes_hostile_content() {
+    let f = hostile();
+    let out = f.path().join("out");
+    report(&f, &out, "1700000000");
+    let written = files(&out);
+    let names: Vec<&str> = written.iter().map(|(n, _)| n.as_str()).collect();
+    for expected in [
+        "report.html",
+        "summary.md",
+        "report.sarif",
+        "hotspots.csv",
+        "roadmap.csv",
+        "drivers.csv",
+        "signals.csv",
+        "evidence.csv",
+        "manifest.csv",
+    ] {
+        assert!(
+            names.contains(&expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+    for (name, bytes) in &written {
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(!text.contains(BIDI), "{name} carries a raw bidi control");
+        assert!(!text.contains("<b>"), "{name} carries raw author markup");
+        // CSV and SARIF are data: markup stays as text there (quoted, JSON-escaped).
+        if name.ends_with(".html") || name.ends_with(".md") {
+            assert!(!text.contains("<script>"), "{name} carries a raw <script>");
+            assert!(!text.contains("<img src=x"), "{name} carries a raw <img>");
+        }
+    }
+    let html = String::from_utf8(
+        written
+            .iter()
+            .find(|(n, _)| n == "report.html")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
+    assert!(
+        html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;.py"),
+        "the hostile path is shown, escaped"
+    );
+    assert!(
+        html.contains("&lt;U+202E&gt;gpj.py"),
+        "the bidi control is made visible"
+    );
+    assert!(html.contains("&quot;quoted&quot;"));
+    let md = String::from_utf8(
+        written
+            .iter()
+            .find(|(n, _)| n == "summary.md")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
+    assert!(
+        !md.contains("*bold*"),
+        "Markdown syntax in paths is escaped: {md}"
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&written.iter().find(|(n, _)| n == "report.sarif").unwrap().1)
+            .unwrap();
+    let uris: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert!(!uris.is_empty());
+    assert!(
+        uris.iter().all(|u| u
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~/%".contains(&b))),
+        "{uris:?}"
+    );
+    // CSV: a spreadsheet would not evaluate any cell, and the hostile path survives a round trip.
+    let csv = &written.iter().find(|(n, _)| n == "hotspots.csv").unwrap().1;
+    let mut reader = csv::Reader::from_reader(csv.as_slice());
+    let paths: Vec<String> = reader.records().map(|r| r.unwrap()[0].to_owned()).collect();
+    let shown = format!("<img src=x onerror=alert(1)>/\"quoted\" *bold* [x](y) <U+202E>gpj.py");
+    assert!(
+        paths.contains(&shown),
+        "the path survives a CSV round trip, bidi made visible: {paths:?}"
+    );
+    let evil = std::fs::read_to_string(out.join("interventions.csv")).unwrap();
+    for line in evil.lines().skip(1) {
+        assert!(
+            !line.starts_with(['=', '+', '@']),
+            "formula-like cell: {line}"
+        );
+    }
+}
+
+#[test]
+fn the_report_of_a_snapshot_is_identical_apart_from_its_timestamp() {
+    let f = hostile();
+    let (a, b, c) = (f.path().join("a"), f.path().join("b"), f.path().join("c"));
+    report(&f, &a, "1700000000");
+    report(&f, &b, "1700000000");
+    report(&f, &c, "1800000000");
+    assert_eq!(
+        files(&a),
+        files(&b),
+        "same snapshot, same time: byte-identical"
+    );
+    let strip = |files: Vec<(String, Vec<u8>)>| -> Vec<(String, String)> {
+        files
+            .into_iter()
+            .map(|(n, t)| {
+                let t = String::from_utf8(t).unwrap();
+                (
+                    n,
+                    t.replace("2023-11-14T22:13:20Z", "TS")
+                        .replace("2027-01-15T08:00:00Z", "TS"),
+                )
+            })
+            .collect()
+    };
+    let (fa, fc) = (strip(files(&a)), strip(files(&c)));
+    assert_eq!(fa, fc, "only the generation time differs");
+    let html = &fa.iter().find(|(n, _)| n == "report.html").unwrap().1;
+    assert!(
+        html.contains("Generated TS"),
+        "the timestamp is where it should be"
+    );
+}
+
+#[test]
+fn scan_writes_the_html_report_unless_told_not_to() {
+    let f = hostile();
+    let o = run(&["scan", "-q", ".", "--json"], f.path(), "1700000000");
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let path = PathBuf::from(v["report"].as_str().unwrap());
+    let path = if path.is_absolute() {
+        path
+    } else {
+        f.path().join(path)
+    };
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .starts_with("<!doctype html>")
+    );
+    let g = hostile();
+    let o = run(
+        &["scan", "-q", ".", "--json", "--no-report"],
+        g.path(),
+        "1700000000",
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["report"].is_null());
+    assert!(!g.path().join(".friction/report.html").exists());
+}
+
+fn chromium() -> Option<PathBuf> {
+    [
+        "chromium-headless-shell",
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+    ]
+    .iter()
+    .find_map(|name| {
+        std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|d| d.join(name))
+                .find(|p| p.is_file())
+        })
+    })
+}
+
+#[test]
+fn the_html_renders_in_headless_chromium_without_errors_or_requests() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install Chromium (scripts/test-deps.sh) for the page test"
+        );
+        eprintln!("skipped: no Chromium on PATH (scripts/test-deps.sh installs it)");
+        return;
+    };
+    let f = hostile();
+    let out = f.path().join("out");
+    report(&f, &out, "1700000000");
+    let page = out.join("report.html");
+    let url = format!("file://{}", page.display());
+    let net = f.path().join("net.json");
+    let common = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--enable-logging=stderr",
+        "--log-level=0",
+    ];
+    let dom = std::process::Command::new(&browser)
+        .args(common)
+        .arg(format!("--log-net-log={}", net.display()))
+        .args(["--dump-dom", &url])
+        .output()
+        .unwrap();
+    assert!(
+        dom.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&dom.stderr);
+    let console: Vec<&str> = stderr.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(console.is_empty(), "console messages: {console:#?}");
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    for id in [
+        "id=\"summary\"",
+        "id=\"kpi-index\"",
+        "id=\"trend-t\"",
+        "id=\"waterfall-t\"",
+        "id=\"treemap-t\"",
+        "id=\"roadmap\"",
+        "id=\"appendix\"",
+    ] {
+        assert!(dom.contains(id), "{id} missing from the rendered page");
+    }
+    assert!(dom.contains("Execution Capacity Index"));
+    assert!(!dom.contains("<script"), "no script element survived");
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&net).unwrap()).unwrap();
+    let mut urls: Vec<String> = log["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["params"]["url"].as_str().map(str::to_owned))
+        .collect();
+    urls.sort();
+    urls.dedup();
+    assert!(
+        urls.iter()
+            .all(|u| u.starts_with("file://") || u.starts_with("data:") || u == "about:blank"),
+        "network requests: {urls:?}"
+    );
+    // The screenshot, kept as a test artefact.
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("artefacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    let shot = dir.join("report.png");
+    let o = std::process::Command::new(&browser)
+        .args(common)
+        .args([
+            "--window-size=1280,4000",
+            &format!("--screenshot={}", shot.display()),
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let png = std::fs::read(&shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 20_000,
+        "a real screenshot ({} bytes)",
+        png.len()
+    );
+}
