@@ -7,7 +7,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use support::{Fixture, friction};
+use support::Fixture;
 
 const BIDI: char = '\u{202E}';
 
@@ -165,7 +165,7 @@ fn every_format_escapes_hostile_content() {
     let csv = &written.iter().find(|(n, _)| n == "hotspots.csv").unwrap().1;
     let mut reader = csv::Reader::from_reader(csv.as_slice());
     let paths: Vec<String> = reader.records().map(|r| r.unwrap()[0].to_owned()).collect();
-    let shown = format!("<img src=x onerror=alert(1)>/\"quoted\" *bold* [x](y) <U+202E>gpj.py");
+    let shown = "<img src=x onerror=alert(1)>/\"quoted\" *bold* [x](y) <U+202E>gpj.py".to_owned();
     assert!(
         paths.contains(&shown),
         "the path survives a CSV round trip, bidi made visible: {paths:?}"
