@@ -230,6 +230,14 @@ pub fn run(args: &ReportArgs) -> Result<u8, UserError> {
         write(&out, "report.html", &friction_report::html(&report))?,
         write(&out, "summary.md", &friction_report::markdown(&report))?,
     ];
+    let pdf_path = out.join("board-pack.pdf");
+    std::fs::write(&pdf_path, friction_report::pdf(&report)).map_err(|e| {
+        UserError::new(
+            format!("cannot write {}: {e}", pdf_path.display()),
+            Some("choose a writable directory with `--out DIR`"),
+        )
+    })?;
+    written.push(pdf_path);
     let (rules, findings) = code_findings(&store, &report)?;
     written.push(write(
         &out,

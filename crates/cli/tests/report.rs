@@ -62,6 +62,22 @@ fn report(f: &Fixture, out: &Path, epoch: &str) {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
 
+fn replace(haystack: &[u8], needle: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut i = 0;
+    while i < haystack.len() {
+        if haystack[i..].starts_with(needle) {
+            out.extend_from_slice(b"<TS>");
+            out.extend(std::iter::repeat_n(b' ', needle.len() - 4));
+            i += needle.len();
+        } else {
+            out.push(haystack[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
         .unwrap()
@@ -86,6 +102,7 @@ fn every_format_escapes_hostile_content() {
     let names: Vec<&str> = written.iter().map(|(n, _)| n.as_str()).collect();
     for expected in [
         "report.html",
+        "board-pack.pdf",
         "summary.md",
         "report.sarif",
         "hotspots.csv",
@@ -100,7 +117,7 @@ fn every_format_escapes_hostile_content() {
             "{expected} missing from {names:?}"
         );
     }
-    for (name, bytes) in &written {
+    for (name, bytes) in written.iter().filter(|(n, _)| !n.ends_with(".pdf")) {
         let text = String::from_utf8(bytes.clone()).unwrap();
         assert!(!text.contains(BIDI), "{name} carries a raw bidi control");
         assert!(!text.contains("<b>"), "{name} carries raw author markup");
@@ -191,24 +208,37 @@ fn the_report_of_a_snapshot_is_identical_apart_from_its_timestamp() {
         files(&b),
         "same snapshot, same time: byte-identical"
     );
-    let strip = |files: Vec<(String, Vec<u8>)>| -> Vec<(String, String)> {
+    // Both timestamps have 20 bytes, so even the PDF's stream lengths agree.
+    let strip = |files: Vec<(String, Vec<u8>)>| -> Vec<(String, Vec<u8>)> {
         files
             .into_iter()
             .map(|(n, t)| {
-                let t = String::from_utf8(t).unwrap();
                 (
                     n,
-                    t.replace("2023-11-14T22:13:20Z", "TS")
-                        .replace("2027-01-15T08:00:00Z", "TS"),
+                    replace(
+                        &replace(&t, b"2023-11-14T22:13:20Z"),
+                        b"2027-01-15T08:00:00Z",
+                    ),
                 )
             })
             .collect()
     };
     let (fa, fc) = (strip(files(&a)), strip(files(&c)));
-    assert_eq!(fa, fc, "only the generation time differs");
-    let html = &fa.iter().find(|(n, _)| n == "report.html").unwrap().1;
+    assert_eq!(fa.len(), fc.len());
+    for ((na, ta), (nc, tc)) in fa.iter().zip(&fc) {
+        assert_eq!(na, nc);
+        assert!(ta == tc, "{na}: only the generation time may differ");
+    }
+    let html = String::from_utf8(
+        fa.iter()
+            .find(|(n, _)| n == "report.html")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
     assert!(
-        html.contains("Generated TS"),
+        html.contains("Generated <TS>"),
         "the timestamp is where it should be"
     );
 }
@@ -344,4 +374,116 @@ fn the_html_renders_in_headless_chromium_without_errors_or_requests() {
         "a real screenshot ({} bytes)",
         png.len()
     );
+}
+
+fn tool(name: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// Share of pixels darker than near-white in a binary PGM (P5) image.
+fn ink_share(pgm: &[u8]) -> f64 {
+    // Header: P5 <w> <h> <max>, whitespace-separated, then the pixels.
+    let mut fields = 0;
+    let mut i = 0;
+    while fields < 4 && i < pgm.len() {
+        while i < pgm.len() && pgm[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        while i < pgm.len() && !pgm[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        fields += 1;
+    }
+    let pixels = &pgm[(i + 1).min(pgm.len())..];
+    pixels.iter().filter(|&&p| p < 230).count() as f64 / pixels.len().max(1) as f64
+}
+
+#[test]
+fn the_board_pack_has_the_index_hotspots_and_roadmap_on_non_blank_pages() {
+    let (Some(pdftotext), Some(pdftoppm)) = (tool("pdftotext"), tool("pdftoppm")) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install poppler-utils (scripts/test-deps.sh) for the PDF test"
+        );
+        eprintln!("skipped: no pdftotext/pdftoppm on PATH (scripts/test-deps.sh installs them)");
+        return;
+    };
+    let f = hostile();
+    let out = f.path().join("out");
+    report(&f, &out, "1700000000");
+    let pdf = out.join("board-pack.pdf");
+    let text = std::process::Command::new(pdftotext)
+        .args([pdf.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    assert!(
+        text.status.success(),
+        "{}",
+        String::from_utf8_lossy(&text.stderr)
+    );
+    let text = String::from_utf8_lossy(&text.stdout);
+    for needle in [
+        "Execution Capacity Index",
+        "Hotspots: where change costs most",
+        "src/plain.py",
+        "Roadmap",
+        "Appendix: methodology and audit",
+        "eci/1",
+    ] {
+        assert!(
+            text.contains(needle),
+            "`{needle}` missing from the PDF text:\n{text}"
+        );
+    }
+    let roadmap = std::fs::read_to_string(out.join("roadmap.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(roadmap.as_bytes());
+    let first_step = reader.records().next().unwrap().unwrap()[2].to_owned();
+    let words: Vec<&str> = first_step.split_whitespace().take(3).collect();
+    assert!(
+        text.contains(&words.join(" ")),
+        "first roadmap step `{first_step}` missing:\n{text}"
+    );
+    assert!(!text.contains(BIDI), "raw bidi control in the PDF text");
+    let trend = std::fs::read_to_string(out.join("trend.csv")).unwrap();
+    let index: f64 = trend
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(2)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        text.contains(&format!("{index:.1}")),
+        "index {index:.1} missing:\n{text}"
+    );
+
+    let pages = f.path().join("page");
+    let o = std::process::Command::new(pdftoppm)
+        .args([
+            "-gray",
+            "-r",
+            "40",
+            pdf.to_str().unwrap(),
+            pages.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut images: Vec<PathBuf> = std::fs::read_dir(f.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pgm"))
+        .collect();
+    images.sort();
+    assert!((3..=6).contains(&images.len()), "{} pages", images.len());
+    for img in &images {
+        let share = ink_share(&std::fs::read(img).unwrap());
+        assert!(share > 0.01, "{} is blank ({share:.4} ink)", img.display());
+    }
 }

@@ -10,6 +10,8 @@
 pub mod escape;
 mod html;
 mod markdown;
+mod metrics;
+mod pdf;
 mod sarif;
 mod summary;
 pub mod svg;
@@ -21,6 +23,7 @@ use serde_json::Value;
 
 pub use html::html;
 pub use markdown::markdown;
+pub use pdf::pdf;
 pub use sarif::{CodeFinding, Rule, SCHEMA_URI, sarif};
 pub use summary::{Summary, summary};
 pub use tables::{Table, csv_files, tables};

@@ -41,9 +41,14 @@ pub fn health_colour(h: Option<f64>) -> &'static str {
 }
 
 fn open(out: &mut String, w: f64, h: f64, id: &str, title: &str, desc: &str) {
+    open_sized(out, w, h, "100%", id, title, desc);
+}
+
+/// An SVG at its natural width (scaled down only when the page is narrower).
+fn open_sized(out: &mut String, w: f64, h: f64, width: &str, id: &str, title: &str, desc: &str) {
     let _ = write!(
         out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"100%\" \
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{width}\" \
          role=\"img\" aria-labelledby=\"{id}-t {id}-d\" class=\"chart\">\
          <title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>",
         html(title),
@@ -488,7 +493,7 @@ pub fn matrix(
     let h = top + cell * n as f64 + 30.0;
     let max = cells.iter().map(|c| c.2).fold(0.0, f64::max).max(1.0);
     let mut out = String::new();
-    open(&mut out, w, h, id, title, desc);
+    open_sized(&mut out, w, h, &format!("{w:.0}"), id, title, desc);
     for (i, name) in names.iter().enumerate() {
         let short: String = name.chars().take(22).collect();
         text(
