@@ -141,7 +141,7 @@ pub fn html(r: &Report) -> String {
     );
     out.push_str(
         "<nav aria-label=\"Sections\"><a href=\"#summary\">Summary</a><a href=\"#index\">Index</a>\
-         <a href=\"#drivers\">Drivers</a><a href=\"#hotspots\">Hotspots</a><a href=\"#coupling\">Coupling</a>\
+         <a href=\"#drivers\">Drivers</a><a href=\"#cost\">Cost</a><a href=\"#hotspots\">Hotspots</a><a href=\"#coupling\">Coupling</a>\
          <a href=\"#knowledge\">Knowledge</a><a href=\"#roadmap\">Roadmap</a><a href=\"#evidence\">Evidence</a>\
          <a href=\"#appendix\">Appendix</a></nav><main>",
     );
@@ -150,10 +150,10 @@ pub fn html(r: &Report) -> String {
     let _ = write!(
         out,
         "<section id=\"summary\"><h2>Executive summary</h2><div class=\"kpis\">\
-         <div class=\"kpi\" id=\"kpi-index\"><div class=\"v\">{}</div><div class=\"l\">Execution Capacity Index (0–100) {}</div></div>\
+         <div class=\"kpi\" id=\"kpi-index\"><div class=\"v\"><a href=\"#drivers\">{}</a></div><div class=\"l\">Execution Capacity Index (0–100) {}</div></div>\
          <div class=\"kpi\"><div class=\"v\">{:.0} %</div><div class=\"l\">coverage of the methodology</div></div>\
-         <div class=\"kpi\"><div class=\"v\">{}</div><div class=\"l\">friction cost a year (estimate)</div></div>\
-         <div class=\"kpi\"><div class=\"v\">{}</div><div class=\"l\">roadmap steps</div></div></div>",
+         <div class=\"kpi\"><div class=\"v\"><a href=\"#cost\">{}</a></div><div class=\"l\">friction cost a year (estimate)</div></div>\
+         <div class=\"kpi\"><div class=\"v\"><a href=\"#roadmap\">{}</a></div><div class=\"l\">roadmap steps</div></div></div>",
         fmt1(num(&idx["score"])),
         band(&idx["band"]),
         num(&idx["coverage"]).unwrap_or(0.0) * 100.0,
@@ -278,6 +278,27 @@ pub fn html(r: &Report) -> String {
     );
     out.push_str("</section>");
 
+    // Cost.
+    let cost = &a["cost"];
+    let _ = write!(
+        out,
+        "<section id=\"cost\"><h2>What friction costs</h2><p>{}</p>",
+        h(&format!(
+            "An estimate, as a range: {} engineers ({}), {} of development a year; friction takes {} of it{}.",
+            range1(&cost["engineers"], "").trim_end(),
+            s(&cost["engineers_source"]),
+            range(&cost["development_hours"], "hours"),
+            range(&cost["total"]["hours"], "hours"),
+            if cost["total"]["money"].is_object() {
+                format!(" ({})", range(&cost["total"]["money"], s(&cost["currency"])))
+            } else {
+                " (set [economics] hourly_cost in friction.toml for money)".to_owned()
+            }
+        ))
+    );
+    table(&mut out, find(&ts, "cost"), &["hours_low", "hours_high", "money_low", "money_high"], PAGE_ROWS, None);
+    out.push_str("<p class=\"muted\">Per file, the estimate is in the hotspot table below; the method is in the appendix.</p></section>");
+
     // Hotspot map.
     let files = find(&ts, "hotspots");
     let mut by_size: Vec<&Value> = arr(&a["cost"]["files"]).iter().collect();
@@ -357,6 +378,14 @@ pub fn html(r: &Report) -> String {
         Some(("path", "file")),
     );
     out.push_str("</section>");
+
+    // Components.
+    let components = find(&ts, "components");
+    if !components.rows.is_empty() {
+        out.push_str("<section id=\"components\"><h2>Components</h2><p>The same index computed over each component's files and the changes that touched them.</p>");
+        table(&mut out, components, &["files", "code_lines", "index", "ci_low", "ci_high", "coverage"], PAGE_ROWS, None);
+        out.push_str("</section>");
+    }
 
     // Coupling across components.
     let coupling = signals(a)

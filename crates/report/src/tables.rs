@@ -110,6 +110,27 @@ pub fn tables(r: &Report) -> Vec<Table> {
     });
 
     out.push(Table {
+        name: "cost",
+        title: "Friction cost by driver (estimate, per year)",
+        columns: cols(&["family", "hours_low", "hours_high", "money_low", "money_high", "currency", "basis"]),
+        rows: arr(&a["cost"]["drivers"])
+            .iter()
+            .map(|d| {
+                let c = &d["cost"];
+                vec![
+                    n(&d["family"]),
+                    n(&c["hours"]["low"]),
+                    n(&c["hours"]["high"]),
+                    n(&c["money"]["low"]),
+                    n(&c["money"]["high"]),
+                    if c["money"].is_object() { n(&a["cost"]["currency"]) } else { String::new() },
+                    n(&d["basis"]),
+                ]
+            })
+            .collect(),
+    });
+
+    out.push(Table {
         name: "evidence",
         title: "Evidence",
         columns: cols(&["signal", "kind", "id", "label", "value"]),
