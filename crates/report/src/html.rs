@@ -22,7 +22,7 @@ header{background:var(--ink);color:white;padding:24px 32px}header h1{margin:0 0 
 nav{padding:8px 32px;border-bottom:1px solid var(--line);position:sticky;top:0;background:white;z-index:1}nav a{margin-right:16px;color:var(--blue);text-decoration:none}
 main{max-width:1080px;margin:0 auto;padding:8px 32px 48px}section{margin-top:32px}h2{border-bottom:1px solid var(--line);padding-bottom:4px}
 .kpis{display:flex;gap:16px;flex-wrap:wrap}.kpi{border:1px solid var(--line);border-radius:8px;padding:12px 16px;min-width:180px}
-.kpi .v{font-size:32px;font-weight:700}.kpi .l{color:var(--muted);font-size:13px}
+.kpi .v{font-size:32px;font-weight:700;white-space:nowrap}.kpi .v a{color:inherit;text-decoration:none}.kpi .l{color:var(--muted);font-size:13px}
 .band{display:inline-block;padding:0 8px;border-radius:10px;color:white;font-size:13px}.healthy{background:var(--blue)}.warning{background:var(--orange);color:#1f2328}.alert{background:var(--red)}.none{background:#8c8c8c}
 dl.q dt{font-weight:700;margin-top:12px}dl.q dd{margin:2px 0 0 0}
 table{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}
