@@ -168,14 +168,27 @@ fn every_format_escapes_hostile_content() {
         .iter_errors(&sarif)
         .map(|e| format!("{e} at {}", e.instance_path))
         .collect();
-    assert!(errors.is_empty(), "SARIF invalid against the OASIS schema: {errors:#?}");
+    assert!(
+        errors.is_empty(),
+        "SARIF invalid against the OASIS schema: {errors:#?}"
+    );
     assert_eq!(sarif["version"], "2.1.0");
-    let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
     for r in sarif["runs"][0]["results"].as_array().unwrap() {
         if let Some(i) = r["ruleIndex"].as_u64() {
-            assert_eq!(rules[i as usize]["id"], r["ruleId"], "ruleIndex points at its rule");
+            assert_eq!(
+                rules[i as usize]["id"], r["ruleId"],
+                "ruleIndex points at its rule"
+            );
         }
-        assert!(r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap() >= 1);
+        assert!(
+            r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap()
+                >= 1
+        );
     }
     let uris: Vec<&str> = sarif["runs"][0]["results"]
         .as_array()

@@ -290,13 +290,22 @@ pub fn html(r: &Report) -> String {
             range(&cost["development_hours"], "hours"),
             range(&cost["total"]["hours"], "hours"),
             if cost["total"]["money"].is_object() {
-                format!(" ({})", range(&cost["total"]["money"], s(&cost["currency"])))
+                format!(
+                    " ({})",
+                    range(&cost["total"]["money"], s(&cost["currency"]))
+                )
             } else {
                 " (set [economics] hourly_cost in friction.toml for money)".to_owned()
             }
         ))
     );
-    table(&mut out, find(&ts, "cost"), &["hours_low", "hours_high", "money_low", "money_high"], PAGE_ROWS, None);
+    table(
+        &mut out,
+        find(&ts, "cost"),
+        &["hours_low", "hours_high", "money_low", "money_high"],
+        PAGE_ROWS,
+        None,
+    );
     out.push_str("<p class=\"muted\">Per file, the estimate is in the hotspot table below; the method is in the appendix.</p></section>");
 
     // Hotspot map.
@@ -383,7 +392,20 @@ pub fn html(r: &Report) -> String {
     let components = find(&ts, "components");
     if !components.rows.is_empty() {
         out.push_str("<section id=\"components\"><h2>Components</h2><p>The same index computed over each component's files and the changes that touched them.</p>");
-        table(&mut out, components, &["files", "code_lines", "index", "ci_low", "ci_high", "coverage"], PAGE_ROWS, None);
+        table(
+            &mut out,
+            components,
+            &[
+                "files",
+                "code_lines",
+                "index",
+                "ci_low",
+                "ci_high",
+                "coverage",
+            ],
+            PAGE_ROWS,
+            None,
+        );
         out.push_str("</section>");
     }
 

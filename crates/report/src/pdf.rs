@@ -733,12 +733,12 @@ pub fn pdf(r: &Report) -> Vec<u8> {
     }
     p.table(
         &["input", "what", "SHA-256"],
-        &[0.14, 0.28, 0.58],
+        &[0.12, 0.22, 0.66],
         &[false, false, false],
         &inputs,
     );
     p.paragraph(
-        "Every weight and threshold is in the versioned methodology (docs/methodology.md; `friction explain SIGNAL`), each with its source or stated rationale. Costs are estimates with ranges, never measurements. Missing data lowers coverage and is never scored. Authors appear only as pseudonyms. The HTML report drills down from every figure to its evidence; the CSV files carry every table whole.",
+        "Every weight and threshold is in the versioned methodology (docs/methodology.md; \"friction explain SIGNAL\"), each with its source or stated rationale. Costs are estimates with ranges, never measurements. Missing data lowers coverage and is never scored. Authors appear only as pseudonyms. The HTML report drills down from every figure to its evidence; the CSV files carry every table whole.",
         9.0,
         false,
         INK,

@@ -112,7 +112,15 @@ pub fn tables(r: &Report) -> Vec<Table> {
     out.push(Table {
         name: "cost",
         title: "Friction cost by driver (estimate, per year)",
-        columns: cols(&["family", "hours_low", "hours_high", "money_low", "money_high", "currency", "basis"]),
+        columns: cols(&[
+            "family",
+            "hours_low",
+            "hours_high",
+            "money_low",
+            "money_high",
+            "currency",
+            "basis",
+        ]),
         rows: arr(&a["cost"]["drivers"])
             .iter()
             .map(|d| {
@@ -123,7 +131,11 @@ pub fn tables(r: &Report) -> Vec<Table> {
                     n(&c["hours"]["high"]),
                     n(&c["money"]["low"]),
                     n(&c["money"]["high"]),
-                    if c["money"].is_object() { n(&a["cost"]["currency"]) } else { String::new() },
+                    if c["money"].is_object() {
+                        n(&a["cost"]["currency"])
+                    } else {
+                        String::new()
+                    },
                     n(&d["basis"]),
                 ]
             })
