@@ -132,7 +132,8 @@ pub struct TrendArgs {
     /// Store to read.
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
-    /// In a portfolio store: the repository, product, domain or organisation.
+    /// In a portfolio store: a repository's name, or `@portfolio` for the
+    /// organisation roll-up.
     #[arg(long, value_name = "NAME")]
     pub repository: Option<String>,
     /// The mainline-only snapshots.

@@ -26,9 +26,10 @@ use crate::snapshot::store_err;
 use crate::{ScanArgs, UserError};
 
 /// The schema of the roll-up.
-const SCHEMA: &str = "friction.portfolio/1";
-/// The scope under which the roll-up is stored in the portfolio store.
-const ROLLUP_SCOPE: &str = "@portfolio";
+pub(crate) const SCHEMA: &str = "friction.portfolio/1";
+/// The scope under which the roll-up is stored in the portfolio store
+/// (`friction trend --repository @portfolio`).
+pub(crate) const ROLLUP_SCOPE: &str = "@portfolio";
 
 /// One repository's outcome.
 #[derive(Debug, Clone, Serialize)]
@@ -561,7 +562,7 @@ fn render(
     let _ = writeln!(out, "\n  store       {} (snapshot #{id})", db.display());
     let _ = writeln!(
         out,
-        "  trend of one repository: friction trend --db {} --repository NAME",
+        "  trends: friction trend --db {} --repository NAME (or @portfolio for the organisation)",
         db.display()
     );
     out

@@ -359,6 +359,29 @@ pub(crate) fn trend_points(
 ) -> Result<Vec<TrendPoint>, UserError> {
     let mut out = Vec::new();
     for row in rows {
+        if row.schema == crate::portfolio::SCHEMA {
+            // A portfolio roll-up: the organisation's figures.
+            let a = assessment_of(store, row)?;
+            let org = &a["organisation"];
+            out.push(TrendPoint {
+                snapshot: row.id,
+                kind: row.kind.clone(),
+                rescored_from: row.rescored_from,
+                commit: String::new(),
+                as_of: date(row.as_of),
+                mode: row.mode.clone(),
+                methodology: row.methodology.clone(),
+                index: org["index"].as_f64(),
+                ci: None,
+                band: org["band"].as_str().map(str::to_owned),
+                coverage: org["coverage"].as_f64().unwrap_or(0.0),
+                drivers: org["drivers"]
+                    .as_object()
+                    .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_f64())).collect())
+                    .unwrap_or_default(),
+            });
+            continue;
+        }
         readable(row)?;
         let a = assessment_of(store, row)?;
         let ci = a["index"]["ci"]

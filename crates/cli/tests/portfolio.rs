@@ -126,6 +126,25 @@ domain = "Discovery"
     let t: serde_json::Value = serde_json::from_slice(&t.stdout).unwrap();
     assert_eq!(t["points"][0]["index"], a["index"]);
 
+    let org = friction(
+        &[
+            "trend",
+            "--db",
+            db.to_str().unwrap(),
+            "--repository",
+            "@portfolio",
+            "--json",
+        ],
+        root.path(),
+    );
+    assert!(
+        org.status.success(),
+        "{}",
+        String::from_utf8_lossy(&org.stderr)
+    );
+    let org: serde_json::Value = serde_json::from_slice(&org.stdout).unwrap();
+    assert_eq!(org["points"][0]["index"].as_f64().unwrap(), expected);
+
     // A second run over unchanged repositories adds no snapshot and gives the same report.
     let again = friction(
         &["scan", "--portfolio", ".", "--json", "--quiet"],

@@ -69,8 +69,8 @@ pub fn markdown(r: &Report) -> String {
         for f in files.iter().take(ROWS) {
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} |",
-                s(&f["path"]).replace('`', "'").replace('|', "\\|"),
+                "| {} | {} | {} | {} |",
+                md(s(&f["path"])),
                 fmt1(num(&f["health"])),
                 num(&f["revisions"]).unwrap_or(0.0),
                 md(&range1(&f["friction"]["hours"], "h"))
