@@ -143,6 +143,62 @@ fn measure(
         })
 }
 
+/// What a past commit's snapshot is computed from and where it goes.
+struct PastCommit<'a> {
+    repo: &'a Repo,
+    path: &'a Path,
+    today: &'a Inputs,
+    options: &'a friction_assess::Options,
+    months: u32,
+    threads: usize,
+    walk: WalkMode,
+}
+
+impl PastCommit<'_> {
+    /// Measures `commit`'s tree, assesses the history reachable from it (with
+    /// that commit's CODEOWNERS and teams CSV, and today's configuration) and
+    /// records the snapshot. `None`: nothing reachable.
+    fn record(
+        &self,
+        store: &mut Store,
+        history: &mut History,
+        commit: &str,
+        kind: &str,
+    ) -> Result<Option<(Recorded, friction_assess::Assessment)>, UserError> {
+        measure(self.repo, store, self.today, commit, self.threads)?;
+        let inputs = Inputs {
+            config: self.today.config.clone(),
+            ..Inputs::read(self.path, Some(commit))?
+        };
+        let Some((loaded, a)) = assess_at(
+            store,
+            history,
+            &inputs,
+            self.options,
+            self.months,
+            Some(commit),
+        )?
+        else {
+            return Ok(None);
+        };
+        let origin = Origin {
+            kind,
+            scope: "",
+            rescored_from: None,
+        };
+        let rec = record(
+            store,
+            &origin,
+            &loaded,
+            &a,
+            &inputs,
+            self.options,
+            self.walk,
+        )?;
+        Ok(Some((rec, a)))
+    }
+}
+
 /// One date of a back-fill.
 #[derive(Debug, Serialize)]
 struct BackfillPoint {
@@ -246,31 +302,20 @@ pub fn backfill(args: &BackfillArgs) -> Result<u8, UserError> {
             points.push(point);
             continue;
         }
-        measure(&repo, &mut store, &today, &commit, args.threads)?;
-        // CODEOWNERS and the teams CSV as they were; the configuration is today's.
-        let inputs = Inputs {
-            config: today.config.clone(),
-            ..Inputs::read(&args.path, Some(&commit))?
+        let past = PastCommit {
+            repo: &repo,
+            path: &args.path,
+            today: &today,
+            options: &options,
+            months: args.months,
+            threads: args.threads,
+            walk,
         };
-        let Some((loaded, a)) = assess_at(
-            &store,
-            &mut history,
-            &inputs,
-            &options,
-            args.months,
-            Some(&commit),
-        )?
-        else {
+        let Some((rec, a)) = past.record(&mut store, &mut history, &commit, "backfill")? else {
             point.note = Some("no history reachable".into());
             points.push(point);
             continue;
         };
-        let origin = Origin {
-            kind: "backfill",
-            scope: "",
-            rescored_from: None,
-        };
-        let rec = record(&mut store, &origin, &loaded, &a, &inputs, &options, walk)?;
         point.snapshot = Some(rec.id);
         point.new = rec.new;
         point.index = a.index.score;
@@ -774,19 +819,18 @@ fn baseline(
             )),
         ));
     }
-    measure(repo, store, today, &commit, args.threads)?;
-    let inputs = Inputs {
-        config: today.config.clone(),
-        ..Inputs::read(&args.path, Some(&commit))?
+    let past = PastCommit {
+        repo,
+        path: &args.path,
+        today,
+        options,
+        months: args.months,
+        threads: args.threads,
+        walk,
     };
-    let (loaded, a) = assess_at(store, history, &inputs, options, args.months, Some(&commit))?
+    let (rec, _) = past
+        .record(store, history, &commit, "baseline")?
         .ok_or_else(|| UserError::new("the baseline has no history", None))?;
-    let origin = Origin {
-        kind: "baseline",
-        scope: "",
-        rescored_from: None,
-    };
-    let rec = record(store, &origin, &loaded, &a, &inputs, options, walk)?;
     store
         .snapshots()
         .map_err(store_err)?

@@ -12,6 +12,15 @@ use crate::{Report, arr, fmt1, num, range, range1, s, signals};
 
 /// Rows shown per table in the page; the CSV files carry every row.
 const PAGE_ROWS: usize = 50;
+/// Numeric columns of the component and team tables.
+const SCOPE_NUMERIC: &[&str] = &[
+    "files",
+    "code_lines",
+    "index",
+    "ci_low",
+    "ci_high",
+    "coverage",
+];
 /// Files drawn in the treemap; smaller ones are summed into one tile.
 const TREEMAP_FILES: usize = 250;
 
@@ -392,20 +401,7 @@ pub fn html(r: &Report) -> String {
     let components = find(&ts, "components");
     if !components.rows.is_empty() {
         out.push_str("<section id=\"components\"><h2>Components</h2><p>The same index computed over each component's files and the changes that touched them.</p>");
-        table(
-            &mut out,
-            components,
-            &[
-                "files",
-                "code_lines",
-                "index",
-                "ci_low",
-                "ci_high",
-                "coverage",
-            ],
-            PAGE_ROWS,
-            None,
-        );
+        table(&mut out, components, SCOPE_NUMERIC, PAGE_ROWS, None);
         out.push_str("</section>");
     }
 
@@ -490,20 +486,7 @@ pub fn html(r: &Report) -> String {
         out.push_str(
             "<p>The index of each team's code (the files it changed most in the window):</p>",
         );
-        table(
-            &mut out,
-            teams,
-            &[
-                "files",
-                "code_lines",
-                "index",
-                "ci_low",
-                "ci_high",
-                "coverage",
-            ],
-            PAGE_ROWS,
-            None,
-        );
+        table(&mut out, teams, SCOPE_NUMERIC, PAGE_ROWS, None);
     }
     out.push_str("<table><thead><tr><th>signal</th><th class=\"n\">value</th><th>unit</th><th class=\"n\">score</th></tr></thead><tbody>");
     for (_, x) in signals(a)

@@ -118,6 +118,22 @@ pub(crate) fn range1(v: &Value, unit: &str) -> String {
     }
 }
 
+/// The changed files, costliest first: friction plus defect work (high end
+/// of the yearly range), then path.
+pub(crate) fn files_by_cost(a: &Value) -> Vec<&Value> {
+    let cost = |f: &Value| {
+        num(&f["friction"]["hours"]["high"]).unwrap_or(0.0)
+            + num(&f["defect_work"]["hours"]["high"]).unwrap_or(0.0)
+    };
+    let mut files: Vec<&Value> = arr(&a["cost"]["files"]).iter().collect();
+    files.sort_by(|x, y| {
+        cost(y)
+            .total_cmp(&cost(x))
+            .then_with(|| s(&x["path"]).cmp(s(&y["path"])))
+    });
+    files
+}
+
 /// Every signal with its driver.
 pub(crate) fn signals(a: &Value) -> Vec<(&Value, &Value)> {
     arr(&a["index"]["drivers"])

@@ -603,16 +603,7 @@ pub fn pdf(r: &Report) -> Vec<u8> {
     // Page 3: where to act.
     let mut p = Page::new();
     p.heading("Hotspots: where change costs most");
-    let mut files: Vec<&Value> = arr(&a["cost"]["files"]).iter().collect();
-    let cost = |f: &Value| {
-        num(&f["friction"]["hours"]["high"]).unwrap_or(0.0)
-            + num(&f["defect_work"]["hours"]["high"]).unwrap_or(0.0)
-    };
-    files.sort_by(|x, y| {
-        cost(y)
-            .total_cmp(&cost(x))
-            .then_with(|| s(&x["path"]).cmp(s(&y["path"])))
-    });
+    let files = crate::files_by_cost(a);
     let rows: Vec<Vec<String>> = files
         .iter()
         .take(12)

@@ -79,15 +79,7 @@ pub fn summary(r: &Report) -> Summary {
                 .unwrap_or(0.0)
                 .total_cmp(&num(&y["points_lost"]).unwrap_or(0.0))
         });
-    let hot: Vec<&Value> = {
-        let mut files: Vec<&Value> = arr(&cost["files"]).iter().collect();
-        files.sort_by(|x, y| {
-            let m = |f: &Value| num(&f["friction"]["hours"]["high"]).unwrap_or(0.0);
-            m(y).total_cmp(&m(x))
-                .then_with(|| s(&x["path"]).cmp(s(&y["path"])))
-        });
-        files.into_iter().take(3).collect()
-    };
+    let hot: Vec<&Value> = crate::files_by_cost(a).into_iter().take(3).collect();
     let blocks = match worst {
         Some(d) => {
             let weakest = arr(&d["signals"])

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::{Report, arr, num, s, signals};
+use crate::{Report, arr, signals};
 
 /// One table.
 #[derive(Debug, Clone, PartialEq)]
@@ -162,16 +162,7 @@ pub fn tables(r: &Report) -> Vec<Table> {
             .collect(),
     });
 
-    let mut files: Vec<&Value> = arr(&a["cost"]["files"]).iter().collect();
-    let cost = |f: &Value| {
-        num(&f["friction"]["hours"]["high"]).unwrap_or(0.0)
-            + num(&f["defect_work"]["hours"]["high"]).unwrap_or(0.0)
-    };
-    files.sort_by(|x, y| {
-        cost(y)
-            .total_cmp(&cost(x))
-            .then_with(|| s(&x["path"]).cmp(s(&y["path"])))
-    });
+    let files = crate::files_by_cost(a);
     out.push(Table {
         name: "hotspots",
         title: "Files changed in the window, costliest first",
