@@ -16,17 +16,9 @@ set -euo pipefail
 
 repo=${1:?usage: bench-backfill.sh REPO [SINCE] [FRICTION_BINARY]}
 since=${2:-24m}
-bin=${3:-$(dirname "$0")/../target/release/friction}
-if [ ! -x "$bin" ]; then
-  echo "building the release binary..." >&2
-  cargo build --release -q -p friction-cli --manifest-path "$(dirname "$0")/../Cargo.toml"
-  bin=$(dirname "$0")/../target/release/friction
-fi
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-git clone -q --bare --shared "$repo" "$work/repo.git"
-clone=$work/repo.git
+source "$(dirname "$0")/bench-lib.sh"
+friction_binary "${3:-}"
+shared_clone "$repo"
 git -C "$clone" cat-file --batch-all-objects --batch-check > /dev/null
 
 echo "repository: $repo ($(git -C "$clone" rev-list --count HEAD) commits reachable from HEAD)"

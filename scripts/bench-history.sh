@@ -15,19 +15,9 @@
 set -euo pipefail
 
 repo=${1:?usage: bench-history.sh REPO [FRICTION_BINARY]}
-bin=${2:-$(dirname "$0")/../target/release/friction}
-if [ ! -x "$bin" ]; then
-  echo "building the release binary..." >&2
-  cargo build --release -q -p friction-cli --manifest-path "$(dirname "$0")/../Cargo.toml"
-  bin=$(dirname "$0")/../target/release/friction
-fi
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-git clone -q --bare --shared "$repo" "$work/repo.git"
-clone=$work/repo.git
-
-now() { date +%s.%N; }
+source "$(dirname "$0")/bench-lib.sh"
+friction_binary "${2:-}"
+shared_clone "$repo"
 elapsed() { echo "$2 - $1" | bc -l; }
 
 commits=$(git -C "$clone" rev-list --count HEAD)

@@ -10,22 +10,13 @@
 set -euo pipefail
 
 repo=${1:?usage: bench-report.sh REPO [FRICTION_BINARY]}
-bin=${2:-$(dirname "$0")/../target/release/friction}
-if [ ! -x "$bin" ]; then
-  echo "building the release binary..." >&2
-  cargo build --release -q -p friction-cli --manifest-path "$(dirname "$0")/../Cargo.toml"
-  bin=$(dirname "$0")/../target/release/friction
-fi
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-git clone -q --bare --shared "$repo" "$work/repo.git"
-"$bin" scan "$work/repo.git" --db "$work/f.db" --quiet --no-report > /dev/null
-
-now() { date +%s.%N; }
+source "$(dirname "$0")/bench-lib.sh"
+friction_binary "${2:-}"
+shared_clone "$repo"
+"$bin" scan "$clone" --db "$work/f.db" --quiet --no-report > /dev/null
 for run in 1 2 3; do
   t0=$(now)
-  SOURCE_DATE_EPOCH=0 "$bin" report "$work/repo.git" --db "$work/f.db" --out "$work/out$run" --quiet
+  SOURCE_DATE_EPOCH=0 "$bin" report "$clone" --db "$work/f.db" --out "$work/out$run" --quiet
   t1=$(now)
   printf 'friction report, run %d: %6.2f s  (target < 3 s)\n' "$run" "$(echo "$t1 - $t0" | bc -l)"
 done

@@ -12,15 +12,6 @@ use crate::{Report, arr, fmt1, num, range, range1, s, signals};
 
 /// Rows shown per table in the page; the CSV files carry every row.
 const PAGE_ROWS: usize = 50;
-/// Numeric columns of the component and team tables.
-const SCOPE_NUMERIC: &[&str] = &[
-    "files",
-    "code_lines",
-    "index",
-    "ci_low",
-    "ci_high",
-    "coverage",
-];
 /// Files drawn in the treemap; smaller ones are summed into one tile.
 const TREEMAP_FILES: usize = 250;
 
@@ -60,7 +51,23 @@ fn band(b: &Value) -> String {
     )
 }
 
-fn table(out: &mut String, t: &Table, numeric: &[&str], limit: usize, link: Option<(&str, &str)>) {
+/// A table; columns whose cells are all numbers are right-aligned.
+fn table(out: &mut String, t: &Table, limit: usize, link: Option<(&str, &str)>) {
+    let numeric: Vec<&str> = t
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            let cells = || {
+                t.rows
+                    .iter()
+                    .map(|r| r[*i].as_str())
+                    .filter(|c| !c.is_empty())
+            };
+            cells().next().is_some() && cells().all(|c| c.parse::<f64>().is_ok())
+        })
+        .map(|(_, c)| c.as_str())
+        .collect();
     let _ = write!(out, "<table><thead><tr>");
     for c in &t.columns {
         let class = if numeric.contains(&c.as_str()) {
@@ -217,23 +224,7 @@ pub fn html(r: &Report) -> String {
         ),
         h(&desc)
     );
-    table(
-        &mut out,
-        find(&ts, "trend"),
-        &[
-            "index",
-            "ci_low",
-            "ci_high",
-            "coverage",
-            "delivery",
-            "reliability",
-            "security",
-            "operations",
-            "team-execution",
-        ],
-        PAGE_ROWS,
-        None,
-    );
+    table(&mut out, find(&ts, "trend"), PAGE_ROWS, None);
     out.push_str("</section>");
 
     // Drivers.
@@ -270,21 +261,7 @@ pub fn html(r: &Report) -> String {
             )
         )
     );
-    table(
-        &mut out,
-        find(&ts, "drivers"),
-        &[
-            "weight",
-            "score",
-            "ci_low",
-            "ci_high",
-            "coverage",
-            "contribution",
-            "points_lost",
-        ],
-        PAGE_ROWS,
-        None,
-    );
+    table(&mut out, find(&ts, "drivers"), PAGE_ROWS, None);
     out.push_str("</section>");
 
     // Cost.
@@ -308,13 +285,7 @@ pub fn html(r: &Report) -> String {
             }
         ))
     );
-    table(
-        &mut out,
-        find(&ts, "cost"),
-        &["hours_low", "hours_high", "money_low", "money_high"],
-        PAGE_ROWS,
-        None,
-    );
+    table(&mut out, find(&ts, "cost"), PAGE_ROWS, None);
     out.push_str("<p class=\"muted\">Per file, the estimate is in the hotspot table below; the method is in the appendix.</p></section>");
 
     // Hotspot map.
@@ -378,30 +349,14 @@ pub fn html(r: &Report) -> String {
             )
         )
     );
-    table(
-        &mut out,
-        files,
-        &[
-            "health",
-            "code_lines",
-            "revisions",
-            "fix_commits",
-            "friction_hours_low",
-            "friction_hours_high",
-            "defect_hours_low",
-            "defect_hours_high",
-            "median_gap_days",
-        ],
-        PAGE_ROWS,
-        Some(("path", "file")),
-    );
+    table(&mut out, files, PAGE_ROWS, Some(("path", "file")));
     out.push_str("</section>");
 
     // Components.
     let components = find(&ts, "components");
     if !components.rows.is_empty() {
         out.push_str("<section id=\"components\"><h2>Components</h2><p>The same index computed over each component's files and the changes that touched them.</p>");
-        table(&mut out, components, SCOPE_NUMERIC, PAGE_ROWS, None);
+        table(&mut out, components, PAGE_ROWS, None);
         out.push_str("</section>");
     }
 
@@ -486,7 +441,7 @@ pub fn html(r: &Report) -> String {
         out.push_str(
             "<p>The index of each team's code (the files it changed most in the window):</p>",
         );
-        table(&mut out, teams, SCOPE_NUMERIC, PAGE_ROWS, None);
+        table(&mut out, teams, PAGE_ROWS, None);
     }
     out.push_str("<table><thead><tr><th>signal</th><th class=\"n\">value</th><th>unit</th><th class=\"n\">score</th></tr></thead><tbody>");
     for (_, x) in signals(a)
@@ -539,24 +494,7 @@ pub fn html(r: &Report) -> String {
             )
         )
     );
-    table(
-        &mut out,
-        find(&ts, "roadmap"),
-        &[
-            "step",
-            "effort_days_low",
-            "effort_days_high",
-            "cumulative_effort_days_low",
-            "cumulative_effort_days_high",
-            "benefit_hours_low",
-            "benefit_hours_high",
-            "time_to_impact_weeks_low",
-            "time_to_impact_weeks_high",
-            "projected_index",
-        ],
-        PAGE_ROWS,
-        None,
-    );
+    table(&mut out, find(&ts, "roadmap"), PAGE_ROWS, None);
     out.push_str("</section>");
 
     // Evidence: every driver and signal, drill-down target of the figures above.
@@ -656,7 +594,7 @@ pub fn html(r: &Report) -> String {
         h(&m.as_of),
         h(&m.digest)
     );
-    table(&mut out, find(&ts, "manifest"), &[], PAGE_ROWS, None);
+    table(&mut out, find(&ts, "manifest"), PAGE_ROWS, None);
     out.push_str(
         "<p>Weights, thresholds and their sources are in the versioned methodology (docs/methodology.md, \
          <code>friction explain SIGNAL</code>). Costs are estimates with ranges; authors appear only as pseudonyms. \
