@@ -95,6 +95,16 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
                 Some("make the directory writable, or choose another location with `--db PATH`"),
             )
         })?;
+        // The default `.friction/` holds only generated files: keep them out of git.
+        if args.db.is_none() {
+            let ignore = dir.join(".gitignore");
+            if !ignore.exists() {
+                let _ = std::fs::write(
+                    &ignore,
+                    "# Written by friction: the store and reports.\n*\n",
+                );
+            }
+        }
     }
     let _lock = crate::lock::lock(&db_path, args.quiet)?;
     let mut store = Store::open(&db_path).map_err(|e| store_error(&db_path, e))?;

@@ -185,7 +185,10 @@ fn rescan_reads_only_new_commits() {
         f.write("a.txt", format!("{i}\n"));
         f.commit(&format!("c{i}"));
     }
-    let db = f.path().join("x.db");
+    // The store (and the report beside it) outside the work tree, so the
+    // commits below do not pick them up.
+    let store_dir = tempfile::tempdir().unwrap();
+    let db = store_dir.path().join("x.db");
     let first = scan_json(f.path(), &db, &[]);
     assert_eq!(first["new_commits"], 5);
     let again = scan_json(f.path(), &db, &[]);
