@@ -116,6 +116,9 @@ pub(crate) struct Comparison {
     pub signals: Vec<SignalMove>,
     /// Δindex − ΣΔsignal: the two-decimal rounding of stored scores.
     pub rounding: f64,
+    /// Drivers that became measured or stopped being measured: the others'
+    /// shares of the index were re-weighted.
+    pub coverage_changes: Vec<String>,
     pub files: Vec<FileMove>,
     pub roadmap: Vec<StepOutcome>,
 }
@@ -338,20 +341,24 @@ pub(crate) fn compare(
                 path.and_then(|p| side.get(p)).and_then(|f| f.0)
             };
             let (status, detail) = match later.get(id) {
-                Some(i) => (
-                    "open",
-                    format!(
-                        "still proposed; index gain {:.2} → {:.2}",
-                        before["interventions"]
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .find(|x| x["id"].as_str() == Some(id))
-                            .and_then(|x| x["index_gain"].as_f64())
-                            .unwrap_or(0.0),
-                        i["index_gain"].as_f64().unwrap_or(0.0)
-                    ),
-                ),
+                Some(i) => {
+                    let gain_before = before["interventions"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .find(|x| x["id"].as_str() == Some(id))
+                        .and_then(|x| x["index_gain"].as_f64())
+                        .unwrap_or(0.0);
+                    let gain_after = i["index_gain"].as_f64().unwrap_or(0.0);
+                    (
+                        "open",
+                        if gain_before.abs() < 0.005 && gain_after.abs() < 0.005 {
+                            "still proposed".to_owned()
+                        } else {
+                            format!("still proposed; index gain {gain_before:.2} → {gain_after:.2}")
+                        },
+                    )
+                }
                 None => (
                     "done",
                     match (path, health(&fb), health(&fa)) {
@@ -375,8 +382,17 @@ pub(crate) fn compare(
         })
         .collect();
 
+    let coverage_changes: Vec<String> = drivers
+        .iter()
+        .filter_map(|d| match (d.before, d.after) {
+            (None, Some(_)) => Some(format!("{} became measured", d.family)),
+            (Some(_), None) => Some(format!("{} is no longer measured", d.family)),
+            _ => None,
+        })
+        .collect();
     Comparison {
         schema: "friction.comparison/1",
+        coverage_changes,
         before: b,
         after: a,
         delta,
@@ -434,6 +450,13 @@ pub(crate) fn text(c: &Comparison, signal_limit: usize) -> String {
             d.delta
         );
     }
+    if !c.coverage_changes.is_empty() {
+        let _ = writeln!(
+            out,
+            "  ({}: the measured drivers' shares of the index were re-weighted, which moves\n   their points even where their scores did not change)",
+            c.coverage_changes.join(", ")
+        );
+    }
     if c.rounding != 0.0 {
         let _ = writeln!(
             out,
@@ -473,7 +496,7 @@ pub(crate) fn text(c: &Comparison, signal_limit: usize) -> String {
     if !c.files.is_empty() {
         let _ = writeln!(
             out,
-            "\nFiles whose friction moved most (hours a year, mid-point):"
+            "\nFiles whose friction moved most (hours a year, mid-point; – : not changed in that window):"
         );
         for f in &c.files {
             let _ = writeln!(
