@@ -167,8 +167,9 @@ pub fn signal_markdown(x: &dyn friction_signals::Signal) -> String {
 }
 
 /// The weight of a repository in a portfolio roll-up: its measured code
-/// lines (see "Portfolio roll-ups" in the methodology). Groups where no
-/// repository has code measured weigh their repositories equally.
+/// lines (see "Portfolio roll-ups" in the methodology). A repository without
+/// code measured weighs as the mean measured one; groups where none has code
+/// measured weigh their repositories equally.
 pub fn portfolio_weight(code_lines: u64) -> f64 {
     code_lines as f64
 }

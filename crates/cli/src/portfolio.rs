@@ -74,12 +74,23 @@ fn r2(x: f64) -> f64 {
 
 fn rollup(kind: &'static str, name: &str, members: &[&RepoResult]) -> Group {
     let assessed: Vec<&&RepoResult> = members.iter().filter(|r| r.status == "assessed").collect();
-    let any_code = assessed.iter().any(|r| r.code_lines > 0);
+    // Code lines measured; a repository without (scan --no-code) weighs as
+    // the mean measured one, so it is never silently left out.
+    let sized: Vec<f64> = assessed
+        .iter()
+        .filter(|r| r.code_lines > 0)
+        .map(|r| friction_assess::methodology::portfolio_weight(r.code_lines))
+        .collect();
+    let typical = if sized.is_empty() {
+        1.0
+    } else {
+        sized.iter().sum::<f64>() / sized.len() as f64
+    };
     let weight = |r: &RepoResult| {
-        if any_code {
+        if r.code_lines > 0 {
             friction_assess::methodology::portfolio_weight(r.code_lines)
         } else {
-            1.0
+            typical
         }
     };
     let mean = |value: &dyn Fn(&RepoResult) -> Option<f64>| {
@@ -357,7 +368,13 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
                         .and_then(|c| Some([c.first()?.as_f64()?, c.get(1)?.as_f64()?]));
                     r.coverage = a["index"]["coverage"].as_f64();
                     r.drivers = crate::snapshot::driver_scores(&a);
-                    r.code_lines = a["code_lines"].as_u64().unwrap_or(0);
+                    // Older snapshots lack the total: sum the components'.
+                    r.code_lines = a["code_lines"].as_u64().unwrap_or_else(|| {
+                        a["components"]
+                            .as_array()
+                            .map(|cs| cs.iter().filter_map(|c| c["code_lines"].as_u64()).sum())
+                            .unwrap_or(0)
+                    });
                 }
             },
         }

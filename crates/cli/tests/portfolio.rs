@@ -162,6 +162,41 @@ domain = "Discovery"
 }
 
 #[test]
+fn repositories_without_code_measured_weigh_equally() {
+    let a = repo(30, "ada");
+    let b = repo(5, "grace");
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(
+        root.path().join("friction.toml"),
+        format!(
+            "[[portfolio.repositories]]\nname = \"a\"\npath = \"{}\"\n[[portfolio.repositories]]\nname = \"b\"\npath = \"{}\"\n",
+            a.path().display(),
+            b.path().display()
+        ),
+    )
+    .unwrap();
+    let out = friction(
+        &["scan", "--portfolio", ".", "--json", "--quiet", "--no-code"],
+        root.path(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let repos = v["repositories"].as_array().unwrap();
+    assert!(repos.iter().all(|r| r["code_lines"] == 0));
+    let (ia, ib) = (
+        repos[0]["index"].as_f64().unwrap(),
+        repos[1]["index"].as_f64().unwrap(),
+    );
+    let mean = ((ia + ib) / 2.0 * 100.0).round() / 100.0;
+    assert_eq!(v["organisation"]["index"].as_f64().unwrap(), mean);
+}
+
+#[test]
 fn a_portfolio_needs_its_section_and_unique_names() {
     let root = tempfile::tempdir().unwrap();
     let out = friction(&["scan", "--portfolio", "."], root.path());
