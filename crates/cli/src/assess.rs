@@ -127,7 +127,8 @@ pub(crate) struct History {
     /// Messages of commits from `messages_since` on (fix detection).
     messages: BTreeMap<String, (String, i64, String)>,
     messages_since: i64,
-    parents: std::collections::HashMap<String, Vec<String>>,
+    /// Read on first use: only an assessment as of a commit needs the graph.
+    parents: Option<std::collections::HashMap<String, Vec<String>>>,
     /// (author time, id) of every stored commit.
     times: std::collections::HashMap<String, i64>,
 }
@@ -138,7 +139,6 @@ impl History {
         let err =
             |e: friction_store::StoreError| UserError::new(format!("reading the store: {e}"), None);
         let rows = store.activity_with(i64::MIN, mode, false).map_err(err)?;
-        let parents = store.commit_parents().map_err(err)?;
         let times = store
             .connection()
             .prepare("SELECT id, author_time FROM commits")
@@ -151,7 +151,7 @@ impl History {
             rows,
             messages: BTreeMap::new(),
             messages_since: i64::MAX,
-            parents,
+            parents: None,
             times,
         })
     }
@@ -173,19 +173,37 @@ impl History {
     }
 
     /// Commits reachable from `tip` through stored parents (the set a scan of
-    /// `tip` would have stored).
-    pub(crate) fn reachable(&self, tip: &str) -> std::collections::HashSet<String> {
-        let mut seen = std::collections::HashSet::new();
-        let mut stack = vec![tip.to_owned()];
+    /// `tip` would have stored); `None` when that is every stored commit.
+    pub(crate) fn reachable(
+        &mut self,
+        store: &Store,
+        tip: &str,
+    ) -> Result<Option<std::collections::HashSet<String>>, UserError> {
+        if self.parents.is_none() {
+            self.parents = Some(
+                store
+                    .commit_parents()
+                    .map_err(|e| UserError::new(format!("reading the store: {e}"), None))?,
+            );
+        }
+        let parents = self.parents.as_ref().expect("read above");
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        let mut stack = vec![tip];
         while let Some(c) = stack.pop() {
-            if !self.times.contains_key(&c) || !seen.insert(c.clone()) {
+            let Some((id, _)) = self.times.get_key_value(c) else {
+                continue;
+            };
+            if !seen.insert(id.as_str()) {
                 continue;
             }
-            if let Some(ps) = self.parents.get(&c) {
-                stack.extend(ps.iter().cloned());
+            if let Some(ps) = parents.get(id) {
+                stack.extend(ps.iter().map(String::as_str));
             }
         }
-        seen
+        if seen.len() == self.times.len() {
+            return Ok(None);
+        }
+        Ok(Some(seen.into_iter().map(str::to_owned).collect()))
     }
 
     /// The newest stored commit (author time, then id).
@@ -297,7 +315,10 @@ pub(crate) fn load(
     let err =
         |e: friction_store::StoreError| UserError::new(format!("reading the store: {e}"), None);
     let config = inputs.config()?;
-    let reachable = at.map(|c| history.reachable(c));
+    let reachable = match at {
+        Some(c) => history.reachable(store, c)?,
+        None => None,
+    };
     let keep = |id: &str| reachable.as_ref().is_none_or(|r| r.contains(id));
     let Some((tip, last)) = (match &reachable {
         Some(r) => r
