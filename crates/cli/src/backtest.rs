@@ -51,6 +51,8 @@ pub(crate) fn parse_date(s: &str) -> Option<i64> {
 
 pub fn run(args: &BacktestArgs) -> Result<u8, UserError> {
     let (mut store, db) = open_store(args.path.clone(), args.db.clone())?;
+    // It measures a tree into the store: one writer at a time.
+    let _lock = crate::lock::lock(&db, args.quiet)?;
     let err = |e: friction_store::StoreError| {
         UserError::new(format!("reading {}: {e}", db.display()), None)
     };

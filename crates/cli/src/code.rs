@@ -417,6 +417,11 @@ pub fn run(args: &CodeArgs) -> Result<u8, UserError> {
             .join("friction.db");
         p.exists().then_some(p)
     });
+    // Measurements are written to the store: one writer at a time.
+    let _lock = match &db_path {
+        Some(p) => Some(crate::lock::lock(p, args.quiet)?),
+        None => None,
+    };
     let mut store = match &db_path {
         Some(p) => Some(Store::open(p).map_err(|e| {
             UserError::new(
