@@ -268,6 +268,8 @@ impl Inputs {
         let teams_csv = match &parsed.teams_csv {
             Some(rel) => match (&workdir, read(rel)) {
                 (_, Some(t)) => Some((rel.clone(), t)),
+                // Not in that past commit's tree: the caller falls back to today's.
+                (_, None) if at.is_some() => None,
                 (_, None) => {
                     return Err(UserError::new(
                         format!("teams_csv `{rel}` cannot be read"),

@@ -43,7 +43,18 @@ pub(crate) fn parse_date(s: &str) -> Option<i64> {
         it.next()?.parse::<i64>().ok()?,
         it.next()?.parse::<i64>().ok()?,
     );
-    if it.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    // Years a git history can hold; the day must exist in its month.
+    if it.next().is_some() || !(1970..=9999).contains(&y) || !(1..=12).contains(&m) {
+        return None;
+    }
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days_in_month = match m {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if !(1..=days_in_month).contains(&d) {
         return None;
     }
     Some(days_from_civil(y, m, d) * 86_400)

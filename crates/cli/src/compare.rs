@@ -98,7 +98,8 @@ pub(crate) struct StepOutcome {
     pub step: u64,
     pub intervention: String,
     pub title: String,
-    /// `done`: the later evidence no longer calls for it; `open`: still proposed.
+    /// `done`: the file it refactors is now healthy; `open`: still proposed;
+    /// `not proposed`: absent from the later roadmap without proof it was done.
     pub status: &'static str,
     pub detail: String,
 }
@@ -114,14 +115,20 @@ pub(crate) struct Comparison {
     pub drivers: Vec<DriverMove>,
     /// Every signal, largest move first.
     pub signals: Vec<SignalMove>,
-    /// Δindex − ΣΔsignal: the two-decimal rounding of stored scores.
+    /// Δindex − Σ of the signals' (rounded) moves: the rounding of stored
+    /// scores and of the parts.
     pub rounding: f64,
+    /// The same for the drivers' moves.
+    pub driver_rounding: f64,
     /// Drivers that became measured or stopped being measured: the others'
     /// shares of the index were re-weighted.
     pub coverage_changes: Vec<String>,
     pub files: Vec<FileMove>,
     pub roadmap: Vec<StepOutcome>,
 }
+
+/// Code health from which a file counts as healthy (CodeScene's band).
+const HEALTHY: f64 = 9.0;
 
 fn r2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
@@ -246,8 +253,6 @@ pub(crate) fn compare(
             }
         })
         .collect();
-    let sum: f64 = signals.iter().map(|s| s.delta).sum();
-    let rounding = delta.map_or(0.0, |d| r2(d - sum));
     signals.sort_by(|x, y| {
         y.delta
             .abs()
@@ -257,6 +262,10 @@ pub(crate) fn compare(
     for s in &mut signals {
         s.delta = r2(s.delta);
     }
+    // What the shown (rounded) parts miss of the shown delta.
+    let rounding = delta.map_or(0.0, |d| {
+        r2(d - signals.iter().map(|s| s.delta).sum::<f64>())
+    });
 
     let mut drivers: BTreeMap<String, DriverMove> = BTreeMap::new();
     let scores_b = crate::snapshot::driver_scores(before);
@@ -290,6 +299,9 @@ pub(crate) fn compare(
             d
         })
         .collect();
+    let driver_rounding = delta.map_or(0.0, |d| {
+        r2(d - drivers.iter().map(|x| x.delta).sum::<f64>())
+    });
     drivers.sort_by_key(|d| {
         order
             .iter()
@@ -359,18 +371,27 @@ pub(crate) fn compare(
                         },
                     )
                 }
-                None => (
-                    "done",
-                    match (path, health(&fb), health(&fa)) {
-                        (Some(_), Some(h0), Some(h1)) => {
-                            format!("no longer proposed; health {h0:.1} → {h1:.1}")
-                        }
-                        (Some(_), _, None) if !fa.contains_key(path.unwrap_or_default()) => {
-                            "no longer proposed; the file no longer costs friction".to_owned()
-                        }
-                        _ => "no longer proposed by the later evidence".to_owned(),
-                    },
-                ),
+                // Done only on positive evidence: the refactored file is now
+                // healthy. Otherwise the step is merely not proposed again
+                // (it may have slipped in the ranking, or code was not measured).
+                None => match (path, health(&fb), health(&fa)) {
+                    (Some(_), Some(h0), Some(h1)) if h1 >= HEALTHY && h1 > h0 => {
+                        ("done", format!("health {h0:.1} → {h1:.1}"))
+                    }
+                    (Some(_), Some(h0), Some(h1)) => (
+                        "not proposed",
+                        format!("not proposed again, though health is {h0:.1} → {h1:.1}"),
+                    ),
+                    (Some(_), _, None) => (
+                        "not proposed",
+                        "not proposed again: the file did not change in the later window"
+                            .to_owned(),
+                    ),
+                    _ => (
+                        "not proposed",
+                        "not proposed again by the later evidence".to_owned(),
+                    ),
+                },
             };
             StepOutcome {
                 step: s["step"].as_u64().unwrap_or(0),
@@ -399,6 +420,7 @@ pub(crate) fn compare(
         drivers,
         signals,
         rounding,
+        driver_rounding,
         files: moved,
         roadmap,
     }
@@ -457,11 +479,11 @@ pub(crate) fn text(c: &Comparison, signal_limit: usize) -> String {
             c.coverage_changes.join(", ")
         );
     }
-    if c.rounding != 0.0 {
+    if c.driver_rounding != 0.0 {
         let _ = writeln!(
             out,
             "  {:<15} {:>7} {:>7} {:>+9.2}",
-            "rounding", "", "", c.rounding
+            "rounding", "", "", c.driver_rounding
         );
     }
     let _ = writeln!(out, "\nSignals that moved it most:");
@@ -513,7 +535,7 @@ pub(crate) fn text(c: &Comparison, signal_limit: usize) -> String {
         let done = c.roadmap.iter().filter(|s| s.status == "done").count();
         let _ = writeln!(
             out,
-            "\nRoadmap of #{}: {done} of {} steps done since",
+            "\nRoadmap of #{}: {done} of {} steps done since ([x] done, [ ] still proposed, [-] not proposed again)",
             c.before.snapshot,
             c.roadmap.len()
         );
@@ -522,7 +544,11 @@ pub(crate) fn text(c: &Comparison, signal_limit: usize) -> String {
                 out,
                 "  {:>2}. [{}] {} — {}",
                 s.step,
-                if s.status == "done" { "x" } else { " " },
+                match s.status {
+                    "done" => "x",
+                    "open" => " ",
+                    _ => "-",
+                },
                 crate::code::clean(&s.title),
                 s.detail
             );
@@ -600,8 +626,8 @@ mod tests {
             "{total} vs {:?}",
             c.delta
         );
-        let drivers: f64 = c.drivers.iter().map(|d| d.delta).sum::<f64>() + c.rounding;
-        assert!((drivers - c.delta.unwrap()).abs() < 0.011);
+        let drivers: f64 = c.drivers.iter().map(|d| d.delta).sum::<f64>() + c.driver_rounding;
+        assert!((drivers - c.delta.unwrap()).abs() < 1e-9);
         let b = c.signals.iter().find(|s| s.id == "b").unwrap();
         assert_eq!(b.note, "no longer measured");
         assert!(b.delta < 0.0);

@@ -7,7 +7,7 @@
 //! copy of every repository's snapshot (scope = the repository's name) and
 //! the roll-up, so one file carries the portfolio's whole record. Each scan
 //! runs as a child process of this binary: one repository that crashes,
-//! hangs on a corrupt pack or is missing cannot take the others down, and the
+//! fails on a corrupt pack or is missing cannot take the others down, and the
 //! store lock serialises entries that share a store.
 
 use std::collections::BTreeMap;
@@ -106,7 +106,7 @@ fn rollup(kind: &'static str, name: &str, members: &[&RepoResult]) -> Group {
     let index = mean(&|r| r.index);
     // Coverage over every member: a failed repository has none.
     let total_w: f64 = assessed.iter().map(|r| weight(r)).sum::<f64>();
-    let failed = members.len() - assessed.len();
+    let failed = members.iter().filter(|r| r.status == "failed").count();
     let coverage = if total_w > 0.0 {
         let covered: f64 = assessed
             .iter()
@@ -290,6 +290,32 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
             )
         })?;
     }
+    // A repository's facts cannot share the portfolio's store: its scan would
+    // wait for the lock this process holds.
+    let same = |a: &Path, b: &Path| {
+        let canon = |p: &Path| {
+            let parent = p
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            std::fs::canonicalize(parent).map(|d| d.join(p.file_name().unwrap_or_default()))
+        };
+        matches!((canon(a), canon(b)), (Ok(x), Ok(y)) if x == y)
+    };
+    for e in entries {
+        let repo_db = repo_store(&dir, e)
+            .unwrap_or_else(|| dir.join(&e.path).join(".friction").join("friction.db"));
+        if same(&repo_db, &db) {
+            return Err(UserError::new(
+                format!(
+                    "portfolio repository `{}` would keep its facts in the portfolio store {}",
+                    e.name,
+                    db.display()
+                ),
+                Some("give the entry its own `db`, or the portfolio another `--db`"),
+            ));
+        }
+    }
     let _lock = crate::lock::lock(&db, args.quiet)?;
     let mut store = Store::open(&db).map_err(|e| {
         UserError::new(
@@ -438,14 +464,18 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
                     scope: ROLLUP_SCOPE.into(),
                     rescored_from: None,
                     commit_id: String::new(),
-                    as_of: store
-                        .snapshots()
-                        .map_err(store_err)?
-                        .iter()
-                        .filter(|s| s.scope != ROLLUP_SCOPE)
-                        .map(|s| s.as_of)
-                        .max()
-                        .unwrap_or(0),
+                    // The newest window end among this run's repositories.
+                    as_of: {
+                        let ids: Vec<i64> = results.iter().filter_map(|r| r.snapshot).collect();
+                        store
+                            .snapshots()
+                            .map_err(store_err)?
+                            .iter()
+                            .filter(|s| ids.contains(&s.id))
+                            .map(|s| s.as_of)
+                            .max()
+                            .unwrap_or(0)
+                    },
                     mode: if args.first_parent {
                         "first-parent"
                     } else {
@@ -571,7 +601,7 @@ fn render(
                     status.to_uppercase(),
                     r.error
                         .as_deref()
-                        .map_or(String::new(), |e| format!(": {e}"))
+                        .map_or(String::new(), |e| format!(": {}", crate::code::clean(e)))
                 );
             }
         }

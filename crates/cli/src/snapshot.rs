@@ -34,29 +34,33 @@ pub(crate) fn store_err(e: friction_store::StoreError) -> UserError {
 }
 
 /// A hasher over the facts the assessment read: every commit, change and
-/// file, in the order the assessment sees them.
+/// file, in the order the assessment sees them. Text fields are written
+/// quoted and escaped (`{:?}`), so no two fact sets share an encoding.
 fn facts_digest(loaded: &Loaded) -> String {
     let d = &loaded.data;
     let mut h = Sha256::new();
     h.update(format!("window {} {} {}\n", d.from, d.to, d.months));
     for c in &d.commits {
-        h.update(format!("c {} {} {} {}\n", c.id, c.time, c.author, c.fix));
+        h.update(format!(
+            "c {:?} {} {:?} {}\n",
+            c.id, c.time, c.author, c.fix
+        ));
     }
     for c in &d.changes {
         h.update(format!(
-            "x {} {} {} {} {}\n",
+            "x {} {:?} {} {} {}\n",
             c.commit, c.file_id, c.added, c.deleted, c.created
         ));
     }
     for f in &d.files {
         h.update(format!(
-            "f {} {} {} {} {} {:?} {:?}\n",
+            "f {:?} {:?} {:?} {} {} {:?} {:?}\n",
             f.path, f.file_id, f.component, f.test, f.code_lines, f.health, f.owned
         ));
     }
     if let Some(teams) = &d.teams {
         for (a, t) in teams {
-            h.update(format!("t {a} {t}\n"));
+            h.update(format!("t {a:?} {t:?}\n"));
         }
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()

@@ -45,8 +45,10 @@ fn since_start(spec: &str, end: i64) -> Option<i64> {
     if let Some(t) = parse_date(spec) {
         return Some(t);
     }
-    let (n, unit) = spec.split_at(spec.len().checked_sub(1)?);
-    let n: i64 = n.parse().ok().filter(|n| *n > 0)?;
+    let (at, _) = spec.char_indices().last()?;
+    let (n, unit) = spec.split_at(at);
+    // At most about 300 years back in any unit: no overflow, no nonsense.
+    let n: i64 = n.parse().ok().filter(|n| (1..=110_000).contains(n))?;
     let (y, m, d) = civil(end);
     let secs_of_day = end.rem_euclid(DAY);
     match unit {
@@ -166,9 +168,12 @@ impl PastCommit<'_> {
         kind: &str,
     ) -> Result<Option<(Recorded, friction_assess::Assessment)>, UserError> {
         measure(self.repo, store, self.today, commit, self.threads)?;
+        let then = Inputs::read(self.path, Some(commit))?;
         let inputs = Inputs {
             config: self.today.config.clone(),
-            ..Inputs::read(self.path, Some(commit))?
+            // A teams CSV committed later (or never): today's mapping.
+            teams_csv: then.teams_csv.or_else(|| self.today.teams_csv.clone()),
+            codeowners: then.codeowners,
         };
         let Some((loaded, a)) = assess_at(
             store,
@@ -624,6 +629,15 @@ pub fn compare_cmd(args: &CompareArgs) -> Result<u8, UserError> {
     readable(a)?;
     readable(b)?;
     same_methodology(a, b)?;
+    if a.mode != b.mode {
+        return Err(UserError::new(
+            format!(
+                "snapshot #{} reads the {} history and #{} the {} one: not comparable",
+                a.id, a.mode, b.id, b.mode
+            ),
+            Some("compare snapshots of one view (see the mode column of `friction trend --all`)"),
+        ));
+    }
     let c = compare(
         a,
         &assessment_of(&store, a)?,
@@ -840,6 +854,9 @@ fn baseline(
 }
 
 pub fn check(args: &CheckArgs) -> Result<u8, UserError> {
+    if args.months == 0 {
+        return Err(UserError::new("--months must be at least 1", None));
+    }
     let repo = open_repo(&args.path, "`friction check`")?;
     let (mut store, db) = open_store(args.path.clone(), args.db.clone())?;
     let _lock = crate::lock::lock(&db, args.quiet)?;
@@ -1088,5 +1105,12 @@ mod tests {
         assert_eq!(since_start("0m", end), None);
         assert_eq!(since_start("m", end), None);
         assert_eq!(since_start("12x", end), None);
+        assert_eq!(since_start("5é", end), None);
+        assert_eq!(since_start("3ヶ", end), None);
+        assert_eq!(since_start("999999999999999d", end), None);
+        assert_eq!(since_start("2024-02-30", end), None);
+        assert!(parse_date("2024-02-29").is_some());
+        assert_eq!(parse_date("2023-02-29"), None);
+        assert_eq!(parse_date("99999999999999-01-01"), None);
     }
 }

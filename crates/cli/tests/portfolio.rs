@@ -214,4 +214,14 @@ fn a_portfolio_needs_its_section_and_unique_names() {
     let out = friction(&["scan", "--portfolio", "."], root.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("listed twice"));
+    // An entry whose facts would go into the portfolio store itself is refused
+    // (its scan would wait for the portfolio's lock forever).
+    std::fs::write(
+        root.path().join("friction.toml"),
+        "[[portfolio.repositories]]\nname = \"a\"\npath = \"x\"\ndb = \".friction/portfolio.db\"\n",
+    )
+    .unwrap();
+    let out = friction(&["scan", "--portfolio", "."], root.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("portfolio store"));
 }

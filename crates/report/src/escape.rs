@@ -79,6 +79,8 @@ pub fn markdown(s: &str) -> String {
             }
             '<' => out.push_str("&lt;"),
             '&' => out.push_str("&amp;"),
+            // No @-mention of real people or teams from a file name.
+            '@' => out.push_str("&#64;"),
             '\n' | '\r' | '\t' => out.push(' '),
             c => out.push(c),
         }
@@ -119,6 +121,7 @@ mod tests {
             markdown("**bold** | [x](y)\n<b>"),
             "\\*\\*bold\\*\\* \\| \\[x\\]\\(y\\) &lt;b\\>"
         );
+        assert_eq!(markdown("ping @org/team"), "ping &#64;org/team");
     }
 
     #[test]

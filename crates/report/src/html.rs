@@ -12,6 +12,28 @@ use crate::{Report, arr, fmt1, num, range, range1, s, signals};
 
 /// Rows shown per table in the page; the CSV files carry every row.
 const PAGE_ROWS: usize = 50;
+/// Columns that are text whatever their cells look like.
+const TEXT_COLUMNS: &[&str] = &[
+    "path",
+    "name",
+    "id",
+    "title",
+    "intervention",
+    "signal",
+    "family",
+    "component",
+    "label",
+    "input",
+    "what",
+    "sha256",
+    "as_of",
+    "kind",
+    "band",
+    "unit",
+    "basis",
+    "why",
+    "depends_on",
+];
 /// Files drawn in the treemap; smaller ones are summed into one tile.
 const TREEMAP_FILES: usize = 250;
 
@@ -57,7 +79,11 @@ fn table(out: &mut String, t: &Table, limit: usize, link: Option<(&str, &str)>) 
         .columns
         .iter()
         .enumerate()
-        .filter(|(i, _)| {
+        .filter(|(i, c)| {
+            // Names and paths stay text even when they look like numbers (`007`).
+            if TEXT_COLUMNS.contains(&c.as_str()) {
+                return false;
+            }
             let cells = || {
                 t.rows
                     .iter()
@@ -133,6 +159,12 @@ pub fn html(r: &Report) -> String {
     let m = &r.meta;
     let sum = crate::summary(r);
     let ts = crate::tables(r);
+    // The file rows the page shows (link targets); the CSV has the rest.
+    let shown: std::collections::BTreeSet<&str> = crate::files_by_cost(a)
+        .into_iter()
+        .take(PAGE_ROWS)
+        .map(|f| s(&f["path"]))
+        .collect();
     let mut out = String::with_capacity(256 * 1024);
     let _ = write!(
         out,
@@ -312,7 +344,9 @@ pub fn html(r: &Report) -> String {
                 num(&f["revisions"]).unwrap_or(0.0),
                 range1(&f["friction"]["hours"], "h a year")
             ),
-            href: Some(anchor("file", s(&f["path"]))),
+            href: shown
+                .contains(s(&f["path"]))
+                .then(|| anchor("file", s(&f["path"]))),
         })
         .collect();
     if by_size.len() > TREEMAP_FILES {
@@ -551,7 +585,7 @@ pub fn html(r: &Report) -> String {
                 out.push_str("<table><thead><tr><th>item</th><th>what</th><th class=\"n\">value</th></tr></thead><tbody>");
                 for e in arr(&x["evidence"]).iter().take(PAGE_ROWS) {
                     let item = s(&e["id"]);
-                    let cell = if s(&e["kind"]) == "file" {
+                    let cell = if s(&e["kind"]) == "file" && shown.contains(item) {
                         format!(
                             "<a href=\"#{}\"><code>{}</code></a>",
                             anchor("file", item),

@@ -52,15 +52,10 @@ pub fn markdown(r: &Report) -> String {
             fmt1(num(&d["points_lost"]))
         );
     }
-    let mut files: Vec<&serde_json::Value> = arr(&a["cost"]["files"])
-        .iter()
+    let files: Vec<&serde_json::Value> = crate::files_by_cost(a)
+        .into_iter()
         .filter(|f| f["hotspot"] == true)
         .collect();
-    files.sort_by(|x, y| {
-        let c = |f: &serde_json::Value| num(&f["friction"]["hours"]["high"]).unwrap_or(0.0);
-        c(y).total_cmp(&c(x))
-            .then_with(|| s(&x["path"]).cmp(s(&y["path"])))
-    });
     if !files.is_empty() {
         let _ = writeln!(
             out,

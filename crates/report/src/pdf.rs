@@ -213,7 +213,20 @@ impl Page {
     }
 
     fn paragraph(&mut self, text: &str, size: f32, bold: bool, rgb: Rgb) {
-        for l in wrap(text, size, bold, BODY) {
+        self.paragraph_lines(text, size, bold, rgb, usize::MAX);
+    }
+
+    /// A paragraph of at most `max` lines (the last one ends in `…` when cut),
+    /// so hostile or long content cannot push a page past its bottom.
+    fn paragraph_lines(&mut self, text: &str, size: f32, bold: bool, rgb: Rgb, max: usize) {
+        let mut lines = wrap(text, size, bold, BODY);
+        if lines.len() > max {
+            lines.truncate(max);
+            if let Some(last) = lines.last_mut() {
+                *last = fit(&format!("{last} …"), size, bold, BODY);
+            }
+        }
+        for l in lines {
             self.y += size * 1.35;
             self.text(MARGIN, self.y, size, bold, rgb, &l, Align::Left);
         }
@@ -404,7 +417,7 @@ pub fn pdf(r: &Report) -> Vec<u8> {
         );
     }
     p.y += 80.0;
-    p.paragraph(&sum.headline, 10.5, true, INK);
+    p.paragraph_lines(&sum.headline, 10.5, true, INK, 3);
     for (q, t) in [
         ("What does friction cost?", &sum.cost),
         ("Where does it block delivery?", &sum.blocks),
@@ -413,7 +426,7 @@ pub fn pdf(r: &Report) -> Vec<u8> {
     ] {
         p.y += 4.0;
         p.paragraph(q, 11.0, true, INK);
-        p.paragraph(t, 10.0, false, INK);
+        p.paragraph_lines(t, 10.0, false, INK, 7);
     }
     pages.push(p);
 
