@@ -314,6 +314,19 @@ pub(crate) fn load(
     months: u32,
     at: Option<&str>,
 ) -> Result<Option<Loaded>, UserError> {
+    load_with(store, history, inputs, months, at, true)
+}
+
+/// As [`load`]; `code: false` leaves code health out even when the tree of
+/// `at` was measured (re-scoring a snapshot that had none).
+pub(crate) fn load_with(
+    store: &Store,
+    history: &mut History,
+    inputs: &Inputs,
+    months: u32,
+    at: Option<&str>,
+    code: bool,
+) -> Result<Option<Loaded>, UserError> {
     let err =
         |e: friction_store::StoreError| UserError::new(format!("reading the store: {e}"), None);
     let config = inputs.config()?;
@@ -359,6 +372,7 @@ pub(crate) fn load(
 
     // Files at the measured commit.
     let code_commit = match at {
+        _ if !code => None,
         Some(c) => {
             if store.code_tree(c).map_err(err)?.is_empty() {
                 None

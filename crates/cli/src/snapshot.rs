@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::UserError;
-use crate::assess::{History, Inputs, Loaded, load};
+use crate::assess::{History, Inputs, Loaded};
 
 /// The JSON contract of a stored assessment.
 pub(crate) const ASSESSMENT_SCHEMA: &str = "friction.assessment/1";
@@ -212,7 +212,20 @@ pub(crate) fn assess_at(
     months: u32,
     at: Option<&str>,
 ) -> Result<Option<(Loaded, Assessment)>, UserError> {
-    let Some(loaded) = load(store, history, inputs, months, at)? else {
+    assess_at_with(store, history, inputs, options, months, at, true)
+}
+
+/// As [`assess_at`]; `code: false` leaves code health out.
+pub(crate) fn assess_at_with(
+    store: &Store,
+    history: &mut History,
+    inputs: &Inputs,
+    options: &Options,
+    months: u32,
+    at: Option<&str>,
+    code: bool,
+) -> Result<Option<(Loaded, Assessment)>, UserError> {
+    let Some(loaded) = crate::assess::load_with(store, history, inputs, months, at, code)? else {
         return Ok(None);
     };
     let a = friction_assess::assess(&loaded.data, options);

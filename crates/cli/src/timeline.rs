@@ -716,13 +716,15 @@ pub fn rescore(args: &RescoreArgs) -> Result<u8, UserError> {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::btree_map::Entry::Vacant(e) => e.insert(History::read(&store, walk)?),
         };
-        let Some((loaded, a)) = assess_at(
+        // Code health only if the original had it: the same inputs, a new methodology.
+        let Some((loaded, a)) = crate::snapshot::assess_at_with(
             &store,
             history,
             &inputs,
             &options,
             months,
             Some(&row.commit_id),
+            code_commit.is_some(),
         )?
         else {
             return Err(UserError::new(

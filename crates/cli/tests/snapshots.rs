@@ -549,3 +549,50 @@ fn bad_stores_and_ranges_get_clear_errors_and_lose_nothing() {
     }
     assert_eq!(std::fs::read(&corrupt).unwrap(), garbage);
 }
+
+#[test]
+fn rescoring_keeps_what_the_original_measured() {
+    let f = history();
+    let dbp = f.path().join("nc.db");
+    // A snapshot without code, then the same commit with its tree measured.
+    let bare = scan_json(f.path(), &dbp, &["--no-code"]);
+    let id = bare["snapshot"]["id"].as_i64().unwrap();
+    let full = scan_json(f.path(), &dbp, &[]);
+    assert_ne!(full["snapshot"]["id"], bare["snapshot"]["id"]);
+    let conn = db(&dbp);
+    conn.execute(
+        "INSERT INTO snapshots (created_at, kind, scope, rescored_from, commit_id, as_of, mode,
+             methodology, tool_version, schema, index_score, coverage, inputs, manifest, digest, assessment)
+         SELECT created_at, kind, scope, NULL, commit_id, as_of - 1, mode, 'eci/0', '0.0.1', schema,
+                index_score, coverage, inputs, manifest, 'old-nc', replace(assessment, '\"eci/1\"', '\"eci/0\"')
+         FROM snapshots WHERE id = ?1",
+        [id],
+    )
+    .unwrap();
+    let old = conn.last_insert_rowid();
+    let r = run(
+        &[
+            "rescore",
+            &format!("#{old}"),
+            "--db",
+            s(&dbp),
+            "--json",
+            "-q",
+        ],
+        f.path(),
+    );
+    let new = r["rescored"][0]["snapshot"].as_i64().unwrap();
+    let a: serde_json::Value = serde_json::from_str(&stored_assessment(&dbp, new)).unwrap();
+    let code_health = a["index"]["drivers"][0]["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == "changed-code-health")
+        .unwrap()
+        .clone();
+    assert!(
+        code_health["score"].is_null(),
+        "no code health added: {code_health:#}"
+    );
+    assert_eq!(r["rescored"][0]["index"], bare["assessment"]["index"]);
+}
