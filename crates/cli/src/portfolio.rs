@@ -234,13 +234,7 @@ fn copy_snapshot(
         return Ok(None);
     };
     let repo_store = Store::open(Path::new(store)).map_err(|e| e.to_string())?;
-    let row = repo_store
-        .snapshots()
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .find(|s| s.id == id)
-        .ok_or("the scan's snapshot is missing from its store")?;
-    let (_, text) = repo_store
+    let (row, text) = repo_store
         .snapshot(id)
         .map_err(|e| e.to_string())?
         .ok_or("the scan's snapshot is missing from its store")?;

@@ -190,10 +190,8 @@ pub(crate) fn write_scan_report(
     snapshot: i64,
 ) -> Result<PathBuf, UserError> {
     let row = store
-        .snapshots()
+        .snapshot_header(snapshot)
         .map_err(crate::snapshot::store_err)?
-        .into_iter()
-        .find(|s| s.id == snapshot)
         .ok_or_else(|| UserError::new("the scan's snapshot is missing", None))?;
     let report = build(store, &row, &repository_name(path))?;
     let dir = db

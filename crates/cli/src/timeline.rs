@@ -848,10 +848,8 @@ fn baseline(
         .record(store, history, &commit, "baseline")?
         .ok_or_else(|| UserError::new("the baseline has no history", None))?;
     store
-        .snapshots()
+        .snapshot_header(rec.id)
         .map_err(store_err)?
-        .into_iter()
-        .find(|s| s.id == rec.id)
         .ok_or_else(|| UserError::new("the baseline snapshot was not stored", None))
 }
 
@@ -941,10 +939,8 @@ pub fn check(args: &CheckArgs) -> Result<u8, UserError> {
     };
     let rec = record(&mut store, &origin, &loaded, &a, &today, &options, walk)?;
     let after_row = store
-        .snapshots()
+        .snapshot_header(rec.id)
         .map_err(store_err)?
-        .into_iter()
-        .find(|s| s.id == rec.id)
         .ok_or_else(|| UserError::new("the snapshot was not stored", None))?;
 
     let spec = args

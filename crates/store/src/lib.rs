@@ -788,9 +788,14 @@ impl Store {
         self.snapshot_rows("1 = 1", [])
     }
 
+    /// One snapshot's header (no assessment).
+    pub fn snapshot_header(&self, id: i64) -> Result<Option<SnapshotRow>, StoreError> {
+        Ok(self.snapshot_rows("id = $1", [id])?.into_iter().next())
+    }
+
     /// One snapshot with its assessment.
     pub fn snapshot(&self, id: i64) -> Result<Option<(SnapshotRow, String)>, StoreError> {
-        let row = self.snapshot_rows("id = $1", [id])?.into_iter().next();
+        let row = self.snapshot_header(id)?;
         let Some(row) = row else { return Ok(None) };
         let text: String = self.conn.query_row(
             "SELECT assessment FROM snapshots WHERE id = $1",
@@ -1170,6 +1175,8 @@ mod tests {
         assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), [early, late]);
         let (row, text) = store.snapshot(late).unwrap().unwrap();
         assert_eq!(row.digest, "d2");
+        assert_eq!(store.snapshot_header(late).unwrap(), Some(row));
+        assert_eq!(store.snapshot_header(999).unwrap(), None);
         assert_eq!(text, "{\"index\":{}}");
         assert_eq!(store.snapshot_with_digest("", "d1").unwrap(), Some(early));
         assert_eq!(store.snapshot_with_digest("other", "d1").unwrap(), None);
