@@ -139,14 +139,7 @@ impl History {
         let err =
             |e: friction_store::StoreError| UserError::new(format!("reading the store: {e}"), None);
         let rows = store.activity_with(i64::MIN, mode, false).map_err(err)?;
-        let times = store
-            .connection()
-            .prepare("SELECT id, author_time FROM commits")
-            .and_then(|mut st| {
-                st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
-                    .collect::<Result<_, _>>()
-            })
-            .map_err(|e| UserError::new(format!("reading the store: {e}"), None))?;
+        let times = store.commit_times().map_err(err)?;
         Ok(History {
             rows,
             messages: BTreeMap::new(),

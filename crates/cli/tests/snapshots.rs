@@ -596,3 +596,44 @@ fn rescoring_keeps_what_the_original_measured() {
     );
     assert_eq!(r["rescored"][0]["index"], bare["assessment"]["index"]);
 }
+
+#[test]
+fn bad_requests_over_time_get_one_line_errors() {
+    let f = history();
+    let dbp = f.path().join("e.db");
+    scan_json(f.path(), &dbp, &[]);
+    let err = |args: &[&str]| -> String {
+        let out = friction(args, f.path());
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let e = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(e.starts_with("error: ") && !e.contains("panicked"), "{e}");
+        e
+    };
+    let d = s(&dbp);
+    assert!(err(&["backfill", "--db", d, "--since", "5é"]).contains("neither a span nor a date"));
+    assert!(err(&["backfill", "--db", d, "--until", "2024-02-30"]).contains("is not a date"));
+    assert!(err(&["check", "--db", d, "--months", "0"]).contains("--months"));
+    assert!(err(&["check", "--db", d]).contains("no baseline"));
+    assert!(
+        err(&["check", "--db", d, "--baseline", "HEAD", "--max-drop=-1"]).contains("--max-drop")
+    );
+    assert!(err(&["compare", "#1", "#42", "--db", d]).contains("no snapshot `#42`"));
+    assert!(err(&["report", ".", "--db", d, "--snapshot", "#42"]).contains("no snapshot `#42`"));
+    // Snapshots under different methodologies are not compared.
+    db(&dbp)
+        .execute(
+            "INSERT INTO snapshots (created_at, kind, scope, commit_id, as_of, mode, methodology,
+                 tool_version, schema, index_score, coverage, inputs, manifest, digest, assessment)
+             SELECT created_at, kind, scope, commit_id, as_of - 1, mode, 'eci/0', tool_version,
+                    schema, index_score, coverage, inputs, manifest, 'm0', assessment
+             FROM snapshots WHERE id = 1",
+            [],
+        )
+        .unwrap();
+    assert!(err(&["compare", "first", "latest", "--db", d]).contains("not comparable"));
+}

@@ -858,6 +858,15 @@ impl Store {
         Ok(rows)
     }
 
+    /// Author time of every stored commit, by id.
+    pub fn commit_times(&self) -> Result<HashMap<String, i64>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT id, author_time FROM commits")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
     /// Parents of every stored commit (first parent first).
     pub fn commit_parents(&self) -> Result<HashMap<String, Vec<String>>, StoreError> {
         let mut stmt = self.conn.prepare("SELECT id, parents FROM commits")?;
