@@ -20,17 +20,17 @@
 //! - **Off-boarding**: with a set of authors removed, the files whose every
 //!   author (by DOA) is gone or inactive lose all active knowledge.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
 /// One change of a file, over the whole history.
 #[derive(Debug, Clone)]
-pub struct Change {
-    pub commit: String,
-    pub author: String,
+pub struct Change<'a> {
+    pub commit: &'a str,
+    pub author: &'a str,
     pub time: i64,
-    pub file_id: String,
+    pub file_id: &'a str,
     pub lines_added: u64,
     /// The change created the file (`added`).
     pub created: bool,
@@ -95,56 +95,81 @@ fn pct(x: f64) -> f64 {
 
 /// Knowledge over the files at `HEAD`. `active` are the authors who committed
 /// in the activity window; `without` are removed (off-boarding).
-pub fn knowledge(
-    changes: &[Change],
+pub fn knowledge<'a>(
+    changes: &[Change<'a>],
     files: &[File],
     active: &BTreeSet<String>,
     without: &BTreeSet<String>,
 ) -> Knowledge {
-    let at_head: BTreeMap<&str, &File> = files.iter().map(|f| (f.file_id.as_str(), f)).collect();
-    #[derive(Default)]
+    // Files, authors and commits are numbered once, so the pass over every
+    // change of the history works on numbers instead of ordered string maps
+    // (this pass was the largest cost of an assessment on a long history).
+    let mut slot_of: HashMap<&str, usize> = HashMap::with_capacity(files.len());
+    for f in files {
+        let next = slot_of.len();
+        slot_of.entry(f.file_id.as_str()).or_insert(next);
+    }
+    #[derive(Default, Clone)]
     struct PerAuthor {
         added: u64,
-        commits: BTreeSet<String>,
+        /// Commit numbers (deduplicated after the pass).
+        commits: Vec<u32>,
         created: bool,
     }
-    // file → author → contribution; file → all commits.
-    let mut per_file: BTreeMap<&str, BTreeMap<&str, PerAuthor>> = BTreeMap::new();
-    let mut commits: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    let mut first: BTreeMap<&str, (i64, &str, &str)> = BTreeMap::new();
+    let mut author_no: HashMap<&str, u32> = HashMap::new();
+    let mut author_names: Vec<&str> = Vec::new();
+    let mut commit_no: HashMap<&str, u32> = HashMap::new();
+    // slot → author number → contribution; slot → first change (time, commit, author).
+    let mut per_file: Vec<HashMap<u32, PerAuthor>> = vec![HashMap::new(); slot_of.len()];
+    let mut first: Vec<Option<(i64, &str, u32)>> = vec![None; slot_of.len()];
     for c in changes {
-        if !at_head.contains_key(c.file_id.as_str()) {
+        let Some(&slot) = slot_of.get(c.file_id) else {
             continue;
-        }
-        let a = per_file
-            .entry(&c.file_id)
-            .or_default()
-            .entry(&c.author)
-            .or_default();
+        };
+        let author = *author_no.entry(c.author).or_insert_with(|| {
+            author_names.push(c.author);
+            (author_names.len() - 1) as u32
+        });
+        let next = commit_no.len() as u32;
+        let commit = *commit_no.entry(c.commit).or_insert(next);
+        let a = per_file[slot].entry(author).or_default();
         a.added += c.lines_added;
-        a.commits.insert(c.commit.clone());
+        a.commits.push(commit);
         a.created |= c.created;
-        commits.entry(&c.file_id).or_default().insert(&c.commit);
-        let f = first
-            .entry(&c.file_id)
-            .or_insert((c.time, &c.commit, &c.author));
-        if (c.time, c.commit.as_str()) < (f.0, f.1) {
-            *f = (c.time, &c.commit, &c.author);
+        let f = &mut first[slot];
+        if f.is_none_or(|(t, id, _)| (c.time, c.commit) < (t, id)) {
+            *f = Some((c.time, c.commit, author));
         }
     }
+    // Per file: author name → contribution, in name order.
+    let per_file: Vec<BTreeMap<&str, PerAuthor>> = per_file
+        .into_iter()
+        .map(|m| {
+            m.into_iter()
+                .map(|(a, mut p)| {
+                    p.commits.sort_unstable();
+                    p.commits.dedup();
+                    (author_names[a as usize], p)
+                })
+                .collect()
+        })
+        .collect();
     let is_active = |a: &str| active.contains(a) && !without.contains(a);
-    let all_authors: BTreeSet<&str> = per_file.values().flat_map(|m| m.keys().copied()).collect();
+    let all_authors: BTreeSet<&str> = per_file.iter().flat_map(|m| m.keys().copied()).collect();
     let mut out_files = Vec::new();
     // DOA authorship per file, for the truck factor.
     let mut authorship: Vec<BTreeSet<&str>> = Vec::new();
     for f in files {
-        let Some(authors) = per_file.get(f.file_id.as_str()) else {
+        let slot = slot_of[f.file_id.as_str()];
+        let authors = &per_file[slot];
+        let Some((_, _, first_author)) = first[slot] else {
             continue;
         };
-        let total_commits = commits[f.file_id.as_str()].len() as f64;
+        // A commit has one author: the file's commits are the authors' disjoint sets.
+        let total_commits = authors.values().map(|a| a.commits.len()).sum::<usize>() as f64;
         // Without an `added` change (history truncated), the earliest author created it.
         let creator_known = authors.values().any(|a| a.created);
-        let first_author = first[f.file_id.as_str()].2;
+        let first_author = author_names[first_author as usize];
         let mut doa: Vec<(f64, &str, bool)> = authors
             .iter()
             .map(|(name, a)| {
@@ -282,12 +307,19 @@ pub fn pseudonym(salt: &str, author: &str) -> String {
 mod tests {
     use super::*;
 
-    fn ch(commit: &str, author: &str, time: i64, file: &str, added: u64, created: bool) -> Change {
+    fn ch<'a>(
+        commit: &'a str,
+        author: &'a str,
+        time: i64,
+        file: &'a str,
+        added: u64,
+        created: bool,
+    ) -> Change<'a> {
         Change {
-            commit: commit.into(),
-            author: author.into(),
+            commit,
+            author,
             time,
-            file_id: file.into(),
+            file_id: file,
             lines_added: added,
             created,
         }

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use friction_signals::{
-    Context, Data, Evidence, Family, Figure, Outcome, Overrides, REGISTRY, Sample, Scope, Signal,
-    round2,
+    Context, Data, Evidence, Family, Figure, Outcome, Overrides, REGISTRY, Reads, Sample, Scope,
+    Signal, round2,
 };
 use serde::Serialize;
 
@@ -75,6 +75,93 @@ pub fn measure(
 ) -> Vec<(&'static dyn Signal, Outcome)> {
     let ctx = Context::new(data, scope, overrides);
     REGISTRY.iter().map(|s| (*s, s.measure(&ctx))).collect()
+}
+
+/// Index projections of each of `overrides`, on up to two threads (the
+/// projections are independent; the result is in input order either way).
+pub fn project_all(
+    data: &Data,
+    scope: &Scope,
+    base: &Baseline,
+    overrides: &[Overrides],
+) -> Vec<Option<f64>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(2);
+    if threads < 2 || overrides.len() < 4 {
+        return overrides
+            .iter()
+            .map(|o| base.project(data, scope, o))
+            .collect();
+    }
+    let half = overrides.len().div_ceil(2);
+    let (a, b) = overrides.split_at(half);
+    std::thread::scope(|s| {
+        let other = s.spawn(|| {
+            b.iter()
+                .map(|o| base.project(data, scope, o))
+                .collect::<Vec<_>>()
+        });
+        let mut out: Vec<Option<f64>> = a.iter().map(|o| base.project(data, scope, o)).collect();
+        match other.join() {
+            Ok(rest) => out.extend(rest),
+            Err(p) => std::panic::resume_unwind(p),
+        }
+        out
+    })
+}
+
+/// Every signal's outcome without overrides, with the kinds of override each
+/// measurement read: what projections start from.
+pub struct Baseline {
+    pub outcomes: Vec<(&'static dyn Signal, Outcome)>,
+    reads: Vec<Reads>,
+}
+
+impl Baseline {
+    /// Measures every signal in `scope` without overrides.
+    pub fn new(data: &Data, scope: &Scope) -> Baseline {
+        let none = Overrides::default();
+        let ctx = Context::new(data, scope, &none);
+        let (mut outcomes, mut reads) = (Vec::new(), Vec::new());
+        for s in REGISTRY {
+            ctx.reset_reads();
+            outcomes.push((*s, s.measure(&ctx)));
+            reads.push(ctx.reads());
+        }
+        Baseline { outcomes, reads }
+    }
+
+    /// The index without overrides.
+    pub fn index(&self) -> Option<f64> {
+        let scores: Vec<(&'static dyn Signal, Option<f64>)> = self
+            .outcomes
+            .iter()
+            .map(|(s, o)| (*s, score_of(*s, o)))
+            .collect();
+        aggregate(&scores).0
+    }
+
+    /// As [`point_index`], measuring again only the signals that read a kind
+    /// of override `overrides` sets (the others cannot change; see
+    /// [`Reads`]). Equal to `point_index(data, scope, overrides)`.
+    pub fn project(&self, data: &Data, scope: &Scope, overrides: &Overrides) -> Option<f64> {
+        let kinds = overrides.kinds();
+        let ctx = Context::new(data, scope, overrides);
+        let scores: Vec<(&'static dyn Signal, Option<f64>)> = self
+            .outcomes
+            .iter()
+            .zip(&self.reads)
+            .map(|((s, o), r)| {
+                if r.meets(kinds) {
+                    (*s, score_of(*s, &s.measure(&ctx)))
+                } else {
+                    (*s, score_of(*s, o))
+                }
+            })
+            .collect();
+        aggregate(&scores).0
+    }
 }
 
 /// Signal scores → family scores → index, for one set of signal scores

@@ -7,7 +7,7 @@ use friction_signals::{Data, Outcome, Overrides, Scope, round2};
 use serde::Serialize;
 
 use crate::cost::{Cost, CostModel, Economics, Range, cost_model};
-use crate::index::{measure, point_index};
+use crate::index::{Baseline, project_all};
 use crate::methodology::{
     MIN_INDEX_GAIN, REFACTOR_TARGET_HEALTH, decouple_effort, defect_reduction, refactor_effort,
     spread_effort,
@@ -102,8 +102,10 @@ const MAX_DECOUPLE: usize = 3;
 pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Vec<Intervention> {
     let scope = Scope::repository();
     let none = Overrides::default();
-    let base_index = point_index(data, &scope, &none);
-    let outcomes = measure(data, &scope, &none);
+    let _ = none;
+    let baseline = Baseline::new(data, &scope);
+    let base_index = baseline.index();
+    let outcomes = &baseline.outcomes;
     let outcome = |id: &str| outcomes.iter().find(|(s, _)| s.id() == id).map(|(_, o)| o);
     let mut out: Vec<Intervention> = Vec::new();
     let years = (f64::from(data.months) / 12.0).max(1.0 / 12.0);
@@ -321,10 +323,16 @@ pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Ve
         });
     }
 
-    for iv in &mut out {
-        let mut o = Overrides::default();
-        iv.effect.apply(&mut o);
-        let after = point_index(data, &scope, &o);
+    let projected: Vec<Overrides> = out
+        .iter()
+        .map(|iv| {
+            let mut o = Overrides::default();
+            iv.effect.apply(&mut o);
+            o
+        })
+        .collect();
+    let after = project_all(data, &scope, &baseline, &projected);
+    for (iv, after) in out.iter_mut().zip(after) {
         iv.index_gain = match (base_index, after) {
             (Some(b), Some(a)) => round2(a - b),
             _ => 0.0,
@@ -375,7 +383,8 @@ pub fn roadmap(
     budget_days: Option<f64>,
 ) -> Roadmap {
     let scope = Scope::repository();
-    let index_before = point_index(data, &scope, &Overrides::default());
+    let baseline = Baseline::new(data, &scope);
+    let index_before = baseline.index();
     let costed: Vec<&Intervention> = candidates
         .iter()
         .filter(|i| i.benefit.hours.high > 0.0)
@@ -492,11 +501,19 @@ pub fn roadmap(
         done.insert(&i.id);
         order.push(i);
     }
+    // Each step's projection applies it and every step before it.
     let mut overrides = Overrides::default();
+    let cumulative: Vec<Overrides> = order
+        .iter()
+        .map(|i| {
+            i.effect.apply(&mut overrides);
+            overrides.clone()
+        })
+        .collect();
+    let projected = project_all(data, &scope, &baseline, &cumulative);
     let mut steps = Vec::new();
     let (mut effort, mut benefit) = (Range::zero(), Range::zero());
-    for (n, i) in order.iter().enumerate() {
-        i.effect.apply(&mut overrides);
+    for (n, (i, projected)) in order.iter().zip(projected).enumerate() {
         effort = effort.add(&i.effort_days);
         benefit = benefit.add(&i.benefit.hours);
         steps.push(Step {
@@ -506,7 +523,7 @@ pub fn roadmap(
             effort_days: i.effort_days,
             benefit: i.benefit.clone(),
             time_to_impact_weeks: i.time_to_impact_weeks,
-            projected_index: point_index(data, &scope, &overrides).map(round2),
+            projected_index: projected.map(round2),
             cumulative_effort_days: effort,
             cumulative_benefit_hours: benefit,
         });

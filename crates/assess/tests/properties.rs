@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use friction_assess::index::{aggregate, index};
+use friction_assess::index::{Baseline, aggregate, index, point_index, project_all};
 use friction_assess::{Options, assess};
 use friction_signals::{Change, Commit, Data, Family, File, Overrides, REGISTRY, Scope, Signal};
 use proptest::prelude::*;
@@ -170,6 +170,42 @@ proptest! {
             let lost: f64 = idx.drivers.iter().map(|x| x.points_lost).sum();
             prop_assert!((100.0 - lost - score).abs() <= 0.03);
         }
+    }
+
+    /// A projection that re-measures only the signals that read the kinds of
+    /// override it sets equals measuring every signal again, whatever the
+    /// overrides (health, spread, decoupled pairs, process values).
+    #[test]
+    fn projections_from_the_baseline_equal_full_measures(
+        r in repo(),
+        health in prop::collection::vec((0usize..12, 1.0f64..10.0), 0..4),
+        spread in prop::collection::vec(0usize..12, 0..3),
+        decouple in any::<bool>(),
+        values in prop::collection::vec((0usize..2, 0.0f64..100.0), 0..2),
+    ) {
+        let d = data(&r, true, true);
+        let scope = Scope::repository();
+        let n = d.files.len();
+        let mut o = Overrides::default();
+        for (i, h) in health {
+            o.health.insert(d.files[i % n].file_id.clone(), h);
+        }
+        for i in spread {
+            o.spread.insert(d.files[i % n].file_id.clone());
+        }
+        if decouple {
+            o.decoupled.insert(("c0".to_owned(), "c1".to_owned()));
+        }
+        for (k, v) in values {
+            o.values.insert(["batch-size", "unowned-code"][k].to_owned(), v);
+        }
+        let base = Baseline::new(&d, &scope);
+        prop_assert_eq!(base.index(), point_index(&d, &scope, &Overrides::default()));
+        prop_assert_eq!(base.project(&d, &scope, &o), point_index(&d, &scope, &o));
+        // In parallel and in order.
+        let many: Vec<Overrides> = (0..6).map(|k| if k % 2 == 0 { o.clone() } else { Overrides::default() }).collect();
+        let expected: Vec<Option<f64>> = many.iter().map(|x| point_index(&d, &scope, x)).collect();
+        prop_assert_eq!(project_all(&d, &scope, &base, &many), expected);
     }
 
     /// Same facts, same assessment, byte for byte.

@@ -123,29 +123,22 @@ impl Loaded {
 
 /// The stored history, read once (a back-fill assesses many dates from it).
 pub(crate) struct History {
-    rows: Vec<friction_store::ActivityRow>,
+    facts: friction_store::Facts,
     /// Messages of commits from `messages_since` on (fix detection).
     messages: BTreeMap<String, (String, i64, String)>,
     messages_since: i64,
-    /// Read on first use: only an assessment as of a commit needs the graph.
-    parents: Option<std::collections::HashMap<String, Vec<String>>>,
-    /// (author time, id) of every stored commit.
-    times: std::collections::HashMap<String, i64>,
 }
 
 impl History {
     /// Reads the counted changes and the commit graph.
     pub(crate) fn read(store: &Store, mode: WalkMode) -> Result<History, UserError> {
-        let err =
-            |e: friction_store::StoreError| UserError::new(format!("reading the store: {e}"), None);
-        let rows = store.activity_with(i64::MIN, mode, false).map_err(err)?;
-        let times = store.commit_times().map_err(err)?;
+        let facts = store
+            .facts(mode)
+            .map_err(|e| UserError::new(format!("reading the store: {e}"), None))?;
         Ok(History {
-            rows,
+            facts,
             messages: BTreeMap::new(),
             messages_since: i64::MAX,
-            parents: None,
-            times,
         })
     }
 
@@ -162,49 +155,27 @@ impl History {
 
     /// The author time of a stored commit.
     pub(crate) fn time_of(&self, id: &str) -> Option<i64> {
-        self.times.get(id).copied()
+        self.facts
+            .commit_index(id)
+            .map(|i| self.facts.commits[i as usize].time)
     }
 
-    /// Commits reachable from `tip` through stored parents (the set a scan of
-    /// `tip` would have stored); `None` when that is every stored commit.
-    pub(crate) fn reachable(
-        &mut self,
-        store: &Store,
-        tip: &str,
-    ) -> Result<Option<std::collections::HashSet<String>>, UserError> {
-        if self.parents.is_none() {
-            self.parents = Some(
-                store
-                    .commit_parents()
-                    .map_err(|e| UserError::new(format!("reading the store: {e}"), None))?,
-            );
-        }
-        let parents = self.parents.as_ref().expect("read above");
-        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-        let mut stack = vec![tip];
+    /// Which stored commits are reachable from `tip` through stored parents (the
+    /// set a scan of `tip` would have stored), by index; `None` when that is every
+    /// stored commit.
+    pub(crate) fn reachable(&self, tip: &str) -> Option<Vec<bool>> {
+        let commits = &self.facts.commits;
+        let mut seen = vec![false; commits.len()];
+        let mut count = 0;
+        let mut stack: Vec<u32> = self.facts.commit_index(tip).into_iter().collect();
         while let Some(c) = stack.pop() {
-            let Some((id, _)) = self.times.get_key_value(c) else {
-                continue;
-            };
-            if !seen.insert(id.as_str()) {
+            if std::mem::replace(&mut seen[c as usize], true) {
                 continue;
             }
-            if let Some(ps) = parents.get(id) {
-                stack.extend(ps.iter().map(String::as_str));
-            }
+            count += 1;
+            stack.extend(&commits[c as usize].parents);
         }
-        if seen.len() == self.times.len() {
-            return Ok(None);
-        }
-        Ok(Some(seen.into_iter().map(str::to_owned).collect()))
-    }
-
-    /// The newest stored commit (author time, then id).
-    pub(crate) fn newest(&self) -> Option<(&str, i64)> {
-        self.times
-            .iter()
-            .max_by(|a, b| a.1.cmp(b.1).then(a.0.cmp(b.0)))
-            .map(|(id, t)| (id.as_str(), *t))
+        (count != commits.len()).then_some(seen)
     }
 }
 
@@ -323,34 +294,33 @@ pub(crate) fn load_with(
     let err =
         |e: friction_store::StoreError| UserError::new(format!("reading the store: {e}"), None);
     let config = inputs.config()?;
-    let reachable = match at {
-        Some(c) => history.reachable(store, c)?,
-        None => None,
-    };
-    let keep = |id: &str| reachable.as_ref().is_none_or(|r| r.contains(id));
-    let Some((tip, last)) = (match &reachable {
-        Some(r) => r
-            .iter()
-            .map(|id| (id.as_str(), history.times[id]))
-            .max_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(b.0))),
-        None => history.newest(),
-    }) else {
+    let reachable = at.and_then(|c| history.reachable(c));
+    let keep = |i: u32| reachable.as_ref().is_none_or(|r| r[i as usize]);
+    // Commits are sorted by (author time, id): the last kept one is the newest.
+    let Some((tip, last)) = history
+        .facts
+        .commits
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(i, _)| keep(*i as u32))
+        .map(|(_, c)| (c.id.as_str(), c.time))
+    else {
         return Ok(None);
     };
     let tip = at.unwrap_or(tip).to_owned();
     let from = last - i64::from(months) * MONTH;
     history.need_messages(store, from)?;
     let history = &*history;
+    let facts = &history.facts;
     // The oldest reachable commit salts pseudonyms, as `Store::first_commit_id`.
-    let salt = match &reachable {
-        Some(r) => r
-            .iter()
-            .map(|id| (history.times[id], id.as_str()))
-            .min()
-            .map(|(_, id)| id.to_owned())
-            .unwrap_or_default(),
-        None => store.first_commit_id().map_err(err)?.unwrap_or_default(),
-    };
+    let salt = facts
+        .commits
+        .iter()
+        .enumerate()
+        .find(|(i, _)| keep(*i as u32))
+        .map(|(_, c)| c.id.clone())
+        .unwrap_or_default();
     let map: ComponentMap = component_map(&config)?;
     let fix = FixRules::new(&config)?;
     let teams = TeamMap::new(
@@ -405,38 +375,41 @@ pub(crate) fn load_with(
     files.sort_by(|a, b| a.path.cmp(&b.path));
 
     let mut commits: Vec<Commit> = Vec::new();
-    let mut index: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
-    let mut changes = Vec::with_capacity(history.rows.len());
+    // Stored commit → index into `commits`, for commits with counted changes.
+    let mut index: Vec<u32> = vec![u32::MAX; facts.commits.len()];
+    let mut changes = Vec::with_capacity(facts.changes.len());
     let mut names: BTreeMap<&str, &str> = BTreeMap::new();
-    for r in &history.rows {
-        if !keep(&r.commit) {
+    for ch in &facts.changes {
+        if !keep(ch.commit) {
             continue;
         }
-        let idx = match index.get(r.commit.as_str()) {
-            Some(i) => *i,
-            None => {
+        let stored = &facts.commits[ch.commit as usize];
+        let (email, name) = &facts.authors[stored.author as usize];
+        let idx = match index[ch.commit as usize] {
+            u32::MAX => {
                 let i = commits.len() as u32;
                 commits.push(Commit {
-                    fix: r.time >= from
+                    fix: stored.time >= from
                         && history
                             .messages
-                            .get(&r.commit)
+                            .get(&stored.id)
                             .is_some_and(|(_, _, m)| fix.is_fix(m)),
-                    id: r.commit.clone(),
-                    time: r.time,
-                    author: r.author.clone(),
+                    id: stored.id.clone(),
+                    time: stored.time,
+                    author: email.clone(),
                 });
-                index.insert(&r.commit, i);
+                index[ch.commit as usize] = i;
                 i
             }
+            i => i,
         };
-        names.entry(&r.author).or_insert(&r.author_name);
+        names.entry(email).or_insert(name);
         changes.push(Change {
             commit: idx,
-            created: r.kind == "added" || r.kind == "copied",
-            file_id: r.file_id.clone(),
-            added: r.lines_added,
-            deleted: r.lines_deleted,
+            created: ch.created,
+            file_id: facts.file_ids[ch.file as usize].clone(),
+            added: ch.added,
+            deleted: ch.deleted,
             file: None,
             key: 0,
         });

@@ -83,7 +83,7 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
     let mut active = BTreeSet::new();
     let mut changes = Vec::with_capacity(rows.len());
     let mut changes_names: BTreeMap<String, String> = BTreeMap::new();
-    for r in rows {
+    for r in &rows {
         changes_names
             .entry(r.author.clone())
             .or_insert_with(|| r.author_name.clone());
@@ -92,15 +92,15 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
         }
         changes.push(Change {
             created: r.kind == "added" || r.kind == "copied",
-            commit: r.commit,
-            author: r.author,
+            commit: &r.commit,
+            author: &r.author,
             time: r.time,
-            file_id: r.file_id,
+            file_id: &r.file_id,
             lines_added: r.lines_added,
         });
     }
     // `--without` takes e-mails or pseudonyms.
-    let everyone: BTreeSet<&str> = changes.iter().map(|c| c.author.as_str()).collect();
+    let everyone: BTreeSet<&str> = changes.iter().map(|c| c.author).collect();
     let by_pseudonym: BTreeMap<String, &str> =
         everyone.iter().map(|a| (pseudonym(&salt, a), *a)).collect();
     // Teams, coordination load and CODEOWNERS.
@@ -229,11 +229,11 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
             .collect();
         let mut touched: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
         for c in &changes {
-            if c.time >= active_since && at_head.contains_key(c.file_id.as_str()) {
+            if c.time >= active_since && at_head.contains_key(c.file_id) {
                 touched
-                    .entry(c.file_id.as_str())
+                    .entry(c.file_id)
                     .or_default()
-                    .insert(team_of(&c.author));
+                    .insert(team_of(c.author));
             }
         }
         let triples: Vec<(String, u32, BTreeSet<String>)> = touched

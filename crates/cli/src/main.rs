@@ -19,6 +19,7 @@ mod report;
 mod scan;
 mod snapshot;
 mod timeline;
+mod timing;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

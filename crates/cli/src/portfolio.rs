@@ -260,6 +260,8 @@ fn copy_snapshot(
                 inputs: row.inputs.clone(),
                 manifest: row.manifest.clone(),
                 digest: row.digest.clone(),
+                point: (row.schema == crate::snapshot::ASSESSMENT_SCHEMA)
+                    .then(|| crate::snapshot::trend_figures(&assessment).to_string()),
                 assessment: text,
             })
             .map_err(|e| e.to_string())?,
@@ -485,6 +487,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
                     manifest: manifest.to_string(),
                     digest: digest.clone(),
                     assessment: text.clone(),
+                    point: None,
                 })
                 .map_err(|e| UserError::new(format!("writing the portfolio snapshot: {e}"), None))?
         }

@@ -55,6 +55,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         return crate::portfolio::run(args);
     }
     let started = Instant::now();
+    crate::timing::phase("start");
     let repo = friction_history::open(&args.path).map_err(history_error)?;
 
     let config = match repo.config_text().map_err(history_error)? {
@@ -123,6 +124,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
     };
     let tips = repo.resolve_tips(&selection).map_err(history_error)?;
 
+    crate::timing::phase("open, lock, tips");
     relabel_if_config_changed(&repo, &mut store, &rules, &history_config)
         .map_err(|e| store_error(&db_path, e))?;
 
@@ -150,6 +152,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         })
         .map_err(history_error)?;
 
+    crate::timing::phase("plan");
     // Ctrl-C stops the workers; whatever was committed stays, the rest is mined next time.
     let _interrupt = gix_interrupt_guard();
 
@@ -231,10 +234,12 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
     if let Some(e) = write_error {
         return Err(store_error(&db_path, e));
     }
+    crate::timing::phase("mine");
     store
         .resolve_renames()
         .map_err(|e| store_error(&db_path, e))?;
 
+    crate::timing::phase("resolve renames");
     let interrupted = outcome.interrupted;
     let complete = !interrupted && outcome.failed.is_empty() && plan.walk_error.is_none();
     let status = if complete {
@@ -257,59 +262,84 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         )
         .map_err(|e| store_error(&db_path, e))?;
 
-    let summary = store.summary(mode).map_err(|e| store_error(&db_path, e))?;
-
-    // Static measurements of HEAD, reusing stored ones by blob id.
-    let code = if args.no_code || interrupted {
-        None
-    } else {
-        match crate::code::measure_head(&repo, &mut store, &rules, args.threads, args.quiet) {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("warning: code measurement of HEAD failed: {e}; history was stored");
-                None
-            }
-        }
-    };
-    let hotspots = if code.is_some() {
-        match crate::hotspots::compute(&store, 12, mode, &components) {
-            Ok(h) => h.map(|h| HotspotSummary::from(&h)),
-            Err(e) => {
-                eprintln!("warning: hotspot analysis failed: {e}");
-                None
-            }
-        }
-    } else {
-        None
-    };
-    // The assessment of HEAD, recorded as a snapshot.
-    let (assessment, snapshot) = if interrupted {
-        (None, None)
-    } else {
-        match crate::snapshot::scan_snapshot(&mut store, &args.path, &repo, mode) {
-            Ok(Some((a, rec))) => (Some(a), Some(rec)),
-            Ok(None) => (None, None),
-            Err(e) => {
-                eprintln!(
-                    "warning: assessment failed: {}; history was stored",
-                    e.message
-                );
-                (None, None)
-            }
-        }
-    };
-    let report_path = match (&snapshot, args.no_report) {
-        (Some(rec), false) => {
-            match crate::report::write_scan_report(&store, &db_path, &args.path, rec.id) {
-                Ok(p) => Some(p.display().to_string()),
-                Err(e) => {
-                    eprintln!("warning: the HTML report was not written: {}", e.message);
+    // The history summary and the hotspot figures only read the store: a second
+    // connection computes them on another thread while this one measures the code
+    // of HEAD and assesses it (an incremental re-scan spends most of its time here).
+    let (code_done, code_measured) = std::sync::mpsc::channel::<bool>();
+    let (summary, hotspots, code, assessment, snapshot, report_path) =
+        std::thread::scope(|scope| {
+            let (db_path, components) = (&db_path, &components);
+            let side = scope.spawn(move || {
+                let reader = Store::open_reader(db_path)?;
+                let summary = reader.summary(mode)?;
+                crate::timing::phase("summary (side)");
+                let hotspots = if code_measured.recv().unwrap_or(false) {
+                    match crate::hotspots::compute(&reader, 12, mode, components) {
+                        Ok(h) => h.map(|h| HotspotSummary::from(&h)),
+                        Err(e) => {
+                            eprintln!("warning: hotspot analysis failed: {e}");
+                            None
+                        }
+                    }
+                } else {
                     None
+                };
+                crate::timing::phase("hotspots (side)");
+                Ok::<_, friction_store::StoreError>((summary, hotspots))
+            });
+            // Static measurements of HEAD, reusing stored ones by blob id.
+            let code = if args.no_code || interrupted {
+                None
+            } else {
+                match crate::code::measure_head(&repo, &mut store, &rules, args.threads, args.quiet)
+                {
+                    Ok(c) => c,
+                    Err(e) => {
+                        eprintln!(
+                            "warning: code measurement of HEAD failed: {e}; history was stored"
+                        );
+                        None
+                    }
                 }
-            }
-        }
-        _ => None,
-    };
+            };
+            let _ = code_done.send(code.is_some());
+            crate::timing::phase("code of HEAD");
+            // The assessment of HEAD, recorded as a snapshot.
+            let (assessment, snapshot) = if interrupted {
+                (None, None)
+            } else {
+                match crate::snapshot::scan_snapshot(&mut store, &args.path, &repo, mode) {
+                    Ok(Some((a, rec))) => (Some(a), Some(rec)),
+                    Ok(None) => (None, None),
+                    Err(e) => {
+                        eprintln!(
+                            "warning: assessment failed: {}; history was stored",
+                            e.message
+                        );
+                        (None, None)
+                    }
+                }
+            };
+            crate::timing::phase("assessment and snapshot");
+            let report_path = match (&snapshot, args.no_report) {
+                (Some(rec), false) => {
+                    match crate::report::write_scan_report(&store, db_path, &args.path, rec.id) {
+                        Ok(p) => Some(p.display().to_string()),
+                        Err(e) => {
+                            eprintln!("warning: the HTML report was not written: {}", e.message);
+                            None
+                        }
+                    }
+                }
+                _ => None,
+            };
+            crate::timing::phase("report");
+            let (summary, hotspots) = match side.join() {
+                Ok(r) => r.map_err(|e| store_error(db_path, e))?,
+                Err(p) => std::panic::resume_unwind(p),
+            };
+            Ok::<_, UserError>((summary, hotspots, code, assessment, snapshot, report_path))
+        })?;
     let mut problems: Vec<String> = outcome.failed.iter().map(ToString::to_string).collect();
     problems.sort();
     if let Some(walk) = &plan.walk_error {

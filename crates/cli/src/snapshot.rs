@@ -160,6 +160,7 @@ pub(crate) fn record(
             manifest: manifest_text,
             digest: digest.clone(),
             assessment: crate::assess::json(loaded, a),
+            point: Some(trend_figures_of(a)),
         })
         .map_err(|e| UserError::new(format!("writing the snapshot: {e}"), None))?;
     Ok(Recorded {
@@ -184,6 +185,7 @@ pub(crate) fn scan_snapshot(
         friction_assess::methodology::DEFAULT_TARGET_SHARE,
     )?;
     let mut history = History::read(store, mode)?;
+    crate::timing::phase("  read history");
     // HEAD when it is stored (a scan of other refs may not reach it).
     let head = repo
         .head_commit()
@@ -200,6 +202,7 @@ pub(crate) fn scan_snapshot(
         rescored_from: None,
     };
     let rec = record(store, &origin, &loaded, &a, &inputs, &options, mode)?;
+    crate::timing::phase("  record");
     Ok(Some((a, rec)))
 }
 
@@ -228,7 +231,9 @@ pub(crate) fn assess_at_with(
     let Some(loaded) = crate::assess::load_with(store, history, inputs, months, at, code)? else {
         return Ok(None);
     };
+    crate::timing::phase("  load");
     let a = friction_assess::assess(&loaded.data, options);
+    crate::timing::phase("  assess");
     Ok(Some((loaded, a)))
 }
 
@@ -334,6 +339,25 @@ pub(crate) fn sparkline(values: &[Option<f64>]) -> String {
 }
 
 /// The driver scores of a stored assessment, by family.
+/// The figures a trend shows of an assessment (its JSON), as stored in
+/// `snapshot_points`: index, interval, band, coverage and driver scores.
+pub(crate) fn trend_figures(a: &Value) -> Value {
+    serde_json::json!({
+        "index": a["index"]["score"],
+        "ci": a["index"]["ci"],
+        "band": a["index"]["band"],
+        "coverage": a["index"]["coverage"],
+        "drivers": driver_scores(a),
+    })
+}
+
+/// [`trend_figures`] of an assessment, from the same serialisation the
+/// snapshot stores.
+fn trend_figures_of(a: &Assessment) -> String {
+    let index = serde_json::to_value(&a.index).unwrap_or_default();
+    trend_figures(&serde_json::json!({ "index": index })).to_string()
+}
+
 pub(crate) fn driver_scores(a: &Value) -> BTreeMap<String, Option<f64>> {
     a["index"]["drivers"]
         .as_array()

@@ -408,6 +408,7 @@ pub(crate) fn trend_points(
     rows: &[SnapshotRow],
 ) -> Result<Vec<TrendPoint>, UserError> {
     let mut out = Vec::new();
+    let stored = store.snapshot_points().map_err(store_err)?;
     for row in rows {
         if row.schema == crate::portfolio::SCHEMA {
             // A portfolio roll-up: the organisation's figures.
@@ -433,8 +434,15 @@ pub(crate) fn trend_points(
             continue;
         }
         readable(row)?;
-        let a = assessment_of(store, row)?;
-        let ci = a["index"]["ci"]
+        // The figures stored with the snapshot; older snapshots are read in full.
+        let figures = match stored
+            .get(&row.id)
+            .and_then(|t| serde_json::from_str::<Value>(t).ok())
+        {
+            Some(f) => f,
+            None => crate::snapshot::trend_figures(&assessment_of(store, row)?),
+        };
+        let ci = figures["ci"]
             .as_array()
             .and_then(|c| Some([c.first()?.as_f64()?, c.get(1)?.as_f64()?]));
         out.push(TrendPoint {
@@ -445,11 +453,14 @@ pub(crate) fn trend_points(
             as_of: date(row.as_of),
             mode: row.mode.clone(),
             methodology: row.methodology.clone(),
-            index: a["index"]["score"].as_f64(),
+            index: figures["index"].as_f64(),
             ci,
-            band: a["index"]["band"].as_str().map(str::to_owned),
-            coverage: a["index"]["coverage"].as_f64().unwrap_or(0.0),
-            drivers: driver_scores(&a),
+            band: figures["band"].as_str().map(str::to_owned),
+            coverage: figures["coverage"].as_f64().unwrap_or(0.0),
+            drivers: figures["drivers"]
+                .as_object()
+                .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_f64())).collect())
+                .unwrap_or_default(),
         });
     }
     Ok(out)

@@ -49,9 +49,9 @@ impl crate::Signal for BatchSize {
         &[Input::History]
     }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
-        if let Some(v) = ctx.overrides.values.get(self.id()) {
+        if let Some(v) = ctx.value_override(self.id()) {
             return Outcome::Measured(Measured {
-                value: *v,
+                value: v,
                 coverage: 1.0,
                 figures: Vec::new(),
                 evidence: Vec::new(),

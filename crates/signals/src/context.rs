@@ -131,8 +131,14 @@ impl Data {
         let mut keys: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
         for c in &mut changes {
             c.file = at.get(c.file_id.as_str()).copied();
-            let next = keys.len() as u32;
-            c.key = *keys.entry(c.file_id.clone()).or_insert(next);
+            c.key = match keys.get(c.file_id.as_str()) {
+                Some(&k) => k,
+                None => {
+                    let next = keys.len() as u32;
+                    keys.insert(c.file_id.clone(), next);
+                    next
+                }
+            };
         }
         Data {
             from,
@@ -205,10 +211,10 @@ impl Data {
                 .map(|c| {
                     let commit = &self.commits[c.commit as usize];
                     knowledge::Change {
-                        commit: commit.id.clone(),
-                        author: commit.author.clone(),
+                        commit: &commit.id,
+                        author: &commit.author,
                         time: commit.time,
-                        file_id: c.file_id.clone(),
+                        file_id: &c.file_id,
                         lines_added: c.added,
                         created: c.created,
                     }
@@ -274,11 +280,57 @@ impl Scope {
     }
 }
 
+/// Which kinds of what-if override a measurement read, as a bit set
+/// ([`Reads::HEALTH`], …). A measurement that never read a kind gives the
+/// same outcome whatever overrides of that kind say: every read of the facts
+/// is the same, so the same path is taken. Projections re-measure only the
+/// signals whose reads meet the overrides they apply.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reads(u8);
+
+impl Reads {
+    pub const HEALTH: Reads = Reads(1);
+    pub const SPREAD: Reads = Reads(2);
+    pub const DECOUPLED: Reads = Reads(4);
+    pub const VALUES: Reads = Reads(8);
+
+    /// Whether the two sets share a kind.
+    pub fn meets(self, other: Reads) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    fn add(&mut self, other: Reads) {
+        self.0 |= other.0;
+    }
+}
+
+impl Overrides {
+    /// The kinds of override that say anything (are not empty).
+    pub fn kinds(&self) -> Reads {
+        let mut r = Reads::default();
+        if !self.health.is_empty() {
+            r.add(Reads::HEALTH);
+        }
+        if !self.spread.is_empty() {
+            r.add(Reads::SPREAD);
+        }
+        if !self.decoupled.is_empty() {
+            r.add(Reads::DECOUPLED);
+        }
+        if !self.values.is_empty() {
+            r.add(Reads::VALUES);
+        }
+        r
+    }
+}
+
 /// A scope over the data, with what-if overrides applied.
 pub struct Context<'a> {
     pub data: &'a Data,
     pub scope: &'a Scope,
-    pub overrides: &'a Overrides,
+    /// Read only through the accessors below, which record what was read.
+    overrides: &'a Overrides,
+    read: std::cell::Cell<Reads>,
     by_id: BTreeMap<&'a str, usize>,
 }
 
@@ -294,8 +346,49 @@ impl<'a> Context<'a> {
             data,
             scope,
             overrides,
+            read: std::cell::Cell::new(Reads::default()),
             by_id,
         }
+    }
+
+    fn note(&self, kind: Reads) {
+        let mut r = self.read.get();
+        r.add(kind);
+        self.read.set(r);
+    }
+
+    /// Forgets what was read (before the next signal measures).
+    pub fn reset_reads(&self) {
+        self.read.set(Reads::default());
+    }
+
+    /// The kinds of override read since the last [`Context::reset_reads`].
+    pub fn reads(&self) -> Reads {
+        self.read.get()
+    }
+
+    /// A what-if health of the file with this identity, if one is set.
+    pub fn health_override(&self, file_id: &str) -> Option<f64> {
+        self.note(Reads::HEALTH);
+        self.overrides.health.get(file_id).copied()
+    }
+
+    /// Whether the file's knowledge was (what-if) spread to a second author.
+    pub fn spread(&self, file_id: &str) -> bool {
+        self.note(Reads::SPREAD);
+        self.overrides.spread.contains(file_id)
+    }
+
+    /// Whether the (sorted) component pair was (what-if) decoupled.
+    pub fn decoupled(&self, pair: &(String, String)) -> bool {
+        self.note(Reads::DECOUPLED);
+        self.overrides.decoupled.contains(pair)
+    }
+
+    /// A what-if value of signal `id`, if a process change sets one.
+    pub fn value_override(&self, id: &str) -> Option<f64> {
+        self.note(Reads::VALUES);
+        self.overrides.values.get(id).copied()
     }
 
     /// Whether file `i` is in the scope.
@@ -320,7 +413,7 @@ impl<'a> Context<'a> {
     /// A file's health with overrides applied.
     pub fn health(&self, i: usize) -> Option<f64> {
         let f = &self.data.files[i];
-        self.overrides.health.get(&f.file_id).copied().or(f.health)
+        self.health_override(&f.file_id).or(f.health)
     }
 
     /// Revisions (distinct commits) in the window per in-scope file at the

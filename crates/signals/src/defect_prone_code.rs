@@ -84,8 +84,8 @@ impl crate::Signal for DefectProneCode {
             let n = fixes.get(&i).map_or(0, BTreeSet::len);
             // A what-if refactoring (a health override that raises the file
             // into the healthy band) takes it out; a lower health never does.
-            let refactored = ctx.overrides.health.get(&f.file_id).is_some_and(|h| {
-                *h >= crate::hotspot_friction::HEALTHY && f.health.is_none_or(|now| *h > now)
+            let refactored = ctx.health_override(&f.file_id).is_some_and(|h| {
+                h >= crate::hotspot_friction::HEALTHY && f.health.is_none_or(|now| h > now)
             });
             let prone = n >= RECURRING_FIXES && !refactored;
             num.push(if prone { lines * 100.0 } else { 0.0 });

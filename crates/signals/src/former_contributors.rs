@@ -54,7 +54,7 @@ impl crate::Signal for FormerContributors {
         for (i, k) in &files {
             let f = &ctx.data.files[*i];
             let lines = f64::from(f.code_lines.max(1));
-            let orphaned = k.orphaned && !ctx.overrides.spread.contains(&f.file_id);
+            let orphaned = k.orphaned && !ctx.spread(&f.file_id);
             num.push(if orphaned { lines * 100.0 } else { 0.0 });
             den.push(lines);
             former += lines * (100.0 - k.active_share);

@@ -49,7 +49,7 @@ impl crate::Signal for KnowledgeIslands {
         for (i, k) in &files {
             let f = &ctx.data.files[*i];
             let lines = f64::from(f.code_lines.max(1));
-            let island = k.island && !ctx.overrides.spread.contains(&f.file_id);
+            let island = k.island && !ctx.spread(&f.file_id);
             num.push(if island { lines * 100.0 } else { 0.0 });
             den.push(lines);
             if island {

@@ -18,7 +18,7 @@ mod context;
 mod curve;
 
 pub use context::{
-    Change, Commit, Context, Data, File, FileKnown, Known, Overrides, Scope, ScopeKind,
+    Change, Commit, Context, Data, File, FileKnown, Known, Overrides, Reads, Scope, ScopeKind,
     is_test_path,
 };
 pub use curve::Curve;

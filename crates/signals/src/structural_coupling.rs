@@ -98,7 +98,7 @@ impl crate::Signal for StructuralCoupling {
             for (a, x) in comps.iter().enumerate() {
                 for y in &comps[a + 1..] {
                     let key = ((*x).to_owned(), (*y).to_owned());
-                    if ctx.overrides.decoupled.contains(&key) {
+                    if ctx.decoupled(&key) {
                         continue;
                     }
                     cross = true;

@@ -120,7 +120,7 @@ impl crate::Signal for TruckFactor {
             .iter()
             .map(|(i, k)| {
                 let mut s = k.authors.clone();
-                if ctx.overrides.spread.contains(&ctx.data.files[*i].file_id) {
+                if ctx.spread(&ctx.data.files[*i].file_id) {
                     s.push(n as u32);
                     n += 1;
                 }

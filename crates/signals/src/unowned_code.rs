@@ -53,9 +53,9 @@ impl crate::Signal for UnownedCode {
         if let Some(why) = ctx.files_unknown() {
             return Outcome::NotMeasured(why);
         }
-        if let Some(v) = ctx.overrides.values.get(self.id()) {
+        if let Some(v) = ctx.value_override(self.id()) {
             return Outcome::Measured(Measured {
-                value: *v,
+                value: v,
                 coverage: 1.0,
                 figures: Vec::new(),
                 evidence: Vec::new(),

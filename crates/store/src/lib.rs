@@ -15,6 +15,9 @@ use std::path::Path;
 
 use friction_model::{CommitFact, FileChangeFact};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+mod facts;
+pub use facts::{FactChange, FactCommit, Facts};
 use serde::Serialize;
 
 /// Schema migrations, in order. Never edit a released one; add a new file.
@@ -23,10 +26,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migrations/002_code.sql")),
     (3, include_str!("migrations/003_activity_index.sql")),
     (4, include_str!("migrations/004_snapshots.sql")),
+    (5, include_str!("migrations/005_incremental.sql")),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +47,14 @@ pub enum StoreError {
         found: i64,
         /// Highest version this build knows.
         supported: i64,
+    },
+    /// A reader opened a store its writer has not brought up to date.
+    #[error("the store has schema version {found}; this friction reads version {expected}")]
+    NotMigrated {
+        /// Version found in the file.
+        found: i64,
+        /// The version this build writes.
+        expected: i64,
     },
 }
 
@@ -167,6 +179,28 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let conn = Connection::open(path)?;
         Self::init(conn)
+    }
+
+    /// A second, read-only connection to a store another connection of this
+    /// process keeps up to date (WAL lets it read while the other writes), for
+    /// reading in parallel. Fails unless the schema is the current one.
+    pub fn open_reader(path: &Path) -> Result<Store, StoreError> {
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.pragma_update(None, "cache_size", -65_536)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        let store = Store { conn };
+        let found = store.schema_version()?;
+        if found != SCHEMA_VERSION {
+            return Err(StoreError::NotMigrated {
+                found,
+                expected: SCHEMA_VERSION,
+            });
+        }
+        Ok(store)
     }
 
     /// An in-memory store, for tests.
@@ -327,7 +361,9 @@ impl Store {
         let tx = self.conn.transaction()?;
         let renames: Vec<(String, String)> = {
             let mut stmt = tx.prepare(
-                "SELECT fc.previous_path, fc.path FROM file_changes fc JOIN commits c ON c.id = fc.commit_id
+                // CROSS JOIN keeps `commits` outside, so the partial index of
+                // unresolved commits drives the query (SQLite would scan every change).
+                "SELECT fc.previous_path, fc.path FROM commits c CROSS JOIN file_changes fc ON fc.commit_id = c.id
                  WHERE c.renames_resolved = 0 AND fc.kind = 'renamed'
                  ORDER BY c.committer_time, c.author_time, c.id, fc.path",
             )?;
@@ -465,7 +501,11 @@ impl Store {
             [],
             |r| r.get(0),
         )?);
-        let join = "FROM file_changes fc JOIN commits c ON c.id = fc.commit_id";
+        // The full view filters on the change alone: no join, one pass over the table.
+        let join = match mode {
+            WalkMode::Full => "FROM file_changes fc",
+            WalkMode::FirstParent => "FROM file_changes fc JOIN commits c ON c.id = fc.commit_id",
+        };
         self.conn.query_row(
             &format!(
                 "SELECT COUNT(*), COALESCE(SUM(fc.lines_added), 0), COALESCE(SUM(fc.lines_deleted), 0),
@@ -756,7 +796,8 @@ impl Store {
 
     /// Stores a snapshot and returns its id.
     pub fn put_snapshot(&mut self, s: &NewSnapshot) -> Result<i64, StoreError> {
-        self.conn.execute(
+        let tx = self.conn.transaction()?;
+        tx.execute(
             "INSERT INTO snapshots (created_at, kind, scope, rescored_from, commit_id, as_of, mode,
                  methodology, tool_version, schema, index_score, coverage, inputs, manifest, digest,
                  assessment)
@@ -780,7 +821,27 @@ impl Store {
                 s.assessment
             ],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        let id = tx.last_insert_rowid();
+        if let Some(point) = &s.point {
+            tx.execute(
+                "INSERT INTO snapshot_points (snapshot, data) VALUES ($1, $2)",
+                params![id, point],
+            )?;
+        }
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// The stored trend figures of snapshots, by snapshot id (snapshots
+    /// stored before schema version 5 have none).
+    pub fn snapshot_points(&self) -> Result<HashMap<i64, String>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT snapshot, data FROM snapshot_points")?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
     }
 
     /// Every snapshot's header (no assessment), oldest `as_of` first.
@@ -924,6 +985,8 @@ pub struct NewSnapshot {
     pub manifest: String,
     pub digest: String,
     pub assessment: String,
+    /// The figures a trend shows, derived from `assessment` (JSON), if any.
+    pub point: Option<String>,
 }
 
 /// A stored snapshot's header.
@@ -1172,6 +1235,7 @@ mod tests {
             manifest: "{}".into(),
             digest: digest.into(),
             assessment: "{\"index\":{}}".into(),
+            point: None,
         }
     }
 
