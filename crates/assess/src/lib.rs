@@ -81,6 +81,45 @@ pub struct Assessment {
 
 /// Runs the assessment.
 pub fn assess(data: &Data, options: &Options) -> Assessment {
+    // The cost model and the roadmap do not depend on the scope indices: they
+    // are computed on a second thread (each part is deterministic on its own).
+    std::thread::scope(|s| {
+        let plan = s.spawn(|| {
+            let none = Overrides::default();
+            let cost = cost::cost_model(data, &options.economics, &none);
+            let interventions = roadmap::interventions(data, &options.economics, &cost);
+            let roadmap = roadmap::roadmap(
+                data,
+                &options.economics,
+                &interventions,
+                options.target_share,
+                options.budget_days,
+            );
+            (cost, interventions, roadmap)
+        });
+        let (repository, components, teams) = scope_indices(data);
+        let (cost, interventions, roadmap) = match plan.join() {
+            Ok(p) => p,
+            Err(p) => std::panic::resume_unwind(p),
+        };
+        Assessment {
+            schema: SCHEMA,
+            methodology: METHODOLOGY_VERSION,
+            window_months: data.months,
+            files: data.files.len() as u64,
+            code_lines: data.files.iter().map(|f| u64::from(f.code_lines)).sum(),
+            index: repository,
+            components,
+            teams,
+            cost,
+            interventions,
+            roadmap,
+        }
+    })
+}
+
+/// The index of the repository, of each component and of each team.
+fn scope_indices(data: &Data) -> (IndexResult, Vec<ScopeIndex>, Vec<ScopeIndex>) {
     let none = Overrides::default();
     let repository = index::index(data, &Scope::repository(), &none);
     let mut components = Vec::new();
@@ -125,28 +164,7 @@ pub fn assess(data: &Data, options: &Options) -> Assessment {
             teams.push(scope_index(data, ScopeKind::Team, name, files));
         }
     }
-    let cost = cost::cost_model(data, &options.economics, &none);
-    let interventions = roadmap::interventions(data, &options.economics, &cost);
-    let roadmap = roadmap::roadmap(
-        data,
-        &options.economics,
-        &interventions,
-        options.target_share,
-        options.budget_days,
-    );
-    Assessment {
-        schema: SCHEMA,
-        methodology: METHODOLOGY_VERSION,
-        window_months: data.months,
-        files: data.files.len() as u64,
-        code_lines: data.files.iter().map(|f| u64::from(f.code_lines)).sum(),
-        index: repository,
-        components,
-        teams,
-        cost,
-        interventions,
-        roadmap,
-    }
+    (repository, components, teams)
 }
 
 fn scope_index(data: &Data, kind: ScopeKind, name: &str, files: BTreeSet<usize>) -> ScopeIndex {

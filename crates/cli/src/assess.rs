@@ -111,6 +111,8 @@ pub(crate) struct Loaded {
     pub as_of: i64,
     pub from: String,
     pub to: String,
+    /// The digest of the facts (see `snapshot::manifest`), computed once.
+    pub facts_sha256: std::sync::OnceLock<String>,
 }
 
 impl Loaded {
@@ -135,11 +137,17 @@ impl History {
         let facts = store
             .facts(mode)
             .map_err(|e| UserError::new(format!("reading the store: {e}"), None))?;
+        crate::timing::phase("facts (side)");
         Ok(History {
             facts,
             messages: BTreeMap::new(),
             messages_since: i64::MAX,
         })
+    }
+
+    /// The totals a scan reports (see [`friction_store::Facts::summary`]).
+    pub(crate) fn summary(&self) -> friction_store::HistorySummary {
+        self.facts.summary()
     }
 
     /// Makes sure the messages of commits from `since` on are read.
@@ -380,7 +388,7 @@ pub(crate) fn load_with(
     let mut changes = Vec::with_capacity(facts.changes.len());
     let mut names: BTreeMap<&str, &str> = BTreeMap::new();
     for ch in &facts.changes {
-        if !keep(ch.commit) {
+        if !ch.counted || !keep(ch.commit) {
             continue;
         }
         let stored = &facts.commits[ch.commit as usize];
@@ -443,6 +451,7 @@ pub(crate) fn load_with(
         as_of: last,
         from: date(from),
         to: date(last),
+        facts_sha256: std::sync::OnceLock::new(),
     }))
 }
 

@@ -137,9 +137,26 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         .begin_scan(mode, &refs_text, env!("CARGO_PKG_VERSION"))
         .map_err(|e| store_error(&db_path, e))?;
 
-    let stored = store
-        .stored_commits(mode)
-        .map_err(|e| store_error(&db_path, e))?;
+    // Which commits are stored is asked per walked commit (an indexed lookup):
+    // an incremental walk reaches only the new commits and their boundary.
+    let empty = store
+        .last_commit_time()
+        .map_err(|e| store_error(&db_path, e))?
+        .is_none();
+    let lookup_error: std::cell::RefCell<Option<friction_store::StoreError>> =
+        std::cell::RefCell::new(None);
+    let is_stored = |id: &ObjectId| {
+        if empty {
+            return false;
+        }
+        match store.is_stored(mode, &id.to_string()) {
+            Ok(b) => b,
+            Err(e) => {
+                lookup_error.borrow_mut().get_or_insert(e);
+                false
+            }
+        }
+    };
     let hidden: Vec<ObjectId> = store
         .complete_tips(mode)
         .map_err(|e| store_error(&db_path, e))?
@@ -147,10 +164,11 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         .filter_map(|hex| ObjectId::from_hex(hex.as_bytes()).ok())
         .collect();
     let plan = repo
-        .plan(&tips, args.first_parent, &hidden, &|id| {
-            stored.contains(&id.to_string())
-        })
+        .plan(&tips, args.first_parent, &hidden, &is_stored)
         .map_err(history_error)?;
+    if let Some(e) = lookup_error.into_inner() {
+        return Err(store_error(&db_path, e));
+    }
 
     crate::timing::phase("plan");
     // Ctrl-C stops the workers; whatever was committed stays, the rest is mined next time.
@@ -262,17 +280,26 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         )
         .map_err(|e| store_error(&db_path, e))?;
 
-    // The history summary and the hotspot figures only read the store: a second
-    // connection computes them on another thread while this one measures the code
-    // of HEAD and assesses it (an incremental re-scan spends most of its time here).
+    // Reading the stored history and the hotspot figures only read the store: a
+    // second connection reads them on another thread while this one measures the
+    // code of HEAD and assesses it (an incremental re-scan spends most of its
+    // time here). The history comes back for the summary and the assessment.
     let (code_done, code_measured) = std::sync::mpsc::channel::<bool>();
+    let (history_done, history_read) = std::sync::mpsc::channel();
     let (summary, hotspots, code, assessment, snapshot, report_path) =
         std::thread::scope(|scope| {
             let (db_path, components) = (&db_path, &components);
             let side = scope.spawn(move || {
-                let reader = Store::open_reader(db_path)?;
-                let summary = reader.summary(mode)?;
-                crate::timing::phase("summary (side)");
+                let reader = match Store::open_reader(db_path) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let _ = history_done.send(Err(store_error(db_path, e)));
+                        return None;
+                    }
+                };
+                crate::timing::phase("open reader (side)");
+                let _ = history_done.send(crate::assess::History::read(&reader, mode));
+                crate::timing::phase("read history (side)");
                 let hotspots = if code_measured.recv().unwrap_or(false) {
                     match crate::hotspots::compute(&reader, 12, mode, components) {
                         Ok(h) => h.map(|h| HotspotSummary::from(&h)),
@@ -285,7 +312,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
                     None
                 };
                 crate::timing::phase("hotspots (side)");
-                Ok::<_, friction_store::StoreError>((summary, hotspots))
+                hotspots
             });
             // Static measurements of HEAD, reusing stored ones by blob id.
             let code = if args.no_code || interrupted {
@@ -304,11 +331,24 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
             };
             let _ = code_done.send(code.is_some());
             crate::timing::phase("code of HEAD");
+            let mut history = match history_read.recv() {
+                Ok(h) => h?,
+                // The reader thread died: read here.
+                Err(_) => crate::assess::History::read(&store, mode)?,
+            };
+            let summary = history.summary();
+            crate::timing::phase("history received");
             // The assessment of HEAD, recorded as a snapshot.
             let (assessment, snapshot) = if interrupted {
                 (None, None)
             } else {
-                match crate::snapshot::scan_snapshot(&mut store, &args.path, &repo, mode) {
+                match crate::snapshot::scan_snapshot(
+                    &mut store,
+                    &mut history,
+                    &args.path,
+                    &repo,
+                    mode,
+                ) {
                     Ok(Some((a, rec))) => (Some(a), Some(rec)),
                     Ok(None) => (None, None),
                     Err(e) => {
@@ -334,8 +374,8 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
                 _ => None,
             };
             crate::timing::phase("report");
-            let (summary, hotspots) = match side.join() {
-                Ok(r) => r.map_err(|e| store_error(db_path, e))?,
+            let hotspots = match side.join() {
+                Ok(h) => h,
                 Err(p) => std::panic::resume_unwind(p),
             };
             Ok::<_, UserError>((summary, hotspots, code, assessment, snapshot, report_path))

@@ -94,7 +94,7 @@ pub(crate) fn manifest(
                 "commits": loaded.data.commits.len(),
                 "changes": loaded.data.changes.len(),
                 "files": loaded.data.files.len(),
-                "sha256": facts_digest(loaded),
+                "sha256": loaded.facts_sha256.get_or_init(|| facts_digest(loaded)),
             },
             "config": file(&inputs.config),
             "codeowners": file(&inputs.codeowners),
@@ -174,6 +174,7 @@ pub(crate) fn record(
 /// history).
 pub(crate) fn scan_snapshot(
     store: &mut Store,
+    history: &mut History,
     path: &Path,
     repo: &friction_history::Repo,
     mode: WalkMode,
@@ -184,15 +185,13 @@ pub(crate) fn scan_snapshot(
         None,
         friction_assess::methodology::DEFAULT_TARGET_SHARE,
     )?;
-    let mut history = History::read(store, mode)?;
-    crate::timing::phase("  read history");
     // HEAD when it is stored (a scan of other refs may not reach it).
     let head = repo
         .head_commit()
         .ok()
         .map(|c| c.to_string())
         .filter(|c| history.time_of(c).is_some());
-    let Some((loaded, a)) = assess_at(store, &mut history, &inputs, &options, 12, head.as_deref())?
+    let Some((loaded, a)) = assess_at(store, history, &inputs, &options, 12, head.as_deref())?
     else {
         return Ok(None);
     };
@@ -232,7 +231,16 @@ pub(crate) fn assess_at_with(
         return Ok(None);
     };
     crate::timing::phase("  load");
-    let a = friction_assess::assess(&loaded.data, options);
+    // The facts' digest (for the snapshot) on another thread meanwhile.
+    let a = std::thread::scope(|s| {
+        s.spawn(|| {
+            loaded
+                .facts_sha256
+                .get_or_init(|| facts_digest(&loaded))
+                .len()
+        });
+        friction_assess::assess(&loaded.data, options)
+    });
     crate::timing::phase("  assess");
     Ok(Some((loaded, a)))
 }

@@ -7,9 +7,14 @@
 //! Here commits, authors and file identities are stored once and changes refer to
 //! them by number; the order is the same as [`Store::activity`]'s.
 
-use std::collections::HashMap;
+use std::collections::BTreeSet;
 
-use crate::{Store, StoreError, WalkMode, to_u64};
+/// Hash maps keyed by commit ids, paths and identities: a fast, fixed-seed
+/// hasher (these keys are not chosen by an adversary, and SipHash was a
+/// visible share of reading a long history).
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+
+use crate::{HistorySummary, Store, StoreError, WalkMode, to_u64};
 
 /// A stored commit (every one in the view, with or without counted changes).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,9 +27,19 @@ pub struct FactCommit {
     /// Parents as indices into [`Facts::commits`] (first parent first); parents
     /// not stored (a shallow boundary, another view) are left out.
     pub parents: Vec<u32>,
+    /// More than one parent (stored or not).
+    pub merge: bool,
+    /// Reached by a first-parent walk.
+    pub mainline: bool,
+    /// The author is recognised as a bot.
+    pub bot: bool,
+    /// Rename detection hit the limit in this commit.
+    pub rename_limit_hit: bool,
+    /// A shallow-clone boundary.
+    pub shallow_boundary: bool,
 }
 
-/// A counted change (not excluded, not by a bot).
+/// A stored change of the view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FactChange {
     /// Index into [`Facts::commits`].
@@ -35,6 +50,11 @@ pub struct FactChange {
     pub deleted: u64,
     /// The change created the file (added or copied).
     pub created: bool,
+    pub binary: bool,
+    /// Why it is excluded: an index into [`Facts::exclusions`].
+    pub excluded: Option<u16>,
+    /// Counted as engineering work: not excluded, not by a bot.
+    pub counted: bool,
 }
 
 /// The stored history of one view.
@@ -46,13 +66,23 @@ pub struct Facts {
     pub authors: Vec<(String, String)>,
     /// Stable file identities (oldest path of the rename chain).
     pub file_ids: Vec<String>,
-    /// Sorted by (author time, commit id, path), like [`Store::activity`].
+    /// Every change of the view (merges' first-parent diffs only in the
+    /// first-parent view), sorted by (author time, commit id, path) like
+    /// [`Store::activity`]; [`FactChange::counted`] marks what it returns.
     pub changes: Vec<FactChange>,
+    /// Exclusion reasons, sorted.
+    pub exclusions: Vec<String>,
+    pub mode: Option<WalkMode>,
     /// Indices into `commits`, sorted by id.
     by_id: Vec<u32>,
 }
 
 impl Facts {
+    /// The author time of a stored commit.
+    pub fn time_of(&self, id: &str) -> Option<i64> {
+        self.commit_index(id).map(|i| self.commits[i as usize].time)
+    }
+
     /// The index of a stored commit.
     pub fn commit_index(&self, id: &str) -> Option<u32> {
         self.by_id
@@ -62,11 +92,78 @@ impl Facts {
     }
 }
 
+impl Facts {
+    /// The totals of [`Store::summary`], from the facts already read: in the
+    /// full view every stored commit and every change except merges' diffs; in
+    /// the first-parent view the mainline commits and their changes.
+    pub fn summary(&self) -> HistorySummary {
+        let first_parent = self.mode == Some(WalkMode::FirstParent);
+        let in_view = |c: &FactCommit| !first_parent || c.mainline;
+        let mut s = HistorySummary::default();
+        let mut authors = vec![false; self.authors.len()];
+        let mut emails: BTreeSet<&str> = BTreeSet::new();
+        let mut bot_emails: BTreeSet<&str> = BTreeSet::new();
+        for c in self.commits.iter().filter(|c| in_view(c)) {
+            s.commits += 1;
+            s.merges += u64::from(c.merge);
+            s.rename_limit_commits += u64::from(c.rename_limit_hit);
+            s.shallow_boundaries += u64::from(c.shallow_boundary);
+            s.first_commit_time = Some(s.first_commit_time.map_or(c.time, |t| t.min(c.time)));
+            s.last_commit_time = Some(s.last_commit_time.map_or(c.time, |t| t.max(c.time)));
+            if !std::mem::replace(&mut authors[c.author as usize], true) {
+                emails.insert(&self.authors[c.author as usize].0);
+            }
+            if c.bot {
+                bot_emails.insert(&self.authors[c.author as usize].0);
+            }
+        }
+        s.authors = emails.len() as u64;
+        s.bot_authors = bot_emails.len() as u64;
+        let mut files = vec![false; self.file_ids.len()];
+        for ch in &self.changes {
+            s.changes += 1;
+            s.lines_added += ch.added;
+            s.lines_deleted += ch.deleted;
+            s.binary_changes += u64::from(ch.binary);
+            files[ch.file as usize] = true;
+            if let Some(e) = ch.excluded {
+                s.excluded.changes += 1;
+                s.excluded.lines_added += ch.added;
+                s.excluded.lines_deleted += ch.deleted;
+                *s.excluded
+                    .by_reason
+                    .entry(self.exclusions[e as usize].clone())
+                    .or_default() += 1;
+            }
+        }
+        s.files = files.iter().filter(|f| **f).count() as u64;
+        s
+    }
+}
+
 impl Store {
     /// Every stored commit of `mode`'s view and its counted changes, numbered.
     /// Bots' commits are kept (they are part of the graph) but their changes are
     /// not counted, as in [`Store::activity`].
     pub fn facts(&self, mode: WalkMode) -> Result<Facts, StoreError> {
+        // The changes are read on a second connection while this one reads the
+        // commits (a store in memory reads both here).
+        let second = self
+            .conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .and_then(|p| Store::open_reader(std::path::Path::new(p)).ok());
+        std::thread::scope(|s| {
+            let reader = second.map(|store| s.spawn(move || read_changes(&store.conn)));
+            self.facts_with(mode, reader)
+        })
+    }
+
+    fn facts_with(
+        &self,
+        mode: WalkMode,
+        reader: Option<std::thread::ScopedJoinHandle<'_, Result<ChangesRead, StoreError>>>,
+    ) -> Result<Facts, StoreError> {
         struct Raw {
             id: String,
             time: i64,
@@ -74,25 +171,43 @@ impl Store {
             bot: bool,
             mainline: bool,
             parents: String,
+            merge: bool,
+            rename_limit_hit: bool,
+            shallow_boundary: bool,
         }
         let mut authors: Vec<(String, String)> = Vec::new();
-        let mut author_index: HashMap<(String, String), u32> = HashMap::new();
+        // Authors by a hash of (e-mail, name), so that looking one up does not
+        // copy the row's strings.
+        let mut author_index: HashMap<u64, Vec<u32>> = HashMap::default();
+        let key_of = |email: &str, name: &str| {
+            use std::hash::{BuildHasher, Hasher};
+            let mut h = foldhash::fast::FixedState::default().build_hasher();
+            h.write(email.as_bytes());
+            h.write_u8(0xff);
+            h.write(name.as_bytes());
+            h.finish()
+        };
         let mut raw: Vec<Raw> = Vec::new();
         {
             let mut stmt = self.conn.prepare(
-                "SELECT id, author_time, author_email, author_name, author_is_bot, mainline, parents FROM commits",
+                "SELECT id, author_time, author_email, author_name, author_is_bot, mainline, parents,
+                        parent_count > 1, rename_limit_hit IS NOT NULL, shallow_boundary
+                 FROM commits",
             )?;
             let mut q = stmt.query([])?;
             while let Some(r) = q.next()? {
                 let email = r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?;
                 let name = r.get_ref(3)?.as_str().map_err(rusqlite::Error::from)?;
-                let key = (email.to_owned(), name.to_owned());
-                let author = match author_index.get(&key) {
+                let candidates = author_index.entry(key_of(email, name)).or_default();
+                let author = match candidates.iter().find(|&&i| {
+                    let (e, n) = &authors[i as usize];
+                    e == email && n == name
+                }) {
                     Some(&i) => i,
                     None => {
                         let i = authors.len() as u32;
-                        authors.push(key.clone());
-                        author_index.insert(key, i);
+                        authors.push((email.to_owned(), name.to_owned()));
+                        candidates.push(i);
                         i
                     }
                 };
@@ -103,6 +218,9 @@ impl Store {
                     bot: r.get::<_, i64>(4)? != 0,
                     mainline: r.get::<_, i64>(5)? != 0,
                     parents: r.get(6)?,
+                    merge: r.get::<_, i64>(7)? != 0,
+                    rename_limit_hit: r.get::<_, i64>(8)? != 0,
+                    shallow_boundary: r.get::<_, i64>(9)? != 0,
                 });
             }
         }
@@ -121,9 +239,8 @@ impl Store {
                     .collect()
             })
             .collect();
-        drop(index);
 
-        let mut identity: HashMap<String, String> = HashMap::new();
+        let mut identity: HashMap<String, String> = HashMap::default();
         {
             let mut stmt = self
                 .conn
@@ -133,58 +250,53 @@ impl Store {
                 identity.insert(r.get(0)?, r.get(1)?);
             }
         }
-        let index: HashMap<&str, u32> = raw
+        let keys: HashMap<CommitKey, u32> = raw
             .iter()
             .enumerate()
-            .map(|(i, c)| (c.id.as_str(), i as u32))
+            .map(|(i, c)| (commit_key(&c.id), i as u32))
             .collect();
-        let mut paths: Vec<String> = Vec::new();
-        let mut path_index: HashMap<String, u32> = HashMap::new();
-        // (commit, path, added, deleted, created)
-        let mut rows: Vec<(u32, u32, u64, u64, bool)> = Vec::new();
-        {
-            let mut stmt = self.conn.prepare(
-                "SELECT commit_id, path, lines_added, lines_deleted, kind, excluded IS NOT NULL, via_merge
-                 FROM file_changes",
-            )?;
-            let mut q = stmt.query([])?;
-            while let Some(r) = q.next()? {
-                let commit = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-                let Some(&ci) = index.get(commit) else {
-                    continue;
-                };
-                let c = &raw[ci as usize];
-                let excluded = r.get::<_, i64>(5)? != 0;
-                let via_merge = r.get::<_, i64>(6)? != 0;
-                let keep_mode = match mode {
-                    WalkMode::Full => !via_merge,
-                    WalkMode::FirstParent => c.mainline,
-                };
-                if !keep_mode || c.bot || excluded {
-                    continue;
-                }
-                let path = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-                let pi = match path_index.get(path) {
-                    Some(&i) => i,
-                    None => {
-                        let i = paths.len() as u32;
-                        paths.push(path.to_owned());
-                        path_index.insert(path.to_owned(), i);
-                        i
-                    }
-                };
-                let kind = r.get_ref(4)?.as_str().map_err(rusqlite::Error::from)?;
-                rows.push((
-                    ci,
-                    pi,
-                    to_u64(r.get(2)?),
-                    to_u64(r.get(3)?),
-                    kind == "added" || kind == "copied",
-                ));
-            }
+        let changes_read = match reader {
+            Some(h) => match h.join() {
+                Ok(r) => r?,
+                Err(p) => std::panic::resume_unwind(p),
+            },
+            None => read_changes(&self.conn)?,
+        };
+        let paths = changes_read.paths;
+        struct Row {
+            commit: u32,
+            path: u32,
+            added: u64,
+            deleted: u64,
+            created: bool,
+            binary: bool,
+            excluded: Option<String>,
+            counted: bool,
         }
-        drop(index);
-        drop(path_index);
+        let mut rows: Vec<Row> = Vec::with_capacity(changes_read.rows.len());
+        for r in changes_read.rows {
+            let Some(&ci) = keys.get(&r.commit) else {
+                continue;
+            };
+            let c = &raw[ci as usize];
+            let keep_mode = match mode {
+                WalkMode::Full => !r.via_merge,
+                WalkMode::FirstParent => c.mainline,
+            };
+            if !keep_mode {
+                continue;
+            }
+            rows.push(Row {
+                commit: ci,
+                path: r.path,
+                added: r.added,
+                deleted: r.deleted,
+                created: r.created,
+                binary: r.binary,
+                counted: !c.bot && r.excluded.is_none(),
+                excluded: r.excluded,
+            });
+        }
         // Paths ranked by name, so changes sort by (commit, path) on numbers.
         let mut order: Vec<u32> = (0..paths.len() as u32).collect();
         order.sort_unstable_by(|a, b| paths[*a as usize].cmp(&paths[*b as usize]));
@@ -192,11 +304,17 @@ impl Store {
         for (r, p) in order.iter().enumerate() {
             rank[*p as usize] = r as u32;
         }
-        rows.sort_unstable_by_key(|r| (r.0, rank[r.1 as usize]));
+        rows.sort_unstable_by_key(|r| (r.commit, rank[r.path as usize]));
+        let exclusions: Vec<String> = rows
+            .iter()
+            .filter_map(|r| r.excluded.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
         // File identities, numbered in order of first appearance.
         let mut file_ids: Vec<String> = Vec::new();
         let mut file_of_path = vec![u32::MAX; paths.len()];
-        let mut id_index: HashMap<&str, u32> = HashMap::new();
+        let mut id_index: HashMap<&str, u32> = HashMap::default();
         for (p, path) in paths.iter().enumerate() {
             let id = identity.get(path).map_or(path.as_str(), String::as_str);
             let next = id_index.len() as u32;
@@ -208,12 +326,17 @@ impl Store {
         }
         let changes = rows
             .into_iter()
-            .map(|(commit, path, added, deleted, created)| FactChange {
-                commit,
-                file: file_of_path[path as usize],
-                added,
-                deleted,
-                created,
+            .map(|r| FactChange {
+                commit: r.commit,
+                file: file_of_path[r.path as usize],
+                added: r.added,
+                deleted: r.deleted,
+                created: r.created,
+                binary: r.binary,
+                excluded: r
+                    .excluded
+                    .map(|e| exclusions.binary_search(&e).unwrap_or_default() as u16),
+                counted: r.counted,
             })
             .collect();
         let commits: Vec<FactCommit> = raw
@@ -224,6 +347,11 @@ impl Store {
                 time: c.time,
                 author: c.author,
                 parents,
+                merge: c.merge,
+                mainline: c.mainline,
+                bot: c.bot,
+                rename_limit_hit: c.rename_limit_hit,
+                shallow_boundary: c.shallow_boundary,
             })
             .collect();
         let mut by_id: Vec<u32> = (0..commits.len() as u32).collect();
@@ -236,7 +364,93 @@ impl Store {
             authors,
             file_ids,
             changes,
+            exclusions,
+            mode: Some(mode),
             by_id,
         })
     }
+}
+
+/// A commit id as fixed-size bytes (hex decoded; SHA-1 and SHA-256 fit, with
+/// their length), so that matching changes to commits needs no string per
+/// change. Anything that is not hex (never written by a scan) is kept as text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum CommitKey {
+    Hex([u8; 32], u8),
+    Text(Box<str>),
+}
+
+fn commit_key(hex: &str) -> CommitKey {
+    let b = hex.as_bytes();
+    let nibble = |c: u8| match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    };
+    let decode = || {
+        if b.len() > 64 || !b.len().is_multiple_of(2) {
+            return None;
+        }
+        let mut key = [0u8; 32];
+        for (i, pair) in b.chunks_exact(2).enumerate() {
+            key[i] = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+        }
+        Some(CommitKey::Hex(key, b.len() as u8))
+    };
+    decode().unwrap_or_else(|| CommitKey::Text(hex.into()))
+}
+
+/// A stored change as read, before it is matched to its commit.
+struct ChangeRead {
+    commit: CommitKey,
+    path: u32,
+    added: u64,
+    deleted: u64,
+    created: bool,
+    binary: bool,
+    excluded: Option<String>,
+    via_merge: bool,
+}
+
+/// Every stored change, with paths numbered in order of appearance.
+struct ChangesRead {
+    paths: Vec<String>,
+    rows: Vec<ChangeRead>,
+}
+
+fn read_changes(conn: &rusqlite::Connection) -> Result<ChangesRead, StoreError> {
+    let mut paths: Vec<String> = Vec::new();
+    let mut path_index: HashMap<String, u32> = HashMap::default();
+    let mut rows = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT commit_id, path, lines_added, lines_deleted, kind, excluded, via_merge, is_binary
+         FROM file_changes",
+    )?;
+    let mut q = stmt.query([])?;
+    while let Some(r) = q.next()? {
+        let commit = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+        let commit = commit_key(commit);
+        let path = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+        let path = match path_index.get(path) {
+            Some(&i) => i,
+            None => {
+                let i = paths.len() as u32;
+                paths.push(path.to_owned());
+                path_index.insert(path.to_owned(), i);
+                i
+            }
+        };
+        let kind = r.get_ref(4)?.as_str().map_err(rusqlite::Error::from)?;
+        rows.push(ChangeRead {
+            commit,
+            path,
+            added: to_u64(r.get(2)?),
+            deleted: to_u64(r.get(3)?),
+            created: kind == "added" || kind == "copied",
+            excluded: r.get(5)?,
+            via_merge: r.get::<_, i64>(6)? != 0,
+            binary: r.get::<_, i64>(7)? != 0,
+        });
+    }
+    Ok(ChangesRead { paths, rows })
 }

@@ -190,7 +190,10 @@ impl Store {
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
-        conn.pragma_update(None, "cache_size", -65_536)?;
+        // SQLite's default 2 MiB page cache, not the writer's 64 MiB: a reader
+        // scans whole tables once, and every fresh page of a large cache costs
+        // a page fault (on git/git's 120 MB store that tax was most of reading
+        // the history; a memory map cost as much in resident memory).
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         let store = Store { conn };
         let found = store.schema_version()?;
@@ -277,6 +280,20 @@ impl Store {
         Ok(ids)
     }
 
+    /// Whether commit `id` is stored for `mode` (as [`Store::stored_commits`]
+    /// lists them), by one indexed lookup: a re-scan asks only about the
+    /// commits its walk reaches, instead of reading every stored id.
+    pub fn is_stored(&self, mode: WalkMode, id: &str) -> Result<bool, StoreError> {
+        let sql = match mode {
+            WalkMode::Full => "SELECT 1 FROM commits WHERE id = $1",
+            WalkMode::FirstParent => {
+                "SELECT 1 FROM commits WHERE id = $1 AND (parent_count < 2 OR merge_diffed = 1)"
+            }
+        };
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        Ok(stmt.exists([id])?)
+    }
+
     /// Tips of the last complete scan in `mode`.
     pub fn complete_tips(&self, mode: WalkMode) -> Result<Vec<String>, StoreError> {
         let mut stmt = self
@@ -359,7 +376,22 @@ impl Store {
     /// commits not resolved before; safe to repeat after an interruption.
     pub fn resolve_renames(&mut self) -> Result<u64, StoreError> {
         let tx = self.conn.transaction()?;
-        let renames: Vec<(String, String)> = {
+        let unresolved: i64 = tx.query_row(
+            "SELECT COUNT(*) FROM commits WHERE renames_resolved = 0",
+            [],
+            |r| r.get(0),
+        )?;
+        let renames: Vec<(String, String)> = if unresolved > 1000 {
+            // Many commits (a first scan): one pass over the renames is cheaper
+            // than looking up each commit's changes.
+            let mut stmt = tx.prepare(
+                "SELECT fc.previous_path, fc.path FROM file_changes fc JOIN commits c ON c.id = fc.commit_id
+                 WHERE c.renames_resolved = 0 AND fc.kind = 'renamed'
+                 ORDER BY c.committer_time, c.author_time, c.id, fc.path",
+            )?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?
+        } else {
             let mut stmt = tx.prepare(
                 // CROSS JOIN keeps `commits` outside, so the partial index of
                 // unresolved commits drives the query (SQLite would scan every change).
@@ -1285,6 +1317,98 @@ mod tests {
         assert_eq!(store.file_id("c.txt").unwrap(), "a.txt");
         assert_eq!(store.file_history("a.txt").unwrap().len(), 3);
         assert_eq!(store.summary(WalkMode::Full).unwrap().files, 1);
+    }
+
+    /// The numbered facts agree with the SQL summary and with `activity`:
+    /// same totals, same counted changes in the same order, bots and
+    /// exclusions kept apart, merges' diffs only in the first-parent view.
+    #[test]
+    fn facts_agree_with_the_summary_and_activity() {
+        let mut store = Store::open_in_memory().unwrap();
+        put(
+            &mut store,
+            &commit("a1", &[], 1),
+            &[
+                change("a.txt", None, ChangeKind::Added),
+                change("b.bin", None, ChangeKind::Added),
+            ],
+        );
+        let mut bot = commit("b2", &["a1"], 2);
+        bot.author_is_bot = true;
+        bot.author.email = "bot@example.com".into();
+        put(
+            &mut store,
+            &bot,
+            &[change("a.txt", None, ChangeKind::Modified)],
+        );
+        let mut batch = store.batch().unwrap();
+        let lock = change("Cargo.lock", None, ChangeKind::Added);
+        let renamed = change("c.txt", Some("a.txt"), ChangeKind::Renamed);
+        batch
+            .put_commit(
+                &commit("c3", &["b2"], 3),
+                &[
+                    ChangeRow {
+                        change: &lock,
+                        excluded: Some("lockfile".into()),
+                    },
+                    ChangeRow {
+                        change: &renamed,
+                        excluded: None,
+                    },
+                ],
+                false,
+                false,
+            )
+            .unwrap();
+        let mut merge = commit("m4", &["c3", "x"], 4);
+        merge.merge_diffed = true;
+        let merged = change("d.txt", None, ChangeKind::Added);
+        batch
+            .put_commit(
+                &merge,
+                &[ChangeRow {
+                    change: &merged,
+                    excluded: None,
+                }],
+                true,
+                false,
+            )
+            .unwrap();
+        batch.commit().unwrap();
+        store.resolve_renames().unwrap();
+        for mode in [WalkMode::Full, WalkMode::FirstParent] {
+            let facts = store.facts(mode).unwrap();
+            assert_eq!(facts.summary(), store.summary(mode).unwrap(), "{mode:?}");
+            let counted: Vec<(String, String, u64)> = facts
+                .changes
+                .iter()
+                .filter(|c| c.counted)
+                .map(|c| {
+                    (
+                        facts.commits[c.commit as usize].id.clone(),
+                        facts.file_ids[c.file as usize].clone(),
+                        c.added,
+                    )
+                })
+                .collect();
+            let activity: Vec<(String, String, u64)> = store
+                .activity(i64::MIN, mode)
+                .unwrap()
+                .into_iter()
+                .map(|r| (r.commit, r.file_id, r.lines_added))
+                .collect();
+            assert_eq!(counted, activity, "{mode:?}");
+            assert_eq!(facts.time_of("c3"), Some(3));
+        }
+        let full = store.facts(WalkMode::Full).unwrap();
+        assert_eq!(full.summary().excluded.changes, 1);
+        assert_eq!(full.summary().bot_authors, 1);
+        let c3 = full.commit_index("c3").unwrap();
+        assert_eq!(
+            full.commits[c3 as usize].parents,
+            vec![full.commit_index("b2").unwrap()]
+        );
     }
 
     #[test]
