@@ -359,13 +359,16 @@ pub(crate) fn load_with(
             if row.excluded.is_some() {
                 continue;
             }
-            let metrics = store
-                .code_metrics(&row.blob, &row.language, ANALYZER_VERSION)
-                .map_err(err)?
-                .and_then(|d| FileMetrics::from_bytes(&d));
-            let (health, code_lines) = match &metrics {
-                Some(m) => (health::assess(m).score, m.lines.code),
-                None => (None, 0),
+            let (health, code_lines) = match crate::code::file_health(&row.blob, &row.language) {
+                Some(known) => known,
+                None => match store
+                    .code_metrics(&row.blob, &row.language, ANALYZER_VERSION)
+                    .map_err(err)?
+                    .and_then(|d| FileMetrics::from_bytes(&d))
+                {
+                    Some(m) => (health::assess(&m).score, m.lines.code),
+                    None => (None, 0),
+                },
             };
             files.push(File {
                 file_id: store.file_id(&row.path).map_err(err)?,

@@ -212,6 +212,26 @@ pub fn measure_head(
     measure_tree(repo, store, rules, threads, quiet, commit, true).map(Some)
 }
 
+/// Health and code lines per (blob id, language) measured in this process.
+/// A scan measures `HEAD`, then its assessment and hotspot summary read the
+/// same files: each stored measurement is decoded once, not three times.
+/// Keyed like the store (the analyzer version is this binary's), so a hit
+/// equals decoding the stored measurement again.
+pub(crate) fn file_health(blob: &str, language: &str) -> Option<(Option<f64>, u32)> {
+    health_memo()
+        .lock()
+        .ok()?
+        .get(&(blob.to_owned(), language.to_owned()))
+        .copied()
+}
+
+type HealthMemo = std::sync::Mutex<std::collections::HashMap<(String, String), (Option<f64>, u32)>>;
+
+fn health_memo() -> &'static HealthMemo {
+    static MEMO: std::sync::OnceLock<HealthMemo> = std::sync::OnceLock::new();
+    MEMO.get_or_init(Default::default)
+}
+
 /// Measures `commit`'s tree, reusing stored measurements by blob id, and records
 /// it; `head` makes it the tree analyses read.
 pub fn measure_tree(
@@ -273,6 +293,9 @@ pub fn measure_tree(
     let mut reports = Vec::new();
     let mut tree_rows = Vec::new();
     let mut unreadable = 0;
+    let mut memo = health_memo()
+        .lock()
+        .map_err(|_| "a measuring thread failed".to_owned())?;
     for (f, l) in &files {
         let blob = f.blob.to_string();
         let Some(data) = store
@@ -301,8 +324,17 @@ pub fn measure_tree(
             language: l.as_str().to_owned(),
             excluded: excluded.clone(),
         });
-        reports.push(FileReport::new(path, m, excluded));
+        let report = FileReport::new(path, m, excluded);
+        memo.insert(
+            (
+                tree_rows[tree_rows.len() - 1].blob.clone(),
+                l.as_str().to_owned(),
+            ),
+            (report.health, report.lines.code),
+        );
+        reports.push(report);
     }
+    drop(memo);
     store
         .put_code_tree_as(&commit.to_string(), &tree_rows, head)
         .map_err(|e| e.to_string())?;

@@ -147,7 +147,18 @@ impl Store {
     /// not counted, as in [`Store::activity`].
     pub fn facts(&self, mode: WalkMode) -> Result<Facts, StoreError> {
         // The changes are read on a second connection while this one reads the
-        // commits (a store in memory reads both here).
+        // commits (a store in memory reads both here). This connection's read
+        // snapshot is taken first, so the other's is the same or newer: every
+        // commit read here has all its changes there (a commit and its changes
+        // are written in one transaction), and changes of newer commits are
+        // left out below.
+        let _snapshot = if self.conn.is_autocommit() {
+            let tx = self.conn.unchecked_transaction()?;
+            tx.query_row("SELECT COUNT(*) FROM meta", [], |r| r.get::<_, i64>(0))?;
+            Some(tx)
+        } else {
+            None
+        };
         let second = self
             .conn
             .path()
