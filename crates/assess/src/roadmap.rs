@@ -101,8 +101,6 @@ const MAX_DECOUPLE: usize = 3;
 /// Interventions from the findings, each with its stand-alone index gain.
 pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Vec<Intervention> {
     let scope = Scope::repository();
-    let none = Overrides::default();
-    let _ = none;
     let baseline = Baseline::new(data, &scope);
     let base_index = baseline.index();
     let outcomes = &baseline.outcomes;

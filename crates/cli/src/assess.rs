@@ -137,7 +137,7 @@ impl History {
         let facts = store
             .facts(mode)
             .map_err(|e| UserError::new(format!("reading the store: {e}"), None))?;
-        crate::timing::phase("facts (side)");
+        crate::timing::phase("read history");
         Ok(History {
             facts,
             messages: BTreeMap::new(),

@@ -297,9 +297,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
                         return None;
                     }
                 };
-                crate::timing::phase("open reader (side)");
                 let _ = history_done.send(crate::assess::History::read(&reader, mode));
-                crate::timing::phase("read history (side)");
                 let hotspots = if code_measured.recv().unwrap_or(false) {
                     match crate::hotspots::compute(&reader, 12, mode, components) {
                         Ok(h) => h.map(|h| HotspotSummary::from(&h)),

@@ -376,22 +376,7 @@ impl Store {
     /// commits not resolved before; safe to repeat after an interruption.
     pub fn resolve_renames(&mut self) -> Result<u64, StoreError> {
         let tx = self.conn.transaction()?;
-        let unresolved: i64 = tx.query_row(
-            "SELECT COUNT(*) FROM commits WHERE renames_resolved = 0",
-            [],
-            |r| r.get(0),
-        )?;
-        let renames: Vec<(String, String)> = if unresolved > 1000 {
-            // Many commits (a first scan): one pass over the renames is cheaper
-            // than looking up each commit's changes.
-            let mut stmt = tx.prepare(
-                "SELECT fc.previous_path, fc.path FROM file_changes fc JOIN commits c ON c.id = fc.commit_id
-                 WHERE c.renames_resolved = 0 AND fc.kind = 'renamed'
-                 ORDER BY c.committer_time, c.author_time, c.id, fc.path",
-            )?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()?
-        } else {
+        let renames: Vec<(String, String)> = {
             let mut stmt = tx.prepare(
                 // CROSS JOIN keeps `commits` outside, so the partial index of
                 // unresolved commits drives the query (SQLite would scan every change).
@@ -951,28 +936,6 @@ impl Store {
         Ok(rows)
     }
 
-    /// Author time of every stored commit, by id.
-    pub fn commit_times(&self) -> Result<HashMap<String, i64>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT id, author_time FROM commits")?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        Ok(rows)
-    }
-
-    /// Parents of every stored commit (first parent first).
-    pub fn commit_parents(&self) -> Result<HashMap<String, Vec<String>>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT id, parents FROM commits")?;
-        let rows = stmt
-            .query_map([], |r| {
-                let id: String = r.get(0)?;
-                let parents: String = r.get(1)?;
-                Ok((id, parents.split_whitespace().map(str::to_owned).collect()))
-            })?
-            .collect::<Result<_, _>>()?;
-        Ok(rows)
-    }
-
     /// Direct access for read-only queries by other crates' tests and reports.
     pub fn connection(&self) -> &Connection {
         &self.conn
@@ -1409,6 +1372,33 @@ mod tests {
             full.commits[c3 as usize].parents,
             vec![full.commit_index("b2").unwrap()]
         );
+    }
+
+    /// A reader refuses a store its writer has not migrated, naming both versions.
+    #[test]
+    fn a_reader_refuses_an_unmigrated_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL);
+             INSERT INTO schema_migrations VALUES (3, 0);",
+        )
+        .unwrap();
+        drop(conn);
+        let err = Store::open_reader(&path).err().expect("refused");
+        assert!(matches!(
+            err,
+            StoreError::NotMigrated {
+                found: 3,
+                expected: SCHEMA_VERSION
+            }
+        ));
+        assert!(err.to_string().contains("version 3"), "{err}");
+        // A store at the current version reads.
+        let current = dir.path().join("new.db");
+        drop(Store::open(&current).unwrap());
+        assert!(Store::open_reader(&current).is_ok());
     }
 
     #[test]
