@@ -101,6 +101,48 @@ fn renames_pair_like_git_log_dash_m() {
 }
 
 #[test]
+fn packed_loose_and_borrowed_objects_count_like_git() {
+    // Objects in a pack with delta chains, loose objects written after it, and a
+    // clone that borrows all of them through `objects/info/alternates`: the miner
+    // reads packs through its own reader and everything else through gix.
+    let mut f = awkward_history();
+    f.git(&[
+        "repack",
+        "-q",
+        "-a",
+        "-d",
+        "-f",
+        "--depth=50",
+        "--window=50",
+    ]);
+    f.write("src/core.rs", "rewritten after the repack\n");
+    f.write("late.txt", "loose\n");
+    f.commit("loose commit on top of the pack");
+    let clone = tempfile::tempdir().expect("tempdir");
+    let out = std::process::Command::new("git")
+        .args(["clone", "-q", "--shared"])
+        .arg(f.path())
+        .arg(clone.path().join("c"))
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let repo = clone.path().join("c");
+    for (flags, git_flags) in [
+        (&["--no-renames"][..], &["--no-renames", "HEAD"][..]),
+        (&[][..], &["-M", "HEAD"][..]),
+    ] {
+        let db = clone.path().join(format!("x{}.db", flags.len()));
+        scan_json(&repo, &db, flags);
+        let git = git_numstat(&repo, git_flags);
+        assert_same_numstat(&git, &store_numstat(&db, false));
+    }
+}
+
+#[test]
 fn first_parent_walk_diffs_merges_against_their_first_parent() {
     let f = awkward_history();
     let db = f.path().join("x.db");

@@ -95,11 +95,18 @@ const GENERATED_MARKERS: &[&[u8]] = &[
 const MARKER_WINDOW: usize = 1024;
 
 /// True when the start of `content` carries a generated-file marker.
+///
+/// Every changed file's start is searched, so the markers are found in one pass.
 pub fn has_generated_marker(content: &[u8]) -> bool {
+    static MARKERS: std::sync::LazyLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::LazyLock::new(|| aho_corasick::AhoCorasick::new(GENERATED_MARKERS).ok());
     let head = &content[..content.len().min(MARKER_WINDOW)];
-    GENERATED_MARKERS
-        .iter()
-        .any(|marker| head.windows(marker.len()).any(|w| w == *marker))
+    match MARKERS.as_ref() {
+        Some(markers) => markers.is_match(head),
+        None => GENERATED_MARKERS
+            .iter()
+            .any(|marker| head.windows(marker.len()).any(|w| w == *marker)),
+    }
 }
 
 /// Default bot patterns: GitHub App accounts end in `[bot]`; the rest are the common

@@ -13,7 +13,9 @@
 
 pub mod classify;
 pub mod config;
+mod lines;
 mod mine;
+mod pack;
 mod tree;
 
 use std::path::{Path, PathBuf};
@@ -108,12 +110,40 @@ pub struct Tip {
 /// The commits a scan must mine, decided before any diff is computed.
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
-    /// Commits to mine, newest first in walk order.
+    /// Commits to mine, in first-parent chains: each child before its first parent.
     pub to_mine: Vec<ObjectId>,
     /// Commits reached by the walk that are already stored, so nothing needs mining.
     pub already_stored: Vec<ObjectId>,
     /// Set when the walk stopped on an unreadable commit; what was walked is still mined.
     pub walk_error: Option<String>,
+}
+
+/// `ids` (in walk order, with their first parents) reordered into first-parent
+/// chains: each commit not yet placed starts a chain, in walk order, which goes on
+/// with its first parent, that commit's first parent, and so on while they are to be
+/// mined and not placed yet.
+///
+/// Mining hands out runs of neighbouring commits to each worker. In this order
+/// neighbours are mostly child and parent, which share trees, blobs and delta bases,
+/// so a worker finds them in its own caches. In the breadth-first walk order,
+/// neighbours are as often siblings on different branches.
+fn chain_order(ids: &[ObjectId], first_parents: &[Option<ObjectId>]) -> Vec<ObjectId> {
+    let position: std::collections::HashMap<ObjectId, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut placed = vec![false; ids.len()];
+    let mut order = Vec::with_capacity(ids.len());
+    for start in 0..ids.len() {
+        let mut at = start;
+        while !placed[at] {
+            placed[at] = true;
+            order.push(ids[at]);
+            match first_parents[at].and_then(|p| position.get(&p)) {
+                Some(&parent) => at = parent,
+                None => break,
+            }
+        }
+    }
+    order
 }
 
 /// An opened repository, shareable across threads.
@@ -292,6 +322,7 @@ impl Repo {
             .all()
             .map_err(|e| HistoryError::git("starting the history walk", e))?;
         let mut plan = Plan::default();
+        let mut first_parents = Vec::new();
         for info in walk {
             match info {
                 Ok(info) => {
@@ -299,6 +330,7 @@ impl Repo {
                         plan.already_stored.push(info.id);
                     } else {
                         plan.to_mine.push(info.id);
+                        first_parents.push(info.parent_ids.first().copied());
                     }
                 }
                 Err(e) => {
@@ -309,6 +341,7 @@ impl Repo {
                 }
             }
         }
+        plan.to_mine = chain_order(&plan.to_mine, &first_parents);
         Ok(plan)
     }
 

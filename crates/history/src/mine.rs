@@ -1,9 +1,10 @@
 //! The parallel per-commit diff.
 //!
 //! Shaped after `gitoxide-core/src/query/engine/update.rs`: worker threads each own a
-//! thread-local repository with an object cache and two diff resource caches (one
-//! for rename similarity, one for line counts) and pull commit indices from a shared
-//! counter, so a slow commit never leaves the other core idle behind a fixed chunk.
+//! thread-local repository, an object reader with its own cache (`pack::Reader`) and
+//! two diff resource caches (one for rename similarity, one for line counts), and
+//! pull runs of commits from a shared counter, so a slow commit never leaves the
+//! other core idle behind a fixed share.
 //!
 //! Line counts are computed here rather than with gix's `line_counts()`, because that
 //! helper strips line terminators before diffing: a CRLF→LF conversion or a newline
@@ -17,20 +18,25 @@ use friction_model::{
     ChangeKind, CommitFact, EntryKind, Exclusion, FileChangeFact, GitTime, Identity, RepoPath,
 };
 use gix::bstr::ByteSlice;
+use gix::diff::blob::ResourceKind;
 use gix::diff::blob::platform::prepare_diff::Operation;
-use gix::diff::blob::{Diff, InternedInput, ResourceKind};
 use gix::object::tree::EntryKind as GitEntryKind;
+use gix::objs::{Find, Kind};
 
 use crate::classify::{BotPatterns, ExclusionRules, has_generated_marker};
+use crate::lines::LineCounter;
+use crate::pack::{Packs, Reader};
 use crate::{HistoryError, ObjectId, Repo};
 
-/// Commits a worker takes at once. Neighbours in walk order are mostly parent and
-/// child, so one worker diffing a run of them finds their shared delta bases in its
-/// own cache instead of inflating them a second time on the other core.
+/// Commits a worker takes at once. Neighbours in the planned order (first-parent
+/// chains, see `chain_order`) are mostly child and parent, so one worker diffing a
+/// run of them finds their shared trees, blobs and delta bases in its own cache
+/// instead of inflating them a second time on the other core.
 const CHUNK: usize = 32;
 
-/// Delta-base cache per worker thread.
-const PACK_CACHE_BYTES: usize = 128 << 20;
+/// Object cache per worker thread (see `pack::Reader`): git's default
+/// `core.deltaBaseCacheLimit`, which also measured best on git/git (BENCHMARKS.md).
+const OBJECT_CACHE_BYTES: usize = 96 << 20;
 
 /// How to mine.
 #[derive(Debug, Clone)]
@@ -156,10 +162,13 @@ pub struct MinedCommit {
 }
 
 struct Worker<'repo> {
-    repo: &'repo gix::Repository,
     opts: &'repo MineOptions,
     rename_cache: gix::diff::blob::Platform,
     line_cache: gix::diff::blob::Platform,
+    lines: LineCounter,
+    reader: Reader<'repo>,
+    tree_state: gix::diff::tree::State,
+    buffers: [Vec<u8>; 3],
     classifier: Classifier<'repo>,
     bots: &'repo BotPatterns,
     mailmap: &'repo gix::mailmap::Snapshot,
@@ -191,13 +200,31 @@ fn git_time(sig: &gix::actor::SignatureRef<'_>) -> GitTime {
 }
 
 impl<'repo> Worker<'repo> {
+    /// Reads object `id` of `kind` into `buffer` through the worker's reader.
+    fn read<'b>(
+        &self,
+        id: ObjectId,
+        kind: Kind,
+        what: impl Fn() -> String,
+        buffer: &'b mut Vec<u8>,
+    ) -> Result<&'b [u8], HistoryError> {
+        match self.reader.try_find(&id, buffer) {
+            Ok(Some(data)) if data.kind == kind => Ok(data.data),
+            Ok(Some(data)) => Err(HistoryError::object(
+                id,
+                what(),
+                format!("expected a {kind}, found a {}", data.kind),
+            )),
+            Ok(None) => Err(HistoryError::object(id, what(), "object not found")),
+            Err(e) => Err(HistoryError::object(id, what(), e)),
+        }
+    }
+
     fn mine(&mut self, id: ObjectId) -> Result<MinedCommit, HistoryError> {
-        let repo = self.repo;
-        let commit = repo
-            .find_commit(id)
-            .map_err(|e| HistoryError::object(id, "commit", e))?;
-        let decoded = commit
-            .decode()
+        let hash = id.kind();
+        let mut commit_buf = std::mem::take(&mut self.buffers[0]);
+        let data = self.read(id, Kind::Commit, || "commit".into(), &mut commit_buf)?;
+        let decoded = gix::objs::CommitRef::from_bytes(data, hash)
             .map_err(|e| HistoryError::object(id, "commit (corrupt)", e))?;
         let parents: Vec<ObjectId> = decoded.parents().collect();
         let author = decoded
@@ -228,6 +255,7 @@ impl<'repo> Worker<'repo> {
         };
         let tree_id = decoded.tree();
         drop(decoded);
+        self.buffers[0] = commit_buf;
         let shallow_boundary = self.shallow.binary_search(&id).is_ok();
         let is_merge = parents.len() > 1;
         if is_merge && !self.opts.first_parent {
@@ -238,24 +266,44 @@ impl<'repo> Worker<'repo> {
             });
         }
         fact.merge_diffed = is_merge;
-        let new_tree = repo
-            .find_tree(tree_id)
-            .map_err(|e| HistoryError::object(tree_id, format!("tree of commit {id}"), e))?;
-        let old_tree = match parents.first() {
+        let old_tree_id = match parents.first() {
             Some(parent) if !shallow_boundary => {
-                let parent_commit = repo
-                    .find_commit(*parent)
-                    .map_err(|e| HistoryError::object(parent, format!("parent of {id}"), e))?;
-                parent_commit.tree().map_err(|e| {
-                    HistoryError::object(parent, format!("tree of parent of {id}"), e)
-                })?
+                let mut buf = std::mem::take(&mut self.buffers[0]);
+                let what = || format!("parent of {id}");
+                let data = self.read(*parent, Kind::Commit, what, &mut buf)?;
+                let tree = gix::objs::CommitRef::from_bytes(data, hash)
+                    .map_err(|e| HistoryError::object(parent, format!("parent of {id}"), e))?
+                    .tree();
+                self.buffers[0] = buf;
+                Some(tree)
             }
-            _ => repo.empty_tree(),
+            _ => None,
         };
-        let changes = self.diff_trees(id, &old_tree, &new_tree, &mut fact)?;
+        let mut new_buf = std::mem::take(&mut self.buffers[1]);
+        let mut old_buf = std::mem::take(&mut self.buffers[2]);
+        let result = (|| {
+            let new_tree = self.read(
+                tree_id,
+                Kind::Tree,
+                || format!("tree of commit {id}"),
+                &mut new_buf,
+            )?;
+            let old_tree: &[u8] = match old_tree_id {
+                Some(tree) => self.read(
+                    tree,
+                    Kind::Tree,
+                    || format!("tree of parent of {id}"),
+                    &mut old_buf,
+                )?,
+                None => &[],
+            };
+            self.diff_trees(id, old_tree, new_tree, &mut fact)
+        })();
+        self.buffers[1] = new_buf;
+        self.buffers[2] = old_buf;
         Ok(MinedCommit {
             commit: fact,
-            changes,
+            changes: result?,
             shallow_boundary,
         })
     }
@@ -263,8 +311,8 @@ impl<'repo> Worker<'repo> {
     fn diff_trees(
         &mut self,
         id: ObjectId,
-        old_tree: &gix::Tree<'_>,
-        new_tree: &gix::Tree<'_>,
+        old_tree: &[u8],
+        new_tree: &[u8],
         fact: &mut CommitFact,
     ) -> Result<Vec<LabelledChange>, HistoryError> {
         let rewrites = self.opts.renames.then(|| gix::diff::Rewrites {
@@ -275,20 +323,25 @@ impl<'repo> Worker<'repo> {
         });
         self.rename_cache.clear_resource_cache_keep_allocation();
         let mut raw: Vec<RawChange> = Vec::new();
-        let mut platform = old_tree
-            .changes()
-            .map_err(|e| HistoryError::git(format!("diffing commit {id}"), e))?;
-        platform.options(|o| {
-            o.track_path().track_rewrites(rewrites);
-        });
-        let outcome = platform
-            .for_each_to_obtain_tree_with_cache(new_tree, &mut self.rename_cache, |change| {
+        let hash = id.kind();
+        let outcome = gix::diff::tree_with_rewrites(
+            gix::objs::TreeRefIter::from_bytes(old_tree, hash),
+            gix::objs::TreeRefIter::from_bytes(new_tree, hash),
+            &mut self.rename_cache,
+            &mut self.tree_state,
+            &self.reader,
+            |change| {
                 if let Some(c) = RawChange::from_change(&change) {
                     raw.push(c);
                 }
                 Ok(ControlFlow::Continue(()))
-            })
-            .map_err(|e| HistoryError::object(id, "tree diff", e))?;
+            },
+            gix::diff::tree_with_rewrites::Options {
+                location: Some(gix::diff::tree::recorder::Location::Path),
+                rewrites,
+            },
+        )
+        .map_err(|e| HistoryError::object(id, "tree diff", e))?;
         if let Some(outcome) = outcome {
             let skipped = outcome.num_similarity_checks_skipped_for_rename_tracking_due_to_limit
                 + outcome.num_similarity_checks_skipped_for_copy_tracking_due_to_limit;
@@ -343,7 +396,7 @@ impl<'repo> Worker<'repo> {
     ) -> Result<(u64, u64, bool, bool), HistoryError> {
         let cache = &mut self.line_cache;
         cache.clear_resource_cache_keep_allocation();
-        let objects = &self.repo.objects;
+        let objects = &self.reader;
         let null = ObjectId::null(gix::hash::Kind::Sha1);
         let old_path = c.source_location.as_deref().unwrap_or(&c.location);
         cache
@@ -381,51 +434,11 @@ impl<'repo> Worker<'repo> {
                     Operation::InternalDiff { algorithm } => algorithm,
                     _ => gix::diff::blob::Algorithm::Myers,
                 };
-                let (added, deleted) = count_changed_lines(algorithm, old_data, new_data);
+                let (added, deleted) = self.lines.count(algorithm, old_data, new_data);
                 Ok((added, deleted, false, marker))
             }
         }
     }
-}
-
-/// Lines in `data` as git counts them: every `\n` ends one, and a final line
-/// without a terminator counts too.
-fn count_lines(data: &[u8]) -> u64 {
-    let newlines = memchr_count(data);
-    newlines + u64::from(data.last().is_some_and(|&b| b != b'\n'))
-}
-
-fn memchr_count(data: &[u8]) -> u64 {
-    data.iter().filter(|&&b| b == b'\n').count() as u64
-}
-
-/// Added and deleted lines between two texts, counting lines with their terminators
-/// so that `\r\n` vs `\n` and a missing final newline are changes, as in git.
-///
-/// Whole files are interned even where they share long prefixes: gitoxide's Myers
-/// reproduces git's `xdl_cleanup_records()`, which classifies lines by how often
-/// they occur in the *complete* files, so trimming common lines first would change
-/// which lines the diff pairs and drift from `git log --numstat`.
-fn count_changed_lines(
-    algorithm: gix::diff::blob::Algorithm,
-    old: &[u8],
-    new: &[u8],
-) -> (u64, u64) {
-    if old == new {
-        return (0, 0);
-    }
-    if old.is_empty() {
-        return (count_lines(new), 0);
-    }
-    if new.is_empty() {
-        return (0, count_lines(old));
-    }
-    let input = InternedInput::new(old, new);
-    let diff = Diff::compute(algorithm, &input);
-    (
-        u64::from(diff.count_additions()),
-        u64::from(diff.count_removals()),
-    )
 }
 
 fn to_git_kind(kind: Option<GitEntryKind>) -> gix::object::tree::EntryKind {
@@ -444,8 +457,8 @@ struct RawChange {
 }
 
 impl RawChange {
-    fn from_change(change: &gix::object::tree::diff::Change<'_, '_, '_>) -> Option<Self> {
-        use gix::object::tree::diff::Change;
+    fn from_change(change: &gix::diff::tree_with_rewrites::ChangeRef<'_>) -> Option<Self> {
+        use gix::diff::tree_with_rewrites::ChangeRef as Change;
         if change.entry_mode().is_tree() {
             return None;
         }
@@ -460,7 +473,7 @@ impl RawChange {
                 source_location: None,
                 kind: ChangeKind::Added,
                 old_id: None,
-                new_id: Some(id.detach()),
+                new_id: Some(id),
                 old_kind: None,
                 new_kind: Some(entry_mode.kind()),
             },
@@ -473,7 +486,7 @@ impl RawChange {
                 location: location.to_vec(),
                 source_location: None,
                 kind: ChangeKind::Deleted,
-                old_id: Some(id.detach()),
+                old_id: Some(id),
                 new_id: None,
                 old_kind: Some(entry_mode.kind()),
                 new_kind: None,
@@ -502,8 +515,8 @@ impl RawChange {
                     } else {
                         ChangeKind::TypeChanged
                     },
-                    old_id: Some(previous_id.detach()),
-                    new_id: Some(id.detach()),
+                    old_id: Some(previous_id),
+                    new_id: Some(id),
                     old_kind: Some(previous_entry_mode.kind()),
                     new_kind: Some(entry_mode.kind()),
                 }
@@ -525,8 +538,8 @@ impl RawChange {
                 } else {
                     ChangeKind::Renamed
                 },
-                old_id: Some(source_id.detach()),
-                new_id: Some(id.detach()),
+                old_id: Some(source_id),
+                new_id: Some(id),
                 old_kind: Some(source_entry_mode.kind()),
                 new_kind: Some(entry_mode.kind()),
             },
@@ -573,6 +586,15 @@ impl Repo {
             .map(|c| c.iter().copied().collect())
             .unwrap_or_default();
         shallow.sort();
+        let mut objects_dirs = vec![local.objects.store_ref().path().to_owned()];
+        objects_dirs.extend(
+            local
+                .objects
+                .store_ref()
+                .alternate_db_paths()
+                .unwrap_or_default(),
+        );
+        let packs = &Packs::open(&objects_dirs, local.object_hash());
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
         let (tx, rx) = crossbeam_channel::bounded::<Result<MinedCommit, HistoryError>>(256);
@@ -590,12 +612,9 @@ impl Repo {
                     // re-inflating them was the largest cost on git/git, while copying
                     // every object in and out of an object cache cost more than its
                     // hits saved (measured in BENCHMARKS.md).
+                    // Objects are read through `pack::Reader` and its cache; gix's own
+                    // caches would only copy what it serves (BENCHMARKS.md).
                     repo.object_cache_size(0);
-                    repo.objects.set_pack_cache(|| {
-                        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
-                            PACK_CACHE_BYTES,
-                        ))
-                    });
                     let caches = repo
                         .diff_resource_cache_for_tree_diff()
                         .and_then(|a| Ok((a, repo.diff_resource_cache_for_tree_diff()?)));
@@ -607,10 +626,13 @@ impl Repo {
                         }
                     };
                     let mut worker = Worker {
-                        repo: &repo,
                         opts,
                         rename_cache,
                         line_cache,
+                        lines: LineCounter::default(),
+                        reader: Reader::new(packs, &repo.objects, OBJECT_CACHE_BYTES),
+                        tree_state: Default::default(),
+                        buffers: Default::default(),
                         classifier: Classifier::new(&repo, rules),
                         bots,
                         mailmap,
@@ -673,71 +695,5 @@ impl Repo {
             .iter()
             .map(|(path, marker)| classifier.classify(path, *marker))
             .collect()
-    }
-}
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn untrimmed(old: &[u8], new: &[u8]) -> (u64, u64) {
-        let input = InternedInput::new(old, new);
-        let diff = Diff::compute(gix::diff::blob::Algorithm::Myers, &input);
-        (
-            u64::from(diff.count_additions()),
-            u64::from(diff.count_removals()),
-        )
-    }
-
-    /// A deterministic text from a few repeating lines, so edits create the
-    /// ambiguous matches where a wrong trim would show.
-    fn text(seed: &mut u64, lines: usize) -> Vec<u8> {
-        const VOCAB: &[&[u8]] = &[b"a\n", b"b\n", b"}\n", b"\n", b"a\r\n", b"int i;\n", b"x"];
-        let mut out = Vec::new();
-        for _ in 0..lines {
-            *seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            let word = VOCAB[(*seed >> 33) as usize % VOCAB.len()];
-            out.extend_from_slice(word);
-        }
-        out
-    }
-
-    #[test]
-    fn shortcuts_for_added_and_deleted_files_match_the_line_diff() {
-        let mut seed = 7;
-        for case in 0..3000 {
-            let old = text(&mut seed, case % 23);
-            let mut new = if case % 5 == 0 {
-                Vec::new()
-            } else {
-                old.clone()
-            };
-            // Apply an edit in the middle: replace a random range with random lines.
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-            let at = (seed >> 40) as usize % (old.len() + 1);
-            let len = (seed >> 20) as usize % 7;
-            let at = at.min(new.len());
-            let end = (at + len).min(new.len());
-            let insert = text(&mut seed, case % 4);
-            new.splice(at..end, insert);
-            assert_eq!(
-                count_changed_lines(gix::diff::blob::Algorithm::Myers, &old, &new),
-                untrimmed(&old, &new),
-                "case {case}: {:?} -> {:?}",
-                String::from_utf8_lossy(&old),
-                String::from_utf8_lossy(&new)
-            );
-        }
-    }
-
-    #[test]
-    fn line_terminators_count_as_changes() {
-        let myers = gix::diff::blob::Algorithm::Myers;
-        assert_eq!(count_changed_lines(myers, b"a\nb", b"a\nb\n"), (1, 1));
-        assert_eq!(count_changed_lines(myers, b"a\r\nb\r\n", b"a\nb\n"), (2, 2));
-        assert_eq!(count_changed_lines(myers, b"", b"a\nb"), (2, 0));
-        assert_eq!(count_changed_lines(myers, b"a\n", b""), (0, 1));
-        assert_eq!(count_changed_lines(myers, b"same\n", b"same\n"), (0, 0));
     }
 }

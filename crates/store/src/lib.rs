@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-use friction_model::{CommitFact, FileChangeFact};
+use friction_model::{ChangeKind, CommitFact, FileChangeFact};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 mod facts;
@@ -1044,12 +1044,12 @@ impl Batch<'_> {
             .prepare_cached(
                 "INSERT INTO commits (id, parents, parent_count, author_name, author_email, author_time, author_offset,
                     committer_name, committer_email, committer_time, committer_offset, author_is_bot, message,
-                    merge_diffed, mainline, shallow_boundary, rename_limit_hit)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                    merge_diffed, mainline, shallow_boundary, rename_limit_hit, renames_resolved)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
                  ON CONFLICT (id) DO UPDATE SET merge_diffed = MAX(commits.merge_diffed, excluded.merge_diffed),
                     mainline = MAX(commits.mainline, excluded.mainline),
                     rename_limit_hit = COALESCE(excluded.rename_limit_hit, commits.rename_limit_hit),
-                    renames_resolved = 0",
+                    renames_resolved = MIN(commits.renames_resolved, excluded.renames_resolved)",
             )?
             .execute(params![
                 commit.id,
@@ -1069,6 +1069,10 @@ impl Batch<'_> {
                 bool_int(mainline),
                 bool_int(shallow_boundary),
                 commit.rename_limit_hit.map(to_i64),
+                // Only a commit with renames has anything for `resolve_renames` to
+                // link; the others are resolved as they are written, which keeps the
+                // partial index of unresolved commits (and the final update) small.
+                bool_int(!changes.iter().any(|c| c.change.kind == ChangeKind::Renamed)),
             ])?;
         let mut insert = self.tx.prepare_cached(
             "INSERT INTO file_changes (commit_id, path, path_raw, previous_path, previous_path_raw, kind, entry,
@@ -1128,7 +1132,7 @@ fn now() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use friction_model::{ChangeKind, EntryKind, GitTime, Identity, RepoPath};
+    use friction_model::{EntryKind, GitTime, Identity, RepoPath};
 
     fn commit(id: &str, parents: &[&str], time: i64) -> CommitFact {
         let who = Identity {
