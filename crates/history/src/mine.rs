@@ -34,9 +34,10 @@ use crate::{HistoryError, ObjectId, Repo};
 /// instead of inflating them a second time on the other core.
 const CHUNK: usize = 32;
 
-/// Object cache per worker thread (see `pack::Reader`): git's default
-/// `core.deltaBaseCacheLimit`, which also measured best on git/git (BENCHMARKS.md).
-const OBJECT_CACHE_BYTES: usize = 96 << 20;
+/// Each of the two object caches per worker thread (see `pack::Reader`): together
+/// git's default `core.deltaBaseCacheLimit` of 96 MiB. Larger budgets measured no
+/// faster on git/git and cost peak memory (BENCHMARKS.md).
+const OBJECT_CACHE_BYTES: usize = 48 << 20;
 
 /// How to mine.
 #[derive(Debug, Clone)]
