@@ -146,8 +146,11 @@ impl LineCounter {
             return (0, count_lines(a_mid));
         }
 
+        // Sized for every middle line up front: growing the table rehashed it several
+        // times for the large middles (rewritten or reformatted files) that dominate.
+        let middle_lines = (count_lines(a_mid) + count_lines(b_mid)) as usize;
         let mut table: std::collections::HashMap<&'d [u8], Token, foldhash::fast::FixedState> =
-            std::collections::HashMap::with_capacity_and_hasher(64, Default::default());
+            std::collections::HashMap::with_capacity_and_hasher(middle_lines, Default::default());
         let mut lengths = Lengths::new();
         let mut intern = |line: &'d [u8]| -> Token {
             let next = Token(table.len() as u32 + 1);

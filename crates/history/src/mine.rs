@@ -79,9 +79,21 @@ pub struct MineOutcome {
     pub interrupted: bool,
 }
 
+/// What a path alone says about a change's label.
+#[derive(Debug, Clone)]
+enum PathClass {
+    /// Forced in by configuration, or default rules are off: never excluded.
+    Included,
+    /// Excluded whatever the content.
+    Excluded(Exclusion),
+    /// Excluded only if the content carries a generated-file marker.
+    Unlabelled,
+}
+
 /// Labels changes that should not count as engineering work.
 pub(crate) struct Classifier<'repo> {
     rules: &'repo ExclusionRules,
+    by_path: std::collections::HashMap<Vec<u8>, PathClass, foldhash::fast::FixedState>,
     attributes: Option<(gix::AttributeStack<'repo>, gix::attrs::search::Outcome)>,
 }
 
@@ -107,19 +119,53 @@ impl<'repo> Classifier<'repo> {
         } else {
             None
         };
-        Classifier { rules, attributes }
+        Classifier {
+            rules,
+            by_path: Default::default(),
+            attributes,
+        }
     }
 
     pub(crate) fn classify(&mut self, path: &[u8], generated_marker: bool) -> Option<Exclusion> {
+        // Everything but the marker depends on the path alone, and a history touches
+        // the same paths again and again: the attribute lookup is done once per path.
+        let by_path = match self.by_path.get(path) {
+            Some(known) => known.clone(),
+            None => {
+                let known = self.classify_path(path);
+                if self.by_path.len() < 1 << 18 {
+                    self.by_path.insert(path.to_vec(), known.clone());
+                }
+                known
+            }
+        };
+        match by_path {
+            PathClass::Included => None,
+            PathClass::Excluded(reason) => Some(reason),
+            PathClass::Unlabelled => generated_marker.then_some(Exclusion::GeneratedMarker),
+        }
+    }
+
+    fn classify_path(&mut self, path: &[u8]) -> PathClass {
+        match self.classify_path_inner(path) {
+            Ok(reason) => PathClass::Excluded(reason),
+            Err(true) => PathClass::Included,
+            Err(false) => PathClass::Unlabelled,
+        }
+    }
+
+    /// `Ok` with the reason a path is excluded, or `Err(true)` when it is included
+    /// whatever its content, `Err(false)` when only a generated marker can exclude it.
+    fn classify_path_inner(&mut self, path: &[u8]) -> Result<Exclusion, bool> {
         let text = String::from_utf8_lossy(path);
         if self.rules.is_forced_include(&text) {
-            return None;
+            return Err(true);
         }
         if let Some(reason) = self.rules.classify_path(&text) {
-            return Some(reason);
+            return Ok(reason);
         }
         if !self.rules.defaults_enabled() {
-            return None;
+            return Err(true);
         }
         if let Some((stack, outcome)) = self.attributes.as_mut() {
             outcome.reset();
@@ -130,7 +176,7 @@ impl<'repo> Classifier<'repo> {
                     let set = matches!(m.assignment.state, gix::attrs::StateRef::Set)
                         || matches!(m.assignment.state, gix::attrs::StateRef::Value(v) if v.as_bstr() == "true");
                     if set {
-                        return Some(if m.assignment.name.as_str() == "linguist-vendored" {
+                        return Ok(if m.assignment.name.as_str() == "linguist-vendored" {
                             Exclusion::AttributeVendored
                         } else {
                             Exclusion::AttributeGenerated
@@ -139,7 +185,7 @@ impl<'repo> Classifier<'repo> {
                 }
             }
         }
-        generated_marker.then_some(Exclusion::GeneratedMarker)
+        Err(false)
     }
 }
 
