@@ -32,6 +32,10 @@ pub(crate) struct LineCounter {
     diff: Diff,
 }
 
+/// Up to this many distinct middle lines, the ends are searched for them instead of
+/// split into lines.
+const FEW_LINES: usize = 16;
+
 /// The token given to prefix and suffix lines that equal no middle line.
 const FILLER: Token = Token(0);
 
@@ -168,24 +172,50 @@ impl LineCounter {
         mid_before.extend(lines(a_mid).map(&mut intern));
         mid_after.extend(lines(b_mid).map(&mut intern));
         let num_tokens = table.len() as u32 + 1;
-        let known = |line: &[u8]| -> Token {
-            if lengths.may_contain(line.len()) {
-                table.get(line).copied().unwrap_or(FILLER)
-            } else {
-                FILLER
+        let (prefix_part, suffix_part) = (&old[..prefix], &a[a.len() - suffix..]);
+        if table.len() <= FEW_LINES {
+            // Few distinct middle lines (the common case: a small edit in a large
+            // file): where the ends' lines sit does not matter, since the ends are
+            // stripped before anything positional, only how many equal each middle
+            // line. Searching for those few lines beats splitting every line.
+            for (part, at_middle) in [(prefix_part, true), (suffix_part, false)] {
+                let mut placed = 0;
+                for (line, &token) in &table {
+                    let n = occurrences(part, line);
+                    placed += n;
+                    for _ in 0..n {
+                        before.push(token);
+                        after.push(token);
+                    }
+                }
+                let filler = count_lines(part) as usize - placed;
+                before.resize(before.len() + filler, FILLER);
+                after.resize(after.len() + filler, FILLER);
+                if at_middle {
+                    before.extend_from_slice(mid_before);
+                    after.extend_from_slice(mid_after);
+                }
             }
-        };
-        for line in lines(&old[..prefix]) {
-            let token = known(line);
-            before.push(token);
-            after.push(token);
-        }
-        before.extend_from_slice(mid_before);
-        after.extend_from_slice(mid_after);
-        for line in lines(&a[a.len() - suffix..]) {
-            let token = known(line);
-            before.push(token);
-            after.push(token);
+        } else {
+            let known = |line: &[u8]| -> Token {
+                if lengths.may_contain(line.len()) {
+                    table.get(line).copied().unwrap_or(FILLER)
+                } else {
+                    FILLER
+                }
+            };
+            for line in lines(prefix_part) {
+                let token = known(line);
+                before.push(token);
+                after.push(token);
+            }
+            before.extend_from_slice(mid_before);
+            after.extend_from_slice(mid_after);
+            for line in lines(suffix_part) {
+                let token = known(line);
+                before.push(token);
+                after.push(token);
+            }
         }
         self.diff
             .compute_with(algorithm, &self.before, &self.after, num_tokens);
@@ -194,6 +224,21 @@ impl LineCounter {
             u64::from(self.diff.count_removals()),
         )
     }
+}
+
+/// How many whole lines of `part` equal `line` (a line with its terminator, or the
+/// unterminated last line of a file).
+fn occurrences(part: &[u8], line: &[u8]) -> usize {
+    let starts_line = |at: usize| at == 0 || part[at - 1] == b'\n';
+    if line.last() != Some(&b'\n') {
+        // Only the last line of a file lacks a terminator.
+        return usize::from(part.ends_with(line) && starts_line(part.len() - line.len()));
+    }
+    // A match that is not at a line start ends at a newline, so it cannot hide a
+    // whole-line match that overlaps it.
+    memchr::memmem::find_iter(part, line)
+        .filter(|&at| starts_line(at))
+        .count()
 }
 
 /// Bytes of the whole lines that end both `a` and `b`, given the `tail` bytes they

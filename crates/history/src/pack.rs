@@ -155,16 +155,21 @@ impl Spare {
     }
 
     /// An empty buffer with room for `size` bytes, and not much more: the caches
-    /// count what their objects hold.
-    fn take(&mut self, size: usize) -> Vec<u8> {
+    /// count what their objects hold. `None` when that much memory cannot be had
+    /// (a corrupt size), instead of aborting.
+    fn take(&mut self, size: usize) -> Option<Vec<u8>> {
         let fits = |b: &Vec<u8>| b.capacity() >= size && b.capacity() <= size + size / 4 + 4096;
         match self.0.iter().position(fits) {
             Some(i) => {
                 let mut buffer = self.0.swap_remove(i);
                 buffer.clear();
-                buffer
+                Some(buffer)
             }
-            None => Vec::with_capacity(size),
+            None => {
+                let mut buffer = Vec::new();
+                buffer.try_reserve_exact(size).ok()?;
+                Some(buffer)
+            }
         }
     }
 }
@@ -282,8 +287,11 @@ impl<'a> Reader<'a> {
                 }
                 header => {
                     let kind = header.as_kind().unwrap_or(Kind::Blob);
-                    let size = usize_of(entry.decompressed_size, at)?;
-                    let mut data = state.spare.take(size);
+                    let size = inflated_size(&pack.pack, &entry, at)?;
+                    let mut data = state
+                        .spare
+                        .take(size)
+                        .ok_or_else(|| corrupt(at, "an object larger than memory"))?;
                     data.resize(size, 0);
                     pack.pack
                         .decompress_entry(&entry, &mut state.inflate, &mut data)?;
@@ -302,11 +310,14 @@ impl<'a> Reader<'a> {
             state.delta.clear();
             state
                 .delta
-                .resize(usize_of(entry.decompressed_size, at)?, 0);
+                .resize(inflated_size(&pack.pack, &entry, at)?, 0);
             pack.pack
                 .decompress_entry(&entry, &mut state.inflate, &mut state.delta)?;
             let size = delta_result_size(&state.delta).unwrap_or(0);
-            let out = state.spare.take(size);
+            let out = state
+                .spare
+                .take(size)
+                .ok_or_else(|| corrupt(at, "an object larger than memory"))?;
             let data = apply_delta(&base.data, &state.delta, out)
                 .ok_or_else(|| corrupt(at, "a delta that does not apply"))?;
             base = Rc::new(Object {
@@ -321,8 +332,20 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn usize_of(size: u64, at: u64) -> gix::error::Result<usize> {
-    usize::try_from(size).map_err(|_| corrupt(at, "an object larger than memory"))
+/// The size `entry` inflates to, if its data can inflate to that much: zlib expands
+/// at most 1032:1, so a larger claim is a corrupt header, and filling a buffer that
+/// large would exhaust memory before inflation failed.
+fn inflated_size(
+    pack: &gix::odb::pack::data::File,
+    entry: &gix::odb::pack::data::Entry,
+    at: u64,
+) -> gix::error::Result<usize> {
+    let compressed = (pack.pack_end() as u64).saturating_sub(entry.data_offset);
+    if entry.decompressed_size > compressed.saturating_mul(1032).saturating_add(64) {
+        return Err(corrupt(at, "a size larger than its data can inflate to"));
+    }
+    usize::try_from(entry.decompressed_size)
+        .map_err(|_| corrupt(at, "an object larger than memory"))
 }
 
 fn corrupt(offset: u64, what: &str) -> gix::error::Error {
@@ -364,7 +387,7 @@ fn apply_delta(base: &[u8], delta: &[u8], mut out: Vec<u8>) -> Option<Vec<u8>> {
     }
     let size = delta_size(delta, &mut at)?;
     out.clear();
-    out.reserve(size);
+    out.try_reserve(size).ok()?;
     while let Some(&cmd) = delta.get(at) {
         at += 1;
         if cmd & 0x80 != 0 {
@@ -404,13 +427,15 @@ impl FindHeader for Reader<'_> {
         // where a header lookup would walk the delta chain a second time. A large
         // whole object is only measured, since the pipeline may not want it.
         if let Some((number, offset)) = self.locate(id)
-            && let Ok(entry) = self.packs.bundles[number as usize].pack.entry(offset)
+            && let pack = &self.packs.bundles[number as usize].pack
+            && let Ok(entry) = pack.entry(offset)
             && let Some(kind) = entry.header.as_kind()
             && entry.decompressed_size > LARGE_OBJECT
         {
+            let size = inflated_size(pack, &entry, offset)?;
             return Ok(Some(Header {
                 kind,
-                size: entry.decompressed_size,
+                size: size as u64,
             }));
         }
         match self.packed(id)? {
@@ -566,6 +591,57 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_corrupt_size_is_an_error_not_an_abort() {
+        let dir = packed_repository();
+        let repo = gix::open(dir.path()).expect("open");
+        let packs = Packs::open(
+            &[repo.objects.store_ref().path().to_owned()],
+            repo.object_hash(),
+        );
+        let bundle = &packs.bundles[0];
+        // A whole blob, so the claimed size is what the reader would allocate.
+        let (id, offset) = (0..bundle.index.num_objects())
+            .map(|i| {
+                (
+                    bundle.index.oid_at_index(i).to_owned(),
+                    bundle.index.pack_offset_at_index(i),
+                )
+            })
+            .find(|(_, offset)| {
+                matches!(
+                    bundle.pack.entry(*offset).map(|e| e.header),
+                    Ok(EntryHeader::Blob)
+                )
+            })
+            .expect("a whole blob");
+        let path = bundle.pack.path().to_owned();
+        drop(packs);
+        let mut bytes = std::fs::read(&path).expect("read pack");
+        // Type blob (3), then a size of about 2^52 in git's variable-length encoding.
+        let header = [
+            0x80 | (3 << 4) | 0x0f,
+            0xff,
+            0xff,
+            0xff,
+            0xff,
+            0xff,
+            0xff,
+            0x7f,
+        ];
+        bytes[offset as usize..offset as usize + header.len()].copy_from_slice(&header);
+        std::fs::remove_file(&path).expect("rm");
+        std::fs::write(&path, bytes).expect("write pack");
+        let packs = Packs::open(
+            &[repo.objects.store_ref().path().to_owned()],
+            repo.object_hash(),
+        );
+        let reader = Reader::new(&packs, &repo.objects, 96 << 20);
+        let mut buffer = Vec::new();
+        assert!(reader.try_find(&id, &mut buffer).is_err());
+        assert!(reader.try_header(&id).is_err());
     }
 
     #[test]
