@@ -163,9 +163,15 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         .iter()
         .filter_map(|hex| ObjectId::from_hex(hex.as_bytes()).ok())
         .collect();
-    let plan = repo
-        .plan(&tips, args.first_parent, &hidden, &is_stored)
-        .map_err(history_error)?;
+    // The first scan of a repository needs no plan: nothing is stored or hidden, so
+    // the walk runs beside the workers and hands them commits as it finds them.
+    let walk_while_mining = empty && hidden.is_empty();
+    let plan = if walk_while_mining {
+        friction_history::Plan::default()
+    } else {
+        repo.plan(&tips, args.first_parent, &hidden, &is_stored)
+            .map_err(history_error)?
+    };
     if let Some(e) = lookup_error.into_inner() {
         return Err(store_error(&db_path, e));
     }
@@ -225,23 +231,33 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         pending.clear();
         Ok(n)
     };
-    let outcome = repo
-        .mine(&plan.to_mine, &options, &rules, &bots, |mined| {
-            pending.push(mined);
-            progress.inc(1);
-            if pending.len() >= BATCH_COMMITS || last_flush.elapsed() >= BATCH_TIME {
-                match flush(&mut store, &mut pending) {
-                    Ok(n) => written += n,
-                    Err(e) => {
-                        write_error = Some(e);
-                        return ControlFlow::Break(());
-                    }
+    let walked = std::sync::atomic::AtomicUsize::new(0);
+    let on_commit = |mined| {
+        if walk_while_mining {
+            progress.set_length(walked.load(std::sync::atomic::Ordering::Relaxed) as u64);
+        }
+        pending.push(mined);
+        progress.inc(1);
+        if pending.len() >= BATCH_COMMITS || last_flush.elapsed() >= BATCH_TIME {
+            match flush(&mut store, &mut pending) {
+                Ok(n) => written += n,
+                Err(e) => {
+                    write_error = Some(e);
+                    return ControlFlow::Break(());
                 }
-                last_flush = Instant::now();
             }
-            ControlFlow::Continue(())
-        })
-        .map_err(history_error)?;
+            last_flush = Instant::now();
+        }
+        ControlFlow::Continue(())
+    };
+    let outcome = if walk_while_mining {
+        let tip_ids: Vec<ObjectId> = tips.iter().map(|t| t.id).collect();
+        repo.walk_and_mine(&tip_ids, &walked, &options, &rules, &bots, on_commit)
+    } else {
+        repo.mine(&plan.to_mine, &options, &rules, &bots, on_commit)
+    }
+    .map_err(history_error)?;
+    let walk_error = plan.walk_error.clone().or(outcome.walk_error.clone());
     if write_error.is_none() {
         match flush(&mut store, &mut pending) {
             Ok(n) => written += n,
@@ -259,7 +275,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
 
     crate::timing::phase("resolve renames");
     let interrupted = outcome.interrupted;
-    let complete = !interrupted && outcome.failed.is_empty() && plan.walk_error.is_none();
+    let complete = !interrupted && outcome.failed.is_empty() && walk_error.is_none();
     let status = if complete {
         "complete"
     } else if interrupted {
@@ -380,7 +396,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         })?;
     let mut problems: Vec<String> = outcome.failed.iter().map(ToString::to_string).collect();
     problems.sort();
-    if let Some(walk) = &plan.walk_error {
+    if let Some(walk) = &walk_error {
         problems.insert(0, walk.clone());
     }
     let report = ScanReport {

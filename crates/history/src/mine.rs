@@ -77,6 +77,9 @@ pub struct MineOutcome {
     pub failed: Vec<HistoryError>,
     /// True when mining stopped early (Ctrl-C, or the callback asked to stop).
     pub interrupted: bool,
+    /// Set when a walk during mining (`walk_and_mine`) met a commit it could not
+    /// read; what it could reach was still mined.
+    pub walk_error: Option<String>,
 }
 
 /// What a path alone says about a change's label.
@@ -208,6 +211,151 @@ pub struct MinedCommit {
     pub shallow_boundary: bool,
 }
 
+/// One commit to mine, with what the walk already read of it.
+struct Item {
+    id: ObjectId,
+    /// True when `data` holds the commit's bytes.
+    read: bool,
+    data: Option<Vec<u8>>,
+    /// The tree of the first parent, when the walk read that parent.
+    parent_tree: Option<ObjectId>,
+}
+
+impl Item {
+    fn id(id: ObjectId) -> Item {
+        Item {
+            id,
+            read: false,
+            data: None,
+            parent_tree: None,
+        }
+    }
+}
+
+/// Where the workers take their commits from.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    /// A planned list, in order.
+    Ids(&'a [ObjectId]),
+    /// Everything reachable from these tips, walked while the workers mine.
+    Walk {
+        tips: &'a [ObjectId],
+        walked: &'a AtomicUsize,
+    },
+}
+
+/// Walks everything reachable from `tips` in first-parent chains, child before
+/// parent (the order `chain_order` gives a planned list), and sends runs of `CHUNK`
+/// commits as they are read, with each commit's bytes and its first parent's tree,
+/// so the workers read neither again.
+///
+/// Each chain follows first parents until it meets a commit already walked; the
+/// other parents of merges start later chains. Returns the first commit that could
+/// not be read, if any; the walk goes on with the other chains, so what can be
+/// reached is still mined.
+fn walk_chains(
+    reader: &Reader<'_>,
+    tips: &[ObjectId],
+    first_parent: bool,
+    shallow: &[ObjectId],
+    work: &crossbeam_channel::Sender<Vec<Item>>,
+    walked: &AtomicUsize,
+    stop: &AtomicBool,
+) -> Option<String> {
+    type Map<V> = std::collections::HashMap<ObjectId, V, foldhash::fast::FixedState>;
+    let mut trees: Map<ObjectId> = Map::default();
+    let mut stack: Vec<ObjectId> = tips.iter().rev().copied().collect();
+    let mut chunk: Vec<Item> = Vec::with_capacity(CHUNK);
+    let mut error = None;
+    let emit = |item: Item, chunk: &mut Vec<Item>| -> bool {
+        walked.fetch_add(1, Ordering::Relaxed);
+        chunk.push(item);
+        if chunk.len() == CHUNK {
+            let full = std::mem::replace(chunk, Vec::with_capacity(CHUNK));
+            return work.send(full).is_ok();
+        }
+        true
+    };
+    while let Some(start) = stack.pop() {
+        // The commit read last, sent once its first parent's tree is known.
+        let mut pending: Option<Item> = None;
+        let mut at = start;
+        loop {
+            if trees.contains_key(&at) || stop.load(Ordering::Relaxed) {
+                break;
+            }
+            let mut data = Vec::new();
+            let parsed = match reader.try_find(&at, &mut data) {
+                Ok(Some(found)) if found.kind == Kind::Commit => {
+                    let mut iter = gix::objs::CommitRefIter::from_bytes(found.data, at.kind());
+                    iter.tree_id()
+                        .map(|tree| (tree, iter.parent_ids().collect::<Vec<_>>()))
+                        .map_err(|e| e.to_string())
+                }
+                Ok(Some(found)) => Err(format!("expected a commit, found a {}", found.kind)),
+                Ok(None) => Err("object not found".into()),
+                Err(e) => Err(e.to_string()),
+            };
+            let (tree, mut parents) = match parsed {
+                Ok(p) => p,
+                Err(e) => {
+                    error.get_or_insert(format!(
+                        "the history walk stopped at an unreadable commit {at}: {e}"
+                    ));
+                    break;
+                }
+            };
+            trees.insert(at, tree);
+            if let Some(mut child) = pending.take() {
+                child.parent_tree = Some(tree);
+                if !emit(child, &mut chunk) {
+                    return error;
+                }
+            }
+            if shallow.binary_search(&at).is_ok() {
+                parents.clear();
+            }
+            if first_parent {
+                parents.truncate(1);
+            }
+            for other in parents.iter().skip(1).rev() {
+                if !trees.contains_key(other) {
+                    stack.push(*other);
+                }
+            }
+            let mut item = Item {
+                id: at,
+                read: true,
+                data: Some(data),
+                parent_tree: None,
+            };
+            match parents.first() {
+                Some(parent) if !trees.contains_key(parent) => {
+                    pending = Some(item);
+                    at = *parent;
+                }
+                parent => {
+                    item.parent_tree = parent.and_then(|p| trees.get(p).copied());
+                    if !emit(item, &mut chunk) {
+                        return error;
+                    }
+                    break;
+                }
+            }
+        }
+        // A chain that ended on an unreadable parent: the worker reads it itself.
+        if let Some(child) = pending.take()
+            && !emit(child, &mut chunk)
+        {
+            return error;
+        }
+    }
+    if !chunk.is_empty() {
+        let _ = work.send(chunk);
+    }
+    error
+}
+
 struct Worker<'repo> {
     opts: &'repo MineOptions,
     rename_cache: gix::diff::blob::Platform,
@@ -267,10 +415,17 @@ impl<'repo> Worker<'repo> {
         }
     }
 
-    fn mine(&mut self, id: ObjectId) -> Result<MinedCommit, HistoryError> {
+    fn mine(&mut self, item: Item) -> Result<MinedCommit, HistoryError> {
+        let id = item.id;
         let hash = id.kind();
-        let mut commit_buf = std::mem::take(&mut self.buffers[0]);
-        let data = self.read(id, Kind::Commit, || "commit".into(), &mut commit_buf)?;
+        let mut commit_buf = item
+            .data
+            .unwrap_or_else(|| std::mem::take(&mut self.buffers[0]));
+        let data = if item.read {
+            &commit_buf[..]
+        } else {
+            self.read(id, Kind::Commit, || "commit".into(), &mut commit_buf)?
+        };
         let decoded = gix::objs::CommitRef::from_bytes(data, hash)
             .map_err(|e| HistoryError::object(id, "commit (corrupt)", e))?;
         let parents: Vec<ObjectId> = decoded.parents().collect();
@@ -314,6 +469,7 @@ impl<'repo> Worker<'repo> {
         }
         fact.merge_diffed = is_merge;
         let old_tree_id = match parents.first() {
+            Some(_) if !shallow_boundary && item.parent_tree.is_some() => item.parent_tree,
             Some(parent) if !shallow_boundary => {
                 let mut buf = std::mem::take(&mut self.buffers[0]);
                 let what = || format!("parent of {id}");
@@ -615,6 +771,34 @@ impl Repo {
         opts: &MineOptions,
         rules: &ExclusionRules,
         bots: &BotPatterns,
+        on_commit: impl FnMut(MinedCommit) -> ControlFlow<()>,
+    ) -> Result<MineOutcome, HistoryError> {
+        self.run(Source::Ids(ids), opts, rules, bots, on_commit)
+    }
+
+    /// Walks everything reachable from `tips` and mines it at the same time: the
+    /// first scan of a repository, where nothing is stored or hidden, so no plan is
+    /// needed before mining starts. `walked` counts the commits found so far (for a
+    /// progress bar). A commit the walk cannot read is reported in
+    /// `MineOutcome::walk_error`; what it can reach is still mined.
+    pub fn walk_and_mine(
+        &self,
+        tips: &[ObjectId],
+        walked: &AtomicUsize,
+        opts: &MineOptions,
+        rules: &ExclusionRules,
+        bots: &BotPatterns,
+        on_commit: impl FnMut(MinedCommit) -> ControlFlow<()>,
+    ) -> Result<MineOutcome, HistoryError> {
+        self.run(Source::Walk { tips, walked }, opts, rules, bots, on_commit)
+    }
+
+    fn run(
+        &self,
+        source: Source<'_>,
+        opts: &MineOptions,
+        rules: &ExclusionRules,
+        bots: &BotPatterns,
         mut on_commit: impl FnMut(MinedCommit) -> ControlFlow<()>,
     ) -> Result<MineOutcome, HistoryError> {
         let threads = if opts.threads == 0 {
@@ -622,8 +806,11 @@ impl Repo {
         } else {
             opts.threads
         }
-        .max(1)
-        .min(ids.len().max(1));
+        .max(1);
+        let threads = match source {
+            Source::Ids(ids) => threads.min(ids.len().max(1)),
+            Source::Walk { .. } => threads,
+        };
         let shared = self.thread_safe();
         let local = shared.to_thread_local();
         let mailmap = local.open_mailmap();
@@ -646,9 +833,34 @@ impl Repo {
         let stop = AtomicBool::new(false);
         let (tx, rx) = crossbeam_channel::bounded::<Result<MinedCommit, HistoryError>>(256);
         let mut outcome = MineOutcome::default();
+        let (work_tx, work_rx) = crossbeam_channel::bounded::<Vec<Item>>(64);
+        let walk_error = std::sync::Mutex::new(None);
         std::thread::scope(|scope| -> Result<(), HistoryError> {
+            if let Source::Walk { tips, walked } = source {
+                let (stop, shallow, walk_error) = (&stop, &shallow[..], &walk_error);
+                let repo = shared.to_thread_local();
+                let work_tx = work_tx.clone();
+                scope.spawn(move || {
+                    // Commits are read once; a small cache covers chains that meet.
+                    let reader = Reader::new(packs, &repo.objects, 8 << 20);
+                    let error = walk_chains(
+                        &reader,
+                        tips,
+                        opts.first_parent,
+                        shallow,
+                        &work_tx,
+                        walked,
+                        stop,
+                    );
+                    if let Ok(mut slot) = walk_error.lock() {
+                        *slot = error;
+                    }
+                });
+            }
+            drop(work_tx);
             for _ in 0..threads {
                 let tx = tx.clone();
+                let work_rx = work_rx.clone();
                 let (next, stop, mailmap, shallow) = (&next, &stop, &mailmap, &shallow[..]);
                 let mut repo = shared.to_thread_local();
                 scope.spawn(move || {
@@ -686,15 +898,27 @@ impl Repo {
                         shallow,
                     };
                     'work: loop {
-                        let first = next.fetch_add(CHUNK, Ordering::Relaxed);
-                        let Some(chunk) = ids.get(first..(first + CHUNK).min(ids.len())) else {
-                            break;
+                        let chunk: Vec<Item> = match source {
+                            Source::Ids(ids) => {
+                                let first = next.fetch_add(CHUNK, Ordering::Relaxed);
+                                match ids.get(first..(first + CHUNK).min(ids.len())) {
+                                    Some(chunk) => chunk.iter().map(|&id| Item::id(id)).collect(),
+                                    None => break,
+                                }
+                            }
+                            Source::Walk { .. } => match work_rx.recv() {
+                                Ok(chunk) => chunk,
+                                Err(_) => break,
+                            },
                         };
-                        for &id in chunk {
+                        if chunk.is_empty() {
+                            break;
+                        }
+                        for item in chunk {
                             if stop.load(Ordering::Relaxed) || gix::interrupt::is_triggered() {
                                 break 'work;
                             }
-                            if tx.send(worker.mine(id)).is_err() {
+                            if tx.send(worker.mine(item)).is_err() {
                                 break 'work;
                             }
                         }
@@ -715,14 +939,17 @@ impl Repo {
                     Err(e) => outcome.failed.push(e),
                 }
             }
-            // Drain so workers blocked on a full channel can observe `stop` and exit.
+            // Drain so workers blocked on a full channel can observe `stop` and exit,
+            // and the walk blocked on a full work queue too.
             stop.store(true, Ordering::Relaxed);
             for _ in rx.iter() {}
+            for _ in work_rx.iter() {}
             Ok(())
         })?;
         if gix::interrupt::is_triggered() {
             outcome.interrupted = true;
         }
+        outcome.walk_error = walk_error.into_inner().ok().flatten();
         Ok(outcome)
     }
 }
