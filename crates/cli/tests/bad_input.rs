@@ -115,6 +115,49 @@ fn missing_object_is_named_and_everything_else_is_kept() {
 }
 
 #[test]
+fn missing_commit_stops_the_walk_there_and_is_named() {
+    // The first scan walks while it mines; a commit it cannot read ends that chain,
+    // is named, and the scan is partial, as the planned walk of later scans reports.
+    let mut f = Fixture::new();
+    f.write("a.txt", "1\n");
+    f.commit("one");
+    f.write("a.txt", "1\n2\n");
+    f.commit("two");
+    f.git(&["checkout", "-q", "-b", "side", "HEAD~1"]);
+    f.write("b.txt", "side\n");
+    f.commit("side work");
+    f.git(&["checkout", "-q", "main"]);
+    f.git(&["merge", "-q", "--no-ff", "-m", "merge side", "side"]);
+    let doomed = f.git(&["rev-parse", "main~1"]).trim().to_owned();
+    let object = f
+        .path()
+        .join(".git/objects")
+        .join(&doomed[..2])
+        .join(&doomed[2..]);
+    std::fs::remove_file(&object).expect("objects are loose in a fresh repository");
+
+    let db = f.path().join("x.db");
+    let out = friction(
+        &[
+            "scan",
+            "--json",
+            "--quiet",
+            "--db",
+            db.to_str().expect("utf-8"),
+        ],
+        f.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains(&doomed), "the missing commit is named: {err}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("summary still printed");
+    assert_eq!(json["status"], "partial", "{json}");
+    // The merge, the side branch and the root it shares are still read.
+    assert_eq!(json["commits"], 3, "{json}");
+}
+
+#[test]
 fn a_newer_store_is_refused_with_a_hint() {
     let mut f = Fixture::new();
     f.write("a", "1\n");
