@@ -3,13 +3,14 @@
 //! Shaped after `gitoxide-core/src/query/engine/update.rs`: worker threads each own a
 //! thread-local repository, an object reader with its own cache (`pack::Reader`) and
 //! two diff resource caches (one for rename similarity, one for line counts), and
-//! pull runs of commits from a shared counter, so a slow commit never leaves the
-//! other core idle behind a fixed share.
+//! pull runs of commits (from a shared counter over a planned list, or from the walk
+//! of a first scan, `walk_chains`), so a slow commit never leaves the other core idle
+//! behind a fixed share.
 //!
-//! Line counts are computed here rather than with gix's `line_counts()`, because that
-//! helper strips line terminators before diffing: a CRLF→LF conversion or a newline
-//! added at the end of a file would count as no change, while `git log --numstat`
-//! counts those lines. We keep terminators, as git does.
+//! Line counts come from `lines::LineCounter` rather than gix's `line_counts()`,
+//! because that helper strips line terminators before diffing: a CRLF→LF conversion
+//! or a newline added at the end of a file would count as no change, while
+//! `git log --numstat` counts those lines. We keep terminators, as git does.
 
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
