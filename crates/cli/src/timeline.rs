@@ -411,26 +411,10 @@ pub(crate) fn trend_points(
     let stored = store.snapshot_points().map_err(store_err)?;
     for row in rows {
         if row.schema == crate::portfolio::SCHEMA {
-            // A portfolio roll-up: the organisation's figures.
+            // A portfolio roll-up: the organisation's figures, with no commit and no
+            // interval of its own.
             let a = assessment_of(store, row)?;
-            let org = &a["organisation"];
-            out.push(TrendPoint {
-                snapshot: row.id,
-                kind: row.kind.clone(),
-                rescored_from: row.rescored_from,
-                commit: String::new(),
-                as_of: date(row.as_of),
-                mode: row.mode.clone(),
-                methodology: row.methodology.clone(),
-                index: org["index"].as_f64(),
-                ci: None,
-                band: org["band"].as_str().map(str::to_owned),
-                coverage: org["coverage"].as_f64().unwrap_or(0.0),
-                drivers: org["drivers"]
-                    .as_object()
-                    .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_f64())).collect())
-                    .unwrap_or_default(),
-            });
+            out.push(trend_point(row, String::new(), &a["organisation"], false));
             continue;
         }
         readable(row)?;
@@ -442,28 +426,35 @@ pub(crate) fn trend_points(
             Some(f) => f,
             None => crate::snapshot::trend_figures(&assessment_of(store, row)?),
         };
-        let ci = figures["ci"]
-            .as_array()
-            .and_then(|c| Some([c.first()?.as_f64()?, c.get(1)?.as_f64()?]));
-        out.push(TrendPoint {
-            snapshot: row.id,
-            kind: row.kind.clone(),
-            rescored_from: row.rescored_from,
-            commit: row.commit_id.clone(),
-            as_of: date(row.as_of),
-            mode: row.mode.clone(),
-            methodology: row.methodology.clone(),
-            index: figures["index"].as_f64(),
-            ci,
-            band: figures["band"].as_str().map(str::to_owned),
-            coverage: figures["coverage"].as_f64().unwrap_or(0.0),
-            drivers: figures["drivers"]
-                .as_object()
-                .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_f64())).collect())
-                .unwrap_or_default(),
-        });
+        out.push(trend_point(row, row.commit_id.clone(), &figures, true));
     }
     Ok(out)
+}
+
+/// A point of the trend from a snapshot's figures (`index`, `ci`, `band`,
+/// `coverage`, `drivers`); `with_ci: false` leaves the interval out.
+fn trend_point(row: &SnapshotRow, commit: String, figures: &Value, with_ci: bool) -> TrendPoint {
+    let ci = figures["ci"]
+        .as_array()
+        .and_then(|c| Some([c.first()?.as_f64()?, c.get(1)?.as_f64()?]))
+        .filter(|_| with_ci);
+    TrendPoint {
+        snapshot: row.id,
+        kind: row.kind.clone(),
+        rescored_from: row.rescored_from,
+        commit,
+        as_of: date(row.as_of),
+        mode: row.mode.clone(),
+        methodology: row.methodology.clone(),
+        index: figures["index"].as_f64(),
+        ci,
+        band: figures["band"].as_str().map(str::to_owned),
+        coverage: figures["coverage"].as_f64().unwrap_or(0.0),
+        drivers: figures["drivers"]
+            .as_object()
+            .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_f64())).collect())
+            .unwrap_or_default(),
+    }
 }
 
 pub fn trend(args: &TrendArgs) -> Result<u8, UserError> {

@@ -20,6 +20,26 @@ fn assert_clean_error(out: &std::process::Output, code: i32, needle: &str) {
     assert!(!err.contains("RUST_BACKTRACE"), "{err}");
 }
 
+/// Where git keeps the loose object `id` of a fresh fixture repository.
+fn loose_object(f: &Fixture, id: &str) -> std::path::PathBuf {
+    f.path().join(".git/objects").join(&id[..2]).join(&id[2..])
+}
+
+/// `friction scan --json --quiet` into a store `x.db` inside the fixture.
+fn scan_into_fixture_store(f: &Fixture) -> std::process::Output {
+    let db = f.path().join("x.db");
+    friction(
+        &[
+            "scan",
+            "--json",
+            "--quiet",
+            "--db",
+            db.to_str().expect("utf-8"),
+        ],
+        f.path(),
+    )
+}
+
 #[test]
 fn not_a_git_repository() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -82,24 +102,10 @@ fn missing_object_is_named_and_everything_else_is_kept() {
     f.write("keep.txt", "1\n2\n");
     f.commit("three");
     let blob = f.git(&["rev-parse", "HEAD:doomed.txt"]).trim().to_owned();
-    let object = f
-        .path()
-        .join(".git/objects")
-        .join(&blob[..2])
-        .join(&blob[2..]);
+    let object = loose_object(&f, &blob);
     std::fs::remove_file(&object).expect("objects are loose in a fresh repository");
 
-    let db = f.path().join("x.db");
-    let out = friction(
-        &[
-            "scan",
-            "--json",
-            "--quiet",
-            "--db",
-            db.to_str().expect("utf-8"),
-        ],
-        f.path(),
-    );
+    let out = scan_into_fixture_store(&f);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains(&blob), "the missing object is named: {err}");
@@ -129,24 +135,10 @@ fn missing_commit_stops_the_walk_there_and_is_named() {
     f.git(&["checkout", "-q", "main"]);
     f.git(&["merge", "-q", "--no-ff", "-m", "merge side", "side"]);
     let doomed = f.git(&["rev-parse", "main~1"]).trim().to_owned();
-    let object = f
-        .path()
-        .join(".git/objects")
-        .join(&doomed[..2])
-        .join(&doomed[2..]);
+    let object = loose_object(&f, &doomed);
     std::fs::remove_file(&object).expect("objects are loose in a fresh repository");
 
-    let db = f.path().join("x.db");
-    let out = friction(
-        &[
-            "scan",
-            "--json",
-            "--quiet",
-            "--db",
-            db.to_str().expect("utf-8"),
-        ],
-        f.path(),
-    );
+    let out = scan_into_fixture_store(&f);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains(&doomed), "the missing commit is named: {err}");
@@ -187,11 +179,7 @@ fn corrupt_object_is_named_and_everything_else_is_kept() {
     f.write("garbled.txt", "content that will be garbled 51c2\n");
     f.commit("two");
     let blob = f.git(&["rev-parse", "HEAD:garbled.txt"]).trim().to_owned();
-    let object = f
-        .path()
-        .join(".git/objects")
-        .join(&blob[..2])
-        .join(&blob[2..]);
+    let object = loose_object(&f, &blob);
     let mut perms = std::fs::metadata(&object)
         .expect("loose object")
         .permissions();
@@ -200,17 +188,7 @@ fn corrupt_object_is_named_and_everything_else_is_kept() {
     std::fs::set_permissions(&object, perms).expect("chmod");
     std::fs::write(&object, b"\x78\x9c this is not zlib data").expect("garble");
 
-    let db = f.path().join("x.db");
-    let out = friction(
-        &[
-            "scan",
-            "--json",
-            "--quiet",
-            "--db",
-            db.to_str().expect("utf-8"),
-        ],
-        f.path(),
-    );
+    let out = scan_into_fixture_store(&f);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains(&blob), "{}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("summary");

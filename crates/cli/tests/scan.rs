@@ -119,18 +119,14 @@ fn packed_loose_and_borrowed_objects_count_like_git() {
     f.write("late.txt", "loose\n");
     f.commit("loose commit on top of the pack");
     let clone = tempfile::tempdir().expect("tempdir");
-    let out = std::process::Command::new("git")
-        .args(["clone", "-q", "--shared"])
-        .arg(f.path())
-        .arg(clone.path().join("c"))
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let repo = clone.path().join("c");
+    f.git(&[
+        "clone",
+        "-q",
+        "--shared",
+        ".",
+        repo.to_str().expect("utf-8"),
+    ]);
     for (flags, git_flags) in [
         (&["--no-renames"][..], &["--no-renames", "HEAD"][..]),
         (&[][..], &["-M", "HEAD"][..]),

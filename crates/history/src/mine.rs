@@ -215,8 +215,7 @@ pub struct MinedCommit {
 /// One commit to mine, with what the walk already read of it.
 struct Item {
     id: ObjectId,
-    /// True when `data` holds the commit's bytes.
-    read: bool,
+    /// The commit's bytes, when the walk read them.
     data: Option<Vec<u8>>,
     /// The tree of the first parent, when the walk read that parent.
     parent_tree: Option<ObjectId>,
@@ -226,7 +225,6 @@ impl Item {
     fn id(id: ObjectId) -> Item {
         Item {
             id,
-            read: false,
             data: None,
             parent_tree: None,
         }
@@ -326,7 +324,6 @@ fn walk_chains(
             }
             let mut item = Item {
                 id: at,
-                read: true,
                 data: Some(data),
                 parent_tree: None,
             };
@@ -419,10 +416,11 @@ impl<'repo> Worker<'repo> {
     fn mine(&mut self, item: Item) -> Result<MinedCommit, HistoryError> {
         let id = item.id;
         let hash = id.kind();
+        let walked = item.data.is_some();
         let mut commit_buf = item
             .data
             .unwrap_or_else(|| std::mem::take(&mut self.buffers[0]));
-        let data = if item.read {
+        let data = if walked {
             &commit_buf[..]
         } else {
             self.read(id, Kind::Commit, || "commit".into(), &mut commit_buf)?

@@ -426,9 +426,11 @@ impl FindHeader for Reader<'_> {
         // object: decoding it now and keeping it for that request costs one decode,
         // where a header lookup would walk the delta chain a second time. A large
         // whole object is only measured, since the pipeline may not want it.
-        if let Some((number, offset)) = self.locate(id)
-            && let pack = &self.packs.bundles[number as usize].pack
-            && let Ok(entry) = pack.entry(offset)
+        let Some((number, offset)) = self.locate(id) else {
+            return self.odb.try_header(id);
+        };
+        let pack = &self.packs.bundles[number as usize].pack;
+        if let Ok(entry) = pack.entry(offset)
             && let Some(kind) = entry.header.as_kind()
             && entry.decompressed_size > LARGE_OBJECT
         {
@@ -438,17 +440,14 @@ impl FindHeader for Reader<'_> {
                 size: size as u64,
             }));
         }
-        match self.packed(id)? {
-            Some(object) => {
-                let header = Header {
-                    kind: object.kind,
-                    size: object.data.len() as u64,
-                };
-                self.state.borrow_mut().last = Some((id.to_owned(), object));
-                Ok(Some(header))
-            }
-            None => self.odb.try_header(id),
-        }
+        let mut state = self.state.borrow_mut();
+        let object = self.resolve(&mut state, number, offset)?;
+        let header = Header {
+            kind: object.kind,
+            size: object.data.len() as u64,
+        };
+        state.last = Some((id.to_owned(), object));
+        Ok(Some(header))
     }
 }
 

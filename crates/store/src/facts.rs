@@ -251,16 +251,7 @@ impl Store {
             })
             .collect();
 
-        let mut identity: HashMap<String, String> = HashMap::default();
-        {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT path, file_id FROM file_identity")?;
-            let mut q = stmt.query([])?;
-            while let Some(r) = q.next()? {
-                identity.insert(r.get(0)?, r.get(1)?);
-            }
-        }
+        let identity: HashMap<String, String> = crate::file_identities(&self.conn)?;
         let keys: HashMap<CommitKey, u32> = raw
             .iter()
             .enumerate()
@@ -274,39 +265,19 @@ impl Store {
             None => read_changes(&self.conn)?,
         };
         let paths = changes_read.paths;
-        struct Row {
-            commit: u32,
-            path: u32,
-            added: u64,
-            deleted: u64,
-            created: bool,
-            binary: bool,
-            excluded: Option<String>,
-            counted: bool,
-        }
-        let mut rows: Vec<Row> = Vec::with_capacity(changes_read.rows.len());
+        // Each kept change with the number of its commit.
+        let mut rows: Vec<(u32, ChangeRead)> = Vec::with_capacity(changes_read.rows.len());
         for r in changes_read.rows {
             let Some(&ci) = keys.get(&r.commit) else {
                 continue;
             };
-            let c = &raw[ci as usize];
             let keep_mode = match mode {
                 WalkMode::Full => !r.via_merge,
-                WalkMode::FirstParent => c.mainline,
+                WalkMode::FirstParent => raw[ci as usize].mainline,
             };
-            if !keep_mode {
-                continue;
+            if keep_mode {
+                rows.push((ci, r));
             }
-            rows.push(Row {
-                commit: ci,
-                path: r.path,
-                added: r.added,
-                deleted: r.deleted,
-                created: r.created,
-                binary: r.binary,
-                counted: !c.bot && r.excluded.is_none(),
-                excluded: r.excluded,
-            });
         }
         // Paths ranked by name, so changes sort by (commit, path) on numbers.
         let mut order: Vec<u32> = (0..paths.len() as u32).collect();
@@ -315,10 +286,10 @@ impl Store {
         for (r, p) in order.iter().enumerate() {
             rank[*p as usize] = r as u32;
         }
-        rows.sort_unstable_by_key(|r| (r.commit, rank[r.path as usize]));
+        rows.sort_unstable_by_key(|(ci, r)| (*ci, rank[r.path as usize]));
         let exclusions: Vec<String> = rows
             .iter()
-            .filter_map(|r| r.excluded.clone())
+            .filter_map(|(_, r)| r.excluded.clone())
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
@@ -337,17 +308,17 @@ impl Store {
         }
         let changes = rows
             .into_iter()
-            .map(|r| FactChange {
-                commit: r.commit,
+            .map(|(ci, r)| FactChange {
+                commit: ci,
                 file: file_of_path[r.path as usize],
                 added: r.added,
                 deleted: r.deleted,
                 created: r.created,
                 binary: r.binary,
+                counted: !raw[ci as usize].bot && r.excluded.is_none(),
                 excluded: r
                     .excluded
                     .map(|e| exclusions.binary_search(&e).unwrap_or_default() as u16),
-                counted: r.counted,
             })
             .collect();
         let commits: Vec<FactCommit> = raw

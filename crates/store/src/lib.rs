@@ -162,6 +162,19 @@ pub struct ExcludedSummary {
     pub by_reason: BTreeMap<String, u64>,
 }
 
+/// Every renamed path with its stable identity (the oldest path of its chain).
+pub(crate) fn file_identities<S: std::hash::BuildHasher + Default>(
+    conn: &Connection,
+) -> Result<std::collections::HashMap<String, String, S>, StoreError> {
+    let mut identity = std::collections::HashMap::default();
+    let mut stmt = conn.prepare("SELECT path, file_id FROM file_identity")?;
+    let mut q = stmt.query([])?;
+    while let Some(r) = q.next()? {
+        identity.insert(r.get(0)?, r.get(1)?);
+    }
+    Ok(identity)
+}
+
 fn bool_int(b: bool) -> i64 {
     i64::from(b)
 }
@@ -724,17 +737,7 @@ impl Store {
                 );
             }
         }
-        let mut identity: std::collections::HashMap<String, String> =
-            std::collections::HashMap::new();
-        {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT path, file_id FROM file_identity")?;
-            let mut q = stmt.query([])?;
-            while let Some(r) = q.next()? {
-                identity.insert(r.get(0)?, r.get(1)?);
-            }
-        }
+        let identity: std::collections::HashMap<String, String> = file_identities(&self.conn)?;
         let mut rows = Vec::new();
         let mut stmt = self.conn.prepare(
             "SELECT commit_id, path, lines_added, lines_deleted, kind, excluded IS NOT NULL, via_merge
