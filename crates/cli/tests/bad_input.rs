@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{Fixture, friction};
+use support::{Fixture, friction, scan_output};
 
 fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -27,17 +27,7 @@ fn loose_object(f: &Fixture, id: &str) -> std::path::PathBuf {
 
 /// `friction scan --json --quiet` into a store `x.db` inside the fixture.
 fn scan_into_fixture_store(f: &Fixture) -> std::process::Output {
-    let db = f.path().join("x.db");
-    friction(
-        &[
-            "scan",
-            "--json",
-            "--quiet",
-            "--db",
-            db.to_str().expect("utf-8"),
-        ],
-        f.path(),
-    )
+    scan_output(f.path(), &f.path().join("x.db"), &[])
 }
 
 #[test]

@@ -5,7 +5,9 @@ mod support;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-use support::{Fixture, assert_same_numstat, friction, git_numstat, scan_json, store_numstat};
+use support::{
+    Fixture, assert_same_numstat, friction, git_numstat, scan_json, scan_output, store_numstat,
+};
 
 /// A history with every shape the line counter must get right: merges, renames,
 /// copies, binary files, empty commits, CRLF, a non-UTF-8 path, symlinks, a
@@ -394,16 +396,7 @@ fn same_inputs_give_byte_identical_json() {
     let db = f.path().join("x.db");
     let run = || {
         let _ = std::fs::remove_file(&db);
-        let out = friction(
-            &[
-                "scan",
-                "--json",
-                "--quiet",
-                "--db",
-                db.to_str().expect("utf-8"),
-            ],
-            f.path(),
-        );
+        let out = scan_output(f.path(), &db, &[]);
         assert!(out.status.success());
         out.stdout
     };

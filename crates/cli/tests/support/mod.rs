@@ -134,6 +134,18 @@ pub fn friction(args: &[&str], cwd: &Path) -> Output {
 
 /// Runs `friction scan --json --quiet` on `repo` with a store at `db` and parses the summary.
 pub fn scan_json(repo: &Path, db: &Path, extra: &[&str]) -> serde_json::Value {
+    let out = scan_output(repo, db, extra);
+    assert!(
+        out.status.success(),
+        "friction scan failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    serde_json::from_slice(&out.stdout).expect("scan prints JSON")
+}
+
+/// `friction scan REPO --db DB --json --quiet EXTRA…`, whatever its outcome.
+pub fn scan_output(repo: &Path, db: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "scan",
         repo.to_str().expect("utf-8 temp path"),
@@ -143,14 +155,7 @@ pub fn scan_json(repo: &Path, db: &Path, extra: &[&str]) -> serde_json::Value {
         "--quiet",
     ];
     args.extend_from_slice(extra);
-    let out = friction(&args, repo);
-    assert!(
-        out.status.success(),
-        "friction scan failed: {}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    serde_json::from_slice(&out.stdout).expect("scan prints JSON")
+    friction(&args, repo)
 }
 
 /// Per commit, per path: `Some((added, deleted))`, or `None` for binary files.
