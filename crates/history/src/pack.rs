@@ -592,16 +592,14 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_corrupt_size_is_an_error_not_an_abort() {
+    /// Overwrites the start of the first pack entry that `pick` chooses with
+    /// `header`, then asks a fresh reader for that object.
+    fn read_corrupt_entry(pick: impl Fn(&EntryHeader) -> bool, header: &[u8], says: &str) {
         let dir = packed_repository();
         let repo = gix::open(dir.path()).expect("open");
-        let packs = Packs::open(
-            &[repo.objects.store_ref().path().to_owned()],
-            repo.object_hash(),
-        );
+        let objects_dir = [repo.objects.store_ref().path().to_owned()];
+        let packs = Packs::open(&objects_dir, repo.object_hash());
         let bundle = &packs.bundles[0];
-        // A whole blob, so the claimed size is what the reader would allocate.
         let (id, offset) = (0..bundle.index.num_objects())
             .map(|i| {
                 (
@@ -609,38 +607,54 @@ mod tests {
                     bundle.index.pack_offset_at_index(i),
                 )
             })
-            .find(|(_, offset)| {
-                matches!(
-                    bundle.pack.entry(*offset).map(|e| e.header),
-                    Ok(EntryHeader::Blob)
-                )
-            })
-            .expect("a whole blob");
+            .find(|(_, offset)| bundle.pack.entry(*offset).is_ok_and(|e| pick(&e.header)))
+            .expect("an entry of that kind");
         let path = bundle.pack.path().to_owned();
         drop(packs);
         let mut bytes = std::fs::read(&path).expect("read pack");
-        // Type blob (3), then a size of about 2^52 in git's variable-length encoding.
-        let header = [
-            0x80 | (3 << 4) | 0x0f,
-            0xff,
-            0xff,
-            0xff,
-            0xff,
-            0xff,
-            0xff,
-            0x7f,
-        ];
-        bytes[offset as usize..offset as usize + header.len()].copy_from_slice(&header);
+        bytes[offset as usize..offset as usize + header.len()].copy_from_slice(header);
         std::fs::remove_file(&path).expect("rm");
         std::fs::write(&path, bytes).expect("write pack");
-        let packs = Packs::open(
-            &[repo.objects.store_ref().path().to_owned()],
-            repo.object_hash(),
-        );
+        let packs = Packs::open(&objects_dir, repo.object_hash());
         let reader = Reader::new(&packs, &repo.objects, 96 << 20);
         let mut buffer = Vec::new();
-        assert!(reader.try_find(&id, &mut buffer).is_err());
+        let error = reader
+            .try_find(&id, &mut buffer)
+            .expect_err("refused")
+            .to_string();
+        assert!(error.contains(says), "{error}");
         assert!(reader.try_header(&id).is_err());
+    }
+
+    #[test]
+    fn a_corrupt_size_is_an_error_not_an_abort() {
+        // A whole blob, so the claimed size is what the reader would allocate: type
+        // blob (3), then a size of about 2^52 in git's variable-length encoding.
+        read_corrupt_entry(
+            |h| matches!(h, EntryHeader::Blob),
+            &[
+                0x80 | (3 << 4) | 0x0f,
+                0xff,
+                0xff,
+                0xff,
+                0xff,
+                0xff,
+                0xff,
+                0x7f,
+            ],
+            "larger than its data can inflate to",
+        );
+    }
+
+    #[test]
+    fn a_delta_base_before_the_pack_is_an_error() {
+        // An offset delta (type 6) of size 1 whose base lies about 2^28 bytes back,
+        // before the start of this small pack.
+        read_corrupt_entry(
+            |h| matches!(h, EntryHeader::OfsDelta { .. }),
+            &[6 << 4 | 0x01, 0xff, 0xff, 0xff, 0x7f],
+            "before the pack's start",
+        );
     }
 
     #[test]
