@@ -143,7 +143,10 @@ fn evaluate(
 ) -> Result<Backtest, friction_store::StoreError> {
     let mut candidates = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
-    for row in store.code_tree(cut_commit)? {
+    let tree = store.code_tree(cut_commit)?;
+    let paths: Vec<&str> = tree.iter().map(|r| r.path.as_str()).collect();
+    let ids = store.file_ids_at(&paths, cut_commit)?;
+    for (row, id) in tree.into_iter().zip(ids) {
         if row.excluded.is_some() {
             continue;
         }
@@ -156,7 +159,7 @@ fn evaluate(
         if m.lines.code == 0 {
             continue;
         }
-        index.insert(store.file_id(&row.path)?, candidates.len());
+        index.insert(id, candidates.len());
         candidates.push(Candidate {
             path: row.path,
             code_lines: m.lines.code,

@@ -17,6 +17,7 @@ use friction_model::{ChangeKind, CommitFact, FileChangeFact};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 mod facts;
+mod identity;
 pub use facts::{FactChange, FactCommit, Facts};
 use serde::Serialize;
 
@@ -27,10 +28,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("migrations/003_activity_index.sql")),
     (4, include_str!("migrations/004_snapshots.sql")),
     (5, include_str!("migrations/005_incremental.sql")),
+    (6, include_str!("migrations/006_rename_events.sql")),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]
@@ -160,19 +162,6 @@ pub struct ExcludedSummary {
     pub lines_deleted: u64,
     /// Excluded changes per reason, sorted by reason.
     pub by_reason: BTreeMap<String, u64>,
-}
-
-/// Every renamed path with its stable identity (the oldest path of its chain).
-pub(crate) fn file_identities<S: std::hash::BuildHasher + Default>(
-    conn: &Connection,
-) -> Result<std::collections::HashMap<String, String, S>, StoreError> {
-    let mut identity = std::collections::HashMap::default();
-    let mut stmt = conn.prepare("SELECT path, file_id FROM file_identity")?;
-    let mut q = stmt.query([])?;
-    while let Some(r) = q.next()? {
-        identity.insert(r.get(0)?, r.get(1)?);
-    }
-    Ok(identity)
 }
 
 fn bool_int(b: bool) -> i64 {
@@ -384,83 +373,98 @@ impl Store {
         })
     }
 
-    /// Gives renamed paths the identity of their source, oldest rename first, so a
-    /// file renamed twice keeps its whole history under one id. Processes only
-    /// commits not resolved before; safe to repeat after an interruption.
+    /// Records the renames of the commits not resolved before, from which file
+    /// identities follow (see `identity.rs`: a rename carries the changes
+    /// before it to the new path; a path re-created afterwards is a new file).
+    /// Safe to repeat after an interruption. Returns the renames recorded.
     pub fn resolve_renames(&mut self) -> Result<u64, StoreError> {
         let tx = self.conn.transaction()?;
-        let renames: Vec<(String, String)> = {
-            let mut stmt = tx.prepare(
-                // CROSS JOIN keeps `commits` outside, so the partial index of
-                // unresolved commits drives the query (SQLite would scan every change).
-                "SELECT fc.previous_path, fc.path FROM commits c CROSS JOIN file_changes fc ON fc.commit_id = c.id
-                 WHERE c.renames_resolved = 0 AND fc.kind = 'renamed'
-                 ORDER BY c.committer_time, c.author_time, c.id, fc.path",
-            )?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()?
-        };
-        let mut linked = 0;
-        {
-            let mut lookup =
-                tx.prepare_cached("SELECT file_id FROM file_identity WHERE path = $1")?;
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO file_identity (path, file_id) VALUES ($1, $2) ON CONFLICT (path) DO NOTHING",
-            )?;
-            for (from, to) in renames {
-                if from == to {
-                    continue;
-                }
-                let source_id: String = lookup
-                    .query_row([&from], |r| r.get(0))
-                    .optional()?
-                    .unwrap_or(from);
-                linked +=
-                    to_u64(i64::try_from(insert.execute(params![to, source_id])?).unwrap_or(0));
-            }
-        }
+        let linked = tx.execute(
+            // CROSS JOIN keeps `commits` outside, so the partial index of
+            // unresolved commits drives the query (SQLite would scan every change).
+            "INSERT INTO file_renames (commit_id, committer_time, author_time, from_path, to_path)
+             SELECT DISTINCT c.id, c.committer_time, c.author_time, fc.previous_path, fc.path
+             FROM commits c CROSS JOIN file_changes fc ON fc.commit_id = c.id
+             WHERE c.renames_resolved = 0 AND fc.kind = 'renamed'
+               AND fc.previous_path IS NOT NULL AND fc.previous_path <> fc.path
+             ON CONFLICT DO NOTHING",
+            [],
+        )?;
         tx.execute(
             "UPDATE commits SET renames_resolved = 1 WHERE renames_resolved = 0",
             [],
         )?;
         tx.commit()?;
-        Ok(linked)
+        Ok(to_u64(i64::try_from(linked).unwrap_or(i64::MAX)))
     }
 
-    /// The stable identity of `path`: the oldest path of its rename chain.
+    /// The identity of the file at `path` now (in the newest stored commit).
+    /// An identity is named by the newest path of its rename chain, so a path
+    /// that exists now is its own identity; its history includes the changes
+    /// of the paths it was renamed from, before each rename.
     pub fn file_id(&self, path: &str) -> Result<String, StoreError> {
-        Ok(self
+        Ok(path.to_owned())
+    }
+
+    /// The identities of the files at `paths` in commit `commit` (a tree of
+    /// the past, such as a back-test's cut): the path each reached through
+    /// every later rename. A commit that is not stored is taken as the newest.
+    pub fn file_ids_at(&self, paths: &[&str], commit: &str) -> Result<Vec<String>, StoreError> {
+        let order: Option<(i64, i64)> = self
             .conn
             .query_row(
-                "SELECT file_id FROM file_identity WHERE path = $1",
-                [path],
-                |r| r.get(0),
+                "SELECT committer_time, author_time FROM commits WHERE id = $1",
+                [commit],
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .optional()?
-            .unwrap_or_else(|| path.to_owned()))
+            .optional()?;
+        let Some((committer_time, author_time)) = order else {
+            return Ok(paths.iter().map(|p| (*p).to_owned()).collect());
+        };
+        let renames = identity::Renames::load(&self.conn)?;
+        let at = identity::Order {
+            committer_time,
+            author_time,
+            id: commit,
+        };
+        Ok(paths
+            .iter()
+            .map(|p| renames.identity(p, at).to_owned())
+            .collect())
     }
 
     /// Every stored change of the file whose identity is `file_id`, oldest first.
     pub fn file_history(&self, file_id: &str) -> Result<Vec<FileHistoryEntry>, StoreError> {
+        let renames = identity::Renames::load(&self.conn)?;
         let mut stmt = self.conn.prepare(
-            "SELECT fc.commit_id, fc.path, fc.kind, fc.lines_added, fc.lines_deleted
+            "SELECT fc.commit_id, fc.path, fc.kind, fc.lines_added, fc.lines_deleted,
+                    c.committer_time, c.author_time
              FROM file_changes fc JOIN commits c ON c.id = fc.commit_id
-             LEFT JOIN file_identity fi ON fi.path = fc.path
-             WHERE COALESCE(fi.file_id, fc.path) = $1 AND fc.via_merge = 0
-             ORDER BY c.committer_time, c.id",
+             WHERE fc.path = $1 AND fc.via_merge = 0",
         )?;
-        let rows = stmt
-            .query_map([file_id], |r| {
-                Ok(FileHistoryEntry {
+        let mut rows = Vec::new();
+        for path in renames.paths_of(file_id) {
+            let mut q = stmt.query([&path])?;
+            while let Some(r) = q.next()? {
+                let entry = FileHistoryEntry {
                     commit: r.get(0)?,
                     path: r.get(1)?,
                     kind: r.get(2)?,
                     lines_added: to_u64(r.get(3)?),
                     lines_deleted: to_u64(r.get(4)?),
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        Ok(rows)
+                };
+                let order = identity::Order {
+                    committer_time: r.get(5)?,
+                    author_time: r.get(6)?,
+                    id: &entry.commit,
+                };
+                if renames.identity(&entry.path, order) == file_id {
+                    rows.push((order.committer_time, order.author_time, entry));
+                }
+            }
+        }
+        rows.sort_by(|a, b| (a.0, a.1, &a.2.commit).cmp(&(b.0, b.1, &b.2.commit)));
+        Ok(rows.into_iter().map(|(_, _, e)| e).collect())
     }
 
     /// Distinct `(path, generated_marker)` pairs, for re-labelling exclusions after
@@ -551,14 +555,29 @@ impl Store {
                 Ok(())
             },
         )?;
-        s.files = to_u64(self.conn.query_row(
-            &format!(
-                "SELECT COUNT(DISTINCT COALESCE(fi.file_id, fc.path)) {join}
-                 LEFT JOIN file_identity fi ON fi.path = fc.path WHERE {change_filter}"
-            ),
-            [],
-            |r| r.get(0),
-        )?);
+        {
+            let renames = identity::Renames::load(&self.conn)?;
+            let mut files: HashSet<String> = HashSet::new();
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT fc.path, c.committer_time, c.author_time, c.id
+                 FROM file_changes fc JOIN commits c ON c.id = fc.commit_id WHERE {change_filter}"
+            ))?;
+            let mut q = stmt.query([])?;
+            while let Some(r) = q.next()? {
+                let path: String = r.get(0)?;
+                let id: String = r.get(3)?;
+                let order = identity::Order {
+                    committer_time: r.get(1)?,
+                    author_time: r.get(2)?,
+                    id: &id,
+                };
+                let file = renames.identity(&path, order);
+                if !files.contains(file) {
+                    files.insert(file.to_owned());
+                }
+            }
+            s.files = files.len() as u64;
+        }
         let mut stmt = self.conn.prepare(&format!(
             "SELECT fc.excluded, COUNT(*), COALESCE(SUM(fc.lines_added), 0), COALESCE(SUM(fc.lines_deleted), 0)
              {join} WHERE {change_filter} AND fc.excluded IS NOT NULL
@@ -710,6 +729,7 @@ impl Store {
         // several times faster than SQLite's per-row index lookups of a join.
         struct Info {
             time: i64,
+            committer_time: i64,
             email: String,
             name: String,
             offset: i64,
@@ -719,7 +739,8 @@ impl Store {
         let mut commits: std::collections::HashMap<String, Info> = std::collections::HashMap::new();
         {
             let mut stmt = self.conn.prepare(
-                "SELECT id, author_time, author_email, author_name, author_offset, author_is_bot, mainline
+                "SELECT id, author_time, author_email, author_name, author_offset, author_is_bot, mainline,
+                        committer_time
                  FROM commits WHERE author_time >= $1",
             )?;
             let mut q = stmt.query([since])?;
@@ -733,11 +754,12 @@ impl Store {
                         offset: r.get(4)?,
                         bot: r.get::<_, i64>(5)? != 0,
                         mainline: r.get::<_, i64>(6)? != 0,
+                        committer_time: r.get(7)?,
                     },
                 );
             }
         }
-        let identity: std::collections::HashMap<String, String> = file_identities(&self.conn)?;
+        let renames = identity::Renames::load(&self.conn)?;
         let mut rows = Vec::new();
         let mut stmt = self.conn.prepare(
             "SELECT commit_id, path, lines_added, lines_deleted, kind, excluded IS NOT NULL, via_merge
@@ -759,8 +781,18 @@ impl Store {
                 continue;
             }
             let path: String = r.get(1)?;
+            let file_id = renames
+                .identity(
+                    &path,
+                    identity::Order {
+                        committer_time: c.committer_time,
+                        author_time: c.time,
+                        id: &commit,
+                    },
+                )
+                .to_owned();
             rows.push(ActivityRow {
-                file_id: identity.get(&path).cloned().unwrap_or_else(|| path.clone()),
+                file_id,
                 path,
                 commit,
                 time: c.time,
@@ -1284,8 +1316,9 @@ mod tests {
             &[change("c.txt", Some("b.txt"), ChangeKind::Renamed)],
         );
         store.resolve_renames().unwrap();
-        assert_eq!(store.file_id("c.txt").unwrap(), "a.txt");
-        assert_eq!(store.file_history("a.txt").unwrap().len(), 3);
+        assert_eq!(store.file_id("c.txt").unwrap(), "c.txt");
+        assert_eq!(store.file_ids_at(&["a.txt"], "a1").unwrap(), ["c.txt"]);
+        assert_eq!(store.file_history("c.txt").unwrap().len(), 3);
         assert_eq!(store.summary(WalkMode::Full).unwrap().files, 1);
     }
 
@@ -1379,6 +1412,43 @@ mod tests {
             full.commits[c3 as usize].parents,
             vec![full.commit_index("b2").unwrap()]
         );
+    }
+
+    /// A store written before identities followed renames in time (version 5)
+    /// opens with its renames carried over, and is read with no re-scan.
+    #[test]
+    fn a_version_5_store_keeps_its_renames() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+            )
+            .unwrap();
+            for (version, sql) in &MIGRATIONS[..5] {
+                let tx = conn.transaction().unwrap();
+                tx.execute_batch(sql).unwrap();
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, 0)",
+                    [version],
+                )
+                .unwrap();
+                tx.commit().unwrap();
+            }
+            conn.execute_batch(
+                "INSERT INTO commits VALUES ('a1', '', 0, 'A', 'a@x', 1, 0, 'A', 'a@x', 1, 0, 0, 'm', 0, 1, 0, NULL, 1);
+                 INSERT INTO commits VALUES ('b2', 'a1', 1, 'A', 'a@x', 2, 0, 'A', 'a@x', 2, 0, 0, 'm', 0, 1, 0, NULL, 1);
+                 INSERT INTO file_changes VALUES ('a1', 'a.txt', NULL, NULL, NULL, 'added', 'file', 1, 0, 0, NULL, 0, NULL, 0);
+                 INSERT INTO file_changes VALUES ('b2', 'b.txt', NULL, 'a.txt', NULL, 'renamed', 'file', 0, 0, 0, NULL, 0, NULL, 0);
+                 INSERT INTO file_identity VALUES ('b.txt', 'a.txt');",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(store.file_history("b.txt").unwrap().len(), 2);
+        assert_eq!(store.summary(WalkMode::Full).unwrap().files, 1);
     }
 
     /// A reader refuses a store its writer has not migrated, naming both versions.
