@@ -51,12 +51,30 @@ pub enum StoreError {
         supported: i64,
     },
     /// A reader opened a store its writer has not brought up to date.
-    #[error("the store has schema version {found}; this friction reads version {expected}")]
+    #[error(
+        "the store has schema version {found}, older than this friction reads ({expected}); a writing command such as `friction scan` brings it up to date"
+    )]
     NotMigrated {
         /// Version found in the file.
         found: i64,
         /// The version this build writes.
         expected: i64,
+    },
+    /// The operating system refused access to the store's file.
+    #[error("permission denied: this user may not {action} {}", path.display())]
+    PermissionDenied {
+        /// The store's file.
+        path: std::path::PathBuf,
+        /// `read` or `write`.
+        action: &'static str,
+    },
+    /// The file exists and is something else; it is left untouched.
+    #[error("{} is not a friction store ({what}); it was left untouched", path.display())]
+    Foreign {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What it is instead.
+        what: String,
     },
 }
 
@@ -164,6 +182,97 @@ pub struct ExcludedSummary {
     pub by_reason: BTreeMap<String, u64>,
 }
 
+/// Fails with [`StoreError::PermissionDenied`] when this user may not read `path`.
+fn readable(path: &Path) -> Result<(), StoreError> {
+    match std::fs::File::open(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            Err(StoreError::PermissionDenied {
+                path: path.to_owned(),
+                action: "read",
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether SQLite could not open a file (or its `-shm`/`-wal` companions).
+fn cannot_open(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+    )
+}
+
+/// SQLite's "unable to open database file" names neither the file nor the
+/// cause: say it was permission, and which file, when the directory refused.
+fn refine(path: &Path, action: &'static str, e: rusqlite::Error) -> StoreError {
+    if cannot_open(&e) {
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let denied = |p: &Path| {
+            std::fs::File::open(p)
+                .err()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied)
+        };
+        if denied(path) || denied(dir) || std::fs::read_dir(dir).is_err() {
+            return StoreError::PermissionDenied {
+                path: path.to_owned(),
+                action,
+            };
+        }
+    }
+    StoreError::Sqlite(e)
+}
+
+/// A path as a `file:` URI path (reserved characters escaped).
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for b in path.to_string_lossy().bytes() {
+        match b {
+            b'?' | b'#' | b'%' => out.push_str(&format!("%{b:02X}")),
+            _ => out.push(char::from(b)),
+        }
+    }
+    out
+}
+
+/// Checks that an open database is one of ours (or, when `empty_ok`, has no
+/// tables at all), reading only.
+fn ours(conn: &Connection, path: &Path, empty_ok: bool) -> Result<(), StoreError> {
+    let tables: Vec<String> = match conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+        .and_then(|mut stmt| {
+            stmt.query_map([], |r| r.get::<_, String>(0))?
+                .collect::<Result<Vec<_>, _>>()
+        }) {
+        Ok(t) => t,
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
+            return Err(StoreError::Foreign {
+                path: path.to_owned(),
+                what: "not an SQLite database".into(),
+            });
+        }
+        Err(e) => return Err(StoreError::Sqlite(e)),
+    };
+    let has = |name: &str| tables.iter().any(|t| t == name);
+    if (tables.is_empty() && empty_ok) || (has("schema_migrations") && has("commits")) {
+        return Ok(());
+    }
+    let what = if tables.is_empty() {
+        "an SQLite database without tables".to_owned()
+    } else {
+        let shown: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
+        let more = if tables.len() > 5 { ", …" } else { "" };
+        format!("an SQLite database with other tables: {}{more}", shown.join(", "))
+    };
+    Err(StoreError::Foreign {
+        path: path.to_owned(),
+        what,
+    })
+}
+
 fn bool_int(b: bool) -> i64 {
     i64::from(b)
 }
@@ -177,20 +286,74 @@ fn to_u64(n: i64) -> u64 {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// Opens the store at `path` for writing, creating it if there is no file
+    /// or an empty one, and brings its schema up to date. Anything that is not
+    /// a store of ours is refused before a byte is written.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let conn = Connection::open(path)?;
+        Self::probe(path)?;
+        let conn = Connection::open(path).map_err(|e| refine(path, "write", e))?;
         Self::init(conn)
     }
 
-    /// A second, read-only connection to a store another connection of this
-    /// process keeps up to date (WAL lets it read while the other writes), for
-    /// reading in parallel. Fails unless the schema is the current one.
+    /// Checks, without writing anything, that `path` may be opened for
+    /// writing: absent, empty, or a store of ours that this user may write.
+    /// Writing commands call it before they take the store's lock, so a refused
+    /// file gets no lock file beside it.
+    pub fn probe(path: &Path) -> Result<(), StoreError> {
+        if !path.exists() {
+            return Ok(());
+        }
+        readable(path)?;
+        if let Err(e) = std::fs::OpenOptions::new().write(true).open(path)
+            && e.kind() == std::io::ErrorKind::PermissionDenied
+        {
+            return Err(StoreError::PermissionDenied {
+                path: path.to_owned(),
+                action: "write",
+            });
+        }
+        if std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) == 0 {
+            return Ok(());
+        }
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| refine(path, "read", e))?;
+        ours(&conn, path, true)
+    }
+
+    /// A read-only connection to the store at `path`: what reading commands
+    /// use, so they work on a store they may not write (a read-only file or
+    /// directory) and never create or migrate one. Also a second connection
+    /// beside a writer of this process (WAL lets it read while the other
+    /// writes). Fails unless the file is a store of ours at the current schema.
     pub fn open_reader(path: &Path) -> Result<Store, StoreError> {
-        let conn = Connection::open_with_flags(
-            path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
+        readable(path)?;
+        if std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) == 0 {
+            return Err(StoreError::Foreign {
+                path: path.to_owned(),
+                what: "an empty file".into(),
+            });
+        }
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| refine(path, "read", e))?;
+        let conn = match ours(&conn, path, false) {
+            Ok(()) => conn,
+            // A store in WAL mode needs its `-shm` index, which a reader cannot
+            // create where it may not write. Nobody can be writing there
+            // either, so the file is read as immutable.
+            Err(StoreError::Sqlite(e)) if cannot_open(&e) => {
+                drop(conn);
+                let uri = format!("file:{}?immutable=1", uri_path(path));
+                let conn = Connection::open_with_flags(
+                    uri,
+                    flags | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+                )
+                .map_err(|e| refine(path, "read", e))?;
+                ours(&conn, path, false)?;
+                conn
+            }
+            Err(e) => return Err(e),
+        };
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         // SQLite's default 2 MiB page cache, not the writer's 64 MiB: a reader
         // scans whole tables once, and every fresh page of a large cache costs
@@ -199,6 +362,12 @@ impl Store {
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         let store = Store { conn };
         let found = store.schema_version()?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
         if found != SCHEMA_VERSION {
             return Err(StoreError::NotMigrated {
                 found,
@@ -1462,6 +1631,9 @@ mod tests {
              INSERT INTO schema_migrations VALUES (3, 0);",
         )
         .unwrap();
+        for (_, sql) in &MIGRATIONS[..3] {
+            conn.execute_batch(sql).unwrap();
+        }
         drop(conn);
         let err = Store::open_reader(&path).err().expect("refused");
         assert!(matches!(
