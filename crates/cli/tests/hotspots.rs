@@ -142,7 +142,9 @@ fn without_a_store_the_error_says_to_scan_first() {
 #[test]
 fn a_path_recreated_after_a_rename_keeps_its_own_history() {
     let mut f = Fixture::new();
-    let body: String = (0..30).map(|i| format!("def f{i}():\n    return {i}\n")).collect();
+    let body: String = (0..30)
+        .map(|i| format!("def f{i}():\n    return {i}\n"))
+        .collect();
     f.write("src/app.py", &body);
     f.write("src/other.py", "def o():\n    return 0\n");
     f.commit("add");
@@ -154,7 +156,9 @@ fn a_path_recreated_after_a_rename_keeps_its_own_history() {
     f.git(&["mv", "src/app.py", "src/sansio/app.py"]);
     f.commit("move app.py into sansio");
     f.advance_days(1);
-    let fresh: String = (0..20).map(|i| format!("def g{i}(x):\n    return x + {i}\n")).collect();
+    let fresh: String = (0..20)
+        .map(|i| format!("def g{i}(x):\n    return x + {i}\n"))
+        .collect();
     f.write("src/app.py", &fresh);
     f.commit("a new app.py");
     for i in 0..4 {
@@ -165,13 +169,20 @@ fn a_path_recreated_after_a_rename_keeps_its_own_history() {
     f.commit("edit the moved file");
     let db = f.path().join("x.db");
     let scan = scan_json(f.path(), &db, &[]);
-    assert_eq!(scan["files"], 3, "sansio/app.py, the new app.py and other.py");
+    assert_eq!(
+        scan["files"], 3,
+        "sansio/app.py, the new app.py and other.py"
+    );
 
     let out = friction(
         &["hotspots", "--db", db.to_str().unwrap(), "--json", "--all"],
         f.path(),
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let revisions = |path: &str| {
         r["files"]

@@ -51,9 +51,15 @@ fn text(out: &Output) -> String {
 /// to other users (the store's own mode is set by each test).
 fn scanned() -> (Fixture, std::path::PathBuf) {
     let mut f = Fixture::new();
-    f.write("src/app.py", "def f(a):\n    if a:\n        return 1\n    return 0\n");
+    f.write(
+        "src/app.py",
+        "def f(a):\n    if a:\n        return 1\n    return 0\n",
+    );
     f.commit("one");
-    f.write("src/app.py", "def f(a):\n    if a:\n        return 2\n    return 0\n");
+    f.write(
+        "src/app.py",
+        "def f(a):\n    if a:\n        return 2\n    return 0\n",
+    );
     f.commit("two");
     std::fs::create_dir(f.path().join("store")).expect("mkdir");
     let db = f.path().join("store/x.db");
@@ -94,7 +100,11 @@ fn read_commands_work_on_a_store_they_may_not_write() {
         );
     }
     chmod(db.parent().expect("dir"), 0o755);
-    assert_eq!(std::fs::read(&db).expect("read store"), before, "not written");
+    assert_eq!(
+        std::fs::read(&db).expect("read store"),
+        before,
+        "not written"
+    );
     assert!(out_dir.path().join("report.html").exists());
 }
 

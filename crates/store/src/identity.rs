@@ -161,11 +161,7 @@ mod tests {
 
     #[test]
     fn chains_follow_to_the_newest_name_and_renames_back_end_there() {
-        let r = renames(&[
-            (2, "b", "a", "b"),
-            (3, "c", "b", "c"),
-            (4, "d", "c", "a"),
-        ]);
+        let r = renames(&[(2, "b", "a", "b"), (3, "c", "b", "c"), (4, "d", "c", "a")]);
         assert_eq!(r.identity("a", at(1, "x")), "a");
         assert_eq!(r.identity("b", at(2, "b")), "a");
         assert_eq!(r.identity("c", at(3, "c")), "a");

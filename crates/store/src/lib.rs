@@ -265,7 +265,10 @@ fn ours(conn: &Connection, path: &Path, empty_ok: bool) -> Result<(), StoreError
     } else {
         let shown: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
         let more = if tables.len() > 5 { ", …" } else { "" };
-        format!("an SQLite database with other tables: {}{more}", shown.join(", "))
+        format!(
+            "an SQLite database with other tables: {}{more}",
+            shown.join(", ")
+        )
     };
     Err(StoreError::Foreign {
         path: path.to_owned(),
@@ -344,11 +347,9 @@ impl Store {
             Err(StoreError::Sqlite(e)) if cannot_open(&e) => {
                 drop(conn);
                 let uri = format!("file:{}?immutable=1", uri_path(path));
-                let conn = Connection::open_with_flags(
-                    uri,
-                    flags | rusqlite::OpenFlags::SQLITE_OPEN_URI,
-                )
-                .map_err(|e| refine(path, "read", e))?;
+                let conn =
+                    Connection::open_with_flags(uri, flags | rusqlite::OpenFlags::SQLITE_OPEN_URI)
+                        .map_err(|e| refine(path, "read", e))?;
                 ours(&conn, path, false)?;
                 conn
             }
