@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{Fixture, friction, scan_json};
+use support::{Fixture, friction, friction_json, scan_json};
 
 /// Seven files added together; `hot.py` then changes 9 more times and
 /// `warm.py` 5 more. Ranked changes: 10, 6, 1, 1, 1, 1, 1. The knee (largest
@@ -38,16 +38,10 @@ fn hotspots_are_chosen_at_the_knee_and_joined_with_health() {
     assert_eq!(scan["hotspots"]["top"][0][0], "hot.py");
     assert_eq!(scan["hotspots"]["top"][0][1], 10);
 
-    let out = friction(
+    let r = friction_json(
         &["hotspots", "--db", db.to_str().unwrap(), "--json"],
         f.path(),
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["schema"], "friction.hotspots/1");
     assert_eq!(r["revisions"], 21);
     assert_eq!(r["files_changed"], 7);
@@ -174,16 +168,10 @@ fn a_path_recreated_after_a_rename_keeps_its_own_history() {
         "sansio/app.py, the new app.py and other.py"
     );
 
-    let out = friction(
+    let r = friction_json(
         &["hotspots", "--db", db.to_str().unwrap(), "--json", "--all"],
         f.path(),
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let revisions = |path: &str| {
         r["files"]
             .as_array()
