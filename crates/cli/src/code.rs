@@ -450,17 +450,15 @@ pub fn run(args: &CodeArgs) -> Result<u8, UserError> {
         p.exists().then_some(p)
     });
     // Measurements are written to the store: one writer at a time.
+    if let Some(p) = &db_path {
+        Store::probe(p).map_err(|e| crate::hotspots::store_open_error(p, &e))?;
+    }
     let _lock = match &db_path {
         Some(p) => Some(crate::lock::lock(p, args.quiet)?),
         None => None,
     };
     let mut store = match &db_path {
-        Some(p) => Some(Store::open(p).map_err(|e| {
-            UserError::new(
-                format!("cannot use the store at {}: {e}", p.display()),
-                Some("choose another location with `--db PATH`"),
-            )
-        })?),
+        Some(p) => Some(Store::open(p).map_err(|e| crate::hotspots::store_open_error(p, &e))?),
         None => None,
     };
 
