@@ -466,6 +466,22 @@ impl Store {
         Ok(stmt.exists([id])?)
     }
 
+    /// The views of history scans have stored (a scan of one view does not
+    /// give the other: a full scan diffs no merge against its first parent and
+    /// marks no mainline).
+    pub fn scanned_views(&self) -> Result<Vec<WalkMode>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT mode FROM scans ORDER BY mode")?;
+        let modes = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok([WalkMode::FirstParent, WalkMode::Full]
+            .into_iter()
+            .filter(|m| modes.iter().any(|s| s == m.as_str()))
+            .collect())
+    }
+
     /// Tips of the last complete scan in `mode`.
     pub fn complete_tips(&self, mode: WalkMode) -> Result<Vec<String>, StoreError> {
         let mut stmt = self
