@@ -600,6 +600,7 @@ mod tests {
             inputs: String::new(),
             manifest: String::new(),
             digest: String::new(),
+            partial: None,
         }
     }
 

@@ -409,6 +409,7 @@ mod tests {
             inputs: String::new(),
             manifest: String::new(),
             digest: String::new(),
+            partial: None,
         }
     }
 
