@@ -295,6 +295,40 @@ pub(crate) fn select<'a>(view: &'a [SnapshotRow], spec: &str) -> Option<&'a Snap
     None
 }
 
+/// A stored assessment, typed. Fields added to the assessment since a
+/// snapshot was written take their serde defaults (`files` and `code_lines`
+/// read as 0 from the first snapshots); a snapshot of another schema, or one
+/// whose JSON the types cannot read, is refused with the `rescore` that
+/// re-assesses its commit with this version.
+pub(crate) fn document_of(
+    store: &Store,
+    row: &SnapshotRow,
+) -> Result<friction_assess::AssessmentDocument, UserError> {
+    let (_, text) = store
+        .snapshot(row.id)
+        .map_err(store_err)?
+        .ok_or_else(|| UserError::new(format!("snapshot #{} is gone", row.id), None))?;
+    let unreadable = |why: String| {
+        UserError::new(
+            format!(
+                "snapshot #{} holds an assessment this version cannot read: {why}",
+                row.id
+            ),
+            Some("re-assess its commit with this version: `friction rescore`"),
+        )
+    };
+    let doc = friction_assess::AssessmentDocument::from_json(&text)
+        .map_err(|e| unreadable(e.to_string()))?;
+    if doc.assessment.schema != friction_assess::SCHEMA {
+        return Err(unreadable(format!(
+            "schema `{}`, this version reads `{}`",
+            doc.assessment.schema,
+            friction_assess::SCHEMA
+        )));
+    }
+    Ok(doc)
+}
+
 /// A stored assessment, parsed.
 pub(crate) fn assessment_of(store: &Store, row: &SnapshotRow) -> Result<Value, UserError> {
     let (_, text) = store
