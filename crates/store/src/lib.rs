@@ -16,6 +16,7 @@ use std::path::Path;
 use friction_model::{ChangeKind, CommitFact, FileChangeFact};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
+mod dialect;
 mod facts;
 mod identity;
 pub use facts::{FactChange, FactCommit, Facts};
@@ -23,13 +24,16 @@ use serde::Serialize;
 
 /// Schema migrations, in order. Never edit a released one; add a new file.
 const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("migrations/001_history.sql")),
-    (2, include_str!("migrations/002_code.sql")),
-    (3, include_str!("migrations/003_activity_index.sql")),
-    (4, include_str!("migrations/004_snapshots.sql")),
-    (5, include_str!("migrations/005_incremental.sql")),
-    (6, include_str!("migrations/006_rename_events.sql")),
-    (7, include_str!("migrations/007_partial_snapshots.sql")),
+    (1, include_str!("migrations/sqlite/001_history.sql")),
+    (2, include_str!("migrations/sqlite/002_code.sql")),
+    (3, include_str!("migrations/sqlite/003_activity_index.sql")),
+    (4, include_str!("migrations/sqlite/004_snapshots.sql")),
+    (5, include_str!("migrations/sqlite/005_incremental.sql")),
+    (6, include_str!("migrations/sqlite/006_rename_events.sql")),
+    (
+        7,
+        include_str!("migrations/sqlite/007_partial_snapshots.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
@@ -518,11 +522,12 @@ impl Store {
         refs: &str,
         tool_version: &str,
     ) -> Result<i64, StoreError> {
-        self.conn.execute(
-            "INSERT INTO scans (started_at, mode, refs, tool_version, status) VALUES ($1, $2, $3, $4, 'running')",
+        Ok(self.conn.query_row(
+            "INSERT INTO scans (started_at, mode, refs, tool_version, status) VALUES ($1, $2, $3, $4, 'running')
+             RETURNING id",
             params![now(), mode.as_str(), refs, tool_version],
-        )?;
-        Ok(self.conn.last_insert_rowid())
+            |r| r.get(0),
+        )?)
     }
 
     /// Records how a scan ended. Only a complete scan records its tips, because only
@@ -698,9 +703,9 @@ impl Store {
         let mut s = HistorySummary::default();
         self.conn.query_row(
             &format!(
-                "SELECT COUNT(*), COALESCE(SUM(c.parent_count > 1), 0),
+                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN c.parent_count > 1 THEN 1 ELSE 0 END), 0),
                         COUNT(DISTINCT c.author_email), MIN(c.author_time), MAX(c.author_time),
-                        COALESCE(SUM(c.rename_limit_hit IS NOT NULL), 0), COALESCE(SUM(c.shallow_boundary), 0)
+                        COALESCE(SUM(CASE WHEN c.rename_limit_hit IS NOT NULL THEN 1 ELSE 0 END), 0), COALESCE(SUM(c.shallow_boundary), 0)
                  FROM commits c WHERE {commit_filter}"
             ),
             [],
@@ -949,7 +954,8 @@ impl Store {
         let renames = identity::Renames::load(&self.conn)?;
         let mut rows = Vec::new();
         let mut stmt = self.conn.prepare(
-            "SELECT commit_id, path, lines_added, lines_deleted, kind, excluded IS NOT NULL, via_merge
+            "SELECT commit_id, path, lines_added, lines_deleted, kind,
+                    CASE WHEN excluded IS NULL THEN 0 ELSE 1 END, via_merge
              FROM file_changes",
         )?;
         let mut q = stmt.query([])?;
@@ -1036,11 +1042,12 @@ impl Store {
     /// Stores a snapshot and returns its id.
     pub fn put_snapshot(&mut self, s: &NewSnapshot) -> Result<i64, StoreError> {
         let tx = self.conn.transaction()?;
-        tx.execute(
+        let id: i64 = tx.query_row(
             "INSERT INTO snapshots (created_at, kind, scope, rescored_from, commit_id, as_of, mode,
                  methodology, tool_version, schema, index_score, coverage, inputs, manifest, digest,
                  assessment, partial)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+             RETURNING id",
             params![
                 now(),
                 s.kind,
@@ -1060,8 +1067,8 @@ impl Store {
                 s.assessment,
                 s.partial
             ],
+            |r| r.get(0),
         )?;
-        let id = tx.last_insert_rowid();
         if let Some(point) = &s.point {
             tx.execute(
                 "INSERT INTO snapshot_points (snapshot, data) VALUES ($1, $2)",
@@ -1269,40 +1276,45 @@ impl Batch<'_> {
                 .prepare_cached("DELETE FROM file_changes WHERE commit_id = $1")?
                 .execute([&commit.id])?;
         }
-        self.tx
-            .prepare_cached(
+        static UPSERT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            let d = dialect::DIALECT;
+            format!(
                 "INSERT INTO commits (id, parents, parent_count, author_name, author_email, author_time, author_offset,
                     committer_name, committer_email, committer_time, committer_offset, author_is_bot, message,
                     merge_diffed, mainline, shallow_boundary, rename_limit_hit, renames_resolved)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-                 ON CONFLICT (id) DO UPDATE SET merge_diffed = MAX(commits.merge_diffed, excluded.merge_diffed),
-                    mainline = MAX(commits.mainline, excluded.mainline),
+                 ON CONFLICT (id) DO UPDATE SET merge_diffed = {},
+                    mainline = {},
                     rename_limit_hit = COALESCE(excluded.rename_limit_hit, commits.rename_limit_hit),
-                    renames_resolved = MIN(commits.renames_resolved, excluded.renames_resolved)",
-            )?
-            .execute(params![
-                commit.id,
-                commit.parents.join(" "),
-                to_i64(commit.parents.len() as u64),
-                commit.author.name,
-                commit.author.email,
-                commit.author_time.seconds,
-                commit.author_time.offset,
-                commit.committer.name,
-                commit.committer.email,
-                commit.committer_time.seconds,
-                commit.committer_time.offset,
-                bool_int(commit.author_is_bot),
-                commit.message,
-                bool_int(commit.merge_diffed),
-                bool_int(mainline),
-                bool_int(shallow_boundary),
-                commit.rename_limit_hit.map(to_i64),
-                // Only a commit with renames has anything for `resolve_renames` to
-                // link; the others are resolved as they are written, which keeps the
-                // partial index of unresolved commits (and the final update) small.
-                bool_int(!changes.iter().any(|c| c.change.kind == ChangeKind::Renamed)),
-            ])?;
+                    renames_resolved = {}",
+                d.greatest("commits.merge_diffed", "excluded.merge_diffed"),
+                d.greatest("commits.mainline", "excluded.mainline"),
+                d.least("commits.renames_resolved", "excluded.renames_resolved"),
+            )
+        });
+        self.tx.prepare_cached(&UPSERT)?.execute(params![
+            commit.id,
+            commit.parents.join(" "),
+            to_i64(commit.parents.len() as u64),
+            commit.author.name,
+            commit.author.email,
+            commit.author_time.seconds,
+            commit.author_time.offset,
+            commit.committer.name,
+            commit.committer.email,
+            commit.committer_time.seconds,
+            commit.committer_time.offset,
+            bool_int(commit.author_is_bot),
+            commit.message,
+            bool_int(commit.merge_diffed),
+            bool_int(mainline),
+            bool_int(shallow_boundary),
+            commit.rename_limit_hit.map(to_i64),
+            // Only a commit with renames has anything for `resolve_renames` to
+            // link; the others are resolved as they are written, which keeps the
+            // partial index of unresolved commits (and the final update) small.
+            bool_int(!changes.iter().any(|c| c.change.kind == ChangeKind::Renamed)),
+        ])?;
         let mut insert = self.tx.prepare_cached(
             "INSERT INTO file_changes (commit_id, path, path_raw, previous_path, previous_path_raw, kind, entry,
                 lines_added, lines_deleted, is_binary, blob, generated_marker, excluded, via_merge)
@@ -1414,6 +1426,140 @@ mod tests {
         let mut batch = store.batch().unwrap();
         batch.put_commit(c, &rows, false, false).unwrap();
         batch.commit().unwrap();
+    }
+
+    /// How `$N` binds in SQLite: as a *named* parameter, numbered in order of
+    /// first appearance, so `$2` written first takes the first value; a name
+    /// used twice is one value. PostgreSQL binds `$N` by its number. Both
+    /// agree exactly when a statement numbers its placeholders in order of
+    /// first appearance, which `statements_number_placeholders_in_order`
+    /// checks for every statement of the store.
+    #[test]
+    fn numbered_placeholders_bind_by_first_appearance_in_sqlite() {
+        let store = Store::open_in_memory().unwrap();
+        let got: (String, String, i64) = store
+            .conn
+            .query_row("SELECT $2 || $1, $1, $3 + $3", params!["a", "b", 20], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(got, ("ab".to_owned(), "b".to_owned(), 40));
+        let in_order: (String, i64) = store
+            .conn
+            .query_row("SELECT $1 || $2, $3 + $3", params!["a", "b", 20], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(in_order, ("ab".to_owned(), 40));
+    }
+
+    /// Every string literal of the store's source that holds placeholders
+    /// numbers them `$1`, `$2`, … in order of first appearance.
+    #[test]
+    fn statements_number_placeholders_in_order() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(src).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for literal in string_literals(&text) {
+                let mut seen: Vec<u32> = Vec::new();
+                let bytes = literal.as_bytes();
+                for (i, b) in bytes.iter().enumerate() {
+                    if *b != b'$' {
+                        continue;
+                    }
+                    let digits: String = literal[i + 1..]
+                        .chars()
+                        .take_while(char::is_ascii_digit)
+                        .collect();
+                    if let Ok(n) = digits.parse::<u32>()
+                        && !seen.contains(&n)
+                    {
+                        seen.push(n);
+                    }
+                }
+                if seen.is_empty() || literal.contains("SELECT $2 || $1") {
+                    continue;
+                }
+                checked += 1;
+                let expected: Vec<u32> = (1..=seen.len() as u32).collect();
+                assert_eq!(seen, expected, "{}: {literal}", path.display());
+            }
+        }
+        assert!(checked > 20, "only {checked} statements found");
+    }
+
+    /// The contents of the `"…"` literals of Rust source (escapes kept).
+    fn string_literals(text: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                    while i < bytes.len() && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                b'\'' => {
+                    // A char literal such as '"' or '\'' (or a lifetime).
+                    if bytes.get(i + 2) == Some(&b'\'') {
+                        i += 3;
+                        continue;
+                    }
+                    if bytes.get(i + 1) == Some(&b'\\') && bytes.get(i + 3) == Some(&b'\'') {
+                        i += 4;
+                        continue;
+                    }
+                    i += 1;
+                }
+                b'"' => {
+                    let start = i + 1;
+                    i += 1;
+                    while i < bytes.len() && bytes[i] != b'"' {
+                        if bytes[i] == b'\\' {
+                            i += 1;
+                        }
+                        i += 1;
+                    }
+                    out.push(&text[start..i.min(text.len())]);
+                    i += 1;
+                }
+                _ => i += 1,
+            }
+        }
+        out
+    }
+
+    /// Every file of the migrations folder is applied, numbered without gaps,
+    /// and the last is the version this build writes.
+    #[test]
+    fn every_migration_file_is_applied_in_order() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/migrations/sqlite");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), MIGRATIONS.len(), "{files:?}");
+        for (i, ((version, sql), name)) in MIGRATIONS.iter().zip(&files).enumerate() {
+            assert_eq!(*version, i as i64 + 1);
+            assert!(name.starts_with(&format!("{version:03}_")), "{name}");
+            assert_eq!(
+                *sql,
+                std::fs::read_to_string(
+                    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("src/migrations/sqlite")
+                        .join(name)
+                )
+                .unwrap()
+            );
+        }
+        assert_eq!(MIGRATIONS.last().map(|m| m.0), Some(SCHEMA_VERSION));
     }
 
     #[test]
