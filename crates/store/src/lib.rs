@@ -42,9 +42,9 @@ pub const SCHEMA_VERSION: i64 = 7;
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// SQLite refused an operation.
+    /// The database refused an operation.
     #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Database(DatabaseError),
     /// The database was written by a newer friction.
     #[error(
         "the store has schema version {found}, newer than this friction understands ({supported})"
@@ -81,6 +81,29 @@ pub enum StoreError {
         /// What it is instead.
         what: String,
     },
+}
+
+/// What the database said, kept opaque so that no database crate's type is
+/// part of the store's interface.
+#[derive(Debug)]
+pub struct DatabaseError(rusqlite::Error);
+
+impl std::fmt::Display for DatabaseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for DatabaseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Database(DatabaseError(e))
+    }
 }
 
 /// Which view of history a scan takes.
@@ -228,7 +251,7 @@ fn refine(path: &Path, action: &'static str, e: rusqlite::Error) -> StoreError {
             };
         }
     }
-    StoreError::Sqlite(e)
+    StoreError::from(e)
 }
 
 /// A path as a `file:` URI path (reserved characters escaped).
@@ -259,7 +282,7 @@ fn ours(conn: &Connection, path: &Path, empty_ok: bool) -> Result<(), StoreError
                 what: "not an SQLite database".into(),
             });
         }
-        Err(e) => return Err(StoreError::Sqlite(e)),
+        Err(e) => return Err(e.into()),
     };
     let has = |name: &str| tables.iter().any(|t| t == name);
     if (tables.is_empty() && empty_ok) || (has("schema_migrations") && has("commits")) {
@@ -349,7 +372,7 @@ impl Store {
             // A store in WAL mode needs its `-shm` index, which a reader cannot
             // create where it may not write. Nobody can be writing there
             // either, so the file is read as immutable.
-            Err(StoreError::Sqlite(e)) if cannot_open(&e) => {
+            Err(StoreError::Database(DatabaseError(e))) if cannot_open(&e) => {
                 drop(conn);
                 let uri = format!("file:{}?immutable=1", uri_path(path));
                 let conn =
@@ -793,22 +816,48 @@ impl Store {
         Ok(s)
     }
 
-    /// Which of `keys` (blob id, language) have stored measurements for `analyzer`.
+    /// Which of `keys` (blob id, language) have stored measurements for
+    /// `analyzer`: one query per few hundred blobs, not one per key.
     pub fn known_code_metrics(
         &self,
         keys: &[(String, String)],
         analyzer: u32,
     ) -> Result<HashSet<(String, String)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT 1 FROM code_metrics WHERE blob = $1 AND language = $2 AND analyzer = $3",
-        )?;
+        const CHUNK: usize = 500;
+        let wanted: HashSet<(&str, &str)> =
+            keys.iter().map(|(b, l)| (b.as_str(), l.as_str())).collect();
+        let mut blobs: Vec<&str> = keys.iter().map(|(b, _)| b.as_str()).collect();
+        blobs.sort_unstable();
+        blobs.dedup();
         let mut known = HashSet::new();
-        for (blob, lang) in keys {
-            if stmt.exists(params![blob, lang, analyzer])? {
-                known.insert((blob.clone(), lang.clone()));
+        for chunk in blobs.chunks(CHUNK) {
+            let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let mut stmt = self.conn.prepare_cached(&format!(
+                "SELECT blob, language FROM code_metrics WHERE analyzer = $1 AND blob IN ({})",
+                list.join(", ")
+            ))?;
+            let mut values: Vec<&dyn rusqlite::ToSql> = vec![&analyzer];
+            values.extend(chunk.iter().map(|b| b as &dyn rusqlite::ToSql));
+            let mut q = stmt.query(values.as_slice())?;
+            while let Some(r) = q.next()? {
+                let key: (String, String) = (r.get(0)?, r.get(1)?);
+                if wanted.contains(&(key.0.as_str(), key.1.as_str())) {
+                    known.insert(key);
+                }
             }
         }
         Ok(known)
+    }
+
+    /// Every (blob id, language) with stored measurements for `analyzer`.
+    pub fn code_metric_keys(&self, analyzer: u32) -> Result<HashSet<(String, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT blob, language FROM code_metrics WHERE analyzer = $1")?;
+        let keys = stmt
+            .query_map([analyzer], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<HashSet<_>, _>>()?;
+        Ok(keys)
     }
 
     /// Stored measurements of a blob in a language, if any.
@@ -1165,11 +1214,6 @@ impl Store {
             })?
             .collect::<Result<_, _>>()?;
         Ok(rows)
-    }
-
-    /// Direct access for read-only queries by other crates' tests and reports.
-    pub fn connection(&self) -> &Connection {
-        &self.conn
     }
 }
 
@@ -1579,7 +1623,7 @@ mod tests {
         let path = dir.path().join("f.db");
         let store = Store::open(&path).unwrap();
         store
-            .connection()
+            .conn
             .execute(
                 "INSERT INTO schema_migrations (version, applied_at) VALUES (99, 0)",
                 [],
@@ -1628,12 +1672,12 @@ mod tests {
         assert_eq!(text, "{\"index\":{}}");
         assert_eq!(store.snapshot_with_digest("", "d1").unwrap(), Some(early));
         assert_eq!(store.snapshot_with_digest("other", "d1").unwrap(), None);
-        let update = store.connection().execute(
+        let update = store.conn.execute(
             "UPDATE snapshots SET index_score = 99 WHERE id = $1",
             [late],
         );
         assert!(update.unwrap_err().to_string().contains("immutable"));
-        let delete = store.connection().execute("DELETE FROM snapshots", []);
+        let delete = store.conn.execute("DELETE FROM snapshots", []);
         assert!(delete.unwrap_err().to_string().contains("immutable"));
         assert_eq!(store.snapshots().unwrap().len(), 2);
     }
