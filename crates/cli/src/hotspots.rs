@@ -209,7 +209,7 @@ pub(crate) fn store_open_error(db: &Path, e: &friction_store::StoreError) -> Use
             "run `friction scan` once: it upgrades the store and mines only new commits"
         }
         StoreError::TooNew { .. } => "use the friction that wrote this store, or a newer one",
-        StoreError::Sqlite(_) => "choose another location with `--db PATH`",
+        StoreError::Database(_) => "choose another location with `--db PATH`",
     };
     UserError::new(
         format!("cannot use the store at {}: {e}", db.display()),
