@@ -10,16 +10,19 @@ use friction_store::{SnapshotRow, Store, WalkMode};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::assess::{History, Inputs, options};
-use crate::backtest::{days_from_civil, parse_date};
 use crate::compare::{Comparison, compare};
-use crate::hotspots::open_store;
-use crate::render::date;
-use crate::snapshot::{
+use crate::render::sparkline;
+use crate::{BackfillArgs, CheckArgs, CompareArgs, RescoreArgs, TrendArgs};
+use friction_app::assess::{History, Inputs, options};
+use friction_app::calendar::date;
+use friction_app::calendar::{days_from_civil, parse_date};
+use friction_app::code::Workers;
+use friction_app::project::open_store;
+use friction_app::snapshot::{
     Origin, Recorded, assess_at, assessment_of, current_view, driver_scores, readable, record,
-    select, short, sparkline, store_err,
+    select, short, store_err,
 };
-use crate::{BackfillArgs, CheckArgs, CompareArgs, RescoreArgs, TrendArgs, UserError};
+use friction_app::{Error, HealthCache, Silent};
 
 const DAY: i64 = 86_400;
 
@@ -66,7 +69,7 @@ fn since_start(spec: &str, end: i64) -> Option<i64> {
 }
 
 /// The dates of a back-fill: period boundaries in `(start, end]`, oldest first.
-pub(crate) fn schedule(every: &str, start: i64, end: i64) -> Result<Vec<i64>, UserError> {
+pub(crate) fn schedule(every: &str, start: i64, end: i64) -> Result<Vec<i64>, Error> {
     let mut out = Vec::new();
     let (y, m, _) = civil(end);
     match every {
@@ -94,7 +97,7 @@ pub(crate) fn schedule(every: &str, start: i64, end: i64) -> Result<Vec<i64>, Us
             }
         }
         other => {
-            return Err(UserError::new(
+            return Err(Error::input(
                 format!("--every `{other}` is not a period"),
                 Some("use week, month or quarter"),
             ));
@@ -112,9 +115,9 @@ fn mode(first_parent: bool) -> WalkMode {
     }
 }
 
-fn open_repo(path: &Path, why: &str) -> Result<Repo, UserError> {
+fn open_repo(path: &Path, why: &str) -> Result<Repo, Error> {
     friction_history::open(path).map_err(|e| {
-        UserError::new(
+        Error::input(
             format!("{e}"),
             Some(&format!("{why} needs the repository: give its path")),
         )
@@ -129,20 +132,32 @@ fn measure(
     inputs: &Inputs,
     commit: &str,
     threads: usize,
-) -> Result<(), UserError> {
+    cache: &HealthCache,
+) -> Result<(), Error> {
     let config = inputs.config()?;
     let rules = ExclusionRules::new(&config.history)
-        .map_err(|e| UserError::new(format!("friction.toml: {e}"), None))?;
+        .map_err(|e| Error::input(format!("friction.toml: {e}"), None))?;
     let id = ObjectId::from_hex(commit.as_bytes())
-        .map_err(|_| UserError::new(format!("`{commit}` is not a commit id"), None))?;
-    crate::code::measure_tree(repo, store, &rules, threads, true, id, false)
-        .map(|_| ())
-        .map_err(|e| {
-            UserError::new(
-                format!("measuring the tree of {}: {e}", short(commit)),
-                None,
-            )
-        })
+        .map_err(|_| Error::input(format!("`{commit}` is not a commit id"), None))?;
+    friction_app::code::measure_tree(
+        repo,
+        store,
+        &rules,
+        &Workers {
+            threads,
+            cache,
+            progress: &Silent,
+        },
+        id,
+        false,
+    )
+    .map(|_| ())
+    .map_err(|e| {
+        Error::input(
+            format!("measuring the tree of {}: {e}", short(commit)),
+            None,
+        )
+    })
 }
 
 /// What a past commit's snapshot is computed from and where it goes.
@@ -154,6 +169,7 @@ struct PastCommit<'a> {
     months: u32,
     threads: usize,
     walk: WalkMode,
+    cache: &'a HealthCache,
 }
 
 impl PastCommit<'_> {
@@ -166,8 +182,15 @@ impl PastCommit<'_> {
         history: &mut History,
         commit: &str,
         kind: &str,
-    ) -> Result<Option<(Recorded, friction_assess::Assessment)>, UserError> {
-        measure(self.repo, store, self.today, commit, self.threads)?;
+    ) -> Result<Option<(Recorded, friction_assess::Assessment)>, Error> {
+        measure(
+            self.repo,
+            store,
+            self.today,
+            commit,
+            self.threads,
+            self.cache,
+        )?;
         let then = Inputs::read(self.path, Some(commit))?;
         let inputs = Inputs {
             config: self.today.config.clone(),
@@ -177,6 +200,7 @@ impl PastCommit<'_> {
         };
         let Some((loaded, a)) = assess_at(
             store,
+            self.cache,
             history,
             &inputs,
             self.options,
@@ -218,22 +242,22 @@ struct BackfillPoint {
     note: Option<String>,
 }
 
-pub fn backfill(args: &BackfillArgs) -> Result<u8, UserError> {
+pub fn backfill(args: &BackfillArgs) -> Result<u8, Error> {
     if args.months == 0 {
-        return Err(UserError::new("--months must be at least 1", None));
+        return Err(Error::input("--months must be at least 1", None));
     }
     let repo = open_repo(&args.path, "a back-fill")?;
     let (mut store, db) = open_store(args.path.clone(), args.db.clone())?;
-    let _lock = crate::lock::lock(&db, args.quiet)?;
+    let _lock = friction_app::lock::lock(&db, &crate::progress::Bar::new(args.quiet))?;
     let Some(anchor) = store.last_commit_time().map_err(store_err)? else {
-        return Err(UserError::new(
+        return Err(Error::input(
             "the store holds no history",
             Some("run `friction scan` on the repository first"),
         ));
     };
     let end = match &args.until {
         Some(s) => parse_date(s).map(|t| t + DAY - 1).ok_or_else(|| {
-            UserError::new(
+            Error::input(
                 format!("`{s}` is not a date"),
                 Some("give --until as YYYY-MM-DD"),
             )
@@ -241,14 +265,14 @@ pub fn backfill(args: &BackfillArgs) -> Result<u8, UserError> {
         None => anchor,
     };
     let start = since_start(&args.since, end).ok_or_else(|| {
-        UserError::new(
+        Error::input(
             format!("--since `{}` is neither a span nor a date", args.since),
             Some("for example --since 24m, 2y, 12w, 90d or 2024-01-01"),
         )
     })?;
     let dates = schedule(&args.every, start, end)?;
     if dates.is_empty() {
-        return Err(UserError::new(
+        return Err(Error::input(
             format!(
                 "no {} boundary between {} and {}",
                 args.every,
@@ -266,8 +290,9 @@ pub fn backfill(args: &BackfillArgs) -> Result<u8, UserError> {
     )?;
     let walk = mode(args.first_parent);
     let mut history = History::read(&store, walk)?;
+    let cache = HealthCache::default();
 
-    let progress = crate::scan::progress_bar(args.quiet, dates.len() as u64, "back-filling");
+    let progress = crate::progress::progress_bar(args.quiet, dates.len() as u64, "back-filling");
     let mut points: Vec<BackfillPoint> = Vec::new();
     let mut previous: Option<(String, Recorded, Option<f64>, f64)> = None;
     for &t in &dates {
@@ -284,7 +309,7 @@ pub fn backfill(args: &BackfillArgs) -> Result<u8, UserError> {
         // The mainline as it stood when the day began.
         let commit = repo
             .first_parent_at(t - 1)
-            .map_err(|e| UserError::new(e.to_string(), None))?
+            .map_err(|e| Error::input(e.to_string(), None))?
             .map(|c| c.to_string());
         let Some(commit) = commit else {
             point.note = Some("no commit yet".into());
@@ -315,6 +340,7 @@ pub fn backfill(args: &BackfillArgs) -> Result<u8, UserError> {
             months: args.months,
             threads: args.threads,
             walk,
+            cache: &cache,
         };
         let Some((rec, a)) = past.record(&mut store, &mut history, &commit, "backfill")? else {
             point.note = Some("no history reachable".into());
@@ -330,7 +356,7 @@ pub fn backfill(args: &BackfillArgs) -> Result<u8, UserError> {
     }
     progress.finish_and_clear();
     if points.iter().all(|p| p.commit.is_none()) {
-        return Err(UserError::new(
+        return Err(Error::input(
             format!(
                 "no commit on the main line between {} and {}",
                 date(start),
@@ -403,10 +429,7 @@ pub(crate) struct TrendPoint {
     pub drivers: BTreeMap<String, Option<f64>>,
 }
 
-pub(crate) fn trend_points(
-    store: &Store,
-    rows: &[SnapshotRow],
-) -> Result<Vec<TrendPoint>, UserError> {
+pub(crate) fn trend_points(store: &Store, rows: &[SnapshotRow]) -> Result<Vec<TrendPoint>, Error> {
     let mut out = Vec::new();
     let stored = store.snapshot_points().map_err(store_err)?;
     for row in rows {
@@ -424,7 +447,7 @@ pub(crate) fn trend_points(
             .and_then(|t| serde_json::from_str::<Value>(t).ok())
         {
             Some(f) => f,
-            None => crate::snapshot::trend_figures(&assessment_of(store, row)?),
+            None => friction_app::snapshot::trend_figures(&assessment_of(store, row)?),
         };
         out.push(trend_point(row, row.commit_id.clone(), &figures, true));
     }
@@ -457,7 +480,7 @@ fn trend_point(row: &SnapshotRow, commit: String, figures: &Value, with_ci: bool
     }
 }
 
-pub fn trend(args: &TrendArgs) -> Result<u8, UserError> {
+pub fn trend(args: &TrendArgs) -> Result<u8, Error> {
     let (store, _) = open_store(args.path.clone(), args.db.clone())?;
     let scope = args.repository.clone().unwrap_or_default();
     let mut rows = if args.all {
@@ -473,7 +496,7 @@ pub fn trend(args: &TrendArgs) -> Result<u8, UserError> {
     let walk = mode(args.first_parent).as_str();
     rows.retain(|r| r.mode == walk);
     if rows.is_empty() {
-        return Err(UserError::new(
+        return Err(Error::input(
             format!(
                 "no {} snapshots{}",
                 walk,
@@ -601,18 +624,18 @@ pub fn trend(args: &TrendArgs) -> Result<u8, UserError> {
     Ok(0)
 }
 
-fn pick<'a>(view: &'a [SnapshotRow], spec: &str) -> Result<&'a SnapshotRow, UserError> {
+fn pick<'a>(view: &'a [SnapshotRow], spec: &str) -> Result<&'a SnapshotRow, Error> {
     select(view, spec).ok_or_else(|| {
-        UserError::new(
+        Error::input(
             format!("no snapshot `{spec}`"),
             Some("use latest, previous, first, an id (#12), a date (YYYY-MM-DD) or a commit prefix; `friction trend` lists them"),
         )
     })
 }
 
-fn same_methodology(a: &SnapshotRow, b: &SnapshotRow) -> Result<(), UserError> {
+fn same_methodology(a: &SnapshotRow, b: &SnapshotRow) -> Result<(), Error> {
     if a.methodology != b.methodology {
-        return Err(UserError::new(
+        return Err(Error::input(
             format!(
                 "snapshot #{} uses methodology {} and #{} uses {}: their numbers are not comparable",
                 a.id, a.methodology, b.id, b.methodology
@@ -623,7 +646,7 @@ fn same_methodology(a: &SnapshotRow, b: &SnapshotRow) -> Result<(), UserError> {
     Ok(())
 }
 
-pub fn compare_cmd(args: &CompareArgs) -> Result<u8, UserError> {
+pub fn compare_cmd(args: &CompareArgs) -> Result<u8, Error> {
     let (store, _) = open_store(args.path.clone(), args.db.clone())?;
     let view = current_view(&store, "")?;
     let a = pick(&view, &args.before)?;
@@ -632,7 +655,7 @@ pub fn compare_cmd(args: &CompareArgs) -> Result<u8, UserError> {
     readable(b)?;
     same_methodology(a, b)?;
     if a.mode != b.mode {
-        return Err(UserError::new(
+        return Err(Error::input(
             format!(
                 "snapshot #{} reads the {} history and #{} the {} one: not comparable",
                 a.id, a.mode, b.id, b.mode
@@ -668,9 +691,9 @@ fn manifest_options(row: &SnapshotRow) -> (u32, Option<f64>, f64, Option<String>
     )
 }
 
-pub fn rescore(args: &RescoreArgs) -> Result<u8, UserError> {
+pub fn rescore(args: &RescoreArgs) -> Result<u8, Error> {
     let (mut store, db) = open_store(args.path.clone(), args.db.clone())?;
-    let _lock = crate::lock::lock(&db, args.quiet)?;
+    let _lock = friction_app::lock::lock(&db, &crate::progress::Bar::new(args.quiet))?;
     let view = current_view(&store, "")?;
     let current = friction_signals::METHODOLOGY_VERSION;
     let targets: Vec<SnapshotRow> = if args.snapshots.is_empty() {
@@ -686,10 +709,11 @@ pub fn rescore(args: &RescoreArgs) -> Result<u8, UserError> {
     };
     let repo = friction_history::open(&args.path).ok();
     let mut histories: BTreeMap<&str, History> = BTreeMap::new();
+    let cache = HealthCache::default();
     let mut done = Vec::new();
     for row in &targets {
         let inputs: Inputs = serde_json::from_str(&row.inputs).map_err(|e| {
-            UserError::new(
+            Error::input(
                 format!("snapshot #{} holds unreadable inputs: {e}", row.id),
                 Some("it was written by another friction version; the snapshot is kept as it is"),
             )
@@ -704,7 +728,7 @@ pub fn rescore(args: &RescoreArgs) -> Result<u8, UserError> {
         // Code metrics are stored per analyzer version: re-measure the tree
         // (reusing what is stored) when the repository is at hand.
         match (&repo, &code_commit) {
-            (Some(repo), Some(c)) => measure(repo, &mut store, &inputs, c, args.threads)?,
+            (Some(repo), Some(c)) => measure(repo, &mut store, &inputs, c, args.threads, &cache)?,
             (None, Some(c)) if !args.quiet => eprintln!(
                 "warning: no repository at {}: snapshot #{}'s tree ({}) is read from the store only; \
                  files the current code analyzer has not measured count as not measured",
@@ -719,8 +743,9 @@ pub fn rescore(args: &RescoreArgs) -> Result<u8, UserError> {
             std::collections::btree_map::Entry::Vacant(e) => e.insert(History::read(&store, walk)?),
         };
         // Code health only if the original had it: the same inputs, a new methodology.
-        let Some((loaded, a)) = crate::snapshot::assess_at_with(
+        let Some((loaded, a)) = friction_app::snapshot::assess_at_with(
             &store,
+            &cache,
             history,
             &inputs,
             &options,
@@ -729,7 +754,7 @@ pub fn rescore(args: &RescoreArgs) -> Result<u8, UserError> {
             code_commit.is_some(),
         )?
         else {
-            return Err(UserError::new(
+            return Err(Error::input(
                 format!(
                     "snapshot #{}'s commit {} is no longer in the store",
                     row.id,
@@ -809,7 +834,7 @@ fn baseline(
     options: &friction_assess::Options,
     args: &CheckArgs,
     walk: WalkMode,
-) -> Result<SnapshotRow, UserError> {
+) -> Result<SnapshotRow, Error> {
     let view: Vec<SnapshotRow> = current_view(store, "")?
         .into_iter()
         .filter(|s| s.mode == walk.as_str())
@@ -820,7 +845,7 @@ fn baseline(
     let tips = repo
         .resolve_tips(&RefSelection::Named(vec![spec.to_owned()]))
         .map_err(|_| {
-            UserError::new(
+            Error::input(
                 format!("the baseline `{spec}` is neither a snapshot nor a git revision"),
                 Some("give a snapshot (latest, #12, a date) or a revision such as origin/main"),
             )
@@ -828,9 +853,9 @@ fn baseline(
     let commit = tips
         .first()
         .map(|t| t.id.to_string())
-        .ok_or_else(|| UserError::new(format!("`{spec}` names no commit"), None))?;
+        .ok_or_else(|| Error::input(format!("`{spec}` names no commit"), None))?;
     if history.time_of(&commit).is_none() {
-        return Err(UserError::new(
+        return Err(Error::input(
             format!("the baseline commit {} is not in the store", short(&commit)),
             Some(&format!(
                 "scan it first: `friction scan --ref {spec} --ref HEAD` (or `--all`)"
@@ -845,23 +870,24 @@ fn baseline(
         months: args.months,
         threads: args.threads,
         walk,
+        cache: &HealthCache::default(),
     };
     let (rec, _) = past
         .record(store, history, &commit, "baseline")?
-        .ok_or_else(|| UserError::new("the baseline has no history", None))?;
+        .ok_or_else(|| Error::input("the baseline has no history", None))?;
     store
         .snapshot_header(rec.id)
         .map_err(store_err)?
-        .ok_or_else(|| UserError::new("the baseline snapshot was not stored", None))
+        .ok_or_else(|| Error::input("the baseline snapshot was not stored", None))
 }
 
-pub fn check(args: &CheckArgs) -> Result<u8, UserError> {
+pub fn check(args: &CheckArgs) -> Result<u8, Error> {
     if args.months == 0 {
-        return Err(UserError::new("--months must be at least 1", None));
+        return Err(Error::input("--months must be at least 1", None));
     }
     let repo = open_repo(&args.path, "`friction check`")?;
     let (mut store, db) = open_store(args.path.clone(), args.db.clone())?;
-    let _lock = crate::lock::lock(&db, args.quiet)?;
+    let _lock = friction_app::lock::lock(&db, &crate::progress::Bar::new(args.quiet))?;
     let today = Inputs::read(&args.path, None)?;
     let config = today.config()?;
     let options = options(
@@ -876,7 +902,7 @@ pub fn check(args: &CheckArgs) -> Result<u8, UserError> {
     let mut limits: BTreeMap<String, f64> = config.check.drivers.clone();
     for d in &args.driver {
         let (family, n) = d.split_once('=').ok_or_else(|| {
-            UserError::new(
+            Error::input(
                 format!("--driver `{d}` is not FAMILY=POINTS"),
                 Some("for example --driver delivery=5"),
             )
@@ -884,7 +910,7 @@ pub fn check(args: &CheckArgs) -> Result<u8, UserError> {
         let n: f64 = n
             .trim()
             .parse()
-            .map_err(|_| UserError::new(format!("--driver `{d}`: `{n}` is not a number"), None))?;
+            .map_err(|_| Error::input(format!("--driver `{d}`: `{n}` is not a number"), None))?;
         limits.insert(family.trim().to_owned(), n);
     }
     let families: Vec<&str> = friction_signals::Family::ALL
@@ -893,20 +919,20 @@ pub fn check(args: &CheckArgs) -> Result<u8, UserError> {
         .collect();
     for (f, n) in &limits {
         if !families.contains(&f.as_str()) {
-            return Err(UserError::new(
+            return Err(Error::input(
                 format!("no driver `{f}`"),
                 Some(&format!("drivers: {}", families.join(", "))),
             ));
         }
         if !(n.is_finite() && *n >= 0.0) {
-            return Err(UserError::new(
+            return Err(Error::input(
                 format!("the allowed drop for `{f}` must be a non-negative number"),
                 None,
             ));
         }
     }
     if !(max_drop.is_finite() && max_drop >= 0.0) {
-        return Err(UserError::new(
+        return Err(Error::input(
             "--max-drop must be a non-negative number of index points",
             None,
         ));
@@ -915,25 +941,27 @@ pub fn check(args: &CheckArgs) -> Result<u8, UserError> {
     // The current state: HEAD, as stored by the last scan.
     let head = repo
         .head_commit()
-        .map_err(|e| UserError::new(e.to_string(), None))?
+        .map_err(|e| Error::input(e.to_string(), None))?
         .to_string();
     let mut history = History::read(&store, walk)?;
     if history.time_of(&head).is_none() {
-        return Err(UserError::new(
+        return Err(Error::input(
             format!("HEAD ({}) is not in the store", short(&head)),
             Some("run `friction scan` first"),
         ));
     }
-    measure(&repo, &mut store, &today, &head, args.threads)?;
+    let cache = HealthCache::default();
+    measure(&repo, &mut store, &today, &head, args.threads, &cache)?;
     let (loaded, a) = assess_at(
         &store,
+        &cache,
         &mut history,
         &today,
         &options,
         args.months,
         Some(&head),
     )?
-    .ok_or_else(|| UserError::new("HEAD has no history", None))?;
+    .ok_or_else(|| Error::input("HEAD has no history", None))?;
     let origin = Origin {
         kind: "scan",
         scope: "",
@@ -943,7 +971,7 @@ pub fn check(args: &CheckArgs) -> Result<u8, UserError> {
     let after_row = store
         .snapshot_header(rec.id)
         .map_err(store_err)?
-        .ok_or_else(|| UserError::new("the snapshot was not stored", None))?;
+        .ok_or_else(|| Error::input("the snapshot was not stored", None))?;
 
     let spec = args
         .baseline
@@ -964,7 +992,7 @@ pub fn check(args: &CheckArgs) -> Result<u8, UserError> {
             .into_iter()
             .rfind(|s| s.mode == walk.as_str() && s.commit_id != head)
             .ok_or_else(|| {
-                UserError::new(
+                Error::input(
                     "no baseline: no snapshot of another commit",
                     Some("give --baseline (a snapshot or a revision such as origin/main)"),
                 )

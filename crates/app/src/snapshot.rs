@@ -15,19 +15,21 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::UserError;
 use crate::assess::{History, Inputs, Loaded};
+use crate::cache::HealthCache;
+use crate::error::Error;
 
 /// The JSON contract of a stored assessment.
-pub(crate) const ASSESSMENT_SCHEMA: &str = "friction.assessment/1";
+pub const ASSESSMENT_SCHEMA: &str = "friction.assessment/1";
 
 fn sha256(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub(crate) fn store_err(e: friction_store::StoreError) -> UserError {
-    UserError::new(
+/// A store that could not be read.
+pub fn store_err(e: friction_store::StoreError) -> Error {
+    Error::store(
         format!("reading the store: {e}"),
         Some("if the store is damaged, move it away and run `friction scan` again"),
     )
@@ -67,12 +69,7 @@ fn facts_digest(loaded: &Loaded) -> String {
 }
 
 /// The manifest: what went in, each input with its SHA-256.
-pub(crate) fn manifest(
-    loaded: &Loaded,
-    inputs: &Inputs,
-    options: &Options,
-    mode: WalkMode,
-) -> Value {
+pub fn manifest(loaded: &Loaded, inputs: &Inputs, options: &Options, mode: WalkMode) -> Value {
     let file = |f: &Option<(String, String)>| match f {
         Some((path, text)) => json!({"path": path, "sha256": sha256(text.as_bytes())}),
         None => Value::Null,
@@ -105,7 +102,7 @@ pub(crate) fn manifest(
 
 /// A recorded (or found) snapshot.
 #[derive(Debug, Clone, Serialize)]
-pub(crate) struct Recorded {
+pub struct Recorded {
     pub id: i64,
     /// False when an identical snapshot (same digest) already existed.
     pub new: bool,
@@ -113,14 +110,14 @@ pub(crate) struct Recorded {
 }
 
 /// How a snapshot came to be.
-pub(crate) struct Origin<'a> {
+pub struct Origin<'a> {
     pub kind: &'a str,
     pub scope: &'a str,
     pub rescored_from: Option<i64>,
 }
 
 /// Stores the snapshot unless one with the same digest exists.
-pub(crate) fn record(
+pub fn record(
     store: &mut Store,
     origin: &Origin<'_>,
     loaded: &Loaded,
@@ -128,7 +125,7 @@ pub(crate) fn record(
     inputs: &Inputs,
     options: &Options,
     mode: WalkMode,
-) -> Result<Recorded, UserError> {
+) -> Result<Recorded, Error> {
     let manifest = manifest(loaded, inputs, options, mode);
     let manifest_text = serde_json::to_string(&manifest).unwrap_or_default();
     let digest = sha256(manifest_text.as_bytes());
@@ -162,7 +159,7 @@ pub(crate) fn record(
             assessment: crate::assess::json(loaded, a),
             point: Some(trend_figures_of(a)),
         })
-        .map_err(|e| UserError::new(format!("writing the snapshot: {e}"), None))?;
+        .map_err(|e| Error::store(format!("writing the snapshot: {e}"), None))?;
     Ok(Recorded {
         id,
         new: true,
@@ -172,13 +169,14 @@ pub(crate) fn record(
 
 /// The assessment of HEAD after a scan, recorded as a snapshot (`None`: no
 /// history).
-pub(crate) fn scan_snapshot(
+pub fn scan_snapshot(
     store: &mut Store,
+    cache: &HealthCache,
     history: &mut History,
     path: &Path,
     repo: &friction_history::Repo,
     mode: WalkMode,
-) -> Result<Option<(Assessment, Recorded)>, UserError> {
+) -> Result<Option<(Assessment, Recorded)>, Error> {
     let inputs = Inputs::read(path, None)?;
     let options = crate::assess::options(
         &inputs,
@@ -191,7 +189,15 @@ pub(crate) fn scan_snapshot(
         .ok()
         .map(|c| c.to_string())
         .filter(|c| history.time_of(c).is_some());
-    let Some((loaded, a)) = assess_at(store, history, &inputs, &options, 12, head.as_deref())?
+    let Some((loaded, a)) = assess_at(
+        store,
+        cache,
+        history,
+        &inputs,
+        &options,
+        12,
+        head.as_deref(),
+    )?
     else {
         return Ok(None);
     };
@@ -201,36 +207,38 @@ pub(crate) fn scan_snapshot(
         rescored_from: None,
     };
     let rec = record(store, &origin, &loaded, &a, &inputs, &options, mode)?;
-    crate::timing::phase("  record");
     Ok(Some((a, rec)))
 }
 
 /// Loads and assesses the state as of `at` (default: everything stored).
-pub(crate) fn assess_at(
+pub fn assess_at(
     store: &Store,
+    cache: &HealthCache,
     history: &mut History,
     inputs: &Inputs,
     options: &Options,
     months: u32,
     at: Option<&str>,
-) -> Result<Option<(Loaded, Assessment)>, UserError> {
-    assess_at_with(store, history, inputs, options, months, at, true)
+) -> Result<Option<(Loaded, Assessment)>, Error> {
+    assess_at_with(store, cache, history, inputs, options, months, at, true)
 }
 
 /// As [`assess_at`]; `code: false` leaves code health out.
-pub(crate) fn assess_at_with(
+#[allow(clippy::too_many_arguments)]
+pub fn assess_at_with(
     store: &Store,
+    cache: &HealthCache,
     history: &mut History,
     inputs: &Inputs,
     options: &Options,
     months: u32,
     at: Option<&str>,
     code: bool,
-) -> Result<Option<(Loaded, Assessment)>, UserError> {
-    let Some(loaded) = crate::assess::load_with(store, history, inputs, months, at, code)? else {
+) -> Result<Option<(Loaded, Assessment)>, Error> {
+    let Some(loaded) = crate::assess::load_with(store, cache, history, inputs, months, at, code)?
+    else {
         return Ok(None);
     };
-    crate::timing::phase("  load");
     // The facts' digest (for the snapshot) on another thread meanwhile.
     let a = std::thread::scope(|s| {
         s.spawn(|| {
@@ -241,13 +249,12 @@ pub(crate) fn assess_at_with(
         });
         friction_assess::assess(&loaded.data, options)
     });
-    crate::timing::phase("  assess");
     Ok(Some((loaded, a)))
 }
 
 /// The snapshots a trend shows: those not superseded by a re-scoring, of
 /// `scope`, oldest first.
-pub(crate) fn current_view(store: &Store, scope: &str) -> Result<Vec<SnapshotRow>, UserError> {
+pub fn current_view(store: &Store, scope: &str) -> Result<Vec<SnapshotRow>, Error> {
     let all = store.snapshots().map_err(store_err)?;
     let superseded: std::collections::HashSet<i64> =
         all.iter().filter_map(|s| s.rescored_from).collect();
@@ -260,7 +267,7 @@ pub(crate) fn current_view(store: &Store, scope: &str) -> Result<Vec<SnapshotRow
 /// Chooses a snapshot: `latest`, `previous`, `first`, an id (`12` or `#12`),
 /// a date (`YYYY-MM-DD`: the newest snapshot as of the end of that day) or
 /// a commit prefix (at least 4 hex digits).
-pub(crate) fn select<'a>(view: &'a [SnapshotRow], spec: &str) -> Option<&'a SnapshotRow> {
+pub fn select<'a>(view: &'a [SnapshotRow], spec: &str) -> Option<&'a SnapshotRow> {
     let spec = spec.trim();
     match spec {
         "latest" => return view.last(),
@@ -273,7 +280,7 @@ pub(crate) fn select<'a>(view: &'a [SnapshotRow], spec: &str) -> Option<&'a Snap
     {
         return view.iter().find(|s| s.id == id);
     }
-    if let Some(day) = crate::backtest::parse_date(spec) {
+    if let Some(day) = crate::calendar::parse_date(spec) {
         return view.iter().rev().find(|s| s.as_of < day + 86_400);
     }
     if spec.len() >= 4 && spec.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -291,13 +298,13 @@ pub(crate) fn select<'a>(view: &'a [SnapshotRow], spec: &str) -> Option<&'a Snap
 }
 
 /// A stored assessment, parsed.
-pub(crate) fn assessment_of(store: &Store, row: &SnapshotRow) -> Result<Value, UserError> {
+pub fn assessment_of(store: &Store, row: &SnapshotRow) -> Result<Value, Error> {
     let (_, text) = store
         .snapshot(row.id)
         .map_err(store_err)?
-        .ok_or_else(|| UserError::new(format!("snapshot #{} is gone", row.id), None))?;
+        .ok_or_else(|| Error::missing(format!("snapshot #{} is gone", row.id), None))?;
     serde_json::from_str(&text).map_err(|e| {
-        UserError::new(
+        Error::input(
             format!("snapshot #{} holds an unreadable assessment: {e}", row.id),
             Some("re-score it with `friction rescore`"),
         )
@@ -305,9 +312,9 @@ pub(crate) fn assessment_of(store: &Store, row: &SnapshotRow) -> Result<Value, U
 }
 
 /// Refuses snapshots this build cannot read.
-pub(crate) fn readable(row: &SnapshotRow) -> Result<(), UserError> {
+pub fn readable(row: &SnapshotRow) -> Result<(), Error> {
     if row.schema != ASSESSMENT_SCHEMA {
-        return Err(UserError::new(
+        return Err(Error::input(
             format!(
                 "snapshot #{} was written as `{}` by friction {}, which this friction ({}) cannot read",
                 row.id,
@@ -322,34 +329,14 @@ pub(crate) fn readable(row: &SnapshotRow) -> Result<(), UserError> {
 }
 
 /// Short commit id.
-pub(crate) fn short(c: &str) -> &str {
+pub fn short(c: &str) -> &str {
     &c[..c.len().min(10)]
-}
-
-/// `▁▂▃▄▅▆▇█` for a series; gaps for missing points.
-pub(crate) fn sparkline(values: &[Option<f64>]) -> String {
-    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let present: Vec<f64> = values.iter().flatten().copied().collect();
-    let (Some(lo), Some(hi)) = (
-        present.iter().copied().reduce(f64::min),
-        present.iter().copied().reduce(f64::max),
-    ) else {
-        return " ".repeat(values.len());
-    };
-    values
-        .iter()
-        .map(|v| match v {
-            None => ' ',
-            Some(_) if hi - lo < 1e-9 => BARS[3],
-            Some(v) => BARS[(((v - lo) / (hi - lo)) * 7.0).round() as usize],
-        })
-        .collect()
 }
 
 /// The driver scores of a stored assessment, by family.
 /// The figures a trend shows of an assessment (its JSON), as stored in
 /// `snapshot_points`: index, interval, band, coverage and driver scores.
-pub(crate) fn trend_figures(a: &Value) -> Value {
+pub fn trend_figures(a: &Value) -> Value {
     serde_json::json!({
         "index": a["index"]["score"],
         "ci": a["index"]["ci"],
@@ -366,7 +353,7 @@ fn trend_figures_of(a: &Assessment) -> String {
     trend_figures(&serde_json::json!({ "index": index })).to_string()
 }
 
-pub(crate) fn driver_scores(a: &Value) -> BTreeMap<String, Option<f64>> {
+pub fn driver_scores(a: &Value) -> BTreeMap<String, Option<f64>> {
     a["index"]["drivers"]
         .as_array()
         .map(|ds| {
@@ -427,15 +414,5 @@ mod tests {
         assert_eq!(select(&view, "1970-01-02"), None);
         assert_eq!(select(&view, "#99"), None);
         assert_eq!(select(&view, "nonsense"), None);
-    }
-
-    #[test]
-    fn sparklines_scale_between_the_extremes() {
-        assert_eq!(
-            sparkline(&[Some(0.0), Some(50.0), None, Some(100.0)]),
-            "▁▅ █"
-        );
-        assert_eq!(sparkline(&[Some(3.0), Some(3.0)]), "▄▄");
-        assert_eq!(sparkline(&[None, None]), "  ");
     }
 }
