@@ -94,9 +94,7 @@ fn measuring_a_work_tree_stores_what_it_parsed_and_reuses_it() {
 #[test]
 fn a_missing_path_is_an_input_error() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let err = measure_worktree(&dir.path().join("nothing"), None, 1, &Silent)
-        .err()
-        .expect("refused");
+    let err = measure_worktree(&dir.path().join("nothing"), None, 1, &Silent).expect_err("refused");
     assert!(matches!(err, Error::Input { .. }), "{err:?}");
     assert_eq!(err.help(), Some("give a directory or a source file"));
 }
