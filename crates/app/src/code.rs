@@ -23,7 +23,7 @@ use serde::Serialize;
 use crate::cache::HealthCache;
 use crate::error::Error;
 use crate::progress::Progress;
-use crate::project::{default_store, parse_config};
+use crate::project::{default_store, parse_config, store_open_error};
 
 /// One measured file, as reported.
 #[derive(Debug, Clone, Serialize)]
@@ -428,17 +428,15 @@ pub fn measure_worktree(
         p.exists().then_some(p)
     });
     // Measurements are written to the store: one writer at a time.
+    if let Some(p) = &db_path {
+        Store::probe(p).map_err(|e| store_open_error(p, &e))?;
+    }
     let _lock = match &db_path {
         Some(p) => Some(crate::lock::lock(p, progress)?),
         None => None,
     };
     let mut store = match &db_path {
-        Some(p) => Some(Store::open(p).map_err(|e| {
-            Error::store(
-                format!("cannot use the store at {}: {e}", p.display()),
-                Some("choose another location with `--db PATH`"),
-            )
-        })?),
+        Some(p) => Some(Store::open(p).map_err(|e| store_open_error(p, &e))?),
         None => None,
     };
 

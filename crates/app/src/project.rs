@@ -4,9 +4,11 @@ use std::path::{Path, PathBuf};
 
 use friction_analysis::components::ComponentMap;
 use friction_history::Config;
-use friction_store::Store;
+use friction_store::{Store, StoreError};
 
 use crate::error::{Error, Result};
+use crate::lock::StoreLock;
+use crate::progress::Progress;
 
 /// A repository and the store of its facts.
 #[derive(Debug, Clone)]
@@ -37,20 +39,32 @@ impl Project {
         Ok(Project { path, db })
     }
 
-    /// Opens the existing store; an error that says to scan first when there is none.
-    pub fn open_store(&self) -> Result<Store> {
-        if !self.db.exists() {
-            return Err(Error::missing(
-                format!("no store at {}", self.db.display()),
-                Some("run `friction scan` on the repository first"),
-            ));
+    /// An error that says to scan first when the store does not exist.
+    fn existing(&self) -> Result<()> {
+        if self.db.exists() {
+            return Ok(());
         }
-        Store::open(&self.db).map_err(|e| {
-            Error::store(
-                format!("cannot use the store at {}: {e}", self.db.display()),
-                Some("choose another location with `--db PATH`"),
-            )
-        })
+        Err(Error::missing(
+            format!("no store at {}", self.db.display()),
+            Some("run `friction scan` on the repository first"),
+        ))
+    }
+
+    /// Opens the existing store read-only: reading never creates, migrates
+    /// or writes a store.
+    pub fn open_store(&self) -> Result<Store> {
+        self.existing()?;
+        Store::open_reader(&self.db).map_err(|e| store_open_error(&self.db, &e))
+    }
+
+    /// Opens the existing store for writing (bringing it up to date) under
+    /// its write lock, which the caller holds while it writes.
+    pub fn open_store_to_write(&self, progress: &dyn Progress) -> Result<(Store, StoreLock)> {
+        self.existing()?;
+        Store::probe(&self.db).map_err(|e| store_open_error(&self.db, &e))?;
+        let lock = crate::lock::lock(&self.db, progress)?;
+        let store = Store::open(&self.db).map_err(|e| store_open_error(&self.db, &e))?;
+        Ok((store, lock))
     }
 
     /// The repository's `friction.toml`; the defaults when there is no
@@ -68,12 +82,45 @@ pub fn default_store(repo: &friction_history::Repo) -> PathBuf {
         .join("friction.db")
 }
 
-/// The store of the repository at `path`, or `db`; an error that says to scan
-/// first when there is none.
+/// The store of the repository at `path`, or `db`, opened read-only; an
+/// error that says to scan first when there is none.
 pub fn open_store(path: PathBuf, db: Option<PathBuf>) -> Result<(Store, PathBuf)> {
     let project = Project::locate(path, db)?;
     let store = project.open_store()?;
     Ok((store, project.db))
+}
+
+/// The store of the repository at `path`, or `db`, opened for writing under
+/// its write lock.
+pub fn open_store_to_write(
+    path: PathBuf,
+    db: Option<PathBuf>,
+    progress: &dyn Progress,
+) -> Result<(Store, PathBuf, StoreLock)> {
+    let project = Project::locate(path, db)?;
+    let (store, lock) = project.open_store_to_write(progress)?;
+    Ok((store, project.db, lock))
+}
+
+/// The error of a store that cannot be opened, with what to do about it.
+pub fn store_open_error(db: &Path, e: &StoreError) -> Error {
+    let help = match e {
+        StoreError::PermissionDenied { .. } => {
+            "ask for access to the file and its directory, or give a copy with `--db PATH`"
+        }
+        StoreError::Foreign { .. } => {
+            "give friction's store with `--db PATH`, or a new file name for a new store"
+        }
+        StoreError::NotMigrated { .. } => {
+            "run `friction scan` once: it upgrades the store and mines only new commits"
+        }
+        StoreError::TooNew { .. } => "use the friction that wrote this store, or a newer one",
+        StoreError::Sqlite(_) => "choose another location with `--db PATH`",
+    };
+    Error::store(
+        format!("cannot use the store at {}: {e}", db.display()),
+        Some(help),
+    )
 }
 
 /// Parses a `friction.toml` text; `origin` names it in the error.

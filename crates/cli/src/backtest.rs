@@ -13,7 +13,7 @@ use friction_app::Error;
 use friction_app::calendar::MONTH;
 use friction_app::calendar::{date, parse_date};
 use friction_app::code::Workers;
-use friction_app::project::{open_store, project_config};
+use friction_app::project::{open_store_to_write, project_config};
 
 #[derive(Debug, Serialize)]
 pub struct BacktestReport {
@@ -29,9 +29,12 @@ pub struct BacktestReport {
 }
 
 pub fn run(args: &BacktestArgs) -> Result<u8, Error> {
-    let (mut store, db) = open_store(args.path.clone(), args.db.clone())?;
     // It measures a tree into the store: one writer at a time.
-    let _lock = friction_app::lock::lock(&db, &crate::progress::Bar::new(args.quiet))?;
+    let (mut store, db, _lock) = open_store_to_write(
+        args.path.clone(),
+        args.db.clone(),
+        &crate::progress::Bar::new(args.quiet),
+    )?;
     let err = |e: friction_store::StoreError| {
         Error::input(format!("reading {}: {e}", db.display()), None)
     };
@@ -114,7 +117,10 @@ fn evaluate(
 ) -> Result<Backtest, friction_store::StoreError> {
     let mut candidates = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
-    for row in store.code_tree(cut_commit)? {
+    let tree = store.code_tree(cut_commit)?;
+    let paths: Vec<&str> = tree.iter().map(|r| r.path.as_str()).collect();
+    let ids = store.file_ids_at(&paths, cut_commit)?;
+    for (row, id) in tree.into_iter().zip(ids) {
         if row.excluded.is_some() {
             continue;
         }
@@ -127,7 +133,7 @@ fn evaluate(
         if m.lines.code == 0 {
             continue;
         }
-        index.insert(store.file_id(&row.path)?, candidates.len());
+        index.insert(id, candidates.len());
         candidates.push(Candidate {
             path: row.path,
             code_lines: m.lines.code,

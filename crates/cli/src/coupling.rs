@@ -105,24 +105,9 @@ pub fn run(args: &CouplingArgs) -> Result<u8, Error> {
         parity: args.parity,
     };
     let sets = coupling::group(&commits, grouping);
+    // Identities are named by the newest path of their chain, so a file that
+    // exists at HEAD already shows where it lives now.
     let mut result = coupling::coupling(&sets, &options);
-    // Paths at HEAD for identities (friction mode): show where the file lives now.
-    if !args.parity {
-        let current = current_paths(&store).map_err(err)?;
-        for p in &mut result.pairs {
-            if let Some(now) = current.get(&p.entity) {
-                p.entity.clone_from(now);
-            }
-            if let Some(now) = current.get(&p.coupled) {
-                p.coupled.clone_from(now);
-            }
-        }
-        for (e, _) in &mut result.sum_of_coupling {
-            if let Some(now) = current.get(e) {
-                e.clone_from(now);
-            }
-        }
-    }
     let map =
         friction_app::project::component_map(&friction_app::project::project_config(&args.path)?)?;
     let component_coupling = components::annotate(&mut result, &map);
@@ -163,22 +148,6 @@ pub fn run(args: &CouplingArgs) -> Result<u8, Error> {
         print!("{}", text(&report));
     }
     Ok(0)
-}
-
-/// Identity → the path the file has at the last scan's `HEAD` (latest rename).
-fn current_paths(
-    store: &friction_store::Store,
-) -> Result<BTreeMap<String, String>, friction_store::StoreError> {
-    let mut out = BTreeMap::new();
-    if let Some(head) = store.meta("code_head")? {
-        for row in store.code_tree(&head)? {
-            let id = store.file_id(&row.path)?;
-            if id != row.path {
-                out.insert(id, row.path);
-            }
-        }
-    }
-    Ok(out)
 }
 
 fn field(s: &str) -> String {

@@ -43,10 +43,7 @@ fn history_error(e: HistoryError) -> Error {
 }
 
 fn store_error(db: &std::path::Path, e: friction_store::StoreError) -> Error {
-    Error::input(
-        format!("cannot use the store at {}: {e}", db.display()),
-        Some("choose another location with `--db PATH`"),
-    )
+    friction_app::project::store_open_error(db, &e)
 }
 
 /// Runs the scan and returns the process exit code.
@@ -102,6 +99,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
             }
         }
     }
+    Store::probe(&db_path).map_err(|e| store_error(&db_path, e))?;
     let _lock = friction_app::lock::lock(&db_path, &crate::progress::Bar::new(args.quiet))?;
     let mut store = Store::open(&db_path).map_err(|e| store_error(&db_path, e))?;
 

@@ -17,7 +17,7 @@ use friction_app::assess::{History, Inputs, options};
 use friction_app::calendar::date;
 use friction_app::calendar::{days_from_civil, parse_date};
 use friction_app::code::Workers;
-use friction_app::project::open_store;
+use friction_app::project::{open_store, open_store_to_write};
 use friction_app::snapshot::{
     Origin, Recorded, assess_at, assessment_of, current_view, driver_scores, readable, record,
     select, short, store_err,
@@ -247,8 +247,11 @@ pub fn backfill(args: &BackfillArgs) -> Result<u8, Error> {
         return Err(Error::input("--months must be at least 1", None));
     }
     let repo = open_repo(&args.path, "a back-fill")?;
-    let (mut store, db) = open_store(args.path.clone(), args.db.clone())?;
-    let _lock = friction_app::lock::lock(&db, &crate::progress::Bar::new(args.quiet))?;
+    let (mut store, _, _lock) = open_store_to_write(
+        args.path.clone(),
+        args.db.clone(),
+        &crate::progress::Bar::new(args.quiet),
+    )?;
     let Some(anchor) = store.last_commit_time().map_err(store_err)? else {
         return Err(Error::input(
             "the store holds no history",
@@ -692,8 +695,11 @@ fn manifest_options(row: &SnapshotRow) -> (u32, Option<f64>, f64, Option<String>
 }
 
 pub fn rescore(args: &RescoreArgs) -> Result<u8, Error> {
-    let (mut store, db) = open_store(args.path.clone(), args.db.clone())?;
-    let _lock = friction_app::lock::lock(&db, &crate::progress::Bar::new(args.quiet))?;
+    let (mut store, _, _lock) = open_store_to_write(
+        args.path.clone(),
+        args.db.clone(),
+        &crate::progress::Bar::new(args.quiet),
+    )?;
     let view = current_view(&store, "")?;
     let current = friction_signals::METHODOLOGY_VERSION;
     let targets: Vec<SnapshotRow> = if args.snapshots.is_empty() {
@@ -886,8 +892,11 @@ pub fn check(args: &CheckArgs) -> Result<u8, Error> {
         return Err(Error::input("--months must be at least 1", None));
     }
     let repo = open_repo(&args.path, "`friction check`")?;
-    let (mut store, db) = open_store(args.path.clone(), args.db.clone())?;
-    let _lock = friction_app::lock::lock(&db, &crate::progress::Bar::new(args.quiet))?;
+    let (mut store, _, _lock) = open_store_to_write(
+        args.path.clone(),
+        args.db.clone(),
+        &crate::progress::Bar::new(args.quiet),
+    )?;
     let today = Inputs::read(&args.path, None)?;
     let config = today.config()?;
     let options = options(
