@@ -152,33 +152,36 @@ pub fn json(report: &HotspotReport, all: bool) -> String {
 }
 
 pub fn csv(report: &HotspotReport, limit: usize) -> String {
-    let mut out =
-        String::from("path,revisions,churn,authors,health,band,code_lines,activity_pct,hotspot\n");
-    for f in report.hotspots.files.iter().take(limit) {
-        let path = if f.path.starts_with(['=', '+', '-', '@']) {
-            format!("'{}", f.path)
-        } else {
-            f.path.clone()
-        };
-        let path = if path.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", path.replace('"', "\"\""))
-        } else {
-            path
-        };
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{:.1},{}\n",
-            path,
-            f.revisions,
-            f.churn,
-            f.authors,
+    let rows = report.hotspots.files.iter().take(limit).map(|f| {
+        [
+            f.path.clone(),
+            f.revisions.to_string(),
+            f.churn.to_string(),
+            f.authors.to_string(),
             f.health.map(|h| format!("{h:.2}")).unwrap_or_default(),
-            f.health.map(|h| Band::of(h).as_str()).unwrap_or_default(),
-            f.code_lines,
-            f.activity_pct,
-            f.hotspot
-        ));
-    }
-    out
+            f.health
+                .map(|h| Band::of(h).as_str())
+                .unwrap_or_default()
+                .to_owned(),
+            f.code_lines.to_string(),
+            format!("{:.1}", f.activity_pct),
+            f.hotspot.to_string(),
+        ]
+    });
+    friction_report::csv_text(
+        &[
+            "path",
+            "revisions",
+            "churn",
+            "authors",
+            "health",
+            "band",
+            "code_lines",
+            "activity_pct",
+            "hotspot",
+        ],
+        rows,
+    )
 }
 
 pub fn text(report: &HotspotReport, limit: usize) -> String {
