@@ -100,10 +100,10 @@ pub struct BackfillArgs {
     #[arg(long, value_name = "PERIOD", default_value = "month")]
     pub every: String,
     /// How far back: a span (24m, 2y, 12w, 90d) or a date (YYYY-MM-DD).
-    #[arg(long, value_name = "SPAN", default_value = "24m")]
+    #[arg(long, value_name = "SPAN", default_value = "24m", value_parser = friction_app::calendar::since_arg)]
     pub since: String,
     /// Last date (YYYY-MM-DD; default: the newest stored commit).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = friction_app::calendar::date_arg)]
     pub until: Option<String>,
     /// Window of activity of each snapshot, in months.
     #[arg(long, value_name = "N", default_value_t = 12)]
@@ -281,7 +281,7 @@ pub struct BacktestArgs {
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Cut date, YYYY-MM-DD (default: 18 months before the newest commit).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = friction_app::calendar::date_arg)]
     pub cut: Option<String>,
     /// History before the cut the ranking may use, in months.
     #[arg(long, value_name = "N", default_value_t = 12)]
@@ -321,7 +321,7 @@ pub struct MaatArgs {
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub min_revs: u64,
     /// Reference date for `age` (default: the newest commit's date).
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = friction_app::calendar::date_arg)]
     pub age_time_now: Option<String>,
     /// With `all`: the directory for one `<analysis>.csv` per analysis.
     #[arg(long, value_name = "DIR")]

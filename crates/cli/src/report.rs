@@ -24,14 +24,7 @@ fn generated_at() -> String {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
         });
-    let rem = secs.rem_euclid(86_400);
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        date(secs),
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    friction_app::calendar::timestamp(secs)
 }
 
 /// The name a report shows for the repository at `path`.

@@ -15,7 +15,7 @@ use crate::render::sparkline;
 use crate::{BackfillArgs, CheckArgs, CompareArgs, RescoreArgs, TrendArgs};
 use friction_app::assess::{History, Inputs, options};
 use friction_app::calendar::date;
-use friction_app::calendar::{days_from_civil, parse_date};
+use friction_app::calendar::{DAY, parse_date, schedule, since_start};
 use friction_app::code::Workers;
 use friction_app::project::{open_store, open_store_to_write};
 use friction_app::snapshot::{
@@ -23,89 +23,6 @@ use friction_app::snapshot::{
     select, short, store_err,
 };
 use friction_app::{Error, HealthCache, Silent};
-
-const DAY: i64 = 86_400;
-
-fn civil(epoch: i64) -> (i64, i64, i64) {
-    let d = date(epoch);
-    let mut it = d.split('-').map(|p| p.parse::<i64>().unwrap_or(1));
-    (
-        it.next().unwrap_or(1970),
-        it.next().unwrap_or(1),
-        it.next().unwrap_or(1),
-    )
-}
-
-fn month_start(y: i64, m: i64) -> i64 {
-    // m may run outside 1..=12.
-    let (y, m) = (y + (m - 1).div_euclid(12), (m - 1).rem_euclid(12) + 1);
-    days_from_civil(y, m, 1) * DAY
-}
-
-/// The start of a `--since` span ending at `end`: `24m`, `2y`, `8w`, `90d`
-/// or a date.
-fn since_start(spec: &str, end: i64) -> Option<i64> {
-    if let Some(t) = parse_date(spec) {
-        return Some(t);
-    }
-    let (at, _) = spec.char_indices().last()?;
-    let (n, unit) = spec.split_at(at);
-    // At most about 300 years back in any unit: no overflow, no nonsense.
-    let n: i64 = n.parse().ok().filter(|n| (1..=110_000).contains(n))?;
-    let (y, m, d) = civil(end);
-    let secs_of_day = end.rem_euclid(DAY);
-    match unit {
-        "m" | "y" => {
-            let months = if unit == "y" { 12 * n } else { n };
-            let first = month_start(y, m - months);
-            let (ty, tm, _) = civil(first);
-            let days_in = (month_start(ty, tm + 1) - first) / DAY;
-            Some(first + (d.min(days_in) - 1) * DAY + secs_of_day)
-        }
-        "w" => Some(end - n * 7 * DAY),
-        "d" => Some(end - n * DAY),
-        _ => None,
-    }
-}
-
-/// The dates of a back-fill: period boundaries in `(start, end]`, oldest first.
-pub(crate) fn schedule(every: &str, start: i64, end: i64) -> Result<Vec<i64>, Error> {
-    let mut out = Vec::new();
-    let (y, m, _) = civil(end);
-    match every {
-        "month" | "quarter" => {
-            let step = if every == "month" { 1 } else { 3 };
-            let mut mm = if step == 1 { m } else { m - (m - 1) % 3 };
-            loop {
-                let t = month_start(y, mm);
-                if t <= start {
-                    break;
-                }
-                if t <= end {
-                    out.push(t);
-                }
-                mm -= step;
-            }
-        }
-        "week" => {
-            // 1970-01-01 was a Thursday: Mondays are 4 days later modulo 7.
-            let day = end.div_euclid(DAY);
-            let mut t = (day - (day - 4).rem_euclid(7)) * DAY;
-            while t > start {
-                out.push(t);
-                t -= 7 * DAY;
-            }
-        }
-        other => {
-            return Err(Error::input(
-                format!("--every `{other}` is not a period"),
-                Some("use week, month or quarter"),
-            ));
-        }
-    }
-    out.reverse();
-    Ok(out)
-}
 
 fn mode(first_parent: bool) -> WalkMode {
     if first_parent {
@@ -1098,56 +1015,4 @@ pub fn check(args: &CheckArgs) -> Result<u8, Error> {
         print!("{out}");
     }
     Ok(if passed { 0 } else { 1 })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn t(s: &str) -> i64 {
-        parse_date(s).unwrap()
-    }
-
-    #[test]
-    fn monthly_schedule_has_one_date_per_month() {
-        let end = t("2026-11-20") + 3600;
-        let start = since_start("24m", end).unwrap();
-        assert_eq!(date(start), "2024-11-20");
-        let dates = schedule("month", start, end).unwrap();
-        assert_eq!(dates.len(), 24);
-        assert_eq!(date(dates[0]), "2024-12-01");
-        assert_eq!(date(dates[23]), "2026-11-01");
-    }
-
-    #[test]
-    fn quarterly_and_weekly_schedules_fall_on_boundaries() {
-        let end = t("2026-11-20");
-        let q = schedule("quarter", since_start("1y", end).unwrap(), end).unwrap();
-        let q: Vec<String> = q.into_iter().map(date).collect();
-        assert_eq!(q, ["2026-01-01", "2026-04-01", "2026-07-01", "2026-10-01"]);
-        let w = schedule("week", since_start("3w", end).unwrap(), end).unwrap();
-        let w: Vec<String> = w.into_iter().map(date).collect();
-        // 2026-11-16 is a Monday.
-        assert_eq!(w, ["2026-11-02", "2026-11-09", "2026-11-16"]);
-        assert!(schedule("fortnight", 0, end).is_err());
-    }
-
-    #[test]
-    fn since_accepts_spans_and_dates_and_clamps_month_ends() {
-        let end = t("2026-03-31");
-        assert_eq!(date(since_start("1m", end).unwrap()), "2026-02-28");
-        assert_eq!(date(since_start("2y", end).unwrap()), "2024-03-31");
-        assert_eq!(date(since_start("10d", end).unwrap()), "2026-03-21");
-        assert_eq!(date(since_start("2025-01-01", end).unwrap()), "2025-01-01");
-        assert_eq!(since_start("0m", end), None);
-        assert_eq!(since_start("m", end), None);
-        assert_eq!(since_start("12x", end), None);
-        assert_eq!(since_start("5é", end), None);
-        assert_eq!(since_start("3ヶ", end), None);
-        assert_eq!(since_start("999999999999999d", end), None);
-        assert_eq!(since_start("2024-02-30", end), None);
-        assert!(parse_date("2024-02-29").is_some());
-        assert_eq!(parse_date("2023-02-29"), None);
-        assert_eq!(parse_date("99999999999999-01-01"), None);
-    }
 }
