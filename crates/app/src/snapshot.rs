@@ -35,34 +35,121 @@ pub fn store_err(e: friction_store::StoreError) -> Error {
     )
 }
 
-/// A hasher over the facts the assessment read: every commit, change and
-/// file, in the order the assessment sees them. Text fields are written
-/// quoted and escaped (`{:?}`), so no two fact sets share an encoding.
+/// A field of the facts' digest, in a length-prefixed binary encoding:
+/// integers little-endian at their width, text as its byte length then its
+/// bytes, an option as a tag byte then the value. Unlike `Debug` output
+/// (whose format Rust does not promise), the encoding cannot change with the
+/// compiler, and no two fact sets share one.
+trait Encode {
+    fn encode(&self, h: &mut Sha256);
+}
+
+impl Encode for str {
+    fn encode(&self, h: &mut Sha256) {
+        (self.len() as u64).encode(h);
+        h.update(self.as_bytes());
+    }
+}
+
+impl Encode for String {
+    fn encode(&self, h: &mut Sha256) {
+        self.as_str().encode(h);
+    }
+}
+
+impl Encode for u64 {
+    fn encode(&self, h: &mut Sha256) {
+        h.update(self.to_le_bytes());
+    }
+}
+
+impl Encode for i64 {
+    fn encode(&self, h: &mut Sha256) {
+        h.update(self.to_le_bytes());
+    }
+}
+
+impl Encode for u32 {
+    fn encode(&self, h: &mut Sha256) {
+        h.update(self.to_le_bytes());
+    }
+}
+
+impl Encode for bool {
+    fn encode(&self, h: &mut Sha256) {
+        h.update([u8::from(*self)]);
+    }
+}
+
+impl Encode for f64 {
+    fn encode(&self, h: &mut Sha256) {
+        h.update(self.to_bits().to_le_bytes());
+    }
+}
+
+impl<T: Encode> Encode for Option<T> {
+    fn encode(&self, h: &mut Sha256) {
+        match self {
+            None => h.update([0]),
+            Some(v) => {
+                h.update([1]);
+                v.encode(h);
+            }
+        }
+    }
+}
+
+/// The digest of the facts the assessment read: every commit, change and
+/// file, in the order the assessment sees them, each record tagged by its
+/// kind and encoded field by field ([`Encode`]).
+///
+/// Digests written by earlier versions hashed `Debug` output instead. A
+/// stored digest is only ever compared with a new one to skip recording a
+/// snapshot identical to a stored one, so old rows keep their digests and
+/// stay valid; the first recording of an unchanged state after the upgrade
+/// adds one snapshot (as any new tool version does, the version being part
+/// of the manifest), and identical states are skipped again from then on.
 fn facts_digest(loaded: &Loaded) -> String {
     let d = &loaded.data;
     let mut h = Sha256::new();
-    h.update(format!("window {} {} {}\n", d.from, d.to, d.months));
+    h.update(b"friction.facts/2");
+    d.from.encode(&mut h);
+    d.to.encode(&mut h);
+    d.months.encode(&mut h);
+    (d.commits.len() as u64).encode(&mut h);
     for c in &d.commits {
-        h.update(format!(
-            "c {:?} {} {:?} {}\n",
-            c.id, c.time, c.author, c.fix
-        ));
+        c.id.encode(&mut h);
+        c.time.encode(&mut h);
+        c.author.encode(&mut h);
+        c.fix.encode(&mut h);
     }
+    (d.changes.len() as u64).encode(&mut h);
     for c in &d.changes {
-        h.update(format!(
-            "x {} {:?} {} {} {}\n",
-            c.commit, c.file_id, c.added, c.deleted, c.created
-        ));
+        c.commit.encode(&mut h);
+        c.file_id.encode(&mut h);
+        c.added.encode(&mut h);
+        c.deleted.encode(&mut h);
+        c.created.encode(&mut h);
     }
+    (d.files.len() as u64).encode(&mut h);
     for f in &d.files {
-        h.update(format!(
-            "f {:?} {:?} {:?} {} {} {:?} {:?}\n",
-            f.path, f.file_id, f.component, f.test, f.code_lines, f.health, f.owned
-        ));
+        f.path.encode(&mut h);
+        f.file_id.encode(&mut h);
+        f.component.encode(&mut h);
+        f.test.encode(&mut h);
+        f.code_lines.encode(&mut h);
+        f.health.encode(&mut h);
+        f.owned.encode(&mut h);
     }
-    if let Some(teams) = &d.teams {
-        for (a, t) in teams {
-            h.update(format!("t {a:?} {t:?}\n"));
+    match &d.teams {
+        None => h.update([0]),
+        Some(teams) => {
+            h.update([1]);
+            (teams.len() as u64).encode(&mut h);
+            for (author, team) in teams {
+                author.encode(&mut h);
+                team.encode(&mut h);
+            }
         }
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
@@ -414,5 +501,92 @@ mod tests {
         assert_eq!(select(&view, "1970-01-02"), None);
         assert_eq!(select(&view, "#99"), None);
         assert_eq!(select(&view, "nonsense"), None);
+    }
+
+    fn facts(author: &str, health: Option<f64>) -> Loaded {
+        use friction_signals::{Change, Commit, Data, File};
+        let data = Data::new(
+            0,
+            86_400,
+            12,
+            "salt".into(),
+            vec![File {
+                path: "src/a.rs".into(),
+                file_id: "src/a.rs".into(),
+                component: "src".into(),
+                test: false,
+                code_lines: 10,
+                health,
+                owned: None,
+            }],
+            vec![Commit {
+                id: "c1".into(),
+                time: 3_600,
+                author: author.into(),
+                fix: false,
+            }],
+            vec![Change {
+                commit: 0,
+                created: true,
+                file_id: "src/a.rs".into(),
+                added: 10,
+                deleted: 0,
+                file: None,
+                key: 0,
+            }],
+            None,
+            None,
+            true,
+        );
+        Loaded {
+            data,
+            code_commit: Some("c1".into()),
+            tip: "c1".into(),
+            as_of: 86_400,
+            from: "1970-01-01".into(),
+            to: "1970-01-02".into(),
+            facts_sha256: std::sync::OnceLock::new(),
+        }
+    }
+
+    #[test]
+    fn the_facts_digest_is_a_stable_encoding_of_every_field() {
+        let base = facts_digest(&facts("ada@example.com", Some(8.5)));
+        // The encoding written out by hand: it must not change between
+        // builds or compilers, or identical snapshots would stop being
+        // recognised as identical.
+        let text = |b: &mut Vec<u8>, s: &str| {
+            b.extend((s.len() as u64).to_le_bytes());
+            b.extend(s.as_bytes());
+        };
+        let mut b: Vec<u8> = b"friction.facts/2".to_vec();
+        b.extend(0i64.to_le_bytes());
+        b.extend(86_400i64.to_le_bytes());
+        b.extend(12u32.to_le_bytes());
+        b.extend(1u64.to_le_bytes());
+        text(&mut b, "c1");
+        b.extend(3_600i64.to_le_bytes());
+        text(&mut b, "ada@example.com");
+        b.push(0);
+        b.extend(1u64.to_le_bytes());
+        b.extend(0u32.to_le_bytes());
+        text(&mut b, "src/a.rs");
+        b.extend(10u64.to_le_bytes());
+        b.extend(0u64.to_le_bytes());
+        b.push(1);
+        b.extend(1u64.to_le_bytes());
+        text(&mut b, "src/a.rs");
+        text(&mut b, "src/a.rs");
+        text(&mut b, "src");
+        b.push(0);
+        b.extend(10u32.to_le_bytes());
+        b.push(1);
+        b.extend(8.5f64.to_bits().to_le_bytes());
+        b.push(0);
+        b.push(0);
+        assert_eq!(base, sha256(&b));
+        assert_ne!(base, facts_digest(&facts("ada@example.org", Some(8.5))));
+        assert_ne!(base, facts_digest(&facts("ada@example.com", Some(8.4))));
+        assert_ne!(base, facts_digest(&facts("ada@example.com", None)));
     }
 }
