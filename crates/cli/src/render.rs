@@ -137,15 +137,7 @@ pub fn json(report: &ScanReport) -> String {
 
 /// Thousands separators, so six-digit counts stay readable.
 fn n(v: u64) -> String {
-    let digits = v.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    friction_report::thousands(v as f64)
 }
 
 /// The human summary.
@@ -296,21 +288,11 @@ pub fn text(report: &ScanReport) -> String {
     out
 }
 
-/// Strips control characters (terminal escapes, bidi overrides) from
-/// repository-controlled text before it reaches a terminal.
+/// Repository-controlled text for a terminal: hidden characters (terminal
+/// escapes, bidi overrides, zero-width characters, line breaks) made visible
+/// as `<U+XXXX>`, as in every report.
 pub fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control()
-                || ('\u{202a}'..='\u{202e}').contains(&c)
-                || ('\u{2066}'..='\u{2069}').contains(&c)
-            {
-                '?'
-            } else {
-                c
-            }
-        })
-        .collect()
+    friction_report::escape::terminal(s)
 }
 
 /// `▁▂▃▄▅▆▇█` for a series; gaps for missing points.

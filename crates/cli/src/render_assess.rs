@@ -11,6 +11,7 @@ use friction_app::{AssessRequest, Assessed, Error, Project, Session};
 
 use crate::render::clean;
 use crate::{AssessArgs, ExplainArgs};
+use friction_report::thousands;
 
 fn score(s: Option<f64>) -> String {
     s.map_or_else(|| "not measured".to_owned(), |v| format!("{v:.0}"))
@@ -22,19 +23,6 @@ fn ci(c: Option<[f64; 2]>) -> String {
 
 fn hours(r: &Range) -> String {
     format!("{}–{} h", thousands(r.low), thousands(r.high))
-}
-
-fn thousands(x: f64) -> String {
-    let n = x.round() as i64;
-    let s = n.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }
 
 fn cost(c: &Cost, m: &CostModel) -> String {
