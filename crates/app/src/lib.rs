@@ -133,6 +133,7 @@ impl Session {
     /// `None` when the store has no history yet.
     pub fn assess(&self, request: &AssessRequest) -> Result<Option<Assessed>> {
         request.check()?;
+        project::require_view(&self.store, &self.project.db, request.mode)?;
         Ok(assess::run_assessment(
             &self.store,
             &self.health,

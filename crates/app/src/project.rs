@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use friction_analysis::components::ComponentMap;
 use friction_history::Config;
-use friction_store::{Store, StoreError};
+use friction_store::{Store, StoreError, WalkMode};
 
 use crate::error::{Error, Result};
 use crate::lock::StoreLock;
@@ -100,6 +100,26 @@ pub fn open_store_to_write(
     let project = Project::locate(path, db)?;
     let (store, lock) = project.open_store_to_write(progress)?;
     Ok((store, project.db, lock))
+}
+
+/// Refuses to read `mode`'s view of history from a store whose scans took
+/// only the other one (it would read as no changes at all).
+pub fn require_view(store: &Store, db: &Path, mode: WalkMode) -> Result<()> {
+    let views = store
+        .scanned_views()
+        .map_err(|e| store_open_error(db, &e))?;
+    if mode == WalkMode::FirstParent && !views.is_empty() && !views.contains(&mode) {
+        return Err(Error::input(
+            format!(
+                "the store at {} was scanned without --first-parent: it holds the full history, not the first-parent view",
+                db.display()
+            ),
+            Some(
+                "run `friction scan --first-parent` to add that view (stored commits are not mined again), or leave out --first-parent",
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The error of a store that cannot be opened, with what to do about it.

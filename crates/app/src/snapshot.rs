@@ -201,6 +201,8 @@ pub struct Origin<'a> {
     pub kind: &'a str,
     pub scope: &'a str,
     pub rescored_from: Option<i64>,
+    /// What the scan behind it could not read (`None`: everything was read).
+    pub partial: Option<String>,
 }
 
 /// Stores the snapshot unless one with the same digest exists.
@@ -245,6 +247,7 @@ pub fn record(
             digest: digest.clone(),
             assessment: crate::assess::json(loaded, a),
             point: Some(trend_figures_of(a)),
+            partial: origin.partial.clone(),
         })
         .map_err(|e| Error::store(format!("writing the snapshot: {e}"), None))?;
     Ok(Recorded {
@@ -263,6 +266,7 @@ pub fn scan_snapshot(
     path: &Path,
     repo: &friction_history::Repo,
     mode: WalkMode,
+    partial: Option<String>,
 ) -> Result<Option<(Assessment, Recorded)>, Error> {
     let inputs = Inputs::read(path, None)?;
     let options = crate::assess::options(
@@ -292,6 +296,7 @@ pub fn scan_snapshot(
         kind: "scan",
         scope: "",
         rescored_from: None,
+        partial,
     };
     let rec = record(store, &origin, &loaded, &a, &inputs, &options, mode)?;
     Ok(Some((a, rec)))
@@ -478,6 +483,7 @@ mod tests {
             inputs: String::new(),
             manifest: String::new(),
             digest: String::new(),
+            partial: None,
         }
     }
 

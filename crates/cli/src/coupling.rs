@@ -59,6 +59,7 @@ pub fn run(args: &CouplingArgs) -> Result<u8, Error> {
     } else {
         WalkMode::Full
     };
+    friction_app::project::require_view(&store, &db, mode)?;
     let rows = store.activity_with(since, mode, args.parity).map_err(err)?;
     let messages = if args.by == "ticket" {
         store.commit_messages(since).map_err(err)?

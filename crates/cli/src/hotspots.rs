@@ -13,7 +13,7 @@ use friction_app::Error;
 use friction_app::HealthCache;
 use friction_app::calendar::MONTH;
 use friction_app::calendar::date;
-use friction_app::project::{component_map, open_store, project_config};
+use friction_app::project::{component_map, open_store, project_config, require_view};
 
 /// The window and the analysis.
 #[derive(Debug, Serialize)]
@@ -100,6 +100,7 @@ pub fn run(args: &HotspotsArgs) -> Result<u8, Error> {
     } else {
         WalkMode::Full
     };
+    require_view(&store, &db, mode)?;
     let report = compute(&store, &HealthCache::default(), args.months, mode, &map)
         .map_err(|e| Error::input(format!("reading {}: {e}", db.display()), None))?
         .ok_or_else(|| {
