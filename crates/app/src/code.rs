@@ -498,12 +498,7 @@ pub fn measure_worktree(
 
     let known: HashSet<(String, String)> = match &store {
         Some(s) => s
-            .connection()
-            .prepare("SELECT blob, language FROM code_metrics WHERE analyzer = $1")
-            .and_then(|mut st| {
-                st.query_map([ANALYZER_VERSION], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect::<Result<HashSet<_>, _>>()
-            })
+            .code_metric_keys(ANALYZER_VERSION)
             .map_err(|e| Error::store(format!("reading the store: {e}"), None))?,
         None => HashSet::new(),
     };

@@ -135,7 +135,7 @@ pub fn store_open_error(db: &Path, e: &StoreError) -> Error {
             "run `friction scan` once: it upgrades the store and mines only new commits"
         }
         StoreError::TooNew { .. } => "use the friction that wrote this store, or a newer one",
-        StoreError::Sqlite(_) => "choose another location with `--db PATH`",
+        StoreError::Database(_) => "choose another location with `--db PATH`",
     };
     Error::store(
         format!("cannot use the store at {}: {e}", db.display()),
