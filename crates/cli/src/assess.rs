@@ -355,17 +355,13 @@ pub(crate) fn load_with(
     };
     let mut files = Vec::new();
     if let Some(commit) = &code_commit {
-        for row in store.code_tree(commit).map_err(err)? {
+        for (row, data) in store.measured_tree(commit, ANALYZER_VERSION).map_err(err)? {
             if row.excluded.is_some() {
                 continue;
             }
             let (health, code_lines) = match crate::code::file_health(&row.blob, &row.language) {
                 Some(known) => known,
-                None => match store
-                    .code_metrics(&row.blob, &row.language, ANALYZER_VERSION)
-                    .map_err(err)?
-                    .and_then(|d| FileMetrics::from_bytes(&d))
-                {
+                None => match data.and_then(|d| FileMetrics::from_bytes(&d)) {
                     Some(m) => (health::assess(&m).score, m.lines.code),
                     None => (None, 0),
                 },

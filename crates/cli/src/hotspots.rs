@@ -88,17 +88,16 @@ pub fn compute(
         })
         .collect();
     let mut head = Vec::new();
-    for row in store.code_tree(&code_commit).map_err(|e| e.to_string())? {
+    for (row, data) in store
+        .measured_tree(&code_commit, ANALYZER_VERSION)
+        .map_err(|e| e.to_string())?
+    {
         if row.excluded.is_some() {
             continue;
         }
         let (health, code_lines) = match crate::code::file_health(&row.blob, &row.language) {
             Some(known) => known,
-            None => match store
-                .code_metrics(&row.blob, &row.language, ANALYZER_VERSION)
-                .map_err(|e| e.to_string())?
-                .and_then(|d| FileMetrics::from_bytes(&d))
-            {
+            None => match data.and_then(|d| FileMetrics::from_bytes(&d)) {
                 Some(m) => (health::assess(&m).score, m.lines.code),
                 None => (None, 0),
             },
