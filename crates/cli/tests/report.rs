@@ -7,7 +7,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use support::{Fixture, costly_hotspot, friction_json};
+use support::{Fixture, costly_hotspot, friction_json, thousands};
 
 const BIDI: char = '\u{202E}';
 
@@ -433,7 +433,7 @@ fn ink_share(pgm: &[u8]) -> f64 {
 
 #[test]
 fn the_board_pack_has_the_index_hotspots_and_roadmap_on_non_blank_pages() {
-    let (Some(pdftotext), Some(pdftoppm)) = (tool("pdftotext"), tool("pdftoppm")) else {
+    let (Some(_), Some(pdftoppm)) = (tool("pdftotext"), tool("pdftoppm")) else {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI must install poppler-utils (scripts/test-deps.sh) for the PDF test"
@@ -445,16 +445,7 @@ fn the_board_pack_has_the_index_hotspots_and_roadmap_on_non_blank_pages() {
     let out = f.path().join("out");
     report(&f, &out, "1700000000");
     let pdf = out.join("board-pack.pdf");
-    let text = std::process::Command::new(pdftotext)
-        .args([pdf.to_str().unwrap(), "-"])
-        .output()
-        .unwrap();
-    assert!(
-        text.status.success(),
-        "{}",
-        String::from_utf8_lossy(&text.stderr)
-    );
-    let text = String::from_utf8_lossy(&text.stdout);
+    let text = pdf_text(&pdf).unwrap();
     for needle in [
         "Execution Capacity Index",
         "Hotspots: where change costs most",
@@ -551,21 +542,10 @@ fn the_board_pack_fits_costs_file_names_and_every_roadmap_step() {
     };
     let a = friction_json(&["assess", "--json"], f.path());
     let money = &a["cost"]["total"]["money"];
-    let grouped = |x: f64| {
-        let d = (x.round() as u64).to_string();
-        let mut s = String::new();
-        for (i, c) in d.chars().enumerate() {
-            if i > 0 && (d.len() - i).is_multiple_of(3) {
-                s.push(',');
-            }
-            s.push(c);
-        }
-        s
-    };
     let tile = format!(
         "{}–{} USD",
-        grouped(money["low"].as_f64().unwrap()),
-        grouped(money["high"].as_f64().unwrap())
+        thousands(money["low"].as_f64().unwrap()),
+        thousands(money["high"].as_f64().unwrap())
     );
     assert!(
         text.contains(&tile),
