@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use friction_model::paths::PathPatterns;
 use globset::{Glob, GlobMatcher};
 use serde::Serialize;
 
@@ -89,79 +90,183 @@ impl TeamMap {
     }
 }
 
-/// One CODEOWNERS rule.
-struct OwnerRule {
-    matcher: GlobMatcher,
-    owners: Vec<String>,
+/// One section of a CODEOWNERS file. A GitHub file is one unnamed section;
+/// GitLab adds named ones (`[Section]`, optional `^[Section]`, `[Section][2]`
+/// for the approvals required), each with optional default owners on its
+/// header line.
+struct Section {
+    /// Lower-cased name (GitLab compares section names case-insensitively);
+    /// `None` for the rules before the first header.
+    name: Option<String>,
+    default_owners: Vec<String>,
+    patterns: Vec<String>,
+    owners: Vec<Vec<String>>,
+    compiled: PathPatterns,
 }
 
-/// A parsed CODEOWNERS file. GitHub semantics: the last matching pattern wins;
-/// a pattern with no owners removes ownership.
+/// A parsed CODEOWNERS file, with GitHub's rules (the last matching pattern
+/// wins; a pattern with no owners removes ownership) and GitLab's sections
+/// (each section decides on its own, as GitHub would; a file's owners are the
+/// union over sections; an entry with no owners of its own in a section takes
+/// the section's default owners). Patterns follow `friction_model::paths`.
 pub struct CodeOwners {
-    rules: Vec<OwnerRule>,
+    sections: Vec<Section>,
     /// Lines that could not be used: (line number, reason).
     pub invalid: Vec<(usize, String)>,
 }
 
+/// Splits a line at unescaped whitespace (`\ ` keeps a space in a path).
+fn tokens(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut escaped = false;
+    for c in line.chars() {
+        if escaped {
+            cur.push(c);
+            escaped = false;
+        } else if c == '\\' {
+            cur.push(c);
+            escaped = true;
+        } else if c.is_whitespace() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+        } else {
+            cur.push(c);
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn is_owner(o: &str) -> bool {
+    o.starts_with('@') || o.contains('@')
+}
+
+/// A GitLab section header: `[Name]`, `^[Name]`, `[Name][2]`, each optionally
+/// followed by default owners. `Err` for a line that opens a header but is not one.
+fn section_header(line: &str) -> Option<Result<(String, Vec<String>), String>> {
+    let rest = line.strip_prefix('^').unwrap_or(line);
+    let rest = rest.strip_prefix('[')?;
+    let Some((name, after)) = rest.split_once(']') else {
+        return Some(Err("a section header needs a closing `]`".into()));
+    };
+    if name.trim().is_empty() {
+        return Some(Err("a section header needs a name".into()));
+    }
+    let after = match after.strip_prefix('[') {
+        Some(count) => match count.split_once(']') {
+            Some((n, tail)) if n.trim().parse::<u32>().is_ok() => tail,
+            _ => return Some(Err("the approval count `[n]` must be a number".into())),
+        },
+        None => after,
+    };
+    let owners = tokens(after);
+    if let Some(bad) = owners.iter().find(|o| !is_owner(o)) {
+        return Some(Err(format!(
+            "`{bad}` is not an @user, @org/team or e-mail"
+        )));
+    }
+    Some(Ok((name.trim().to_lowercase(), owners)))
+}
+
 impl CodeOwners {
     pub fn parse(text: &str) -> CodeOwners {
-        let mut rules = Vec::new();
+        let mut sections = vec![Section {
+            name: None,
+            default_owners: Vec::new(),
+            patterns: Vec::new(),
+            owners: Vec::new(),
+            compiled: PathPatterns::default(),
+        }];
+        let mut current = 0;
         let mut invalid = Vec::new();
         for (i, raw) in text.lines().enumerate() {
             let line = raw.split(" #").next().unwrap_or("").trim();
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let mut parts = line.split_whitespace();
-            let pattern = parts.next().unwrap_or("");
-            let owners: Vec<String> = parts.map(str::to_owned).collect();
-            if let Some(bad) = owners
-                .iter()
-                .find(|o| !(o.starts_with('@') || o.contains('@')))
-            {
+            if let Some(header) = section_header(line) {
+                match header {
+                    Ok((name, owners)) => {
+                        // Sections of one name are combined, as GitLab does.
+                        current = match sections
+                            .iter()
+                            .position(|s| s.name.as_deref() == Some(name.as_str()))
+                        {
+                            Some(k) => k,
+                            None => {
+                                sections.push(Section {
+                                    name: Some(name),
+                                    default_owners: Vec::new(),
+                                    patterns: Vec::new(),
+                                    owners: Vec::new(),
+                                    compiled: PathPatterns::default(),
+                                });
+                                sections.len() - 1
+                            }
+                        };
+                        if !owners.is_empty() {
+                            sections[current].default_owners = owners;
+                        }
+                    }
+                    Err(reason) => invalid.push((i + 1, reason)),
+                }
+                continue;
+            }
+            let mut parts = tokens(line).into_iter();
+            let pattern = parts.next().unwrap_or_default();
+            let owners: Vec<String> = parts.collect();
+            if let Some(bad) = owners.iter().find(|o| !is_owner(o)) {
                 invalid.push((
                     i + 1,
                     format!("`{bad}` is not an @user, @org/team or e-mail"),
                 ));
                 continue;
             }
-            match Self::glob(pattern) {
-                Ok(matcher) => rules.push(OwnerRule { matcher, owners }),
-                Err(e) => invalid.push((i + 1, format!("bad pattern `{pattern}`: {e}"))),
+            match PathPatterns::new(std::slice::from_ref(&pattern)) {
+                Ok(_) => {
+                    let s = &mut sections[current];
+                    let owners = if owners.is_empty() && s.name.is_some() {
+                        s.default_owners.clone()
+                    } else {
+                        owners
+                    };
+                    s.patterns.push(pattern);
+                    s.owners.push(owners);
+                }
+                Err(e) => invalid.push((i + 1, e.to_string())),
             }
         }
-        CodeOwners { rules, invalid }
+        for s in &mut sections {
+            // Each pattern compiled alone above, so the set compiles.
+            s.compiled = PathPatterns::new(&s.patterns).unwrap_or_default();
+        }
+        sections.retain(|s| !s.patterns.is_empty());
+        CodeOwners { sections, invalid }
     }
 
-    /// gitignore-style pattern → glob: `/x` anchors at the root, a pattern
-    /// without `/` matches at any depth, a trailing `/` (or a directory) covers
-    /// everything below.
-    fn glob(pattern: &str) -> Result<GlobMatcher, globset::Error> {
-        let anchored = pattern.starts_with('/');
-        let mut p = pattern.trim_start_matches('/').to_owned();
-        if p.ends_with('/') {
-            p.push_str("**");
+    /// Owners of a path: per section the last matching rule, united over the
+    /// sections; `None` when no section gives it an owner.
+    pub fn owners_of(&self, path: &str) -> Option<Vec<String>> {
+        let mut out: Vec<String> = Vec::new();
+        for s in &self.sections {
+            if let Some(i) = s.compiled.last_match(path) {
+                for o in &s.owners[i] {
+                    if !out.contains(o) {
+                        out.push(o.clone());
+                    }
+                }
+            }
         }
-        if !anchored && !pattern.trim_end_matches('/').contains('/') {
-            p = format!("**/{p}");
-        }
-        let p = if p.ends_with("**") || p.contains('*') {
-            p
-        } else {
-            // A plain name is a file or a directory: match both.
-            format!("{{{p},{p}/**}}")
-        };
-        Ok(Glob::new(&p)?.compile_matcher())
+        (!out.is_empty()).then_some(out)
     }
 
-    /// Owners of a path (the last matching rule), if any.
-    pub fn owners_of(&self, path: &str) -> Option<&[String]> {
-        self.rules
-            .iter()
-            .rev()
-            .find(|r| r.matcher.is_match(path))
-            .map(|r| r.owners.as_slice())
-            .filter(|o| !o.is_empty())
+    /// Named sections (GitLab), lower-cased, in file order.
+    pub fn sections(&self) -> Vec<&str> {
+        self.sections.iter().filter_map(|s| s.name.as_deref()).collect()
     }
 }
 
