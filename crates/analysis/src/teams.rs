@@ -18,14 +18,50 @@ enum Rule {
     Glob(GlobMatcher),
 }
 
+impl Rule {
+    /// How specific the rule is: an exact name or e-mail beats any glob; a
+    /// glob with more literal characters beats one with fewer
+    /// (`*@payments.example.com` over `*@example.com` over `*`).
+    fn specificity(&self) -> (u8, usize) {
+        match self {
+            Rule::Exact(_) => (1, 0),
+            Rule::Glob(g) => (
+                0,
+                g.glob()
+                    .glob()
+                    .chars()
+                    .filter(|c| !matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | ','))
+                    .count(),
+            ),
+        }
+    }
+
+    fn is_match(&self, name: &str, email: &str) -> bool {
+        match self {
+            Rule::Exact(x) => x == name || x == email,
+            Rule::Glob(g) => g.is_match(email) || g.is_match(name),
+        }
+    }
+}
+
 pub struct TeamMap {
     rules: Vec<(String, Rule)>,
 }
 
+/// An author several teams' rules match, and the team chosen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TeamOverlap {
+    pub author: String,
+    /// Every team whose rules match, in name order.
+    pub teams: Vec<String>,
+    pub chosen: String,
+}
+
 impl TeamMap {
     /// From `[teams]` (team → patterns) and CSV rows (`author,team`; a header
-    /// row `author,team` is skipped). The first matching rule wins, `[teams]`
-    /// in name order first, then the CSV in file order.
+    /// row `author,team` is skipped). The most specific matching rule wins
+    /// (see `Rule::specificity`), whatever the order; among equally specific
+    /// rules the first, `[teams]` in team-name order, then the CSV in file order.
     pub fn new(
         config: &BTreeMap<String, Vec<String>>,
         csv: Option<&str>,
@@ -79,14 +115,50 @@ impl TeamMap {
 
     /// The team of an author known by name and e-mail.
     pub fn team_of(&self, name: &str, email: &str) -> Option<&str> {
+        self.claims(name, email).0
+    }
+
+    /// The chosen team, and every team whose rules match (name order).
+    fn claims(&self, name: &str, email: &str) -> (Option<&str>, Vec<&str>) {
         let (name, email) = (name.to_lowercase(), email.to_lowercase());
-        self.rules.iter().find_map(|(team, rule)| {
-            let hit = match rule {
-                Rule::Exact(x) => *x == name || *x == email,
-                Rule::Glob(g) => g.is_match(&email) || g.is_match(&name),
-            };
-            hit.then_some(team.as_str())
-        })
+        let mut best: Option<((u8, usize), &str)> = None;
+        let mut all: Vec<&str> = Vec::new();
+        for (team, rule) in &self.rules {
+            if !rule.is_match(&name, &email) {
+                continue;
+            }
+            if !all.contains(&team.as_str()) {
+                all.push(team);
+            }
+            let s = rule.specificity();
+            if best.is_none_or(|(b, _)| s > b) {
+                best = Some((s, team));
+            }
+        }
+        all.sort_unstable();
+        (best.map(|(_, t)| t), all)
+    }
+
+    /// Authors (name, e-mail) that rules of several teams match: reported, so
+    /// a catch-all rule never silently decides.
+    pub fn overlaps<'a>(
+        &self,
+        authors: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Vec<TeamOverlap> {
+        let mut out = Vec::new();
+        for (name, email) in authors {
+            let (chosen, all) = self.claims(name, email);
+            if let (Some(chosen), true) = (chosen, all.len() > 1) {
+                out.push(TeamOverlap {
+                    author: email.to_owned(),
+                    teams: all.into_iter().map(str::to_owned).collect(),
+                    chosen: chosen.to_owned(),
+                });
+            }
+        }
+        out.sort_by(|a, b| a.author.cmp(&b.author));
+        out.dedup();
+        out
     }
 }
 
@@ -336,6 +408,33 @@ mod tests {
         assert_eq!(m.team_of("Bob", "bob@x.org"), Some("platform"));
         assert_eq!(m.team_of("Eve", "eve@x.org"), None);
         assert!(TeamMap::new(&BTreeMap::new(), Some("no comma here")).is_err());
+    }
+
+    #[test]
+    fn the_most_specific_team_rule_wins_whatever_the_order() {
+        let config: BTreeMap<String, Vec<String>> = [
+            ("community".to_owned(), vec!["*".to_owned()]),
+            ("core".to_owned(), vec!["someone@example.org".to_owned()]),
+            ("example".to_owned(), vec!["*@example.org".to_owned()]),
+            ("zz-pay".to_owned(), vec!["*@pay.example.org".to_owned()]),
+        ]
+        .into();
+        let m = TeamMap::new(&config, None).unwrap();
+        assert_eq!(m.team_of("Some One", "someone@example.org"), Some("core"));
+        assert_eq!(m.team_of("Ann", "ann@pay.example.org"), Some("zz-pay"));
+        assert_eq!(m.team_of("Bob", "bob@example.org"), Some("example"));
+        assert_eq!(m.team_of("Eve", "eve@elsewhere.net"), Some("community"));
+        let o = m.overlaps([
+            ("Some One", "someone@example.org"),
+            ("Eve", "eve@elsewhere.net"),
+        ]);
+        assert_eq!(o.len(), 1);
+        assert_eq!(o[0].author, "someone@example.org");
+        assert_eq!(o[0].teams, ["community", "core", "example"]);
+        assert_eq!(o[0].chosen, "core");
+        // A CSV row is exact, so it beats a `[teams]` glob.
+        let m = TeamMap::new(&config, Some("bob@example.org,platform\n")).unwrap();
+        assert_eq!(m.team_of("Bob", "bob@example.org"), Some("platform"));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use friction_analysis::components::ComponentMap;
-use friction_analysis::teams::{CodeOwners, TeamMap};
+use friction_analysis::teams::{CodeOwners, TeamMap, TeamOverlap};
 
 use friction_assess::{Assessment, Economics, Options};
 use friction_code::health;
@@ -113,6 +113,8 @@ pub(crate) struct Loaded {
     pub to: String,
     /// The digest of the facts (see `snapshot::manifest`), computed once.
     pub facts_sha256: std::sync::OnceLock<String>,
+    /// Authors (pseudonymous) that several teams' rules match.
+    pub team_overlaps: Vec<TeamOverlap>,
 }
 
 impl Loaded {
@@ -425,6 +427,14 @@ pub(crate) fn load_with(
             key: 0,
         });
     }
+    let team_overlaps: Vec<TeamOverlap> = teams
+        .overlaps(names.iter().map(|(email, name)| (*name, *email)))
+        .into_iter()
+        .map(|mut o| {
+            o.author = friction_analysis::knowledge::pseudonym(&salt, &o.author);
+            o
+        })
+        .collect();
     let teams = (!teams.is_empty()).then(|| {
         names
             .iter()
@@ -455,6 +465,7 @@ pub(crate) fn load_with(
         from: date(from),
         to: date(last),
         facts_sha256: std::sync::OnceLock::new(),
+        team_overlaps,
     }))
 }
 
@@ -504,6 +515,12 @@ pub(crate) fn json(loaded: &Loaded, a: &Assessment) -> String {
         );
         o.insert("window_from".into(), loaded.from.clone().into());
         o.insert("window_to".into(), loaded.to.clone().into());
+        if !loaded.team_overlaps.is_empty() {
+            o.insert(
+                "team_overlaps".into(),
+                serde_json::to_value(&loaded.team_overlaps).unwrap_or_default(),
+            );
+        }
     }
     serde_json::to_string_pretty(&v).unwrap_or_default()
 }

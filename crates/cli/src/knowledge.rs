@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use friction_analysis::knowledge::{self, Change, File, Knowledge, pseudonym};
-use friction_analysis::teams::{self, Coordination, TeamMap, UNMAPPED};
+use friction_analysis::teams::{self, Coordination, TeamMap, TeamOverlap, UNMAPPED};
 use friction_code::{ANALYZER_VERSION, FileMetrics};
 use friction_store::WalkMode;
 use serde::Serialize;
@@ -29,6 +29,8 @@ struct Report<'a> {
     teams: Vec<TeamSummary>,
     /// Authors no team rule maps (counted under "(unmapped)").
     unmapped_authors: u64,
+    /// Authors that rules of several teams match, and the team chosen.
+    team_overlaps: Vec<TeamOverlap>,
     /// Code several teams changed in the activity window.
     coordination: Option<Coordination>,
     codeowners: Option<CodeOwnersSummary>,
@@ -178,6 +180,11 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
         });
     }
     let mut k = knowledge::knowledge(&changes, &files, &active, &without);
+    let mut team_overlaps = team_map.overlaps(
+        everyone
+            .iter()
+            .map(|e| (names.get(e).copied().unwrap_or(""), *e)),
+    );
 
     let mut team_rows: Vec<TeamSummary> = Vec::new();
     let mut unmapped_authors = 0;
@@ -286,6 +293,8 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
         let p = |a: &mut String| *a = pseudonym(&salt, a);
         k.truck_factor_authors.iter_mut().for_each(p);
         k.without.iter_mut().for_each(p);
+        team_overlaps.iter_mut().for_each(|o| p(&mut o.author));
+        team_overlaps.sort_by(|a, b| a.author.cmp(&b.author));
         for f in &mut k.files {
             p(&mut f.main_author);
             f.doa_authors.iter_mut().for_each(p);
@@ -301,6 +310,7 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
         hotspots_at_risk,
         teams: team_rows,
         unmapped_authors,
+        team_overlaps,
         coordination,
         codeowners,
     };
@@ -420,6 +430,15 @@ fn text(r: &Report<'_>, limit: usize) -> String {
                 r.unmapped_authors
             ));
         }
+    }
+    if let Some(o) = r.team_overlaps.first() {
+        out.push_str(&format!(
+            "  overlaps      {} authors match rules of several teams; the most specific rule decides (e.g. {}: {} → {})\n",
+            r.team_overlaps.len(),
+            clean(&o.author),
+            clean(&o.teams.join(", ")),
+            clean(&o.chosen)
+        ));
     }
     if let Some(c) = &r.coordination {
         out.push_str(&format!(

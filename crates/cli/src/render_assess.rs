@@ -198,6 +198,16 @@ pub(crate) fn text(loaded: &Loaded, a: &Assessment, limit: usize) -> String {
             );
         }
     }
+    if let Some(o) = loaded.team_overlaps.first() {
+        let _ = writeln!(
+            out,
+            "  {} authors match rules of several teams; the most specific rule decides (e.g. {}: {} → {})",
+            loaded.team_overlaps.len(),
+            clean(&o.author),
+            clean(&o.teams.join(", ")),
+            clean(&o.chosen)
+        );
+    }
     let m = &a.cost;
     let _ = writeln!(
         out,

@@ -121,8 +121,13 @@ fn teams_coordination_and_codeowners() {
         .iter()
         .map(|t| (t["team"].as_str().unwrap(), t["authors"].as_u64().unwrap()))
         .collect();
-    // `[teams]` rules come first: old@example.com matches `*@example.com` before the CSV.
-    assert!(teams.contains(&("apps", 3)), "{teams:?}");
+    // The most specific rule wins: the CSV names Old Timer exactly, which
+    // beats the `*@example.com` glob; the overlap is reported.
+    assert!(teams.contains(&("apps", 2)), "{teams:?}");
+    assert!(teams.contains(&("legacy", 1)), "{teams:?}");
+    assert_eq!(k["team_overlaps"].as_array().unwrap().len(), 1);
+    assert_eq!(k["team_overlaps"][0]["teams"], serde_json::json!(["apps", "legacy"]));
+    assert_eq!(k["team_overlaps"][0]["chosen"], "legacy");
     assert!(teams.contains(&("(unmapped)", 1)), "{teams:?}");
     assert_eq!(k["unmapped_authors"], 1);
     assert_eq!(k["coordination"]["multi_team_files"], 0);
@@ -136,6 +141,42 @@ fn teams_coordination_and_codeowners() {
     assert!(!k.to_string().contains("example.com"));
     // Off-boarding a whole team: every file loses its active authors but extra.py (Eve's).
     let gone = knowledge(&f, &db, &["--without", "apps"]);
-    assert_eq!(gone["without"].as_array().unwrap().len(), 3);
+    assert_eq!(gone["without"].as_array().unwrap().len(), 2);
     assert_eq!(gone["active_authors"], 1);
+}
+
+/// Issue 15.6: `community = ["*"]` used to swallow `core = ["someone@…"]`
+/// (the first rule in name order won). The exact e-mail is more specific.
+#[test]
+fn a_catch_all_team_does_not_swallow_a_specific_rule() {
+    let mut f = history();
+    f.write(
+        "friction.toml",
+        "[teams]\ncommunity = [\"*\"]\ncore = [\"bob@example.com\"]\n",
+    );
+    f.commit_as("teams", "Bob", "bob@example.com");
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    let k = knowledge(&f, &db, &[]);
+    let teams: Vec<(&str, u64)> = k["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["team"].as_str().unwrap(), t["authors"].as_u64().unwrap()))
+        .collect();
+    assert!(teams.contains(&("core", 1)), "{teams:?}");
+    assert!(teams.contains(&("community", 2)), "{teams:?}");
+    let overlaps = k["team_overlaps"].as_array().unwrap();
+    assert_eq!(overlaps.len(), 1, "{overlaps:?}");
+    assert_eq!(overlaps[0]["chosen"], "core");
+    assert!(overlaps[0]["author"].as_str().unwrap().starts_with("dev-"));
+    // The text report says so too.
+    let out = friction(&["knowledge", "--db", db.to_str().unwrap()], f.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("match rules of several teams"), "{text}");
+    // And the assessment.
+    let out = friction(&["assess", "--db", db.to_str().unwrap(), "--json"], f.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let a: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(a["team_overlaps"][0]["chosen"], "core");
 }
