@@ -257,7 +257,11 @@ mod tests {
 
     #[test]
     fn components_read_patterns_as_codeowners_does() {
-        let m = map(&[("docs", &["docs/*"]), ("logs", &["logs/"]), ("api", &["/api"])]);
+        let m = map(&[
+            ("docs", &["docs/*"]),
+            ("logs", &["logs/"]),
+            ("api", &["/api"]),
+        ]);
         assert_eq!(m.component("docs/a.md"), "docs");
         // A wildcard last segment stays at its level.
         assert_eq!(m.component("docs/sub/b.md"), UNASSIGNED);

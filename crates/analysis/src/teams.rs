@@ -237,9 +237,7 @@ fn section_header(line: &str) -> Option<Result<(String, Vec<String>), String>> {
     };
     let owners = tokens(after);
     if let Some(bad) = owners.iter().find(|o| !is_owner(o)) {
-        return Some(Err(format!(
-            "`{bad}` is not an @user, @org/team or e-mail"
-        )));
+        return Some(Err(format!("`{bad}` is not an @user, @org/team or e-mail")));
     }
     Some(Ok((name.trim().to_lowercase(), owners)))
 }
@@ -338,7 +336,10 @@ impl CodeOwners {
 
     /// Named sections (GitLab), lower-cased, in file order.
     pub fn sections(&self) -> Vec<&str> {
-        self.sections.iter().filter_map(|s| s.name.as_deref()).collect()
+        self.sections
+            .iter()
+            .filter_map(|s| s.name.as_deref())
+            .collect()
     }
 }
 

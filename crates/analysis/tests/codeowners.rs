@@ -30,7 +30,10 @@ fn github_documentation_examples_hold() {
     assert_eq!(owners(&co, "build/logs/deep/x.log"), ["@octocat"]);
     // `docs/*` owns direct files only; `/docs/` (later) owns everything below.
     assert_eq!(owners(&co, "docs/getting-started.md"), ["@doctocat"]);
-    assert_eq!(owners(&co, "docs/build-app/troubleshooting.md"), ["@doctocat"]);
+    assert_eq!(
+        owners(&co, "docs/build-app/troubleshooting.md"),
+        ["@doctocat"]
+    );
     // `apps/` anywhere; `/apps/` then `/apps/github` with no owners un-owns.
     assert_eq!(owners(&co, "src/apps/x.rb"), ["@octocat"]);
     assert_eq!(owners(&co, "apps/web/x.rb"), ["@octocat"]);
@@ -53,7 +56,10 @@ fn github_files_from_real_repositories() {
     let co = fixture("github-ossf-scorecard.CODEOWNERS");
     assert!(co.invalid.is_empty(), "{:?}", co.invalid);
     assert_eq!(owners(&co, "main.go"), ["@ossf/scorecard-maintainers"]);
-    assert_eq!(owners(&co, "checks/README.md"), ["@ossf/scorecard-doc-maintainers"]);
+    assert_eq!(
+        owners(&co, "checks/README.md"),
+        ["@ossf/scorecard-doc-maintainers"]
+    );
     assert_eq!(
         owners(&co, "clients/azuredevopsrepo/client.go"),
         ["@ossf/scorecard-azure-maintainers"]
@@ -61,7 +67,10 @@ fn github_files_from_real_repositories() {
 
     let co = fixture("github-nodejs-node.CODEOWNERS");
     assert!(co.invalid.is_empty(), "{:?}", co.invalid);
-    assert_eq!(owners(&co, "lib/internal/streams/end-of-stream.js"), ["@nodejs/streams"]);
+    assert_eq!(
+        owners(&co, "lib/internal/streams/end-of-stream.js"),
+        ["@nodejs/streams"]
+    );
     assert_eq!(owners(&co, "lib/_stream_readable.js"), ["@nodejs/streams"]);
     assert_eq!(owners(&co, "tools/gyp/x.gyp"), ["@nodejs/gyp"]);
     // `/deps` comes after `*.gyp` and `/deps/v8/*`: the last match wins.
@@ -76,7 +85,10 @@ fn github_files_from_real_repositories() {
 
     let co = fixture("github-esphome.CODEOWNERS");
     assert!(co.invalid.is_empty(), "{:?}", co.invalid);
-    assert_eq!(owners(&co, "esphome/components/adc/sensor.py"), ["@esphome/core"]);
+    assert_eq!(
+        owners(&co, "esphome/components/adc/sensor.py"),
+        ["@esphome/core"]
+    );
     assert!(co.owners_of("esphome/components/adc/sub/x.py").is_none());
     assert_eq!(owners(&co, "esphome/core/helpers.cpp"), ["@esphome/core"]);
 
@@ -117,8 +129,14 @@ fn gitlab_sections_default_owners_and_optional_sections() {
     let co = fixture("gitlab-kicad.CODEOWNERS");
     assert!(co.invalid.is_empty(), "{:?}", co.invalid);
     assert_eq!(co.sections(), ["suggested reviewers"]);
-    assert_eq!(owners(&co, "pcbnew/router/pns_router.cpp"), ["@twlostow", "@craftyjon", "@sethhillbrand"]);
-    assert_eq!(owners(&co, "eeschema/connection_graph.cpp"), ["@craftyjon", "@sethhillbrand"]);
+    assert_eq!(
+        owners(&co, "pcbnew/router/pns_router.cpp"),
+        ["@twlostow", "@craftyjon", "@sethhillbrand"]
+    );
+    assert_eq!(
+        owners(&co, "eeschema/connection_graph.cpp"),
+        ["@craftyjon", "@sethhillbrand"]
+    );
     assert!(co.owners_of("pcbnew/board.cpp").is_none());
 
     let co = fixture("gitlab-ircad-sight.CODEOWNERS");

@@ -26,12 +26,21 @@ pub(crate) const CODEOWNERS_PATHS: [&str; 4] = [
     ".gitlab/CODEOWNERS",
 ];
 
-/// The first CODEOWNERS file of a work tree.
-pub(crate) fn find_codeowners(workdir: &Path) -> Option<(String, CodeOwners)> {
+/// The first CODEOWNERS file in `commit`'s tree (default `HEAD`), never the
+/// work tree: uncommitted files do not count.
+pub(crate) fn committed_codeowners(
+    repo: &friction_history::Repo,
+    commit: Option<friction_history::ObjectId>,
+) -> Option<(String, String)> {
+    let commit = match commit {
+        Some(c) => c,
+        None => repo.head_commit().ok()?,
+    };
     CODEOWNERS_PATHS.iter().find_map(|rel| {
-        std::fs::read_to_string(workdir.join(rel))
+        repo.file_at(commit, rel)
             .ok()
-            .map(|t| ((*rel).to_string(), CodeOwners::parse(&t)))
+            .flatten()
+            .map(|b| ((*rel).to_string(), String::from_utf8_lossy(&b).into_owned()))
     })
 }
 
@@ -202,52 +211,44 @@ pub(crate) struct Inputs {
 }
 
 impl Inputs {
-    /// The inputs of the repository at `path`: its work tree, or `at` (default
-    /// HEAD) in a bare repository or a back-fill. `None` when there is no
-    /// repository (a store given with `--db` only).
+    /// The inputs of the repository at `path`, read from the tree of `at`
+    /// (default `HEAD`) — never from the work tree, so uncommitted files do
+    /// not change an assessment. `None` when there is no repository (a store
+    /// given with `--db` only).
     pub(crate) fn read(path: &Path, at: Option<&str>) -> Result<Inputs, UserError> {
         let Ok(repo) = friction_history::open(path) else {
             return Ok(Inputs::default());
         };
-        let from_tree = |rel: &str| -> Option<String> {
-            let commit = match at {
-                Some(c) => friction_history::ObjectId::from_hex(c.as_bytes()).ok()?,
-                None => repo.head_commit().ok()?,
-            };
-            repo.file_at(commit, rel)
+        let commit = match at {
+            Some(c) => friction_history::ObjectId::from_hex(c.as_bytes()).ok(),
+            None => repo.head_commit().ok(),
+        };
+        let read = |rel: &str| -> Option<String> {
+            repo.file_at(commit?, rel)
                 .ok()
                 .flatten()
                 .map(|b| String::from_utf8_lossy(&b).into_owned())
         };
-        let workdir = if at.is_none() { repo.workdir() } else { None };
-        let read = |rel: &str| -> Option<String> {
-            match &workdir {
-                Some(dir) => std::fs::read_to_string(dir.join(rel)).ok(),
-                None => from_tree(rel),
-            }
-        };
-        // The configuration is today's, even for a past commit: a trend must
+        // The configuration is HEAD's, even for a past commit: a trend must
         // be measured with one set of components, teams and rules.
         let config = match repo.config_text() {
             Ok(c) => c,
             Err(e) => return Err(UserError::new(e.to_string(), None)),
         };
-        let codeowners = CODEOWNERS_PATHS
-            .iter()
-            .find_map(|rel| read(rel).map(|t| ((*rel).to_owned(), t)));
+        let codeowners = commit.and_then(|c| committed_codeowners(&repo, Some(c)));
         let parsed = match &config {
             Some((origin, text)) => parse_config(origin, text)?,
             None => Config::default(),
         };
         let teams_csv = match &parsed.teams_csv {
-            Some(rel) => match (&workdir, read(rel)) {
-                (_, Some(t)) => Some((rel.clone(), t)),
+            Some(rel) => match read(rel) {
+                Some(t) => Some((rel.clone(), t)),
                 // Not in that past commit's tree: the caller falls back to today's.
-                (_, None) if at.is_some() => None,
-                (_, None) => {
+                None if at.is_some() => None,
+                None => {
                     return Err(UserError::new(
-                        format!("teams_csv `{rel}` cannot be read"),
-                        Some("the path is relative to the repository root"),
+                        format!("teams_csv `{rel}` is not in HEAD's tree"),
+                        Some("the path is relative to the repository root; commit the file"),
                     ));
                 }
             },

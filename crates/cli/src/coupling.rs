@@ -104,9 +104,11 @@ pub fn run(args: &CouplingArgs) -> Result<u8, UserError> {
     };
     let sets = coupling::group(&commits, grouping);
     let mut result = coupling::coupling(&sets, &options);
-    // Paths at HEAD for identities (friction mode): show where the file lives now.
+    // Current paths for identities (friction mode): where each file lives
+    // now, or last lived — for every file, source or not (`CHANGES.rst`,
+    // not the `CHANGES` it was renamed from).
     if !args.parity {
-        let current = current_paths(&store).map_err(err)?;
+        let current = store.latest_paths().map_err(err)?;
         for p in &mut result.pairs {
             if let Some(now) = current.get(&p.entity) {
                 p.entity.clone_from(now);
@@ -160,22 +162,6 @@ pub fn run(args: &CouplingArgs) -> Result<u8, UserError> {
         print!("{}", text(&report));
     }
     Ok(0)
-}
-
-/// Identity → the path the file has at the last scan's `HEAD` (latest rename).
-fn current_paths(
-    store: &friction_store::Store,
-) -> Result<BTreeMap<String, String>, friction_store::StoreError> {
-    let mut out = BTreeMap::new();
-    if let Some(head) = store.meta("code_head")? {
-        for row in store.code_tree(&head)? {
-            let id = store.file_id(&row.path)?;
-            if id != row.path {
-                out.insert(id, row.path);
-            }
-        }
-    }
-    Ok(out)
 }
 
 fn field(s: &str) -> String {

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use friction_analysis::knowledge::{self, Change, File, Knowledge, pseudonym};
-use friction_analysis::teams::{self, Coordination, TeamMap, TeamOverlap, UNMAPPED};
+use friction_analysis::teams::{self, CodeOwners, Coordination, TeamMap, TeamOverlap, UNMAPPED};
 use friction_code::{ANALYZER_VERSION, FileMetrics};
 use friction_store::WalkMode;
 use serde::Serialize;
@@ -107,19 +107,26 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
         everyone.iter().map(|a| (pseudonym(&salt, a), *a)).collect();
     // Teams, coordination load and CODEOWNERS.
     let config = crate::hotspots::project_config(&args.path)?;
-    let workdir = friction_history::open(&args.path)
-        .ok()
-        .and_then(|r| r.workdir());
-    let csv_text = match (&config.teams_csv, &workdir) {
-        (Some(rel), Some(dir)) => Some(std::fs::read_to_string(dir.join(rel)).map_err(|e| {
+    // Configuration, teams CSV and CODEOWNERS come from HEAD's tree, as the
+    // assessment reads them (uncommitted files do not count).
+    let repo = friction_history::open(&args.path).ok();
+    let committed = |rel: &str| -> Option<String> {
+        let repo = repo.as_ref()?;
+        repo.file_at(repo.head_commit().ok()?, rel)
+            .ok()
+            .flatten()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+    };
+    let csv_text = match (&config.teams_csv, &repo) {
+        (Some(rel), Some(_)) => Some(committed(rel).ok_or_else(|| {
             UserError::new(
-                format!("teams_csv `{rel}`: {e}"),
-                Some("the path is relative to the repository root"),
+                format!("teams_csv `{rel}` is not in HEAD's tree"),
+                Some("the path is relative to the repository root; commit the file"),
             )
         })?),
         (Some(rel), None) => {
             return Err(UserError::new(
-                format!("teams_csv `{rel}` needs the repository's work tree"),
+                format!("teams_csv `{rel}` needs the repository"),
                 Some("run `friction knowledge` on the repository directory"),
             ));
         }
@@ -249,7 +256,10 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
             .collect();
         coordination = Some(teams::coordination(&triples));
     }
-    let codeowners = workdir.as_deref().and_then(crate::assess::find_codeowners);
+    let codeowners = repo
+        .as_ref()
+        .and_then(|r| crate::assess::committed_codeowners(r, None))
+        .map(|(file, text)| (file, CodeOwners::parse(&text)));
     let codeowners = codeowners.map(|(file, co)| {
         let total: u64 = k.files.iter().map(|f| u64::from(f.code_lines)).sum();
         let without_owner: Vec<&knowledge::FileKnowledge> = k

@@ -126,7 +126,10 @@ fn teams_coordination_and_codeowners() {
     assert!(teams.contains(&("apps", 2)), "{teams:?}");
     assert!(teams.contains(&("legacy", 1)), "{teams:?}");
     assert_eq!(k["team_overlaps"].as_array().unwrap().len(), 1);
-    assert_eq!(k["team_overlaps"][0]["teams"], serde_json::json!(["apps", "legacy"]));
+    assert_eq!(
+        k["team_overlaps"][0]["teams"],
+        serde_json::json!(["apps", "legacy"])
+    );
     assert_eq!(k["team_overlaps"][0]["chosen"], "legacy");
     assert!(teams.contains(&("(unmapped)", 1)), "{teams:?}");
     assert_eq!(k["unmapped_authors"], 1);
@@ -175,8 +178,47 @@ fn a_catch_all_team_does_not_swallow_a_specific_rule() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("match rules of several teams"), "{text}");
     // And the assessment.
-    let out = friction(&["assess", "--db", db.to_str().unwrap(), "--json"], f.path());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = friction(
+        &["assess", "--db", db.to_str().unwrap(), "--json"],
+        f.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let a: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(a["team_overlaps"][0]["chosen"], "core");
+}
+
+/// Issue 15.2: flask's `templating.py` — created by a former author with 22
+/// commits, kept by an active maintainer (14 commits in the window) — was
+/// "orphaned — no active author" because the maintainer's degree of
+/// authorship was under 75 % of the former author's.
+#[test]
+fn a_file_an_active_maintainer_keeps_is_not_orphaned() {
+    let mut f = Fixture::new();
+    for i in 0..23 {
+        f.write("templating.py", format!("def render():\n    return {i}\n"));
+        f.commit_as("old work", "Old Timer", "old@example.com");
+    }
+    f.advance_days(730);
+    for i in 0..14 {
+        f.write(
+            "templating.py",
+            format!("def render():\n    return {}\n", 100 + i),
+        );
+        f.commit_as("maintenance", "Maintainer", "keeper@example.com");
+    }
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    let k = knowledge(&f, &db, &["--names"]);
+    assert_eq!(k["active_authors"], 1);
+    let file = &k["files"][0];
+    assert_eq!(file["path"], "templating.py");
+    assert_eq!(file["orphaned"], false, "{file}");
+    assert_eq!(k["orphaned_files"], 0);
+    // When the maintainer leaves, it is orphaned.
+    let gone = knowledge(&f, &db, &["--without", "keeper@example.com"]);
+    assert_eq!(gone["orphaned_files"], 1);
 }

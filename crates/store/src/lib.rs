@@ -440,6 +440,32 @@ impl Store {
             .unwrap_or_else(|| path.to_owned()))
     }
 
+    /// Identity → the path a renamed file had at its newest stored change:
+    /// where it lives now, or where it last lived if it was deleted. Files
+    /// never renamed are their own identity and are left out.
+    pub fn latest_paths(&self) -> Result<BTreeMap<String, String>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT fi.file_id, fi.path, MAX(c.committer_time)
+             FROM file_identity fi
+             JOIN file_changes fc ON fc.path = fi.path
+             JOIN commits c ON c.id = fc.commit_id
+             GROUP BY fi.file_id, fi.path
+             ORDER BY fi.file_id, fi.path",
+        )?;
+        let rows: Vec<(String, String, i64)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut newest: BTreeMap<String, (i64, String)> = BTreeMap::new();
+        for (id, path, time) in rows {
+            let e = newest.entry(id).or_insert((i64::MIN, String::new()));
+            // Ties (one commit renames twice): the greater path, deterministically.
+            if (time, &path) > (e.0, &e.1) {
+                *e = (time, path);
+            }
+        }
+        Ok(newest.into_iter().map(|(id, (_, p))| (id, p)).collect())
+    }
+
     /// Every stored change of the file whose identity is `file_id`, oldest first.
     pub fn file_history(&self, file_id: &str) -> Result<Vec<FileHistoryEntry>, StoreError> {
         let mut stmt = self.conn.prepare(
