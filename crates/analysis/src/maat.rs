@@ -43,40 +43,12 @@ pub const ANALYSES: &[&str] = &[
     "age",
 ];
 
-/// A CSV table: header and rows of cells.
+/// A CSV table: header and rows of cells (the CLI writes it with
+/// `friction_report::csv_text`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     pub header: Vec<&'static str>,
     pub rows: Vec<Vec<String>>,
-}
-
-impl Table {
-    pub fn to_csv(&self) -> String {
-        let mut out = String::with_capacity(64 * (self.rows.len() + 1));
-        out.push_str(&self.header.join(","));
-        out.push('\n');
-        for r in &self.rows {
-            for (i, c) in r.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                push_cell(&mut out, c);
-            }
-            out.push('\n');
-        }
-        out
-    }
-}
-
-/// Appends one CSV cell, quoted only when it must be.
-fn push_cell(out: &mut String, s: &str) {
-    if s.contains([',', '"', '\n', '\r']) {
-        out.push('"');
-        out.push_str(&s.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(s);
-    }
 }
 
 /// Two decimals, as code-maat's `round-with-precision 2` prints them.

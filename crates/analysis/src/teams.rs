@@ -49,7 +49,7 @@ pub struct TeamMap {
 }
 
 /// An author several teams' rules match, and the team chosen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct TeamOverlap {
     pub author: String,
     /// Every team whose rules match, in name order.

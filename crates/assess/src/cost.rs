@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use friction_signals::{Context, Data, Family, Overrides, Scope, round2, time_factor};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// `[economics]` of friction.toml.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +30,7 @@ impl Default for Economics {
 }
 
 /// A low–high range.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Range {
     pub low: f64,
     pub high: f64,
@@ -61,7 +61,7 @@ impl Range {
 }
 
 /// Money beside hours, when an hourly cost is configured.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cost {
     /// Engineer-hours per year.
     pub hours: Range,
@@ -70,7 +70,7 @@ pub struct Cost {
 }
 
 /// The estimate of one file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FileCost {
     pub path: String,
     pub component: String,
@@ -89,16 +89,16 @@ pub struct FileCost {
 }
 
 /// Cost per driver family.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DriverCost {
     pub family: Family,
     /// `None`: no cost formula for this family yet.
     pub cost: Option<Cost>,
-    pub basis: &'static str,
+    pub basis: String,
 }
 
 /// The cost model's result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CostModel {
     /// Always true: every figure here is an estimate.
     pub estimate: bool,
@@ -107,7 +107,7 @@ pub struct CostModel {
     /// Engineers working on the repository, full-time equivalents.
     pub engineers: Range,
     /// `configured` or `estimated from activity`.
-    pub engineers_source: &'static str,
+    pub engineers_source: String,
     /// Engineer-hours per year spent changing this code.
     pub development_hours: Range,
     pub total: Cost,
@@ -272,17 +272,17 @@ pub fn cost_model(data: &Data, economics: &Economics, overrides: &Overrides) -> 
             Family::Delivery => DriverCost {
                 family,
                 cost: data.code_measured.then(|| money(economics, friction_total)),
-                basis: "excess development time of changes in unhealthy code (Code Red band ratios)",
+                basis: "excess development time of changes in unhealthy code (Code Red band ratios)".into(),
             },
             Family::Reliability => DriverCost {
                 family,
                 cost: Some(money(economics, defect_total)),
-                basis: "time spent on fix commits in defect-prone files, at healthy-code speed (the excess is counted under Delivery)",
+                basis: "time spent on fix commits in defect-prone files, at healthy-code speed (the excess is counted under Delivery)".into(),
             },
             _ => DriverCost {
                 family,
                 cost: None,
-                basis: "no cost formula for this family yet",
+                basis: "no cost formula for this family yet".into(),
             },
         })
         .collect();
@@ -291,7 +291,7 @@ pub fn cost_model(data: &Data, economics: &Economics, overrides: &Overrides) -> 
         currency: economics.currency.clone(),
         hourly_cost: economics.hourly_cost,
         engineers,
-        engineers_source,
+        engineers_source: engineers_source.into(),
         development_hours: dev,
         total: money(economics, friction_total.add(&defect_total)),
         drivers,

@@ -7,22 +7,22 @@ use friction_signals::{
     Context, Data, Evidence, Family, Figure, Outcome, Overrides, REGISTRY, Reads, Sample, Scope,
     Signal, round2,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::methodology::{BOOTSTRAP_REPLICATES, CI_LEVEL, band, family_weight};
 
 /// One signal in one scope.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SignalResult {
-    pub id: &'static str,
-    pub title: &'static str,
+    pub id: String,
+    pub title: String,
     pub family: Family,
     /// Share of its family (driver) this signal stands for.
     pub weight: f64,
-    pub unit: &'static str,
+    pub unit: String,
     pub value: Option<f64>,
     pub score: Option<f64>,
-    pub band: Option<&'static str>,
+    pub band: Option<String>,
     /// 90 % bootstrap interval of the score.
     pub ci: Option<[f64; 2]>,
     /// Share (0–1) of the relevant units that had data.
@@ -34,15 +34,15 @@ pub struct SignalResult {
 }
 
 /// A driver family in one scope.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Driver {
     pub family: Family,
-    pub title: &'static str,
+    pub title: String,
     /// The family's weight in the index (methodology).
     pub weight: f64,
     /// `None`: no signal of the family had data ("not measured").
     pub score: Option<f64>,
-    pub band: Option<&'static str>,
+    pub band: Option<String>,
     pub ci: Option<[f64; 2]>,
     /// Share of the driver that was measured: its measured signals' weights
     /// (shares of the whole driver), each times the signal's own coverage.
@@ -55,11 +55,11 @@ pub struct Driver {
 }
 
 /// The index of one scope.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IndexResult {
     /// 0–100; `None` when no driver could be measured.
     pub score: Option<f64>,
-    pub band: Option<&'static str>,
+    pub band: Option<String>,
     pub ci: Option<[f64; 2]>,
     /// Share (0–1) of the methodology's total weight that had data.
     pub coverage: f64,
@@ -333,14 +333,14 @@ pub fn index(data: &Data, scope: &Scope, overrides: &Overrides) -> IndexResult {
                     cov += s.weight() * m.coverage;
                     let sc = s.curve().score(m.value);
                     SignalResult {
-                        id: s.id(),
-                        title: doc.title,
+                        id: s.id().into(),
+                        title: doc.title.into(),
                         family: f,
                         weight: s.weight(),
-                        unit: s.unit(),
+                        unit: s.unit().into(),
                         value: Some(round2(m.value)),
                         score: Some(round2(sc)),
-                        band: Some(band(sc)),
+                        band: Some(band(sc).into()),
                         ci: signal_ci.get(s.id()).copied().flatten(),
                         coverage: round2(m.coverage),
                         figures: m.figures.clone(),
@@ -349,11 +349,11 @@ pub fn index(data: &Data, scope: &Scope, overrides: &Overrides) -> IndexResult {
                     }
                 }
                 Outcome::NotMeasured(why) => SignalResult {
-                    id: s.id(),
-                    title: doc.title,
+                    id: s.id().into(),
+                    title: doc.title.into(),
                     family: f,
                     weight: s.weight(),
-                    unit: s.unit(),
+                    unit: s.unit().into(),
                     value: None,
                     score: None,
                     band: None,
@@ -381,10 +381,10 @@ pub fn index(data: &Data, scope: &Scope, overrides: &Overrides) -> IndexResult {
         };
         drivers.push(Driver {
             family: f,
-            title: f.title(),
+            title: f.title().into(),
             weight: family_weight(f),
             score: score.map(round2),
-            band: score.map(band),
+            band: score.map(band).map(str::to_owned),
             ci: family_reps.remove(&f).and_then(interval),
             coverage: round2(fam_cov),
             contribution: round2(contribution),
@@ -394,7 +394,7 @@ pub fn index(data: &Data, scope: &Scope, overrides: &Overrides) -> IndexResult {
     }
     IndexResult {
         score: index.map(round2),
-        band: index.map(band),
+        band: index.map(band).map(str::to_owned),
         ci: if index.is_some() {
             interval(index_reps)
         } else {

@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use friction_signals::{Data, METHODOLOGY_VERSION, Overrides, Scope, ScopeKind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub mod cost;
 pub mod index;
@@ -48,7 +48,7 @@ impl Default for Options {
 }
 
 /// The index of a component or team.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScopeIndex {
     pub kind: ScopeKind,
     pub name: String,
@@ -59,10 +59,10 @@ pub struct ScopeIndex {
 }
 
 /// The whole assessment.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assessment {
-    pub schema: &'static str,
-    pub methodology: &'static str,
+    pub schema: String,
+    pub methodology: String,
     /// The window the signals read (dates, UTC).
     pub window_months: u32,
     /// Files at the assessed commit (excluded ones left out) and their code
@@ -77,6 +77,42 @@ pub struct Assessment {
     pub cost: CostModel,
     pub interventions: Vec<Intervention>,
     pub roadmap: Roadmap,
+}
+
+/// An assessment as it is written out (`friction assess --json`, stored
+/// snapshots, reports): the [`Assessment`] and where it came from. Its JSON,
+/// with keys sorted as `serde_json::Value` sorts them, is the contract
+/// `schemas/assessment.schema.json` describes; reading it back and writing it
+/// again gives the same bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssessmentDocument {
+    #[serde(flatten)]
+    pub assessment: Assessment,
+    /// The friction version that computed it.
+    pub tool_version: String,
+    /// The commit whose code was measured (`None`: none was).
+    pub commit: Option<String>,
+    /// The window the signals read (dates, UTC).
+    pub window_from: String,
+    pub window_to: String,
+    /// Authors (pseudonymous) that rules of several teams match, and the
+    /// team chosen; left out when there is none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub team_overlaps: Vec<friction_analysis::teams::TeamOverlap>,
+}
+
+impl AssessmentDocument {
+    /// The JSON text: keys sorted, pretty-printed (what is stored and printed).
+    pub fn to_json(&self) -> String {
+        serde_json::to_value(self)
+            .and_then(|v| serde_json::to_string_pretty(&v))
+            .unwrap_or_default()
+    }
+
+    /// Reads the JSON text of an assessment.
+    pub fn from_json(text: &str) -> Result<AssessmentDocument, serde_json::Error> {
+        serde_json::from_str(text)
+    }
 }
 
 /// Runs the assessment.
@@ -103,8 +139,8 @@ pub fn assess(data: &Data, options: &Options) -> Assessment {
             Err(p) => std::panic::resume_unwind(p),
         };
         Assessment {
-            schema: SCHEMA,
-            methodology: METHODOLOGY_VERSION,
+            schema: SCHEMA.into(),
+            methodology: METHODOLOGY_VERSION.into(),
             window_months: data.months,
             files: data.files.len() as u64,
             code_lines: data.files.iter().map(|f| u64::from(f.code_lines)).sum(),

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use friction_signals::{Data, Outcome, Overrides, Scope, round2};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::cost::{Cost, CostModel, Economics, Range, cost_model};
 use crate::index::{Baseline, project_all};
@@ -42,11 +42,11 @@ impl Effect {
 }
 
 /// A candidate move.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Intervention {
     pub id: String,
     /// `refactor`, `spread-knowledge`, `decouple`, `reduce-batch-size`, `assign-owners`.
-    pub kind: &'static str,
+    pub kind: String,
     pub title: String,
     pub why: String,
     /// Person-days.
@@ -60,12 +60,15 @@ pub struct Intervention {
     pub depends_on: Vec<String>,
     /// Index points this move gains on its own.
     pub index_gain: f64,
+    /// What the move changes, for projections. Not part of the JSON: an
+    /// intervention read back from a stored assessment has none and cannot
+    /// be projected again (re-score the snapshot instead).
     #[serde(skip)]
-    pub effect: Effect,
+    pub effect: Option<Effect>,
 }
 
 /// One roadmap step.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     pub step: usize,
     pub intervention: String,
@@ -79,7 +82,7 @@ pub struct Step {
     pub cumulative_benefit_hours: Range,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Roadmap {
     /// Share of the addressable cost the roadmap aims to capture.
     pub target_share: f64,
@@ -142,7 +145,7 @@ pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Ve
         spread_ids.insert(f.path.clone(), id.clone());
         out.push(Intervention {
             id,
-            kind: "spread-knowledge",
+            kind: "spread-knowledge".into(),
             title: format!("Spread the knowledge of {}", f.path),
             why: if k.orphaned {
                 format!(
@@ -164,9 +167,9 @@ pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Ve
             time_to_impact_weeks: Range::new(e[0] / 5.0, e[1] / 5.0 + 4.0),
             depends_on: Vec::new(),
             index_gain: 0.0,
-            effect: Effect::Spread {
+            effect: Some(Effect::Spread {
                 file_id: id_of[f.path.as_str()].to_owned(),
-            },
+            }),
         });
     }
 
@@ -193,7 +196,7 @@ pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Ve
         let gap_weeks = f.median_gap_days.unwrap_or(30.0) / 7.0;
         out.push(Intervention {
             id: format!("refactor:{}", f.path),
-            kind: "refactor",
+            kind: "refactor".into(),
             title: format!("Refactor {} to a healthy score", f.path),
             why: format!(
                 "health {h:.1}, changed {} times in the window{}",
@@ -219,10 +222,10 @@ pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Ve
             time_to_impact_weeks: Range::new(e[0] / 5.0, e[1] / 5.0 + gap_weeks),
             depends_on: spread_ids.get(&f.path).cloned().into_iter().collect(),
             index_gain: 0.0,
-            effect: Effect::Health {
+            effect: Some(Effect::Health {
                 file_id: id_of[f.path.as_str()].to_owned(),
                 to: REFACTOR_TARGET_HEALTH,
-            },
+            }),
         });
     }
 
@@ -241,7 +244,7 @@ pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Ve
             let eff = decouple_effort(files);
             out.push(Intervention {
                 id: format!("decouple:{a}+{b}"),
-                kind: "decouple",
+                kind: "decouple".into(),
                 title: format!("Decouple components {a} and {b}"),
                 why: format!(
                     "{} changes in the window had to touch both ({files} production files involved)",
@@ -259,10 +262,10 @@ pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Ve
                 time_to_impact_weeks: Range::new(eff[0] / 5.0, eff[1] / 5.0 + 8.0),
                 depends_on: Vec::new(),
                 index_gain: 0.0,
-                effect: Effect::Decouple {
+                effect: Some(Effect::Decouple {
                     a: a.to_owned(),
                     b: b.to_owned(),
-                },
+                }),
             });
         }
     }
@@ -274,7 +277,7 @@ pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Ve
         if m.value > target {
             out.push(Intervention {
                 id: "reduce-batch-size".into(),
-                kind: "reduce-batch-size",
+                kind: "reduce-batch-size".into(),
                 title: "Reduce change batch size".into(),
                 why: format!(
                     "75 % of commits change up to {:.0} lines; the healthy band starts at {:.0}",
@@ -290,10 +293,10 @@ pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Ve
                 time_to_impact_weeks: Range::new(4.0, 12.0),
                 depends_on: Vec::new(),
                 index_gain: 0.0,
-                effect: Effect::Value {
+                effect: Some(Effect::Value {
                     signal: "batch-size",
                     to: target,
-                },
+                }),
             });
         }
     }
@@ -302,7 +305,7 @@ pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Ve
     {
         out.push(Intervention {
             id: "assign-owners".into(),
-            kind: "assign-owners",
+            kind: "assign-owners".into(),
             title: "Assign CODEOWNERS for unowned code".into(),
             why: format!("{:.0} % of the code has no owner of record", m.value),
             effort_days: Range::new(0.5, 2.0),
@@ -314,10 +317,10 @@ pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Ve
             time_to_impact_weeks: Range::new(1.0, 2.0),
             depends_on: Vec::new(),
             index_gain: 0.0,
-            effect: Effect::Value {
+            effect: Some(Effect::Value {
                 signal: "unowned-code",
                 to: 0.0,
-            },
+            }),
         });
     }
 
@@ -325,7 +328,9 @@ pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Ve
         .iter()
         .map(|iv| {
             let mut o = Overrides::default();
-            iv.effect.apply(&mut o);
+            if let Some(e) = &iv.effect {
+                e.apply(&mut o);
+            }
             o
         })
         .collect();
@@ -504,7 +509,9 @@ pub fn roadmap(
     let cumulative: Vec<Overrides> = order
         .iter()
         .map(|i| {
-            i.effect.apply(&mut overrides);
+            if let Some(e) = &i.effect {
+                e.apply(&mut overrides);
+            }
             overrides.clone()
         })
         .collect();

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use friction_assess::index::{Baseline, aggregate, index, point_index, project_all};
-use friction_assess::{Options, assess};
+use friction_assess::{Assessment, AssessmentDocument, Options, assess};
 use friction_signals::{Change, Commit, Data, Family, File, Overrides, REGISTRY, Scope, Signal};
 use proptest::prelude::*;
 
@@ -214,6 +214,29 @@ proptest! {
         let a = serde_json::to_string(&assess(&data(&r, true, true), &Options::default())).unwrap();
         let b = serde_json::to_string(&assess(&data(&r, true, true), &Options::default())).unwrap();
         prop_assert_eq!(a, b);
+    }
+
+    /// An assessment written out and read back is the same assessment (less
+    /// the projection effects, which are not written) and writes the same bytes.
+    #[test]
+    fn assessment_reads_back_as_written(r in repo()) {
+        let a = assess(&data(&r, true, true), &Options::default());
+        let doc = AssessmentDocument {
+            assessment: a.clone(),
+            tool_version: "0.0.0".into(),
+            commit: Some("c".repeat(40)),
+            window_from: "2020-01-01".into(),
+            window_to: "2020-12-31".into(),
+            team_overlaps: Vec::new(),
+        };
+        let text = doc.to_json();
+        let back = AssessmentDocument::from_json(&text).unwrap();
+        prop_assert_eq!(back.to_json(), text);
+        let mut expected: Assessment = a;
+        for i in &mut expected.interventions {
+            i.effect = None;
+        }
+        prop_assert_eq!(back.assessment, expected);
     }
 }
 

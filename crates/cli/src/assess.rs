@@ -504,26 +504,15 @@ pub(crate) fn run_assessment(
 
 /// The JSON document: the assessment plus where it came from.
 pub(crate) fn json(loaded: &Loaded, a: &Assessment) -> String {
-    let mut v = serde_json::to_value(a).unwrap_or_default();
-    if let Some(o) = v.as_object_mut() {
-        o.insert("tool_version".into(), env!("CARGO_PKG_VERSION").into());
-        o.insert(
-            "commit".into(),
-            loaded
-                .code_commit
-                .clone()
-                .map_or(serde_json::Value::Null, Into::into),
-        );
-        o.insert("window_from".into(), loaded.from.clone().into());
-        o.insert("window_to".into(), loaded.to.clone().into());
-        if !loaded.team_overlaps.is_empty() {
-            o.insert(
-                "team_overlaps".into(),
-                serde_json::to_value(&loaded.team_overlaps).unwrap_or_default(),
-            );
-        }
+    friction_assess::AssessmentDocument {
+        assessment: a.clone(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        commit: loaded.code_commit.clone(),
+        window_from: loaded.from.clone(),
+        window_to: loaded.to.clone(),
+        team_overlaps: loaded.team_overlaps.clone(),
     }
-    serde_json::to_string_pretty(&v).unwrap_or_default()
+    .to_json()
 }
 
 fn check_args(months: u32, target: f64, budget: Option<f64>) -> Result<(), UserError> {

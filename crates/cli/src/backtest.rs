@@ -8,7 +8,7 @@ use friction_history::ExclusionRules;
 use friction_store::WalkMode;
 use serde::Serialize;
 
-use crate::hotspots::{MONTH, open_store, project_config};
+use crate::hotspots::{MONTH, project_config};
 use crate::render::date;
 use crate::{BacktestArgs, UserError};
 
@@ -61,9 +61,9 @@ pub(crate) fn parse_date(s: &str) -> Option<i64> {
 }
 
 pub fn run(args: &BacktestArgs) -> Result<u8, UserError> {
-    let (mut store, db) = open_store(args.path.clone(), args.db.clone())?;
     // It measures a tree into the store: one writer at a time.
-    let _lock = crate::lock::lock(&db, args.quiet)?;
+    let (mut store, db, _lock) =
+        crate::hotspots::open_store_to_write(args.path.clone(), args.db.clone(), args.quiet)?;
     let err = |e: friction_store::StoreError| {
         UserError::new(format!("reading {}: {e}", db.display()), None)
     };
@@ -143,7 +143,10 @@ fn evaluate(
 ) -> Result<Backtest, friction_store::StoreError> {
     let mut candidates = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
-    for row in store.code_tree(cut_commit)? {
+    let tree = store.code_tree(cut_commit)?;
+    let paths: Vec<&str> = tree.iter().map(|r| r.path.as_str()).collect();
+    let ids = store.file_ids_at(&paths, cut_commit)?;
+    for (row, id) in tree.into_iter().zip(ids) {
         if row.excluded.is_some() {
             continue;
         }
@@ -156,7 +159,7 @@ fn evaluate(
         if m.lines.code == 0 {
             continue;
         }
-        index.insert(store.file_id(&row.path)?, candidates.len());
+        index.insert(id, candidates.len());
         candidates.push(Candidate {
             path: row.path,
             code_lines: m.lines.code,

@@ -450,17 +450,15 @@ pub fn run(args: &CodeArgs) -> Result<u8, UserError> {
         p.exists().then_some(p)
     });
     // Measurements are written to the store: one writer at a time.
+    if let Some(p) = &db_path {
+        Store::probe(p).map_err(|e| crate::hotspots::store_open_error(p, &e))?;
+    }
     let _lock = match &db_path {
         Some(p) => Some(crate::lock::lock(p, args.quiet)?),
         None => None,
     };
     let mut store = match &db_path {
-        Some(p) => Some(Store::open(p).map_err(|e| {
-            UserError::new(
-                format!("cannot use the store at {}: {e}", p.display()),
-                Some("choose another location with `--db PATH`"),
-            )
-        })?),
+        Some(p) => Some(Store::open(p).map_err(|e| crate::hotspots::store_open_error(p, &e))?),
         None => None,
     };
 
@@ -705,33 +703,18 @@ pub fn json(report: &CodeReport, limit: usize) -> String {
     serde_json::to_string_pretty(&sorted).unwrap_or_default()
 }
 
-fn csv_field(s: &str) -> String {
-    // Spreadsheet formula injection: a leading =,+,-,@ is neutralised (OWASP).
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
 fn opt(x: Option<f64>) -> String {
     x.map(|v| format!("{v:.2}")).unwrap_or_default()
 }
 
 pub fn csv(report: &CodeReport, limit: usize, functions: bool) -> String {
-    let mut out = String::new();
     let files = report
         .files
         .iter()
         .filter(|f| f.excluded.is_none() || limit == usize::MAX)
         .take(limit);
     if functions {
-        out.push_str("path,function,start_line,end_line,nloc,cyclomatic,cognitive,max_nesting,parameters,exits,smells\n");
+        let mut rows: Vec<Vec<String>> = Vec::new();
         for f in files {
             for func in &f.functions {
                 let smells: Vec<&str> = f
@@ -743,50 +726,83 @@ pub fn csv(report: &CodeReport, limit: usize, functions: bool) -> String {
                     })
                     .map(|x| x.smell)
                     .collect();
-                out.push_str(&format!(
-                    "{},{},{},{},{},{},{},{},{},{},{}\n",
-                    csv_field(&f.path),
-                    csv_field(&func.qualified_name),
-                    func.start_line,
-                    func.end_line,
-                    func.nloc,
-                    func.cyclomatic,
-                    func.cognitive,
-                    func.max_nesting,
-                    func.parameters,
-                    func.exits,
-                    smells.join(";")
-                ));
+                rows.push(vec![
+                    f.path.clone(),
+                    func.qualified_name.clone(),
+                    func.start_line.to_string(),
+                    func.end_line.to_string(),
+                    func.nloc.to_string(),
+                    func.cyclomatic.to_string(),
+                    func.cognitive.to_string(),
+                    func.max_nesting.to_string(),
+                    func.parameters.to_string(),
+                    func.exits.to_string(),
+                    smells.join(";"),
+                ]);
             }
         }
-        return out;
+        return friction_report::csv_text(
+            &[
+                "path",
+                "function",
+                "start_line",
+                "end_line",
+                "nloc",
+                "cyclomatic",
+                "cognitive",
+                "max_nesting",
+                "parameters",
+                "exits",
+                "smells",
+            ],
+            rows,
+        );
     }
-    out.push_str("path,language,method,health,band,excluded,code_lines,comment_lines,blank_lines,functions,cyclomatic_total,cyclomatic_mean,cyclomatic_max,duplicated_lines,smells,flags\n");
+    let mut rows: Vec<Vec<String>> = Vec::new();
     for f in files {
         let mut smells: Vec<&str> = f.findings.iter().map(|x| x.smell).collect();
         smells.dedup();
         let flags: Vec<String> = f.flags.iter().map(flag_name).collect();
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{:.2},{},{},{},{}\n",
-            csv_field(&f.path),
-            f.language.as_str(),
-            method_name(f.method),
+        rows.push(vec![
+            f.path.clone(),
+            f.language.as_str().to_owned(),
+            method_name(f.method).to_owned(),
             opt(f.health),
-            f.band.map(Band::as_str).unwrap_or_default(),
-            f.excluded.as_deref().unwrap_or_default(),
-            f.lines.code,
-            f.lines.comment,
-            f.lines.blank,
-            f.function_count,
-            f.cyclomatic_total,
-            f.cyclomatic_mean,
-            f.cyclomatic_max,
-            f.duplicated_lines,
+            f.band.map(Band::as_str).unwrap_or_default().to_owned(),
+            f.excluded.clone().unwrap_or_default(),
+            f.lines.code.to_string(),
+            f.lines.comment.to_string(),
+            f.lines.blank.to_string(),
+            f.function_count.to_string(),
+            f.cyclomatic_total.to_string(),
+            format!("{:.2}", f.cyclomatic_mean),
+            f.cyclomatic_max.to_string(),
+            f.duplicated_lines.to_string(),
             smells.join(";"),
-            flags.join(";")
-        ));
+            flags.join(";"),
+        ]);
     }
-    out
+    friction_report::csv_text(
+        &[
+            "path",
+            "language",
+            "method",
+            "health",
+            "band",
+            "excluded",
+            "code_lines",
+            "comment_lines",
+            "blank_lines",
+            "functions",
+            "cyclomatic_total",
+            "cyclomatic_mean",
+            "cyclomatic_max",
+            "duplicated_lines",
+            "smells",
+            "flags",
+        ],
+        rows,
+    )
 }
 
 fn method_name(m: Method) -> &'static str {

@@ -103,26 +103,9 @@ pub fn run(args: &CouplingArgs) -> Result<u8, UserError> {
         parity: args.parity,
     };
     let sets = coupling::group(&commits, grouping);
+    // Identities are named by the newest path of their chain, so a file that
+    // exists at HEAD already shows where it lives now.
     let mut result = coupling::coupling(&sets, &options);
-    // Current paths for identities (friction mode): where each file lives
-    // now, or last lived — for every file, source or not (`CHANGES.rst`,
-    // not the `CHANGES` it was renamed from).
-    if !args.parity {
-        let current = store.latest_paths().map_err(err)?;
-        for p in &mut result.pairs {
-            if let Some(now) = current.get(&p.entity) {
-                p.entity.clone_from(now);
-            }
-            if let Some(now) = current.get(&p.coupled) {
-                p.coupled.clone_from(now);
-            }
-        }
-        for (e, _) in &mut result.sum_of_coupling {
-            if let Some(now) = current.get(e) {
-                e.clone_from(now);
-            }
-        }
-    }
     let map = crate::hotspots::component_map(&crate::hotspots::project_config(&args.path)?)?;
     let component_coupling = components::annotate(&mut result, &map);
     let structural_pairs = result.pairs.iter().filter(|p| p.structural).count() as u64;
@@ -164,49 +147,40 @@ pub fn run(args: &CouplingArgs) -> Result<u8, UserError> {
     Ok(0)
 }
 
-fn field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
 /// code-maat's columns first (`entity,coupled,degree,average-revs`), so a
 /// parity run diffs directly against code-maat's CSV; friction's extra columns after.
 fn csv(c: &Coupling, parity: bool) -> String {
-    let mut out = String::from("entity,coupled,degree,average-revs");
+    let mut header = vec!["entity", "coupled", "degree", "average-revs"];
     if !parity {
-        out.push_str(",shared-revs,entity-revs,coupled-revs,confidence,confidence-reverse,support");
+        header.extend([
+            "shared-revs",
+            "entity-revs",
+            "coupled-revs",
+            "confidence",
+            "confidence-reverse",
+            "support",
+        ]);
     }
-    out.push('\n');
-    for p in &c.pairs {
-        out.push_str(&format!(
-            "{},{},{},{}",
-            field(&p.entity),
-            field(&p.coupled),
-            p.degree,
-            p.average_revs
-        ));
+    let rows = c.pairs.iter().map(|p| {
+        let mut row = vec![
+            p.entity.clone(),
+            p.coupled.clone(),
+            p.degree.to_string(),
+            p.average_revs.to_string(),
+        ];
         if !parity {
-            out.push_str(&format!(
-                ",{},{},{},{:.1},{:.1},{:.1}",
-                p.shared_revs,
-                p.entity_revs,
-                p.coupled_revs,
-                p.confidence,
-                p.confidence_reverse,
-                p.support
-            ));
+            row.extend([
+                p.shared_revs.to_string(),
+                p.entity_revs.to_string(),
+                p.coupled_revs.to_string(),
+                format!("{:.1}", p.confidence),
+                format!("{:.1}", p.confidence_reverse),
+                format!("{:.1}", p.support),
+            ]);
         }
-        out.push('\n');
-    }
-    out
+        row
+    });
+    friction_report::csv_text(&header, rows)
 }
 
 fn text(r: &Report<'_>) -> String {

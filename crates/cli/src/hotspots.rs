@@ -1,7 +1,7 @@
 //! `friction hotspots`: change frequency in a window joined with the code
 //! health measured at `HEAD`, from the store a scan filled.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use friction_analysis::components::{self, ComponentActivity, ComponentMap, Overlap};
 use friction_analysis::hotspots::{self, Change, HeadFile, Hotspots};
@@ -123,12 +123,9 @@ pub fn compute(
     }))
 }
 
-/// The store of the repository at `path`, or `db`; an error that says to scan
-/// first when there is none.
-pub(crate) fn open_store(
-    path: PathBuf,
-    db: Option<PathBuf>,
-) -> Result<(Store, PathBuf), UserError> {
+/// Where the store of the repository at `path` is, or `db`; an error that
+/// says to scan first when there is none.
+fn locate_store(path: PathBuf, db: Option<PathBuf>) -> Result<PathBuf, UserError> {
     let db = match db {
         Some(p) => p,
         None => {
@@ -150,13 +147,54 @@ pub(crate) fn open_store(
             Some("run `friction scan` on the repository first"),
         ));
     }
-    let store = Store::open(&db).map_err(|e| {
-        UserError::new(
-            format!("cannot use the store at {}: {e}", db.display()),
-            Some("choose another location with `--db PATH`"),
-        )
-    })?;
+    Ok(db)
+}
+
+/// The store of the repository at `path`, or `db`, opened read-only: reading
+/// commands never create, migrate or write a store.
+pub(crate) fn open_store(
+    path: PathBuf,
+    db: Option<PathBuf>,
+) -> Result<(Store, PathBuf), UserError> {
+    let db = locate_store(path, db)?;
+    let store = Store::open_reader(&db).map_err(|e| store_open_error(&db, &e))?;
     Ok((store, db))
+}
+
+/// The store of the repository at `path`, or `db`, opened for writing (and
+/// brought up to date) under its write lock.
+pub(crate) fn open_store_to_write(
+    path: PathBuf,
+    db: Option<PathBuf>,
+    quiet: bool,
+) -> Result<(Store, PathBuf, crate::lock::StoreLock), UserError> {
+    let db = locate_store(path, db)?;
+    Store::probe(&db).map_err(|e| store_open_error(&db, &e))?;
+    let lock = crate::lock::lock(&db, quiet)?;
+    let store = Store::open(&db).map_err(|e| store_open_error(&db, &e))?;
+    Ok((store, db, lock))
+}
+
+/// The error of a store that cannot be opened, with what to do about it.
+pub(crate) fn store_open_error(db: &Path, e: &friction_store::StoreError) -> UserError {
+    use friction_store::StoreError;
+    let help = match e {
+        StoreError::PermissionDenied { .. } => {
+            "ask for access to the file and its directory, or give a copy with `--db PATH`"
+        }
+        StoreError::Foreign { .. } => {
+            "give friction's store with `--db PATH`, or a new file name for a new store"
+        }
+        StoreError::NotMigrated { .. } => {
+            "run `friction scan` once: it upgrades the store and mines only new commits"
+        }
+        StoreError::TooNew { .. } => "use the friction that wrote this store, or a newer one",
+        StoreError::Sqlite(_) => "choose another location with `--db PATH`",
+    };
+    UserError::new(
+        format!("cannot use the store at {}: {e}", db.display()),
+        Some(help),
+    )
 }
 
 pub fn run(args: &HotspotsArgs) -> Result<u8, UserError> {
@@ -225,33 +263,36 @@ pub fn json(report: &HotspotReport, all: bool) -> String {
 }
 
 pub fn csv(report: &HotspotReport, limit: usize) -> String {
-    let mut out =
-        String::from("path,revisions,churn,authors,health,band,code_lines,activity_pct,hotspot\n");
-    for f in report.hotspots.files.iter().take(limit) {
-        let path = if f.path.starts_with(['=', '+', '-', '@']) {
-            format!("'{}", f.path)
-        } else {
-            f.path.clone()
-        };
-        let path = if path.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", path.replace('"', "\"\""))
-        } else {
-            path
-        };
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{},{:.1},{}\n",
-            path,
-            f.revisions,
-            f.churn,
-            f.authors,
+    let rows = report.hotspots.files.iter().take(limit).map(|f| {
+        [
+            f.path.clone(),
+            f.revisions.to_string(),
+            f.churn.to_string(),
+            f.authors.to_string(),
             f.health.map(|h| format!("{h:.2}")).unwrap_or_default(),
-            f.health.map(|h| Band::of(h).as_str()).unwrap_or_default(),
-            f.code_lines,
-            f.activity_pct,
-            f.hotspot
-        ));
-    }
-    out
+            f.health
+                .map(|h| Band::of(h).as_str())
+                .unwrap_or_default()
+                .to_owned(),
+            f.code_lines.to_string(),
+            format!("{:.1}", f.activity_pct),
+            f.hotspot.to_string(),
+        ]
+    });
+    friction_report::csv_text(
+        &[
+            "path",
+            "revisions",
+            "churn",
+            "authors",
+            "health",
+            "band",
+            "code_lines",
+            "activity_pct",
+            "hotspot",
+        ],
+        rows,
+    )
 }
 
 pub fn text(report: &HotspotReport, limit: usize) -> String {

@@ -339,29 +339,31 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
 }
 
 fn csv(k: &Knowledge, limit: usize) -> String {
-    let mut out = String::from(
-        "path,code_lines,main_author,main_share,active_share,authors,island,orphaned\n",
-    );
-    for f in k.files.iter().take(limit) {
-        let path = if f.path.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", f.path.replace('"', "\"\""))
-        } else if f.path.starts_with(['=', '+', '-', '@']) {
-            format!("'{}", f.path)
-        } else {
-            f.path.clone()
-        };
-        out.push_str(&format!(
-            "{path},{},{},{:.1},{:.1},{},{},{}\n",
-            f.code_lines,
-            f.main_author,
-            f.main_share,
-            f.active_share,
+    let rows = k.files.iter().take(limit).map(|f| {
+        [
+            f.path.clone(),
+            f.code_lines.to_string(),
+            f.main_author.clone(),
+            format!("{:.1}", f.main_share),
+            format!("{:.1}", f.active_share),
             f.doa_authors.join(";"),
-            f.island,
-            f.orphaned
-        ));
-    }
-    out
+            f.island.to_string(),
+            f.orphaned.to_string(),
+        ]
+    });
+    friction_report::csv_text(
+        &[
+            "path",
+            "code_lines",
+            "main_author",
+            "main_share",
+            "active_share",
+            "authors",
+            "island",
+            "orphaned",
+        ],
+        rows,
+    )
 }
 
 fn text(r: &Report<'_>, limit: usize) -> String {

@@ -71,14 +71,14 @@ pub fn run(args: &MaatArgs) -> Result<u8, UserError> {
                 .analyse(name, args.min_revs, &now)
                 .expect("every listed analysis exists");
             let path = dir.join(format!("{name}.csv"));
-            std::fs::write(&path, table.to_csv()).map_err(|e| {
-                UserError::new(format!("cannot write {}: {e}", path.display()), None)
-            })?;
+            std::fs::write(&path, friction_report::csv_text(&table.header, &table.rows)).map_err(
+                |e| UserError::new(format!("cannot write {}: {e}", path.display()), None),
+            )?;
         }
         return Ok(0);
     }
     let table = maat::analyse(&args.analysis, &rows, args.min_revs, &now)
         .expect("analysis names checked above");
-    print!("{}", table.to_csv());
+    print!("{}", friction_report::csv_text(&table.header, &table.rows));
     Ok(0)
 }

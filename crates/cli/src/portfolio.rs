@@ -233,7 +233,7 @@ fn copy_snapshot(
     let (Some(id), Some(store)) = (scan["snapshot"]["id"].as_i64(), scan["store"].as_str()) else {
         return Ok(None);
     };
-    let repo_store = Store::open(Path::new(store)).map_err(|e| e.to_string())?;
+    let repo_store = Store::open_reader(Path::new(store)).map_err(|e| e.to_string())?;
     let (row, text) = repo_store
         .snapshot(id)
         .map_err(|e| e.to_string())?
@@ -312,13 +312,9 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
             ));
         }
     }
+    Store::probe(&db).map_err(|e| crate::hotspots::store_open_error(&db, &e))?;
     let _lock = crate::lock::lock(&db, args.quiet)?;
-    let mut store = Store::open(&db).map_err(|e| {
-        UserError::new(
-            format!("cannot use the store at {}: {e}", db.display()),
-            Some("choose another location with `--db PATH`"),
-        )
-    })?;
+    let mut store = Store::open(&db).map_err(|e| crate::hotspots::store_open_error(&db, &e))?;
 
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let parallel = match config.portfolio.parallel {

@@ -52,9 +52,9 @@ pub struct ScanReport {
 /// has everything.
 #[derive(Debug, Serialize)]
 pub struct AssessmentSummary {
-    pub methodology: &'static str,
+    pub methodology: String,
     pub index: Option<f64>,
-    pub band: Option<&'static str>,
+    pub band: Option<String>,
     pub ci: Option<[f64; 2]>,
     pub coverage: f64,
     /// Family → score (`null`: not measured).
@@ -69,9 +69,9 @@ pub struct AssessmentSummary {
 impl From<&friction_assess::Assessment> for AssessmentSummary {
     fn from(a: &friction_assess::Assessment) -> Self {
         AssessmentSummary {
-            methodology: a.methodology,
+            methodology: a.methodology.clone(),
             index: a.index.score,
-            band: a.index.band,
+            band: a.index.band.clone(),
             ci: a.index.ci,
             coverage: a.index.coverage,
             drivers: a

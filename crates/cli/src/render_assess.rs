@@ -54,7 +54,7 @@ pub(crate) fn index_block(out: &mut String, idx: &IndexResult) {
         "Execution Capacity Index: {}{} — {}, coverage {:.0} %",
         score(idx.score),
         ci(idx.ci),
-        idx.band.unwrap_or("not measured"),
+        idx.band.as_deref().unwrap_or("not measured"),
         idx.coverage * 100.0
     );
     let _ = writeln!(
@@ -80,12 +80,12 @@ pub(crate) fn index_block(out: &mut String, idx: &IndexResult) {
 }
 
 /// The worst measured signals, weakest first.
-fn weakest(idx: &IndexResult, n: usize) -> Vec<(&'static str, f64, f64, &'static str)> {
-    let mut v: Vec<(&'static str, f64, f64, &'static str)> = idx
+fn weakest(idx: &IndexResult, n: usize) -> Vec<(&str, f64, f64, &str)> {
+    let mut v: Vec<(&str, f64, f64, &str)> = idx
         .drivers
         .iter()
         .flat_map(|d| d.signals.iter())
-        .filter_map(|s| Some((s.id, s.score?, s.value?, s.unit)))
+        .filter_map(|s| Some((s.id.as_str(), s.score?, s.value?, s.unit.as_str())))
         .collect();
     v.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(b.0)));
     v.truncate(n);
@@ -301,7 +301,7 @@ pub(crate) fn explain(loaded: &Loaded, a: &Assessment, id: &str) -> String {
                 "Value {v} {}, score {sc:.0}{} — {}, coverage {:.0} %.",
                 s.unit,
                 ci(s.ci),
-                s.band.unwrap_or(""),
+                s.band.as_deref().unwrap_or(""),
                 s.coverage * 100.0
             );
             for f in &s.figures {

@@ -43,10 +43,7 @@ fn history_error(e: HistoryError) -> UserError {
 }
 
 fn store_error(db: &std::path::Path, e: friction_store::StoreError) -> UserError {
-    UserError::new(
-        format!("cannot use the store at {}: {e}", db.display()),
-        Some("choose another location with `--db PATH`"),
-    )
+    crate::hotspots::store_open_error(db, &e)
 }
 
 /// Runs the scan and returns the process exit code.
@@ -107,6 +104,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
             }
         }
     }
+    Store::probe(&db_path).map_err(|e| store_error(&db_path, e))?;
     let _lock = crate::lock::lock(&db_path, args.quiet)?;
     let mut store = Store::open(&db_path).map_err(|e| store_error(&db_path, e))?;
 

@@ -223,8 +223,8 @@ pub fn backfill(args: &BackfillArgs) -> Result<u8, UserError> {
         return Err(UserError::new("--months must be at least 1", None));
     }
     let repo = open_repo(&args.path, "a back-fill")?;
-    let (mut store, db) = open_store(args.path.clone(), args.db.clone())?;
-    let _lock = crate::lock::lock(&db, args.quiet)?;
+    let (mut store, _, _lock) =
+        crate::hotspots::open_store_to_write(args.path.clone(), args.db.clone(), args.quiet)?;
     let Some(anchor) = store.last_commit_time().map_err(store_err)? else {
         return Err(UserError::new(
             "the store holds no history",
@@ -669,8 +669,8 @@ fn manifest_options(row: &SnapshotRow) -> (u32, Option<f64>, f64, Option<String>
 }
 
 pub fn rescore(args: &RescoreArgs) -> Result<u8, UserError> {
-    let (mut store, db) = open_store(args.path.clone(), args.db.clone())?;
-    let _lock = crate::lock::lock(&db, args.quiet)?;
+    let (mut store, _, _lock) =
+        crate::hotspots::open_store_to_write(args.path.clone(), args.db.clone(), args.quiet)?;
     let view = current_view(&store, "")?;
     let current = friction_signals::METHODOLOGY_VERSION;
     let targets: Vec<SnapshotRow> = if args.snapshots.is_empty() {
@@ -860,8 +860,8 @@ pub fn check(args: &CheckArgs) -> Result<u8, UserError> {
         return Err(UserError::new("--months must be at least 1", None));
     }
     let repo = open_repo(&args.path, "`friction check`")?;
-    let (mut store, db) = open_store(args.path.clone(), args.db.clone())?;
-    let _lock = crate::lock::lock(&db, args.quiet)?;
+    let (mut store, _, _lock) =
+        crate::hotspots::open_store_to_write(args.path.clone(), args.db.clone(), args.quiet)?;
     let today = Inputs::read(&args.path, None)?;
     let config = today.config()?;
     let options = options(

@@ -165,11 +165,9 @@ fn two_runs_give_byte_identical_json() {
     assert_eq!(first, second);
 }
 
-/// A history with unhealthy hotspots, two authors in two teams and
-/// CODEOWNERS: every family with a signal is measured, money is reported,
-/// the roadmap refactors the hotspot and projects a higher index.
-#[test]
-fn roadmap_refactors_the_costly_hotspot_and_projects_the_index() {
+/// A history with an unhealthy hotspot, two authors in two teams,
+/// CODEOWNERS and an hourly cost.
+fn costly_hotspot() -> Fixture {
     let mut f = Fixture::new();
     f.write(
         "friction.toml",
@@ -195,6 +193,14 @@ fn roadmap_refactors_the_costly_hotspot_and_projects_the_index() {
             f.commit_as(&format!("tweak {i}"), "Ann", "ann@example.com");
         }
     }
+    f
+}
+
+/// Every family with a signal is measured, money is reported, the roadmap
+/// refactors the hotspot and projects a higher index.
+#[test]
+fn roadmap_refactors_the_costly_hotspot_and_projects_the_index() {
+    let f = costly_hotspot();
     let db = f.path().join("x.db");
     let scan = scan_json(f.path(), &db, &[]);
     assert!(scan["assessment"]["index"].is_number(), "{scan:#}");
@@ -239,6 +245,22 @@ fn roadmap_refactors_the_costly_hotspot_and_projects_the_index() {
             "{s}"
         );
     }
+}
+
+/// The JSON `assess` prints is the typed assessment: reading it into
+/// `friction_assess::AssessmentDocument` and writing it again gives the same
+/// bytes, evidence, costs, teams and roadmap included.
+#[test]
+fn assess_json_reads_back_into_the_typed_assessment_byte_for_byte() {
+    let f = costly_hotspot();
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    let (a, printed) = assess_json(&f, &db, &[]);
+    assert!(!a["roadmap"]["steps"].as_array().unwrap().is_empty());
+    assert!(!a["teams"].as_array().unwrap().is_empty());
+    let text = String::from_utf8(printed).unwrap();
+    let doc = friction_assess::AssessmentDocument::from_json(&text).unwrap();
+    assert_eq!(format!("{}\n", doc.to_json()), text);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{Fixture, friction, scan_json};
+use support::{Fixture, friction, friction_json, scan_json};
 
 /// Seven files added together; `hot.py` then changes 9 more times and
 /// `warm.py` 5 more. Ranked changes: 10, 6, 1, 1, 1, 1, 1. The knee (largest
@@ -38,16 +38,10 @@ fn hotspots_are_chosen_at_the_knee_and_joined_with_health() {
     assert_eq!(scan["hotspots"]["top"][0][0], "hot.py");
     assert_eq!(scan["hotspots"]["top"][0][1], 10);
 
-    let out = friction(
+    let r = friction_json(
         &["hotspots", "--db", db.to_str().unwrap(), "--json"],
         f.path(),
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(r["schema"], "friction.hotspots/1");
     assert_eq!(r["revisions"], 21);
     assert_eq!(r["files_changed"], 7);
@@ -133,4 +127,62 @@ fn without_a_store_the_error_says_to_scan_first() {
     assert!(err.contains("run `friction scan`"), "{err}");
     let out = friction(&["hotspots", ".", "--months", "0"], f.path());
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// flask's shape: `app.py` is moved to `sansio/app.py`, and a new `app.py` is
+/// written the next day. The moved file keeps the changes made before the
+/// move; the re-created path starts a file of its own with its own history
+/// (issue 15.1: it vanished into the moved file).
+#[test]
+fn a_path_recreated_after_a_rename_keeps_its_own_history() {
+    let mut f = Fixture::new();
+    let body: String = (0..30)
+        .map(|i| format!("def f{i}():\n    return {i}\n"))
+        .collect();
+    f.write("src/app.py", &body);
+    f.write("src/other.py", "def o():\n    return 0\n");
+    f.commit("add");
+    for i in 0..2 {
+        f.write("src/app.py", format!("{body}# before {i}\n"));
+        f.commit(&format!("edit before the move {i}"));
+    }
+    std::fs::create_dir(f.path().join("src/sansio")).expect("mkdir");
+    f.git(&["mv", "src/app.py", "src/sansio/app.py"]);
+    f.commit("move app.py into sansio");
+    f.advance_days(1);
+    let fresh: String = (0..20)
+        .map(|i| format!("def g{i}(x):\n    return x + {i}\n"))
+        .collect();
+    f.write("src/app.py", &fresh);
+    f.commit("a new app.py");
+    for i in 0..4 {
+        f.write("src/app.py", format!("{fresh}# after {i}\n"));
+        f.commit(&format!("edit the new app.py {i}"));
+    }
+    f.write("src/sansio/app.py", format!("{body}# moved\n"));
+    f.commit("edit the moved file");
+    let db = f.path().join("x.db");
+    let scan = scan_json(f.path(), &db, &[]);
+    assert_eq!(
+        scan["files"], 3,
+        "sansio/app.py, the new app.py and other.py"
+    );
+
+    let r = friction_json(
+        &["hotspots", "--db", db.to_str().unwrap(), "--json", "--all"],
+        f.path(),
+    );
+    let revisions = |path: &str| {
+        r["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .map(|f| f["revisions"].clone())
+    };
+    // Added, two edits, the move, one edit after it.
+    assert_eq!(revisions("src/sansio/app.py"), Some(5.into()), "{r}");
+    // Created, four edits.
+    assert_eq!(revisions("src/app.py"), Some(5.into()), "{r}");
+    assert_eq!(revisions("src/other.py"), Some(1.into()), "{r}");
 }

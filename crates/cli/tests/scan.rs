@@ -340,8 +340,9 @@ fn renamed_twice_file_keeps_its_whole_history() {
     let json = scan_json(f.path(), &db, &[]);
     assert_eq!(json["files"], 1);
     let store = friction_store::Store::open(&db).expect("store");
-    assert_eq!(store.file_id("src/c.rs").expect("id"), "a.rs");
-    let history = store.file_history("a.rs").expect("history");
+    // The identity is named by the file's newest path.
+    assert_eq!(store.file_id("src/c.rs").expect("id"), "src/c.rs");
+    let history = store.file_history("src/c.rs").expect("history");
     let paths: Vec<&str> = history.iter().map(|h| h.path.as_str()).collect();
     assert_eq!(paths, ["a.rs", "b.rs", "b.rs", "src/c.rs"]);
 

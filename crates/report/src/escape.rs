@@ -89,16 +89,33 @@ pub fn markdown(s: &str) -> String {
 }
 
 /// A CSV cell: visible controls, and no formula injection — a cell a
-/// spreadsheet would evaluate (`=`, `+`, `-`, `@` first) gets a leading `'`
-/// unless it is a plain number (OWASP "CSV injection").
+/// spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab or carriage return
+/// first) gets a leading `'` unless it is a plain decimal number, so `-3.5`
+/// stays a number (OWASP "CSV Injection").
 pub fn csv_cell(s: &str) -> String {
     let v = visible(s);
     let risky = v.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    if risky && v.parse::<f64>().is_err() {
+    if risky && !is_plain_number(&v) {
         format!("'{v}")
     } else {
         v
     }
+}
+
+/// `[+-]digits[.digits][e[+-]digits]`: what a spreadsheet reads as a number
+/// and nothing else (Rust's float syntax also takes `inf` and `NaN`).
+fn is_plain_number(s: &str) -> bool {
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let s = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let (mantissa, exponent) = match s.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['+', '-']).unwrap_or(e))),
+        None => (s, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((i, f)) => (digits(i) && (f.is_empty() || digits(f))) || (i.is_empty() && digits(f)),
+        None => digits(mantissa),
+    };
+    mantissa_ok && exponent.is_none_or(digits)
 }
 
 #[cfg(test)]
@@ -130,6 +147,11 @@ mod tests {
         assert_eq!(csv_cell("-3.5"), "-3.5");
         assert_eq!(csv_cell("@cmd"), "'@cmd");
         assert_eq!(csv_cell("src/a.rs"), "src/a.rs");
+        assert_eq!(csv_cell("+12"), "+12");
+        assert_eq!(csv_cell("-1.5e-3"), "-1.5e-3");
+        for formula in ["-inf", "+NaN", "-1+1", "+A1", "\t=1", "-", "-.5x"] {
+            assert_eq!(csv_cell(formula), format!("'{formula}"), "{formula}");
+        }
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub use markdown::markdown;
 pub use pdf::pdf;
 pub use sarif::{CodeFinding, Rule, SCHEMA_URI, sarif};
 pub use summary::{Summary, summary};
-pub use tables::{Table, csv_files, tables};
+pub use tables::{Table, csv_files, csv_text, tables};
 
 /// Where the assessment came from.
 #[derive(Debug, Clone)]

@@ -386,14 +386,25 @@ pub fn tables(r: &Report) -> Vec<Table> {
     out
 }
 
-/// A table as CSV (RFC 4180 through the `csv` crate), cells made safe for spreadsheets.
-pub(crate) fn csv(t: &Table) -> String {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let _ = w.write_record(&t.columns);
-    for row in &t.rows {
-        let _ = w.write_record(row.iter().map(|c| crate::escape::csv_cell(c)));
+/// CSV text: the one writer of every CSV friction writes (reports, and the
+/// CLI's `--csv` and `maat` tables). RFC 4180 quoting through the `csv`
+/// crate, `\n` line ends (as code-maat writes them), and every cell, header
+/// included, made safe for spreadsheets by [`crate::escape::csv_cell`].
+pub fn csv_text<H, R, C>(header: &[H], rows: impl IntoIterator<Item = R>) -> String
+where
+    H: AsRef<str>,
+    R: IntoIterator<Item = C>,
+    C: AsRef<str>,
+{
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    let cells = |row: &mut dyn Iterator<Item = &str>| -> Vec<String> {
+        row.map(crate::escape::csv_cell).collect()
+    };
+    // Writing into a Vec cannot fail, and every cell is UTF-8.
+    let _ = w.write_record(cells(&mut header.iter().map(AsRef::as_ref)));
+    for row in rows {
+        let row: Vec<C> = row.into_iter().collect();
+        let _ = w.write_record(cells(&mut row.iter().map(AsRef::as_ref)));
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
@@ -402,6 +413,27 @@ pub(crate) fn csv(t: &Table) -> String {
 pub fn csv_files(r: &Report) -> Vec<(String, String)> {
     tables(r)
         .iter()
-        .map(|t| (format!("{}.csv", t.name), csv(t)))
+        .map(|t| (format!("{}.csv", t.name), csv_text(&t.columns, &t.rows)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_text;
+
+    #[test]
+    fn csv_quotes_after_neutralising_and_keeps_numbers() {
+        let text = csv_text(
+            &["path", "delta"],
+            [
+                ["=HYPERLINK(\"x\"),y", "-2.5"],
+                ["@a", "+3"],
+                ["-x", "1e-3"],
+            ],
+        );
+        assert_eq!(
+            text,
+            "path,delta\n\"'=HYPERLINK(\"\"x\"\"),y\",-2.5\n'@a,+3\n'-x,1e-3\n"
+        );
+    }
 }

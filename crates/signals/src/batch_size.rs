@@ -64,7 +64,7 @@ impl crate::Signal for BatchSize {
             let lines: u64 = changes.iter().map(|c| c.added + c.deleted).sum();
             values.push(lines as f64);
             evidence.push(Evidence {
-                kind: "commit",
+                kind: "commit".into(),
                 id: ctx.data.commits[commit as usize].id.clone(),
                 value: lines as f64,
                 label: format!("lines changed in {} files", changes.len()),
@@ -81,14 +81,14 @@ impl crate::Signal for BatchSize {
             coverage: 1.0,
             figures: vec![
                 Figure {
-                    name: "commits",
+                    name: "commits".into(),
                     value: commits as f64,
-                    unit: "commits",
+                    unit: "commits".into(),
                 },
                 Figure {
-                    name: "median",
+                    name: "median".into(),
                     value: median,
-                    unit: "lines per commit",
+                    unit: "lines per commit".into(),
                 },
             ],
             evidence: crate::top_evidence(evidence),

@@ -67,7 +67,7 @@ impl crate::Signal for ChangedCodeHealth {
             den.push(r as f64);
             if h < 9.0 {
                 evidence.push(Evidence {
-                    kind: "file",
+                    kind: "file".into(),
                     id: ctx.data.files[i].path.clone(),
                     value: round2(r as f64 * (10.0 - h)),
                     label: format!(
@@ -84,9 +84,9 @@ impl crate::Signal for ChangedCodeHealth {
             value,
             coverage: measured as f64 / total as f64,
             figures: vec![Figure {
-                name: "files changed",
+                name: "files changed".into(),
                 value: revisions.len() as f64,
-                unit: "files",
+                unit: "files".into(),
             }],
             evidence: top_evidence(evidence),
             sample,

@@ -74,7 +74,7 @@ impl crate::Signal for CoordinationLoad {
             den.push(r);
             if shared {
                 evidence.push(Evidence {
-                    kind: "file",
+                    kind: "file".into(),
                     id: data.files[*i].path.clone(),
                     value: r,
                     label: format!(
@@ -94,9 +94,9 @@ impl crate::Signal for CoordinationLoad {
             value,
             coverage: 1.0,
             figures: vec![Figure {
-                name: "files changed by several teams",
+                name: "files changed by several teams".into(),
                 value: shared as f64,
-                unit: "files",
+                unit: "files".into(),
             }],
             evidence: crate::top_evidence(evidence),
             sample,

@@ -92,7 +92,7 @@ impl crate::Signal for DefectProneCode {
             den.push(lines);
             if n >= RECURRING_FIXES {
                 evidence.push(Evidence {
-                    kind: "file",
+                    kind: "file".into(),
                     id: f.path.clone(),
                     value: n as f64,
                     label: "fix commits in the window".into(),
@@ -109,14 +109,14 @@ impl crate::Signal for DefectProneCode {
             coverage: 1.0,
             figures: vec![
                 Figure {
-                    name: "fix commits",
+                    name: "fix commits".into(),
                     value: fix_commits.len() as f64,
-                    unit: "commits",
+                    unit: "commits".into(),
                 },
                 Figure {
-                    name: "defect-prone files",
+                    name: "defect-prone files".into(),
                     value: prone_files as f64,
-                    unit: "files",
+                    unit: "files".into(),
                 },
             ],
             evidence: crate::top_evidence(evidence),

@@ -64,7 +64,7 @@ impl crate::Signal for FormerContributors {
             all += lines;
             if orphaned {
                 evidence.push(Evidence {
-                    kind: "file",
+                    kind: "file".into(),
                     id: f.path.clone(),
                     value: f64::from(f.code_lines),
                     label: "code lines no active author knows".into(),
@@ -84,14 +84,14 @@ impl crate::Signal for FormerContributors {
             coverage: 1.0,
             figures: vec![
                 Figure {
-                    name: "orphaned files",
+                    name: "orphaned files".into(),
                     value: orphaned as f64,
-                    unit: "files",
+                    unit: "files".into(),
                 },
                 Figure {
-                    name: "code written by former contributors",
+                    name: "code written by former contributors".into(),
                     value: crate::round2(former / all.max(1.0)),
-                    unit: "%",
+                    unit: "%".into(),
                 },
             ],
             evidence: crate::top_evidence(evidence),

@@ -114,7 +114,7 @@ impl crate::Signal for HotspotFriction {
             den.push(r as f64);
             if excess > 0.0 {
                 evidence.push(Evidence {
-                    kind: "file",
+                    kind: "file".into(),
                     id: ctx.data.files[i].path.clone(),
                     value: round2(r as f64 * excess / 100.0),
                     label: format!(
@@ -132,14 +132,14 @@ impl crate::Signal for HotspotFriction {
             coverage: measured as f64 / total as f64,
             figures: vec![
                 Figure {
-                    name: "revisions",
+                    name: "revisions".into(),
                     value: total as f64,
-                    unit: "file revisions",
+                    unit: "file revisions".into(),
                 },
                 Figure {
-                    name: "files changed",
+                    name: "files changed".into(),
                     value: revisions.len() as f64,
-                    unit: "files",
+                    unit: "files".into(),
                 },
             ],
             evidence: top_evidence(evidence),

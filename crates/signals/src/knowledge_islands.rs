@@ -54,7 +54,7 @@ impl crate::Signal for KnowledgeIslands {
             den.push(lines);
             if island {
                 evidence.push(Evidence {
-                    kind: "file",
+                    kind: "file".into(),
                     id: f.path.clone(),
                     value: f64::from(f.code_lines),
                     label: format!(
@@ -78,9 +78,9 @@ impl crate::Signal for KnowledgeIslands {
             value,
             coverage: 1.0,
             figures: vec![Figure {
-                name: "island files",
+                name: "island files".into(),
                 value: islands as f64,
-                unit: "files",
+                unit: "files".into(),
             }],
             evidence: crate::top_evidence(evidence),
             sample,

@@ -12,7 +12,7 @@
 //! assessment, `friction explain` and the generated methodology document all
 //! read the registry. Nothing here does IO.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 mod context;
 mod curve;
@@ -64,7 +64,7 @@ pub fn find(id: &str) -> Option<&'static dyn Signal> {
 }
 
 /// The driver families the index aggregates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Family {
     Delivery,
@@ -143,10 +143,10 @@ pub struct Doc {
 
 /// One item of evidence behind a measurement: a file, a commit, a component
 /// pair, a (pseudonymous) author.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
     /// `file`, `commit`, `component-pair`, `author`, `team`.
-    pub kind: &'static str,
+    pub kind: String,
     pub id: String,
     /// The evidence's contribution, in the unit of `label`.
     pub value: f64,
@@ -221,11 +221,11 @@ pub fn quantile(v: &mut [f64], q: f64) -> Option<f64> {
 }
 
 /// A key figure beside the value (for example the number of fix commits).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Figure {
-    pub name: &'static str,
+    pub name: String,
     pub value: f64,
-    pub unit: &'static str,
+    pub unit: String,
 }
 
 /// What a signal measured in a scope.

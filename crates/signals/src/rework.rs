@@ -109,7 +109,7 @@ impl crate::Signal for Rework {
             .into_iter()
             .filter(|(_, r)| *r > 0.0)
             .map(|(i, r)| Evidence {
-                kind: "file",
+                kind: "file".into(),
                 id: data.files[i].path.clone(),
                 value: r,
                 label: "lines rewritten within 21 days".into(),
@@ -119,9 +119,9 @@ impl crate::Signal for Rework {
             value,
             coverage: 1.0,
             figures: vec![Figure {
-                name: "lines reworked",
+                name: "lines reworked".into(),
                 value: reworked,
-                unit: "lines",
+                unit: "lines".into(),
             }],
             evidence: crate::top_evidence(evidence),
             sample,

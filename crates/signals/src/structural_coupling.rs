@@ -116,7 +116,7 @@ impl crate::Signal for StructuralCoupling {
         let evidence = pairs
             .into_iter()
             .map(|((a, b), n)| Evidence {
-                kind: "component-pair",
+                kind: "component-pair".into(),
                 id: format!("{a} + {b}"),
                 value: n as f64,
                 label: "changes spanning both".into(),
@@ -127,14 +127,14 @@ impl crate::Signal for StructuralCoupling {
             coverage: 1.0,
             figures: vec![
                 Figure {
-                    name: "multi-file changes",
+                    name: "multi-file changes".into(),
                     value: multi as f64,
-                    unit: "commits",
+                    unit: "commits".into(),
                 },
                 Figure {
-                    name: "components",
+                    name: "components".into(),
                     value: components.len() as f64,
-                    unit: "components",
+                    unit: "components".into(),
                 },
             ],
             evidence: crate::top_evidence(evidence),

@@ -138,7 +138,7 @@ impl crate::Signal for TruckFactor {
             .iter()
             .filter(|a| (**a as usize) < known.authors.len())
             .map(|a| Evidence {
-                kind: "author",
+                kind: "author".into(),
                 id: ctx.data.pseudonym(&known.authors[*a as usize]),
                 value: counts[*a as usize] as f64,
                 label: "files this author knows".into(),
@@ -148,9 +148,9 @@ impl crate::Signal for TruckFactor {
             value: removed.len() as f64,
             coverage: 1.0,
             figures: vec![Figure {
-                name: "files with history",
+                name: "files with history".into(),
                 value: files.len() as f64,
-                unit: "files",
+                unit: "files".into(),
             }],
             evidence: crate::top_evidence(evidence),
             sample: Sample::Fixed,

@@ -83,7 +83,7 @@ impl crate::Signal for UnownedCode {
             den.push(lines);
             if unowned {
                 evidence.push(Evidence {
-                    kind: "file",
+                    kind: "file".into(),
                     id: f.path.clone(),
                     value: f64::from(f.code_lines),
                     label: "code lines without an owner".into(),
@@ -99,9 +99,9 @@ impl crate::Signal for UnownedCode {
             value,
             coverage: 1.0,
             figures: vec![Figure {
-                name: "files without owner",
+                name: "files without owner".into(),
                 value: unowned_files as f64,
-                unit: "files",
+                unit: "files".into(),
             }],
             evidence: crate::top_evidence(evidence),
             sample,

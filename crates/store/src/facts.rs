@@ -64,7 +64,7 @@ pub struct Facts {
     pub commits: Vec<FactCommit>,
     /// (e-mail, name) after `.mailmap`, as stored per commit.
     pub authors: Vec<(String, String)>,
-    /// Stable file identities (oldest path of the rename chain).
+    /// File identities (the newest path of the rename chain; see `identity.rs`).
     pub file_ids: Vec<String>,
     /// Every change of the view (merges' first-parent diffs only in the
     /// first-parent view), sorted by (author time, commit id, path) like
@@ -185,6 +185,7 @@ impl Store {
             merge: bool,
             rename_limit_hit: bool,
             shallow_boundary: bool,
+            committer_time: i64,
         }
         let mut authors: Vec<(String, String)> = Vec::new();
         // Authors by a hash of (e-mail, name), so that looking one up does not
@@ -202,7 +203,8 @@ impl Store {
         {
             let mut stmt = self.conn.prepare(
                 "SELECT id, author_time, author_email, author_name, author_is_bot, mainline, parents,
-                        parent_count > 1, rename_limit_hit IS NOT NULL, shallow_boundary
+                        parent_count > 1, rename_limit_hit IS NOT NULL, shallow_boundary,
+                        committer_time
                  FROM commits",
             )?;
             let mut q = stmt.query([])?;
@@ -232,6 +234,7 @@ impl Store {
                     merge: r.get::<_, i64>(7)? != 0,
                     rename_limit_hit: r.get::<_, i64>(8)? != 0,
                     shallow_boundary: r.get::<_, i64>(9)? != 0,
+                    committer_time: r.get(10)?,
                 });
             }
         }
@@ -251,7 +254,7 @@ impl Store {
             })
             .collect();
 
-        let identity: HashMap<String, String> = crate::file_identities(&self.conn)?;
+        let renames = crate::identity::Renames::load(&self.conn)?;
         let keys: HashMap<CommitKey, u32> = raw
             .iter()
             .enumerate()
@@ -293,24 +296,44 @@ impl Store {
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
-        // File identities, numbered in order of first appearance.
+        // File identities, numbered in order of first appearance. A path never
+        // renamed away is its own identity whenever it changed; the others
+        // depend on when (see `identity.rs`).
         let mut file_ids: Vec<String> = Vec::new();
-        let mut file_of_path = vec![u32::MAX; paths.len()];
         let mut id_index: HashMap<&str, u32> = HashMap::default();
-        for (p, path) in paths.iter().enumerate() {
-            let id = identity.get(path).map_or(path.as_str(), String::as_str);
+        let mut file_of_path = vec![u32::MAX; paths.len()];
+        let mut file_of = |ci: u32, p: u32| -> u32 {
+            let path = paths[p as usize].as_str();
+            let steady = !renames.renamed_away(path);
+            if steady && file_of_path[p as usize] != u32::MAX {
+                return file_of_path[p as usize];
+            }
+            let c = &raw[ci as usize];
+            let id = renames.identity(
+                path,
+                crate::identity::Order {
+                    committer_time: c.committer_time,
+                    author_time: c.time,
+                    id: &c.id,
+                },
+            );
             let next = id_index.len() as u32;
-            file_of_path[p] = *id_index.entry(id).or_insert(next);
-        }
-        file_ids.resize(id_index.len(), String::new());
-        for (id, i) in id_index {
-            file_ids[i as usize] = id.to_owned();
-        }
+            let file = *id_index.entry(id).or_insert_with(|| {
+                file_ids.push(id.to_owned());
+                next
+            });
+            if steady {
+                file_of_path[p as usize] = file;
+            }
+            file
+        };
+        let files: Vec<u32> = rows.iter().map(|(ci, r)| file_of(*ci, r.path)).collect();
         let changes = rows
             .into_iter()
-            .map(|(ci, r)| FactChange {
+            .zip(files)
+            .map(|((ci, r), file)| FactChange {
                 commit: ci,
-                file: file_of_path[r.path as usize],
+                file,
                 added: r.added,
                 deleted: r.deleted,
                 created: r.created,

@@ -17,6 +17,7 @@ use friction_model::{ChangeKind, CommitFact, FileChangeFact};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 mod facts;
+mod identity;
 pub use facts::{FactChange, FactCommit, Facts};
 use serde::Serialize;
 
@@ -27,10 +28,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("migrations/003_activity_index.sql")),
     (4, include_str!("migrations/004_snapshots.sql")),
     (5, include_str!("migrations/005_incremental.sql")),
+    (6, include_str!("migrations/006_rename_events.sql")),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]
@@ -49,12 +51,30 @@ pub enum StoreError {
         supported: i64,
     },
     /// A reader opened a store its writer has not brought up to date.
-    #[error("the store has schema version {found}; this friction reads version {expected}")]
+    #[error(
+        "the store has schema version {found}, older than this friction reads ({expected}); a writing command such as `friction scan` brings it up to date"
+    )]
     NotMigrated {
         /// Version found in the file.
         found: i64,
         /// The version this build writes.
         expected: i64,
+    },
+    /// The operating system refused access to the store's file.
+    #[error("permission denied: this user may not {action} {}", path.display())]
+    PermissionDenied {
+        /// The store's file.
+        path: std::path::PathBuf,
+        /// `read` or `write`.
+        action: &'static str,
+    },
+    /// The file exists and is something else; it is left untouched.
+    #[error("{} is not a friction store ({what}); it was left untouched", path.display())]
+    Foreign {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What it is instead.
+        what: String,
     },
 }
 
@@ -162,17 +182,98 @@ pub struct ExcludedSummary {
     pub by_reason: BTreeMap<String, u64>,
 }
 
-/// Every renamed path with its stable identity (the oldest path of its chain).
-pub(crate) fn file_identities<S: std::hash::BuildHasher + Default>(
-    conn: &Connection,
-) -> Result<std::collections::HashMap<String, String, S>, StoreError> {
-    let mut identity = std::collections::HashMap::default();
-    let mut stmt = conn.prepare("SELECT path, file_id FROM file_identity")?;
-    let mut q = stmt.query([])?;
-    while let Some(r) = q.next()? {
-        identity.insert(r.get(0)?, r.get(1)?);
+/// Fails with [`StoreError::PermissionDenied`] when this user may not read `path`.
+fn readable(path: &Path) -> Result<(), StoreError> {
+    match std::fs::File::open(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            Err(StoreError::PermissionDenied {
+                path: path.to_owned(),
+                action: "read",
+            })
+        }
+        _ => Ok(()),
     }
-    Ok(identity)
+}
+
+/// Whether SQLite could not open a file (or its `-shm`/`-wal` companions).
+fn cannot_open(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+    )
+}
+
+/// SQLite's "unable to open database file" names neither the file nor the
+/// cause: say it was permission, and which file, when the directory refused.
+fn refine(path: &Path, action: &'static str, e: rusqlite::Error) -> StoreError {
+    if cannot_open(&e) {
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let denied = |p: &Path| {
+            std::fs::File::open(p)
+                .err()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied)
+        };
+        if denied(path) || denied(dir) || std::fs::read_dir(dir).is_err() {
+            return StoreError::PermissionDenied {
+                path: path.to_owned(),
+                action,
+            };
+        }
+    }
+    StoreError::Sqlite(e)
+}
+
+/// A path as a `file:` URI path (reserved characters escaped).
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for b in path.to_string_lossy().bytes() {
+        match b {
+            b'?' | b'#' | b'%' => out.push_str(&format!("%{b:02X}")),
+            _ => out.push(char::from(b)),
+        }
+    }
+    out
+}
+
+/// Checks that an open database is one of ours (or, when `empty_ok`, has no
+/// tables at all), reading only.
+fn ours(conn: &Connection, path: &Path, empty_ok: bool) -> Result<(), StoreError> {
+    let tables: Vec<String> = match conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+        .and_then(|mut stmt| {
+            stmt.query_map([], |r| r.get::<_, String>(0))?
+                .collect::<Result<Vec<_>, _>>()
+        }) {
+        Ok(t) => t,
+        Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
+            return Err(StoreError::Foreign {
+                path: path.to_owned(),
+                what: "not an SQLite database".into(),
+            });
+        }
+        Err(e) => return Err(StoreError::Sqlite(e)),
+    };
+    let has = |name: &str| tables.iter().any(|t| t == name);
+    if (tables.is_empty() && empty_ok) || (has("schema_migrations") && has("commits")) {
+        return Ok(());
+    }
+    let what = if tables.is_empty() {
+        "an SQLite database without tables".to_owned()
+    } else {
+        let shown: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
+        let more = if tables.len() > 5 { ", …" } else { "" };
+        format!(
+            "an SQLite database with other tables: {}{more}",
+            shown.join(", ")
+        )
+    };
+    Err(StoreError::Foreign {
+        path: path.to_owned(),
+        what,
+    })
 }
 
 fn bool_int(b: bool) -> i64 {
@@ -188,20 +289,72 @@ fn to_u64(n: i64) -> u64 {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// Opens the store at `path` for writing, creating it if there is no file
+    /// or an empty one, and brings its schema up to date. Anything that is not
+    /// a store of ours is refused before a byte is written.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let conn = Connection::open(path)?;
+        Self::probe(path)?;
+        let conn = Connection::open(path).map_err(|e| refine(path, "write", e))?;
         Self::init(conn)
     }
 
-    /// A second, read-only connection to a store another connection of this
-    /// process keeps up to date (WAL lets it read while the other writes), for
-    /// reading in parallel. Fails unless the schema is the current one.
+    /// Checks, without writing anything, that `path` may be opened for
+    /// writing: absent, empty, or a store of ours that this user may write.
+    /// Writing commands call it before they take the store's lock, so a refused
+    /// file gets no lock file beside it.
+    pub fn probe(path: &Path) -> Result<(), StoreError> {
+        if !path.exists() {
+            return Ok(());
+        }
+        readable(path)?;
+        if let Err(e) = std::fs::OpenOptions::new().write(true).open(path)
+            && e.kind() == std::io::ErrorKind::PermissionDenied
+        {
+            return Err(StoreError::PermissionDenied {
+                path: path.to_owned(),
+                action: "write",
+            });
+        }
+        if std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) == 0 {
+            return Ok(());
+        }
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| refine(path, "read", e))?;
+        ours(&conn, path, true)
+    }
+
+    /// A read-only connection to the store at `path`: what reading commands
+    /// use, so they work on a store they may not write (a read-only file or
+    /// directory) and never create or migrate one. Also a second connection
+    /// beside a writer of this process (WAL lets it read while the other
+    /// writes). Fails unless the file is a store of ours at the current schema.
     pub fn open_reader(path: &Path) -> Result<Store, StoreError> {
-        let conn = Connection::open_with_flags(
-            path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
+        readable(path)?;
+        if std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) == 0 {
+            return Err(StoreError::Foreign {
+                path: path.to_owned(),
+                what: "an empty file".into(),
+            });
+        }
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| refine(path, "read", e))?;
+        let conn = match ours(&conn, path, false) {
+            Ok(()) => conn,
+            // A store in WAL mode needs its `-shm` index, which a reader cannot
+            // create where it may not write. Nobody can be writing there
+            // either, so the file is read as immutable.
+            Err(StoreError::Sqlite(e)) if cannot_open(&e) => {
+                drop(conn);
+                let uri = format!("file:{}?immutable=1", uri_path(path));
+                let conn =
+                    Connection::open_with_flags(uri, flags | rusqlite::OpenFlags::SQLITE_OPEN_URI)
+                        .map_err(|e| refine(path, "read", e))?;
+                ours(&conn, path, false)?;
+                conn
+            }
+            Err(e) => return Err(e),
+        };
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         // SQLite's default 2 MiB page cache, not the writer's 64 MiB: a reader
         // scans whole tables once, and every fresh page of a large cache costs
@@ -210,6 +363,12 @@ impl Store {
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         let store = Store { conn };
         let found = store.schema_version()?;
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::TooNew {
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
         if found != SCHEMA_VERSION {
             return Err(StoreError::NotMigrated {
                 found,
@@ -384,109 +543,98 @@ impl Store {
         })
     }
 
-    /// Gives renamed paths the identity of their source, oldest rename first, so a
-    /// file renamed twice keeps its whole history under one id. Processes only
-    /// commits not resolved before; safe to repeat after an interruption.
+    /// Records the renames of the commits not resolved before, from which file
+    /// identities follow (see `identity.rs`: a rename carries the changes
+    /// before it to the new path; a path re-created afterwards is a new file).
+    /// Safe to repeat after an interruption. Returns the renames recorded.
     pub fn resolve_renames(&mut self) -> Result<u64, StoreError> {
         let tx = self.conn.transaction()?;
-        let renames: Vec<(String, String)> = {
-            let mut stmt = tx.prepare(
-                // CROSS JOIN keeps `commits` outside, so the partial index of
-                // unresolved commits drives the query (SQLite would scan every change).
-                "SELECT fc.previous_path, fc.path FROM commits c CROSS JOIN file_changes fc ON fc.commit_id = c.id
-                 WHERE c.renames_resolved = 0 AND fc.kind = 'renamed'
-                 ORDER BY c.committer_time, c.author_time, c.id, fc.path",
-            )?;
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()?
-        };
-        let mut linked = 0;
-        {
-            let mut lookup =
-                tx.prepare_cached("SELECT file_id FROM file_identity WHERE path = $1")?;
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO file_identity (path, file_id) VALUES ($1, $2) ON CONFLICT (path) DO NOTHING",
-            )?;
-            for (from, to) in renames {
-                if from == to {
-                    continue;
-                }
-                let source_id: String = lookup
-                    .query_row([&from], |r| r.get(0))
-                    .optional()?
-                    .unwrap_or(from);
-                linked +=
-                    to_u64(i64::try_from(insert.execute(params![to, source_id])?).unwrap_or(0));
-            }
-        }
+        let linked = tx.execute(
+            // CROSS JOIN keeps `commits` outside, so the partial index of
+            // unresolved commits drives the query (SQLite would scan every change).
+            "INSERT INTO file_renames (commit_id, committer_time, author_time, from_path, to_path)
+             SELECT DISTINCT c.id, c.committer_time, c.author_time, fc.previous_path, fc.path
+             FROM commits c CROSS JOIN file_changes fc ON fc.commit_id = c.id
+             WHERE c.renames_resolved = 0 AND fc.kind = 'renamed'
+               AND fc.previous_path IS NOT NULL AND fc.previous_path <> fc.path
+             ON CONFLICT DO NOTHING",
+            [],
+        )?;
         tx.execute(
             "UPDATE commits SET renames_resolved = 1 WHERE renames_resolved = 0",
             [],
         )?;
         tx.commit()?;
-        Ok(linked)
+        Ok(to_u64(i64::try_from(linked).unwrap_or(i64::MAX)))
     }
 
-    /// The stable identity of `path`: the oldest path of its rename chain.
+    /// The identity of the file at `path` now (in the newest stored commit).
+    /// An identity is named by the newest path of its rename chain, so a path
+    /// that exists now is its own identity; its history includes the changes
+    /// of the paths it was renamed from, before each rename.
     pub fn file_id(&self, path: &str) -> Result<String, StoreError> {
-        Ok(self
+        Ok(path.to_owned())
+    }
+
+    /// The identities of the files at `paths` in commit `commit` (a tree of
+    /// the past, such as a back-test's cut): the path each reached through
+    /// every later rename. A commit that is not stored is taken as the newest.
+    pub fn file_ids_at(&self, paths: &[&str], commit: &str) -> Result<Vec<String>, StoreError> {
+        let order: Option<(i64, i64)> = self
             .conn
             .query_row(
-                "SELECT file_id FROM file_identity WHERE path = $1",
-                [path],
-                |r| r.get(0),
+                "SELECT committer_time, author_time FROM commits WHERE id = $1",
+                [commit],
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .optional()?
-            .unwrap_or_else(|| path.to_owned()))
-    }
-
-    /// Identity → the path a renamed file had at its newest stored change:
-    /// where it lives now, or where it last lived if it was deleted. Files
-    /// never renamed are their own identity and are left out.
-    pub fn latest_paths(&self) -> Result<BTreeMap<String, String>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT fi.file_id, fi.path, MAX(c.committer_time)
-             FROM file_identity fi
-             JOIN file_changes fc ON fc.path = fi.path
-             JOIN commits c ON c.id = fc.commit_id
-             GROUP BY fi.file_id, fi.path
-             ORDER BY fi.file_id, fi.path",
-        )?;
-        let rows: Vec<(String, String, i64)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<Result<_, _>>()?;
-        let mut newest: BTreeMap<String, (i64, String)> = BTreeMap::new();
-        for (id, path, time) in rows {
-            let e = newest.entry(id).or_insert((i64::MIN, String::new()));
-            // Ties (one commit renames twice): the greater path, deterministically.
-            if (time, &path) > (e.0, &e.1) {
-                *e = (time, path);
-            }
-        }
-        Ok(newest.into_iter().map(|(id, (_, p))| (id, p)).collect())
+            .optional()?;
+        let Some((committer_time, author_time)) = order else {
+            return Ok(paths.iter().map(|p| (*p).to_owned()).collect());
+        };
+        let renames = identity::Renames::load(&self.conn)?;
+        let at = identity::Order {
+            committer_time,
+            author_time,
+            id: commit,
+        };
+        Ok(paths
+            .iter()
+            .map(|p| renames.identity(p, at).to_owned())
+            .collect())
     }
 
     /// Every stored change of the file whose identity is `file_id`, oldest first.
     pub fn file_history(&self, file_id: &str) -> Result<Vec<FileHistoryEntry>, StoreError> {
+        let renames = identity::Renames::load(&self.conn)?;
         let mut stmt = self.conn.prepare(
-            "SELECT fc.commit_id, fc.path, fc.kind, fc.lines_added, fc.lines_deleted
+            "SELECT fc.commit_id, fc.path, fc.kind, fc.lines_added, fc.lines_deleted,
+                    c.committer_time, c.author_time
              FROM file_changes fc JOIN commits c ON c.id = fc.commit_id
-             LEFT JOIN file_identity fi ON fi.path = fc.path
-             WHERE COALESCE(fi.file_id, fc.path) = $1 AND fc.via_merge = 0
-             ORDER BY c.committer_time, c.id",
+             WHERE fc.path = $1 AND fc.via_merge = 0",
         )?;
-        let rows = stmt
-            .query_map([file_id], |r| {
-                Ok(FileHistoryEntry {
+        let mut rows = Vec::new();
+        for path in renames.paths_of(file_id) {
+            let mut q = stmt.query([&path])?;
+            while let Some(r) = q.next()? {
+                let entry = FileHistoryEntry {
                     commit: r.get(0)?,
                     path: r.get(1)?,
                     kind: r.get(2)?,
                     lines_added: to_u64(r.get(3)?),
                     lines_deleted: to_u64(r.get(4)?),
-                })
-            })?
-            .collect::<Result<_, _>>()?;
-        Ok(rows)
+                };
+                let order = identity::Order {
+                    committer_time: r.get(5)?,
+                    author_time: r.get(6)?,
+                    id: &entry.commit,
+                };
+                if renames.identity(&entry.path, order) == file_id {
+                    rows.push((order.committer_time, order.author_time, entry));
+                }
+            }
+        }
+        rows.sort_by(|a, b| (a.0, a.1, &a.2.commit).cmp(&(b.0, b.1, &b.2.commit)));
+        Ok(rows.into_iter().map(|(_, _, e)| e).collect())
     }
 
     /// Distinct `(path, generated_marker)` pairs, for re-labelling exclusions after
@@ -577,14 +725,29 @@ impl Store {
                 Ok(())
             },
         )?;
-        s.files = to_u64(self.conn.query_row(
-            &format!(
-                "SELECT COUNT(DISTINCT COALESCE(fi.file_id, fc.path)) {join}
-                 LEFT JOIN file_identity fi ON fi.path = fc.path WHERE {change_filter}"
-            ),
-            [],
-            |r| r.get(0),
-        )?);
+        {
+            let renames = identity::Renames::load(&self.conn)?;
+            let mut files: HashSet<String> = HashSet::new();
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT fc.path, c.committer_time, c.author_time, c.id
+                 FROM file_changes fc JOIN commits c ON c.id = fc.commit_id WHERE {change_filter}"
+            ))?;
+            let mut q = stmt.query([])?;
+            while let Some(r) = q.next()? {
+                let path: String = r.get(0)?;
+                let id: String = r.get(3)?;
+                let order = identity::Order {
+                    committer_time: r.get(1)?,
+                    author_time: r.get(2)?,
+                    id: &id,
+                };
+                let file = renames.identity(&path, order);
+                if !files.contains(file) {
+                    files.insert(file.to_owned());
+                }
+            }
+            s.files = files.len() as u64;
+        }
         let mut stmt = self.conn.prepare(&format!(
             "SELECT fc.excluded, COUNT(*), COALESCE(SUM(fc.lines_added), 0), COALESCE(SUM(fc.lines_deleted), 0)
              {join} WHERE {change_filter} AND fc.excluded IS NOT NULL
@@ -736,6 +899,7 @@ impl Store {
         // several times faster than SQLite's per-row index lookups of a join.
         struct Info {
             time: i64,
+            committer_time: i64,
             email: String,
             name: String,
             offset: i64,
@@ -745,7 +909,8 @@ impl Store {
         let mut commits: std::collections::HashMap<String, Info> = std::collections::HashMap::new();
         {
             let mut stmt = self.conn.prepare(
-                "SELECT id, author_time, author_email, author_name, author_offset, author_is_bot, mainline
+                "SELECT id, author_time, author_email, author_name, author_offset, author_is_bot, mainline,
+                        committer_time
                  FROM commits WHERE author_time >= $1",
             )?;
             let mut q = stmt.query([since])?;
@@ -759,11 +924,12 @@ impl Store {
                         offset: r.get(4)?,
                         bot: r.get::<_, i64>(5)? != 0,
                         mainline: r.get::<_, i64>(6)? != 0,
+                        committer_time: r.get(7)?,
                     },
                 );
             }
         }
-        let identity: std::collections::HashMap<String, String> = file_identities(&self.conn)?;
+        let renames = identity::Renames::load(&self.conn)?;
         let mut rows = Vec::new();
         let mut stmt = self.conn.prepare(
             "SELECT commit_id, path, lines_added, lines_deleted, kind, excluded IS NOT NULL, via_merge
@@ -785,8 +951,18 @@ impl Store {
                 continue;
             }
             let path: String = r.get(1)?;
+            let file_id = renames
+                .identity(
+                    &path,
+                    identity::Order {
+                        committer_time: c.committer_time,
+                        author_time: c.time,
+                        id: &commit,
+                    },
+                )
+                .to_owned();
             rows.push(ActivityRow {
-                file_id: identity.get(&path).cloned().unwrap_or_else(|| path.clone()),
+                file_id,
                 path,
                 commit,
                 time: c.time,
@@ -1310,8 +1486,9 @@ mod tests {
             &[change("c.txt", Some("b.txt"), ChangeKind::Renamed)],
         );
         store.resolve_renames().unwrap();
-        assert_eq!(store.file_id("c.txt").unwrap(), "a.txt");
-        assert_eq!(store.file_history("a.txt").unwrap().len(), 3);
+        assert_eq!(store.file_id("c.txt").unwrap(), "c.txt");
+        assert_eq!(store.file_ids_at(&["a.txt"], "a1").unwrap(), ["c.txt"]);
+        assert_eq!(store.file_history("c.txt").unwrap().len(), 3);
         assert_eq!(store.summary(WalkMode::Full).unwrap().files, 1);
     }
 
@@ -1407,6 +1584,43 @@ mod tests {
         );
     }
 
+    /// A store written before identities followed renames in time (version 5)
+    /// opens with its renames carried over, and is read with no re-scan.
+    #[test]
+    fn a_version_5_store_keeps_its_renames() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v5.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+            )
+            .unwrap();
+            for (version, sql) in &MIGRATIONS[..5] {
+                let tx = conn.transaction().unwrap();
+                tx.execute_batch(sql).unwrap();
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, 0)",
+                    [version],
+                )
+                .unwrap();
+                tx.commit().unwrap();
+            }
+            conn.execute_batch(
+                "INSERT INTO commits VALUES ('a1', '', 0, 'A', 'a@x', 1, 0, 'A', 'a@x', 1, 0, 0, 'm', 0, 1, 0, NULL, 1);
+                 INSERT INTO commits VALUES ('b2', 'a1', 1, 'A', 'a@x', 2, 0, 'A', 'a@x', 2, 0, 0, 'm', 0, 1, 0, NULL, 1);
+                 INSERT INTO file_changes VALUES ('a1', 'a.txt', NULL, NULL, NULL, 'added', 'file', 1, 0, 0, NULL, 0, NULL, 0);
+                 INSERT INTO file_changes VALUES ('b2', 'b.txt', NULL, 'a.txt', NULL, 'renamed', 'file', 0, 0, 0, NULL, 0, NULL, 0);
+                 INSERT INTO file_identity VALUES ('b.txt', 'a.txt');",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+        assert_eq!(store.file_history("b.txt").unwrap().len(), 2);
+        assert_eq!(store.summary(WalkMode::Full).unwrap().files, 1);
+    }
+
     /// A reader refuses a store its writer has not migrated, naming both versions.
     #[test]
     fn a_reader_refuses_an_unmigrated_store() {
@@ -1418,6 +1632,9 @@ mod tests {
              INSERT INTO schema_migrations VALUES (3, 0);",
         )
         .unwrap();
+        for (_, sql) in &MIGRATIONS[..3] {
+            conn.execute_batch(sql).unwrap();
+        }
         drop(conn);
         let err = Store::open_reader(&path).err().expect("refused");
         assert!(matches!(

@@ -132,6 +132,17 @@ pub fn friction(args: &[&str], cwd: &Path) -> Output {
         .expect("friction runs")
 }
 
+/// Runs `friction` with `args`, asserts it succeeded and parses its JSON output.
+pub fn friction_json(args: &[&str], cwd: &Path) -> serde_json::Value {
+    let out = friction(args, cwd);
+    assert!(
+        out.status.success(),
+        "friction {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("friction prints JSON")
+}
+
 /// Runs `friction scan --json --quiet` on `repo` with a store at `db` and parses the summary.
 pub fn scan_json(repo: &Path, db: &Path, extra: &[&str]) -> serde_json::Value {
     let out = scan_output(repo, db, extra);
