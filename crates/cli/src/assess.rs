@@ -544,7 +544,8 @@ fn mode(first_parent: bool) -> WalkMode {
 
 pub fn run(args: &AssessArgs) -> Result<u8, UserError> {
     check_args(args.months, args.target, args.budget)?;
-    let (store, _) = open_store(args.path.clone(), args.db.clone())?;
+    let (store, db) = open_store(args.path.clone(), args.db.clone())?;
+    crate::hotspots::require_view(&store, &db, mode(args.first_parent))?;
     let Some((loaded, a, _)) = run_assessment(
         &store,
         &args.path,

@@ -34,6 +34,9 @@ pub(crate) struct Side {
     pub methodology: String,
     pub index: Option<f64>,
     pub coverage: f64,
+    /// What the scan behind the snapshot could not read (absent: everything).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partial: Option<String>,
 }
 
 impl Side {
@@ -46,6 +49,7 @@ impl Side {
             methodology: row.methodology.clone(),
             index: a["index"]["score"].as_f64(),
             coverage: a["index"]["coverage"].as_f64().unwrap_or(0.0),
+            partial: row.partial.clone(),
         }
     }
 }
@@ -446,6 +450,15 @@ pub(crate) fn text(c: &Comparison, signal_limit: usize) -> String {
     };
     let _ = writeln!(out, "Before: {}", side(&c.before));
     let _ = writeln!(out, "After:  {}", side(&c.after));
+    for s in [&c.before, &c.after] {
+        if let Some(why) = &s.partial {
+            let _ = writeln!(
+                out,
+                "warning: #{} is partial ({why}): part of this change may be history it could not read",
+                s.snapshot
+            );
+        }
+    }
     let _ = writeln!(
         out,
         "\nExecution Capacity Index: {} → {} ({}), coverage {:.0} % → {:.0} %",
@@ -587,6 +600,7 @@ mod tests {
             inputs: String::new(),
             manifest: String::new(),
             digest: String::new(),
+            partial: None,
         }
     }
 

@@ -57,6 +57,7 @@ pub fn run(args: &CouplingArgs) -> Result<u8, UserError> {
     } else {
         WalkMode::Full
     };
+    crate::hotspots::require_view(&store, &db, mode)?;
     let rows = store.activity_with(since, mode, args.parity).map_err(err)?;
     let messages = if args.by == "ticket" {
         store.commit_messages(since).map_err(err)?

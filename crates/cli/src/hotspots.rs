@@ -175,6 +175,26 @@ pub(crate) fn open_store_to_write(
     Ok((store, db, lock))
 }
 
+/// Refuses to read `mode`'s view of history from a store whose scans took
+/// only the other one (it would read as no changes at all).
+pub(crate) fn require_view(store: &Store, db: &Path, mode: WalkMode) -> Result<(), UserError> {
+    let views = store
+        .scanned_views()
+        .map_err(|e| store_open_error(db, &e))?;
+    if mode == WalkMode::FirstParent && !views.is_empty() && !views.contains(&mode) {
+        return Err(UserError::new(
+            format!(
+                "the store at {} was scanned without --first-parent: it holds the full history, not the first-parent view",
+                db.display()
+            ),
+            Some(
+                "run `friction scan --first-parent` to add that view (stored commits are not mined again), or leave out --first-parent",
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The error of a store that cannot be opened, with what to do about it.
 pub(crate) fn store_open_error(db: &Path, e: &friction_store::StoreError) -> UserError {
     use friction_store::StoreError;
@@ -211,6 +231,7 @@ pub fn run(args: &HotspotsArgs) -> Result<u8, UserError> {
     } else {
         WalkMode::Full
     };
+    require_view(&store, &db, mode)?;
     let report = compute(&store, args.months, mode, &map)
         .map_err(|e| UserError::new(format!("reading {}: {e}", db.display()), None))?
         .ok_or_else(|| {

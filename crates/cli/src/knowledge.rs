@@ -80,6 +80,7 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
     } else {
         WalkMode::Full
     };
+    crate::hotspots::require_view(&store, &db, mode)?;
     let active_since = last - i64::from(args.active_months) * MONTH;
     let rows = store.activity_with(i64::MIN, mode, false).map_err(err)?;
     let mut active = BTreeSet::new();

@@ -263,6 +263,7 @@ fn copy_snapshot(
                 point: (row.schema == crate::snapshot::ASSESSMENT_SCHEMA)
                     .then(|| crate::snapshot::trend_figures(&assessment).to_string()),
                 assessment: text,
+                partial: row.partial.clone(),
             })
             .map_err(|e| e.to_string())?,
     };
@@ -467,6 +468,19 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
                             .map(|s| s.as_of)
                             .max()
                             .unwrap_or(0)
+                    },
+                    // Rolled up from repositories whose history was read in part.
+                    partial: {
+                        let ids: Vec<i64> = results.iter().filter_map(|r| r.snapshot).collect();
+                        let partial: Vec<String> = store
+                            .snapshots()
+                            .map_err(store_err)?
+                            .into_iter()
+                            .filter(|s| ids.contains(&s.id) && s.partial.is_some())
+                            .map(|s| s.scope)
+                            .collect();
+                        (!partial.is_empty())
+                            .then(|| format!("partial history in {}", partial.join(", ")))
                     },
                     mode: if args.first_parent {
                         "first-parent"

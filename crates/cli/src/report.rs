@@ -63,6 +63,7 @@ pub(crate) fn build(store: &Store, row: &SnapshotRow, name: &str) -> Result<Repo
             ci: p.ci,
             coverage: p.coverage,
             drivers: p.drivers,
+            partial: p.partial,
         })
         .collect();
     Ok(Report {

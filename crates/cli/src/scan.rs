@@ -281,6 +281,21 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
     } else {
         "partial"
     };
+    // What a snapshot of this scan misses, said wherever it appears.
+    let partial = (!complete && !interrupted).then(|| {
+        let mut parts = Vec::new();
+        if !outcome.failed.is_empty() {
+            parts.push(format!(
+                "{} commit{} could not be read",
+                outcome.failed.len(),
+                if outcome.failed.len() == 1 { "" } else { "s" }
+            ));
+        }
+        if walk_error.is_some() {
+            parts.push("the history walk stopped at an unreadable commit".to_owned());
+        }
+        parts.join("; ")
+    });
     let tip_rows: Vec<(String, String)> = tips
         .iter()
         .map(|t| (t.name.clone(), t.id.to_string()))
@@ -360,6 +375,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
                     &args.path,
                     &repo,
                     mode,
+                    partial.clone(),
                 ) {
                     Ok(Some((a, rec))) => (Some(a), Some(rec)),
                     Ok(None) => (None, None),

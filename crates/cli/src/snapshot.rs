@@ -117,6 +117,8 @@ pub(crate) struct Origin<'a> {
     pub kind: &'a str,
     pub scope: &'a str,
     pub rescored_from: Option<i64>,
+    /// What the scan behind it could not read (`None`: everything was read).
+    pub partial: Option<String>,
 }
 
 /// Stores the snapshot unless one with the same digest exists.
@@ -161,6 +163,7 @@ pub(crate) fn record(
             digest: digest.clone(),
             assessment: crate::assess::json(loaded, a),
             point: Some(trend_figures_of(a)),
+            partial: origin.partial.clone(),
         })
         .map_err(|e| UserError::new(format!("writing the snapshot: {e}"), None))?;
     Ok(Recorded {
@@ -178,6 +181,7 @@ pub(crate) fn scan_snapshot(
     path: &Path,
     repo: &friction_history::Repo,
     mode: WalkMode,
+    partial: Option<String>,
 ) -> Result<Option<(Assessment, Recorded)>, UserError> {
     let inputs = Inputs::read(path, None)?;
     let options = crate::assess::options(
@@ -199,6 +203,7 @@ pub(crate) fn scan_snapshot(
         kind: "scan",
         scope: "",
         rescored_from: None,
+        partial,
     };
     let rec = record(store, &origin, &loaded, &a, &inputs, &options, mode)?;
     crate::timing::phase("  record");
@@ -404,6 +409,7 @@ mod tests {
             inputs: String::new(),
             manifest: String::new(),
             digest: String::new(),
+            partial: None,
         }
     }
 

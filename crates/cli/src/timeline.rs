@@ -190,6 +190,7 @@ impl PastCommit<'_> {
             kind,
             scope: "",
             rescored_from: None,
+            partial: None,
         };
         let rec = record(
             store,
@@ -401,6 +402,9 @@ pub(crate) struct TrendPoint {
     band: Option<String>,
     pub coverage: f64,
     pub drivers: BTreeMap<String, Option<f64>>,
+    /// What the scan behind the snapshot could not read (absent: everything).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partial: Option<String>,
 }
 
 pub(crate) fn trend_points(
@@ -454,6 +458,7 @@ fn trend_point(row: &SnapshotRow, commit: String, figures: &Value, with_ci: bool
             .as_object()
             .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_f64())).collect())
             .unwrap_or_default(),
+        partial: row.partial.clone(),
     }
 }
 
@@ -569,7 +574,7 @@ pub fn trend(args: &TrendArgs) -> Result<u8, UserError> {
             "  {:<10}  {:<10}  {:<8}  {:>5}  {:>11}  {:>3.0}%",
             p.as_of,
             short(&p.commit),
-            p.kind,
+            format!("{}{}", p.kind, if p.partial.is_some() { "*" } else { "" }),
             p.index.map_or("–".into(), |v| format!("{v:.1}")),
             p.ci.map_or(String::new(), |[a, b]| format!("{a:.1}–{b:.1}")),
             p.coverage * 100.0
@@ -586,6 +591,14 @@ pub fn trend(args: &TrendArgs) -> Result<u8, UserError> {
             );
         }
         let _ = writeln!(out);
+    }
+    for p in points.iter().filter(|p| p.partial.is_some()) {
+        let _ = writeln!(
+            out,
+            "  * #{} is partial: {}; its figures miss that history (`friction scan` again once the repository is repaired)",
+            p.snapshot,
+            p.partial.as_deref().unwrap_or_default()
+        );
     }
     let _ = writeln!(
         out,
@@ -742,6 +755,8 @@ pub fn rescore(args: &RescoreArgs) -> Result<u8, UserError> {
             kind: "rescore",
             scope: "",
             rescored_from: Some(row.id),
+            // The same facts, so the same gaps.
+            partial: row.partial.clone(),
         };
         let rec = record(&mut store, &origin, &loaded, &a, &inputs, &options, walk)?;
         done.push(serde_json::json!({
@@ -938,6 +953,7 @@ pub fn check(args: &CheckArgs) -> Result<u8, UserError> {
         kind: "scan",
         scope: "",
         rescored_from: None,
+        partial: None,
     };
     let rec = record(&mut store, &origin, &loaded, &a, &today, &options, walk)?;
     let after_row = store

@@ -184,3 +184,39 @@ fn corrupt_object_is_named_and_everything_else_is_kept() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("summary");
     assert_eq!(json["commits"], 1);
 }
+
+/// With the pack file deleted or cut short, `scan` said the repository had no
+/// commits yet (issue 15.10). HEAD names an object that cannot be read: say
+/// which, and point at `git fsck`, as git does.
+#[test]
+fn a_damaged_pack_is_not_taken_for_an_empty_repository() {
+    for damage in ["delete", "truncate"] {
+        let mut f = Fixture::new();
+        f.write("a.txt", "1\n");
+        f.commit("one");
+        f.write("a.txt", "2\n");
+        f.commit("two");
+        f.git(&["repack", "-adq"]);
+        let head = f.head();
+        let pack_dir = f.path().join(".git/objects/pack");
+        let pack = std::fs::read_dir(&pack_dir)
+            .expect("pack dir")
+            .map(|e| e.expect("entry").path())
+            .find(|p| p.extension().is_some_and(|e| e == "pack"))
+            .expect("a pack");
+        match damage {
+            "delete" => std::fs::remove_file(&pack).expect("delete"),
+            _ => {
+                // The header and no more: HEAD's commit is cut off too.
+                let bytes = std::fs::read(&pack).expect("read");
+                std::fs::write(&pack, &bytes[..16]).expect("truncate");
+            }
+        }
+        let out = scan_into_fixture_store(&f);
+        let err = stderr(&out);
+        assert!(!err.contains("no commits yet"), "{damage}: {err}");
+        assert_clean_error(&out, 2, &head);
+        assert!(err.contains("git fsck"), "{damage}: {err}");
+        assert!(err.contains("HEAD"), "{damage}: {err}");
+    }
+}

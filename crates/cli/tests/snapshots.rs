@@ -637,3 +637,83 @@ fn bad_requests_over_time_get_one_line_errors() {
         .unwrap();
     assert!(err(&["compare", "first", "latest", "--db", d]).contains("not comparable"));
 }
+
+/// A scan that could not read a commit recorded a snapshot that `trend`
+/// showed like any other (issue 15.11): it is marked partial, with what was
+/// missing, in trend (text and JSON), compare and the report's trend table.
+#[test]
+fn a_partial_snapshot_is_marked_wherever_it_appears() {
+    let mut f = Fixture::new();
+    f.write("keep.py", "def f():\n    return 1\n");
+    f.commit("one");
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    f.write("doomed.txt", "unique content 5e2a\n");
+    f.commit("two");
+    f.write("keep.py", "def f():\n    return 2\n");
+    f.commit("three");
+    let blob = f.git(&["rev-parse", "HEAD:doomed.txt"]).trim().to_owned();
+    std::fs::remove_file(
+        f.path()
+            .join(".git/objects")
+            .join(&blob[..2])
+            .join(&blob[2..]),
+    )
+    .expect("objects are loose in a fresh repository");
+    let out = support::scan_output(f.path(), &db, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dbs = db.to_str().expect("utf-8");
+
+    let trend = support::friction_json(&["trend", "--db", dbs, "--json"], f.path());
+    let points = trend["points"].as_array().expect("points");
+    assert_eq!(points.len(), 2, "{trend}");
+    assert!(points[0].get("partial").is_none(), "{trend}");
+    assert_eq!(
+        points[1]["partial"], "1 commit could not be read",
+        "{trend}"
+    );
+
+    let text = friction(&["trend", "--db", dbs], f.path());
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("scan*"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "#{} is partial: 1 commit could not be read",
+            points[1]["snapshot"]
+        )),
+        "{text}"
+    );
+
+    let compare = friction(&["compare", "--db", dbs, "first", "latest"], f.path());
+    let compare = String::from_utf8_lossy(&compare.stdout);
+    assert!(
+        compare.contains("is partial (1 commit could not be read)"),
+        "{compare}"
+    );
+
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let report = friction(
+        &[
+            "report",
+            "--db",
+            dbs,
+            "--out",
+            out_dir.path().to_str().expect("utf-8"),
+        ],
+        f.path(),
+    );
+    assert!(
+        report.status.success(),
+        "{}",
+        String::from_utf8_lossy(&report.stderr)
+    );
+    let csv = std::fs::read_to_string(out_dir.path().join("trend.csv")).expect("trend.csv");
+    let header = csv.lines().next().unwrap_or_default();
+    assert!(header.ends_with(",partial"), "{csv}");
+    assert!(csv.contains("1 commit could not be read"), "{csv}");
+}

@@ -167,3 +167,38 @@ fn a_foreign_database_is_refused_untouched_and_without_a_lock_file() {
     let json = scan_json(f.path(), &empty, &[]);
     assert_eq!(json["commits"], 1);
 }
+
+/// `--first-parent` against a store scanned without it printed "0 changes"
+/// and "not measured" with exit 0 (issue 15.3): the store holds the other view.
+#[test]
+fn first_parent_on_a_store_without_that_view_says_how_to_get_it() {
+    let mut f = Fixture::new();
+    f.write("a.py", "def f():\n    return 1\n");
+    f.commit("one");
+    f.write("a.py", "def f():\n    return 2\n");
+    f.commit("two");
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    let dbs = db.to_str().expect("utf-8");
+    for command in ["hotspots", "assess", "coupling", "knowledge"] {
+        let out = friction(&[command, "--db", dbs, "--first-parent"], f.path());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {}", text(&out));
+        assert!(
+            err.contains("scanned without --first-parent"),
+            "{command}: {err}"
+        );
+        assert!(
+            err.contains("friction scan --first-parent"),
+            "{command}: {err}"
+        );
+    }
+    // After a first-parent scan both views are there.
+    scan_json(f.path(), &db, &["--first-parent"]);
+    for command in ["hotspots", "assess"] {
+        let out = friction(&[command, "--db", dbs, "--first-parent"], f.path());
+        assert!(out.status.success(), "{command}: {}", text(&out));
+        let out = friction(&[command, "--db", dbs], f.path());
+        assert!(out.status.success(), "{command}: {}", text(&out));
+    }
+}

@@ -66,6 +66,26 @@ pub enum HistoryError {
     },
 }
 
+/// The commit HEAD names. Only an unborn HEAD means "no commits yet"; a HEAD
+/// whose object cannot be read is a damaged repository (a pack deleted or cut
+/// short), named as git would name it.
+pub(crate) fn head_commit_id(repo: &gix::Repository) -> Result<ObjectId, HistoryError> {
+    let head = repo
+        .head()
+        .map_err(|e| HistoryError::git("reading HEAD", e))?;
+    let Some(id) = head.id() else {
+        return Err(HistoryError::NoCommits);
+    };
+    let id = id.detach();
+    let object = repo
+        .find_object(id)
+        .map_err(|e| HistoryError::object(id, "the commit HEAD names", e))?;
+    let commit = object
+        .peel_to_commit()
+        .map_err(|e| HistoryError::object(id, "the commit HEAD names", e))?;
+    Ok(commit.id)
+}
+
 impl HistoryError {
     pub(crate) fn git(context: impl Into<String>, err: impl std::fmt::Display) -> Self {
         HistoryError::Git {
@@ -207,10 +227,7 @@ impl Repo {
         let mut tips = Vec::new();
         match selection {
             RefSelection::Head => {
-                let id = repo
-                    .head_id()
-                    .map_err(|_| HistoryError::NoCommits)?
-                    .detach();
+                let id = head_commit_id(&repo)?;
                 tips.push(Tip {
                     name: "HEAD".into(),
                     id,

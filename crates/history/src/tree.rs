@@ -30,16 +30,7 @@ impl Repo {
     /// The commit HEAD points at.
     pub fn head_commit(&self) -> Result<ObjectId, HistoryError> {
         let repo = self.thread_safe().to_thread_local();
-        let mut head = repo
-            .head()
-            .map_err(|e| HistoryError::git("reading HEAD", e))?;
-        match head
-            .try_peel_to_id()
-            .map_err(|e| HistoryError::git("resolving HEAD", e))?
-        {
-            Some(id) => Ok(id.detach()),
-            None => Err(HistoryError::NoCommits),
-        }
+        crate::head_commit_id(&repo)
     }
 
     /// The newest commit on HEAD's first-parent line committed at or before

@@ -58,6 +58,9 @@ pub struct TrendPoint {
     pub ci: Option<[f64; 2]>,
     pub coverage: f64,
     pub drivers: BTreeMap<String, Option<f64>>,
+    /// What the scan behind the snapshot could not read; `None` when it read
+    /// everything.
+    pub partial: Option<String>,
 }
 
 /// Everything a report shows.

@@ -327,6 +327,12 @@ pub fn tables(r: &Report) -> Vec<Table> {
         "snapshot", "as_of", "index", "ci_low", "ci_high", "coverage",
     ]);
     columns.extend(families.iter().cloned());
+    // Only a trend with a partial snapshot has the column, which says what
+    // that snapshot's scan could not read.
+    let any_partial = r.trend.iter().any(|p| p.partial.is_some());
+    if any_partial {
+        columns.push("partial".into());
+    }
     out.push(Table {
         name: "trend",
         title: "Trend",
@@ -352,6 +358,9 @@ pub fn tables(r: &Report) -> Vec<Table> {
                             .map(|v| v.to_string())
                             .unwrap_or_default(),
                     );
+                }
+                if any_partial {
+                    row.push(p.partial.clone().unwrap_or_default());
                 }
                 row
             })

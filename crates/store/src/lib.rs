@@ -29,10 +29,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("migrations/004_snapshots.sql")),
     (5, include_str!("migrations/005_incremental.sql")),
     (6, include_str!("migrations/006_rename_events.sql")),
+    (7, include_str!("migrations/007_partial_snapshots.sql")),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]
@@ -464,6 +465,22 @@ impl Store {
         };
         let mut stmt = self.conn.prepare_cached(sql)?;
         Ok(stmt.exists([id])?)
+    }
+
+    /// The views of history scans have stored (a scan of one view does not
+    /// give the other: a full scan diffs no merge against its first parent and
+    /// marks no mainline).
+    pub fn scanned_views(&self) -> Result<Vec<WalkMode>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT mode FROM scans ORDER BY mode")?;
+        let modes = stmt
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok([WalkMode::FirstParent, WalkMode::Full]
+            .into_iter()
+            .filter(|m| modes.iter().any(|s| s == m.as_str()))
+            .collect())
     }
 
     /// Tips of the last complete scan in `mode`.
@@ -1022,8 +1039,8 @@ impl Store {
         tx.execute(
             "INSERT INTO snapshots (created_at, kind, scope, rescored_from, commit_id, as_of, mode,
                  methodology, tool_version, schema, index_score, coverage, inputs, manifest, digest,
-                 assessment)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                 assessment, partial)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
             params![
                 now(),
                 s.kind,
@@ -1040,7 +1057,8 @@ impl Store {
                 s.inputs,
                 s.manifest,
                 s.digest,
-                s.assessment
+                s.assessment,
+                s.partial
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -1113,7 +1131,7 @@ impl Store {
     ) -> Result<Vec<SnapshotRow>, StoreError> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT id, created_at, kind, scope, rescored_from, commit_id, as_of, mode, methodology,
-                    tool_version, schema, index_score, coverage, inputs, manifest, digest
+                    tool_version, schema, index_score, coverage, inputs, manifest, digest, partial
              FROM snapshots WHERE {filter} ORDER BY scope, as_of, id"
         ))?;
         let rows = stmt
@@ -1135,6 +1153,7 @@ impl Store {
                     inputs: r.get(13)?,
                     manifest: r.get(14)?,
                     digest: r.get(15)?,
+                    partial: r.get(16)?,
                 })
             })?
             .collect::<Result<_, _>>()?;
@@ -1187,6 +1206,8 @@ pub struct NewSnapshot {
     pub assessment: String,
     /// The figures a trend shows, derived from `assessment` (JSON), if any.
     pub point: Option<String>,
+    /// What the scan behind it could not read; `None` when it read everything.
+    pub partial: Option<String>,
 }
 
 /// A stored snapshot's header.
@@ -1210,6 +1231,9 @@ pub struct SnapshotRow {
     #[serde(skip)]
     pub manifest: String,
     pub digest: String,
+    /// What the scan behind it could not read; `None` when it read everything.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partial: Option<String>,
 }
 
 /// One file of a measured tree.
@@ -1440,6 +1464,7 @@ mod tests {
             digest: digest.into(),
             assessment: "{\"index\":{}}".into(),
             point: None,
+            partial: None,
         }
     }
 
