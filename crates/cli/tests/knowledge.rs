@@ -38,6 +38,16 @@ fn knowledge(f: &Fixture, db: &std::path::Path, extra: &[&str]) -> serde_json::V
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// (team, authors) of a knowledge report.
+fn team_sizes(k: &serde_json::Value) -> Vec<(&str, u64)> {
+    k["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["team"].as_str().unwrap(), t["authors"].as_u64().unwrap()))
+        .collect()
+}
+
 #[test]
 fn islands_former_contributors_and_truck_factor() {
     let f = history();
@@ -115,12 +125,7 @@ fn teams_coordination_and_codeowners() {
     let db = f.path().join("x.db");
     scan_json(f.path(), &db, &[]);
     let k = knowledge(&f, &db, &[]);
-    let teams: Vec<(&str, u64)> = k["teams"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| (t["team"].as_str().unwrap(), t["authors"].as_u64().unwrap()))
-        .collect();
+    let teams = team_sizes(&k);
     // The most specific rule wins: the CSV names Old Timer exactly, which
     // beats the `*@example.com` glob; the overlap is reported.
     assert!(teams.contains(&("apps", 2)), "{teams:?}");
@@ -161,12 +166,7 @@ fn a_catch_all_team_does_not_swallow_a_specific_rule() {
     let db = f.path().join("x.db");
     scan_json(f.path(), &db, &[]);
     let k = knowledge(&f, &db, &[]);
-    let teams: Vec<(&str, u64)> = k["teams"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| (t["team"].as_str().unwrap(), t["authors"].as_u64().unwrap()))
-        .collect();
+    let teams = team_sizes(&k);
     assert!(teams.contains(&("core", 1)), "{teams:?}");
     assert!(teams.contains(&("community", 2)), "{teams:?}");
     let overlaps = k["team_overlaps"].as_array().unwrap();
