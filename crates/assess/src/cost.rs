@@ -88,6 +88,14 @@ pub struct FileCost {
     pub median_gap_days: Option<f64>,
 }
 
+impl FileCost {
+    /// The file's cost a year: its excess time (Delivery) plus its fix work
+    /// (Reliability), engineer-hours. The one definition every output shows.
+    pub fn total_hours(&self) -> Range {
+        self.friction.hours.add(&self.defect_work.hours)
+    }
+}
+
 /// Cost per driver family.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DriverCost {

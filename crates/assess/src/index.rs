@@ -66,6 +66,22 @@ pub struct IndexResult {
     pub drivers: Vec<Driver>,
 }
 
+impl IndexResult {
+    /// The weight a driver's score has in the index: its methodology weight
+    /// renormalised over the measured drivers (what its points use);
+    /// `None` when the driver is not measured.
+    pub fn effective_weight(&self, family: Family) -> Option<f64> {
+        let measured: f64 = self
+            .drivers
+            .iter()
+            .filter(|d| d.score.is_some())
+            .map(|d| d.weight)
+            .sum();
+        let d = self.drivers.iter().find(|d| d.family == family)?;
+        (d.score.is_some() && measured > 0.0).then(|| d.weight / measured)
+    }
+}
+
 /// The outcome of every signal in a scope (no bootstrap): the raw material
 /// for [`index`] and for what-if projections.
 pub fn measure(

@@ -21,6 +21,12 @@ struct Report<'a> {
     pseudonymous: bool,
     active_months: u32,
     active_since: String,
+    /// Authors of the history's counted changes (bots and excluded files
+    /// left out): the population the team table divides. `authors` and
+    /// `active_authors` are those who wrote code still at HEAD.
+    history_authors: u64,
+    /// Of `history_authors`, those active (less `--without`).
+    history_active_authors: u64,
     #[serde(flatten)]
     knowledge: &'a Knowledge,
     /// Hotspots (12 months) with no active author left.
@@ -317,6 +323,11 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
         pseudonymous: !args.names,
         active_months: args.active_months,
         active_since: date(active_since),
+        history_authors: everyone.len() as u64,
+        history_active_authors: everyone
+            .iter()
+            .filter(|a| active.contains(**a) && !without.contains(**a))
+            .count() as u64,
         knowledge: &k,
         hotspots_at_risk,
         teams: team_rows,
@@ -370,10 +381,10 @@ fn csv(k: &Knowledge, limit: usize) -> String {
 fn text(r: &Report<'_>, limit: usize) -> String {
     let k = r.knowledge;
     let mut out = format!(
-        "friction knowledge · {} files at HEAD · {} of {} authors active (committed since {}){}\n",
+        "friction knowledge · {} files at HEAD · {} authors (of counted changes: bots and excluded files left out), {} active (committed since {}){}\n",
         k.files.len(),
-        k.active_authors,
-        k.authors,
+        r.history_authors,
+        r.history_active_authors,
         r.active_since,
         if r.pseudonymous {
             " · authors pseudonymous"
@@ -381,6 +392,10 @@ fn text(r: &Report<'_>, limit: usize) -> String {
             ""
         }
     );
+    out.push_str(&format!(
+        "  at HEAD       {} of these authors wrote code still at HEAD, {} of them active\n",
+        k.authors, k.active_authors
+    ));
     if !k.without.is_empty() {
         out.push_str(&format!(
             "  simulation    without {}: what their departure leaves\n",

@@ -65,9 +65,10 @@ pub(crate) fn index_block(out: &mut String, idx: &IndexResult) {
     for d in &idx.drivers {
         let _ = writeln!(
             out,
-            "  {:<15} {:>6.2} {:>12} {:>7.0}% {:>9}",
+            "  {:<15} {:>6} {:>12} {:>7.0}% {:>9}",
             d.title,
-            d.weight,
+            idx.effective_weight(d.family)
+                .map_or_else(|| "-".into(), |w| format!("{w:.2}")),
             score(d.score),
             d.coverage * 100.0,
             if d.score.is_some() {
@@ -77,6 +78,10 @@ pub(crate) fn index_block(out: &mut String, idx: &IndexResult) {
             }
         );
     }
+    let _ = writeln!(
+        out,
+        "  weight: the methodology weight renormalised over the measured drivers; points = weight × score"
+    );
 }
 
 /// The worst measured signals, weakest first.
@@ -235,7 +240,10 @@ pub(crate) fn text(loaded: &Loaded, a: &Assessment, limit: usize) -> String {
         );
     }
     if !m.files.is_empty() {
-        let _ = writeln!(out, "\nCostliest files:");
+        let _ = writeln!(
+            out,
+            "\nCostliest files (cost a year = excess time in unhealthy code + fix work):"
+        );
         for f in m.files.iter().take(limit) {
             let _ = writeln!(
                 out,
@@ -244,7 +252,7 @@ pub(crate) fn text(loaded: &Loaded, a: &Assessment, limit: usize) -> String {
                 f.health.map_or("-".into(), |h| format!("{h:.1}")),
                 f.revisions,
                 f.fix_commits,
-                hours(&f.friction.hours.add(&f.defect_work.hours)),
+                hours(&f.total_hours()),
                 if f.hotspot { "  hotspot" } else { "" }
             );
         }

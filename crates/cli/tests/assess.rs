@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{Fixture, friction, scan_json};
+use support::{Fixture, costly_hotspot, friction, scan_json};
 
 /// Two components, one author, four commits a day apart:
 ///
@@ -163,37 +163,6 @@ fn two_runs_give_byte_identical_json() {
     let (_, first) = assess_json(&f, &db, &[]);
     let (_, second) = assess_json(&f, &db, &[]);
     assert_eq!(first, second);
-}
-
-/// A history with an unhealthy hotspot, two authors in two teams,
-/// CODEOWNERS and an hourly cost.
-fn costly_hotspot() -> Fixture {
-    let mut f = Fixture::new();
-    f.write(
-        "friction.toml",
-        "[economics]\nhourly_cost = 100.0\ncurrency = \"USD\"\nengineers = 4\n[teams]\nred = [\"Ann\"]\nblue = [\"Bob\"]\n",
-    );
-    f.write("CODEOWNERS", "/src/ @red\n");
-    let mut body = String::from("def tangled(a, b, c, d, e, f):\n");
-    for i in 0..40 {
-        body.push_str(&format!(
-            "    if a > {i}:\n        if b:\n            if c and d or e:\n                for x in f:\n                    if x:\n                        a += 1\n"
-        ));
-    }
-    body.push_str("    return a\n");
-    f.write("src/hot.py", &body);
-    f.write("lib/ok.py", "def ok():\n    return 1\n");
-    f.commit_as("initial", "Ann", "ann@example.com");
-    for i in 0..12 {
-        f.advance_days(7);
-        f.write("src/hot.py", format!("{body}# change {i}\n"));
-        if i % 2 == 0 {
-            f.commit_as(&format!("fix bug {i}"), "Bob", "bob@example.com");
-        } else {
-            f.commit_as(&format!("tweak {i}"), "Ann", "ann@example.com");
-        }
-    }
-    f
 }
 
 /// Every family with a signal is measured, money is reported, the roadmap

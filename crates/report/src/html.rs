@@ -337,12 +337,12 @@ pub fn html(r: &Report) -> String {
             size: num(&f["code_lines"]).unwrap_or(0.0).max(1.0),
             health: num(&f["health"]),
             tooltip: format!(
-                "{} — health {}, {} code lines, {} revisions, friction {}",
+                "{} — health {}, {} code lines, {} revisions, cost {} (excess time + fix work)",
                 s(&f["path"]),
                 fmt1(num(&f["health"])),
                 num(&f["code_lines"]).unwrap_or(0.0),
                 num(&f["revisions"]).unwrap_or(0.0),
-                range1(&f["friction"]["hours"], "h a year")
+                crate::file_cost(f, "h a year")
             ),
             href: shown
                 .contains(s(&f["path"]))
@@ -536,12 +536,16 @@ pub fn html(r: &Report) -> String {
     for d in drivers {
         let _ = write!(
             out,
-            "<h3 id=\"{}\">{} — {} {}</h3><p class=\"muted\">weight {}, coverage {:.0} %, 90 % interval {}</p>",
+            "<h3 id=\"{}\">{} — {} {}</h3><p class=\"muted\">methodology weight {}, {}; coverage {:.0} %, 90 % interval {}</p>",
             anchor("driver", s(&d["family"])),
             h(s(&d["title"])),
             num(&d["score"]).map_or_else(|| "not measured".into(), |v| format!("{v:.1}")),
             band(&d["band"]),
-            fmt1(num(&d["weight"])),
+            num(&d["weight"]).map_or_else(|| "–".into(), |w| format!("{w:.2}")),
+            crate::effective_weight(a, &d["family"]).map_or_else(
+                || "not in the index (not measured)".into(),
+                |w| format!("{w:.2} of the index (renormalised over the measured drivers)")
+            ),
             num(&d["coverage"]).unwrap_or(0.0) * 100.0,
             match arr(&d["ci"]) {
                 [lo, hi] => format!("{}–{}", fmt1(num(lo)), fmt1(num(hi))),

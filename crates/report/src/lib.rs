@@ -121,6 +121,29 @@ pub(crate) fn range1(v: &Value, unit: &str) -> String {
     }
 }
 
+/// A driver's weight in the index (its methodology weight renormalised over
+/// the measured drivers), by `friction_assess`'s one definition.
+pub(crate) fn effective_weight(a: &Value, family: &Value) -> Option<f64> {
+    let index: friction_assess::IndexResult = serde_json::from_value(a["index"].clone()).ok()?;
+    let family: friction_signals::Family = serde_json::from_value(family.clone()).ok()?;
+    index.effective_weight(family)
+}
+
+/// A file's cost a year, engineer-hours: its excess time plus its fix work
+/// (`friction_assess::cost::FileCost::total_hours`), as every output shows it.
+pub(crate) fn file_cost(f: &Value, unit: &str) -> String {
+    let part = |k: &str, end: &str| num(&f[k]["hours"][end]);
+    match (
+        part("friction", "low"),
+        part("friction", "high"),
+        part("defect_work", "low"),
+        part("defect_work", "high"),
+    ) {
+        (Some(a), Some(b), Some(c), Some(d)) => format!("{:.1}–{:.1} {unit}", a + c, b + d),
+        _ => "–".to_owned(),
+    }
+}
+
 /// The changed files, costliest first: friction plus defect work (high end
 /// of the yearly range), then path.
 pub(crate) fn files_by_cost(a: &Value) -> Vec<&Value> {

@@ -59,7 +59,7 @@ pub fn markdown(r: &Report) -> String {
     if !files.is_empty() {
         let _ = writeln!(
             out,
-            "\n**Top hotspots**\n\n| file | health | revisions | friction a year |\n|---|---:|---:|---:|"
+            "\n**Top hotspots**\n\n| file | health | revisions | cost a year (excess time + fix work) |\n|---|---:|---:|---:|"
         );
         for f in files.iter().take(ROWS) {
             let _ = writeln!(
@@ -68,7 +68,7 @@ pub fn markdown(r: &Report) -> String {
                 md(s(&f["path"])),
                 fmt1(num(&f["health"])),
                 num(&f["revisions"]).unwrap_or(0.0),
-                md(&range1(&f["friction"]["hours"], "h"))
+                md(&crate::file_cost(f, "h"))
             );
         }
     }

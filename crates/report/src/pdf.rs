@@ -625,7 +625,7 @@ pub fn pdf(r: &Report) -> Vec<u8> {
                 s(&f["path"]).to_owned(),
                 fmt1(num(&f["health"])),
                 format!("{:.0}", num(&f["revisions"]).unwrap_or(0.0)),
-                range1(&f["friction"]["hours"], "h"),
+                crate::file_cost(f, "h"),
                 range1(&f["defect_work"]["hours"], "h"),
             ]
         })
@@ -638,8 +638,8 @@ pub fn pdf(r: &Report) -> Vec<u8> {
                 "file",
                 "health",
                 "revisions",
-                "friction a year",
-                "defects a year",
+                "cost a year",
+                "of it fix work",
             ],
             &[0.46, 0.1, 0.12, 0.16, 0.16],
             &[false, true, true, true, true],

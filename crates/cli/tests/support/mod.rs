@@ -310,3 +310,34 @@ fn pretty(rows: &BTreeMap<Vec<u8>, Option<(u64, u64)>>) -> Vec<(String, Option<(
         .map(|(p, v)| (String::from_utf8_lossy(p).into_owned(), *v))
         .collect()
 }
+
+/// A history with an unhealthy hotspot, two authors in two teams,
+/// CODEOWNERS and an hourly cost.
+pub fn costly_hotspot() -> Fixture {
+    let mut f = Fixture::new();
+    f.write(
+        "friction.toml",
+        "[economics]\nhourly_cost = 100.0\ncurrency = \"USD\"\nengineers = 4\n[teams]\nred = [\"Ann\"]\nblue = [\"Bob\"]\n",
+    );
+    f.write("CODEOWNERS", "/src/ @red\n");
+    let mut body = String::from("def tangled(a, b, c, d, e, f):\n");
+    for i in 0..40 {
+        body.push_str(&format!(
+            "    if a > {i}:\n        if b:\n            if c and d or e:\n                for x in f:\n                    if x:\n                        a += 1\n"
+        ));
+    }
+    body.push_str("    return a\n");
+    f.write("src/hot.py", &body);
+    f.write("lib/ok.py", "def ok():\n    return 1\n");
+    f.commit_as("initial", "Ann", "ann@example.com");
+    for i in 0..12 {
+        f.advance_days(7);
+        f.write("src/hot.py", format!("{body}# change {i}\n"));
+        if i % 2 == 0 {
+            f.commit_as(&format!("fix bug {i}"), "Bob", "bob@example.com");
+        } else {
+            f.commit_as(&format!("tweak {i}"), "Ann", "ann@example.com");
+        }
+    }
+    f
+}
