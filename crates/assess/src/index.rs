@@ -66,19 +66,31 @@ pub struct IndexResult {
     pub drivers: Vec<Driver>,
 }
 
+impl Driver {
+    /// The share of the driver its measured signals stand for (the sum of
+    /// their weights, each a share of the whole driver).
+    pub fn measured_share(&self) -> f64 {
+        self.signals
+            .iter()
+            .filter(|s| s.score.is_some())
+            .map(|s| s.weight)
+            .sum()
+    }
+}
+
 impl IndexResult {
     /// The weight a driver's score has in the index: its methodology weight
-    /// renormalised over the measured drivers (what its points use);
-    /// `None` when the driver is not measured.
+    /// times its measured share, renormalised over the measured drivers (what
+    /// its points use); `None` when the driver is not measured.
     pub fn effective_weight(&self, family: Family) -> Option<f64> {
         let measured: f64 = self
             .drivers
             .iter()
             .filter(|d| d.score.is_some())
-            .map(|d| d.weight)
+            .map(|d| d.weight * d.measured_share())
             .sum();
         let d = self.drivers.iter().find(|d| d.family == family)?;
-        (d.score.is_some() && measured > 0.0).then(|| d.weight / measured)
+        (d.score.is_some() && measured > 0.0).then(|| d.weight * d.measured_share() / measured)
     }
 }
 

@@ -80,7 +80,7 @@ pub(crate) fn index_block(out: &mut String, idx: &IndexResult) {
     }
     let _ = writeln!(
         out,
-        "  weight: the methodology weight renormalised over the measured drivers; points = weight × score"
+        "  weight: the methodology weight × the driver's measured share, renormalised over the measured drivers; points = weight × score"
     );
 }
 
