@@ -8,9 +8,12 @@ use friction_history::ExclusionRules;
 use friction_store::WalkMode;
 use serde::Serialize;
 
-use crate::hotspots::{MONTH, project_config};
-use crate::render::date;
-use crate::{BacktestArgs, UserError};
+use crate::BacktestArgs;
+use friction_app::Error;
+use friction_app::calendar::MONTH;
+use friction_app::calendar::{date, parse_date};
+use friction_app::code::Workers;
+use friction_app::project::{open_store_to_write, project_config};
 
 #[derive(Debug, Serialize)]
 pub struct BacktestReport {
@@ -25,63 +28,31 @@ pub struct BacktestReport {
     pub result: Backtest,
 }
 
-/// Days since 1970-01-01 of a civil date (Howard Hinnant's `days_from_civil`).
-pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-pub(crate) fn parse_date(s: &str) -> Option<i64> {
-    let mut it = s.split('-');
-    let (y, m, d) = (
-        it.next()?.parse::<i64>().ok()?,
-        it.next()?.parse::<i64>().ok()?,
-        it.next()?.parse::<i64>().ok()?,
-    );
-    // Years a git history can hold; the day must exist in its month.
-    if it.next().is_some() || !(1970..=9999).contains(&y) || !(1..=12).contains(&m) {
-        return None;
-    }
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days_in_month = match m {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    };
-    if !(1..=days_in_month).contains(&d) {
-        return None;
-    }
-    Some(days_from_civil(y, m, d) * 86_400)
-}
-
-pub fn run(args: &BacktestArgs) -> Result<u8, UserError> {
+pub fn run(args: &BacktestArgs) -> Result<u8, Error> {
     // It measures a tree into the store: one writer at a time.
-    let (mut store, db, _lock) =
-        crate::hotspots::open_store_to_write(args.path.clone(), args.db.clone(), args.quiet)?;
+    let (mut store, db, _lock) = open_store_to_write(
+        args.path.clone(),
+        args.db.clone(),
+        &crate::progress::Bar::new(args.quiet),
+    )?;
     let err = |e: friction_store::StoreError| {
-        UserError::new(format!("reading {}: {e}", db.display()), None)
+        Error::input(format!("reading {}: {e}", db.display()), None)
     };
     let repo = friction_history::open(&args.path).map_err(|e| {
-        UserError::new(
+        Error::input(
             e.to_string(),
             Some("the back-test measures the tree at the cut: give the repository path"),
         )
     })?;
     let Some(last) = store.last_commit_time().map_err(err)? else {
-        return Err(UserError::new(
+        return Err(Error::input(
             "the store holds no history",
             Some("run `friction scan` on the repository first"),
         ));
     };
     let cut = match &args.cut {
         Some(s) => parse_date(s).ok_or_else(|| {
-            UserError::new(
+            Error::input(
                 format!("`{s}` is not a date"),
                 Some("give the cut as YYYY-MM-DD"),
             )
@@ -91,26 +62,29 @@ pub fn run(args: &BacktestArgs) -> Result<u8, UserError> {
     let horizon_end = cut + i64::from(args.horizon_months) * MONTH;
     let Some(commit) = repo
         .first_parent_at(cut)
-        .map_err(|e| UserError::new(e.to_string(), None))?
+        .map_err(|e| Error::input(e.to_string(), None))?
     else {
-        return Err(UserError::new(
+        return Err(Error::input(
             format!("no commit on the main line before {}", date(cut)),
             Some("choose a later `--cut`"),
         ));
     };
     let config = project_config(&args.path)?;
     let rules = ExclusionRules::new(&config.history)
-        .map_err(|e| UserError::new(format!("friction.toml: {e}"), None))?;
-    let code = crate::code::measure_tree(
+        .map_err(|e| Error::input(format!("friction.toml: {e}"), None))?;
+    let code = friction_app::code::measure_tree(
         &repo,
         &mut store,
         &rules,
-        args.threads,
-        args.quiet,
+        &Workers {
+            threads: args.threads,
+            cache: &friction_app::HealthCache::default(),
+            progress: &crate::progress::Bar::new(args.quiet),
+        },
         commit,
         false,
     )
-    .map_err(|e| UserError::new(format!("measuring the tree at the cut: {e}"), None))?;
+    .map_err(|e| Error::input(format!("measuring the tree at the cut: {e}"), None))?;
     let result =
         evaluate(&store, &code.commit, cut, horizon_end, args.window_months).map_err(err)?;
     let report = BacktestReport {

@@ -21,8 +21,8 @@ use friction_store::SnapshotRow;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::render::date;
-use crate::snapshot::short;
+use friction_app::calendar::date;
+use friction_app::snapshot::short;
 
 /// One snapshot's header in a comparison.
 #[derive(Debug, Clone, Serialize)]
@@ -279,8 +279,8 @@ pub(crate) fn compare(
     });
 
     let mut drivers: BTreeMap<String, DriverMove> = BTreeMap::new();
-    let scores_b = crate::snapshot::driver_scores(before);
-    let scores_a = crate::snapshot::driver_scores(after);
+    let scores_b = friction_app::snapshot::driver_scores(before);
+    let scores_a = friction_app::snapshot::driver_scores(after);
     for s in &signals {
         let d = drivers
             .entry(s.family.clone())
@@ -547,7 +547,7 @@ pub(crate) fn text(c: &Comparison, signal_limit: usize) -> String {
                 f.delta_hours,
                 opt(f.health_before, 1),
                 opt(f.health_after, 1),
-                crate::code::clean(&f.path)
+                crate::render::clean(&f.path)
             );
         }
     }
@@ -569,7 +569,7 @@ pub(crate) fn text(c: &Comparison, signal_limit: usize) -> String {
                     "open" => " ",
                     _ => "-",
                 },
-                crate::code::clean(&s.title),
+                crate::render::clean(&s.title),
                 s.detail
             );
         }
@@ -601,7 +601,7 @@ mod tests {
             mode: "full".into(),
             methodology: "eci/1".into(),
             tool_version: "0".into(),
-            schema: crate::snapshot::ASSESSMENT_SCHEMA.into(),
+            schema: friction_app::snapshot::ASSESSMENT_SCHEMA.into(),
             index_score: None,
             coverage: 0.0,
             inputs: String::new(),

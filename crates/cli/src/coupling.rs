@@ -7,10 +7,12 @@ use friction_analysis::coupling::{self, Commit, Coupling, Grouping, Options};
 use friction_store::WalkMode;
 use serde::Serialize;
 
-use crate::code::clean;
-use crate::hotspots::{MONTH, open_store};
-use crate::render::date;
-use crate::{CouplingArgs, UserError};
+use crate::CouplingArgs;
+use crate::render::clean;
+use friction_app::Error;
+use friction_app::calendar::MONTH;
+use friction_app::calendar::date;
+use friction_app::project::open_store;
 
 #[derive(Debug, Serialize)]
 struct Report<'a> {
@@ -35,13 +37,13 @@ struct Report<'a> {
     coupling: &'a Coupling,
 }
 
-pub fn run(args: &CouplingArgs) -> Result<u8, UserError> {
+pub fn run(args: &CouplingArgs) -> Result<u8, Error> {
     let (store, db) = open_store(args.path.clone(), args.db.clone())?;
     let err = |e: friction_store::StoreError| {
-        UserError::new(format!("reading {}: {e}", db.display()), None)
+        Error::input(format!("reading {}: {e}", db.display()), None)
     };
     let Some(last) = store.last_commit_time().map_err(err)? else {
-        return Err(UserError::new(
+        return Err(Error::input(
             "the store holds no history",
             Some("run `friction scan` on the repository first"),
         ));
@@ -57,7 +59,7 @@ pub fn run(args: &CouplingArgs) -> Result<u8, UserError> {
     } else {
         WalkMode::Full
     };
-    crate::hotspots::require_view(&store, &db, mode)?;
+    friction_app::project::require_view(&store, &db, mode)?;
     let rows = store.activity_with(since, mode, args.parity).map_err(err)?;
     let messages = if args.by == "ticket" {
         store.commit_messages(since).map_err(err)?
@@ -89,7 +91,7 @@ pub fn run(args: &CouplingArgs) -> Result<u8, UserError> {
             seconds: i64::from(args.author_window_hours) * 3600,
         },
         other => {
-            return Err(UserError::new(
+            return Err(Error::input(
                 format!("unknown grouping `{other}`"),
                 Some("use `--by commit`, `--by ticket` or `--by author`"),
             ));
@@ -107,7 +109,8 @@ pub fn run(args: &CouplingArgs) -> Result<u8, UserError> {
     // Identities are named by the newest path of their chain, so a file that
     // exists at HEAD already shows where it lives now.
     let mut result = coupling::coupling(&sets, &options);
-    let map = crate::hotspots::component_map(&crate::hotspots::project_config(&args.path)?)?;
+    let map =
+        friction_app::project::component_map(&friction_app::project::project_config(&args.path)?)?;
     let component_coupling = components::annotate(&mut result, &map);
     let structural_pairs = result.pairs.iter().filter(|p| p.structural).count() as u64;
     let mut component_overlaps = map.overlaps(

@@ -1,22 +1,19 @@
 //! `friction hotspots`: change frequency in a window joined with the code
 //! health measured at `HEAD`, from the store a scan filled.
 
-use std::path::{Path, PathBuf};
-
 use friction_analysis::components::{self, ComponentActivity, ComponentMap, Overlap};
 use friction_analysis::hotspots::{self, Change, HeadFile, Hotspots};
 use friction_code::health::{self, Band};
-use friction_code::{ANALYZER_VERSION, FileMetrics};
-use friction_history::Config;
 use friction_store::{Store, WalkMode};
 use serde::Serialize;
 
-use crate::code::clean;
-use crate::render::date;
-use crate::{HotspotsArgs, UserError};
-
-/// Seconds in an average Gregorian month.
-pub(crate) const MONTH: i64 = 2_629_746;
+use crate::HotspotsArgs;
+use crate::render::clean;
+use friction_app::Error;
+use friction_app::HealthCache;
+use friction_app::calendar::MONTH;
+use friction_app::calendar::date;
+use friction_app::project::{component_map, open_store, project_config, require_view};
 
 /// The window and the analysis.
 #[derive(Debug, Serialize)]
@@ -34,37 +31,11 @@ pub struct HotspotReport {
     pub component_overlaps: Vec<Overlap>,
 }
 
-/// `friction.toml` of the repository at `path`; the defaults when there is no
-/// repository or no file.
-pub(crate) fn project_config(path: &std::path::Path) -> Result<Config, UserError> {
-    let Ok(repo) = friction_history::open(path) else {
-        return Ok(Config::default());
-    };
-    match repo.config_text() {
-        Ok(Some((origin, text))) => Config::parse(&text).map_err(|e| {
-            UserError::new(
-                format!("{origin} is not valid: {}", e.message().trim()),
-                Some("see the `friction.toml` section of the README for the accepted keys"),
-            )
-        }),
-        _ => Ok(Config::default()),
-    }
-}
-
-/// The component map of a configuration.
-pub(crate) fn component_map(config: &Config) -> Result<ComponentMap, UserError> {
-    ComponentMap::new(&config.components).map_err(|e| {
-        UserError::new(
-            format!("friction.toml: {e}"),
-            Some("globs follow gitignore syntax: `*`, `**`, `?`, `[abc]`"),
-        )
-    })
-}
-
 /// Loads the window's activity and `HEAD`'s measurements and runs the analysis.
 /// `Ok(None)` when the store has no history or no code measurements yet.
 pub fn compute(
     store: &Store,
+    cache: &HealthCache,
     months: u32,
     mode: WalkMode,
     map: &ComponentMap,
@@ -92,17 +63,9 @@ pub fn compute(
         if row.excluded.is_some() {
             continue;
         }
-        let (health, code_lines) = match crate::code::file_health(&row.blob, &row.language) {
-            Some(known) => known,
-            None => match store
-                .code_metrics(&row.blob, &row.language, ANALYZER_VERSION)
-                .map_err(|e| e.to_string())?
-                .and_then(|d| FileMetrics::from_bytes(&d))
-            {
-                Some(m) => (health::assess(&m).score, m.lines.code),
-                None => (None, 0),
-            },
-        };
+        let (health, code_lines) = cache
+            .health(store, &row.blob, &row.language)
+            .map_err(|e| e.to_string())?;
         let file_id = store.file_id(&row.path).map_err(|e| e.to_string())?;
         head.push(HeadFile {
             path: row.path,
@@ -123,103 +86,9 @@ pub fn compute(
     }))
 }
 
-/// Where the store of the repository at `path` is, or `db`; an error that
-/// says to scan first when there is none.
-fn locate_store(path: PathBuf, db: Option<PathBuf>) -> Result<PathBuf, UserError> {
-    let db = match db {
-        Some(p) => p,
-        None => {
-            let repo = friction_history::open(&path).map_err(|e| {
-                UserError::new(
-                    e.to_string(),
-                    Some("give the repository path, or the store with `--db PATH`"),
-                )
-            })?;
-            repo.workdir()
-                .unwrap_or_else(|| repo.git_dir())
-                .join(".friction")
-                .join("friction.db")
-        }
-    };
-    if !db.exists() {
-        return Err(UserError::new(
-            format!("no store at {}", db.display()),
-            Some("run `friction scan` on the repository first"),
-        ));
-    }
-    Ok(db)
-}
-
-/// The store of the repository at `path`, or `db`, opened read-only: reading
-/// commands never create, migrate or write a store.
-pub(crate) fn open_store(
-    path: PathBuf,
-    db: Option<PathBuf>,
-) -> Result<(Store, PathBuf), UserError> {
-    let db = locate_store(path, db)?;
-    let store = Store::open_reader(&db).map_err(|e| store_open_error(&db, &e))?;
-    Ok((store, db))
-}
-
-/// The store of the repository at `path`, or `db`, opened for writing (and
-/// brought up to date) under its write lock.
-pub(crate) fn open_store_to_write(
-    path: PathBuf,
-    db: Option<PathBuf>,
-    quiet: bool,
-) -> Result<(Store, PathBuf, crate::lock::StoreLock), UserError> {
-    let db = locate_store(path, db)?;
-    Store::probe(&db).map_err(|e| store_open_error(&db, &e))?;
-    let lock = crate::lock::lock(&db, quiet)?;
-    let store = Store::open(&db).map_err(|e| store_open_error(&db, &e))?;
-    Ok((store, db, lock))
-}
-
-/// Refuses to read `mode`'s view of history from a store whose scans took
-/// only the other one (it would read as no changes at all).
-pub(crate) fn require_view(store: &Store, db: &Path, mode: WalkMode) -> Result<(), UserError> {
-    let views = store
-        .scanned_views()
-        .map_err(|e| store_open_error(db, &e))?;
-    if mode == WalkMode::FirstParent && !views.is_empty() && !views.contains(&mode) {
-        return Err(UserError::new(
-            format!(
-                "the store at {} was scanned without --first-parent: it holds the full history, not the first-parent view",
-                db.display()
-            ),
-            Some(
-                "run `friction scan --first-parent` to add that view (stored commits are not mined again), or leave out --first-parent",
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// The error of a store that cannot be opened, with what to do about it.
-pub(crate) fn store_open_error(db: &Path, e: &friction_store::StoreError) -> UserError {
-    use friction_store::StoreError;
-    let help = match e {
-        StoreError::PermissionDenied { .. } => {
-            "ask for access to the file and its directory, or give a copy with `--db PATH`"
-        }
-        StoreError::Foreign { .. } => {
-            "give friction's store with `--db PATH`, or a new file name for a new store"
-        }
-        StoreError::NotMigrated { .. } => {
-            "run `friction scan` once: it upgrades the store and mines only new commits"
-        }
-        StoreError::TooNew { .. } => "use the friction that wrote this store, or a newer one",
-        StoreError::Sqlite(_) => "choose another location with `--db PATH`",
-    };
-    UserError::new(
-        format!("cannot use the store at {}: {e}", db.display()),
-        Some(help),
-    )
-}
-
-pub fn run(args: &HotspotsArgs) -> Result<u8, UserError> {
+pub fn run(args: &HotspotsArgs) -> Result<u8, Error> {
     if args.months == 0 {
-        return Err(UserError::new(
+        return Err(Error::input(
             "--months must be at least 1",
             Some("the window is counted back from the newest stored commit"),
         ));
@@ -232,10 +101,10 @@ pub fn run(args: &HotspotsArgs) -> Result<u8, UserError> {
         WalkMode::Full
     };
     require_view(&store, &db, mode)?;
-    let report = compute(&store, args.months, mode, &map)
-        .map_err(|e| UserError::new(format!("reading {}: {e}", db.display()), None))?
+    let report = compute(&store, &HealthCache::default(), args.months, mode, &map)
+        .map_err(|e| Error::input(format!("reading {}: {e}", db.display()), None))?
         .ok_or_else(|| {
-            UserError::new(
+            Error::input(
                 "the store has no history or no code measurements yet",
                 Some("run `friction scan` (without `--no-code`) on the repository first"),
             )

@@ -9,10 +9,12 @@ use friction_code::{ANALYZER_VERSION, FileMetrics};
 use friction_store::WalkMode;
 use serde::Serialize;
 
-use crate::code::clean;
-use crate::hotspots::{MONTH, open_store};
-use crate::render::date;
-use crate::{KnowledgeArgs, UserError};
+use crate::KnowledgeArgs;
+use crate::render::clean;
+use friction_app::Error;
+use friction_app::calendar::MONTH;
+use friction_app::calendar::date;
+use friction_app::project::open_store;
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -63,22 +65,22 @@ struct CodeOwnersSummary {
     invalid_lines: Vec<(usize, String)>,
 }
 
-pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
+pub fn run(args: &KnowledgeArgs) -> Result<u8, Error> {
     let (store, db) = open_store(args.path.clone(), args.db.clone())?;
     let err = |e: friction_store::StoreError| {
-        UserError::new(format!("reading {}: {e}", db.display()), None)
+        Error::input(format!("reading {}: {e}", db.display()), None)
     };
     let (Some(last), Some(code_head)) = (
         store.last_commit_time().map_err(err)?,
         store.meta("code_head").map_err(err)?,
     ) else {
-        return Err(UserError::new(
+        return Err(Error::input(
             "the store has no history or no code measurements yet",
             Some("run `friction scan` (without `--no-code`) on the repository first"),
         ));
     };
     if args.active_months == 0 {
-        return Err(UserError::new("--active-months must be at least 1", None));
+        return Err(Error::input("--active-months must be at least 1", None));
     }
     let salt = store.first_commit_id().map_err(err)?.unwrap_or_default();
     let mode = if args.first_parent {
@@ -86,7 +88,7 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
     } else {
         WalkMode::Full
     };
-    crate::hotspots::require_view(&store, &db, mode)?;
+    friction_app::project::require_view(&store, &db, mode)?;
     let active_since = last - i64::from(args.active_months) * MONTH;
     let rows = store.activity_with(i64::MIN, mode, false).map_err(err)?;
     let mut active = BTreeSet::new();
@@ -113,7 +115,7 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
     let by_pseudonym: BTreeMap<String, &str> =
         everyone.iter().map(|a| (pseudonym(&salt, a), *a)).collect();
     // Teams, coordination load and CODEOWNERS.
-    let config = crate::hotspots::project_config(&args.path)?;
+    let config = friction_app::project::project_config(&args.path)?;
     // Configuration, teams CSV and CODEOWNERS come from HEAD's tree, as the
     // assessment reads them (uncommitted files do not count).
     let repo = friction_history::open(&args.path).ok();
@@ -126,13 +128,13 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
     };
     let csv_text = match (&config.teams_csv, &repo) {
         (Some(rel), Some(_)) => Some(committed(rel).ok_or_else(|| {
-            UserError::new(
+            Error::input(
                 format!("teams_csv `{rel}` is not in HEAD's tree"),
                 Some("the path is relative to the repository root; commit the file"),
             )
         })?),
         (Some(rel), None) => {
-            return Err(UserError::new(
+            return Err(Error::input(
                 format!("teams_csv `{rel}` needs the repository"),
                 Some("run `friction knowledge` on the repository directory"),
             ));
@@ -140,7 +142,7 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
         _ => None,
     };
     let team_map = TeamMap::new(&config.teams, csv_text.as_deref())
-        .map_err(|e| UserError::new(format!("friction.toml: {e}"), None))?;
+        .map_err(|e| Error::input(format!("friction.toml: {e}"), None))?;
     let names: BTreeMap<&str, &str> = changes_names
         .iter()
         .map(|(e, n)| (e.as_str(), n.as_str()))
@@ -169,7 +171,7 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
                 without.insert((*a).to_owned());
             }
         } else {
-            return Err(UserError::new(
+            return Err(Error::input(
                 format!("`{w}` is neither an author of this history nor a team"),
                 Some(
                     "give an author's e-mail or pseudonym (`dev-…`) as `friction knowledge` prints it, or a team name",
@@ -265,7 +267,7 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
     }
     let codeowners = repo
         .as_ref()
-        .and_then(|r| crate::assess::committed_codeowners(r, None))
+        .and_then(|r| friction_app::assess::committed_codeowners(r, None))
         .map(|(file, text)| (file, CodeOwners::parse(&text)));
     let codeowners = codeowners.map(|(file, co)| {
         let total: u64 = k.files.iter().map(|f| u64::from(f.code_lines)).sum();
@@ -287,19 +289,26 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, UserError> {
         }
     });
 
-    let map = crate::hotspots::component_map(&crate::hotspots::project_config(&args.path)?)?;
-    let hot: BTreeSet<String> = crate::hotspots::compute(&store, 12, mode, &map)
-        .ok()
-        .flatten()
-        .map(|h| {
-            h.hotspots
-                .files
-                .into_iter()
-                .filter(|f| f.hotspot)
-                .map(|f| f.path)
-                .collect()
-        })
-        .unwrap_or_default();
+    let map =
+        friction_app::project::component_map(&friction_app::project::project_config(&args.path)?)?;
+    let hot: BTreeSet<String> = crate::hotspots::compute(
+        &store,
+        &friction_app::HealthCache::default(),
+        12,
+        mode,
+        &map,
+    )
+    .ok()
+    .flatten()
+    .map(|h| {
+        h.hotspots
+            .files
+            .into_iter()
+            .filter(|f| f.hotspot)
+            .map(|f| f.path)
+            .collect()
+    })
+    .unwrap_or_default();
     let hotspots_at_risk: Vec<String> = k
         .files
         .iter()

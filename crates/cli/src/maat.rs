@@ -4,13 +4,15 @@
 use friction_analysis::maat::{self, ANALYSES, Row};
 use friction_store::WalkMode;
 
-use crate::hotspots::{MONTH, open_store};
-use crate::render::date;
-use crate::{MaatArgs, UserError};
+use crate::MaatArgs;
+use friction_app::Error;
+use friction_app::calendar::MONTH;
+use friction_app::calendar::date;
+use friction_app::project::open_store;
 
-pub fn run(args: &MaatArgs) -> Result<u8, UserError> {
+pub fn run(args: &MaatArgs) -> Result<u8, Error> {
     if args.analysis != "all" && !ANALYSES.contains(&args.analysis.as_str()) {
-        return Err(UserError::new(
+        return Err(Error::input(
             format!("unknown analysis `{}`", args.analysis),
             Some(&format!(
                 "choose one of: {}, or `all` with `--out DIR`",
@@ -20,10 +22,10 @@ pub fn run(args: &MaatArgs) -> Result<u8, UserError> {
     }
     let (store, db) = open_store(args.path.clone(), args.db.clone())?;
     let err = |e: friction_store::StoreError| {
-        UserError::new(format!("reading {}: {e}", db.display()), None)
+        Error::input(format!("reading {}: {e}", db.display()), None)
     };
     let Some(last) = store.last_commit_time().map_err(err)? else {
-        return Err(UserError::new(
+        return Err(Error::input(
             "the store holds no history",
             Some("run `friction scan` on the repository first"),
         ));
@@ -58,22 +60,21 @@ pub fn run(args: &MaatArgs) -> Result<u8, UserError> {
     if args.analysis == "all" {
         // Every analysis from one read of the store, one CSV file each.
         let Some(dir) = &args.out else {
-            return Err(UserError::new(
+            return Err(Error::input(
                 "`friction maat all` writes one CSV per analysis",
                 Some("give the directory with `--out DIR`"),
             ));
         };
         std::fs::create_dir_all(dir)
-            .map_err(|e| UserError::new(format!("cannot create {}: {e}", dir.display()), None))?;
+            .map_err(|e| Error::input(format!("cannot create {}: {e}", dir.display()), None))?;
         let prepared = maat::Prepared::new(&rows);
         for name in ANALYSES {
             let table = prepared
                 .analyse(name, args.min_revs, &now)
                 .expect("every listed analysis exists");
             let path = dir.join(format!("{name}.csv"));
-            std::fs::write(&path, friction_report::csv_text(&table.header, &table.rows)).map_err(
-                |e| UserError::new(format!("cannot write {}: {e}", path.display()), None),
-            )?;
+            std::fs::write(&path, friction_report::csv_text(&table.header, &table.rows))
+                .map_err(|e| Error::input(format!("cannot write {}: {e}", path.display()), None))?;
         }
         return Ok(0);
     }

@@ -3,21 +3,19 @@
 //! Business logic lives in the library crates; this binary only connects them and
 //! turns their errors into one-line messages with a `help:` hint (cargo style).
 
-mod assess;
 mod backtest;
-mod code;
 mod compare;
 mod coupling;
 mod hotspots;
 mod knowledge;
-mod lock;
 mod maat;
 mod portfolio;
+mod progress;
 mod render;
 mod render_assess;
+mod render_code;
 mod report;
 mod scan;
-mod snapshot;
 mod timeline;
 mod timing;
 
@@ -102,10 +100,10 @@ pub struct BackfillArgs {
     #[arg(long, value_name = "PERIOD", default_value = "month")]
     pub every: String,
     /// How far back: a span (24m, 2y, 12w, 90d) or a date (YYYY-MM-DD).
-    #[arg(long, value_name = "SPAN", default_value = "24m")]
+    #[arg(long, value_name = "SPAN", default_value = "24m", value_parser = friction_app::calendar::since_arg)]
     pub since: String,
     /// Last date (YYYY-MM-DD; default: the newest stored commit).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = friction_app::calendar::date_arg)]
     pub until: Option<String>,
     /// Window of activity of each snapshot, in months.
     #[arg(long, value_name = "N", default_value_t = 12)]
@@ -283,7 +281,7 @@ pub struct BacktestArgs {
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// Cut date, YYYY-MM-DD (default: 18 months before the newest commit).
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = friction_app::calendar::date_arg)]
     pub cut: Option<String>,
     /// History before the cut the ranking may use, in months.
     #[arg(long, value_name = "N", default_value_t = 12)]
@@ -323,7 +321,7 @@ pub struct MaatArgs {
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub min_revs: u64,
     /// Reference date for `age` (default: the newest commit's date).
-    #[arg(long, value_name = "YYYY-MM-DD")]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = friction_app::calendar::date_arg)]
     pub age_time_now: Option<String>,
     /// With `all`: the directory for one `<analysis>.csv` per analysis.
     #[arg(long, value_name = "DIR")]
@@ -540,24 +538,14 @@ pub struct ScanArgs {
     pub quiet: bool,
 }
 
-/// An error for the user: one line of what went wrong, then an optional hint.
-#[derive(Debug)]
-pub struct UserError {
-    /// What went wrong.
-    pub message: String,
-    /// What to do about it.
-    pub help: Option<String>,
-    /// Process exit code.
-    pub code: u8,
-}
-
-impl UserError {
-    pub(crate) fn new(message: impl Into<String>, help: Option<&str>) -> Self {
-        UserError {
-            message: message.into(),
-            help: help.map(str::to_owned),
-            code: 2,
-        }
+/// The exit code of an error: 2 for every kind (1 is a partial success and
+/// 3 a failed gate, both returned as results, not errors).
+fn exit_code(e: &friction_app::Error) -> u8 {
+    match e {
+        friction_app::Error::Input { .. }
+        | friction_app::Error::Repository { .. }
+        | friction_app::Error::Store { .. }
+        | friction_app::Error::Missing { .. } => 2,
     }
 }
 
@@ -573,14 +561,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => scan::run(&args),
-        Command::Code(args) => code::run(&args),
+        Command::Code(args) => render_code::run(&args),
         Command::Hotspots(args) => hotspots::run(&args),
         Command::Coupling(args) => coupling::run(&args),
         Command::Knowledge(args) => knowledge::run(&args),
         Command::Maat(args) => maat::run(&args),
         Command::Backtest(args) => backtest::run(&args),
-        Command::Assess(args) => assess::run(&args),
-        Command::Explain(args) => assess::explain(&args),
+        Command::Assess(args) => render_assess::run(&args),
+        Command::Explain(args) => render_assess::explain(&args),
         Command::Backfill(args) => timeline::backfill(&args),
         Command::Trend(args) => timeline::trend(&args),
         Command::Compare(args) => timeline::compare_cmd(&args),
@@ -591,11 +579,20 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {}", e.message);
-            if let Some(help) = e.help {
+            eprintln!("error: {e}");
+            if let Some(help) = e.help() {
                 eprintln!("help: {help}");
             }
-            ExitCode::from(e.code)
+            ExitCode::from(exit_code(&e))
         }
+    }
+}
+
+/// The view of history `--first-parent` chooses.
+pub(crate) fn walk_mode(first_parent: bool) -> friction_store::WalkMode {
+    if first_parent {
+        friction_store::WalkMode::FirstParent
+    } else {
+        friction_store::WalkMode::Full
     }
 }

@@ -22,8 +22,9 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::snapshot::store_err;
-use crate::{ScanArgs, UserError};
+use crate::ScanArgs;
+use friction_app::Error;
+use friction_app::snapshot::store_err;
 
 /// The schema of the roll-up.
 pub(crate) const SCHEMA: &str = "friction.portfolio/1";
@@ -138,22 +139,17 @@ fn rollup(kind: &'static str, name: &str, members: &[&RepoResult]) -> Group {
 }
 
 /// Reads `[portfolio]` from the directory's friction.toml.
-fn read_config(dir: &Path) -> Result<Config, UserError> {
+fn read_config(dir: &Path) -> Result<Config, Error> {
     let file = dir.join(CONFIG_FILE_NAME);
     let text = std::fs::read_to_string(&file).map_err(|e| {
-        UserError::new(
+        Error::input(
             format!("cannot read {}: {e}", file.display()),
             Some("`scan --portfolio` reads the [portfolio] section of friction.toml in PATH"),
         )
     })?;
-    let config = Config::parse(&text).map_err(|e| {
-        UserError::new(
-            format!("{} is not valid: {}", file.display(), e.message().trim()),
-            Some("see the `friction.toml` section of the README for the accepted keys"),
-        )
-    })?;
+    let config = friction_app::project::parse_config(&file.display().to_string(), &text)?;
     if config.portfolio.repositories.is_empty() {
-        return Err(UserError::new(
+        return Err(Error::input(
             format!("{} lists no [[portfolio.repositories]]", file.display()),
             Some("add entries with `name` and `path` (see the README's portfolio section)"),
         ));
@@ -161,13 +157,13 @@ fn read_config(dir: &Path) -> Result<Config, UserError> {
     let mut seen = std::collections::BTreeSet::new();
     for e in &config.portfolio.repositories {
         if e.name.is_empty() || e.name.starts_with('@') {
-            return Err(UserError::new(
+            return Err(Error::input(
                 format!("portfolio repository name `{}` is not allowed", e.name),
                 Some("names are non-empty and do not start with `@`"),
             ));
         }
         if !seen.insert(e.name.as_str()) {
-            return Err(UserError::new(
+            return Err(Error::input(
                 format!("portfolio repository `{}` is listed twice", e.name),
                 Some("give each [[portfolio.repositories]] entry a unique name"),
             ));
@@ -260,8 +256,8 @@ fn copy_snapshot(
                 inputs: row.inputs.clone(),
                 manifest: row.manifest.clone(),
                 digest: row.digest.clone(),
-                point: (row.schema == crate::snapshot::ASSESSMENT_SCHEMA)
-                    .then(|| crate::snapshot::trend_figures(&assessment).to_string()),
+                point: (row.schema == friction_app::snapshot::ASSESSMENT_SCHEMA)
+                    .then(|| friction_app::snapshot::trend_figures(&assessment).to_string()),
                 assessment: text,
                 partial: row.partial.clone(),
             })
@@ -270,7 +266,7 @@ fn copy_snapshot(
     Ok(Some((pid, assessment)))
 }
 
-pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
+pub fn run(args: &ScanArgs) -> Result<u8, Error> {
     let started = std::time::Instant::now();
     let dir = args.path.clone();
     let config = read_config(&dir)?;
@@ -281,7 +277,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         .unwrap_or_else(|| dir.join(".friction").join("portfolio.db"));
     if let Some(parent) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| {
-            UserError::new(
+            Error::input(
                 format!("cannot create {}: {e}", parent.display()),
                 Some("choose another location with `--db PATH`"),
             )
@@ -303,7 +299,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         let repo_db = repo_store(&dir, e)
             .unwrap_or_else(|| dir.join(&e.path).join(".friction").join("friction.db"));
         if same(&repo_db, &db) {
-            return Err(UserError::new(
+            return Err(Error::input(
                 format!(
                     "portfolio repository `{}` would keep its facts in the portfolio store {}",
                     e.name,
@@ -313,9 +309,10 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
             ));
         }
     }
-    Store::probe(&db).map_err(|e| crate::hotspots::store_open_error(&db, &e))?;
-    let _lock = crate::lock::lock(&db, args.quiet)?;
-    let mut store = Store::open(&db).map_err(|e| crate::hotspots::store_open_error(&db, &e))?;
+    Store::probe(&db).map_err(|e| friction_app::project::store_open_error(&db, &e))?;
+    let _lock = friction_app::lock::lock(&db, &crate::progress::Bar::new(args.quiet))?;
+    let mut store =
+        Store::open(&db).map_err(|e| friction_app::project::store_open_error(&db, &e))?;
 
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let parallel = match config.portfolio.parallel {
@@ -329,7 +326,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         (cores / parallel).max(1)
     };
     let progress =
-        crate::scan::progress_bar(args.quiet, entries.len() as u64, "scanning repositories");
+        crate::progress::progress_bar(args.quiet, entries.len() as u64, "scanning repositories");
     let next = Mutex::new(0usize);
     let outcomes: Mutex<Vec<Option<Result<Value, String>>>> = Mutex::new(vec![None; entries.len()]);
     std::thread::scope(|s| {
@@ -386,7 +383,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
                         .as_array()
                         .and_then(|c| Some([c.first()?.as_f64()?, c.get(1)?.as_f64()?]));
                     r.coverage = a["index"]["coverage"].as_f64();
-                    r.drivers = crate::snapshot::driver_scores(&a);
+                    r.drivers = friction_app::snapshot::driver_scores(&a);
                     // Older snapshots lack the total: sum the components'.
                     r.code_lines = a["code_lines"].as_u64().unwrap_or_else(|| {
                         a["components"]
@@ -499,7 +496,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
                     assessment: text.clone(),
                     point: None,
                 })
-                .map_err(|e| UserError::new(format!("writing the portfolio snapshot: {e}"), None))?
+                .map_err(|e| Error::input(format!("writing the portfolio snapshot: {e}"), None))?
         }
     };
     let failed = results.iter().filter(|r| r.status == "failed").count();
@@ -608,7 +605,7 @@ fn render(
                     status.to_uppercase(),
                     r.error
                         .as_deref()
-                        .map_or(String::new(), |e| format!(": {}", crate::code::clean(e)))
+                        .map_or(String::new(), |e| format!(": {}", crate::render::clean(e)))
                 );
             }
         }

@@ -3,6 +3,7 @@
 //! The JSON is deterministic: the same store content gives byte-identical output
 //! (keys in a fixed order, no timings; timings go to stderr).
 
+use friction_app::calendar::date;
 use friction_store::{HistorySummary, WalkMode};
 use serde::Serialize;
 
@@ -34,7 +35,7 @@ pub struct ScanReport {
     #[serde(flatten)]
     pub summary: HistorySummary,
     /// Code health of HEAD (absent with `--no-code` or an interrupted scan).
-    pub code: Option<crate::code::HeadCode>,
+    pub code: Option<friction_app::code::HeadCode>,
     /// Hotspots of the last 12 months (absent without code measurements).
     pub hotspots: Option<crate::scan::HotspotSummary>,
     /// The index, drivers, cost and first roadmap steps (absent when interrupted).
@@ -43,7 +44,7 @@ pub struct ScanReport {
     #[serde(skip)]
     pub assessment_text: Option<String>,
     /// The snapshot recorded for this state (an existing one when nothing changed).
-    pub snapshot: Option<crate::snapshot::Recorded>,
+    pub snapshot: Option<friction_app::snapshot::Recorded>,
     /// The HTML report written after the scan (absent with `--no-report`).
     pub report: Option<String>,
 }
@@ -136,30 +137,7 @@ pub fn json(report: &ScanReport) -> String {
 
 /// Thousands separators, so six-digit counts stay readable.
 fn n(v: u64) -> String {
-    let digits = v.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A calendar date (UTC) from epoch seconds, via Howard Hinnant's `civil_from_days`;
-/// a date library would be a dependency for one line of output.
-pub fn date(epoch: i64) -> String {
-    let z = epoch.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    friction_report::thousands(v as f64)
 }
 
 /// The human summary.
@@ -258,7 +236,7 @@ pub fn text(report: &ScanReport) -> String {
                 .least_healthy
                 .iter()
                 .take(3)
-                .map(|(p, h)| format!("{} ({h:.1})", crate::code::clean(p)))
+                .map(|(p, h)| format!("{} ({h:.1})", crate::render::clean(p)))
                 .collect();
             out.push_str(&format!("  unhealthiest {}\n", worst.join(", ")));
         }
@@ -274,8 +252,8 @@ pub fn text(report: &ScanReport) -> String {
                 .top
                 .iter()
                 .map(|(p, n, health)| match health {
-                    Some(v) => format!("{} ({n} changes, health {v:.1})", crate::code::clean(p)),
-                    None => format!("{} ({n} changes)", crate::code::clean(p)),
+                    Some(v) => format!("{} ({n} changes, health {v:.1})", crate::render::clean(p)),
+                    None => format!("{} ({n} changes)", crate::render::clean(p)),
                 })
                 .collect();
             out.push_str(&format!(
@@ -310,17 +288,36 @@ pub fn text(report: &ScanReport) -> String {
     out
 }
 
+/// Repository-controlled text for a terminal: hidden characters (terminal
+/// escapes, bidi overrides, zero-width characters, line breaks) made visible
+/// as `<U+XXXX>`, as in every report.
+pub fn clean(s: &str) -> String {
+    friction_report::escape::terminal(s)
+}
+
+/// `▁▂▃▄▅▆▇█` for a series; gaps for missing points.
+pub fn sparkline(values: &[Option<f64>]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let present: Vec<f64> = values.iter().flatten().copied().collect();
+    let (Some(lo), Some(hi)) = (
+        present.iter().copied().reduce(f64::min),
+        present.iter().copied().reduce(f64::max),
+    ) else {
+        return " ".repeat(values.len());
+    };
+    values
+        .iter()
+        .map(|v| match v {
+            None => ' ',
+            Some(_) if hi - lo < 1e-9 => BARS[3],
+            Some(v) => BARS[(((v - lo) / (hi - lo)) * 7.0).round() as usize],
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_are_civil_utc() {
-        assert_eq!(date(0), "1970-01-01");
-        assert_eq!(date(1_112_911_993), "2005-04-07");
-        assert_eq!(date(951_782_400), "2000-02-29");
-        assert_eq!(date(-86_400), "1969-12-31");
-    }
 
     #[test]
     fn thousands_are_separated() {
@@ -328,5 +325,15 @@ mod tests {
         assert_eq!(n(999), "999");
         assert_eq!(n(1_000), "1,000");
         assert_eq!(n(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn sparklines_scale_between_the_extremes() {
+        assert_eq!(
+            sparkline(&[Some(0.0), Some(50.0), None, Some(100.0)]),
+            "▁▅ █"
+        );
+        assert_eq!(sparkline(&[Some(3.0), Some(3.0)]), "▄▄");
+        assert_eq!(sparkline(&[None, None]), "  ");
     }
 }

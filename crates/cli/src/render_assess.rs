@@ -6,8 +6,12 @@ use friction_assess::cost::{Cost, Range};
 use friction_assess::index::IndexResult;
 use friction_assess::{Assessment, CostModel};
 
-use crate::assess::Loaded;
-use crate::code::clean;
+use friction_app::assess::Loaded;
+use friction_app::{AssessRequest, Assessed, Error, Project, Session};
+
+use crate::render::clean;
+use crate::{AssessArgs, ExplainArgs};
+use friction_report::thousands;
 
 fn score(s: Option<f64>) -> String {
     s.map_or_else(|| "not measured".to_owned(), |v| format!("{v:.0}"))
@@ -19,19 +23,6 @@ fn ci(c: Option<[f64; 2]>) -> String {
 
 fn hours(r: &Range) -> String {
     format!("{}–{} h", thousands(r.low), thousands(r.high))
-}
-
-fn thousands(x: f64) -> String {
-    let n = x.round() as i64;
-    let s = n.abs().to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }
 
 fn cost(c: &Cost, m: &CostModel) -> String {
@@ -286,7 +277,7 @@ pub(crate) fn text(loaded: &Loaded, a: &Assessment, limit: usize) -> String {
 }
 
 /// The current evidence of one signal.
-pub(crate) fn explain(loaded: &Loaded, a: &Assessment, id: &str) -> String {
+pub(crate) fn explain_evidence(loaded: &Loaded, a: &Assessment, id: &str) -> String {
     let mut out = String::new();
     let Some(s) = a
         .index
@@ -338,4 +329,66 @@ pub(crate) fn explain(loaded: &Loaded, a: &Assessment, id: &str) -> String {
         }
     }
     out
+}
+
+pub fn run(args: &AssessArgs) -> Result<u8, Error> {
+    let request = AssessRequest {
+        months: args.months,
+        mode: crate::walk_mode(args.first_parent),
+        budget: args.budget,
+        target: args.target,
+    };
+    request.check()?;
+    let session = Session::open(Project::locate(args.path.clone(), args.db.clone())?)?;
+    let Some(Assessed {
+        loaded,
+        assessment: a,
+        ..
+    }) = session.assess(&request)?
+    else {
+        return Err(Error::missing(
+            "the store has no history yet",
+            Some("run `friction scan` on the repository first"),
+        ));
+    };
+    if args.json {
+        println!("{}", friction_app::assess::json(&loaded, &a));
+    } else {
+        print!("{}", text(&loaded, &a, args.limit));
+    }
+    Ok(0)
+}
+
+pub fn explain(args: &ExplainArgs) -> Result<u8, Error> {
+    let Some(signal) = friction_signals::find(&args.signal) else {
+        let ids: Vec<&str> = friction_signals::REGISTRY.iter().map(|s| s.id()).collect();
+        return Err(Error::input(
+            format!("no signal `{}`", args.signal),
+            Some(&format!("signals: {}", ids.join(", "))),
+        ));
+    };
+    print!(
+        "{}",
+        friction_assess::methodology::signal_markdown(signal).trim_start()
+    );
+    // The current evidence, when the repository has been scanned.
+    let session = match Project::locate(args.path.clone(), args.db.clone()).and_then(Session::open)
+    {
+        Ok(s) => s,
+        Err(e) => {
+            println!("\nNo current evidence: {e}.");
+            return Ok(0);
+        }
+    };
+    let Some(Assessed {
+        loaded,
+        assessment: a,
+        ..
+    }) = session.assess(&AssessRequest::default())?
+    else {
+        println!("\nNo current evidence: the store has no history yet.");
+        return Ok(0);
+    };
+    print!("{}", explain_evidence(&loaded, &a, signal.id()));
+    Ok(0)
 }

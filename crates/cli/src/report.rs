@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 use friction_report::{CodeFinding, Meta, Report, Rule, TrendPoint};
 use friction_store::{SnapshotRow, Store};
 
-use crate::hotspots::open_store;
-use crate::render::date;
-use crate::snapshot::{assessment_of, current_view, readable, select};
-use crate::{ReportArgs, UserError};
+use crate::ReportArgs;
+use friction_app::Error;
+use friction_app::calendar::date;
+use friction_app::project::open_store;
+use friction_app::snapshot::{assessment_of, current_view, readable, select};
 
 /// The report's generation time: `SOURCE_DATE_EPOCH` when set (the
 /// reproducible-builds convention, for byte-identical reports), else now.
@@ -23,14 +24,7 @@ fn generated_at() -> String {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
         });
-    let rem = secs.rem_euclid(86_400);
-    format!(
-        "{}T{:02}:{:02}:{:02}Z",
-        date(secs),
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    friction_app::calendar::timestamp(secs)
 }
 
 /// The name a report shows for the repository at `path`.
@@ -47,7 +41,7 @@ pub(crate) fn repository_name(path: &Path) -> String {
 }
 
 /// Builds the report of snapshot `row`.
-pub(crate) fn build(store: &Store, row: &SnapshotRow, name: &str) -> Result<Report, UserError> {
+pub(crate) fn build(store: &Store, row: &SnapshotRow, name: &str) -> Result<Report, Error> {
     readable(row)?;
     let assessment = assessment_of(store, row)?;
     let view: Vec<SnapshotRow> = current_view(store, &row.scope)?
@@ -89,7 +83,7 @@ pub(crate) fn build(store: &Store, row: &SnapshotRow, name: &str) -> Result<Repo
 pub(crate) fn code_findings(
     store: &Store,
     report: &Report,
-) -> Result<(Vec<Rule>, Vec<CodeFinding>), UserError> {
+) -> Result<(Vec<Rule>, Vec<CodeFinding>), Error> {
     use friction_code::health;
     let rules: Vec<Rule> = health::CATALOGUE
         .iter()
@@ -119,14 +113,14 @@ pub(crate) fn code_findings(
     let mut findings = Vec::new();
     for row in store
         .code_tree(commit)
-        .map_err(crate::snapshot::store_err)?
+        .map_err(friction_app::snapshot::store_err)?
     {
         if !wanted.contains(row.path.as_str()) {
             continue;
         }
         let Some(m) = store
             .code_metrics(&row.blob, &row.language, friction_code::ANALYZER_VERSION)
-            .map_err(crate::snapshot::store_err)?
+            .map_err(friction_app::snapshot::store_err)?
             .and_then(|d| friction_code::FileMetrics::from_bytes(&d))
         else {
             continue;
@@ -172,10 +166,10 @@ pub(crate) fn code_findings(
     Ok((rules, findings))
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> Result<PathBuf, UserError> {
+fn write(dir: &Path, name: &str, text: &str) -> Result<PathBuf, Error> {
     let path = dir.join(name);
     std::fs::write(&path, text).map_err(|e| {
-        UserError::new(
+        Error::input(
             format!("cannot write {}: {e}", path.display()),
             Some("choose a writable directory with `--out DIR`"),
         )
@@ -189,11 +183,11 @@ pub(crate) fn write_scan_report(
     db: &Path,
     path: &Path,
     snapshot: i64,
-) -> Result<PathBuf, UserError> {
+) -> Result<PathBuf, Error> {
     let row = store
         .snapshot_header(snapshot)
-        .map_err(crate::snapshot::store_err)?
-        .ok_or_else(|| UserError::new("the scan's snapshot is missing", None))?;
+        .map_err(friction_app::snapshot::store_err)?
+        .ok_or_else(|| Error::input("the scan's snapshot is missing", None))?;
     let report = build(store, &row, &repository_name(path))?;
     let dir = db
         .parent()
@@ -201,11 +195,11 @@ pub(crate) fn write_scan_report(
     write(&dir, "report.html", &friction_report::html(&report))
 }
 
-pub fn run(args: &ReportArgs) -> Result<u8, UserError> {
+pub fn run(args: &ReportArgs) -> Result<u8, Error> {
     let (store, db) = open_store(args.path.clone(), args.db.clone())?;
     let view = current_view(&store, "")?;
     let row = select(&view, &args.snapshot).ok_or_else(|| {
-        UserError::new(
+        Error::input(
             if view.is_empty() {
                 "the store has no snapshot yet".to_owned()
             } else {
@@ -220,7 +214,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, UserError> {
             .map_or_else(|| PathBuf::from("report"), |d| d.join("report"))
     });
     std::fs::create_dir_all(&out).map_err(|e| {
-        UserError::new(
+        Error::input(
             format!("cannot create {}: {e}", out.display()),
             Some("choose a writable directory with `--out DIR`"),
         )
@@ -231,7 +225,7 @@ pub fn run(args: &ReportArgs) -> Result<u8, UserError> {
     ];
     let pdf_path = out.join("board-pack.pdf");
     std::fs::write(&pdf_path, friction_report::pdf(&report)).map_err(|e| {
-        UserError::new(
+        Error::input(
             format!("cannot write {}: {e}", pdf_path.display()),
             Some("choose a writable directory with `--out DIR`"),
         )

@@ -1,7 +1,6 @@
 //! `friction scan`: wire the history miner to the store and report what happened.
 
 use std::collections::HashSet;
-use std::io::IsTerminal;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
@@ -9,10 +8,11 @@ use friction_history::{
     BotPatterns, Config, ExclusionRules, HistoryError, MineOptions, ObjectId, RefSelection,
 };
 use friction_store::{ChangeRow, Store, WalkMode};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::ScanArgs;
 use crate::render::{self, ScanReport};
-use crate::{ScanArgs, UserError};
+use friction_app::Error;
+use friction_app::code::Workers;
 
 /// Commits per write transaction; bounded also by [`BATCH_TIME`]. Large enough to
 /// amortise SQLite commits, small enough that an interruption loses little work.
@@ -27,7 +27,7 @@ const EXIT_PARTIAL: u8 = 1;
 /// Bumped when classification rules change, so stored labels are recomputed.
 const CLASSIFIER_VERSION: &str = "1";
 
-fn history_error(e: HistoryError) -> UserError {
+fn history_error(e: HistoryError) -> Error {
     let help = match &e {
         HistoryError::NotARepository { .. } => {
             Some("run `friction scan PATH` on a git work tree or bare repository")
@@ -39,15 +39,15 @@ fn history_error(e: HistoryError) -> UserError {
         ),
         HistoryError::Git { .. } => None,
     };
-    UserError::new(e.to_string(), help)
+    Error::input(e.to_string(), help)
 }
 
-fn store_error(db: &std::path::Path, e: friction_store::StoreError) -> UserError {
-    crate::hotspots::store_open_error(db, &e)
+fn store_error(db: &std::path::Path, e: friction_store::StoreError) -> Error {
+    friction_app::project::store_open_error(db, &e)
 }
 
 /// Runs the scan and returns the process exit code.
-pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
+pub fn run(args: &ScanArgs) -> Result<u8, Error> {
     if args.portfolio {
         return crate::portfolio::run(args);
     }
@@ -56,12 +56,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
     let repo = friction_history::open(&args.path).map_err(history_error)?;
 
     let config = match repo.config_text().map_err(history_error)? {
-        Some((origin, text)) => Config::parse(&text).map_err(|e| {
-            UserError::new(
-                format!("{origin} is not valid: {}", e.message().trim()),
-                Some("see the `friction.toml` section of the README for the accepted keys"),
-            )
-        })?,
+        Some((origin, text)) => friction_app::project::parse_config(&origin, &text)?,
         None => Config::default(),
     };
     let mut history_config = config.history.clone();
@@ -69,14 +64,14 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         history_config.rename_limit = limit;
     }
     let bad_glob = |e: friction_history::BadGlob| {
-        UserError::new(
+        Error::input(
             format!("friction.toml: {e}"),
             Some("globs follow gitignore syntax: `*`, `**`, `?`, `[abc]`; escape `[` as `\\[`"),
         )
     };
     let rules = ExclusionRules::new(&history_config).map_err(bad_glob)?;
     let bots = BotPatterns::new(&history_config).map_err(bad_glob)?;
-    let components = crate::hotspots::component_map(&config)?;
+    let components = friction_app::project::component_map(&config)?;
 
     let db_path = match &args.db {
         Some(p) => p.clone(),
@@ -88,7 +83,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
     };
     if let Some(dir) = db_path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| {
-            UserError::new(
+            Error::input(
                 format!("cannot create {}: {e}", dir.display()),
                 Some("make the directory writable, or choose another location with `--db PATH`"),
             )
@@ -105,7 +100,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         }
     }
     Store::probe(&db_path).map_err(|e| store_error(&db_path, e))?;
-    let _lock = crate::lock::lock(&db_path, args.quiet)?;
+    let _lock = friction_app::lock::lock(&db_path, &crate::progress::Bar::new(args.quiet))?;
     let mut store = Store::open(&db_path).map_err(|e| store_error(&db_path, e))?;
 
     let mode = if args.first_parent {
@@ -191,7 +186,8 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
         batch.commit().map_err(|e| store_error(&db_path, e))?;
     }
 
-    let progress = progress_bar(args.quiet, plan.to_mine.len() as u64, "mining commits");
+    let progress =
+        crate::progress::progress_bar(args.quiet, plan.to_mine.len() as u64, "mining commits");
     let options = MineOptions {
         first_parent: args.first_parent,
         renames: !args.no_renames,
@@ -315,9 +311,10 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
     // time here). The history comes back for the summary and the assessment.
     let (code_done, code_measured) = std::sync::mpsc::channel::<bool>();
     let (history_done, history_read) = std::sync::mpsc::channel();
+    let cache = friction_app::HealthCache::default();
     let (summary, hotspots, code, assessment, snapshot, report_path) =
         std::thread::scope(|scope| {
-            let (db_path, components) = (&db_path, &components);
+            let (db_path, components, cache) = (&db_path, &components, &cache);
             let side = scope.spawn(move || {
                 let reader = match Store::open_reader(db_path) {
                     Ok(r) => r,
@@ -326,9 +323,9 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
                         return None;
                     }
                 };
-                let _ = history_done.send(crate::assess::History::read(&reader, mode));
+                let _ = history_done.send(friction_app::assess::History::read(&reader, mode));
                 let hotspots = if code_measured.recv().unwrap_or(false) {
-                    match crate::hotspots::compute(&reader, 12, mode, components) {
+                    match crate::hotspots::compute(&reader, cache, 12, mode, components) {
                         Ok(h) => h.map(|h| HotspotSummary::from(&h)),
                         Err(e) => {
                             eprintln!("warning: hotspot analysis failed: {e}");
@@ -345,8 +342,16 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
             let code = if args.no_code || interrupted {
                 None
             } else {
-                match crate::code::measure_head(&repo, &mut store, &rules, args.threads, args.quiet)
-                {
+                match friction_app::code::measure_head(
+                    &repo,
+                    &mut store,
+                    &rules,
+                    &Workers {
+                        threads: args.threads,
+                        cache,
+                        progress: &crate::progress::Bar::new(args.quiet),
+                    },
+                ) {
                     Ok(c) => c,
                     Err(e) => {
                         eprintln!(
@@ -361,7 +366,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
             let mut history = match history_read.recv() {
                 Ok(h) => h?,
                 // The reader thread died: read here.
-                Err(_) => crate::assess::History::read(&store, mode)?,
+                Err(_) => friction_app::assess::History::read(&store, mode)?,
             };
             let summary = history.summary();
             crate::timing::phase("history received");
@@ -369,8 +374,9 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
             let (assessment, snapshot) = if interrupted {
                 (None, None)
             } else {
-                match crate::snapshot::scan_snapshot(
+                match friction_app::snapshot::scan_snapshot(
                     &mut store,
+                    cache,
                     &mut history,
                     &args.path,
                     &repo,
@@ -380,10 +386,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
                     Ok(Some((a, rec))) => (Some(a), Some(rec)),
                     Ok(None) => (None, None),
                     Err(e) => {
-                        eprintln!(
-                            "warning: assessment failed: {}; history was stored",
-                            e.message
-                        );
+                        eprintln!("warning: assessment failed: {e}; history was stored");
                         (None, None)
                     }
                 }
@@ -394,7 +397,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
                     match crate::report::write_scan_report(&store, db_path, &args.path, rec.id) {
                         Ok(p) => Some(p.display().to_string()),
                         Err(e) => {
-                            eprintln!("warning: the HTML report was not written: {}", e.message);
+                            eprintln!("warning: the HTML report was not written: {e}");
                             None
                         }
                     }
@@ -406,7 +409,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, UserError> {
                 Ok(h) => h,
                 Err(p) => std::panic::resume_unwind(p),
             };
-            Ok::<_, UserError>((summary, hotspots, code, assessment, snapshot, report_path))
+            Ok::<_, Error>((summary, hotspots, code, assessment, snapshot, report_path))
         })?;
     let mut problems: Vec<String> = outcome.failed.iter().map(ToString::to_string).collect();
     problems.sort();
@@ -514,21 +517,6 @@ fn gix_interrupt_guard() -> Option<impl Drop> {
     friction_history::interrupt::init_handler_default(1)
         .ok()
         .map(|d| d.auto_deregister())
-}
-
-pub(crate) fn progress_bar(quiet: bool, len: u64, what: &str) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::hidden());
-    }
-    let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template(&format!(
-            "{{spinner}} {what} {{bar:30}} {{pos}}/{{len}} · {{per_sec}} · ETA {{eta}}"
-        ))
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.enable_steady_tick(Duration::from_millis(200));
-    bar
 }
 
 /// Recomputes stored exclusion labels when the classification rules changed since

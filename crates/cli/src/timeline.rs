@@ -10,99 +10,19 @@ use friction_store::{SnapshotRow, Store, WalkMode};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::assess::{History, Inputs, options};
-use crate::backtest::{days_from_civil, parse_date};
 use crate::compare::{Comparison, compare};
-use crate::hotspots::open_store;
-use crate::render::date;
-use crate::snapshot::{
+use crate::render::sparkline;
+use crate::{BackfillArgs, CheckArgs, CompareArgs, RescoreArgs, TrendArgs};
+use friction_app::assess::{History, Inputs, options};
+use friction_app::calendar::date;
+use friction_app::calendar::{DAY, parse_date, schedule, since_start};
+use friction_app::code::Workers;
+use friction_app::project::{open_store, open_store_to_write};
+use friction_app::snapshot::{
     Origin, Recorded, assess_at, assessment_of, current_view, driver_scores, readable, record,
-    select, short, sparkline, store_err,
+    select, short, store_err,
 };
-use crate::{BackfillArgs, CheckArgs, CompareArgs, RescoreArgs, TrendArgs, UserError};
-
-const DAY: i64 = 86_400;
-
-fn civil(epoch: i64) -> (i64, i64, i64) {
-    let d = date(epoch);
-    let mut it = d.split('-').map(|p| p.parse::<i64>().unwrap_or(1));
-    (
-        it.next().unwrap_or(1970),
-        it.next().unwrap_or(1),
-        it.next().unwrap_or(1),
-    )
-}
-
-fn month_start(y: i64, m: i64) -> i64 {
-    // m may run outside 1..=12.
-    let (y, m) = (y + (m - 1).div_euclid(12), (m - 1).rem_euclid(12) + 1);
-    days_from_civil(y, m, 1) * DAY
-}
-
-/// The start of a `--since` span ending at `end`: `24m`, `2y`, `8w`, `90d`
-/// or a date.
-fn since_start(spec: &str, end: i64) -> Option<i64> {
-    if let Some(t) = parse_date(spec) {
-        return Some(t);
-    }
-    let (at, _) = spec.char_indices().last()?;
-    let (n, unit) = spec.split_at(at);
-    // At most about 300 years back in any unit: no overflow, no nonsense.
-    let n: i64 = n.parse().ok().filter(|n| (1..=110_000).contains(n))?;
-    let (y, m, d) = civil(end);
-    let secs_of_day = end.rem_euclid(DAY);
-    match unit {
-        "m" | "y" => {
-            let months = if unit == "y" { 12 * n } else { n };
-            let first = month_start(y, m - months);
-            let (ty, tm, _) = civil(first);
-            let days_in = (month_start(ty, tm + 1) - first) / DAY;
-            Some(first + (d.min(days_in) - 1) * DAY + secs_of_day)
-        }
-        "w" => Some(end - n * 7 * DAY),
-        "d" => Some(end - n * DAY),
-        _ => None,
-    }
-}
-
-/// The dates of a back-fill: period boundaries in `(start, end]`, oldest first.
-pub(crate) fn schedule(every: &str, start: i64, end: i64) -> Result<Vec<i64>, UserError> {
-    let mut out = Vec::new();
-    let (y, m, _) = civil(end);
-    match every {
-        "month" | "quarter" => {
-            let step = if every == "month" { 1 } else { 3 };
-            let mut mm = if step == 1 { m } else { m - (m - 1) % 3 };
-            loop {
-                let t = month_start(y, mm);
-                if t <= start {
-                    break;
-                }
-                if t <= end {
-                    out.push(t);
-                }
-                mm -= step;
-            }
-        }
-        "week" => {
-            // 1970-01-01 was a Thursday: Mondays are 4 days later modulo 7.
-            let day = end.div_euclid(DAY);
-            let mut t = (day - (day - 4).rem_euclid(7)) * DAY;
-            while t > start {
-                out.push(t);
-                t -= 7 * DAY;
-            }
-        }
-        other => {
-            return Err(UserError::new(
-                format!("--every `{other}` is not a period"),
-                Some("use week, month or quarter"),
-            ));
-        }
-    }
-    out.reverse();
-    Ok(out)
-}
+use friction_app::{Error, HealthCache, Silent};
 
 fn mode(first_parent: bool) -> WalkMode {
     if first_parent {
@@ -112,9 +32,9 @@ fn mode(first_parent: bool) -> WalkMode {
     }
 }
 
-fn open_repo(path: &Path, why: &str) -> Result<Repo, UserError> {
+fn open_repo(path: &Path, why: &str) -> Result<Repo, Error> {
     friction_history::open(path).map_err(|e| {
-        UserError::new(
+        Error::input(
             format!("{e}"),
             Some(&format!("{why} needs the repository: give its path")),
         )
@@ -129,20 +49,32 @@ fn measure(
     inputs: &Inputs,
     commit: &str,
     threads: usize,
-) -> Result<(), UserError> {
+    cache: &HealthCache,
+) -> Result<(), Error> {
     let config = inputs.config()?;
     let rules = ExclusionRules::new(&config.history)
-        .map_err(|e| UserError::new(format!("friction.toml: {e}"), None))?;
+        .map_err(|e| Error::input(format!("friction.toml: {e}"), None))?;
     let id = ObjectId::from_hex(commit.as_bytes())
-        .map_err(|_| UserError::new(format!("`{commit}` is not a commit id"), None))?;
-    crate::code::measure_tree(repo, store, &rules, threads, true, id, false)
-        .map(|_| ())
-        .map_err(|e| {
-            UserError::new(
-                format!("measuring the tree of {}: {e}", short(commit)),
-                None,
-            )
-        })
+        .map_err(|_| Error::input(format!("`{commit}` is not a commit id"), None))?;
+    friction_app::code::measure_tree(
+        repo,
+        store,
+        &rules,
+        &Workers {
+            threads,
+            cache,
+            progress: &Silent,
+        },
+        id,
+        false,
+    )
+    .map(|_| ())
+    .map_err(|e| {
+        Error::input(
+            format!("measuring the tree of {}: {e}", short(commit)),
+            None,
+        )
+    })
 }
 
 /// What a past commit's snapshot is computed from and where it goes.
@@ -154,6 +86,7 @@ struct PastCommit<'a> {
     months: u32,
     threads: usize,
     walk: WalkMode,
+    cache: &'a HealthCache,
 }
 
 impl PastCommit<'_> {
@@ -166,8 +99,15 @@ impl PastCommit<'_> {
         history: &mut History,
         commit: &str,
         kind: &str,
-    ) -> Result<Option<(Recorded, friction_assess::Assessment)>, UserError> {
-        measure(self.repo, store, self.today, commit, self.threads)?;
+    ) -> Result<Option<(Recorded, friction_assess::Assessment)>, Error> {
+        measure(
+            self.repo,
+            store,
+            self.today,
+            commit,
+            self.threads,
+            self.cache,
+        )?;
         let then = Inputs::read(self.path, Some(commit))?;
         let inputs = Inputs {
             config: self.today.config.clone(),
@@ -177,6 +117,7 @@ impl PastCommit<'_> {
         };
         let Some((loaded, a)) = assess_at(
             store,
+            self.cache,
             history,
             &inputs,
             self.options,
@@ -219,22 +160,25 @@ struct BackfillPoint {
     note: Option<String>,
 }
 
-pub fn backfill(args: &BackfillArgs) -> Result<u8, UserError> {
+pub fn backfill(args: &BackfillArgs) -> Result<u8, Error> {
     if args.months == 0 {
-        return Err(UserError::new("--months must be at least 1", None));
+        return Err(Error::input("--months must be at least 1", None));
     }
     let repo = open_repo(&args.path, "a back-fill")?;
-    let (mut store, _, _lock) =
-        crate::hotspots::open_store_to_write(args.path.clone(), args.db.clone(), args.quiet)?;
+    let (mut store, _, _lock) = open_store_to_write(
+        args.path.clone(),
+        args.db.clone(),
+        &crate::progress::Bar::new(args.quiet),
+    )?;
     let Some(anchor) = store.last_commit_time().map_err(store_err)? else {
-        return Err(UserError::new(
+        return Err(Error::input(
             "the store holds no history",
             Some("run `friction scan` on the repository first"),
         ));
     };
     let end = match &args.until {
         Some(s) => parse_date(s).map(|t| t + DAY - 1).ok_or_else(|| {
-            UserError::new(
+            Error::input(
                 format!("`{s}` is not a date"),
                 Some("give --until as YYYY-MM-DD"),
             )
@@ -242,14 +186,14 @@ pub fn backfill(args: &BackfillArgs) -> Result<u8, UserError> {
         None => anchor,
     };
     let start = since_start(&args.since, end).ok_or_else(|| {
-        UserError::new(
+        Error::input(
             format!("--since `{}` is neither a span nor a date", args.since),
             Some("for example --since 24m, 2y, 12w, 90d or 2024-01-01"),
         )
     })?;
     let dates = schedule(&args.every, start, end)?;
     if dates.is_empty() {
-        return Err(UserError::new(
+        return Err(Error::input(
             format!(
                 "no {} boundary between {} and {}",
                 args.every,
@@ -267,8 +211,9 @@ pub fn backfill(args: &BackfillArgs) -> Result<u8, UserError> {
     )?;
     let walk = mode(args.first_parent);
     let mut history = History::read(&store, walk)?;
+    let cache = HealthCache::default();
 
-    let progress = crate::scan::progress_bar(args.quiet, dates.len() as u64, "back-filling");
+    let progress = crate::progress::progress_bar(args.quiet, dates.len() as u64, "back-filling");
     let mut points: Vec<BackfillPoint> = Vec::new();
     let mut previous: Option<(String, Recorded, Option<f64>, f64)> = None;
     for &t in &dates {
@@ -285,7 +230,7 @@ pub fn backfill(args: &BackfillArgs) -> Result<u8, UserError> {
         // The mainline as it stood when the day began.
         let commit = repo
             .first_parent_at(t - 1)
-            .map_err(|e| UserError::new(e.to_string(), None))?
+            .map_err(|e| Error::input(e.to_string(), None))?
             .map(|c| c.to_string());
         let Some(commit) = commit else {
             point.note = Some("no commit yet".into());
@@ -316,6 +261,7 @@ pub fn backfill(args: &BackfillArgs) -> Result<u8, UserError> {
             months: args.months,
             threads: args.threads,
             walk,
+            cache: &cache,
         };
         let Some((rec, a)) = past.record(&mut store, &mut history, &commit, "backfill")? else {
             point.note = Some("no history reachable".into());
@@ -331,7 +277,7 @@ pub fn backfill(args: &BackfillArgs) -> Result<u8, UserError> {
     }
     progress.finish_and_clear();
     if points.iter().all(|p| p.commit.is_none()) {
-        return Err(UserError::new(
+        return Err(Error::input(
             format!(
                 "no commit on the main line between {} and {}",
                 date(start),
@@ -407,10 +353,7 @@ pub(crate) struct TrendPoint {
     pub partial: Option<String>,
 }
 
-pub(crate) fn trend_points(
-    store: &Store,
-    rows: &[SnapshotRow],
-) -> Result<Vec<TrendPoint>, UserError> {
+pub(crate) fn trend_points(store: &Store, rows: &[SnapshotRow]) -> Result<Vec<TrendPoint>, Error> {
     let mut out = Vec::new();
     let stored = store.snapshot_points().map_err(store_err)?;
     for row in rows {
@@ -428,7 +371,7 @@ pub(crate) fn trend_points(
             .and_then(|t| serde_json::from_str::<Value>(t).ok())
         {
             Some(f) => f,
-            None => crate::snapshot::trend_figures(&assessment_of(store, row)?),
+            None => friction_app::snapshot::trend_figures(&assessment_of(store, row)?),
         };
         out.push(trend_point(row, row.commit_id.clone(), &figures, true));
     }
@@ -462,7 +405,7 @@ fn trend_point(row: &SnapshotRow, commit: String, figures: &Value, with_ci: bool
     }
 }
 
-pub fn trend(args: &TrendArgs) -> Result<u8, UserError> {
+pub fn trend(args: &TrendArgs) -> Result<u8, Error> {
     let (store, _) = open_store(args.path.clone(), args.db.clone())?;
     let scope = args.repository.clone().unwrap_or_default();
     let mut rows = if args.all {
@@ -478,7 +421,7 @@ pub fn trend(args: &TrendArgs) -> Result<u8, UserError> {
     let walk = mode(args.first_parent).as_str();
     rows.retain(|r| r.mode == walk);
     if rows.is_empty() {
-        return Err(UserError::new(
+        return Err(Error::input(
             format!(
                 "no {} snapshots{}",
                 walk,
@@ -614,18 +557,18 @@ pub fn trend(args: &TrendArgs) -> Result<u8, UserError> {
     Ok(0)
 }
 
-fn pick<'a>(view: &'a [SnapshotRow], spec: &str) -> Result<&'a SnapshotRow, UserError> {
+fn pick<'a>(view: &'a [SnapshotRow], spec: &str) -> Result<&'a SnapshotRow, Error> {
     select(view, spec).ok_or_else(|| {
-        UserError::new(
+        Error::input(
             format!("no snapshot `{spec}`"),
             Some("use latest, previous, first, an id (#12), a date (YYYY-MM-DD) or a commit prefix; `friction trend` lists them"),
         )
     })
 }
 
-fn same_methodology(a: &SnapshotRow, b: &SnapshotRow) -> Result<(), UserError> {
+fn same_methodology(a: &SnapshotRow, b: &SnapshotRow) -> Result<(), Error> {
     if a.methodology != b.methodology {
-        return Err(UserError::new(
+        return Err(Error::input(
             format!(
                 "snapshot #{} uses methodology {} and #{} uses {}: their numbers are not comparable",
                 a.id, a.methodology, b.id, b.methodology
@@ -636,7 +579,7 @@ fn same_methodology(a: &SnapshotRow, b: &SnapshotRow) -> Result<(), UserError> {
     Ok(())
 }
 
-pub fn compare_cmd(args: &CompareArgs) -> Result<u8, UserError> {
+pub fn compare_cmd(args: &CompareArgs) -> Result<u8, Error> {
     let (store, _) = open_store(args.path.clone(), args.db.clone())?;
     let view = current_view(&store, "")?;
     let a = pick(&view, &args.before)?;
@@ -645,7 +588,7 @@ pub fn compare_cmd(args: &CompareArgs) -> Result<u8, UserError> {
     readable(b)?;
     same_methodology(a, b)?;
     if a.mode != b.mode {
-        return Err(UserError::new(
+        return Err(Error::input(
             format!(
                 "snapshot #{} reads the {} history and #{} the {} one: not comparable",
                 a.id, a.mode, b.id, b.mode
@@ -681,9 +624,12 @@ fn manifest_options(row: &SnapshotRow) -> (u32, Option<f64>, f64, Option<String>
     )
 }
 
-pub fn rescore(args: &RescoreArgs) -> Result<u8, UserError> {
-    let (mut store, _, _lock) =
-        crate::hotspots::open_store_to_write(args.path.clone(), args.db.clone(), args.quiet)?;
+pub fn rescore(args: &RescoreArgs) -> Result<u8, Error> {
+    let (mut store, _, _lock) = open_store_to_write(
+        args.path.clone(),
+        args.db.clone(),
+        &crate::progress::Bar::new(args.quiet),
+    )?;
     let view = current_view(&store, "")?;
     let current = friction_signals::METHODOLOGY_VERSION;
     let targets: Vec<SnapshotRow> = if args.snapshots.is_empty() {
@@ -699,10 +645,11 @@ pub fn rescore(args: &RescoreArgs) -> Result<u8, UserError> {
     };
     let repo = friction_history::open(&args.path).ok();
     let mut histories: BTreeMap<&str, History> = BTreeMap::new();
+    let cache = HealthCache::default();
     let mut done = Vec::new();
     for row in &targets {
         let inputs: Inputs = serde_json::from_str(&row.inputs).map_err(|e| {
-            UserError::new(
+            Error::input(
                 format!("snapshot #{} holds unreadable inputs: {e}", row.id),
                 Some("it was written by another friction version; the snapshot is kept as it is"),
             )
@@ -717,7 +664,7 @@ pub fn rescore(args: &RescoreArgs) -> Result<u8, UserError> {
         // Code metrics are stored per analyzer version: re-measure the tree
         // (reusing what is stored) when the repository is at hand.
         match (&repo, &code_commit) {
-            (Some(repo), Some(c)) => measure(repo, &mut store, &inputs, c, args.threads)?,
+            (Some(repo), Some(c)) => measure(repo, &mut store, &inputs, c, args.threads, &cache)?,
             (None, Some(c)) if !args.quiet => eprintln!(
                 "warning: no repository at {}: snapshot #{}'s tree ({}) is read from the store only; \
                  files the current code analyzer has not measured count as not measured",
@@ -732,8 +679,9 @@ pub fn rescore(args: &RescoreArgs) -> Result<u8, UserError> {
             std::collections::btree_map::Entry::Vacant(e) => e.insert(History::read(&store, walk)?),
         };
         // Code health only if the original had it: the same inputs, a new methodology.
-        let Some((loaded, a)) = crate::snapshot::assess_at_with(
+        let Some((loaded, a)) = friction_app::snapshot::assess_at_with(
             &store,
+            &cache,
             history,
             &inputs,
             &options,
@@ -742,7 +690,7 @@ pub fn rescore(args: &RescoreArgs) -> Result<u8, UserError> {
             code_commit.is_some(),
         )?
         else {
-            return Err(UserError::new(
+            return Err(Error::input(
                 format!(
                     "snapshot #{}'s commit {} is no longer in the store",
                     row.id,
@@ -824,7 +772,7 @@ fn baseline(
     options: &friction_assess::Options,
     args: &CheckArgs,
     walk: WalkMode,
-) -> Result<SnapshotRow, UserError> {
+) -> Result<SnapshotRow, Error> {
     let view: Vec<SnapshotRow> = current_view(store, "")?
         .into_iter()
         .filter(|s| s.mode == walk.as_str())
@@ -835,7 +783,7 @@ fn baseline(
     let tips = repo
         .resolve_tips(&RefSelection::Named(vec![spec.to_owned()]))
         .map_err(|_| {
-            UserError::new(
+            Error::input(
                 format!("the baseline `{spec}` is neither a snapshot nor a git revision"),
                 Some("give a snapshot (latest, #12, a date) or a revision such as origin/main"),
             )
@@ -843,9 +791,9 @@ fn baseline(
     let commit = tips
         .first()
         .map(|t| t.id.to_string())
-        .ok_or_else(|| UserError::new(format!("`{spec}` names no commit"), None))?;
+        .ok_or_else(|| Error::input(format!("`{spec}` names no commit"), None))?;
     if history.time_of(&commit).is_none() {
-        return Err(UserError::new(
+        return Err(Error::input(
             format!("the baseline commit {} is not in the store", short(&commit)),
             Some(&format!(
                 "scan it first: `friction scan --ref {spec} --ref HEAD` (or `--all`)"
@@ -860,23 +808,27 @@ fn baseline(
         months: args.months,
         threads: args.threads,
         walk,
+        cache: &HealthCache::default(),
     };
     let (rec, _) = past
         .record(store, history, &commit, "baseline")?
-        .ok_or_else(|| UserError::new("the baseline has no history", None))?;
+        .ok_or_else(|| Error::input("the baseline has no history", None))?;
     store
         .snapshot_header(rec.id)
         .map_err(store_err)?
-        .ok_or_else(|| UserError::new("the baseline snapshot was not stored", None))
+        .ok_or_else(|| Error::input("the baseline snapshot was not stored", None))
 }
 
-pub fn check(args: &CheckArgs) -> Result<u8, UserError> {
+pub fn check(args: &CheckArgs) -> Result<u8, Error> {
     if args.months == 0 {
-        return Err(UserError::new("--months must be at least 1", None));
+        return Err(Error::input("--months must be at least 1", None));
     }
     let repo = open_repo(&args.path, "`friction check`")?;
-    let (mut store, _, _lock) =
-        crate::hotspots::open_store_to_write(args.path.clone(), args.db.clone(), args.quiet)?;
+    let (mut store, _, _lock) = open_store_to_write(
+        args.path.clone(),
+        args.db.clone(),
+        &crate::progress::Bar::new(args.quiet),
+    )?;
     let today = Inputs::read(&args.path, None)?;
     let config = today.config()?;
     let options = options(
@@ -891,7 +843,7 @@ pub fn check(args: &CheckArgs) -> Result<u8, UserError> {
     let mut limits: BTreeMap<String, f64> = config.check.drivers.clone();
     for d in &args.driver {
         let (family, n) = d.split_once('=').ok_or_else(|| {
-            UserError::new(
+            Error::input(
                 format!("--driver `{d}` is not FAMILY=POINTS"),
                 Some("for example --driver delivery=5"),
             )
@@ -899,7 +851,7 @@ pub fn check(args: &CheckArgs) -> Result<u8, UserError> {
         let n: f64 = n
             .trim()
             .parse()
-            .map_err(|_| UserError::new(format!("--driver `{d}`: `{n}` is not a number"), None))?;
+            .map_err(|_| Error::input(format!("--driver `{d}`: `{n}` is not a number"), None))?;
         limits.insert(family.trim().to_owned(), n);
     }
     let families: Vec<&str> = friction_signals::Family::ALL
@@ -908,20 +860,20 @@ pub fn check(args: &CheckArgs) -> Result<u8, UserError> {
         .collect();
     for (f, n) in &limits {
         if !families.contains(&f.as_str()) {
-            return Err(UserError::new(
+            return Err(Error::input(
                 format!("no driver `{f}`"),
                 Some(&format!("drivers: {}", families.join(", "))),
             ));
         }
         if !(n.is_finite() && *n >= 0.0) {
-            return Err(UserError::new(
+            return Err(Error::input(
                 format!("the allowed drop for `{f}` must be a non-negative number"),
                 None,
             ));
         }
     }
     if !(max_drop.is_finite() && max_drop >= 0.0) {
-        return Err(UserError::new(
+        return Err(Error::input(
             "--max-drop must be a non-negative number of index points",
             None,
         ));
@@ -930,25 +882,27 @@ pub fn check(args: &CheckArgs) -> Result<u8, UserError> {
     // The current state: HEAD, as stored by the last scan.
     let head = repo
         .head_commit()
-        .map_err(|e| UserError::new(e.to_string(), None))?
+        .map_err(|e| Error::input(e.to_string(), None))?
         .to_string();
     let mut history = History::read(&store, walk)?;
     if history.time_of(&head).is_none() {
-        return Err(UserError::new(
+        return Err(Error::input(
             format!("HEAD ({}) is not in the store", short(&head)),
             Some("run `friction scan` first"),
         ));
     }
-    measure(&repo, &mut store, &today, &head, args.threads)?;
+    let cache = HealthCache::default();
+    measure(&repo, &mut store, &today, &head, args.threads, &cache)?;
     let (loaded, a) = assess_at(
         &store,
+        &cache,
         &mut history,
         &today,
         &options,
         args.months,
         Some(&head),
     )?
-    .ok_or_else(|| UserError::new("HEAD has no history", None))?;
+    .ok_or_else(|| Error::input("HEAD has no history", None))?;
     let origin = Origin {
         kind: "scan",
         scope: "",
@@ -959,7 +913,7 @@ pub fn check(args: &CheckArgs) -> Result<u8, UserError> {
     let after_row = store
         .snapshot_header(rec.id)
         .map_err(store_err)?
-        .ok_or_else(|| UserError::new("the snapshot was not stored", None))?;
+        .ok_or_else(|| Error::input("the snapshot was not stored", None))?;
 
     let spec = args
         .baseline
@@ -980,7 +934,7 @@ pub fn check(args: &CheckArgs) -> Result<u8, UserError> {
             .into_iter()
             .rfind(|s| s.mode == walk.as_str() && s.commit_id != head)
             .ok_or_else(|| {
-                UserError::new(
+                Error::input(
                     "no baseline: no snapshot of another commit",
                     Some("give --baseline (a snapshot or a revision such as origin/main)"),
                 )
@@ -1077,56 +1031,4 @@ pub fn check(args: &CheckArgs) -> Result<u8, UserError> {
         print!("{out}");
     }
     Ok(if passed { 0 } else { 1 })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn t(s: &str) -> i64 {
-        parse_date(s).unwrap()
-    }
-
-    #[test]
-    fn monthly_schedule_has_one_date_per_month() {
-        let end = t("2026-11-20") + 3600;
-        let start = since_start("24m", end).unwrap();
-        assert_eq!(date(start), "2024-11-20");
-        let dates = schedule("month", start, end).unwrap();
-        assert_eq!(dates.len(), 24);
-        assert_eq!(date(dates[0]), "2024-12-01");
-        assert_eq!(date(dates[23]), "2026-11-01");
-    }
-
-    #[test]
-    fn quarterly_and_weekly_schedules_fall_on_boundaries() {
-        let end = t("2026-11-20");
-        let q = schedule("quarter", since_start("1y", end).unwrap(), end).unwrap();
-        let q: Vec<String> = q.into_iter().map(date).collect();
-        assert_eq!(q, ["2026-01-01", "2026-04-01", "2026-07-01", "2026-10-01"]);
-        let w = schedule("week", since_start("3w", end).unwrap(), end).unwrap();
-        let w: Vec<String> = w.into_iter().map(date).collect();
-        // 2026-11-16 is a Monday.
-        assert_eq!(w, ["2026-11-02", "2026-11-09", "2026-11-16"]);
-        assert!(schedule("fortnight", 0, end).is_err());
-    }
-
-    #[test]
-    fn since_accepts_spans_and_dates_and_clamps_month_ends() {
-        let end = t("2026-03-31");
-        assert_eq!(date(since_start("1m", end).unwrap()), "2026-02-28");
-        assert_eq!(date(since_start("2y", end).unwrap()), "2024-03-31");
-        assert_eq!(date(since_start("10d", end).unwrap()), "2026-03-21");
-        assert_eq!(date(since_start("2025-01-01", end).unwrap()), "2025-01-01");
-        assert_eq!(since_start("0m", end), None);
-        assert_eq!(since_start("m", end), None);
-        assert_eq!(since_start("12x", end), None);
-        assert_eq!(since_start("5é", end), None);
-        assert_eq!(since_start("3ヶ", end), None);
-        assert_eq!(since_start("999999999999999d", end), None);
-        assert_eq!(since_start("2024-02-30", end), None);
-        assert!(parse_date("2024-02-29").is_some());
-        assert_eq!(parse_date("2023-02-29"), None);
-        assert_eq!(parse_date("99999999999999-01-01"), None);
-    }
 }

@@ -145,15 +145,14 @@ fn a_newer_store_is_refused_with_a_hint() {
     f.write("a", "1\n");
     f.commit("one");
     let db = f.path().join("x.db");
-    let store = friction_store::Store::open(&db).expect("store");
-    store
-        .connection()
+    drop(friction_store::Store::open(&db).expect("store"));
+    rusqlite::Connection::open(&db)
+        .expect("store")
         .execute(
             "INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)",
             [],
         )
         .expect("insert");
-    drop(store);
     let out = friction(
         &["scan", "--quiet", "--db", db.to_str().expect("utf-8")],
         f.path(),

@@ -50,3 +50,32 @@ fn code_maat_columns_and_values() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("choose one of"));
 }
+
+#[test]
+fn a_reference_date_that_is_no_date_is_refused_before_any_work() {
+    let mut f = Fixture::new();
+    f.write("a.txt", "1\n");
+    f.commit("first");
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    for bad in ["2024-02-30", "2024-1x-01", "soon"] {
+        let out = friction(
+            &[
+                "maat",
+                "age",
+                "--db",
+                db.to_str().unwrap(),
+                "--age-time-now",
+                bad,
+            ],
+            f.path(),
+        );
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.starts_with("error: ") && err.contains("is not a date"),
+            "{err}"
+        );
+        assert!(out.stdout.is_empty(), "nothing is computed for {bad}");
+    }
+}

@@ -253,8 +253,7 @@ fn scan_resumes_after_losing_part_of_its_work() {
     // Simulate a scan killed half-way: some commits never made it, and no complete
     // scan was recorded.
     {
-        let store = friction_store::Store::open(&db).expect("store");
-        let conn = store.connection();
+        let conn = rusqlite::Connection::open(&db).expect("store");
         conn.execute_batch(
             "DELETE FROM file_changes WHERE commit_id IN (SELECT id FROM commits ORDER BY author_time LIMIT 12);
              DELETE FROM commits WHERE id IN (SELECT id FROM commits ORDER BY author_time LIMIT 12);

@@ -28,6 +28,15 @@ pub fn visible(s: &str) -> String {
     out
 }
 
+/// One line of repository content for a terminal: [`visible`], and line
+/// breaks and tabs shown as `<U+000A>` and `<U+0009>` too, so a crafted name
+/// can neither hide characters nor break a table's rows.
+pub fn terminal(s: &str) -> String {
+    visible(s)
+        .replace('\n', "<U+000A>")
+        .replace('\t', "<U+0009>")
+}
+
 /// Text for HTML element content and attribute values.
 pub fn html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -90,8 +90,8 @@ pub(crate) fn fmt1(x: Option<f64>) -> String {
     x.map_or_else(|| "–".to_owned(), |v| format!("{v:.1}"))
 }
 
-/// Thousands separators.
-pub(crate) fn thousands(x: f64) -> String {
+/// Thousands separators (`1,234,567`), for every output.
+pub fn thousands(x: f64) -> String {
     let n = x.round() as i64;
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();

@@ -203,7 +203,8 @@ impl Store {
         {
             let mut stmt = self.conn.prepare(
                 "SELECT id, author_time, author_email, author_name, author_is_bot, mainline, parents,
-                        parent_count > 1, rename_limit_hit IS NOT NULL, shallow_boundary,
+                        CASE WHEN parent_count > 1 THEN 1 ELSE 0 END,
+                        CASE WHEN rename_limit_hit IS NULL THEN 0 ELSE 1 END, shallow_boundary,
                         committer_time
                  FROM commits",
             )?;

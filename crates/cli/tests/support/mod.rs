@@ -234,8 +234,7 @@ pub fn git_numstat(repo: &Path, extra: &[&str]) -> Numstat {
 
 /// The same shape read from friction's store (merge diffs only when `with_merges`).
 pub fn store_numstat(db: &Path, with_merges: bool) -> Numstat {
-    let store = friction_store::Store::open(db).expect("store opens");
-    let conn = store.connection();
+    let conn = rusqlite::Connection::open(db).expect("store opens");
     let mut commits = Numstat::new();
     let mut stmt = conn
         .prepare("SELECT id FROM commits WHERE parent_count < 2 OR merge_diffed = 1")

@@ -1,5 +1,5 @@
-//! Static code measurement: `friction code [PATH]` and the HEAD measurement of
-//! `friction scan`.
+//! Static code measurement: a work tree (`friction code [PATH]`), and a
+//! commit's tree (`HEAD` after a scan, past commits for back-fills and backtests).
 //!
 //! Both paths share one rule: measurements are looked up by (git blob id,
 //! language, analyzer version) before anything is parsed, and whatever is
@@ -7,21 +7,23 @@
 //! parsed once, across scans, commits and work trees.
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use friction_code::health::{self, Band, Finding, METHODOLOGY_VERSION};
+use friction_code::health::{self, Band, Finding};
 use friction_code::{ANALYZER_VERSION, FileMetrics, Flag, Language, Measurer, Method};
 use friction_history::classify::has_generated_marker;
 use friction_history::config::HistoryConfig;
-use friction_history::{Config, ExclusionRules, ObjectId, Repo, blob_id};
+use friction_history::{ExclusionRules, ObjectId, Repo, blob_id};
 use friction_model::Exclusion;
 use friction_store::{CodeTreeRow, Store};
 use serde::Serialize;
 
-use crate::{CodeArgs, UserError};
+use crate::cache::HealthCache;
+use crate::error::Error;
+use crate::progress::Progress;
+use crate::project::{default_store, parse_config, store_open_error};
 
 /// One measured file, as reported.
 #[derive(Debug, Clone, Serialize)]
@@ -196,40 +198,29 @@ pub struct HeadCode {
     pub problems: Vec<String>,
 }
 
+/// What measuring a tree runs with.
+#[derive(Clone, Copy)]
+pub struct Workers<'a> {
+    /// Threads reading and measuring blobs (0: one per core).
+    pub threads: usize,
+    /// Remembers what was measured, for the loads that follow.
+    pub cache: &'a HealthCache,
+    pub progress: &'a dyn Progress,
+}
+
 /// Measures HEAD's tree for `friction scan`, reusing stored measurements by blob id.
 pub fn measure_head(
     repo: &Repo,
     store: &mut Store,
     rules: &ExclusionRules,
-    threads: usize,
-    quiet: bool,
+    workers: &Workers<'_>,
 ) -> Result<Option<HeadCode>, String> {
     let commit = match repo.head_commit() {
         Ok(c) => c,
         Err(friction_history::HistoryError::NoCommits) => return Ok(None),
         Err(e) => return Err(e.to_string()),
     };
-    measure_tree(repo, store, rules, threads, quiet, commit, true).map(Some)
-}
-
-/// Health and code lines per (blob id, language) measured in this process.
-/// A scan measures `HEAD`, then its assessment and hotspot summary read the
-/// same files: each stored measurement is decoded once, not three times.
-/// Keyed like the store (the analyzer version is this binary's), so a hit
-/// equals decoding the stored measurement again.
-pub(crate) fn file_health(blob: &str, language: &str) -> Option<(Option<f64>, u32)> {
-    health_memo()
-        .lock()
-        .ok()?
-        .get(&(blob.to_owned(), language.to_owned()))
-        .copied()
-}
-
-type HealthMemo = std::sync::Mutex<std::collections::HashMap<(String, String), (Option<f64>, u32)>>;
-
-fn health_memo() -> &'static HealthMemo {
-    static MEMO: std::sync::OnceLock<HealthMemo> = std::sync::OnceLock::new();
-    MEMO.get_or_init(Default::default)
+    measure_tree(repo, store, rules, workers, commit, true).map(Some)
 }
 
 /// Measures `commit`'s tree, reusing stored measurements by blob id, and records
@@ -238,11 +229,15 @@ pub fn measure_tree(
     repo: &Repo,
     store: &mut Store,
     rules: &ExclusionRules,
-    threads: usize,
-    quiet: bool,
+    workers: &Workers<'_>,
     commit: ObjectId,
     head: bool,
 ) -> Result<HeadCode, String> {
+    let Workers {
+        threads,
+        cache,
+        progress,
+    } = *workers;
     let files: Vec<(friction_history::TreeFile, Language)> = repo
         .tree_files(commit, rules)
         .map_err(|e| e.to_string())?
@@ -268,14 +263,14 @@ pub fn measure_tree(
     thread_local! {
         static MEASURER: std::cell::RefCell<Measurer> = std::cell::RefCell::new(Measurer::new());
     }
-    let progress = crate::scan::progress_bar(quiet, ids.len() as u64, "measuring files");
+    progress.start("measuring files", ids.len() as u64);
     let results = repo.map_blobs(&ids, threads, |i, bytes| {
         let mut m = MEASURER.with(|m| m.borrow_mut().measure(todo[i].1, bytes));
         m.generated_marker = has_generated_marker(bytes);
         progress.inc(1);
         m
     });
-    progress.finish_and_clear();
+    progress.finish();
     let mut problems = Vec::new();
     let mut new_rows = Vec::new();
     for ((id, lang), r) in todo.iter().zip(results) {
@@ -293,9 +288,6 @@ pub fn measure_tree(
     let mut reports = Vec::new();
     let mut tree_rows = Vec::new();
     let mut unreadable = 0;
-    let mut memo = health_memo()
-        .lock()
-        .map_err(|_| "a measuring thread failed".to_owned())?;
     for (f, l) in &files {
         let blob = f.blob.to_string();
         let Some(data) = store
@@ -325,16 +317,13 @@ pub fn measure_tree(
             excluded: excluded.clone(),
         });
         let report = FileReport::new(path, m, excluded);
-        memo.insert(
-            (
-                tree_rows[tree_rows.len() - 1].blob.clone(),
-                l.as_str().to_owned(),
-            ),
+        cache.insert(
+            &tree_rows[tree_rows.len() - 1].blob,
+            l.as_str(),
             (report.health, report.lines.code),
         );
         reports.push(report);
     }
-    drop(memo);
     store
         .put_code_tree_as(&commit.to_string(), &tree_rows, head)
         .map_err(|e| e.to_string())?;
@@ -406,16 +395,18 @@ fn list_files(root: &Path, problems: &mut Vec<String>) -> Vec<(String, PathBuf)>
     out
 }
 
-/// Runs `friction code`.
-pub fn run(args: &CodeArgs) -> Result<u8, UserError> {
-    if args.methodology {
-        print!("{}", health::methodology_markdown());
-        return Ok(0);
-    }
-    let started = std::time::Instant::now();
-    let root = args.path.clone();
+/// Measures the source files under `root` (a directory or a file, honouring
+/// `.gitignore`), reusing and extending the store `db` — or the repository's
+/// own store when it exists — so an unchanged file is parsed once.
+pub fn measure_worktree(
+    root: &Path,
+    db: Option<PathBuf>,
+    threads: usize,
+    progress: &dyn Progress,
+) -> Result<CodeReport, Error> {
+    let root = root.to_path_buf();
     if !root.exists() {
-        return Err(UserError::new(
+        return Err(Error::input(
             format!("{} does not exist", root.display()),
             Some("give a directory or a source file"),
         ));
@@ -424,41 +415,28 @@ pub fn run(args: &CodeArgs) -> Result<u8, UserError> {
     let repo = friction_history::open(&root).ok();
 
     // Exclusion rules: friction.toml of the repository, else the defaults.
-    let history_config: HistoryConfig =
-        match repo.as_ref().map(Repo::config_text) {
-            Some(Ok(Some((origin, text)))) => Config::parse(&text)
-                .map_err(|e| {
-                    UserError::new(
-                        format!("{origin} is not valid: {}", e.message().trim()),
-                        Some("see the `friction.toml` section of the README for the accepted keys"),
-                    )
-                })?
-                .history,
-            _ => HistoryConfig::default(),
-        };
+    let history_config: HistoryConfig = match repo.as_ref().map(Repo::config_text) {
+        Some(Ok(Some((origin, text)))) => parse_config(&origin, &text)?.history,
+        _ => HistoryConfig::default(),
+    };
     let rules = ExclusionRules::new(&history_config)
-        .map_err(|e| UserError::new(format!("friction.toml: {e}"), None))?;
+        .map_err(|e| Error::input(format!("friction.toml: {e}"), None))?;
 
     // A store: the one given, or the repository's if it already exists.
-    let db_path = args.db.clone().or_else(|| {
-        let repo = repo.as_ref()?;
-        let p = repo
-            .workdir()
-            .unwrap_or_else(|| repo.git_dir())
-            .join(".friction")
-            .join("friction.db");
+    let db_path = db.or_else(|| {
+        let p = default_store(repo.as_ref()?);
         p.exists().then_some(p)
     });
     // Measurements are written to the store: one writer at a time.
     if let Some(p) = &db_path {
-        Store::probe(p).map_err(|e| crate::hotspots::store_open_error(p, &e))?;
+        Store::probe(p).map_err(|e| store_open_error(p, &e))?;
     }
     let _lock = match &db_path {
-        Some(p) => Some(crate::lock::lock(p, args.quiet)?),
+        Some(p) => Some(crate::lock::lock(p, progress)?),
         None => None,
     };
     let mut store = match &db_path {
-        Some(p) => Some(Store::open(p).map_err(|e| crate::hotspots::store_open_error(p, &e))?),
+        Some(p) => Some(Store::open(p).map_err(|e| store_open_error(p, &e))?),
         None => None,
     };
 
@@ -520,21 +498,16 @@ pub fn run(args: &CodeArgs) -> Result<u8, UserError> {
 
     let known: HashSet<(String, String)> = match &store {
         Some(s) => s
-            .connection()
-            .prepare("SELECT blob, language FROM code_metrics WHERE analyzer = $1")
-            .and_then(|mut st| {
-                st.query_map([ANALYZER_VERSION], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect::<Result<HashSet<_>, _>>()
-            })
-            .map_err(|e| UserError::new(format!("reading the store: {e}"), None))?,
+            .code_metric_keys(ANALYZER_VERSION)
+            .map_err(|e| Error::store(format!("reading the store: {e}"), None))?,
         None => HashSet::new(),
     };
 
     // Read, hash and (when not stored) measure, on every core.
-    let threads = if args.threads == 0 {
+    let threads = if threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
-        args.threads
+        threads
     }
     .min(files.len().max(1));
     enum Got {
@@ -543,7 +516,7 @@ pub fn run(args: &CodeArgs) -> Result<u8, UserError> {
         Unreadable(String),
     }
     let next = AtomicUsize::new(0);
-    let progress = crate::scan::progress_bar(args.quiet, files.len() as u64, "measuring files");
+    progress.start("measuring files", files.len() as u64);
     let slots: Mutex<Vec<Option<Got>>> = Mutex::new((0..files.len()).map(|_| None).collect());
     std::thread::scope(|s| {
         for _ in 0..threads {
@@ -575,7 +548,7 @@ pub fn run(args: &CodeArgs) -> Result<u8, UserError> {
             });
         }
     });
-    progress.finish_and_clear();
+    progress.finish();
     let slots = slots.into_inner().expect("workers joined");
     let mut reports = Vec::with_capacity(files.len());
     let mut new_rows = Vec::new();
@@ -624,36 +597,18 @@ pub fn run(args: &CodeArgs) -> Result<u8, UserError> {
         && !new_rows.is_empty()
     {
         s.put_code_metrics(&new_rows, ANALYZER_VERSION)
-            .map_err(|e| UserError::new(format!("writing the store: {e}"), None))?;
+            .map_err(|e| Error::store(format!("writing the store: {e}"), None))?;
     }
     let summary = summarise(&reports, parsed, unreadable);
     rank(&mut reports);
     problems.sort();
-    let report = CodeReport {
+    Ok(CodeReport {
         root: root.display().to_string(),
         store: db_path.map(|p| p.display().to_string()),
         summary,
         problems,
         files: reports,
-    };
-    let limit = if args.all { usize::MAX } else { args.limit };
-    if args.json {
-        println!("{}", json(&report, limit));
-    } else if args.csv {
-        print!("{}", csv(&report, limit, args.functions));
-    } else {
-        print!("{}", text(&report, limit));
-    }
-    if !args.quiet && !args.json && !args.csv || (!args.quiet && std::io::stderr().is_terminal()) {
-        eprintln!(
-            "measured {} files ({} parsed, {} from the store) in {:.2} s",
-            report.summary.files,
-            report.summary.parsed,
-            report.summary.reused,
-            started.elapsed().as_secs_f64()
-        );
-    }
-    Ok(if report.summary.unreadable > 0 { 1 } else { 0 })
+    })
 }
 
 /// Everything `friction code` reports.
@@ -665,340 +620,4 @@ pub struct CodeReport {
     pub problems: Vec<String>,
     /// Ranked: least healthy first.
     pub files: Vec<FileReport>,
-}
-
-#[derive(Serialize)]
-struct JsonCode<'a> {
-    schema: &'static str,
-    methodology: &'static str,
-    analyzer: u32,
-    root: &'a str,
-    store: &'a Option<String>,
-    summary: &'a CodeSummary,
-    problems: &'a [String],
-    /// Whether `files` lists every file or only the least healthy.
-    complete: bool,
-    files: Vec<&'a FileReport>,
-}
-
-pub fn json(report: &CodeReport, limit: usize) -> String {
-    let ranked: Vec<&FileReport> = report
-        .files
-        .iter()
-        .filter(|f| f.excluded.is_none() || limit == usize::MAX)
-        .take(limit)
-        .collect();
-    let value = JsonCode {
-        schema: "friction.code/1",
-        methodology: METHODOLOGY_VERSION,
-        analyzer: ANALYZER_VERSION,
-        root: &report.root,
-        store: &report.store,
-        summary: &report.summary,
-        problems: &report.problems,
-        complete: ranked.len() == report.files.len(),
-        files: ranked,
-    };
-    let sorted: serde_json::Value = serde_json::to_value(&value).unwrap_or_default();
-    serde_json::to_string_pretty(&sorted).unwrap_or_default()
-}
-
-fn opt(x: Option<f64>) -> String {
-    x.map(|v| format!("{v:.2}")).unwrap_or_default()
-}
-
-pub fn csv(report: &CodeReport, limit: usize, functions: bool) -> String {
-    let files = report
-        .files
-        .iter()
-        .filter(|f| f.excluded.is_none() || limit == usize::MAX)
-        .take(limit);
-    if functions {
-        let mut rows: Vec<Vec<String>> = Vec::new();
-        for f in files {
-            for func in &f.functions {
-                let smells: Vec<&str> = f
-                    .findings
-                    .iter()
-                    .filter(|x| {
-                        x.function.as_deref() == Some(func.qualified_name.as_str())
-                            && x.line == func.start_line
-                    })
-                    .map(|x| x.smell)
-                    .collect();
-                rows.push(vec![
-                    f.path.clone(),
-                    func.qualified_name.clone(),
-                    func.start_line.to_string(),
-                    func.end_line.to_string(),
-                    func.nloc.to_string(),
-                    func.cyclomatic.to_string(),
-                    func.cognitive.to_string(),
-                    func.max_nesting.to_string(),
-                    func.parameters.to_string(),
-                    func.exits.to_string(),
-                    smells.join(";"),
-                ]);
-            }
-        }
-        return friction_report::csv_text(
-            &[
-                "path",
-                "function",
-                "start_line",
-                "end_line",
-                "nloc",
-                "cyclomatic",
-                "cognitive",
-                "max_nesting",
-                "parameters",
-                "exits",
-                "smells",
-            ],
-            rows,
-        );
-    }
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for f in files {
-        let mut smells: Vec<&str> = f.findings.iter().map(|x| x.smell).collect();
-        smells.dedup();
-        let flags: Vec<String> = f.flags.iter().map(flag_name).collect();
-        rows.push(vec![
-            f.path.clone(),
-            f.language.as_str().to_owned(),
-            method_name(f.method).to_owned(),
-            opt(f.health),
-            f.band.map(Band::as_str).unwrap_or_default().to_owned(),
-            f.excluded.clone().unwrap_or_default(),
-            f.lines.code.to_string(),
-            f.lines.comment.to_string(),
-            f.lines.blank.to_string(),
-            f.function_count.to_string(),
-            f.cyclomatic_total.to_string(),
-            format!("{:.2}", f.cyclomatic_mean),
-            f.cyclomatic_max.to_string(),
-            f.duplicated_lines.to_string(),
-            smells.join(";"),
-            flags.join(";"),
-        ]);
-    }
-    friction_report::csv_text(
-        &[
-            "path",
-            "language",
-            "method",
-            "health",
-            "band",
-            "excluded",
-            "code_lines",
-            "comment_lines",
-            "blank_lines",
-            "functions",
-            "cyclomatic_total",
-            "cyclomatic_mean",
-            "cyclomatic_max",
-            "duplicated_lines",
-            "smells",
-            "flags",
-        ],
-        rows,
-    )
-}
-
-fn method_name(m: Method) -> &'static str {
-    match m {
-        Method::TreeSitter => "tree-sitter",
-        Method::Fallback => "fallback",
-        Method::Skipped => "skipped",
-    }
-}
-
-fn flag_name(f: &Flag) -> String {
-    match f {
-        Flag::Binary => "binary".into(),
-        Flag::TooLarge { .. } => "too-large".into(),
-        Flag::Minified => "minified".into(),
-        Flag::NonUtf8 => "non-utf8".into(),
-        Flag::SyntaxErrors { count, first_line } => {
-            format!("syntax-errors({count} from line {first_line})")
-        }
-        Flag::Fallback => "fallback".into(),
-    }
-}
-
-/// Strips control characters (terminal escapes, bidi overrides) from
-/// repository-controlled text before it reaches a terminal.
-pub fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control()
-                || ('\u{202a}'..='\u{202e}').contains(&c)
-                || ('\u{2066}'..='\u{2069}').contains(&c)
-            {
-                '?'
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
-fn truncate(s: &str, width: usize) -> String {
-    let s = clean(s);
-    if s.chars().count() <= width {
-        s
-    } else {
-        let tail: String = s
-            .chars()
-            .rev()
-            .take(width - 1)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
-        format!("…{tail}")
-    }
-}
-
-pub fn text(report: &CodeReport, limit: usize) -> String {
-    let s = &report.summary;
-    let mut out = String::new();
-    out.push_str(&format!("friction code · {}\n", clean(&report.root)));
-    out.push_str(&format!(
-        "  files         {} source files: {} parsed, {} by the line-based fallback, {} binary, {} excluded (vendored/generated)\n",
-        s.files, s.tree_sitter, s.fallback, s.skipped, s.excluded
-    ));
-    out.push_str(&format!(
-        "  code          {} lines of code in {} functions\n",
-        s.code_lines, s.functions
-    ));
-    match s.average_health {
-        Some(h) => out.push_str(&format!(
-            "  health        {:.1} average (lines-weighted), worst {:.1}; code lines healthy {:.1} %, warning {:.1} %, alert {:.1} %\n",
-            h,
-            s.worst_health.unwrap_or(h),
-            s.healthy_code_pct,
-            s.warning_code_pct,
-            s.alert_code_pct
-        )),
-        None => out.push_str("  health        not measured (no source files)\n"),
-    }
-    out.push_str(&format!(
-        "  files by band {} healthy (≥ 9), {} warning (4–9), {} alert (< 4) · methodology {METHODOLOGY_VERSION}\n",
-        s.healthy_files, s.warning_files, s.alert_files
-    ));
-    if s.with_syntax_errors > 0 {
-        out.push_str(&format!(
-            "  note          {} files have syntax errors; what parsed was measured\n",
-            s.with_syntax_errors
-        ));
-    }
-    let ranked: Vec<&FileReport> = report
-        .files
-        .iter()
-        .filter(|f| f.excluded.is_none() && f.health.is_some_and(|h| h < 10.0))
-        .take(limit.min(20))
-        .collect();
-    if ranked.is_empty() {
-        out.push_str("\nNo smells found.\n");
-    } else {
-        out.push_str("\nLeast healthy files\n");
-        out.push_str(&format!(
-            "  {:>6}  {:<7}  {:>6}  {:>5}  {:<44}  {}\n",
-            "health", "band", "code", "maxCC", "file", "points lost to"
-        ));
-        for f in &ranked {
-            let mut lost: BTreeMap<&str, f64> = BTreeMap::new();
-            for x in &f.findings {
-                *lost.entry(x.smell).or_default() += x.points;
-            }
-            let mut lost: Vec<(&str, f64)> = lost.into_iter().collect();
-            lost.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
-            let why: Vec<String> = lost
-                .iter()
-                .take(3)
-                .map(|(k, v)| format!("{k} −{v:.1}"))
-                .collect();
-            out.push_str(&format!(
-                "  {:>6.1}  {:<7}  {:>6}  {:>5}  {:<44}  {}\n",
-                f.health.unwrap_or(0.0),
-                f.band.map(Band::as_str).unwrap_or(""),
-                f.lines.code,
-                f.cyclomatic_max,
-                truncate(&f.path, 44),
-                why.join(", ")
-            ));
-        }
-    }
-    // One file: every finding, with the points it cost.
-    if report.files.len() == 1 {
-        let f = &report.files[0];
-        if !f.findings.is_empty() {
-            out.push_str(&format!(
-                "\nWhy {} scores {:.1}: every smell and the points it cost\n",
-                clean(&f.path),
-                f.health.unwrap_or(0.0)
-            ));
-            out.push_str(&format!(
-                "  {:>6}  {:<20}  {:>8}  {:>9}  {}\n",
-                "points", "smell", "value", "threshold", "where"
-            ));
-            for x in &f.findings {
-                let place = match &x.function {
-                    Some(func) => format!("{} (line {})", truncate(func, 50), x.line),
-                    None => "whole file".to_owned(),
-                };
-                out.push_str(&format!(
-                    "  {:>6.2}  {:<20}  {:>8}  {:>9}  {}\n",
-                    -x.points, x.smell, x.value, x.threshold, place
-                ));
-            }
-        }
-    }
-    // The worst functions across the ranked files.
-    let mut funcs: Vec<(&FileReport, &friction_code::FunctionMetrics)> = report
-        .files
-        .iter()
-        .filter(|f| f.excluded.is_none())
-        .flat_map(|f| f.functions.iter().map(move |g| (f, g)))
-        .filter(|(_, g)| {
-            g.cyclomatic > health::COMPLEX_METHOD.threshold as u32 || g.max_nesting > 3
-        })
-        .collect();
-    funcs.sort_by(|a, b| {
-        b.1.cognitive
-            .cmp(&a.1.cognitive)
-            .then(b.1.cyclomatic.cmp(&a.1.cyclomatic))
-            .then(a.0.path.cmp(&b.0.path))
-            .then(a.1.start_line.cmp(&b.1.start_line))
-    });
-    if !funcs.is_empty() {
-        out.push_str("\nMost complex functions\n");
-        out.push_str(&format!(
-            "  {:>4}  {:>4}  {:>4}  {:>5}  {}\n",
-            "cog", "CC", "nest", "lines", "function (file:line)"
-        ));
-        for (f, g) in funcs.iter().take(limit.min(10)) {
-            out.push_str(&format!(
-                "  {:>4}  {:>4}  {:>4}  {:>5}  {} ({}:{})\n",
-                g.cognitive,
-                g.cyclomatic,
-                g.max_nesting,
-                g.nloc,
-                truncate(&g.qualified_name, 60),
-                truncate(&f.path, 60),
-                g.start_line
-            ));
-        }
-    }
-    if !report.problems.is_empty() {
-        out.push_str(&format!(
-            "\n{} files could not be read:\n",
-            report.problems.len()
-        ));
-        for p in report.problems.iter().take(5) {
-            out.push_str(&format!("  {}\n", clean(p)));
-        }
-    }
-    out
 }

@@ -15,64 +15,148 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::UserError;
 use crate::assess::{History, Inputs, Loaded};
+use crate::cache::HealthCache;
+use crate::error::Error;
 
 /// The JSON contract of a stored assessment.
-pub(crate) const ASSESSMENT_SCHEMA: &str = "friction.assessment/1";
+pub const ASSESSMENT_SCHEMA: &str = "friction.assessment/1";
 
 fn sha256(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub(crate) fn store_err(e: friction_store::StoreError) -> UserError {
-    UserError::new(
+/// A store that could not be read.
+pub fn store_err(e: friction_store::StoreError) -> Error {
+    Error::store(
         format!("reading the store: {e}"),
         Some("if the store is damaged, move it away and run `friction scan` again"),
     )
 }
 
-/// A hasher over the facts the assessment read: every commit, change and
-/// file, in the order the assessment sees them. Text fields are written
-/// quoted and escaped (`{:?}`), so no two fact sets share an encoding.
+/// A field of the facts' digest, in a length-prefixed binary encoding:
+/// integers little-endian at their width, text as its byte length then its
+/// bytes, an option as a tag byte then the value. Unlike `Debug` output
+/// (whose format Rust does not promise), the encoding cannot change with the
+/// compiler, and no two fact sets share one.
+trait Encode {
+    fn encode(&self, h: &mut Sha256);
+}
+
+impl Encode for str {
+    fn encode(&self, h: &mut Sha256) {
+        (self.len() as u64).encode(h);
+        h.update(self.as_bytes());
+    }
+}
+
+impl Encode for String {
+    fn encode(&self, h: &mut Sha256) {
+        self.as_str().encode(h);
+    }
+}
+
+impl Encode for u64 {
+    fn encode(&self, h: &mut Sha256) {
+        h.update(self.to_le_bytes());
+    }
+}
+
+impl Encode for i64 {
+    fn encode(&self, h: &mut Sha256) {
+        h.update(self.to_le_bytes());
+    }
+}
+
+impl Encode for u32 {
+    fn encode(&self, h: &mut Sha256) {
+        h.update(self.to_le_bytes());
+    }
+}
+
+impl Encode for bool {
+    fn encode(&self, h: &mut Sha256) {
+        h.update([u8::from(*self)]);
+    }
+}
+
+impl Encode for f64 {
+    fn encode(&self, h: &mut Sha256) {
+        h.update(self.to_bits().to_le_bytes());
+    }
+}
+
+impl<T: Encode> Encode for Option<T> {
+    fn encode(&self, h: &mut Sha256) {
+        match self {
+            None => h.update([0]),
+            Some(v) => {
+                h.update([1]);
+                v.encode(h);
+            }
+        }
+    }
+}
+
+/// The digest of the facts the assessment read: every commit, change and
+/// file, in the order the assessment sees them, each record tagged by its
+/// kind and encoded field by field ([`Encode`]).
+///
+/// Digests written by earlier versions hashed `Debug` output instead. A
+/// stored digest is only ever compared with a new one to skip recording a
+/// snapshot identical to a stored one, so old rows keep their digests and
+/// stay valid; the first recording of an unchanged state after the upgrade
+/// adds one snapshot (as any new tool version does, the version being part
+/// of the manifest), and identical states are skipped again from then on.
 fn facts_digest(loaded: &Loaded) -> String {
     let d = &loaded.data;
     let mut h = Sha256::new();
-    h.update(format!("window {} {} {}\n", d.from, d.to, d.months));
+    h.update(b"friction.facts/2");
+    d.from.encode(&mut h);
+    d.to.encode(&mut h);
+    d.months.encode(&mut h);
+    (d.commits.len() as u64).encode(&mut h);
     for c in &d.commits {
-        h.update(format!(
-            "c {:?} {} {:?} {}\n",
-            c.id, c.time, c.author, c.fix
-        ));
+        c.id.encode(&mut h);
+        c.time.encode(&mut h);
+        c.author.encode(&mut h);
+        c.fix.encode(&mut h);
     }
+    (d.changes.len() as u64).encode(&mut h);
     for c in &d.changes {
-        h.update(format!(
-            "x {} {:?} {} {} {}\n",
-            c.commit, c.file_id, c.added, c.deleted, c.created
-        ));
+        c.commit.encode(&mut h);
+        c.file_id.encode(&mut h);
+        c.added.encode(&mut h);
+        c.deleted.encode(&mut h);
+        c.created.encode(&mut h);
     }
+    (d.files.len() as u64).encode(&mut h);
     for f in &d.files {
-        h.update(format!(
-            "f {:?} {:?} {:?} {} {} {:?} {:?}\n",
-            f.path, f.file_id, f.component, f.test, f.code_lines, f.health, f.owned
-        ));
+        f.path.encode(&mut h);
+        f.file_id.encode(&mut h);
+        f.component.encode(&mut h);
+        f.test.encode(&mut h);
+        f.code_lines.encode(&mut h);
+        f.health.encode(&mut h);
+        f.owned.encode(&mut h);
     }
-    if let Some(teams) = &d.teams {
-        for (a, t) in teams {
-            h.update(format!("t {a:?} {t:?}\n"));
+    match &d.teams {
+        None => h.update([0]),
+        Some(teams) => {
+            h.update([1]);
+            (teams.len() as u64).encode(&mut h);
+            for (author, team) in teams {
+                author.encode(&mut h);
+                team.encode(&mut h);
+            }
         }
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The manifest: what went in, each input with its SHA-256.
-pub(crate) fn manifest(
-    loaded: &Loaded,
-    inputs: &Inputs,
-    options: &Options,
-    mode: WalkMode,
-) -> Value {
+pub fn manifest(loaded: &Loaded, inputs: &Inputs, options: &Options, mode: WalkMode) -> Value {
     let file = |f: &Option<(String, String)>| match f {
         Some((path, text)) => json!({"path": path, "sha256": sha256(text.as_bytes())}),
         None => Value::Null,
@@ -105,7 +189,7 @@ pub(crate) fn manifest(
 
 /// A recorded (or found) snapshot.
 #[derive(Debug, Clone, Serialize)]
-pub(crate) struct Recorded {
+pub struct Recorded {
     pub id: i64,
     /// False when an identical snapshot (same digest) already existed.
     pub new: bool,
@@ -113,7 +197,7 @@ pub(crate) struct Recorded {
 }
 
 /// How a snapshot came to be.
-pub(crate) struct Origin<'a> {
+pub struct Origin<'a> {
     pub kind: &'a str,
     pub scope: &'a str,
     pub rescored_from: Option<i64>,
@@ -122,7 +206,7 @@ pub(crate) struct Origin<'a> {
 }
 
 /// Stores the snapshot unless one with the same digest exists.
-pub(crate) fn record(
+pub fn record(
     store: &mut Store,
     origin: &Origin<'_>,
     loaded: &Loaded,
@@ -130,7 +214,7 @@ pub(crate) fn record(
     inputs: &Inputs,
     options: &Options,
     mode: WalkMode,
-) -> Result<Recorded, UserError> {
+) -> Result<Recorded, Error> {
     let manifest = manifest(loaded, inputs, options, mode);
     let manifest_text = serde_json::to_string(&manifest).unwrap_or_default();
     let digest = sha256(manifest_text.as_bytes());
@@ -165,7 +249,7 @@ pub(crate) fn record(
             point: Some(trend_figures_of(a)),
             partial: origin.partial.clone(),
         })
-        .map_err(|e| UserError::new(format!("writing the snapshot: {e}"), None))?;
+        .map_err(|e| Error::store(format!("writing the snapshot: {e}"), None))?;
     Ok(Recorded {
         id,
         new: true,
@@ -175,14 +259,15 @@ pub(crate) fn record(
 
 /// The assessment of HEAD after a scan, recorded as a snapshot (`None`: no
 /// history).
-pub(crate) fn scan_snapshot(
+pub fn scan_snapshot(
     store: &mut Store,
+    cache: &HealthCache,
     history: &mut History,
     path: &Path,
     repo: &friction_history::Repo,
     mode: WalkMode,
     partial: Option<String>,
-) -> Result<Option<(Assessment, Recorded)>, UserError> {
+) -> Result<Option<(Assessment, Recorded)>, Error> {
     let inputs = Inputs::read(path, None)?;
     let options = crate::assess::options(
         &inputs,
@@ -195,7 +280,15 @@ pub(crate) fn scan_snapshot(
         .ok()
         .map(|c| c.to_string())
         .filter(|c| history.time_of(c).is_some());
-    let Some((loaded, a)) = assess_at(store, history, &inputs, &options, 12, head.as_deref())?
+    let Some((loaded, a)) = assess_at(
+        store,
+        cache,
+        history,
+        &inputs,
+        &options,
+        12,
+        head.as_deref(),
+    )?
     else {
         return Ok(None);
     };
@@ -206,36 +299,38 @@ pub(crate) fn scan_snapshot(
         partial,
     };
     let rec = record(store, &origin, &loaded, &a, &inputs, &options, mode)?;
-    crate::timing::phase("  record");
     Ok(Some((a, rec)))
 }
 
 /// Loads and assesses the state as of `at` (default: everything stored).
-pub(crate) fn assess_at(
+pub fn assess_at(
     store: &Store,
+    cache: &HealthCache,
     history: &mut History,
     inputs: &Inputs,
     options: &Options,
     months: u32,
     at: Option<&str>,
-) -> Result<Option<(Loaded, Assessment)>, UserError> {
-    assess_at_with(store, history, inputs, options, months, at, true)
+) -> Result<Option<(Loaded, Assessment)>, Error> {
+    assess_at_with(store, cache, history, inputs, options, months, at, true)
 }
 
 /// As [`assess_at`]; `code: false` leaves code health out.
-pub(crate) fn assess_at_with(
+#[allow(clippy::too_many_arguments)]
+pub fn assess_at_with(
     store: &Store,
+    cache: &HealthCache,
     history: &mut History,
     inputs: &Inputs,
     options: &Options,
     months: u32,
     at: Option<&str>,
     code: bool,
-) -> Result<Option<(Loaded, Assessment)>, UserError> {
-    let Some(loaded) = crate::assess::load_with(store, history, inputs, months, at, code)? else {
+) -> Result<Option<(Loaded, Assessment)>, Error> {
+    let Some(loaded) = crate::assess::load_with(store, cache, history, inputs, months, at, code)?
+    else {
         return Ok(None);
     };
-    crate::timing::phase("  load");
     // The facts' digest (for the snapshot) on another thread meanwhile.
     let a = std::thread::scope(|s| {
         s.spawn(|| {
@@ -246,13 +341,12 @@ pub(crate) fn assess_at_with(
         });
         friction_assess::assess(&loaded.data, options)
     });
-    crate::timing::phase("  assess");
     Ok(Some((loaded, a)))
 }
 
 /// The snapshots a trend shows: those not superseded by a re-scoring, of
 /// `scope`, oldest first.
-pub(crate) fn current_view(store: &Store, scope: &str) -> Result<Vec<SnapshotRow>, UserError> {
+pub fn current_view(store: &Store, scope: &str) -> Result<Vec<SnapshotRow>, Error> {
     let all = store.snapshots().map_err(store_err)?;
     let superseded: std::collections::HashSet<i64> =
         all.iter().filter_map(|s| s.rescored_from).collect();
@@ -265,7 +359,7 @@ pub(crate) fn current_view(store: &Store, scope: &str) -> Result<Vec<SnapshotRow
 /// Chooses a snapshot: `latest`, `previous`, `first`, an id (`12` or `#12`),
 /// a date (`YYYY-MM-DD`: the newest snapshot as of the end of that day) or
 /// a commit prefix (at least 4 hex digits).
-pub(crate) fn select<'a>(view: &'a [SnapshotRow], spec: &str) -> Option<&'a SnapshotRow> {
+pub fn select<'a>(view: &'a [SnapshotRow], spec: &str) -> Option<&'a SnapshotRow> {
     let spec = spec.trim();
     match spec {
         "latest" => return view.last(),
@@ -278,7 +372,7 @@ pub(crate) fn select<'a>(view: &'a [SnapshotRow], spec: &str) -> Option<&'a Snap
     {
         return view.iter().find(|s| s.id == id);
     }
-    if let Some(day) = crate::backtest::parse_date(spec) {
+    if let Some(day) = crate::calendar::parse_date(spec) {
         return view.iter().rev().find(|s| s.as_of < day + 86_400);
     }
     if spec.len() >= 4 && spec.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -296,13 +390,13 @@ pub(crate) fn select<'a>(view: &'a [SnapshotRow], spec: &str) -> Option<&'a Snap
 }
 
 /// A stored assessment, parsed.
-pub(crate) fn assessment_of(store: &Store, row: &SnapshotRow) -> Result<Value, UserError> {
+pub fn assessment_of(store: &Store, row: &SnapshotRow) -> Result<Value, Error> {
     let (_, text) = store
         .snapshot(row.id)
         .map_err(store_err)?
-        .ok_or_else(|| UserError::new(format!("snapshot #{} is gone", row.id), None))?;
+        .ok_or_else(|| Error::missing(format!("snapshot #{} is gone", row.id), None))?;
     serde_json::from_str(&text).map_err(|e| {
-        UserError::new(
+        Error::input(
             format!("snapshot #{} holds an unreadable assessment: {e}", row.id),
             Some("re-score it with `friction rescore`"),
         )
@@ -310,9 +404,9 @@ pub(crate) fn assessment_of(store: &Store, row: &SnapshotRow) -> Result<Value, U
 }
 
 /// Refuses snapshots this build cannot read.
-pub(crate) fn readable(row: &SnapshotRow) -> Result<(), UserError> {
+pub fn readable(row: &SnapshotRow) -> Result<(), Error> {
     if row.schema != ASSESSMENT_SCHEMA {
-        return Err(UserError::new(
+        return Err(Error::input(
             format!(
                 "snapshot #{} was written as `{}` by friction {}, which this friction ({}) cannot read",
                 row.id,
@@ -327,34 +421,14 @@ pub(crate) fn readable(row: &SnapshotRow) -> Result<(), UserError> {
 }
 
 /// Short commit id.
-pub(crate) fn short(c: &str) -> &str {
+pub fn short(c: &str) -> &str {
     &c[..c.len().min(10)]
-}
-
-/// `▁▂▃▄▅▆▇█` for a series; gaps for missing points.
-pub(crate) fn sparkline(values: &[Option<f64>]) -> String {
-    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let present: Vec<f64> = values.iter().flatten().copied().collect();
-    let (Some(lo), Some(hi)) = (
-        present.iter().copied().reduce(f64::min),
-        present.iter().copied().reduce(f64::max),
-    ) else {
-        return " ".repeat(values.len());
-    };
-    values
-        .iter()
-        .map(|v| match v {
-            None => ' ',
-            Some(_) if hi - lo < 1e-9 => BARS[3],
-            Some(v) => BARS[(((v - lo) / (hi - lo)) * 7.0).round() as usize],
-        })
-        .collect()
 }
 
 /// The driver scores of a stored assessment, by family.
 /// The figures a trend shows of an assessment (its JSON), as stored in
 /// `snapshot_points`: index, interval, band, coverage and driver scores.
-pub(crate) fn trend_figures(a: &Value) -> Value {
+pub fn trend_figures(a: &Value) -> Value {
     serde_json::json!({
         "index": a["index"]["score"],
         "ci": a["index"]["ci"],
@@ -371,7 +445,7 @@ fn trend_figures_of(a: &Assessment) -> String {
     trend_figures(&serde_json::json!({ "index": index })).to_string()
 }
 
-pub(crate) fn driver_scores(a: &Value) -> BTreeMap<String, Option<f64>> {
+pub fn driver_scores(a: &Value) -> BTreeMap<String, Option<f64>> {
     a["index"]["drivers"]
         .as_array()
         .map(|ds| {
@@ -435,13 +509,90 @@ mod tests {
         assert_eq!(select(&view, "nonsense"), None);
     }
 
-    #[test]
-    fn sparklines_scale_between_the_extremes() {
-        assert_eq!(
-            sparkline(&[Some(0.0), Some(50.0), None, Some(100.0)]),
-            "▁▅ █"
+    fn facts(author: &str, health: Option<f64>) -> Loaded {
+        use friction_signals::{Change, Commit, Data, File};
+        let data = Data::new(
+            0,
+            86_400,
+            12,
+            "salt".into(),
+            vec![File {
+                path: "src/a.rs".into(),
+                file_id: "src/a.rs".into(),
+                component: "src".into(),
+                test: false,
+                code_lines: 10,
+                health,
+                owned: None,
+            }],
+            vec![Commit {
+                id: "c1".into(),
+                time: 3_600,
+                author: author.into(),
+                fix: false,
+            }],
+            vec![Change {
+                commit: 0,
+                created: true,
+                file_id: "src/a.rs".into(),
+                added: 10,
+                deleted: 0,
+                file: None,
+                key: 0,
+            }],
+            None,
+            None,
+            true,
         );
-        assert_eq!(sparkline(&[Some(3.0), Some(3.0)]), "▄▄");
-        assert_eq!(sparkline(&[None, None]), "  ");
+        Loaded {
+            data,
+            code_commit: Some("c1".into()),
+            tip: "c1".into(),
+            as_of: 86_400,
+            from: "1970-01-01".into(),
+            to: "1970-01-02".into(),
+            facts_sha256: std::sync::OnceLock::new(),
+        }
+    }
+
+    #[test]
+    fn the_facts_digest_is_a_stable_encoding_of_every_field() {
+        let base = facts_digest(&facts("ada@example.com", Some(8.5)));
+        // The encoding written out by hand: it must not change between
+        // builds or compilers, or identical snapshots would stop being
+        // recognised as identical.
+        let text = |b: &mut Vec<u8>, s: &str| {
+            b.extend((s.len() as u64).to_le_bytes());
+            b.extend(s.as_bytes());
+        };
+        let mut b: Vec<u8> = b"friction.facts/2".to_vec();
+        b.extend(0i64.to_le_bytes());
+        b.extend(86_400i64.to_le_bytes());
+        b.extend(12u32.to_le_bytes());
+        b.extend(1u64.to_le_bytes());
+        text(&mut b, "c1");
+        b.extend(3_600i64.to_le_bytes());
+        text(&mut b, "ada@example.com");
+        b.push(0);
+        b.extend(1u64.to_le_bytes());
+        b.extend(0u32.to_le_bytes());
+        text(&mut b, "src/a.rs");
+        b.extend(10u64.to_le_bytes());
+        b.extend(0u64.to_le_bytes());
+        b.push(1);
+        b.extend(1u64.to_le_bytes());
+        text(&mut b, "src/a.rs");
+        text(&mut b, "src/a.rs");
+        text(&mut b, "src");
+        b.push(0);
+        b.extend(10u32.to_le_bytes());
+        b.push(1);
+        b.extend(8.5f64.to_bits().to_le_bytes());
+        b.push(0);
+        b.push(0);
+        assert_eq!(base, sha256(&b));
+        assert_ne!(base, facts_digest(&facts("ada@example.org", Some(8.5))));
+        assert_ne!(base, facts_digest(&facts("ada@example.com", Some(8.4))));
+        assert_ne!(base, facts_digest(&facts("ada@example.com", None)));
     }
 }

@@ -1,5 +1,6 @@
-//! `friction assess` and `friction explain`: loads the facts a scan stored,
-//! runs the assessment and renders it.
+//! Facts for the assessment: the inputs (configuration, CODEOWNERS, teams),
+//! the stored history read once, and the facts as of any stored commit
+//! loaded into `friction_signals::Data`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -8,18 +9,17 @@ use friction_analysis::components::ComponentMap;
 use friction_analysis::teams::{CodeOwners, TeamMap, TeamOverlap};
 
 use friction_assess::{Assessment, Economics, Options};
-use friction_code::health;
-use friction_code::{ANALYZER_VERSION, FileMetrics};
 use friction_history::Config;
 use friction_signals::{Change, Commit, Data, File, is_test_path};
 use friction_store::{Store, WalkMode};
 
-use crate::hotspots::{MONTH, component_map, open_store};
-use crate::render::date;
-use crate::{AssessArgs, ExplainArgs, UserError};
+use crate::cache::HealthCache;
+use crate::calendar::{MONTH, date};
+use crate::error::Error;
+use crate::project::{component_map, parse_config};
 
 /// CODEOWNERS locations, in GitHub's lookup order.
-pub(crate) const CODEOWNERS_PATHS: [&str; 4] = [
+pub const CODEOWNERS_PATHS: [&str; 4] = [
     "CODEOWNERS",
     ".github/CODEOWNERS",
     "docs/CODEOWNERS",
@@ -28,7 +28,7 @@ pub(crate) const CODEOWNERS_PATHS: [&str; 4] = [
 
 /// The first CODEOWNERS file in `commit`'s tree (default `HEAD`), never the
 /// work tree: uncommitted files do not count.
-pub(crate) fn committed_codeowners(
+pub fn committed_codeowners(
     repo: &friction_history::Repo,
     commit: Option<friction_history::ObjectId>,
 ) -> Option<(String, String)> {
@@ -45,13 +45,13 @@ pub(crate) fn committed_codeowners(
 }
 
 /// Recognises fix commits: the built-in fix words and `[assessment] fix_patterns`.
-pub(crate) struct FixRules {
+pub struct FixRules {
     words: bool,
     patterns: Vec<regex::Regex>,
 }
 
 impl FixRules {
-    pub(crate) fn new(config: &Config) -> Result<FixRules, UserError> {
+    pub fn new(config: &Config) -> Result<FixRules, Error> {
         let mut patterns = Vec::new();
         for p in &config.assessment.fix_patterns {
             patterns.push(
@@ -60,7 +60,7 @@ impl FixRules {
                     .multi_line(true)
                     .build()
                     .map_err(|e| {
-                        UserError::new(
+                        Error::input(
                             format!("friction.toml: [assessment] fix_patterns `{p}` is not a valid regular expression: {e}"),
                             Some("patterns use Rust regex syntax (docs.rs/regex)"),
                         )
@@ -73,17 +73,17 @@ impl FixRules {
         })
     }
 
-    pub(crate) fn is_fix(&self, message: &str) -> bool {
+    pub fn is_fix(&self, message: &str) -> bool {
         (self.words && friction_analysis::backtest::is_fix(message))
             || self.patterns.iter().any(|p| p.is_match(message))
     }
 }
 
 /// The economics of `friction.toml`.
-pub(crate) fn economics(config: &Config) -> Result<Economics, UserError> {
+pub fn economics(config: &Config) -> Result<Economics, Error> {
     let e = &config.economics;
     let bad = |what: &str| {
-        Err(UserError::new(
+        Err(Error::input(
             format!("friction.toml: [economics] {what}"),
             Some("see the `friction.toml` section of the README"),
         ))
@@ -111,7 +111,7 @@ pub(crate) fn economics(config: &Config) -> Result<Economics, UserError> {
 }
 
 /// The facts of a scanned repository, for the assessment.
-pub(crate) struct Loaded {
+pub struct Loaded {
     pub data: Data,
     /// The commit assessed (its code tree was measured), if any.
     pub code_commit: Option<String>,
@@ -129,13 +129,13 @@ pub(crate) struct Loaded {
 impl Loaded {
     /// The commit a snapshot of this state names: the measured one, else the
     /// newest reachable.
-    pub(crate) fn snapshot_commit(&self) -> &str {
+    pub fn snapshot_commit(&self) -> &str {
         self.code_commit.as_deref().unwrap_or(&self.tip)
     }
 }
 
 /// The stored history, read once (a back-fill assesses many dates from it).
-pub(crate) struct History {
+pub struct History {
     facts: friction_store::Facts,
     /// Messages of commits from `messages_since` on (fix detection).
     messages: BTreeMap<String, (String, i64, String)>,
@@ -144,11 +144,10 @@ pub(crate) struct History {
 
 impl History {
     /// Reads the counted changes and the commit graph.
-    pub(crate) fn read(store: &Store, mode: WalkMode) -> Result<History, UserError> {
+    pub fn read(store: &Store, mode: WalkMode) -> Result<History, Error> {
         let facts = store
             .facts(mode)
-            .map_err(|e| UserError::new(format!("reading the store: {e}"), None))?;
-        crate::timing::phase("read history");
+            .map_err(|e| Error::store(format!("reading the store: {e}"), None))?;
         Ok(History {
             facts,
             messages: BTreeMap::new(),
@@ -157,23 +156,23 @@ impl History {
     }
 
     /// The totals a scan reports (see [`friction_store::Facts::summary`]).
-    pub(crate) fn summary(&self) -> friction_store::HistorySummary {
+    pub fn summary(&self) -> friction_store::HistorySummary {
         self.facts.summary()
     }
 
     /// Makes sure the messages of commits from `since` on are read.
-    fn need_messages(&mut self, store: &Store, since: i64) -> Result<(), UserError> {
+    fn need_messages(&mut self, store: &Store, since: i64) -> Result<(), Error> {
         if since < self.messages_since {
             self.messages = store
                 .commit_messages(since)
-                .map_err(|e| UserError::new(format!("reading the store: {e}"), None))?;
+                .map_err(|e| Error::store(format!("reading the store: {e}"), None))?;
             self.messages_since = since;
         }
         Ok(())
     }
 
     /// The author time of a stored commit.
-    pub(crate) fn time_of(&self, id: &str) -> Option<i64> {
+    pub fn time_of(&self, id: &str) -> Option<i64> {
         self.facts
             .commit_index(id)
             .map(|i| self.facts.commits[i as usize].time)
@@ -182,7 +181,7 @@ impl History {
     /// Which stored commits are reachable from `tip` through stored parents (the
     /// set a scan of `tip` would have stored), by index; `None` when that is every
     /// stored commit.
-    pub(crate) fn reachable(&self, tip: &str) -> Option<Vec<bool>> {
+    pub fn reachable(&self, tip: &str) -> Option<Vec<bool>> {
         let commits = &self.facts.commits;
         let mut seen = vec![false; commits.len()];
         let mut count = 0;
@@ -201,7 +200,7 @@ impl History {
 /// What the assessment reads besides the store: the configuration and the
 /// input files, with their content (kept in snapshots for re-scoring).
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub(crate) struct Inputs {
+pub struct Inputs {
     /// (origin, text) of friction.toml.
     pub config: Option<(String, String)>,
     /// (path, text) of CODEOWNERS.
@@ -215,7 +214,7 @@ impl Inputs {
     /// (default `HEAD`) — never from the work tree, so uncommitted files do
     /// not change an assessment. `None` when there is no repository (a store
     /// given with `--db` only).
-    pub(crate) fn read(path: &Path, at: Option<&str>) -> Result<Inputs, UserError> {
+    pub fn read(path: &Path, at: Option<&str>) -> Result<Inputs, Error> {
         let Ok(repo) = friction_history::open(path) else {
             return Ok(Inputs::default());
         };
@@ -233,7 +232,7 @@ impl Inputs {
         // be measured with one set of components, teams and rules.
         let config = match repo.config_text() {
             Ok(c) => c,
-            Err(e) => return Err(UserError::new(e.to_string(), None)),
+            Err(e) => return Err(Error::input(e.to_string(), None)),
         };
         let codeowners = commit.and_then(|c| committed_codeowners(&repo, Some(c)));
         let parsed = match &config {
@@ -246,7 +245,7 @@ impl Inputs {
                 // Not in that past commit's tree: the caller falls back to today's.
                 None if at.is_some() => None,
                 None => {
-                    return Err(UserError::new(
+                    return Err(Error::input(
                         format!("teams_csv `{rel}` is not in HEAD's tree"),
                         Some("the path is relative to the repository root; commit the file"),
                     ));
@@ -263,7 +262,7 @@ impl Inputs {
         })
     }
 
-    pub(crate) fn config(&self) -> Result<Config, UserError> {
+    pub fn config(&self) -> Result<Config, Error> {
         match &self.config {
             Some((origin, text)) => parse_config(origin, text),
             None => Ok(Config::default()),
@@ -271,39 +270,31 @@ impl Inputs {
     }
 }
 
-fn parse_config(origin: &str, text: &str) -> Result<Config, UserError> {
-    Config::parse(text).map_err(|e| {
-        UserError::new(
-            format!("{origin} is not valid: {}", e.message().trim()),
-            Some("see the `friction.toml` section of the README for the accepted keys"),
-        )
-    })
-}
-
 /// Loads the facts as a scan of `at` (default: everything stored, and the
 /// measured HEAD) would have them. `Ok(None)` when there is no history.
-pub(crate) fn load(
+pub fn load(
     store: &Store,
+    cache: &HealthCache,
     history: &mut History,
     inputs: &Inputs,
     months: u32,
     at: Option<&str>,
-) -> Result<Option<Loaded>, UserError> {
-    load_with(store, history, inputs, months, at, true)
+) -> Result<Option<Loaded>, Error> {
+    load_with(store, cache, history, inputs, months, at, true)
 }
 
 /// As [`load`]; `code: false` leaves code health out even when the tree of
 /// `at` was measured (re-scoring a snapshot that had none).
-pub(crate) fn load_with(
+pub fn load_with(
     store: &Store,
+    cache: &HealthCache,
     history: &mut History,
     inputs: &Inputs,
     months: u32,
     at: Option<&str>,
     code: bool,
-) -> Result<Option<Loaded>, UserError> {
-    let err =
-        |e: friction_store::StoreError| UserError::new(format!("reading the store: {e}"), None);
+) -> Result<Option<Loaded>, Error> {
+    let err = |e: friction_store::StoreError| Error::store(format!("reading the store: {e}"), None);
     let config = inputs.config()?;
     let reachable = at.and_then(|c| history.reachable(c));
     let keep = |i: u32| reachable.as_ref().is_none_or(|r| r[i as usize]);
@@ -338,7 +329,7 @@ pub(crate) fn load_with(
         &config.teams,
         inputs.teams_csv.as_ref().map(|(_, t)| t.as_str()),
     )
-    .map_err(|e| UserError::new(format!("friction.toml: {e}"), None))?;
+    .map_err(|e| Error::input(format!("friction.toml: {e}"), None))?;
     let codeowners = inputs
         .codeowners
         .as_ref()
@@ -362,17 +353,8 @@ pub(crate) fn load_with(
             if row.excluded.is_some() {
                 continue;
             }
-            let (health, code_lines) = match crate::code::file_health(&row.blob, &row.language) {
-                Some(known) => known,
-                None => match store
-                    .code_metrics(&row.blob, &row.language, ANALYZER_VERSION)
-                    .map_err(err)?
-                    .and_then(|d| FileMetrics::from_bytes(&d))
-                {
-                    Some(m) => (health::assess(&m).score, m.lines.code),
-                    None => (None, 0),
-                },
-            };
+            let (health, code_lines) =
+                cache.health(store, &row.blob, &row.language).map_err(err)?;
             files.push(File {
                 file_id: store.file_id(&row.path).map_err(err)?,
                 component: map.component(&row.path),
@@ -471,11 +453,7 @@ pub(crate) fn load_with(
 }
 
 /// The options of `friction.toml` and the command line.
-pub(crate) fn options(
-    inputs: &Inputs,
-    budget: Option<f64>,
-    target: f64,
-) -> Result<Options, UserError> {
+pub fn options(inputs: &Inputs, budget: Option<f64>, target: f64) -> Result<Options, Error> {
     Ok(Options {
         economics: economics(&inputs.config()?)?,
         target_share: target,
@@ -484,18 +462,19 @@ pub(crate) fn options(
 }
 
 /// The assessment of the store's current state, for `assess` and `explain`.
-pub(crate) fn run_assessment(
+pub fn run_assessment(
     store: &Store,
+    cache: &HealthCache,
     path: &Path,
     months: u32,
     mode: WalkMode,
     budget: Option<f64>,
     target: f64,
-) -> Result<Option<(Loaded, Assessment, Inputs)>, UserError> {
+) -> Result<Option<(Loaded, Assessment, Inputs)>, Error> {
     let inputs = Inputs::read(path, None)?;
     let options = options(&inputs, budget, target)?;
     let mut history = History::read(store, mode)?;
-    let Some(loaded) = load(store, &mut history, &inputs, months, None)? else {
+    let Some(loaded) = load(store, cache, &mut history, &inputs, months, None)? else {
         return Ok(None);
     };
     let a = friction_assess::assess(&loaded.data, &options);
@@ -503,7 +482,7 @@ pub(crate) fn run_assessment(
 }
 
 /// The JSON document: the assessment plus where it came from.
-pub(crate) fn json(loaded: &Loaded, a: &Assessment) -> String {
+pub fn json(loaded: &Loaded, a: &Assessment) -> String {
     friction_assess::AssessmentDocument {
         assessment: a.clone(),
         tool_version: env!("CARGO_PKG_VERSION").into(),
@@ -513,96 +492,4 @@ pub(crate) fn json(loaded: &Loaded, a: &Assessment) -> String {
         team_overlaps: loaded.team_overlaps.clone(),
     }
     .to_json()
-}
-
-fn check_args(months: u32, target: f64, budget: Option<f64>) -> Result<(), UserError> {
-    if months == 0 {
-        return Err(UserError::new("--months must be at least 1", None));
-    }
-    if !(target > 0.0 && target <= 1.0) {
-        return Err(UserError::new(
-            "--target must be a share between 0 and 1",
-            Some("for example --target 0.8 for 80 % of the addressable cost"),
-        ));
-    }
-    if budget.is_some_and(|b| !(b.is_finite() && b > 0.0)) {
-        return Err(UserError::new(
-            "--budget must be a positive number of person-days",
-            None,
-        ));
-    }
-    Ok(())
-}
-
-fn mode(first_parent: bool) -> WalkMode {
-    if first_parent {
-        WalkMode::FirstParent
-    } else {
-        WalkMode::Full
-    }
-}
-
-pub fn run(args: &AssessArgs) -> Result<u8, UserError> {
-    check_args(args.months, args.target, args.budget)?;
-    let (store, db) = open_store(args.path.clone(), args.db.clone())?;
-    crate::hotspots::require_view(&store, &db, mode(args.first_parent))?;
-    let Some((loaded, a, _)) = run_assessment(
-        &store,
-        &args.path,
-        args.months,
-        mode(args.first_parent),
-        args.budget,
-        args.target,
-    )?
-    else {
-        return Err(UserError::new(
-            "the store has no history yet",
-            Some("run `friction scan` on the repository first"),
-        ));
-    };
-    if args.json {
-        println!("{}", json(&loaded, &a));
-    } else {
-        print!("{}", crate::render_assess::text(&loaded, &a, args.limit));
-    }
-    Ok(0)
-}
-
-pub fn explain(args: &ExplainArgs) -> Result<u8, UserError> {
-    let Some(signal) = friction_signals::find(&args.signal) else {
-        let ids: Vec<&str> = friction_signals::REGISTRY.iter().map(|s| s.id()).collect();
-        return Err(UserError::new(
-            format!("no signal `{}`", args.signal),
-            Some(&format!("signals: {}", ids.join(", "))),
-        ));
-    };
-    print!(
-        "{}",
-        friction_assess::methodology::signal_markdown(signal).trim_start()
-    );
-    // The current evidence, when the repository has been scanned.
-    let store = match open_store(args.path.clone(), args.db.clone()) {
-        Ok((s, _)) => s,
-        Err(e) => {
-            println!("\nNo current evidence: {}.", e.message);
-            return Ok(0);
-        }
-    };
-    let Some((loaded, a, _)) = run_assessment(
-        &store,
-        &args.path,
-        12,
-        WalkMode::Full,
-        None,
-        friction_assess::methodology::DEFAULT_TARGET_SHARE,
-    )?
-    else {
-        println!("\nNo current evidence: the store has no history yet.");
-        return Ok(0);
-    };
-    print!(
-        "{}",
-        crate::render_assess::explain(&loaded, &a, signal.id())
-    );
-    Ok(0)
 }
