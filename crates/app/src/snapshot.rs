@@ -389,6 +389,30 @@ pub fn select<'a>(view: &'a [SnapshotRow], spec: &str) -> Option<&'a SnapshotRow
     None
 }
 
+/// A stored assessment, typed. Fields added to the assessment since a
+/// snapshot was written take their serde defaults (`files` and `code_lines`
+/// read as 0 from the first snapshots); a snapshot whose JSON the types
+/// cannot read is refused with the `rescore` that re-assesses its commit with
+/// this version ([`readable`] refuses other schemas first).
+pub fn document_of(
+    store: &Store,
+    row: &SnapshotRow,
+) -> Result<friction_assess::AssessmentDocument, Error> {
+    let (_, text) = store
+        .snapshot(row.id)
+        .map_err(store_err)?
+        .ok_or_else(|| Error::missing(format!("snapshot #{} is gone", row.id), None))?;
+    friction_assess::AssessmentDocument::from_json(&text).map_err(|e| {
+        Error::input(
+            format!(
+                "snapshot #{} holds an assessment this version cannot read: {e}",
+                row.id
+            ),
+            Some("re-assess its commit with this version: `friction rescore`"),
+        )
+    })
+}
+
 /// A stored assessment, parsed.
 pub fn assessment_of(store: &Store, row: &SnapshotRow) -> Result<Value, Error> {
     let (_, text) = store

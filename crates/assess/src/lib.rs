@@ -67,7 +67,10 @@ pub struct Assessment {
     pub window_months: u32,
     /// Files at the assessed commit (excluded ones left out) and their code
     /// lines: the size of what was assessed (portfolio roll-ups weigh by it).
+    /// Added after the first snapshots, which read back as 0.
+    #[serde(default)]
     pub files: u64,
+    #[serde(default)]
     pub code_lines: u64,
     pub index: IndexResult,
     pub components: Vec<ScopeIndex>,

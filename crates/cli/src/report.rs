@@ -11,7 +11,7 @@ use crate::ReportArgs;
 use friction_app::Error;
 use friction_app::calendar::date;
 use friction_app::project::open_store;
-use friction_app::snapshot::{assessment_of, current_view, readable, select};
+use friction_app::snapshot::{current_view, document_of, readable, select};
 
 /// The report's generation time: `SOURCE_DATE_EPOCH` when set (the
 /// reproducible-builds convention, for byte-identical reports), else now.
@@ -43,7 +43,7 @@ pub(crate) fn repository_name(path: &Path) -> String {
 /// Builds the report of snapshot `row`.
 pub(crate) fn build(store: &Store, row: &SnapshotRow, name: &str) -> Result<Report, Error> {
     readable(row)?;
-    let assessment = assessment_of(store, row)?;
+    let assessment = document_of(store, row)?;
     let view: Vec<SnapshotRow> = current_view(store, &row.scope)?
         .into_iter()
         .filter(|s| s.mode == row.mode && s.methodology == row.methodology && s.as_of <= row.as_of)
@@ -99,16 +99,14 @@ pub(crate) fn code_findings(
     let Some(commit) = report.meta.manifest["code_commit"].as_str() else {
         return Ok((rules, Vec::new()));
     };
-    let wanted: std::collections::BTreeSet<&str> = report.assessment["cost"]["files"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|f| {
-            f["health"]
-                .as_f64()
-                .is_some_and(|h| h < health::HEALTHY_FROM)
-        })
-        .filter_map(|f| f["path"].as_str())
+    let wanted: std::collections::BTreeSet<&str> = report
+        .assessment
+        .assessment
+        .cost
+        .files
+        .iter()
+        .filter(|f| f.health.is_some_and(|h| h < health::HEALTHY_FROM))
+        .map(|f| f.path.as_str())
         .collect();
     let mut findings = Vec::new();
     for row in store

@@ -717,3 +717,68 @@ fn a_partial_snapshot_is_marked_wherever_it_appears() {
     assert!(header.ends_with(",partial"), "{csv}");
     assert!(csv.contains("1 commit could not be read"), "{csv}");
 }
+
+/// Reports read the stored assessment through its types: a snapshot written
+/// before a field was added renders with the field's default; one whose JSON
+/// the types cannot read is refused with `rescore` as the way out, instead of
+/// rendering "–" where the figures were.
+#[test]
+fn reports_read_old_snapshots_and_refuse_unreadable_ones() {
+    let f = history();
+    let dbp = f.path().join("r.db");
+    let scan = scan_json(f.path(), &dbp, &[]);
+    let id = scan["snapshot"]["id"].as_i64().unwrap();
+    let conn = db(&dbp);
+    let copy = |days: i64, assessment: &str| -> i64 {
+        conn.execute(
+            &format!(
+                "INSERT INTO snapshots (created_at, kind, scope, rescored_from, commit_id, as_of, mode,
+                     methodology, tool_version, schema, index_score, coverage, inputs, manifest, digest, assessment)
+                 SELECT created_at, kind, scope, NULL, commit_id, as_of - {days} * 86400, mode, methodology,
+                        tool_version, schema, index_score, coverage, inputs, manifest, digest, {assessment}
+                 FROM snapshots WHERE id = ?1"
+            ),
+            [id],
+        )
+        .unwrap();
+        conn.last_insert_rowid()
+    };
+    // Before the portfolio roll-up, assessments had no `files` and `code_lines`.
+    let older = copy(2, "json_remove(assessment, '$.files', '$.code_lines')");
+    // A field the types need, gone (as a rename would leave it).
+    let broken = copy(1, "json_remove(assessment, '$.cost')");
+    let report = |snapshot: i64, out: &str| {
+        friction(
+            &[
+                "report",
+                "--db",
+                s(&dbp),
+                "--snapshot",
+                &format!("#{snapshot}"),
+                "--out",
+                s(&f.path().join(out)),
+                "-q",
+            ],
+            f.path(),
+        )
+    };
+    let ok = report(older, "older");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let md = std::fs::read_to_string(f.path().join("older/summary.md")).unwrap();
+    assert!(md.contains("Execution Capacity Index"), "{md}");
+    let refused = report(broken, "broken");
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains(&format!(
+            "snapshot #{broken} holds an assessment this version cannot read"
+        )) && err.contains("missing field `cost`")
+            && err.contains("friction rescore"),
+        "{err}"
+    );
+    assert!(!f.path().join("broken/summary.md").exists());
+}

@@ -154,7 +154,8 @@ fn find<'a>(ts: &'a [Table], name: &str) -> &'a Table {
 
 /// The HTML report.
 pub fn html(r: &Report) -> String {
-    let a = &r.assessment;
+    let json = r.json();
+    let a = &json;
     let idx = &a["index"];
     let m = &r.meta;
     let sum = crate::summary(r);

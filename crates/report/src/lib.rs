@@ -1,9 +1,9 @@
 //! Reports of one assessment snapshot: a self-contained HTML page, a
 //! Markdown summary and CSV tables.
 //!
-//! The input is the stored assessment JSON (`friction.assessment/1`) with
-//! the snapshot's manifest and the trend, so any stored snapshot — also an
-//! old one — can be rendered. No IO, no clock: the caller passes the
+//! The input is the stored assessment, typed
+//! ([`friction_assess::AssessmentDocument`], `friction.assessment/1`), with
+//! the snapshot's manifest and the trend. No IO, no clock: the caller passes the
 //! generation time, the only part of a report that differs between two
 //! renderings of the same snapshot.
 
@@ -19,6 +19,8 @@ mod tables;
 
 use std::collections::BTreeMap;
 
+use friction_assess::cost::FileCost;
+use friction_assess::{Assessment, AssessmentDocument, Range};
 use serde_json::Value;
 
 pub use html::html;
@@ -67,10 +69,45 @@ pub struct TrendPoint {
 #[derive(Debug, Clone)]
 pub struct Report {
     pub meta: Meta,
-    /// The assessment JSON (`friction assess --json`).
-    pub assessment: Value,
+    /// The stored assessment, typed: a field the types do not know fails
+    /// when the snapshot is read, never renders as "–".
+    pub assessment: AssessmentDocument,
     /// Oldest first; includes this snapshot.
     pub trend: Vec<TrendPoint>,
+}
+
+impl Report {
+    /// The assessment as JSON, for the renderers that still read it by key
+    /// (HTML, PDF, Markdown, the tables); the summary and SARIF read the types.
+    pub(crate) fn json(&self) -> Value {
+        serde_json::to_value(&self.assessment).unwrap_or_default()
+    }
+}
+
+/// `low–high unit` of a range, thousands separated.
+pub(crate) fn range_of(r: &Range, unit: &str) -> String {
+    if (r.low - r.high).abs() < 0.5 {
+        format!("{} {unit}", thousands(r.low))
+    } else {
+        format!("{}–{} {unit}", thousands(r.low), thousands(r.high))
+    }
+}
+
+/// A range of small numbers with one decimal.
+pub(crate) fn range1_of(r: &Range, unit: &str) -> String {
+    format!("{:.1}–{:.1} {unit}", r.low, r.high)
+}
+
+/// The changed files, costliest first: cost a year (high end), then path.
+pub(crate) fn costliest(a: &Assessment) -> Vec<&FileCost> {
+    let mut files: Vec<&FileCost> = a.cost.files.iter().collect();
+    files.sort_by(|x, y| {
+        y.total_hours()
+            .high
+            .total_cmp(&x.total_hours().high)
+            .then_with(|| x.path.cmp(&y.path))
+    });
+    files
 }
 
 pub(crate) fn num(v: &Value) -> Option<f64> {

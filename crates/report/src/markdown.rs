@@ -11,7 +11,8 @@ const ROWS: usize = 10;
 
 /// The Markdown summary.
 pub fn markdown(r: &Report) -> String {
-    let a = &r.assessment;
+    let json = r.json();
+    let a = &json;
     let m = &r.meta;
     let sum = crate::summary(r);
     let mut out = String::new();

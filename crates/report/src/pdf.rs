@@ -320,7 +320,8 @@ fn ci_text(v: &Value) -> String {
 
 /// The PDF board pack.
 pub fn pdf(r: &Report) -> Vec<u8> {
-    let a = &r.assessment;
+    let json = r.json();
+    let a = &json;
     let idx = &a["index"];
     let m = &r.meta;
     let sum = crate::summary(r);

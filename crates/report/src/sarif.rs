@@ -5,10 +5,11 @@
 //! handful of objects); the test suite validates the output against the
 //! published schema.
 
+use friction_assess::cost::FileCost;
 use serde_json::{Value, json};
 
 use crate::escape::visible;
-use crate::{Report, arr, fmt1, num, s};
+use crate::{Report, fmt1};
 
 /// The schema URI written into the log.
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -49,7 +50,7 @@ fn uri(path: &str) -> String {
 
 /// The SARIF log of a report.
 pub fn sarif(r: &Report, rules: &[Rule], findings: &[CodeFinding]) -> String {
-    let a = &r.assessment;
+    let a = &r.assessment.assessment;
     let mut rule_list = vec![json!({
         "id": "friction/hotspot",
         "name": "Hotspot",
@@ -67,25 +68,23 @@ pub fn sarif(r: &Report, rules: &[Rule], findings: &[CodeFinding]) -> String {
         }));
     }
     let mut results: Vec<Value> = Vec::new();
-    let mut hot: Vec<&Value> = arr(&a["cost"]["files"])
-        .iter()
-        .filter(|f| f["hotspot"] == true)
-        .collect();
-    hot.sort_by(|x, y| s(&x["path"]).cmp(s(&y["path"])));
+    let mut hot: Vec<&FileCost> = a.cost.files.iter().filter(|f| f.hotspot).collect();
+    hot.sort_by(|x, y| x.path.cmp(&y.path));
     for f in hot {
+        let cost = f.total_hours();
         results.push(json!({
             "ruleId": "friction/hotspot",
             "ruleIndex": 0,
             "level": "warning",
             "message": {"text": visible(&format!(
-                "Hotspot: changed {} times in the window at code health {}; estimated friction {}–{} hours a year.",
-                num(&f["revisions"]).unwrap_or(0.0),
-                fmt1(num(&f["health"])),
-                fmt1(num(&f["friction"]["hours"]["low"])),
-                fmt1(num(&f["friction"]["hours"]["high"]))
+                "Hotspot: changed {} times in the window at code health {}; estimated cost {}–{} hours a year (excess time + fix work).",
+                f.revisions,
+                fmt1(f.health),
+                fmt1(Some(cost.low)),
+                fmt1(Some(cost.high))
             ))},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": uri(s(&f["path"])), "uriBaseId": "SRCROOT"},
+                "artifactLocation": {"uri": uri(&f.path), "uriBaseId": "SRCROOT"},
                 "region": {"startLine": 1}
             }}],
         }));
@@ -121,7 +120,7 @@ pub fn sarif(r: &Report, rules: &[Rule], findings: &[CodeFinding]) -> String {
                 "methodology": r.meta.methodology,
                 "snapshot": r.meta.snapshot,
                 "commit": r.meta.commit,
-                "index": a["index"]["score"],
+                "index": a.index.score,
             },
             "results": results,
         }]

@@ -34,7 +34,8 @@ fn ci(v: &Value, i: usize) -> String {
 
 /// The tables of a report, in report order.
 pub fn tables(r: &Report) -> Vec<Table> {
-    let a = &r.assessment;
+    let json = r.json();
+    let a = &json;
     let mut out = Vec::new();
 
     out.push(Table {
