@@ -349,12 +349,14 @@ pub fn load_with(
     };
     let mut files = Vec::new();
     if let Some(commit) = &code_commit {
-        for row in store.code_tree(commit).map_err(err)? {
+        for (row, data) in store
+            .measured_tree(commit, friction_code::ANALYZER_VERSION)
+            .map_err(err)?
+        {
             if row.excluded.is_some() {
                 continue;
             }
-            let (health, code_lines) =
-                cache.health(store, &row.blob, &row.language).map_err(err)?;
+            let (health, code_lines) = cache.health_of(&row.blob, &row.language, data.as_deref());
             files.push(File {
                 file_id: store.file_id(&row.path).map_err(err)?,
                 component: map.component(&row.path),

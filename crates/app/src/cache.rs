@@ -71,19 +71,30 @@ impl HealthCache {
         blob: &str,
         language: &str,
     ) -> Result<(Option<f64>, u32), StoreError> {
-        let key = (blob.to_owned(), language.to_owned());
-        if let Some(known) = self.entries.lock().ok().and_then(|e| e.get(&key).copied()) {
+        if let Some(known) = self.cached(blob, language) {
             return Ok(known);
         }
-        let value = match store
-            .code_metrics(blob, language, ANALYZER_VERSION)?
-            .and_then(|d| FileMetrics::from_bytes(&d))
-        {
+        let data = store.code_metrics(blob, language, ANALYZER_VERSION)?;
+        Ok(self.health_of(blob, language, data.as_deref()))
+    }
+
+    /// As [`HealthCache::health`], with the stored measurement already read
+    /// (`Store::measured_tree` reads a whole tree's in one query).
+    pub fn health_of(&self, blob: &str, language: &str, data: Option<&[u8]>) -> (Option<f64>, u32) {
+        if let Some(known) = self.cached(blob, language) {
+            return known;
+        }
+        let value = match data.and_then(FileMetrics::from_bytes) {
             Some(m) => (health::assess(&m).score, m.lines.code),
-            None => return Ok((None, 0)),
+            None => return (None, 0),
         };
         self.insert(blob, language, value);
-        Ok(value)
+        value
+    }
+
+    fn cached(&self, blob: &str, language: &str) -> Option<(Option<f64>, u32)> {
+        let key = (blob.to_owned(), language.to_owned());
+        self.entries.lock().ok().and_then(|e| e.get(&key).copied())
     }
 }
 

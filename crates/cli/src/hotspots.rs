@@ -59,13 +59,14 @@ pub fn compute(
         })
         .collect();
     let mut head = Vec::new();
-    for row in store.code_tree(&code_commit).map_err(|e| e.to_string())? {
+    for (row, data) in store
+        .measured_tree(&code_commit, friction_code::ANALYZER_VERSION)
+        .map_err(|e| e.to_string())?
+    {
         if row.excluded.is_some() {
             continue;
         }
-        let (health, code_lines) = cache
-            .health(store, &row.blob, &row.language)
-            .map_err(|e| e.to_string())?;
+        let (health, code_lines) = cache.health_of(&row.blob, &row.language, data.as_deref());
         let file_id = store.file_id(&row.path).map_err(|e| e.to_string())?;
         head.push(HeadFile {
             path: row.path,

@@ -180,13 +180,14 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, Error> {
         }
     }
     let mut files = Vec::new();
-    for row in store.code_tree(&code_head).map_err(err)? {
+    for (row, data) in store
+        .measured_tree(&code_head, ANALYZER_VERSION)
+        .map_err(err)?
+    {
         if row.excluded.is_some() {
             continue;
         }
-        let code_lines = store
-            .code_metrics(&row.blob, &row.language, ANALYZER_VERSION)
-            .map_err(err)?
+        let code_lines = data
             .and_then(|d| FileMetrics::from_bytes(&d))
             .map_or(0, |m| m.lines.code);
         files.push(File {

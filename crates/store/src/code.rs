@@ -17,6 +17,9 @@ pub struct CodeTreeRow {
     pub excluded: Option<String>,
 }
 
+/// A file of a measured tree with its stored measurements, if any.
+pub type MeasuredFile = (CodeTreeRow, Option<Vec<u8>>);
+
 impl Store {
     /// Which of `keys` (blob id, language) have stored measurements for
     /// `analyzer`: one query per few hundred blobs, not one per key.
@@ -131,6 +134,37 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// The measured tree of a commit, by path, each file with its stored
+    /// measurements for `analyzer` (if any), in one query rather than one per
+    /// file.
+    pub fn measured_tree(
+        &self,
+        commit: &str,
+        analyzer: u32,
+    ) -> Result<Vec<MeasuredFile>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT t.path, t.path_raw, t.blob, t.language, t.excluded, m.data
+             FROM code_trees t LEFT JOIN code_metrics m
+               ON m.blob = t.blob AND m.language = t.language AND m.analyzer = $1
+             WHERE t.commit_id = $2 ORDER BY t.path",
+        )?;
+        let rows = stmt
+            .query_map(params![analyzer, commit], |r| {
+                Ok((
+                    CodeTreeRow {
+                        path: r.get(0)?,
+                        path_raw: r.get(1)?,
+                        blob: r.get(2)?,
+                        language: r.get(3)?,
+                        excluded: r.get(4)?,
+                    },
+                    r.get(5)?,
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
     }
 
     /// The measured tree of a commit, by path.

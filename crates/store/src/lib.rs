@@ -26,7 +26,7 @@ mod identity;
 mod meta;
 mod snapshots;
 
-pub use code::CodeTreeRow;
+pub use code::{CodeTreeRow, MeasuredFile};
 pub use facts::{FactChange, FactCommit, Facts};
 pub use history::{
     ActivityRow, Batch, ChangeRow, ExcludedSummary, FileHistoryEntry, HistorySummary, StoredPath,
