@@ -5,7 +5,7 @@
 
 mod support;
 
-use support::{Fixture, costly_hotspot, friction, friction_json};
+use support::{Fixture, costly_hotspot, friction_json, friction_stdout};
 
 /// `1234.5` → `1,235`, as the CLI prints hours.
 fn thousands(x: f64) -> String {
@@ -18,16 +18,6 @@ fn thousands(x: f64) -> String {
         out.push(c);
     }
     out
-}
-
-fn stdout(args: &[&str], cwd: &std::path::Path) -> String {
-    let out = friction(args, cwd);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 /// The costliest file's cost a year is its excess time plus its fix work in
@@ -46,9 +36,9 @@ fn a_files_cost_is_one_figure_in_every_output() {
         );
         f.commit_as(&format!("add m{i}"), "Ann", "ann@example.com");
     }
-    stdout(&["scan", "-q", "."], f.path());
+    friction_stdout(&["scan", "-q", "."], f.path());
     let out = f.path().join("out");
-    stdout(
+    friction_stdout(
         &["report", ".", "--out", out.to_str().unwrap(), "-q"],
         f.path(),
     );
@@ -61,7 +51,7 @@ fn a_files_cost_is_one_figure_in_every_output() {
         part("friction", "low") + part("defect_work", "low"),
         part("friction", "high") + part("defect_work", "high"),
     );
-    let text = stdout(&["assess"], f.path());
+    let text = friction_stdout(&["assess"], f.path());
     let line = text
         .lines()
         .find(|l| l.contains("src/hot.py") && l.contains(" h"))
@@ -86,9 +76,9 @@ fn a_files_cost_is_one_figure_in_every_output() {
 #[test]
 fn driver_weights_are_the_ones_points_use() {
     let f = costly_hotspot();
-    stdout(&["scan", "-q", "."], f.path());
+    friction_stdout(&["scan", "-q", "."], f.path());
     let a = friction_json(&["assess", "--json"], f.path());
-    let text = stdout(&["assess"], f.path());
+    let text = friction_stdout(&["assess"], f.path());
     assert!(text.contains(
         "weight: the methodology weight × the driver's measured share, renormalised over the measured drivers"
     ));
@@ -128,7 +118,7 @@ fn driver_weights_are_the_ones_points_use() {
         }
     }
     let out = f.path().join("out");
-    stdout(
+    friction_stdout(
         &["report", ".", "--out", out.to_str().unwrap(), "-q"],
         f.path(),
     );
@@ -157,7 +147,7 @@ fn knowledge_counts_one_population_of_authors() {
     );
     f.commit_as("new code", "Ann", "ann@example.com");
     let db = f.path().join("x.db");
-    stdout(&["scan", "-q", "--db", db.to_str().unwrap(), "."], f.path());
+    friction_stdout(&["scan", "-q", "--db", db.to_str().unwrap(), "."], f.path());
     let k = friction_json(
         &["knowledge", "--db", db.to_str().unwrap(), "--json"],
         f.path(),
@@ -169,7 +159,7 @@ fn knowledge_counts_one_population_of_authors() {
     assert_eq!(sum("authors"), 2);
     assert_eq!(sum("active_authors"), 1);
     assert_eq!(k["authors"], 1, "only Ann wrote code still at HEAD");
-    let text = stdout(&["knowledge", "--db", db.to_str().unwrap()], f.path());
+    let text = friction_stdout(&["knowledge", "--db", db.to_str().unwrap()], f.path());
     assert!(text.contains("· 2 authors (of counted changes"), "{text}");
     assert!(text.contains(", 1 active (committed since"), "{text}");
     assert!(

@@ -6,9 +6,7 @@
 
 mod support;
 
-use std::path::Path;
-
-use support::{Fixture, friction, scan_json};
+use support::{Fixture, friction, friction_stdout, scan_json};
 
 /// Paths a spreadsheet would evaluate; the first also needs quoting (comma
 /// and quotes), which must not hide its `=` from the neutralisation.
@@ -58,16 +56,6 @@ fn assert_inert(what: &str, csv: &str) -> Vec<String> {
     cells
 }
 
-fn stdout(args: &[&str], cwd: &Path) -> String {
-    let out = friction(args, cwd);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 #[test]
 fn crafted_paths_reach_no_csv_as_formulas() {
     let f = crafted();
@@ -75,30 +63,30 @@ fn crafted_paths_reach_no_csv_as_formulas() {
     scan_json(f.path(), &db, &[]);
     let db = db.to_str().unwrap();
     let outputs = [
-        ("code", stdout(&["code", ".", "--csv"], f.path())),
+        ("code", friction_stdout(&["code", ".", "--csv"], f.path())),
         (
             "code --functions",
-            stdout(&["code", ".", "--csv", "--functions"], f.path()),
+            friction_stdout(&["code", ".", "--csv", "--functions"], f.path()),
         ),
         (
             "hotspots",
-            stdout(&["hotspots", "--db", db, "--csv"], f.path()),
+            friction_stdout(&["hotspots", "--db", db, "--csv"], f.path()),
         ),
         (
             "knowledge",
-            stdout(&["knowledge", "--db", db, "--csv"], f.path()),
+            friction_stdout(&["knowledge", "--db", db, "--csv"], f.path()),
         ),
         (
             "coupling",
-            stdout(&["coupling", "--db", db, "--csv"], f.path()),
+            friction_stdout(&["coupling", "--db", db, "--csv"], f.path()),
         ),
         (
             "maat revisions",
-            stdout(&["maat", "revisions", "--db", db], f.path()),
+            friction_stdout(&["maat", "revisions", "--db", db], f.path()),
         ),
         (
             "maat coupling",
-            stdout(&["maat", "coupling", "--db", db], f.path()),
+            friction_stdout(&["maat", "coupling", "--db", db], f.path()),
         ),
     ];
     for (what, csv) in &outputs {

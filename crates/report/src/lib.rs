@@ -78,7 +78,7 @@ pub struct Report {
 
 impl Report {
     /// The assessment as JSON, for the renderers that still read it by key
-    /// (HTML, PDF, Markdown, the tables); the summary and SARIF read the types.
+    /// (HTML, PDF); the others read the types.
     pub(crate) fn json(&self) -> Value {
         serde_json::to_value(&self.assessment).unwrap_or_default()
     }

@@ -4,15 +4,14 @@
 use std::fmt::Write as _;
 
 use crate::escape::markdown as md;
-use crate::{Report, arr, fmt1, num, range1, s};
+use crate::{Report, costliest, fmt1, range1_of};
 
 /// Rows per table.
 const ROWS: usize = 10;
 
 /// The Markdown summary.
 pub fn markdown(r: &Report) -> String {
-    let json = r.json();
-    let a = &json;
+    let a = &r.assessment.assessment;
     let m = &r.meta;
     let sum = crate::summary(r);
     let mut out = String::new();
@@ -42,21 +41,19 @@ pub fn markdown(r: &Report) -> String {
         out,
         "\n| driver | weight | score | band | points lost |\n|---|---:|---:|---|---:|"
     );
-    for d in arr(&a["index"]["drivers"]) {
+    for d in &a.index.drivers {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} |",
-            md(s(&d["title"])),
-            num(&d["weight"]).map_or_else(|| "–".into(), |w| format!("{w:.2}")),
-            num(&d["score"]).map_or_else(|| "not measured".into(), |v| format!("{v:.1}")),
-            md(d["band"].as_str().unwrap_or("–")),
-            fmt1(num(&d["points_lost"]))
+            "| {} | {:.2} | {} | {} | {} |",
+            md(&d.title),
+            d.weight,
+            d.score
+                .map_or_else(|| "not measured".into(), |v| format!("{v:.1}")),
+            md(d.band.as_deref().unwrap_or("–")),
+            fmt1(Some(d.points_lost))
         );
     }
-    let files: Vec<&serde_json::Value> = crate::files_by_cost(a)
-        .into_iter()
-        .filter(|f| f["hotspot"] == true)
-        .collect();
+    let files: Vec<_> = costliest(a).into_iter().filter(|f| f.hotspot).collect();
     if !files.is_empty() {
         let _ = writeln!(
             out,
@@ -66,24 +63,24 @@ pub fn markdown(r: &Report) -> String {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} |",
-                md(s(&f["path"])),
-                fmt1(num(&f["health"])),
-                num(&f["revisions"]).unwrap_or(0.0),
-                md(&crate::file_cost(f, "h"))
+                md(&f.path),
+                fmt1(f.health),
+                f.revisions,
+                md(&range1_of(&f.total_hours(), "h"))
             );
         }
     }
-    let steps = arr(&a["roadmap"]["steps"]);
+    let steps = &a.roadmap.steps;
     if !steps.is_empty() {
         let _ = writeln!(out, "\n**Roadmap, first steps**\n");
         for st in steps.iter().take(5) {
             let _ = writeln!(
                 out,
                 "{}. {} — {}, index → {}",
-                num(&st["step"]).unwrap_or(0.0),
-                md(s(&st["title"])),
-                md(&range1(&st["effort_days"], "days")),
-                fmt1(num(&st["projected_index"]))
+                st.step,
+                md(&st.title),
+                md(&range1_of(&st.effort_days, "days")),
+                fmt1(st.projected_index)
             );
         }
     }

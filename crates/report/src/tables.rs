@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::{Report, arr, signals};
+use crate::Report;
 
 /// One table.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +19,7 @@ fn cols(names: &[&str]) -> Vec<String> {
     names.iter().map(|c| (*c).to_owned()).collect()
 }
 
+/// A manifest value as text.
 fn n(v: &Value) -> String {
     match v {
         Value::Number(x) => x.to_string(),
@@ -28,14 +29,27 @@ fn n(v: &Value) -> String {
     }
 }
 
-fn ci(v: &Value, i: usize) -> String {
-    arr(v).get(i).map(n).unwrap_or_default()
+/// A number as the assessment JSON writes it (`70.0`, `0.35`), so the CSV
+/// cells read as the JSON does.
+fn x(v: f64) -> String {
+    serde_json::Number::from_f64(v).map_or_else(String::new, |n| n.to_string())
+}
+
+fn o(v: Option<f64>) -> String {
+    v.map(x).unwrap_or_default()
+}
+
+fn ci(v: Option<[f64; 2]>, i: usize) -> String {
+    v.map(|c| x(c[i])).unwrap_or_default()
+}
+
+fn t(v: Option<&str>) -> String {
+    v.unwrap_or_default().to_owned()
 }
 
 /// The tables of a report, in report order.
 pub fn tables(r: &Report) -> Vec<Table> {
-    let json = r.json();
-    let a = &json;
+    let a = &r.assessment.assessment;
     let mut out = Vec::new();
 
     out.push(Table {
@@ -53,25 +67,28 @@ pub fn tables(r: &Report) -> Vec<Table> {
             "contribution",
             "points_lost",
         ]),
-        rows: arr(&a["index"]["drivers"])
+        rows: a
+            .index
+            .drivers
             .iter()
             .map(|d| {
                 vec![
-                    n(&d["family"]),
-                    n(&d["title"]),
-                    n(&d["weight"]),
-                    n(&d["score"]),
-                    n(&d["band"]),
-                    ci(&d["ci"], 0),
-                    ci(&d["ci"], 1),
-                    n(&d["coverage"]),
-                    n(&d["contribution"]),
-                    n(&d["points_lost"]),
+                    d.family.as_str().to_owned(),
+                    d.title.clone(),
+                    x(d.weight),
+                    o(d.score),
+                    t(d.band.as_deref()),
+                    ci(d.ci, 0),
+                    ci(d.ci, 1),
+                    x(d.coverage),
+                    x(d.contribution),
+                    x(d.points_lost),
                 ]
             })
             .collect(),
     });
 
+    let signals = || a.index.drivers.iter().flat_map(|d| &d.signals);
     out.push(Table {
         name: "signals",
         title: "Signals",
@@ -89,22 +106,21 @@ pub fn tables(r: &Report) -> Vec<Table> {
             "weight",
             "not_measured",
         ]),
-        rows: signals(a)
-            .into_iter()
-            .map(|(d, x)| {
+        rows: signals()
+            .map(|s| {
                 vec![
-                    n(&x["id"]),
-                    n(&d["family"]),
-                    n(&x["title"]),
-                    n(&x["value"]),
-                    n(&x["unit"]),
-                    n(&x["score"]),
-                    n(&x["band"]),
-                    ci(&x["ci"], 0),
-                    ci(&x["ci"], 1),
-                    n(&x["coverage"]),
-                    n(&x["weight"]),
-                    n(&x["not_measured"]),
+                    s.id.clone(),
+                    s.family.as_str().to_owned(),
+                    s.title.clone(),
+                    o(s.value),
+                    s.unit.clone(),
+                    o(s.score),
+                    t(s.band.as_deref()),
+                    ci(s.ci, 0),
+                    ci(s.ci, 1),
+                    x(s.coverage),
+                    x(s.weight),
+                    t(s.not_measured.as_deref()),
                 ]
             })
             .collect(),
@@ -122,22 +138,25 @@ pub fn tables(r: &Report) -> Vec<Table> {
             "currency",
             "basis",
         ]),
-        rows: arr(&a["cost"]["drivers"])
+        rows: a
+            .cost
+            .drivers
             .iter()
             .map(|d| {
-                let c = &d["cost"];
+                let hours = d.cost.as_ref().map(|c| c.hours);
+                let money = d.cost.as_ref().and_then(|c| c.money);
                 vec![
-                    n(&d["family"]),
-                    n(&c["hours"]["low"]),
-                    n(&c["hours"]["high"]),
-                    n(&c["money"]["low"]),
-                    n(&c["money"]["high"]),
-                    if c["money"].is_object() {
-                        n(&a["cost"]["currency"])
+                    d.family.as_str().to_owned(),
+                    o(hours.map(|h| h.low)),
+                    o(hours.map(|h| h.high)),
+                    o(money.map(|m| m.low)),
+                    o(money.map(|m| m.high)),
+                    if money.is_some() {
+                        a.cost.currency.clone()
                     } else {
                         String::new()
                     },
-                    n(&d["basis"]),
+                    d.basis.clone(),
                 ]
             })
             .collect(),
@@ -147,23 +166,21 @@ pub fn tables(r: &Report) -> Vec<Table> {
         name: "evidence",
         title: "Evidence",
         columns: cols(&["signal", "kind", "id", "label", "value"]),
-        rows: signals(a)
-            .into_iter()
-            .flat_map(|(_, x)| {
-                arr(&x["evidence"]).iter().map(move |e| {
+        rows: signals()
+            .flat_map(|s| {
+                s.evidence.iter().map(move |e| {
                     vec![
-                        n(&x["id"]),
-                        n(&e["kind"]),
-                        n(&e["id"]),
-                        n(&e["label"]),
-                        n(&e["value"]),
+                        s.id.clone(),
+                        e.kind.clone(),
+                        e.id.clone(),
+                        e.label.clone(),
+                        x(e.value),
                     ]
                 })
             })
             .collect(),
     });
 
-    let files = crate::files_by_cost(a);
     out.push(Table {
         name: "hotspots",
         title: "Files changed in the window, costliest first",
@@ -181,30 +198,30 @@ pub fn tables(r: &Report) -> Vec<Table> {
             "defect_hours_high",
             "median_gap_days",
         ]),
-        rows: files
+        rows: crate::costliest(a)
             .iter()
             .map(|f| {
                 vec![
-                    n(&f["path"]),
-                    n(&f["component"]),
-                    n(&f["health"]),
-                    n(&f["code_lines"]),
-                    n(&f["revisions"]),
-                    n(&f["fix_commits"]),
-                    n(&f["hotspot"]),
-                    n(&f["friction"]["hours"]["low"]),
-                    n(&f["friction"]["hours"]["high"]),
-                    n(&f["defect_work"]["hours"]["low"]),
-                    n(&f["defect_work"]["hours"]["high"]),
-                    n(&f["median_gap_days"]),
+                    f.path.clone(),
+                    f.component.clone(),
+                    o(f.health),
+                    f.code_lines.to_string(),
+                    f.revisions.to_string(),
+                    f.fix_commits.to_string(),
+                    f.hotspot.to_string(),
+                    x(f.friction.hours.low),
+                    x(f.friction.hours.high),
+                    x(f.defect_work.hours.low),
+                    x(f.defect_work.hours.high),
+                    o(f.median_gap_days),
                 ]
             })
             .collect(),
     });
 
-    for (name, title, key) in [
-        ("components", "Components", "components"),
-        ("teams", "Teams", "teams"),
+    for (name, title, scopes) in [
+        ("components", "Components", &a.components),
+        ("teams", "Teams", &a.teams),
     ] {
         out.push(Table {
             name,
@@ -219,18 +236,18 @@ pub fn tables(r: &Report) -> Vec<Table> {
                 "ci_high",
                 "coverage",
             ]),
-            rows: arr(&a[key])
+            rows: scopes
                 .iter()
                 .map(|c| {
                     vec![
-                        n(&c["name"]),
-                        n(&c["files"]),
-                        n(&c["code_lines"]),
-                        n(&c["score"]),
-                        n(&c["band"]),
-                        ci(&c["ci"], 0),
-                        ci(&c["ci"], 1),
-                        n(&c["coverage"]),
+                        c.name.clone(),
+                        c.files.to_string(),
+                        c.code_lines.to_string(),
+                        o(c.index.score),
+                        t(c.index.band.as_deref()),
+                        ci(c.index.ci, 0),
+                        ci(c.index.ci, 1),
+                        x(c.index.coverage),
                     ]
                 })
                 .collect(),
@@ -255,27 +272,24 @@ pub fn tables(r: &Report) -> Vec<Table> {
             "depends_on",
             "risk_reduction",
         ]),
-        rows: arr(&a["interventions"])
+        rows: a
+            .interventions
             .iter()
             .map(|i| {
                 vec![
-                    n(&i["id"]),
-                    n(&i["kind"]),
-                    n(&i["title"]),
-                    n(&i["why"]),
-                    n(&i["effort_days"]["low"]),
-                    n(&i["effort_days"]["high"]),
-                    n(&i["benefit"]["hours"]["low"]),
-                    n(&i["benefit"]["hours"]["high"]),
-                    n(&i["index_gain"]),
-                    n(&i["time_to_impact_weeks"]["low"]),
-                    n(&i["time_to_impact_weeks"]["high"]),
-                    arr(&i["depends_on"])
-                        .iter()
-                        .map(n)
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    n(&i["risk_reduction"]),
+                    i.id.clone(),
+                    i.kind.clone(),
+                    i.title.clone(),
+                    i.why.clone(),
+                    x(i.effort_days.low),
+                    x(i.effort_days.high),
+                    x(i.benefit.hours.low),
+                    x(i.benefit.hours.high),
+                    x(i.index_gain),
+                    x(i.time_to_impact_weeks.low),
+                    x(i.time_to_impact_weeks.high),
+                    i.depends_on.join(" "),
+                    i.risk_reduction.clone(),
                 ]
             })
             .collect(),
@@ -298,22 +312,24 @@ pub fn tables(r: &Report) -> Vec<Table> {
             "time_to_impact_weeks_high",
             "projected_index",
         ]),
-        rows: arr(&a["roadmap"]["steps"])
+        rows: a
+            .roadmap
+            .steps
             .iter()
             .map(|st| {
                 vec![
-                    n(&st["step"]),
-                    n(&st["intervention"]),
-                    n(&st["title"]),
-                    n(&st["effort_days"]["low"]),
-                    n(&st["effort_days"]["high"]),
-                    n(&st["cumulative_effort_days"]["low"]),
-                    n(&st["cumulative_effort_days"]["high"]),
-                    n(&st["benefit"]["hours"]["low"]),
-                    n(&st["benefit"]["hours"]["high"]),
-                    n(&st["time_to_impact_weeks"]["low"]),
-                    n(&st["time_to_impact_weeks"]["high"]),
-                    n(&st["projected_index"]),
+                    st.step.to_string(),
+                    st.intervention.clone(),
+                    st.title.clone(),
+                    x(st.effort_days.low),
+                    x(st.effort_days.high),
+                    x(st.cumulative_effort_days.low),
+                    x(st.cumulative_effort_days.high),
+                    x(st.benefit.hours.low),
+                    x(st.benefit.hours.high),
+                    x(st.time_to_impact_weeks.low),
+                    x(st.time_to_impact_weeks.high),
+                    o(st.projected_index),
                 ]
             })
             .collect(),

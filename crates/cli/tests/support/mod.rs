@@ -143,6 +143,17 @@ pub fn friction_json(args: &[&str], cwd: &Path) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("friction prints JSON")
 }
 
+/// Runs friction in `cwd`, asserts success and returns its standard output.
+pub fn friction_stdout(args: &[&str], cwd: &Path) -> String {
+    let out = friction(args, cwd);
+    assert!(
+        out.status.success(),
+        "friction {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("friction prints UTF-8")
+}
+
 /// Runs `friction scan --json --quiet` on `repo` with a store at `db` and parses the summary.
 pub fn scan_json(repo: &Path, db: &Path, extra: &[&str]) -> serde_json::Value {
     let out = scan_output(repo, db, extra);
