@@ -117,17 +117,14 @@ fn evaluate(
 ) -> Result<Backtest, friction_store::StoreError> {
     let mut candidates = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
-    let tree = store.code_tree(cut_commit)?;
-    let paths: Vec<&str> = tree.iter().map(|r| r.path.as_str()).collect();
+    let tree = store.measured_tree(cut_commit, ANALYZER_VERSION)?;
+    let paths: Vec<&str> = tree.iter().map(|(r, _)| r.path.as_str()).collect();
     let ids = store.file_ids_at(&paths, cut_commit)?;
-    for (row, id) in tree.into_iter().zip(ids) {
+    for ((row, data), id) in tree.into_iter().zip(ids) {
         if row.excluded.is_some() {
             continue;
         }
-        let Some(m) = store
-            .code_metrics(&row.blob, &row.language, ANALYZER_VERSION)?
-            .and_then(|d| FileMetrics::from_bytes(&d))
-        else {
+        let Some(m) = data.and_then(|d| FileMetrics::from_bytes(&d)) else {
             continue;
         };
         if m.lines.code == 0 {

@@ -454,6 +454,76 @@ mod tests {
         assert_eq!(store.summary(WalkMode::Full).unwrap().files, 1);
     }
 
+    /// A path re-created after it was renamed away is another file: the
+    /// rename carries only the changes before it, in every reader.
+    #[test]
+    fn a_recreated_path_is_another_file_in_every_reader() {
+        let mut store = Store::open_in_memory().unwrap();
+        put(
+            &mut store,
+            &commit("a1", &[], 1),
+            &[change("app.py", None, ChangeKind::Added)],
+        );
+        put(
+            &mut store,
+            &commit("b2", &["a1"], 2),
+            &[change("app.py", None, ChangeKind::Modified)],
+        );
+        put(
+            &mut store,
+            &commit("c3", &["b2"], 3),
+            &[change("sansio/app.py", Some("app.py"), ChangeKind::Renamed)],
+        );
+        put(
+            &mut store,
+            &commit("d4", &["c3"], 4),
+            &[change("app.py", None, ChangeKind::Added)],
+        );
+        put(
+            &mut store,
+            &commit("e5", &["d4"], 5),
+            &[change("app.py", None, ChangeKind::Modified)],
+        );
+        store.resolve_renames().unwrap();
+        let commits = |id: &str| -> Vec<String> {
+            store
+                .file_history(id)
+                .unwrap()
+                .into_iter()
+                .map(|h| h.commit)
+                .collect()
+        };
+        assert_eq!(commits("sansio/app.py"), ["a1", "b2", "c3"]);
+        assert_eq!(commits("app.py"), ["d4", "e5"]);
+        assert_eq!(
+            store.file_ids_at(&["app.py"], "b2").unwrap(),
+            ["sansio/app.py"]
+        );
+        assert_eq!(store.file_ids_at(&["app.py"], "e5").unwrap(), ["app.py"]);
+        let facts = store.facts(WalkMode::Full).unwrap();
+        assert_eq!(facts.summary().files, 2);
+        assert_eq!(store.summary(WalkMode::Full).unwrap().files, 2);
+        let by_activity: Vec<(String, String)> = store
+            .activity(i64::MIN, WalkMode::Full)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.commit, r.file_id))
+            .collect();
+        let by_facts: Vec<(String, String)> = facts
+            .changes
+            .iter()
+            .map(|c| {
+                (
+                    facts.commits[c.commit as usize].id.clone(),
+                    facts.file_ids[c.file as usize].clone(),
+                )
+            })
+            .collect();
+        assert_eq!(by_activity, by_facts);
+        assert_eq!(by_facts[1], ("b2".to_owned(), "sansio/app.py".to_owned()));
+        assert_eq!(by_facts[3], ("d4".to_owned(), "app.py".to_owned()));
+    }
+
     /// The numbered facts agree with the SQL summary and with `activity`:
     /// same totals, same counted changes in the same order, bots and
     /// exclusions kept apart, merges' diffs only in the first-parent view.
