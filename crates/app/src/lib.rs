@@ -14,6 +14,7 @@ pub mod error;
 pub mod lock;
 pub mod progress;
 pub mod project;
+pub mod scan;
 pub mod snapshot;
 
 use friction_assess::Assessment;

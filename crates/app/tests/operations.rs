@@ -3,8 +3,12 @@
 
 use std::process::Command;
 
+use friction_app::assess::History;
 use friction_app::code::measure_worktree;
-use friction_app::{Error, HealthCache, Project, Session, Silent};
+use friction_app::scan::{ScanRequest, mine};
+use friction_app::snapshot::scan_snapshot;
+use friction_app::{AssessRequest, Error, HealthCache, Project, Session, Silent};
+use friction_store::WalkMode;
 
 /// A git repository in a temporary directory with one commit.
 fn repository(files: &[(&str, &str)]) -> tempfile::TempDir {
@@ -117,4 +121,128 @@ fn the_health_cache_answers_from_the_store_when_it_has_nothing() {
         (None, 0),
         "an unknown blob has no health"
     );
+}
+
+/// A repository of `n` commits, each changing `src/deep.py`.
+fn history(n: u64) -> tempfile::TempDir {
+    let dir = repository(&[("src/deep.py", NESTED)]);
+    for i in 1..n {
+        std::fs::write(
+            dir.path().join("src/deep.py"),
+            format!("{NESTED}x{i} = {i}\n"),
+        )
+        .expect("write");
+        let at = format!("{} +0100", 1_700_000_000 + i * 3600);
+        let out = Command::new("git")
+            .args(["commit", "-q", "-am", &format!("change {i}")])
+            .current_dir(dir.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_DATE", &at)
+            .env("GIT_COMMITTER_DATE", &at)
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "{out:?}");
+    }
+    dir
+}
+
+fn request(path: &std::path::Path) -> ScanRequest {
+    ScanRequest {
+        path: path.to_path_buf(),
+        threads: 1,
+        ..ScanRequest::default()
+    }
+}
+
+#[test]
+fn a_scan_mines_every_commit_once() {
+    let repo = history(3);
+    let commits = String::from_utf8(
+        Command::new("git")
+            .args(["rev-list", "--count", "HEAD"])
+            .current_dir(repo.path())
+            .output()
+            .expect("git runs")
+            .stdout,
+    )
+    .expect("utf-8");
+    let first = mine(&request(repo.path()), &Silent).expect("scans");
+    assert_eq!(first.written.to_string(), commits.trim());
+    assert_eq!(first.status, "complete");
+    assert!(first.partial.is_none() && first.failed.is_empty());
+    drop(first);
+    let again = mine(&request(repo.path()), &Silent).expect("scans");
+    assert_eq!(again.written, 0, "a second scan reads only new commits");
+}
+
+#[test]
+fn after_a_scan_the_session_assesses_and_refuses_a_view_it_does_not_hold() {
+    let repo = history(3);
+    drop(mine(&request(repo.path()), &Silent).expect("scans"));
+    let session = Session::open(Project::locate(repo.path().to_path_buf(), None).expect("project"))
+        .expect("the scan made a store");
+    let assessed = session
+        .assess(&AssessRequest::default())
+        .expect("assesses")
+        .expect("there is history");
+    let loaded = session
+        .load(12, WalkMode::Full, None)
+        .expect("loads")
+        .expect("there is history");
+    assert_eq!(
+        assessed.loaded.data.commits.len(),
+        loaded.data.commits.len()
+    );
+    assert!(!loaded.data.commits.is_empty());
+    let first_parent = AssessRequest {
+        mode: WalkMode::FirstParent,
+        ..AssessRequest::default()
+    };
+    match session.assess(&first_parent) {
+        Err(e @ Error::Input { .. }) => assert!(e.to_string().contains("--first-parent"), "{e}"),
+        Err(e) => panic!("wrong kind: {e:?}"),
+        Ok(_) => panic!("read a view the store does not hold"),
+    }
+    let months_zero = AssessRequest {
+        months: 0,
+        ..AssessRequest::default()
+    };
+    assert!(matches!(
+        session.assess(&months_zero),
+        Err(Error::Input { .. })
+    ));
+}
+
+#[test]
+fn recording_an_unchanged_state_again_keeps_one_snapshot() {
+    let repo = history(2);
+    let mut mined = mine(&request(repo.path()), &Silent).expect("scans");
+    let cache = HealthCache::default();
+    let mut history = History::read(&mined.store, WalkMode::Full).expect("reads");
+    let (_, first) = scan_snapshot(
+        &mut mined.store,
+        &cache,
+        &mut history,
+        repo.path(),
+        &mined.repo,
+        WalkMode::Full,
+        None,
+    )
+    .expect("records")
+    .expect("there is history");
+    let (_, second) = scan_snapshot(
+        &mut mined.store,
+        &cache,
+        &mut history,
+        repo.path(),
+        &mined.repo,
+        WalkMode::Full,
+        None,
+    )
+    .expect("records")
+    .expect("there is history");
+    assert!(first.new);
+    assert!(!second.new, "the same digest is found, not recorded twice");
+    assert_eq!(first.id, second.id);
+    assert_eq!(first.digest, second.digest);
 }

@@ -49,6 +49,13 @@ impl Progress for Bar {
         }
     }
 
+    fn set_total(&self, total: u64) {
+        let bar = self.current.lock().ok().and_then(|c| c.clone());
+        if let Some(b) = bar {
+            b.set_length(total);
+        }
+    }
+
     fn inc(&self, n: u64) {
         // The bar is a shared handle: clone it out so steps never wait on each other.
         let bar = self.current.lock().ok().and_then(|c| c.clone());
@@ -63,6 +70,10 @@ impl Progress for Bar {
         {
             b.finish_and_clear();
         }
+    }
+
+    fn phase(&self, name: &str) {
+        crate::timing::phase(name);
     }
 
     fn note(&self, text: &str) {
