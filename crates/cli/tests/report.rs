@@ -562,6 +562,9 @@ fn the_board_pack_fits_costs_file_names_and_every_roadmap_step() {
         );
     }
     assert!(!text.contains("more steps in roadmap.csv"));
+    // The projection chart's x-axis names its steps, not snapshot dates.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains(">roadmap step (today, then after each step)</text>"));
 
     let f = hostile();
     let out = f.path().join("out");

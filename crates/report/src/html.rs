@@ -253,7 +253,8 @@ pub fn html(r: &Report) -> String {
             "trend",
             &points,
             "Execution Capacity Index over time, with its 90 % interval",
-            &desc
+            &desc,
+            "snapshot date (window end)"
         ),
         h(&desc)
     );
@@ -526,7 +527,8 @@ pub fn html(r: &Report) -> String {
                 "From {} today to {} after the last step.",
                 fmt1(num(&rm["index_before"])),
                 fmt1(proj.last().and_then(|p| p.value))
-            )
+            ),
+            "roadmap step (today, then after each step)"
         )
     );
     table(&mut out, find(&ts, "roadmap"), PAGE_ROWS, None);

@@ -72,8 +72,33 @@ pub struct Point {
     pub ci: Option<[f64; 2]>,
 }
 
-/// The index over time on a 0–100 axis with band shading and the interval.
-pub fn trend(id: &str, points: &[Point], title: &str, desc: &str) -> String {
+/// Room an x-axis label needs from the next one, pixels: a ten-character
+/// date at 10 px is about 60 px wide, centred on its point, or starting at
+/// the first and ending at the last.
+const LABEL_GAP: f64 = 90.0;
+
+/// Which of `n` evenly spaced points over `width` pixels get an x label: the
+/// first and the last always, others only when they keep [`LABEL_GAP`] from
+/// their neighbours (a label dropped near the end makes room for the last).
+fn labelled(n: usize, width: f64) -> Vec<usize> {
+    if n <= 1 {
+        return (0..n).collect();
+    }
+    let step = width / (n - 1) as f64;
+    let mut out: Vec<usize> = vec![0];
+    for i in 1..n - 1 {
+        let last = out[out.len() - 1];
+        if (i - last) as f64 * step >= LABEL_GAP && (n - 1 - i) as f64 * step >= LABEL_GAP {
+            out.push(i);
+        }
+    }
+    out.push(n - 1);
+    out
+}
+
+/// A series on a 0–100 index axis with band shading and the interval;
+/// `x_axis` names what the points are (snapshot dates, roadmap steps).
+pub fn trend(id: &str, points: &[Point], title: &str, desc: &str, x_axis: &str) -> String {
     let (w, h) = (720.0, 260.0);
     let (left, right, top, bottom) = (48.0, 16.0, 16.0, 44.0);
     let pw = w - left - right;
@@ -186,10 +211,10 @@ pub fn trend(id: &str, points: &[Point], title: &str, desc: &str) -> String {
             );
         }
     }
-    // X labels: first, last and a few between.
-    let every = (n / 6).max(1);
+    // X labels: first, last and as many between as have room.
+    let shown = labelled(points.len(), pw);
     for (i, p) in points.iter().enumerate() {
-        if i % every == 0 || i + 1 == n {
+        if shown.contains(&i) {
             let anchor = if n > 1 && i == 0 {
                 "start"
             } else if n > 1 && i + 1 == n {
@@ -215,7 +240,7 @@ pub fn trend(id: &str, points: &[Point], title: &str, desc: &str) -> String {
         "middle",
         11.0,
         INK,
-        "snapshot date (window end)",
+        x_axis,
     );
     let _ = write!(
         out,
@@ -425,13 +450,45 @@ fn squarify(sizes: &[f64], x: f64, y: f64, w: f64, h: f64) -> Vec<[f64; 4]> {
     rects
 }
 
-/// Files sized by code lines and coloured by health.
+/// Each path's shortest run of trailing components that no other path ends
+/// with: `app.py` alone when it is the only one, `flask/app.py` beside
+/// `sansio/app.py`.
+fn distinct_names(paths: &[&str]) -> Vec<String> {
+    let suffix = |p: &str, k: usize| -> String {
+        let parts: Vec<&str> = p.split('/').collect();
+        parts[parts.len().saturating_sub(k)..].join("/")
+    };
+    paths
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let depth = p.split('/').count();
+            (1..=depth)
+                .map(|k| suffix(p, k))
+                .find(|s| {
+                    paths.iter().enumerate().all(|(j, q)| {
+                        j == i || q == p || !(q.ends_with(&format!("/{s}")) || *q == s.as_str())
+                    })
+                })
+                .unwrap_or_else(|| (*p).to_owned())
+        })
+        .collect()
+}
+
+/// Files sized by code lines and coloured by health; each labelled by the
+/// end of its path that tells it from the others.
 pub fn treemap(id: &str, tiles: &[Tile], title: &str, desc: &str) -> String {
     let (w, h) = (720.0, 400.0);
     let mut out = String::new();
     open(&mut out, w, h + 28.0, id, title, desc);
     let sizes: Vec<f64> = tiles.iter().map(|t| t.size.max(0.0)).collect();
-    for (t, [x, y, rw, rh]) in tiles.iter().zip(squarify(&sizes, 0.0, 0.0, w, h)) {
+    let labels: Vec<&str> = tiles.iter().map(|t| t.label.as_str()).collect();
+    let names = distinct_names(&labels);
+    for ((t, [x, y, rw, rh]), name) in tiles
+        .iter()
+        .zip(squarify(&sizes, 0.0, 0.0, w, h))
+        .zip(&names)
+    {
         if let Some(href) = &t.href {
             let _ = write!(out, "<a href=\"#{}\">", html(href));
         }
@@ -441,9 +498,15 @@ pub fn treemap(id: &str, tiles: &[Tile], title: &str, desc: &str) -> String {
             health_colour(t.health),
             html(&t.tooltip)
         );
-        let name = t.label.rsplit('/').next().unwrap_or(&t.label);
-        if rw > 7.0 * name.chars().count().min(24) as f64 && rh > 16.0 {
-            let shown: String = name.chars().take(24).collect();
+        let count = name.chars().count();
+        if rw > 7.0 * count.min(24) as f64 && rh > 16.0 {
+            // Too long: its end, which names the file.
+            let shown: String = if count > 24 {
+                let tail: String = name.chars().skip(count - 23).collect();
+                format!("…{tail}")
+            } else {
+                name.clone()
+            };
             // Dark text on the light orange, white on the dark colours (contrast).
             let ink = if health_colour(t.health) == ORANGE {
                 INK
@@ -564,6 +627,32 @@ mod tests {
     }
 
     #[test]
+    fn treemap_names_tell_files_of_one_name_apart() {
+        assert_eq!(
+            distinct_names(&["src/flask/app.py", "src/flask/sansio/app.py", "README.md"]),
+            ["flask/app.py", "sansio/app.py", "README.md"]
+        );
+        assert_eq!(distinct_names(&["a/b/c.rs"]), ["c.rs"]);
+    }
+
+    #[test]
+    fn x_labels_keep_their_distance_and_show_both_ends() {
+        let width = 656.0;
+        for n in 2..60 {
+            let shown = labelled(n, width);
+            assert_eq!(shown.first(), Some(&0));
+            assert_eq!(shown.last(), Some(&(n - 1)));
+            let step = width / (n - 1) as f64;
+            for pair in shown.windows(2) {
+                assert!(
+                    (pair[1] - pair[0]) as f64 * step >= LABEL_GAP,
+                    "{n} points: labels {pair:?} overlap"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn charts_carry_text_alternatives_and_escape_labels() {
         let svg = trend(
             "t",
@@ -581,7 +670,9 @@ mod tests {
             ],
             "Index over time",
             "rose from 40 to 80",
+            "snapshot date (window end)",
         );
+        assert!(svg.contains(">snapshot date (window end)</text>"));
         assert!(svg.contains("<title id=\"t-t\">Index over time</title>"));
         assert!(svg.contains("&lt;x&gt;"));
         assert!(!svg.contains("<x>"));
