@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use globset::{Glob, GlobMatcher};
+use friction_model::paths::{self, PathPatterns};
 use serde::Serialize;
 
 /// Files at the repository root, when components are top-level directories.
@@ -14,8 +14,10 @@ pub const ROOT: &str = "(root)";
 pub const UNASSIGNED: &str = "(unassigned)";
 
 pub struct ComponentMap {
-    /// (component, glob text, literal prefix length, matcher)
-    globs: Vec<(String, String, usize, GlobMatcher)>,
+    /// Every configured pattern, in (component, pattern) order.
+    patterns: PathPatterns,
+    /// Pattern position → (component, specificity).
+    owner: Vec<(String, usize)>,
 }
 
 /// A path several components claim, and the one that won.
@@ -27,39 +29,30 @@ pub struct Overlap {
 }
 
 impl ComponentMap {
-    /// Compiles the configured globs. A glob ending in `/` or naming a directory
-    /// is taken as everything below it, as in `.gitignore`.
+    /// Compiles the configured patterns (`friction_model::paths` semantics, as
+    /// CODEOWNERS and history exclusions).
     pub fn new(config: &BTreeMap<String, Vec<String>>) -> Result<ComponentMap, String> {
-        let mut globs = Vec::new();
+        let mut all = Vec::new();
+        let mut owner = Vec::new();
         for (name, patterns) in config {
             for p in patterns {
-                let pattern = if p.ends_with('/') {
-                    format!("{p}**")
-                } else {
-                    p.clone()
-                };
-                let glob = Glob::new(&pattern)
-                    .map_err(|e| format!("component `{name}`: bad glob `{p}`: {e}"))?;
-                let literal = pattern.find(['*', '?', '[', '{']).unwrap_or(pattern.len());
-                globs.push((name.clone(), p.clone(), literal, glob.compile_matcher()));
-                if !pattern.contains(['*', '?', '[', '{']) {
-                    // A plain directory name covers its contents.
-                    let below = Glob::new(&format!("{}/**", pattern.trim_end_matches('/')))
-                        .map_err(|e| format!("component `{name}`: bad glob `{p}`: {e}"))?;
-                    globs.push((name.clone(), p.clone(), literal, below.compile_matcher()));
-                }
+                PathPatterns::new(std::slice::from_ref(p))
+                    .map_err(|e| format!("component `{name}`: {e}"))?;
+                all.push(p.clone());
+                owner.push((name.clone(), paths::specificity(p)));
             }
         }
-        Ok(ComponentMap { globs })
+        let patterns = PathPatterns::new(&all).map_err(|e| format!("[components]: {e}"))?;
+        Ok(ComponentMap { patterns, owner })
     }
 
     pub fn is_configured(&self) -> bool {
-        !self.globs.is_empty()
+        !self.patterns.is_empty()
     }
 
     /// The component of `path`, and every component that claimed it.
     fn claims(&self, path: &str) -> (String, Vec<String>) {
-        if self.globs.is_empty() {
+        if self.patterns.is_empty() {
             let top = match path.split_once('/') {
                 Some((dir, _)) => dir.to_owned(),
                 None => ROOT.to_owned(),
@@ -68,19 +61,18 @@ impl ComponentMap {
         }
         let mut best: Option<(usize, &str)> = None;
         let mut all: Vec<String> = Vec::new();
-        for (name, _, literal, m) in &self.globs {
-            if m.is_match(path) {
-                if !all.contains(name) {
-                    all.push(name.clone());
-                }
-                // The most specific glob (longest literal prefix) wins; then the name.
-                let better = match best {
-                    None => true,
-                    Some((l, n)) => *literal > l || (*literal == l && name.as_str() < n),
-                };
-                if better {
-                    best = Some((*literal, name));
-                }
+        for i in self.patterns.matches(path) {
+            let (name, literal) = &self.owner[i];
+            if !all.contains(name) {
+                all.push(name.clone());
+            }
+            // The most specific pattern (longest literal prefix) wins; then the name.
+            let better = match best {
+                None => true,
+                Some((l, n)) => *literal > l || (*literal == l && name.as_str() < n),
+            };
+            if better {
+                best = Some((*literal, name));
             }
         }
         all.sort();
@@ -261,6 +253,22 @@ mod tests {
         assert_eq!(o.len(), 1);
         assert_eq!(o[0].components, vec!["api", "core"]);
         assert_eq!(o[0].chosen, "api");
+    }
+
+    #[test]
+    fn components_read_patterns_as_codeowners_does() {
+        let m = map(&[
+            ("docs", &["docs/*"]),
+            ("logs", &["logs/"]),
+            ("api", &["/api"]),
+        ]);
+        assert_eq!(m.component("docs/a.md"), "docs");
+        // A wildcard last segment stays at its level.
+        assert_eq!(m.component("docs/sub/b.md"), UNASSIGNED);
+        // No slash before the end: any depth; a leading slash anchors.
+        assert_eq!(m.component("build/logs/x.log"), "logs");
+        assert_eq!(m.component("api/v1/a.rs"), "api");
+        assert_eq!(m.component("src/api/a.rs"), UNASSIGNED);
     }
 
     #[test]

@@ -17,8 +17,14 @@
 //!   greedy algorithm removes the author of the most files until fewer than
 //!   half the files have an author left; the truck factor is how many were
 //!   removed.
-//! - **Off-boarding**: with a set of authors removed, the files whose every
-//!   author (by DOA) is gone or inactive lose all active knowledge.
+//! - **Orphaned** files: no active author knows them, where an author knows
+//!   a file when their DOA reaches Avelino's absolute threshold (`DOA ≥
+//!   3.293`) or they created it. The relative cut (`> 0.75` of the file's
+//!   best DOA) belongs to the truck factor, which compares authors over the
+//!   whole history; used for orphaning it let a dominant former author hide
+//!   an active maintainer (14 commits in the window, yet "orphaned").
+//! - **Off-boarding**: with a set of authors removed, the files no remaining
+//!   active author knows lose all active knowledge.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -66,7 +72,8 @@ pub struct FileKnowledge {
     /// Authors by degree of authorship, best first.
     pub doa_authors: Vec<String>,
     pub island: bool,
-    /// No author (by DOA) is active — or left after `without`.
+    /// No active author (left after `without`) knows the file: none reaches
+    /// the absolute DOA threshold or created it.
     pub orphaned: bool,
 }
 
@@ -215,7 +222,13 @@ pub fn knowledge<'a>(
             main_share: pct(main_share),
             active_share: pct(share(active_added)),
             island: total_added > 0 && main_share >= ISLAND_SHARE && is_active(main),
-            orphaned: !doa_authors.iter().any(|a| is_active(a)),
+            // Whether an active author knows the file is judged by the absolute
+            // DOA criterion alone: the relative cut (`DOA_NORMALISED`) compares
+            // with the file's top author of all time, so a dominant former
+            // author would hide an active maintainer's steady work (issue 15.2).
+            orphaned: !doa
+                .iter()
+                .any(|(v, n, fa)| is_active(n) && (*v >= DOA_BASE || *fa)),
             doa_authors: doa_authors.iter().map(|s| (*s).to_owned()).collect(),
         });
     }

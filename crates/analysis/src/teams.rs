@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use friction_model::paths::PathPatterns;
 use globset::{Glob, GlobMatcher};
 use serde::Serialize;
 
@@ -17,14 +18,50 @@ enum Rule {
     Glob(GlobMatcher),
 }
 
+impl Rule {
+    /// How specific the rule is: an exact name or e-mail beats any glob; a
+    /// glob with more literal characters beats one with fewer
+    /// (`*@payments.example.com` over `*@example.com` over `*`).
+    fn specificity(&self) -> (u8, usize) {
+        match self {
+            Rule::Exact(_) => (1, 0),
+            Rule::Glob(g) => (
+                0,
+                g.glob()
+                    .glob()
+                    .chars()
+                    .filter(|c| !matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | ','))
+                    .count(),
+            ),
+        }
+    }
+
+    fn is_match(&self, name: &str, email: &str) -> bool {
+        match self {
+            Rule::Exact(x) => x == name || x == email,
+            Rule::Glob(g) => g.is_match(email) || g.is_match(name),
+        }
+    }
+}
+
 pub struct TeamMap {
     rules: Vec<(String, Rule)>,
 }
 
+/// An author several teams' rules match, and the team chosen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct TeamOverlap {
+    pub author: String,
+    /// Every team whose rules match, in name order.
+    pub teams: Vec<String>,
+    pub chosen: String,
+}
+
 impl TeamMap {
     /// From `[teams]` (team → patterns) and CSV rows (`author,team`; a header
-    /// row `author,team` is skipped). The first matching rule wins, `[teams]`
-    /// in name order first, then the CSV in file order.
+    /// row `author,team` is skipped). The most specific matching rule wins
+    /// (see `Rule::specificity`), whatever the order; among equally specific
+    /// rules the first, `[teams]` in team-name order, then the CSV in file order.
     pub fn new(
         config: &BTreeMap<String, Vec<String>>,
         csv: Option<&str>,
@@ -78,90 +115,231 @@ impl TeamMap {
 
     /// The team of an author known by name and e-mail.
     pub fn team_of(&self, name: &str, email: &str) -> Option<&str> {
+        self.claims(name, email).0
+    }
+
+    /// The chosen team, and every team whose rules match (name order).
+    fn claims(&self, name: &str, email: &str) -> (Option<&str>, Vec<&str>) {
         let (name, email) = (name.to_lowercase(), email.to_lowercase());
-        self.rules.iter().find_map(|(team, rule)| {
-            let hit = match rule {
-                Rule::Exact(x) => *x == name || *x == email,
-                Rule::Glob(g) => g.is_match(&email) || g.is_match(&name),
-            };
-            hit.then_some(team.as_str())
-        })
+        let mut best: Option<((u8, usize), &str)> = None;
+        let mut all: Vec<&str> = Vec::new();
+        for (team, rule) in &self.rules {
+            if !rule.is_match(&name, &email) {
+                continue;
+            }
+            if !all.contains(&team.as_str()) {
+                all.push(team);
+            }
+            let s = rule.specificity();
+            if best.is_none_or(|(b, _)| s > b) {
+                best = Some((s, team));
+            }
+        }
+        all.sort_unstable();
+        (best.map(|(_, t)| t), all)
+    }
+
+    /// Authors (name, e-mail) that rules of several teams match: reported, so
+    /// a catch-all rule never silently decides.
+    pub fn overlaps<'a>(
+        &self,
+        authors: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Vec<TeamOverlap> {
+        let mut out = Vec::new();
+        for (name, email) in authors {
+            let (chosen, all) = self.claims(name, email);
+            if let (Some(chosen), true) = (chosen, all.len() > 1) {
+                out.push(TeamOverlap {
+                    author: email.to_owned(),
+                    teams: all.into_iter().map(str::to_owned).collect(),
+                    chosen: chosen.to_owned(),
+                });
+            }
+        }
+        out.sort_by(|a, b| a.author.cmp(&b.author));
+        out.dedup();
+        out
     }
 }
 
-/// One CODEOWNERS rule.
-struct OwnerRule {
-    matcher: GlobMatcher,
-    owners: Vec<String>,
+/// One section of a CODEOWNERS file. A GitHub file is one unnamed section;
+/// GitLab adds named ones (`[Section]`, optional `^[Section]`, `[Section][2]`
+/// for the approvals required), each with optional default owners on its
+/// header line.
+struct Section {
+    /// Lower-cased name (GitLab compares section names case-insensitively);
+    /// `None` for the rules before the first header.
+    name: Option<String>,
+    default_owners: Vec<String>,
+    patterns: Vec<String>,
+    owners: Vec<Vec<String>>,
+    compiled: PathPatterns,
 }
 
-/// A parsed CODEOWNERS file. GitHub semantics: the last matching pattern wins;
-/// a pattern with no owners removes ownership.
+/// A parsed CODEOWNERS file, with GitHub's rules (the last matching pattern
+/// wins; a pattern with no owners removes ownership) and GitLab's sections
+/// (each section decides on its own, as GitHub would; a file's owners are the
+/// union over sections; an entry with no owners of its own in a section takes
+/// the section's default owners). Patterns follow `friction_model::paths`.
 pub struct CodeOwners {
-    rules: Vec<OwnerRule>,
+    sections: Vec<Section>,
     /// Lines that could not be used: (line number, reason).
     pub invalid: Vec<(usize, String)>,
 }
 
+/// Splits a line at unescaped whitespace (`\ ` keeps a space in a path).
+fn tokens(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut escaped = false;
+    for c in line.chars() {
+        if escaped {
+            cur.push(c);
+            escaped = false;
+        } else if c == '\\' {
+            cur.push(c);
+            escaped = true;
+        } else if c.is_whitespace() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+        } else {
+            cur.push(c);
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn is_owner(o: &str) -> bool {
+    o.starts_with('@') || o.contains('@')
+}
+
+/// A GitLab section header: `[Name]`, `^[Name]`, `[Name][2]`, each optionally
+/// followed by default owners. `Err` for a line that opens a header but is not one.
+fn section_header(line: &str) -> Option<Result<(String, Vec<String>), String>> {
+    let rest = line.strip_prefix('^').unwrap_or(line);
+    let rest = rest.strip_prefix('[')?;
+    let Some((name, after)) = rest.split_once(']') else {
+        return Some(Err("a section header needs a closing `]`".into()));
+    };
+    if name.trim().is_empty() {
+        return Some(Err("a section header needs a name".into()));
+    }
+    let after = match after.strip_prefix('[') {
+        Some(count) => match count.split_once(']') {
+            Some((n, tail)) if n.trim().parse::<u32>().is_ok() => tail,
+            _ => return Some(Err("the approval count `[n]` must be a number".into())),
+        },
+        None => after,
+    };
+    let owners = tokens(after);
+    if let Some(bad) = owners.iter().find(|o| !is_owner(o)) {
+        return Some(Err(format!("`{bad}` is not an @user, @org/team or e-mail")));
+    }
+    Some(Ok((name.trim().to_lowercase(), owners)))
+}
+
 impl CodeOwners {
     pub fn parse(text: &str) -> CodeOwners {
-        let mut rules = Vec::new();
+        let mut sections = vec![Section {
+            name: None,
+            default_owners: Vec::new(),
+            patterns: Vec::new(),
+            owners: Vec::new(),
+            compiled: PathPatterns::default(),
+        }];
+        let mut current = 0;
         let mut invalid = Vec::new();
         for (i, raw) in text.lines().enumerate() {
             let line = raw.split(" #").next().unwrap_or("").trim();
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let mut parts = line.split_whitespace();
-            let pattern = parts.next().unwrap_or("");
-            let owners: Vec<String> = parts.map(str::to_owned).collect();
-            if let Some(bad) = owners
-                .iter()
-                .find(|o| !(o.starts_with('@') || o.contains('@')))
-            {
+            if let Some(header) = section_header(line) {
+                match header {
+                    Ok((name, owners)) => {
+                        // Sections of one name are combined, as GitLab does.
+                        current = match sections
+                            .iter()
+                            .position(|s| s.name.as_deref() == Some(name.as_str()))
+                        {
+                            Some(k) => k,
+                            None => {
+                                sections.push(Section {
+                                    name: Some(name),
+                                    default_owners: Vec::new(),
+                                    patterns: Vec::new(),
+                                    owners: Vec::new(),
+                                    compiled: PathPatterns::default(),
+                                });
+                                sections.len() - 1
+                            }
+                        };
+                        if !owners.is_empty() {
+                            sections[current].default_owners = owners;
+                        }
+                    }
+                    Err(reason) => invalid.push((i + 1, reason)),
+                }
+                continue;
+            }
+            let mut parts = tokens(line).into_iter();
+            let pattern = parts.next().unwrap_or_default();
+            let owners: Vec<String> = parts.collect();
+            if let Some(bad) = owners.iter().find(|o| !is_owner(o)) {
                 invalid.push((
                     i + 1,
                     format!("`{bad}` is not an @user, @org/team or e-mail"),
                 ));
                 continue;
             }
-            match Self::glob(pattern) {
-                Ok(matcher) => rules.push(OwnerRule { matcher, owners }),
-                Err(e) => invalid.push((i + 1, format!("bad pattern `{pattern}`: {e}"))),
+            match PathPatterns::new(std::slice::from_ref(&pattern)) {
+                Ok(_) => {
+                    let s = &mut sections[current];
+                    let owners = if owners.is_empty() && s.name.is_some() {
+                        s.default_owners.clone()
+                    } else {
+                        owners
+                    };
+                    s.patterns.push(pattern);
+                    s.owners.push(owners);
+                }
+                Err(e) => invalid.push((i + 1, e.to_string())),
             }
         }
-        CodeOwners { rules, invalid }
+        for s in &mut sections {
+            // Each pattern compiled alone above, so the set compiles.
+            s.compiled = PathPatterns::new(&s.patterns).unwrap_or_default();
+        }
+        sections.retain(|s| !s.patterns.is_empty());
+        CodeOwners { sections, invalid }
     }
 
-    /// gitignore-style pattern → glob: `/x` anchors at the root, a pattern
-    /// without `/` matches at any depth, a trailing `/` (or a directory) covers
-    /// everything below.
-    fn glob(pattern: &str) -> Result<GlobMatcher, globset::Error> {
-        let anchored = pattern.starts_with('/');
-        let mut p = pattern.trim_start_matches('/').to_owned();
-        if p.ends_with('/') {
-            p.push_str("**");
+    /// Owners of a path: per section the last matching rule, united over the
+    /// sections; `None` when no section gives it an owner.
+    pub fn owners_of(&self, path: &str) -> Option<Vec<String>> {
+        let mut out: Vec<String> = Vec::new();
+        for s in &self.sections {
+            if let Some(i) = s.compiled.last_match(path) {
+                for o in &s.owners[i] {
+                    if !out.contains(o) {
+                        out.push(o.clone());
+                    }
+                }
+            }
         }
-        if !anchored && !pattern.trim_end_matches('/').contains('/') {
-            p = format!("**/{p}");
-        }
-        let p = if p.ends_with("**") || p.contains('*') {
-            p
-        } else {
-            // A plain name is a file or a directory: match both.
-            format!("{{{p},{p}/**}}")
-        };
-        Ok(Glob::new(&p)?.compile_matcher())
+        (!out.is_empty()).then_some(out)
     }
 
-    /// Owners of a path (the last matching rule), if any.
-    pub fn owners_of(&self, path: &str) -> Option<&[String]> {
-        self.rules
+    /// Named sections (GitLab), lower-cased, in file order.
+    pub fn sections(&self) -> Vec<&str> {
+        self.sections
             .iter()
-            .rev()
-            .find(|r| r.matcher.is_match(path))
-            .map(|r| r.owners.as_slice())
-            .filter(|o| !o.is_empty())
+            .filter_map(|s| s.name.as_deref())
+            .collect()
     }
 }
 
@@ -231,6 +409,33 @@ mod tests {
         assert_eq!(m.team_of("Bob", "bob@x.org"), Some("platform"));
         assert_eq!(m.team_of("Eve", "eve@x.org"), None);
         assert!(TeamMap::new(&BTreeMap::new(), Some("no comma here")).is_err());
+    }
+
+    #[test]
+    fn the_most_specific_team_rule_wins_whatever_the_order() {
+        let config: BTreeMap<String, Vec<String>> = [
+            ("community".to_owned(), vec!["*".to_owned()]),
+            ("core".to_owned(), vec!["someone@example.org".to_owned()]),
+            ("example".to_owned(), vec!["*@example.org".to_owned()]),
+            ("zz-pay".to_owned(), vec!["*@pay.example.org".to_owned()]),
+        ]
+        .into();
+        let m = TeamMap::new(&config, None).unwrap();
+        assert_eq!(m.team_of("Some One", "someone@example.org"), Some("core"));
+        assert_eq!(m.team_of("Ann", "ann@pay.example.org"), Some("zz-pay"));
+        assert_eq!(m.team_of("Bob", "bob@example.org"), Some("example"));
+        assert_eq!(m.team_of("Eve", "eve@elsewhere.net"), Some("community"));
+        let o = m.overlaps([
+            ("Some One", "someone@example.org"),
+            ("Eve", "eve@elsewhere.net"),
+        ]);
+        assert_eq!(o.len(), 1);
+        assert_eq!(o[0].author, "someone@example.org");
+        assert_eq!(o[0].teams, ["community", "core", "example"]);
+        assert_eq!(o[0].chosen, "core");
+        // A CSV row is exact, so it beats a `[teams]` glob.
+        let m = TeamMap::new(&config, Some("bob@example.org,platform\n")).unwrap();
+        assert_eq!(m.team_of("Bob", "bob@example.org"), Some("platform"));
     }
 
     #[test]

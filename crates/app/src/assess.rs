@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use friction_analysis::components::ComponentMap;
-use friction_analysis::teams::{CodeOwners, TeamMap};
+use friction_analysis::teams::{CodeOwners, TeamMap, TeamOverlap};
 
 use friction_assess::{Assessment, Economics, Options};
 use friction_history::Config;
@@ -26,12 +26,21 @@ pub const CODEOWNERS_PATHS: [&str; 4] = [
     ".gitlab/CODEOWNERS",
 ];
 
-/// The first CODEOWNERS file of a work tree.
-pub fn find_codeowners(workdir: &Path) -> Option<(String, CodeOwners)> {
+/// The first CODEOWNERS file in `commit`'s tree (default `HEAD`), never the
+/// work tree: uncommitted files do not count.
+pub fn committed_codeowners(
+    repo: &friction_history::Repo,
+    commit: Option<friction_history::ObjectId>,
+) -> Option<(String, String)> {
+    let commit = match commit {
+        Some(c) => c,
+        None => repo.head_commit().ok()?,
+    };
     CODEOWNERS_PATHS.iter().find_map(|rel| {
-        std::fs::read_to_string(workdir.join(rel))
+        repo.file_at(commit, rel)
             .ok()
-            .map(|t| ((*rel).to_string(), CodeOwners::parse(&t)))
+            .flatten()
+            .map(|b| ((*rel).to_string(), String::from_utf8_lossy(&b).into_owned()))
     })
 }
 
@@ -113,6 +122,8 @@ pub struct Loaded {
     pub to: String,
     /// The digest of the facts (see `snapshot::manifest`), computed once.
     pub facts_sha256: std::sync::OnceLock<String>,
+    /// Authors (pseudonymous) that several teams' rules match.
+    pub team_overlaps: Vec<TeamOverlap>,
 }
 
 impl Loaded {
@@ -199,52 +210,44 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    /// The inputs of the repository at `path`: its work tree, or `at` (default
-    /// HEAD) in a bare repository or a back-fill. `None` when there is no
-    /// repository (a store given with `--db` only).
+    /// The inputs of the repository at `path`, read from the tree of `at`
+    /// (default `HEAD`) — never from the work tree, so uncommitted files do
+    /// not change an assessment. `None` when there is no repository (a store
+    /// given with `--db` only).
     pub fn read(path: &Path, at: Option<&str>) -> Result<Inputs, Error> {
         let Ok(repo) = friction_history::open(path) else {
             return Ok(Inputs::default());
         };
-        let from_tree = |rel: &str| -> Option<String> {
-            let commit = match at {
-                Some(c) => friction_history::ObjectId::from_hex(c.as_bytes()).ok()?,
-                None => repo.head_commit().ok()?,
-            };
-            repo.file_at(commit, rel)
+        let commit = match at {
+            Some(c) => friction_history::ObjectId::from_hex(c.as_bytes()).ok(),
+            None => repo.head_commit().ok(),
+        };
+        let read = |rel: &str| -> Option<String> {
+            repo.file_at(commit?, rel)
                 .ok()
                 .flatten()
                 .map(|b| String::from_utf8_lossy(&b).into_owned())
         };
-        let workdir = if at.is_none() { repo.workdir() } else { None };
-        let read = |rel: &str| -> Option<String> {
-            match &workdir {
-                Some(dir) => std::fs::read_to_string(dir.join(rel)).ok(),
-                None => from_tree(rel),
-            }
-        };
-        // The configuration is today's, even for a past commit: a trend must
+        // The configuration is HEAD's, even for a past commit: a trend must
         // be measured with one set of components, teams and rules.
         let config = match repo.config_text() {
             Ok(c) => c,
             Err(e) => return Err(Error::input(e.to_string(), None)),
         };
-        let codeowners = CODEOWNERS_PATHS
-            .iter()
-            .find_map(|rel| read(rel).map(|t| ((*rel).to_owned(), t)));
+        let codeowners = commit.and_then(|c| committed_codeowners(&repo, Some(c)));
         let parsed = match &config {
             Some((origin, text)) => parse_config(origin, text)?,
             None => Config::default(),
         };
         let teams_csv = match &parsed.teams_csv {
-            Some(rel) => match (&workdir, read(rel)) {
-                (_, Some(t)) => Some((rel.clone(), t)),
+            Some(rel) => match read(rel) {
+                Some(t) => Some((rel.clone(), t)),
                 // Not in that past commit's tree: the caller falls back to today's.
-                (_, None) if at.is_some() => None,
-                (_, None) => {
+                None if at.is_some() => None,
+                None => {
                     return Err(Error::input(
-                        format!("teams_csv `{rel}` cannot be read"),
-                        Some("the path is relative to the repository root"),
+                        format!("teams_csv `{rel}` is not in HEAD's tree"),
+                        Some("the path is relative to the repository root; commit the file"),
                     ));
                 }
             },
@@ -409,6 +412,14 @@ pub fn load_with(
             key: 0,
         });
     }
+    let team_overlaps: Vec<TeamOverlap> = teams
+        .overlaps(names.iter().map(|(email, name)| (*name, *email)))
+        .into_iter()
+        .map(|mut o| {
+            o.author = friction_analysis::knowledge::pseudonym(&salt, &o.author);
+            o
+        })
+        .collect();
     let teams = (!teams.is_empty()).then(|| {
         names
             .iter()
@@ -439,6 +450,7 @@ pub fn load_with(
         from: date(from),
         to: date(last),
         facts_sha256: std::sync::OnceLock::new(),
+        team_overlaps,
     }))
 }
 
@@ -479,6 +491,7 @@ pub fn json(loaded: &Loaded, a: &Assessment) -> String {
         commit: loaded.code_commit.clone(),
         window_from: loaded.from.clone(),
         window_to: loaded.to.clone(),
+        team_overlaps: loaded.team_overlaps.clone(),
     }
     .to_json()
 }

@@ -576,6 +576,7 @@ mod tests {
             from: "1970-01-01".into(),
             to: "1970-01-02".into(),
             facts_sha256: std::sync::OnceLock::new(),
+            team_overlaps: Vec::new(),
         }
     }
 

@@ -17,7 +17,7 @@ pub struct SignalResult {
     pub id: String,
     pub title: String,
     pub family: Family,
-    /// Weight inside the family.
+    /// Share of its family (driver) this signal stands for.
     pub weight: f64,
     pub unit: String,
     pub value: Option<f64>,
@@ -44,8 +44,8 @@ pub struct Driver {
     pub score: Option<f64>,
     pub band: Option<String>,
     pub ci: Option<[f64; 2]>,
-    /// Share of the family's signal weight that was measured, weighted by each
-    /// signal's own coverage.
+    /// Share of the driver that was measured: its measured signals' weights
+    /// (shares of the whole driver), each times the signal's own coverage.
     pub coverage: f64,
     /// Index points this driver contributes: the index is the sum of these.
     pub contribution: f64,
@@ -66,19 +66,31 @@ pub struct IndexResult {
     pub drivers: Vec<Driver>,
 }
 
+impl Driver {
+    /// The share of the driver its measured signals stand for (the sum of
+    /// their weights, each a share of the whole driver).
+    pub fn measured_share(&self) -> f64 {
+        self.signals
+            .iter()
+            .filter(|s| s.score.is_some())
+            .map(|s| s.weight)
+            .sum()
+    }
+}
+
 impl IndexResult {
     /// The weight a driver's score has in the index: its methodology weight
-    /// renormalised over the measured drivers (what its points use);
-    /// `None` when the driver is not measured.
+    /// times its measured share, renormalised over the measured drivers (what
+    /// its points use); `None` when the driver is not measured.
     pub fn effective_weight(&self, family: Family) -> Option<f64> {
         let measured: f64 = self
             .drivers
             .iter()
             .filter(|d| d.score.is_some())
-            .map(|d| d.weight)
+            .map(|d| d.weight * d.measured_share())
             .sum();
         let d = self.drivers.iter().find(|d| d.family == family)?;
-        (d.score.is_some() && measured > 0.0).then(|| d.weight / measured)
+        (d.score.is_some() && measured > 0.0).then(|| d.weight * d.measured_share() / measured)
     }
 }
 
@@ -182,26 +194,31 @@ impl Baseline {
 
 /// Signal scores → family scores → index, for one set of signal scores
 /// (`None` = not measured). Returns the index and the family scores.
+///
+/// A family's score is the weighted mean of its measured signals. In the
+/// index, a family weighs its methodology weight times the share of it that
+/// was measured (the sum of its measured signals' weights, which are shares
+/// of the whole driver): a driver measured by one weak signal counts for
+/// that signal's share, not for the whole driver.
 pub fn aggregate(
     scores: &[(&'static dyn Signal, Option<f64>)],
 ) -> (Option<f64>, BTreeMap<Family, Option<f64>>) {
     let mut families = BTreeMap::new();
+    let (mut sum, mut w) = (0.0, 0.0);
     for f in Family::ALL {
-        let (mut sum, mut w) = (0.0, 0.0);
+        let (mut fsum, mut fw) = (0.0, 0.0);
         for (s, score) in scores.iter().filter(|(s, _)| s.family() == f) {
             if let Some(v) = score {
-                sum += s.weight() * v;
-                w += s.weight();
+                fsum += s.weight() * v;
+                fw += s.weight();
             }
         }
-        families.insert(f, (w > 0.0).then(|| sum / w));
-    }
-    let (mut sum, mut w) = (0.0, 0.0);
-    for (f, score) in &families {
+        let score = (fw > 0.0).then(|| fsum / fw);
         if let Some(v) = score {
-            sum += family_weight(*f) * v;
-            w += family_weight(*f);
+            sum += family_weight(f) * fw * v;
+            w += family_weight(f) * fw;
         }
+        families.insert(f, score);
     }
     ((w > 0.0).then(|| sum / w), families)
 }
@@ -317,19 +334,27 @@ pub fn index(data: &Data, scope: &Scope, overrides: &Overrides) -> IndexResult {
         }
     }
 
+    // A family's weight in the index: its methodology weight times the share
+    // of it that was measured (as in [`aggregate`]).
+    let measured_share = |f: Family| -> f64 {
+        outcomes
+            .iter()
+            .filter(|(s, o)| s.family() == f && matches!(o, Outcome::Measured(_)))
+            .map(|(s, _)| s.weight())
+            .sum()
+    };
     let measured_weight: f64 = families
         .iter()
         .filter(|(_, v)| v.is_some())
-        .map(|(f, _)| family_weight(*f))
+        .map(|(f, _)| family_weight(*f) * measured_share(*f))
         .sum();
     let total_weight: f64 = Family::ALL.iter().map(|f| family_weight(*f)).sum();
     let mut coverage = 0.0;
     let mut drivers = Vec::new();
     for f in Family::ALL {
         let mut signals = Vec::new();
-        let (mut cov, mut wsum) = (0.0, 0.0);
+        let mut cov = 0.0;
         for (s, o) in outcomes.iter().filter(|(s, _)| s.family() == f) {
-            wsum += s.weight();
             let doc = s.doc();
             signals.push(match o {
                 Outcome::Measured(m) => {
@@ -368,15 +393,18 @@ pub fn index(data: &Data, scope: &Scope, overrides: &Overrides) -> IndexResult {
                 },
             });
         }
-        let fam_cov = if wsum > 0.0 { cov / wsum } else { 0.0 };
+        // Signal weights are shares of the whole driver, so the measured
+        // weight (times each signal's data coverage) is the driver's coverage.
+        let fam_cov = cov.min(1.0);
         coverage += family_weight(f) * fam_cov;
         let score = families.get(&f).copied().flatten();
+        let weight_in_index = family_weight(f) * measured_share(f);
         let contribution = match score {
-            Some(v) if measured_weight > 0.0 => family_weight(f) * v / measured_weight,
+            Some(v) if measured_weight > 0.0 => weight_in_index * v / measured_weight,
             _ => 0.0,
         };
         let points_lost = match score {
-            Some(v) if measured_weight > 0.0 => family_weight(f) * (100.0 - v) / measured_weight,
+            Some(v) if measured_weight > 0.0 => weight_in_index * (100.0 - v) / measured_weight,
             _ => 0.0,
         };
         drivers.push(Driver {

@@ -98,6 +98,10 @@ pub struct AssessmentDocument {
     /// The window the signals read (dates, UTC).
     pub window_from: String,
     pub window_to: String,
+    /// Authors (pseudonymous) that rules of several teams match, and the
+    /// team chosen; left out when there is none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub team_overlaps: Vec<friction_analysis::teams::TeamOverlap>,
 }
 
 impl AssessmentDocument {

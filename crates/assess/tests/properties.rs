@@ -227,6 +227,7 @@ proptest! {
             commit: Some("c".repeat(40)),
             window_from: "2020-01-01".into(),
             window_to: "2020-12-31".into(),
+            team_overlaps: Vec::new(),
         };
         let text = doc.to_json();
         let back = AssessmentDocument::from_json(&text).unwrap();
@@ -263,11 +264,22 @@ fn not_measured_families_lower_coverage_not_the_score() {
     assert_eq!(ops.score, None);
     assert_eq!(ops.contribution, 0.0);
     assert!(idx.coverage < 0.9, "{}", idx.coverage);
+    // Each measured driver weighs its family weight times its measured share
+    // (the weights of its measured signals).
     let measured: Vec<_> = idx.drivers.iter().filter(|d| d.score.is_some()).collect();
-    let w: f64 = measured.iter().map(|d| d.weight).sum();
+    let weight = |d: &&friction_assess::index::Driver| {
+        let share: f64 = d
+            .signals
+            .iter()
+            .filter(|s| s.score.is_some())
+            .map(|s| s.weight)
+            .sum();
+        d.weight * share
+    };
+    let w: f64 = measured.iter().map(weight).sum();
     let expect: f64 = measured
         .iter()
-        .map(|d| d.weight * d.score.unwrap())
+        .map(|d| weight(d) * d.score.unwrap())
         .sum::<f64>()
         / w;
     assert!((idx.score.unwrap() - expect).abs() < 0.02);

@@ -145,26 +145,33 @@ type Contribs = BTreeMap<String, (String, Option<f64>, String, Option<f64>, f64)
 fn contributions(a: &Value) -> Contribs {
     let empty = Vec::new();
     let drivers = a["index"]["drivers"].as_array().unwrap_or(&empty);
+    // The weight of the measured signals' scores (`index::aggregate`): a
+    // driver's family weight times its measured share (`sw` below).
+    let measured_share = |d: &Value| -> f64 {
+        d["signals"]
+            .as_array()
+            .unwrap_or(&empty)
+            .iter()
+            .filter(|s| s["score"].as_f64().is_some())
+            .map(|s| s["weight"].as_f64().unwrap_or(0.0))
+            .sum()
+    };
     let measured_weight: f64 = drivers
         .iter()
         .filter(|d| d["score"].as_f64().is_some())
-        .map(|d| d["weight"].as_f64().unwrap_or(0.0))
+        .map(|d| d["weight"].as_f64().unwrap_or(0.0) * measured_share(d))
         .sum();
     let mut out = Contribs::new();
     for d in drivers {
         let family = d["family"].as_str().unwrap_or_default().to_owned();
         let fw = d["weight"].as_f64().unwrap_or(0.0);
         let signals = d["signals"].as_array().unwrap_or(&empty);
-        let sw: f64 = signals
-            .iter()
-            .filter(|s| s["score"].as_f64().is_some())
-            .map(|s| s["weight"].as_f64().unwrap_or(0.0))
-            .sum();
+        let sw = measured_share(d);
         for s in signals {
             let score = s["score"].as_f64();
             let c = match score {
                 Some(v) if sw > 0.0 && measured_weight > 0.0 => {
-                    fw / measured_weight * s["weight"].as_f64().unwrap_or(0.0) * v / sw
+                    fw * s["weight"].as_f64().unwrap_or(0.0) * v / measured_weight
                 }
                 _ => 0.0,
             };

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use friction_analysis::knowledge::{self, Change, File, Knowledge, pseudonym};
-use friction_analysis::teams::{self, Coordination, TeamMap, UNMAPPED};
+use friction_analysis::teams::{self, CodeOwners, Coordination, TeamMap, TeamOverlap, UNMAPPED};
 use friction_code::{ANALYZER_VERSION, FileMetrics};
 use friction_store::WalkMode;
 use serde::Serialize;
@@ -37,6 +37,8 @@ struct Report<'a> {
     teams: Vec<TeamSummary>,
     /// Authors no team rule maps (counted under "(unmapped)").
     unmapped_authors: u64,
+    /// Authors that rules of several teams match, and the team chosen.
+    team_overlaps: Vec<TeamOverlap>,
     /// Code several teams changed in the activity window.
     coordination: Option<Coordination>,
     codeowners: Option<CodeOwnersSummary>,
@@ -114,19 +116,26 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, Error> {
         everyone.iter().map(|a| (pseudonym(&salt, a), *a)).collect();
     // Teams, coordination load and CODEOWNERS.
     let config = friction_app::project::project_config(&args.path)?;
-    let workdir = friction_history::open(&args.path)
-        .ok()
-        .and_then(|r| r.workdir());
-    let csv_text = match (&config.teams_csv, &workdir) {
-        (Some(rel), Some(dir)) => Some(std::fs::read_to_string(dir.join(rel)).map_err(|e| {
+    // Configuration, teams CSV and CODEOWNERS come from HEAD's tree, as the
+    // assessment reads them (uncommitted files do not count).
+    let repo = friction_history::open(&args.path).ok();
+    let committed = |rel: &str| -> Option<String> {
+        let repo = repo.as_ref()?;
+        repo.file_at(repo.head_commit().ok()?, rel)
+            .ok()
+            .flatten()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+    };
+    let csv_text = match (&config.teams_csv, &repo) {
+        (Some(rel), Some(_)) => Some(committed(rel).ok_or_else(|| {
             Error::input(
-                format!("teams_csv `{rel}`: {e}"),
-                Some("the path is relative to the repository root"),
+                format!("teams_csv `{rel}` is not in HEAD's tree"),
+                Some("the path is relative to the repository root; commit the file"),
             )
         })?),
         (Some(rel), None) => {
             return Err(Error::input(
-                format!("teams_csv `{rel}` needs the repository's work tree"),
+                format!("teams_csv `{rel}` needs the repository"),
                 Some("run `friction knowledge` on the repository directory"),
             ));
         }
@@ -188,6 +197,11 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, Error> {
         });
     }
     let mut k = knowledge::knowledge(&changes, &files, &active, &without);
+    let mut team_overlaps = team_map.overlaps(
+        everyone
+            .iter()
+            .map(|e| (names.get(e).copied().unwrap_or(""), *e)),
+    );
 
     let mut team_rows: Vec<TeamSummary> = Vec::new();
     let mut unmapped_authors = 0;
@@ -252,9 +266,10 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, Error> {
             .collect();
         coordination = Some(teams::coordination(&triples));
     }
-    let codeowners = workdir
-        .as_deref()
-        .and_then(friction_app::assess::find_codeowners);
+    let codeowners = repo
+        .as_ref()
+        .and_then(|r| friction_app::assess::committed_codeowners(r, None))
+        .map(|(file, text)| (file, CodeOwners::parse(&text)));
     let codeowners = codeowners.map(|(file, co)| {
         let total: u64 = k.files.iter().map(|f| u64::from(f.code_lines)).sum();
         let without_owner: Vec<&knowledge::FileKnowledge> = k
@@ -305,6 +320,8 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, Error> {
         let p = |a: &mut String| *a = pseudonym(&salt, a);
         k.truck_factor_authors.iter_mut().for_each(p);
         k.without.iter_mut().for_each(p);
+        team_overlaps.iter_mut().for_each(|o| p(&mut o.author));
+        team_overlaps.sort_by(|a, b| a.author.cmp(&b.author));
         for f in &mut k.files {
             p(&mut f.main_author);
             f.doa_authors.iter_mut().for_each(p);
@@ -325,6 +342,7 @@ pub fn run(args: &KnowledgeArgs) -> Result<u8, Error> {
         hotspots_at_risk,
         teams: team_rows,
         unmapped_authors,
+        team_overlaps,
         coordination,
         codeowners,
     };
@@ -450,6 +468,15 @@ fn text(r: &Report<'_>, limit: usize) -> String {
                 r.unmapped_authors
             ));
         }
+    }
+    if let Some(o) = r.team_overlaps.first() {
+        out.push_str(&format!(
+            "  overlaps      {} authors match rules of several teams; the most specific rule decides (e.g. {}: {} → {})\n",
+            r.team_overlaps.len(),
+            clean(&o.author),
+            clean(&o.teams.join(", ")),
+            clean(&o.chosen)
+        ));
     }
     if let Some(c) = &r.coordination {
         out.push_str(&format!(

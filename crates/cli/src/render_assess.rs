@@ -71,7 +71,7 @@ pub(crate) fn index_block(out: &mut String, idx: &IndexResult) {
     }
     let _ = writeln!(
         out,
-        "  weight: the methodology weight renormalised over the measured drivers; points = weight × score"
+        "  weight: the methodology weight × the driver's measured share, renormalised over the measured drivers; points = weight × score"
     );
 }
 
@@ -193,6 +193,16 @@ pub(crate) fn text(loaded: &Loaded, a: &Assessment, limit: usize) -> String {
                 s.code_lines
             );
         }
+    }
+    if let Some(o) = loaded.team_overlaps.first() {
+        let _ = writeln!(
+            out,
+            "  {} authors match rules of several teams; the most specific rule decides (e.g. {}: {} → {})",
+            loaded.team_overlaps.len(),
+            clean(&o.author),
+            clean(&o.teams.join(", ")),
+            clean(&o.chosen)
+        );
     }
     let m = &a.cost;
     let _ = writeln!(

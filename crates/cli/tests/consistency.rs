@@ -69,7 +69,8 @@ fn a_files_cost_is_one_figure_in_every_output() {
     assert!(html.contains(&format!("cost {shown} a year")), "{shown}");
 }
 
-/// Points use the methodology weight renormalised over the measured drivers;
+/// Points use the methodology weight times the driver's measured share,
+/// renormalised over the measured drivers;
 /// `assess` shows that weight and says so, and the HTML evidence shows the
 /// methodology weights unrounded (0.35, not 0.3).
 #[test]
@@ -78,12 +79,23 @@ fn driver_weights_are_the_ones_points_use() {
     friction_stdout(&["scan", "-q", "."], f.path());
     let a = friction_json(&["assess", "--json"], f.path());
     let text = friction_stdout(&["assess"], f.path());
-    assert!(text.contains("weight: the methodology weight renormalised over the measured drivers"));
+    assert!(text.contains(
+        "weight: the methodology weight × the driver's measured share, renormalised over the measured drivers"
+    ));
     let drivers = a["index"]["drivers"].as_array().unwrap();
+    let share = |d: &serde_json::Value| -> f64 {
+        d["signals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["score"].is_number())
+            .map(|s| s["weight"].as_f64().unwrap())
+            .sum()
+    };
     let measured: f64 = drivers
         .iter()
         .filter(|d| d["score"].is_number())
-        .map(|d| d["weight"].as_f64().unwrap())
+        .map(|d| d["weight"].as_f64().unwrap() * share(d))
         .sum();
     assert!(measured < 1.0, "a driver is not measured: {measured}");
     for d in drivers {
@@ -95,7 +107,7 @@ fn driver_weights_are_the_ones_points_use() {
         let cells: Vec<&str> = row[2 + title.len()..].split_whitespace().collect();
         match d["score"].as_f64() {
             Some(score) => {
-                let w = d["weight"].as_f64().unwrap() / measured;
+                let w = d["weight"].as_f64().unwrap() * share(d) / measured;
                 assert_eq!(cells[0], format!("{w:.2}"), "{row}");
                 assert!(
                     (w * score - d["contribution"].as_f64().unwrap()).abs() < 0.01,

@@ -146,3 +146,34 @@ fn bad_grouping_and_missing_store_are_clear_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--by ticket"));
 }
+
+/// Issue 15.7: files that are not source code (flask's `CHANGES` →
+/// `CHANGES.rst`, `pre-commit.yaml` → `.github/workflows/pre-commit.yaml`)
+/// were shown under their first name, because only measured source files
+/// were mapped to their current path.
+#[test]
+fn renamed_files_that_are_not_code_show_their_current_path() {
+    let mut f = Fixture::new();
+    let notes = "Release notes\n=============\n\nline one\nline two\nline three\nline four\n";
+    f.write("CHANGES", notes);
+    f.write("app.py", "x = 0\n");
+    f.commit("start");
+    f.git(&["mv", "CHANGES", "CHANGES.rst"]);
+    f.commit("rename the release notes");
+    for i in 0..6 {
+        f.write("app.py", format!("x = {i}\n"));
+        f.write("CHANGES.rst", format!("{notes}- change {i}\n"));
+        f.commit(&format!("change {i}"));
+    }
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    let r = coupling_json(&f, &db, &[]);
+    let pairs = r["pairs"].as_array().unwrap();
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    let names = [
+        pairs[0]["entity"].as_str().unwrap(),
+        pairs[0]["coupled"].as_str().unwrap(),
+    ];
+    assert!(names.contains(&"CHANGES.rst"), "{names:?}");
+    assert!(!names.contains(&"CHANGES"), "{names:?}");
+}

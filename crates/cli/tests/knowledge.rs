@@ -38,6 +38,16 @@ fn knowledge(f: &Fixture, db: &std::path::Path, extra: &[&str]) -> serde_json::V
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// (team, authors) of a knowledge report.
+fn team_sizes(k: &serde_json::Value) -> Vec<(&str, u64)> {
+    k["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["team"].as_str().unwrap(), t["authors"].as_u64().unwrap()))
+        .collect()
+}
+
 #[test]
 fn islands_former_contributors_and_truck_factor() {
     let f = history();
@@ -115,14 +125,17 @@ fn teams_coordination_and_codeowners() {
     let db = f.path().join("x.db");
     scan_json(f.path(), &db, &[]);
     let k = knowledge(&f, &db, &[]);
-    let teams: Vec<(&str, u64)> = k["teams"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| (t["team"].as_str().unwrap(), t["authors"].as_u64().unwrap()))
-        .collect();
-    // `[teams]` rules come first: old@example.com matches `*@example.com` before the CSV.
-    assert!(teams.contains(&("apps", 3)), "{teams:?}");
+    let teams = team_sizes(&k);
+    // The most specific rule wins: the CSV names Old Timer exactly, which
+    // beats the `*@example.com` glob; the overlap is reported.
+    assert!(teams.contains(&("apps", 2)), "{teams:?}");
+    assert!(teams.contains(&("legacy", 1)), "{teams:?}");
+    assert_eq!(k["team_overlaps"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        k["team_overlaps"][0]["teams"],
+        serde_json::json!(["apps", "legacy"])
+    );
+    assert_eq!(k["team_overlaps"][0]["chosen"], "legacy");
     assert!(teams.contains(&("(unmapped)", 1)), "{teams:?}");
     assert_eq!(k["unmapped_authors"], 1);
     assert_eq!(k["coordination"]["multi_team_files"], 0);
@@ -136,6 +149,76 @@ fn teams_coordination_and_codeowners() {
     assert!(!k.to_string().contains("example.com"));
     // Off-boarding a whole team: every file loses its active authors but extra.py (Eve's).
     let gone = knowledge(&f, &db, &["--without", "apps"]);
-    assert_eq!(gone["without"].as_array().unwrap().len(), 3);
+    assert_eq!(gone["without"].as_array().unwrap().len(), 2);
     assert_eq!(gone["active_authors"], 1);
+}
+
+/// Issue 15.6: `community = ["*"]` used to swallow `core = ["someone@…"]`
+/// (the first rule in name order won). The exact e-mail is more specific.
+#[test]
+fn a_catch_all_team_does_not_swallow_a_specific_rule() {
+    let mut f = history();
+    f.write(
+        "friction.toml",
+        "[teams]\ncommunity = [\"*\"]\ncore = [\"bob@example.com\"]\n",
+    );
+    f.commit_as("teams", "Bob", "bob@example.com");
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    let k = knowledge(&f, &db, &[]);
+    let teams = team_sizes(&k);
+    assert!(teams.contains(&("core", 1)), "{teams:?}");
+    assert!(teams.contains(&("community", 2)), "{teams:?}");
+    let overlaps = k["team_overlaps"].as_array().unwrap();
+    assert_eq!(overlaps.len(), 1, "{overlaps:?}");
+    assert_eq!(overlaps[0]["chosen"], "core");
+    assert!(overlaps[0]["author"].as_str().unwrap().starts_with("dev-"));
+    // The text report says so too.
+    let out = friction(&["knowledge", "--db", db.to_str().unwrap()], f.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("match rules of several teams"), "{text}");
+    // And the assessment.
+    let out = friction(
+        &["assess", "--db", db.to_str().unwrap(), "--json"],
+        f.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(a["team_overlaps"][0]["chosen"], "core");
+}
+
+/// Issue 15.2: flask's `templating.py` — created by a former author with 22
+/// commits, kept by an active maintainer (14 commits in the window) — was
+/// "orphaned — no active author" because the maintainer's degree of
+/// authorship was under 75 % of the former author's.
+#[test]
+fn a_file_an_active_maintainer_keeps_is_not_orphaned() {
+    let mut f = Fixture::new();
+    for i in 0..23 {
+        f.write("templating.py", format!("def render():\n    return {i}\n"));
+        f.commit_as("old work", "Old Timer", "old@example.com");
+    }
+    f.advance_days(730);
+    for i in 0..14 {
+        f.write(
+            "templating.py",
+            format!("def render():\n    return {}\n", 100 + i),
+        );
+        f.commit_as("maintenance", "Maintainer", "keeper@example.com");
+    }
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    let k = knowledge(&f, &db, &["--names"]);
+    assert_eq!(k["active_authors"], 1);
+    let file = &k["files"][0];
+    assert_eq!(file["path"], "templating.py");
+    assert_eq!(file["orphaned"], false, "{file}");
+    assert_eq!(k["orphaned_files"], 0);
+    // When the maintainer leaves, it is orphaned.
+    let gone = knowledge(&f, &db, &["--without", "keeper@example.com"]);
+    assert_eq!(gone["orphaned_files"], 1);
 }

@@ -383,10 +383,15 @@ fn exclusions_are_stored_flagged_and_counted_never_dropped() {
     assert_eq!(json["excluded"]["changes"], 6);
     assert_eq!(json["changes"], 9, "excluded changes are still stored");
 
-    // Changing the configuration re-labels what is stored without mining again.
+    // An uncommitted configuration is not read: the scan is of HEAD.
     f.write("friction.toml", "[history]\ninclude = [\"third_party/\"]\n");
+    let unchanged = scan_json(f.path(), &db, &[]);
+    assert_eq!(unchanged["excluded"]["changes"], 6, "{unchanged}");
+    // Committing it re-labels what is stored without mining it again: only
+    // the configuration's own commit is new.
+    f.commit("include third_party");
     let relabelled = scan_json(f.path(), &db, &[]);
-    assert_eq!(relabelled["new_commits"], 0);
+    assert_eq!(relabelled["new_commits"], 1);
     assert_eq!(relabelled["excluded"]["changes"], 4, "{relabelled}");
 }
 

@@ -7,6 +7,7 @@
 //! drops a change: it only labels it.
 
 use friction_model::Exclusion;
+use friction_model::paths::{PathPatterns, PatternError};
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::config::HistoryConfig;
@@ -139,9 +140,9 @@ pub struct BadGlob {
     pub glob: String,
     /// Which setting held it (`history.exclude`, …).
     pub setting: &'static str,
-    /// What globset said.
+    /// Why it cannot be used.
     #[source]
-    pub source: globset::Error,
+    pub source: PatternError,
 }
 
 fn glob(pattern: &str, setting: &'static str) -> Result<Glob, BadGlob> {
@@ -149,45 +150,24 @@ fn glob(pattern: &str, setting: &'static str) -> Result<Glob, BadGlob> {
         .literal_separator(true)
         .backslash_escape(true)
         .build()
-        .map_err(|source| BadGlob {
+        .map_err(|e| BadGlob {
             glob: pattern.to_owned(),
             setting,
-            source,
+            source: PatternError {
+                pattern: pattern.to_owned(),
+                reason: e.kind().to_string(),
+            },
         })
 }
 
-/// Turns a gitignore-like pattern into the globs that express it: a pattern without
-/// a slash matches at any depth, a pattern ending in `/` matches everything below.
-fn path_globs(pattern: &str) -> Vec<String> {
-    let trimmed = pattern.trim_start_matches('/');
-    let anchored = pattern.starts_with('/') || trimmed.trim_end_matches('/').contains('/');
-    let base = if anchored {
-        trimmed.to_owned()
-    } else {
-        format!("**/{trimmed}")
-    };
-    if let Some(dir) = base.strip_suffix('/') {
-        vec![format!("{dir}/**")]
-    } else {
-        vec![base.clone(), format!("{base}/**")]
-    }
-}
-
-fn compile(patterns: &[String], setting: &'static str) -> Result<(GlobSet, Vec<String>), BadGlob> {
-    let mut builder = GlobSetBuilder::new();
-    let mut owners = Vec::new();
-    for pattern in patterns {
-        for g in path_globs(pattern) {
-            builder.add(glob(&g, setting)?);
-            owners.push(pattern.clone());
-        }
-    }
-    let set = builder.build().map_err(|source| BadGlob {
-        glob: patterns.join(", "),
+/// Path patterns of a setting, with the project's one path-pattern semantics
+/// (`friction_model::paths`, shared with CODEOWNERS and components).
+fn compile(patterns: &[String], setting: &'static str) -> Result<PathPatterns, BadGlob> {
+    PathPatterns::new(patterns).map_err(|source| BadGlob {
+        glob: source.pattern.clone(),
         setting,
         source,
-    })?;
-    Ok((set, owners))
+    })
 }
 
 /// Path-based exclusion rules: built-in defaults plus `friction.toml` globs.
@@ -197,9 +177,8 @@ pub struct ExclusionRules {
     lockfiles: std::collections::HashSet<&'static str>,
     vendor_dirs: std::collections::HashSet<&'static str>,
     generated: GlobSet,
-    exclude: GlobSet,
-    exclude_owner: Vec<String>,
-    include: GlobSet,
+    exclude: PathPatterns,
+    include: PathPatterns,
 }
 
 impl ExclusionRules {
@@ -209,20 +188,22 @@ impl ExclusionRules {
         for g in GENERATED_GLOBS {
             generated.add(glob(g, "built-in generated globs")?);
         }
-        let generated = generated.build().map_err(|source| BadGlob {
+        let generated = generated.build().map_err(|e| BadGlob {
             glob: GENERATED_GLOBS.join(", "),
             setting: "built-in generated globs",
-            source,
+            source: PatternError {
+                pattern: GENERATED_GLOBS.join(", "),
+                reason: e.to_string(),
+            },
         })?;
-        let (exclude, exclude_owner) = compile(&config.exclude, "history.exclude")?;
-        let (include, _) = compile(&config.include, "history.include")?;
+        let exclude = compile(&config.exclude, "history.exclude")?;
+        let include = compile(&config.include, "history.include")?;
         Ok(ExclusionRules {
             defaults: config.default_exclusions,
             lockfiles: LOCKFILE_NAMES.iter().copied().collect(),
             vendor_dirs: VENDOR_DIRS.iter().copied().collect(),
             generated,
             exclude,
-            exclude_owner,
             include,
         })
     }
@@ -233,8 +214,8 @@ impl ExclusionRules {
         if self.include.is_match(path) {
             return None;
         }
-        if let Some(i) = self.exclude.matches(path).first() {
-            return Some(Exclusion::Configured(self.exclude_owner[*i].clone()));
+        if let Some(i) = self.exclude.first_match(path) {
+            return Some(Exclusion::Configured(self.exclude.pattern(i).to_owned()));
         }
         if !self.defaults {
             return None;
@@ -288,10 +269,13 @@ impl BotPatterns {
         for p in &config.bots {
             builder.add(glob(&p.to_lowercase(), "history.bots")?);
         }
-        let set = builder.build().map_err(|source| BadGlob {
+        let set = builder.build().map_err(|e| BadGlob {
             glob: config.bots.join(", "),
             setting: "history.bots",
-            source,
+            source: PatternError {
+                pattern: config.bots.join(", "),
+                reason: e.to_string(),
+            },
         })?;
         Ok(BotPatterns { set })
     }

@@ -203,37 +203,22 @@ impl Repo {
         self.shallow
     }
 
-    /// Reads `friction.toml` from the work tree, or from `HEAD` in a bare repository.
-    /// Returns `None` when there is no such file.
+    /// Reads `friction.toml` from `HEAD`'s tree: the configuration of the
+    /// commit that is scanned and assessed. Uncommitted edits in the work tree
+    /// are not read, so an assessment is a function of the commit. Returns
+    /// `None` when there is no such file (or no commit yet).
     pub fn config_text(&self) -> Result<Option<(String, String)>, HistoryError> {
-        if let Some(dir) = self.workdir() {
-            let path = dir.join(CONFIG_FILE_NAME);
-            return match std::fs::read_to_string(&path) {
-                Ok(text) => Ok(Some((path.display().to_string(), text))),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(e) => Err(HistoryError::git(format!("reading {}", path.display()), e)),
-            };
-        }
-        let repo = self.inner.to_thread_local();
-        let Ok(head) = repo.head_commit() else {
-            return Ok(None);
+        let head = match self.head_commit() {
+            Ok(id) => id,
+            Err(HistoryError::NoCommits) => return Ok(None),
+            Err(e) => return Err(e),
         };
-        let tree = head
-            .tree()
-            .map_err(|e| HistoryError::object(head.id, "tree of HEAD", e))?;
-        let Some(entry) = tree
-            .lookup_entry_by_path(CONFIG_FILE_NAME)
-            .map_err(|e| HistoryError::object(head.id, "tree of HEAD", e))?
-        else {
-            return Ok(None);
-        };
-        let blob = entry
-            .object()
-            .map_err(|e| HistoryError::object(entry.oid(), "friction.toml at HEAD", e))?;
-        Ok(Some((
-            format!("HEAD:{CONFIG_FILE_NAME}"),
-            String::from_utf8_lossy(&blob.data).into_owned(),
-        )))
+        Ok(self.file_at(head, CONFIG_FILE_NAME)?.map(|blob| {
+            (
+                format!("HEAD:{CONFIG_FILE_NAME}"),
+                String::from_utf8_lossy(&blob).into_owned(),
+            )
+        }))
     }
 
     /// Resolves the selection to commits; tags are peeled, non-commit refs skipped.

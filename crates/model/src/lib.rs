@@ -5,6 +5,8 @@
 //! later `friction-code` and `friction-ingest`), persisted by `friction-store`, and
 //! read by signals. This crate does no IO and knows nothing about scoring.
 
+pub mod paths;
+
 use serde::Serialize;
 
 /// A person (or bot) as git recorded them, after `.mailmap` normalisation.

@@ -545,7 +545,7 @@ pub fn html(r: &Report) -> String {
             num(&d["weight"]).map_or_else(|| "–".into(), |w| format!("{w:.2}")),
             crate::effective_weight(a, &d["family"]).map_or_else(
                 || "not in the index (not measured)".into(),
-                |w| format!("{w:.2} of the index (renormalised over the measured drivers)")
+                |w| format!("{w:.2} of the index (× its measured share, renormalised over the measured drivers)")
             ),
             num(&d["coverage"]).unwrap_or(0.0) * 100.0,
             match arr(&d["ci"]) {

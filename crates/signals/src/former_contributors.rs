@@ -11,10 +11,13 @@ static DOC: Doc = Doc {
     why: "Orphaned code has to be re-learned before it can be changed safely; changes to it are \
         slower and riskier (Borg, Tornhill & Mones found marginal owners need 45–93 % more time \
         in low-quality code). It also shows what off-boarding already cost.",
-    how: "Authors who know a file are found by degree of authorship (see truck-factor); a file \
-        is orphaned when none of them committed in the window. Value = code lines in orphaned \
-        files / code lines of files with history. The share of all added lines written by \
-        former contributors is reported beside it.",
+    how: "A file is orphaned when no author who committed in the window knows it. An author \
+        knows a file when their degree of authorship (see truck-factor) reaches Avelino's \
+        absolute threshold (DOA ≥ 3.293) or they created it; the truck factor's relative cut \
+        (above 75 % of the file's best DOA) is not applied here, because it compares with the \
+        file's top author of all time, who may have left, and would hide an active \
+        maintainer. Value = code lines in orphaned files / code lines of files with history. \
+        The share of all added lines written by former contributors is reported beside it.",
     thresholds: "0 % → 100, 40 % or more → 0, linear in between (friction's choice).",
     sources: &[
         "Avelino et al., ICPC 2016 (degree of authorship)",

@@ -41,7 +41,7 @@ pub use hotspot_friction::{ALERT, HEALTHY, TimeFactor, time_factor};
 /// Version of the whole assessment methodology: every signal's thresholds and
 /// weights, the family weights, the bands and the cost model. Bump it when any
 /// of them changes, so snapshots say which rules scored them.
-pub const METHODOLOGY_VERSION: &str = "eci/1";
+pub const METHODOLOGY_VERSION: &str = "eci/2";
 
 /// Every signal, in documentation order.
 pub static REGISTRY: &[&dyn Signal] = &[
@@ -256,7 +256,10 @@ pub trait Signal: Sync {
     /// Stable, kebab-case id.
     fn id(&self) -> &'static str;
     fn family(&self) -> Family;
-    /// Weight inside the family (the family's signals' weights sum to 1).
+    /// The share of its family (driver) this signal stands for. A family's
+    /// signals' weights sum to at most 1; the rest is the part of the driver
+    /// no signal measures yet, which lowers the driver's coverage and its
+    /// weight in the index.
     fn weight(&self) -> f64;
     /// Unit of the value.
     fn unit(&self) -> &'static str;
@@ -285,7 +288,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_are_unique_kebab_case_and_weights_sum_to_one_per_family() {
+    fn ids_are_unique_kebab_case_and_weights_sum_to_at_most_one_per_family() {
         let mut ids = std::collections::BTreeSet::new();
         for s in REGISTRY {
             assert!(ids.insert(s.id()), "duplicate id {}", s.id());
@@ -302,10 +305,7 @@ mod tests {
                 .filter(|s| s.family() == f)
                 .map(|s| s.weight())
                 .sum();
-            assert!(
-                w == 0.0 || (w - 1.0).abs() < 1e-9,
-                "{f:?} weights sum to {w}"
-            );
+            assert!(w <= 1.0 + 1e-9, "{f:?} weights sum to {w}");
         }
     }
 

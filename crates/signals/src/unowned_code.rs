@@ -11,11 +11,19 @@ static DOC: Doc = Doc {
         review, and security fixes have nobody to route to. OpenSSF Scorecard's Code-Review \
         check and branch-protection practice rely on owners being defined.",
     how: "The CODEOWNERS file is looked up where GitHub and GitLab look (`CODEOWNERS`, \
-        `.github/`, `docs/`, `.gitlab/`); the last matching pattern wins and a rule without \
-        owners un-assigns. Value = code lines of files without owners / all code lines. Not \
+        `.github/`, `docs/`, `.gitlab/`) in the assessed commit's tree; patterns follow \
+        GitHub's documented rules (`docs/*` covers `docs/a.md`, not `docs/sub/b.md`), the \
+        last matching pattern wins and a rule without owners un-assigns; GitLab sections \
+        decide each on their own and a file is owned when any section gives it an owner. Value = code lines of files without owners / all code lines. Not \
         measured when the repository has no CODEOWNERS file.",
     thresholds: "0 % → 100, 50 % or more → 0, linear in between (friction's choice: half the \
-        code without a reviewer of record is no ownership model at all).",
+        code without a reviewer of record is no ownership model at all). Weight 0.2 of the \
+        Security driver: ownership of review is one of the five practices the driver stands \
+        for (reviewed changes, dependency hygiene, known vulnerabilities, secret handling, \
+        static analysis, as OpenSSF Scorecard's checks group them); the rest is not measured \
+        yet, so this signal alone gives Security a coverage of 20 % and a fifth of its weight \
+        in the index. The CODEOWNERS file is read from the assessed commit, never from \
+        uncommitted files.",
     sources: &[
         "GitHub CODEOWNERS syntax (docs.github.com/en/repositories/managing-your-repositorys-settings-and-features/customizing-your-repository/about-code-owners)",
         "OpenSSF Scorecard Code-Review and Branch-Protection checks (github.com/ossf/scorecard/blob/main/docs/checks.md)",
@@ -31,8 +39,13 @@ impl crate::Signal for UnownedCode {
     fn family(&self) -> Family {
         Family::Security
     }
+    /// A fifth of the Security driver: ownership of review is one of the
+    /// five practices the driver stands for (reviewed changes, dependency
+    /// hygiene, known vulnerabilities, secret handling, static analysis;
+    /// OpenSSF Scorecard's checks group the same way); the other four are not
+    /// measured yet.
     fn weight(&self) -> f64 {
-        1.0
+        0.2
     }
     fn unit(&self) -> &'static str {
         "% of code"
