@@ -5,20 +5,7 @@
 
 mod support;
 
-use support::{Fixture, costly_hotspot, friction_json, friction_stdout};
-
-/// `1234.5` → `1,235`, as the CLI prints hours.
-fn thousands(x: f64) -> String {
-    let digits = (x.round() as u64).to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use support::{Fixture, costly_hotspot, friction_json, friction_stdout, thousands};
 
 /// The costliest file's cost a year is its excess time plus its fix work in
 /// `assess` and in the HTML and Markdown reports (they showed the excess

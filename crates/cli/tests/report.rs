@@ -7,7 +7,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use support::Fixture;
+use support::{Fixture, costly_hotspot, friction_json, thousands};
 
 const BIDI: char = '\u{202E}';
 
@@ -433,7 +433,7 @@ fn ink_share(pgm: &[u8]) -> f64 {
 
 #[test]
 fn the_board_pack_has_the_index_hotspots_and_roadmap_on_non_blank_pages() {
-    let (Some(pdftotext), Some(pdftoppm)) = (tool("pdftotext"), tool("pdftoppm")) else {
+    let (Some(_), Some(pdftoppm)) = (tool("pdftotext"), tool("pdftoppm")) else {
         assert!(
             std::env::var_os("CI").is_none(),
             "CI must install poppler-utils (scripts/test-deps.sh) for the PDF test"
@@ -445,16 +445,7 @@ fn the_board_pack_has_the_index_hotspots_and_roadmap_on_non_blank_pages() {
     let out = f.path().join("out");
     report(&f, &out, "1700000000");
     let pdf = out.join("board-pack.pdf");
-    let text = std::process::Command::new(pdftotext)
-        .args([pdf.to_str().unwrap(), "-"])
-        .output()
-        .unwrap();
-    assert!(
-        text.status.success(),
-        "{}",
-        String::from_utf8_lossy(&text.stderr)
-    );
-    let text = String::from_utf8_lossy(&text.stdout);
+    let text = pdf_text(&pdf).unwrap();
     for needle in [
         "Execution Capacity Index",
         "Hotspots: where change costs most",
@@ -515,4 +506,69 @@ fn the_board_pack_has_the_index_hotspots_and_roadmap_on_non_blank_pages() {
         let share = ink_share(&std::fs::read(img).unwrap());
         assert!(share > 0.01, "{} is blank ({share:.4} ink)", img.display());
     }
+}
+
+fn pdf_text(pdf: &Path) -> Option<String> {
+    let Some(pdftotext) = tool("pdftotext") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install poppler-utils (scripts/test-deps.sh) for the PDF test"
+        );
+        eprintln!("skipped: no pdftotext on PATH (scripts/test-deps.sh installs it)");
+        return None;
+    };
+    let out = std::process::Command::new(pdftotext)
+        .args([pdf.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The board pack never drops what matters (issue 15.13): the cost tile
+/// takes smaller type instead of losing digits, file names are shortened
+/// from the left so the name itself stays, and every roadmap step is listed.
+#[test]
+fn the_board_pack_fits_costs_file_names_and_every_roadmap_step() {
+    let f = costly_hotspot();
+    let out = f.path().join("out");
+    report(&f, &out, "1700000000");
+    let Some(text) = pdf_text(&out.join("board-pack.pdf")) else {
+        return;
+    };
+    let a = friction_json(&["assess", "--json"], f.path());
+    let money = &a["cost"]["total"]["money"];
+    let tile = format!(
+        "{}–{} USD",
+        thousands(money["low"].as_f64().unwrap()),
+        thousands(money["high"].as_f64().unwrap())
+    );
+    assert!(
+        text.contains(&tile),
+        "the cost tile `{tile}` is whole:\n{text}"
+    );
+    let roadmap = std::fs::read_to_string(out.join("roadmap.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(roadmap.as_bytes());
+    for step in reader.records() {
+        let title = step.unwrap()[2].to_owned();
+        let words: Vec<&str> = title.split_whitespace().take(3).collect();
+        assert!(
+            text.contains(&words.join(" ")),
+            "step `{title}` is listed:\n{text}"
+        );
+    }
+    assert!(!text.contains("more steps in roadmap.csv"));
+
+    let f = hostile();
+    let out = f.path().join("out");
+    report(&f, &out, "1700000000");
+    let text = pdf_text(&out.join("board-pack.pdf")).unwrap();
+    assert!(
+        text.contains("gpj.py"),
+        "a long path keeps its file name:\n{text}"
+    );
 }

@@ -77,8 +77,8 @@ pub struct Report {
 }
 
 impl Report {
-    /// The assessment as JSON, for the renderers that still read it by key
-    /// (HTML, PDF); the others read the types.
+    /// The assessment as JSON, for the HTML page, which still reads it by
+    /// key; the other formats read the types.
     pub(crate) fn json(&self) -> Value {
         serde_json::to_value(&self.assessment).unwrap_or_default()
     }

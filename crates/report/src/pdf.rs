@@ -7,10 +7,9 @@
 //! why not Typst or Chromium.
 
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
-use serde_json::Value;
 
 use crate::metrics::{HELVETICA, HELVETICA_BOLD};
-use crate::{Report, arr, fmt1, num, range, range1, s};
+use crate::{Report, costliest, fmt1, range_of, range1_of};
 
 const W: f32 = 595.0;
 const H: f32 = 842.0;
@@ -103,6 +102,12 @@ fn width(text: &str, size: f32, bold: bool) -> f32 {
         / 1000.0
 }
 
+/// Type size of table cells, and the room a cell leaves around its text.
+const TABLE_SIZE: f32 = 8.5;
+const CELL_PADDING: f32 = 6.0;
+/// The hotspot table's file column, as a share of the body width.
+const PATH_SHARE: f32 = 0.46;
+
 /// `text` cut to `max` points with an ellipsis.
 fn fit(text: &str, size: f32, bold: bool, max: f32) -> String {
     if width(text, size, bold) <= max {
@@ -117,6 +122,33 @@ fn fit(text: &str, size: f32, bold: bool, max: f32) -> String {
     }
     out.push('…');
     out
+}
+
+/// A path cut from the left to `max` points (`…/sansio/app.py`): the file
+/// name is what tells two files apart, so it is kept whole when it fits.
+fn fit_path(path: &str, size: f32, bold: bool, max: f32) -> String {
+    if width(path, size, bold) <= max {
+        return path.to_owned();
+    }
+    let cuts = path.char_indices().map(|(i, _)| i).skip(1);
+    let at_slash = cuts.clone().filter(|&i| path[i..].starts_with('/'));
+    for i in at_slash.chain(cuts) {
+        let candidate = format!("…{}", &path[i..]);
+        if width(&candidate, size, bold) <= max {
+            return candidate;
+        }
+    }
+    "…".to_owned()
+}
+
+/// The largest size from `size` down to `min` at which `text` fits `max`
+/// points (at `min` it may still not fit; `fit` cuts it then).
+fn shrink_to_fit(text: &str, size: f32, bold: bool, max: f32, min: f32) -> f32 {
+    let mut s = size;
+    while s > min && width(text, s, bold) > max {
+        s -= 0.5;
+    }
+    s
 }
 
 /// Lines of at most `max` points; words longer than a line are broken.
@@ -235,7 +267,7 @@ impl Page {
 
     /// A table: column widths as shares of the body, right-aligned numeric columns.
     fn table(&mut self, header: &[&str], shares: &[f32], numeric: &[bool], rows: &[Vec<String>]) {
-        let size = 8.5;
+        let size = TABLE_SIZE;
         let row_h = 14.0;
         let xs: Vec<f32> = shares
             .iter()
@@ -246,7 +278,7 @@ impl Page {
             })
             .collect();
         let cell = |page: &mut Page, i: usize, y: f32, t: &str, bold: bool, rgb: Rgb| {
-            let w = shares[i] * BODY - 6.0;
+            let w = shares[i] * BODY - CELL_PADDING;
             let t = fit(t, size, bold, w);
             if numeric[i] {
                 page.text(xs[i] + w + 3.0, y, size, bold, rgb, &t, Align::Right);
@@ -311,18 +343,18 @@ impl Page {
     }
 }
 
-fn ci_text(v: &Value) -> String {
-    match arr(v) {
-        [lo, hi] => format!("{}–{}", fmt1(num(lo)), fmt1(num(hi))),
-        _ => "–".into(),
+fn ci_text(v: Option<[f64; 2]>) -> String {
+    match v {
+        Some([lo, hi]) => format!("{}–{}", fmt1(Some(lo)), fmt1(Some(hi))),
+        None => "–".into(),
     }
 }
 
 /// The PDF board pack.
 pub fn pdf(r: &Report) -> Vec<u8> {
-    let json = r.json();
-    let a = &json;
-    let idx = &a["index"];
+    let doc = &r.assessment;
+    let a = &doc.assessment;
+    let idx = &a.index;
     let m = &r.meta;
     let sum = crate::summary(r);
     let mut pages: Vec<Page> = Vec::new();
@@ -353,8 +385,8 @@ pub fn pdf(r: &Report) -> Vec<u8> {
         &fit(
             &format!(
                 "Board pack · window {} to {} · commit {} · snapshot #{}",
-                s(&a["window_from"]),
-                s(&a["window_to"]),
+                doc.window_from,
+                doc.window_to,
                 m.commit.chars().take(12).collect::<String>(),
                 m.snapshot
             ),
@@ -366,29 +398,28 @@ pub fn pdf(r: &Report) -> Vec<u8> {
     );
     p.y = 112.0;
     // KPI boxes.
-    let score = num(&idx["score"]);
+    let score = idx.score;
     let kpis = [
         (
             fmt1(score),
-            format!("index (0–100), {}", s(&idx["band"])),
+            format!("index (0–100), {}", idx.band.as_deref().unwrap_or_default()),
             band_rgb(score),
         ),
         (
-            format!("{:.0} %", num(&idx["coverage"]).unwrap_or(0.0) * 100.0),
+            format!("{:.0} %", idx.coverage * 100.0),
             "coverage of the methodology".to_owned(),
             INK,
         ),
         (
-            if a["cost"]["total"]["money"].is_object() {
-                range(&a["cost"]["total"]["money"], s(&a["cost"]["currency"]))
-            } else {
-                range(&a["cost"]["total"]["hours"], "h")
+            match &a.cost.total.money {
+                Some(money) => range_of(money, &a.cost.currency),
+                None => range_of(&a.cost.total.hours, "h"),
             },
             "friction cost a year (estimate)".to_owned(),
             INK,
         ),
         (
-            arr(&a["roadmap"]["steps"]).len().to_string(),
+            a.roadmap.steps.len().to_string(),
             "roadmap steps".to_owned(),
             INK,
         ),
@@ -398,13 +429,15 @@ pub fn pdf(r: &Report) -> Vec<u8> {
         let x = MARGIN + i as f32 * (bw + 10.0);
         p.rect(x, p.y, bw, 62.0, (0.965, 0.973, 0.98));
         p.rect(x, p.y, 4.0, 62.0, *rgb);
+        // A long cost range takes smaller type rather than losing digits.
+        let size = shrink_to_fit(v, 20.0, true, bw - 16.0, 9.0);
         p.text(
             x + 12.0,
             p.y + 30.0,
-            20.0,
+            size,
             true,
             INK,
-            &fit(v, 20.0, true, bw - 16.0),
+            &fit(v, size, true, bw - 16.0),
             Align::Left,
         );
         p.text(
@@ -512,13 +545,13 @@ pub fn pdf(r: &Report) -> Vec<u8> {
         false,
         MUTED,
     );
-    let drivers = arr(&idx["drivers"]);
+    let drivers = &idx.drivers;
     let bar_x = MARGIN + 120.0;
     let bar_w = BODY - 170.0;
     let mut level = 100.0_f32;
     for d in drivers {
-        let label = s(&d["title"]);
-        let lost = num(&d["points_lost"]).unwrap_or(0.0) as f32;
+        let label = d.title.as_str();
+        let lost = d.points_lost as f32;
         p.text(
             bar_x - 8.0,
             p.y + 11.0,
@@ -528,7 +561,7 @@ pub fn pdf(r: &Report) -> Vec<u8> {
             label,
             Align::Right,
         );
-        if num(&d["score"]).is_some() {
+        if d.score.is_some() {
             let x0 = bar_x + bar_w * (level - lost) / 100.0;
             p.rect(
                 x0,
@@ -590,12 +623,13 @@ pub fn pdf(r: &Report) -> Vec<u8> {
         .iter()
         .map(|d| {
             vec![
-                s(&d["title"]).to_owned(),
-                format!("{:.2}", num(&d["weight"]).unwrap_or(0.0)),
-                num(&d["score"]).map_or_else(|| "not measured".into(), |v| format!("{v:.1}")),
-                ci_text(&d["ci"]),
-                format!("{:.0} %", num(&d["coverage"]).unwrap_or(0.0) * 100.0),
-                format!("{:.1}", num(&d["points_lost"]).unwrap_or(0.0)),
+                d.title.clone(),
+                format!("{:.2}", d.weight),
+                d.score
+                    .map_or_else(|| "not measured".into(), |v| format!("{v:.1}")),
+                ci_text(d.ci),
+                format!("{:.0} %", d.coverage * 100.0),
+                format!("{:.1}", d.points_lost),
             ]
         })
         .collect();
@@ -617,17 +651,16 @@ pub fn pdf(r: &Report) -> Vec<u8> {
     // Page 3: where to act.
     let mut p = Page::new();
     p.heading("Hotspots: where change costs most");
-    let files = crate::files_by_cost(a);
-    let rows: Vec<Vec<String>> = files
+    let rows: Vec<Vec<String>> = costliest(a)
         .iter()
         .take(12)
         .map(|f| {
             vec![
-                s(&f["path"]).to_owned(),
-                fmt1(num(&f["health"])),
-                format!("{:.0}", num(&f["revisions"]).unwrap_or(0.0)),
-                crate::file_cost(f, "h"),
-                range1(&f["defect_work"]["hours"], "h"),
+                fit_path(&f.path, TABLE_SIZE, false, PATH_SHARE * BODY - CELL_PADDING),
+                fmt1(f.health),
+                f.revisions.to_string(),
+                range1_of(&f.total_hours(), "h"),
+                range1_of(&f.defect_work.hours, "h"),
             ]
         })
         .collect();
@@ -642,34 +675,38 @@ pub fn pdf(r: &Report) -> Vec<u8> {
                 "cost a year",
                 "of it fix work",
             ],
-            &[0.46, 0.1, 0.12, 0.16, 0.16],
+            &[PATH_SHARE, 0.1, 0.12, 0.16, 0.16],
             &[false, true, true, true, true],
             &rows,
         );
     }
+    pages.push(p);
+
+    // Page 4: the roadmap, every step (at most about 40, which fit a page).
+    let mut p = Page::new();
     p.heading("Roadmap");
-    let rm = &a["roadmap"];
+    let rm = &a.roadmap;
     p.paragraph(
         &format!(
             "{} steps capture {:.0} % of the addressable friction cost ({}). Efforts are ranges; the projected index applies every step so far.",
-            arr(&rm["steps"]).len(),
-            num(&rm["captured_share"]).unwrap_or(0.0) * 100.0,
-            range(&rm["addressable_hours"], "engineer-hours a year")
+            rm.steps.len(),
+            rm.captured_share * 100.0,
+            range_of(&rm.addressable_hours, "engineer-hours a year")
         ),
         9.0,
         false,
         MUTED,
     );
-    let rows: Vec<Vec<String>> = arr(&rm["steps"])
+    let rows: Vec<Vec<String>> = rm
+        .steps
         .iter()
-        .take(14)
         .map(|st| {
             vec![
-                format!("{:.0}", num(&st["step"]).unwrap_or(0.0)),
-                s(&st["title"]).to_owned(),
-                range1(&st["effort_days"], "d"),
-                range1(&st["time_to_impact_weeks"], "wk"),
-                fmt1(num(&st["projected_index"])),
+                st.step.to_string(),
+                st.title.clone(),
+                range1_of(&st.effort_days, "d"),
+                range1_of(&st.time_to_impact_weeks, "wk"),
+                fmt1(st.projected_index),
             ]
         })
         .collect();
@@ -682,17 +719,6 @@ pub fn pdf(r: &Report) -> Vec<u8> {
             &[true, false, true, true, true],
             &rows,
         );
-        if arr(&rm["steps"]).len() > 14 {
-            p.paragraph(
-                &format!(
-                    "… and {} more steps in roadmap.csv.",
-                    arr(&rm["steps"]).len() - 14
-                ),
-                8.5,
-                false,
-                MUTED,
-            );
-        }
     }
     pages.push(p);
 
@@ -712,7 +738,7 @@ pub fn pdf(r: &Report) -> Vec<u8> {
         vec!["commit".to_owned(), m.commit.clone()],
         vec![
             "window".to_owned(),
-            format!("{} to {}", s(&a["window_from"]), s(&a["window_to"])),
+            format!("{} to {}", doc.window_from, doc.window_to),
         ],
         vec!["manifest digest".to_owned(), m.digest.clone()],
     ];
@@ -748,18 +774,18 @@ pub fn pdf(r: &Report) -> Vec<u8> {
         false,
         INK,
     );
-    let rows: Vec<Vec<String>> = crate::signals(a)
-        .into_iter()
+    let rows: Vec<Vec<String>> = idx
+        .drivers
+        .iter()
+        .flat_map(|d| d.signals.iter().map(move |x| (d, x)))
         .map(|(d, x)| {
             vec![
-                s(&x["id"]).to_owned(),
-                s(&d["title"]).to_owned(),
-                num(&x["value"]).map_or_else(
-                    || "not measured".into(),
-                    |v| format!("{v:.2} {}", s(&x["unit"])),
-                ),
-                fmt1(num(&x["score"])),
-                format!("{:.0} %", num(&x["coverage"]).unwrap_or(0.0) * 100.0),
+                x.id.clone(),
+                d.title.clone(),
+                x.value
+                    .map_or_else(|| "not measured".into(), |v| format!("{v:.2} {}", x.unit)),
+                fmt1(x.score),
+                format!("{:.0} %", x.coverage * 100.0),
             ]
         })
         .collect();
@@ -821,6 +847,23 @@ pub fn pdf(r: &Report) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_are_cut_from_the_left_and_keep_their_file_name() {
+        let p = "src/flask/sansio/deeply/nested/package/app.py";
+        let cut = fit_path(p, 8.5, false, 90.0);
+        assert!(cut.starts_with("…/") && cut.ends_with("/app.py"), "{cut}");
+        assert!(width(&cut, 8.5, false) <= 90.0);
+        assert_eq!(fit_path("a/b.py", 8.5, false, 90.0), "a/b.py");
+    }
+
+    #[test]
+    fn long_figures_take_smaller_type_down_to_a_minimum() {
+        let v = "112,199–220,382 USD";
+        let size = shrink_to_fit(v, 20.0, true, 100.0, 9.0);
+        assert!(size < 20.0 && width(v, size, true) <= 100.0, "{size}");
+        assert_eq!(shrink_to_fit("81", 20.0, true, 100.0, 9.0), 20.0);
+    }
 
     #[test]
     fn text_is_encoded_for_the_standard_fonts() {

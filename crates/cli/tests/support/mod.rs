@@ -143,6 +143,19 @@ pub fn friction_json(args: &[&str], cwd: &Path) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("friction prints JSON")
 }
 
+/// `1234.5` → `1,235`: how friction prints hours and money.
+pub fn thousands(x: f64) -> String {
+    let digits = (x.round() as u64).to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Runs friction in `cwd`, asserts success and returns its standard output.
 pub fn friction_stdout(args: &[&str], cwd: &Path) -> String {
     let out = friction(args, cwd);
