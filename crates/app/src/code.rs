@@ -428,11 +428,8 @@ pub fn measure_worktree(
         p.exists().then_some(p)
     });
     // Measurements are written to the store: one writer at a time.
-    if let Some(p) = &db_path {
-        Store::probe(p).map_err(|e| store_open_error(p, &e))?;
-    }
     let _lock = match &db_path {
-        Some(p) => Some(crate::lock::lock(p, progress)?),
+        Some(p) => Some(crate::project::lock_for_writing(p, progress)?),
         None => None,
     };
     let mut store = match &db_path {

@@ -61,8 +61,7 @@ impl Project {
     /// its write lock, which the caller holds while it writes.
     pub fn open_store_to_write(&self, progress: &dyn Progress) -> Result<(Store, StoreLock)> {
         self.existing()?;
-        Store::probe(&self.db).map_err(|e| store_open_error(&self.db, &e))?;
-        let lock = crate::lock::lock(&self.db, progress)?;
+        let lock = lock_for_writing(&self.db, progress)?;
         let store = Store::open(&self.db).map_err(|e| store_open_error(&self.db, &e))?;
         Ok((store, lock))
     }
@@ -100,6 +99,23 @@ pub fn open_store_to_write(
     let project = Project::locate(path, db)?;
     let (store, lock) = project.open_store_to_write(progress)?;
     Ok((store, project.db, lock))
+}
+
+/// Checks that `db` may become or stay friction's store (absent, empty or
+/// ours; see `Store::probe`), then takes its write lock. A refused file gets
+/// no lock file beside it. A store another writer is creating looks foreign
+/// for a moment (its migrations half applied): when a lock file shows that a
+/// writer is or was there, wait for its lock and look again.
+pub fn lock_for_writing(db: &Path, progress: &dyn Progress) -> Result<StoreLock> {
+    match Store::probe(db) {
+        Ok(()) => crate::lock::lock(db, progress),
+        Err(StoreError::Foreign { .. }) if crate::lock::lock_path(db).exists() => {
+            let lock = crate::lock::lock(db, progress)?;
+            Store::probe(db).map_err(|e| store_open_error(db, &e))?;
+            Ok(lock)
+        }
+        Err(e) => Err(store_open_error(db, &e)),
+    }
 }
 
 /// Refuses to read `mode`'s view of history from a store whose scans took

@@ -125,8 +125,7 @@ pub fn mine(request: &ScanRequest, progress: &dyn Progress) -> Result<Mined, Err
             }
         }
     }
-    Store::probe(&db_path).map_err(|e| store_error(&db_path, e))?;
-    let lock = crate::lock::lock(&db_path, progress)?;
+    let lock = crate::project::lock_for_writing(&db_path, progress)?;
     let mut store = Store::open(&db_path).map_err(|e| store_error(&db_path, e))?;
 
     let mode = if request.first_parent {

@@ -309,8 +309,8 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
             ));
         }
     }
-    Store::probe(&db).map_err(|e| friction_app::project::store_open_error(&db, &e))?;
-    let _lock = friction_app::lock::lock(&db, &crate::progress::Bar::new(args.quiet))?;
+    let _lock =
+        friction_app::project::lock_for_writing(&db, &crate::progress::Bar::new(args.quiet))?;
     let mut store =
         Store::open(&db).map_err(|e| friction_app::project::store_open_error(&db, &e))?;
 
