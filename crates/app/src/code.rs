@@ -333,7 +333,7 @@ pub fn measure_tree(
         .iter()
         .filter(|r| r.excluded.is_none())
         .filter_map(|r| r.health.map(|h| (r.path.clone(), h)))
-        .filter(|(_, h)| *h < health::HEALTHY_FROM)
+        .filter(|(_, h)| Band::of(*h) != Band::Healthy)
         .take(5)
         .collect();
     problems.sort();

@@ -105,7 +105,10 @@ pub(crate) fn code_findings(
         .cost
         .files
         .iter()
-        .filter(|f| f.health.is_some_and(|h| h < health::HEALTHY_FROM))
+        .filter(|f| {
+            f.health
+                .is_some_and(|h| health::Band::of(h) != health::Band::Healthy)
+        })
         .map(|f| f.path.as_str())
         .collect();
     let mut findings = Vec::new();
@@ -124,10 +127,10 @@ pub(crate) fn code_findings(
             continue;
         };
         let h = health::assess(&m);
-        let level = match h.score {
-            Some(s) if s < health::WARNING_FROM => "error",
-            Some(s) if s < health::HEALTHY_FROM => "warning",
-            _ => "note",
+        let level = match h.score.map(health::Band::of) {
+            Some(health::Band::Alert) => "error",
+            Some(health::Band::Warning) => "warning",
+            Some(health::Band::Healthy) | None => "note",
         };
         for f in &h.findings {
             let end = f
