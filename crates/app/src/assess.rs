@@ -472,14 +472,18 @@ pub fn run_assessment(
     mode: WalkMode,
     budget: Option<f64>,
     target: f64,
+    progress: &dyn crate::Progress,
 ) -> Result<Option<(Loaded, Assessment, Inputs)>, Error> {
     let inputs = Inputs::read(path, None)?;
     let options = options(&inputs, budget, target)?;
     let mut history = History::read(store, mode)?;
+    progress.phase("read history");
     let Some(loaded) = load(store, cache, &mut history, &inputs, months, None)? else {
         return Ok(None);
     };
+    progress.phase("load");
     let a = friction_assess::assess(&loaded.data, &options);
+    progress.phase("assess");
     Ok(Some((loaded, a, inputs)))
 }
 

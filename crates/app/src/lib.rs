@@ -133,6 +133,16 @@ impl Session {
     /// The assessment of the store's current state (`friction assess`);
     /// `None` when the store has no history yet.
     pub fn assess(&self, request: &AssessRequest) -> Result<Option<Assessed>> {
+        self.assess_with(request, &Silent)
+    }
+
+    /// As [`Session::assess`], reporting its phases (reading, loading,
+    /// assessing) to `progress`.
+    pub fn assess_with(
+        &self,
+        request: &AssessRequest,
+        progress: &dyn Progress,
+    ) -> Result<Option<Assessed>> {
         request.check()?;
         project::require_view(&self.store, &self.project.db, request.mode)?;
         Ok(assess::run_assessment(
@@ -143,6 +153,7 @@ impl Session {
             request.mode,
             request.budget,
             request.target,
+            progress,
         )?
         .map(|(loaded, assessment, inputs)| Assessed {
             loaded,
