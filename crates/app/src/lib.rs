@@ -149,10 +149,7 @@ impl Session {
             &self.store,
             &self.health,
             &self.project.path,
-            request.months,
-            request.mode,
-            request.budget,
-            request.target,
+            request,
             progress,
         )?
         .map(|(loaded, assessment, inputs)| Assessed {

@@ -259,6 +259,7 @@ pub fn record(
 
 /// The assessment of HEAD after a scan, recorded as a snapshot (`None`: no
 /// history).
+#[allow(clippy::too_many_arguments)]
 pub fn scan_snapshot(
     store: &mut Store,
     cache: &HealthCache,
