@@ -7,11 +7,16 @@
 //! keeps process-wide state: the CLI (and any later front-end) renders.
 
 pub mod assess;
+pub mod backtest;
 pub mod cache;
 pub mod calendar;
 pub mod code;
+pub mod coupling;
 pub mod error;
+pub mod hotspots;
+pub mod knowledge;
 pub mod lock;
+pub mod maat;
 pub mod progress;
 pub mod project;
 pub mod scan;
