@@ -9,7 +9,7 @@ use friction_store::WalkMode;
 use serde::Serialize;
 
 use crate::calendar::{MONTH, date};
-use crate::{Error, Result, Session};
+use crate::{Result, Session};
 
 /// What `friction coupling` asks for.
 #[derive(Debug, Clone, Copy)]
@@ -56,12 +56,7 @@ impl Session {
     pub fn coupling(&self, request: &CouplingRequest) -> Result<CouplingReport> {
         let store = self.store();
         let err = |e| self.read_error(e);
-        let Some(last) = store.last_commit_time().map_err(err)? else {
-            return Err(Error::input(
-                "the store holds no history",
-                Some("run `friction scan` on the repository first"),
-            ));
-        };
+        let last = self.newest_commit_time()?;
         let months = request.months;
         let parity = request.options.parity;
         let since = if months == 0 {

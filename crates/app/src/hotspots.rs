@@ -164,12 +164,4 @@ impl Session {
             )
         })
     }
-
-    /// A store that failed while being read.
-    pub(crate) fn read_error(&self, e: StoreError) -> Error {
-        Error::input(
-            format!("reading {}: {e}", self.project().db.display()),
-            None,
-        )
-    }
 }

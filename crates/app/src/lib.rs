@@ -23,7 +23,7 @@ pub mod scan;
 pub mod snapshot;
 
 use friction_assess::Assessment;
-use friction_store::{Store, WalkMode};
+use friction_store::{Store, StoreError, WalkMode};
 
 pub use cache::HealthCache;
 pub use error::{Error, Result};
@@ -120,6 +120,28 @@ impl Session {
     /// The health cache shared by the measurements and loads of this session.
     pub fn health(&self) -> &HealthCache {
         &self.health
+    }
+
+    /// The time of the newest stored commit, where analysis windows end; an
+    /// error that says to scan first when there is none.
+    pub fn newest_commit_time(&self) -> Result<i64> {
+        self.store()
+            .last_commit_time()
+            .map_err(|e| self.read_error(e))?
+            .ok_or_else(|| {
+                Error::input(
+                    "the store holds no history",
+                    Some("run `friction scan` on the repository first"),
+                )
+            })
+    }
+
+    /// A store that failed while being read.
+    pub(crate) fn read_error(&self, e: StoreError) -> Error {
+        Error::input(
+            format!("reading {}: {e}", self.project().db.display()),
+            None,
+        )
     }
 
     /// Loads the facts as a scan of `at` (default: everything stored and the

@@ -45,12 +45,7 @@ impl Session {
         request.check()?;
         let store = self.store();
         let err = |e| self.read_error(e);
-        let Some(last) = store.last_commit_time().map_err(err)? else {
-            return Err(Error::input(
-                "the store holds no history",
-                Some("run `friction scan` on the repository first"),
-            ));
-        };
+        let last = self.newest_commit_time()?;
         let since = if request.months == 0 {
             i64::MIN
         } else {
