@@ -11,6 +11,7 @@ pub mod cache;
 pub mod calendar;
 pub mod code;
 pub mod error;
+pub mod ingest;
 pub mod lock;
 pub mod progress;
 pub mod project;
