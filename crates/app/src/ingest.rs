@@ -79,7 +79,11 @@ impl IngestReport {
 /// A file to read: its path as shown and stored, and where it is.
 #[derive(Debug, Clone)]
 enum Source {
-    File { shown: String, at: PathBuf, named: bool },
+    File {
+        shown: String,
+        at: PathBuf,
+        named: bool,
+    },
     Stdin,
 }
 
@@ -117,14 +121,23 @@ pub fn ingest(
             Source::Stdin => {
                 let mut bytes = Vec::new();
                 match stdin.read_to_end(&mut bytes) {
-                    Ok(_) => read_one(store, "-", &mut &bytes[..], || Ok(Box::new(&bytes[..])), true, request),
+                    Ok(_) => read_one(
+                        store,
+                        "-",
+                        &mut &bytes[..],
+                        || Ok(Box::new(&bytes[..])),
+                        true,
+                        request,
+                    ),
                     Err(e) => Outcome::Refused {
                         error: format!("cannot read standard input: {e}"),
                     },
                 }
             }
             Source::File { shown, at, named } => {
-                let open = || -> std::io::Result<Box<dyn Read + '_>> { Ok(Box::new(std::fs::File::open(at)?)) };
+                let open = || -> std::io::Result<Box<dyn Read + '_>> {
+                    Ok(Box::new(std::fs::File::open(at)?))
+                };
                 match open() {
                     Ok(mut first) => read_one(store, shown, &mut first, open, *named, request),
                     Err(e) => Outcome::Refused {
@@ -160,13 +173,14 @@ fn read_one<'a>(
         Err(e) => return refused(format!("cannot read: {e}")),
     };
     match store.input_with_content(&sha256, EXTRACTOR_VERSION) {
-        Ok(Some(row)) => {
+        // Forced to another format than it was read as, the file is read again.
+        Ok(Some(row)) if request.format.is_none_or(|f| f.name() == row.format) => {
             return Outcome::Unchanged {
                 sha256,
                 stored_as: row.path,
             };
         }
-        Ok(None) => {}
+        Ok(_) => {}
         Err(e) => return refused(format!("store: {e}")),
     }
     let mut reader = match open() {
@@ -197,7 +211,10 @@ fn read_one<'a>(
         }
     };
     let replace_path = shown != "-";
-    let replaced = replace_path && store.inputs().is_ok_and(|rows| rows.iter().any(|r| r.path == shown));
+    let replaced = replace_path
+        && store
+            .inputs()
+            .is_ok_and(|rows| rows.iter().any(|r| r.path == shown));
     let new = NewInput {
         path: shown.to_owned(),
         format: format.name().to_owned(),
@@ -230,7 +247,11 @@ fn read_one<'a>(
 }
 
 fn format_names() -> String {
-    Format::ALL.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+    Format::ALL
+        .iter()
+        .map(|f| f.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn sha256_of(reader: &mut dyn Read) -> std::io::Result<String> {
@@ -257,7 +278,11 @@ fn expand(base: &Path, pattern: &str) -> std::result::Result<Vec<Source>, String
     }
     let resolve = |p: &str| {
         let p = Path::new(p);
-        if p.is_absolute() { p.to_path_buf() } else { base.join(p) }
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            base.join(p)
+        }
     };
     if !pattern.contains(['*', '?', '[']) {
         let at = resolve(pattern);
@@ -329,7 +354,9 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -352,7 +379,8 @@ pub struct StoredInputs {
 
 /// What `friction inputs` lists.
 pub fn stored(store: &Store) -> Result<StoredInputs> {
-    let err = |e: friction_store::StoreError| Error::store(format!("cannot read the inputs: {e}"), None);
+    let err =
+        |e: friction_store::StoreError| Error::store(format!("cannot read the inputs: {e}"), None);
     Ok(StoredInputs {
         inputs: store.inputs().map_err(err)?,
         facts: store.fact_counts().map_err(err)?,

@@ -41,7 +41,10 @@ pub fn ingest(args: &IngestArgs) -> Result<u8, Error> {
         &bar,
     )?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
     } else {
         print!("{}", text(&report));
     }
@@ -59,9 +62,7 @@ pub fn report_refusals(report: &IngestReport) -> u8 {
         return 0;
     }
     let total = report.files.len();
-    eprintln!(
-        "note: {refused} of {total} files refused and not stored; the others were read"
-    );
+    eprintln!("note: {refused} of {total} files refused and not stored; the others were read");
     EXIT_PARTIAL
 }
 
@@ -93,7 +94,11 @@ fn text(report: &IngestReport) -> String {
                     .iter()
                     .map(|(s, n)| format!("{s} ({n})"))
                     .collect();
-                let noun = if summary.records == 1 { "record" } else { "records" };
+                let noun = if summary.records == 1 {
+                    "record"
+                } else {
+                    "records"
+                };
                 let mut line = format!(
                     "stored     {}  {format}, {} {noun}",
                     file.path, summary.records
@@ -125,14 +130,27 @@ pub fn inputs(args: &InputsArgs) -> Result<u8, Error> {
     let (store, _) = open_store(args.path.clone(), args.db.clone())?;
     let stored = friction_app::ingest::stored(&store)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&stored).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&stored).unwrap_or_default()
+        );
         return Ok(0);
     }
     if stored.inputs.is_empty() {
-        println!("no inputs stored; `friction ingest PATH...` reads CI, pull-request, test and coverage exports");
+        println!(
+            "no inputs stored; `friction ingest PATH...` reads CI, pull-request, test and coverage exports"
+        );
         return Ok(0);
     }
-    let header = ["file", "format", "sha256", "records", "span", "extractor", "ingested"];
+    let header = [
+        "file",
+        "format",
+        "sha256",
+        "records",
+        "span",
+        "extractor",
+        "ingested",
+    ];
     let rows: Vec<[String; 7]> = stored
         .inputs
         .iter()
@@ -165,7 +183,11 @@ pub fn inputs(args: &InputsArgs) -> Result<u8, Error> {
             .enumerate()
             .map(|(i, (c, w))| {
                 let pad = w.saturating_sub(c.chars().count());
-                if i == 3 { format!("{}{c}", " ".repeat(pad)) } else { format!("{c}{}", " ".repeat(pad)) }
+                if i == 3 {
+                    format!("{}{c}", " ".repeat(pad))
+                } else {
+                    format!("{c}{}", " ".repeat(pad))
+                }
             })
             .collect();
         padded.join("  ").trim_end().to_owned()
@@ -177,7 +199,13 @@ pub fn inputs(args: &InputsArgs) -> Result<u8, Error> {
     let f = &stored.facts;
     println!(
         "\nfacts (each counted once): {} CI runs, {} CI jobs, {} pull requests, {} reviews, {} pull-request commits, {} test results, {} coverage files",
-        f.ci_runs, f.ci_jobs, f.pull_requests, f.reviews, f.pr_commits, f.test_results, f.coverage_files
+        f.ci_runs,
+        f.ci_jobs,
+        f.pull_requests,
+        f.reviews,
+        f.pr_commits,
+        f.test_results,
+        f.coverage_files
     );
     let scopes: std::collections::BTreeSet<&str> = stored
         .inputs
@@ -185,7 +213,10 @@ pub fn inputs(args: &InputsArgs) -> Result<u8, Error> {
         .flat_map(|i| i.scopes.iter().map(String::as_str))
         .collect();
     if !scopes.is_empty() {
-        println!("repositories named: {}", scopes.into_iter().collect::<Vec<_>>().join(", "));
+        println!(
+            "repositories named: {}",
+            scopes.into_iter().collect::<Vec<_>>().join(", ")
+        );
     }
     Ok(0)
 }

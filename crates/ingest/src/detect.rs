@@ -31,11 +31,15 @@ fn is_devlake_header(text: &str) -> bool {
 
 fn json_provider(text: &str) -> Option<Format> {
     const GITLAB: [&str; 4] = ["\"project_id\"", "\"iid\"", "/api/v4/", "\"short_id\""];
-    const GITHUB: [&str; 5] = [
+    const GITHUB: [&str; 9] = [
         "\"node_id\"",
         "\"workflow_runs\"",
         "\"workflow_run\"",
         "\"workflow_job\"",
+        "\"run_number\"",
+        "\"run_attempt\"",
+        "\"pull_request_url\"",
+        "\"full_name\"",
         "api.github.com",
     ];
     let first = |needles: &[&str]| needles.iter().filter_map(|n| text.find(n)).min();

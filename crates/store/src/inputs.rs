@@ -123,8 +123,15 @@ impl Store {
             let n: i64 = self.conn.query_row(&sql, [], |r| r.get(0))?;
             *slot = crate::to_u64(n);
         }
-        let [ci_runs, ci_jobs, pull_requests, reviews, pr_commits, test_results, coverage_files] =
-            counts;
+        let [
+            ci_runs,
+            ci_jobs,
+            pull_requests,
+            reviews,
+            pr_commits,
+            test_results,
+            coverage_files,
+        ] = counts;
         Ok(FactCounts {
             ci_runs,
             ci_jobs,
