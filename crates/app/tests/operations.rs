@@ -227,6 +227,7 @@ fn recording_an_unchanged_state_again_keeps_one_snapshot() {
         &mined.repo,
         WalkMode::Full,
         None,
+        &Silent,
     )
     .expect("records")
     .expect("there is history");
@@ -238,6 +239,7 @@ fn recording_an_unchanged_state_again_keeps_one_snapshot() {
         &mined.repo,
         WalkMode::Full,
         None,
+        &Silent,
     )
     .expect("records")
     .expect("there is history");
