@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::BufRead;
 
-use friction_model::inputs::{FileCoverage, InputRecord, Position};
+use friction_model::inputs::FileCoverage;
 
 use crate::xml::{Node, Xml};
 use crate::{Error, Sink};
@@ -27,23 +27,11 @@ pub(crate) fn extract(reader: &mut dyn BufRead, sink: &mut Sink<'_>) -> Result<(
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut class: Option<usize> = None;
     let mut method: Option<bool> = None;
-    let mut root_seen = false;
     loop {
         match xml.next()? {
             Node::End => break,
             Node::Open { name, empty } => {
-                if !root_seen {
-                    root_seen = true;
-                    if name != b"coverage" {
-                        return Err(Error::at(
-                            xml.position(0),
-                            format!(
-                                "not a Cobertura report: the root element is <{}>",
-                                String::from_utf8_lossy(&name)
-                            ),
-                        ));
-                    }
-                }
+                xml.check_root(&name, &["coverage"], "a Cobertura report")?;
                 match name.as_slice() {
                     b"class" => {
                         let path = xml.attr("filename").unwrap_or("").to_owned();
@@ -125,10 +113,8 @@ pub(crate) fn extract(reader: &mut dyn BufRead, sink: &mut Sink<'_>) -> Result<(
             },
         }
     }
-    if !root_seen {
-        return Err(Error::whole("no XML element: not a Cobertura report"));
-    }
-    for (i, (path, file)) in files.into_iter().enumerate() {
+    xml.check_end("a Cobertura report")?;
+    let records = files.into_iter().map(|(path, file)| {
         let lines = file.lines.values();
         let coverage = FileCoverage {
             path,
@@ -139,15 +125,9 @@ pub(crate) fn extract(reader: &mut dyn BufRead, sink: &mut Sink<'_>) -> Result<(
             functions_found: file.methods,
             functions_hit: file.methods_hit,
         };
-        sink(
-            InputRecord::Coverage(coverage),
-            Position {
-                record: i as u64 + 1,
-                line: Some(file.line),
-            },
-        )?;
-    }
-    Ok(())
+        (coverage, file.line)
+    });
+    crate::emit_coverage(sink, records)
 }
 
 /// `50% (1/2)` → (1, 2).

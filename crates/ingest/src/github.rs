@@ -5,7 +5,7 @@
 use friction_model::inputs::{CiJob, CiRun, InputRecord, PrCommit, PullRequest, Review};
 use serde_json::Value;
 
-use crate::json::{Hint, id, keys, number, seconds, text, text_at, time};
+use crate::json::{Hint, id, joined, keys, number, seconds, text, text_at, time};
 
 pub(crate) fn records(item: &Value, hint: &Hint) -> Result<Vec<InputRecord>, String> {
     if !item.is_object() {
@@ -129,14 +129,6 @@ fn job_of(v: &Value, hint: &Hint) -> Result<InputRecord, String> {
         hint,
         "a workflow job",
     )?;
-    let labels = match v.get("labels") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .collect::<Vec<_>>()
-            .join(","),
-        _ => String::new(),
-    };
     Ok(InputRecord::CiJob(CiJob {
         scope,
         id: id(v, "a workflow job")?,
@@ -152,7 +144,7 @@ fn job_of(v: &Value, hint: &Hint) -> Result<InputRecord, String> {
         started_at: time(v, "started_at")?,
         finished_at: time(v, "completed_at")?,
         queued: seconds(v, "queued_duration"),
-        runner_labels: labels,
+        runner_labels: joined(v, "labels"),
     }))
 }
 

@@ -4,7 +4,7 @@
 use friction_model::inputs::{CiJob, CiRun, InputRecord, PrCommit, PullRequest};
 use serde_json::Value;
 
-use crate::json::{Hint, id, keys, number, seconds, text, text_at, time};
+use crate::json::{Hint, id, joined, keys, number, seconds, text, text_at, time};
 
 pub(crate) fn records(item: &Value, hint: &Hint) -> Result<Vec<InputRecord>, String> {
     if !item.is_object() {
@@ -77,14 +77,6 @@ fn pipeline(v: &Value, hint: &Hint) -> Result<InputRecord, String> {
 
 fn job(v: &Value, hint: &Hint) -> Result<InputRecord, String> {
     let pipeline = v.get("pipeline").unwrap_or(&Value::Null);
-    let labels = match v.get("tag_list") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .collect::<Vec<_>>()
-            .join(","),
-        _ => String::new(),
-    };
     Ok(InputRecord::CiJob(CiJob {
         scope: match scope(text(pipeline, "project_id"), hint, "a job") {
             Ok(scope) => scope,
@@ -105,7 +97,7 @@ fn job(v: &Value, hint: &Hint) -> Result<InputRecord, String> {
         started_at: time(v, "started_at")?,
         finished_at: time(v, "finished_at")?,
         queued: seconds(v, "queued_duration"),
-        runner_labels: labels,
+        runner_labels: joined(v, "tag_list"),
     }))
 }
 

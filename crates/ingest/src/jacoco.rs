@@ -16,23 +16,11 @@ pub(crate) fn extract(reader: &mut dyn BufRead, sink: &mut Sink<'_>) -> Result<(
     // Depth inside the open <sourcefile>: its counters are at depth 1.
     let mut depth = 0usize;
     let mut records = 0u64;
-    let mut root_seen = false;
     loop {
         match xml.next()? {
             Node::End => break,
             Node::Open { name, empty } => {
-                if !root_seen {
-                    root_seen = true;
-                    if name != b"report" {
-                        return Err(Error::at(
-                            xml.position(0),
-                            format!(
-                                "not a JaCoCo report: the root element is <{}>",
-                                String::from_utf8_lossy(&name)
-                            ),
-                        ));
-                    }
-                }
+                xml.check_root(&name, &["report"], "a JaCoCo report")?;
                 if let Some((coverage, _)) = file.as_mut() {
                     if depth == 0 && name == b"counter" {
                         let number = |k: &str| -> Result<u64, Error> {
@@ -111,9 +99,7 @@ pub(crate) fn extract(reader: &mut dyn BufRead, sink: &mut Sink<'_>) -> Result<(
             }
         }
     }
-    if !root_seen {
-        return Err(Error::whole("no XML element: not a JaCoCo report"));
-    }
+    xml.check_end("a JaCoCo report")?;
     Ok(())
 }
 

@@ -167,6 +167,18 @@ pub(crate) fn text_at(v: &Value, path: &[&str]) -> String {
     text(cur, path[path.len() - 1])
 }
 
+/// An array of strings, joined by commas (runner labels, tag lists).
+pub(crate) fn joined(v: &Value, key: &str) -> String {
+    match v.get(key) {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(","),
+        _ => String::new(),
+    }
+}
+
 /// A whole number, written as a number or as text.
 pub(crate) fn number(v: &Value, key: &str) -> Option<u64> {
     match v.get(key)? {

@@ -22,23 +22,11 @@ pub(crate) fn extract(reader: &mut dyn BufRead, sink: &mut Sink<'_>) -> Result<(
     let mut suites: Vec<(String, Option<i64>)> = Vec::new();
     let mut case: Option<Open> = None;
     let mut records = 0u64;
-    let mut root_seen = false;
     loop {
         match xml.next()? {
             Node::End => break,
             Node::Open { name, empty } => {
-                if !root_seen {
-                    root_seen = true;
-                    if name != b"testsuites" && name != b"testsuite" {
-                        return Err(Error::at(
-                            xml.position(0),
-                            format!(
-                                "not a JUnit report: the root element is <{}>, not <testsuites> or <testsuite>",
-                                String::from_utf8_lossy(&name)
-                            ),
-                        ));
-                    }
-                }
+                xml.check_root(&name, &["testsuites", "testsuite"], "a JUnit report")?;
                 match name.as_slice() {
                     b"testsuite" => {
                         let stamp = xml.attr("timestamp").and_then(crate::time::parse);
@@ -107,9 +95,7 @@ pub(crate) fn extract(reader: &mut dyn BufRead, sink: &mut Sink<'_>) -> Result<(
             },
         }
     }
-    if !root_seen {
-        return Err(Error::whole("no XML element: not a JUnit report"));
-    }
+    xml.check_end("a JUnit report")?;
     Ok(())
 }
 

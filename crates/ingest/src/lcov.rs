@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::BufRead;
 
-use friction_model::inputs::{FileCoverage, InputRecord, Position};
+use friction_model::inputs::{FileCoverage, Position};
 
 use crate::{Error, Sink};
 
@@ -159,7 +159,7 @@ pub(crate) fn extract(reader: &mut dyn BufRead, sink: &mut Sink<'_>) -> Result<(
     if files.is_empty() {
         return Err(Error::whole("no `SF:` section: not an lcov tracefile"));
     }
-    for (i, (file, path)) in files.into_iter().zip(paths).enumerate() {
+    let records = files.into_iter().zip(paths).map(|(file, path)| {
         let coverage =
             if file.lines.is_empty() && file.functions.is_empty() && file.branches.is_empty() {
                 let [lf, lh, brf, brh, fnf, fnh] = file.totals;
@@ -184,13 +184,7 @@ pub(crate) fn extract(reader: &mut dyn BufRead, sink: &mut Sink<'_>) -> Result<(
                     functions_hit: hit(&mut file.functions.values()),
                 }
             };
-        sink(
-            InputRecord::Coverage(coverage),
-            Position {
-                record: i as u64 + 1,
-                line: Some(file.line),
-            },
-        )?;
-    }
-    Ok(())
+        (coverage, file.line)
+    });
+    crate::emit_coverage(sink, records)
 }

@@ -135,6 +135,24 @@ impl Error {
     }
 }
 
+/// Hands `files`' coverage to `sink`, in order, each with the line of the
+/// file's first section.
+pub(crate) fn emit_coverage(
+    sink: &mut Sink<'_>,
+    files: impl IntoIterator<Item = (friction_model::inputs::FileCoverage, u64)>,
+) -> Result<(), Error> {
+    for (i, (coverage, line)) in files.into_iter().enumerate() {
+        sink(
+            InputRecord::Coverage(coverage),
+            Position {
+                record: i as u64 + 1,
+                line: Some(line),
+            },
+        )?;
+    }
+    Ok(())
+}
+
 /// Receives each record with its position; an error stops the extraction.
 pub type Sink<'a> = dyn FnMut(InputRecord, Position) -> Result<(), Error> + 'a;
 

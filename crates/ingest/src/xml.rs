@@ -58,6 +58,7 @@ pub(crate) struct Xml<'r> {
     depth: usize,
     /// Attributes of the element last opened.
     attrs: Vec<(Vec<u8>, String)>,
+    root_seen: bool,
 }
 
 impl<'r> Xml<'r> {
@@ -70,6 +71,42 @@ impl<'r> Xml<'r> {
             buf: Vec::new(),
             depth: 0,
             attrs: Vec::new(),
+            root_seen: false,
+        }
+    }
+
+    /// Checks, at the first element, that it is one of `roots`; `what` names
+    /// the format (`a JUnit report`).
+    pub(crate) fn check_root(
+        &mut self,
+        name: &[u8],
+        roots: &[&str],
+        what: &str,
+    ) -> Result<(), Error> {
+        if self.root_seen {
+            return Ok(());
+        }
+        self.root_seen = true;
+        if roots.iter().any(|r| r.as_bytes() == name) {
+            return Ok(());
+        }
+        let expected: Vec<String> = roots.iter().map(|r| format!("<{r}>")).collect();
+        Err(Error::at(
+            self.position(0),
+            format!(
+                "not {what}: the root element is <{}>, not {}",
+                String::from_utf8_lossy(name),
+                expected.join(" or ")
+            ),
+        ))
+    }
+
+    /// At the end of the document: an error when it held no element at all.
+    pub(crate) fn check_end(&self, what: &str) -> Result<(), Error> {
+        if self.root_seen {
+            Ok(())
+        } else {
+            Err(Error::whole(format!("no XML element: not {what}")))
         }
     }
 
