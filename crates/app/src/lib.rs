@@ -16,6 +16,7 @@ pub mod progress;
 pub mod project;
 pub mod scan;
 pub mod snapshot;
+pub mod timeline;
 
 use friction_assess::Assessment;
 use friction_store::{Store, WalkMode};

@@ -469,8 +469,17 @@ mod tests {
 
     #[test]
     fn the_contributions_of_an_assessment_add_up_to_its_index() {
-        let a = assessment(&[("hotspot-friction", 30.0), ("rework", 70.0), ("truck-factor", 55.0)]);
-        let sum: f64 = a.index.signal_contributions().iter().map(|(_, _, p)| p).sum();
+        let a = assessment(&[
+            ("hotspot-friction", 30.0),
+            ("rework", 70.0),
+            ("truck-factor", 55.0),
+        ]);
+        let sum: f64 = a
+            .index
+            .signal_contributions()
+            .iter()
+            .map(|(_, _, p)| p)
+            .sum();
         assert!((sum - a.index.score.unwrap()).abs() < 0.006);
         let unmeasured = a
             .index

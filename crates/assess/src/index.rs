@@ -121,7 +121,9 @@ impl IndexResult {
                 let share = d.measured_share();
                 d.signals.iter().map(move |s| {
                     let points = match s.score {
-                        Some(v) if share > 0.0 && measured > 0.0 => d.weight * s.weight * v / measured,
+                        Some(v) if share > 0.0 && measured > 0.0 => {
+                            d.weight * s.weight * v / measured
+                        }
                         _ => 0.0,
                     };
                     (d, s, points)

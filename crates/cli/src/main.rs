@@ -571,7 +571,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => render_assess::explain(&args),
         Command::Backfill(args) => timeline::backfill(&args),
         Command::Trend(args) => timeline::trend(&args),
-        Command::Compare(args) => timeline::compare_cmd(&args),
+        Command::Compare(args) => timeline::compare(&args),
         Command::Rescore(args) => timeline::rescore(&args),
         Command::Check(args) => timeline::check(&args),
         Command::Report(args) => report::run(&args),
