@@ -134,16 +134,24 @@ impl Session {
     /// The assessment of the store's current state (`friction assess`);
     /// `None` when the store has no history yet.
     pub fn assess(&self, request: &AssessRequest) -> Result<Option<Assessed>> {
+        self.assess_with(request, &Silent)
+    }
+
+    /// As [`Session::assess`], reporting its phases (reading, loading,
+    /// assessing) to `progress`.
+    pub fn assess_with(
+        &self,
+        request: &AssessRequest,
+        progress: &dyn Progress,
+    ) -> Result<Option<Assessed>> {
         request.check()?;
         project::require_view(&self.store, &self.project.db, request.mode)?;
         Ok(assess::run_assessment(
             &self.store,
             &self.health,
             &self.project.path,
-            request.months,
-            request.mode,
-            request.budget,
-            request.target,
+            request,
+            progress,
         )?
         .map(|(loaded, assessment, inputs)| Assessed {
             loaded,

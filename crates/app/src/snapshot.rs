@@ -259,6 +259,7 @@ pub fn record(
 
 /// The assessment of HEAD after a scan, recorded as a snapshot (`None`: no
 /// history).
+#[allow(clippy::too_many_arguments)]
 pub fn scan_snapshot(
     store: &mut Store,
     cache: &HealthCache,
@@ -267,6 +268,7 @@ pub fn scan_snapshot(
     repo: &friction_history::Repo,
     mode: WalkMode,
     partial: Option<String>,
+    progress: &dyn crate::Progress,
 ) -> Result<Option<(Assessment, Recorded)>, Error> {
     let inputs = Inputs::read(path, None)?;
     let options = crate::assess::options(
@@ -280,18 +282,14 @@ pub fn scan_snapshot(
         .ok()
         .map(|c| c.to_string())
         .filter(|c| history.time_of(c).is_some());
-    let Some((loaded, a)) = assess_at(
-        store,
-        cache,
-        history,
-        &inputs,
-        &options,
-        12,
-        head.as_deref(),
-    )?
+    let Some(loaded) =
+        crate::assess::load_with(store, cache, history, &inputs, 12, head.as_deref(), true)?
     else {
         return Ok(None);
     };
+    progress.phase("  load");
+    let a = assess_loaded(&loaded, &options);
+    progress.phase("  assess");
     let origin = Origin {
         kind: "scan",
         scope: "",
@@ -299,6 +297,7 @@ pub fn scan_snapshot(
         partial,
     };
     let rec = record(store, &origin, &loaded, &a, &inputs, &options, mode)?;
+    progress.phase("  record");
     Ok(Some((a, rec)))
 }
 
@@ -331,17 +330,22 @@ pub fn assess_at_with(
     else {
         return Ok(None);
     };
-    // The facts' digest (for the snapshot) on another thread meanwhile.
-    let a = std::thread::scope(|s| {
+    let a = assess_loaded(&loaded, options);
+    Ok(Some((loaded, a)))
+}
+
+/// Assesses loaded facts, computing the facts' digest (for the snapshot) on
+/// another thread meanwhile.
+fn assess_loaded(loaded: &Loaded, options: &Options) -> Assessment {
+    std::thread::scope(|s| {
         s.spawn(|| {
             loaded
                 .facts_sha256
-                .get_or_init(|| facts_digest(&loaded))
+                .get_or_init(|| facts_digest(loaded))
                 .len()
         });
         friction_assess::assess(&loaded.data, options)
-    });
-    Ok(Some((loaded, a)))
+    })
 }
 
 /// The snapshots a trend shows: those not superseded by a re-scoring, of

@@ -228,6 +228,7 @@ fn recording_an_unchanged_state_again_keeps_one_snapshot() {
         &mined.repo,
         WalkMode::Full,
         None,
+        &Silent,
     )
     .expect("records")
     .expect("there is history");
@@ -239,6 +240,7 @@ fn recording_an_unchanged_state_again_keeps_one_snapshot() {
         &mined.repo,
         WalkMode::Full,
         None,
+        &Silent,
     )
     .expect("records")
     .expect("there is history");

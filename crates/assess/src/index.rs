@@ -286,12 +286,7 @@ pub(crate) struct SplitMix(u64);
 
 impl SplitMix {
     pub(crate) fn new(seed: &str) -> SplitMix {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in seed.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        SplitMix(h)
+        SplitMix(friction_model::fnv::fnv1a64(seed.bytes()))
     }
 
     pub(crate) fn next(&mut self) -> u64 {

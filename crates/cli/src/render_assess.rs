@@ -344,7 +344,7 @@ pub fn run(args: &AssessArgs) -> Result<u8, Error> {
         loaded,
         assessment: a,
         ..
-    }) = session.assess(&request)?
+    }) = session.assess_with(&request, &crate::progress::Bar::new(false))?
     else {
         return Err(Error::missing(
             "the store has no history yet",

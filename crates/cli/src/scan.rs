@@ -76,7 +76,9 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
                         return None;
                     }
                 };
-                let _ = history_done.send(friction_app::assess::History::read(&reader, mode));
+                let history = friction_app::assess::History::read(&reader, mode);
+                crate::timing::phase("read history");
+                let _ = history_done.send(history);
                 let hotspots = if code_measured.recv().unwrap_or(false) {
                     match crate::hotspots::compute(&reader, cache, 12, mode, components) {
                         Ok(h) => h.map(|h| HotspotSummary::from(&h)),
@@ -135,6 +137,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
                     &repo,
                     mode,
                     partial.clone(),
+                    &bar,
                 ) {
                     Ok(Some((a, rec))) => (Some(a), Some(rec)),
                     Ok(None) => (None, None),

@@ -7,7 +7,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use support::{Fixture, costly_hotspot, friction_json, thousands};
+use support::{Fixture, costly_hotspot, friction_json, pdf_text, thousands, tool};
 
 const BIDI: char = '\u{202E}';
 
@@ -384,9 +384,7 @@ fn the_html_renders_in_headless_chromium_without_errors_or_requests() {
         "network requests: {urls:?}"
     );
     // The screenshot, kept as a test artefact.
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("artefacts");
-    std::fs::create_dir_all(&dir).unwrap();
-    let shot = dir.join("report.png");
+    let shot = artefacts().join("report.png");
     let o = std::process::Command::new(&browser)
         .args(common)
         .args([
@@ -405,12 +403,84 @@ fn the_html_renders_in_headless_chromium_without_errors_or_requests() {
     );
 }
 
-fn tool(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|d| d.join(name))
-            .find(|p| p.is_file())
-    })
+/// Where a test keeps what a person checks by eye: screenshots of the page
+/// and images of the board pack (`target/tmp/artefacts`).
+fn artefacts() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("artefacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Issue 15.14: at 1,280 and 1,920 px nothing in the page reaches past the
+/// main column (the roadmap table once did, hiding its projected index) and
+/// no element scrolls sideways. The page forbids scripts, so the test
+/// measures the layout in a copy whose policy allows one probe script.
+#[test]
+fn the_html_fits_1280_and_1920_pixel_windows() {
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install Chromium (scripts/test-deps.sh) for the page test"
+        );
+        eprintln!("skipped: no Chromium on PATH (scripts/test-deps.sh installs it)");
+        return;
+    };
+    let f = hostile();
+    let out = f.path().join("out");
+    report(&f, &out, "1700000000");
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let policy = "<meta http-equiv=\"Content-Security-Policy\"";
+    let start = page.find(policy).expect("the page declares its policy");
+    let end = start + page[start..].find('>').unwrap() + 1;
+    let probe = "<script>\
+        const main = document.querySelector('main').getBoundingClientRect();\
+        const out = [];\
+        for (const el of document.querySelectorAll('main *')) {\
+          if (el.closest('svg')) continue;\
+          const r = el.getBoundingClientRect();\
+          const where = el.tagName + ' in #' + ((el.closest('section') || {}).id || '');\
+          if (r.right > main.right + 0.5) out.push(where + ' ends at ' + Math.round(r.right) + ' > ' + Math.round(main.right));\
+          if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1) out.push(where + ' scrolls ' + el.scrollWidth + ' > ' + el.clientWidth);\
+        }\
+        const roadmap = document.querySelector('#roadmap table');\
+        if (!roadmap || roadmap.querySelectorAll('tbody tr').length === 0) out.push('no roadmap rows');\
+        document.body.setAttribute('data-overflow', JSON.stringify(out));\
+        </script></body>";
+    let measured = format!("{}{}", &page[..start], &page[end..]).replace("</body>", probe);
+    let probe_page = out.join("probe.html");
+    std::fs::write(&probe_page, measured).unwrap();
+    let common = ["--no-sandbox", "--disable-gpu", "--hide-scrollbars"];
+    for width in [1280, 1920] {
+        let dom = std::process::Command::new(&browser)
+            .args(common)
+            .arg(format!("--window-size={width},2000"))
+            .args(["--dump-dom", &format!("file://{}", probe_page.display())])
+            .output()
+            .unwrap();
+        assert!(
+            dom.status.success(),
+            "{}",
+            String::from_utf8_lossy(&dom.stderr)
+        );
+        let dom = String::from_utf8_lossy(&dom.stdout);
+        let attr = "data-overflow=\"";
+        let at = dom.find(attr).expect("the probe ran") + attr.len();
+        let found = dom[at..][..dom[at..].find('"').unwrap()].replace("&quot;", "\"");
+        let found: Vec<String> = serde_json::from_str(&found.replace("&gt;", ">")).unwrap();
+        assert!(found.is_empty(), "at {width} px: {found:#?}");
+        let shot = artefacts().join(format!("report-{width}.png"));
+        let o = std::process::Command::new(&browser)
+            .args(common)
+            .args([
+                &format!("--window-size={width},6000"),
+                &format!("--screenshot={}", shot.display()),
+                &format!("file://{}", out.join("report.html").display()),
+            ])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(std::fs::read(&shot).unwrap().starts_with(b"\x89PNG"));
+    }
 }
 
 /// Share of pixels darker than near-white in a binary PGM (P5) image.
@@ -484,7 +554,7 @@ fn the_board_pack_has_the_index_hotspots_and_roadmap_on_non_blank_pages() {
     );
 
     let pages = f.path().join("page");
-    let o = std::process::Command::new(pdftoppm)
+    let o = std::process::Command::new(&pdftoppm)
         .args([
             "-gray",
             "-r",
@@ -502,31 +572,17 @@ fn the_board_pack_has_the_index_hotspots_and_roadmap_on_non_blank_pages() {
         .collect();
     images.sort();
     assert!((3..=6).contains(&images.len()), "{} pages", images.len());
+    // The pages at a readable resolution, kept for a person to look at.
+    let o = std::process::Command::new(&pdftoppm)
+        .args(["-png", "-r", "80", pdf.to_str().unwrap()])
+        .arg(artefacts().join("board-pack"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     for img in &images {
         let share = ink_share(&std::fs::read(img).unwrap());
         assert!(share > 0.01, "{} is blank ({share:.4} ink)", img.display());
     }
-}
-
-fn pdf_text(pdf: &Path) -> Option<String> {
-    let Some(pdftotext) = tool("pdftotext") else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install poppler-utils (scripts/test-deps.sh) for the PDF test"
-        );
-        eprintln!("skipped: no pdftotext on PATH (scripts/test-deps.sh installs it)");
-        return None;
-    };
-    let out = std::process::Command::new(pdftotext)
-        .args([pdf.to_str().unwrap(), "-"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The board pack never drops what matters (issue 15.13): the cost tile

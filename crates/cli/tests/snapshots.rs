@@ -716,6 +716,17 @@ fn a_partial_snapshot_is_marked_wherever_it_appears() {
     let header = csv.lines().next().unwrap_or_default();
     assert!(header.ends_with(",partial"), "{csv}");
     assert!(csv.contains("1 commit could not be read"), "{csv}");
+    // The board pack marks it too: a dip in its trend is not read as the code.
+    if let Some(text) = support::pdf_text(&out_dir.path().join("board-pack.pdf")) {
+        assert!(
+            text.contains(&format!(
+                "#{} ({}) is partial: 1 commit could not be read",
+                points[1]["snapshot"],
+                points[1]["as_of"].as_str().unwrap_or_default()
+            )),
+            "{text}"
+        );
+    }
 }
 
 /// Reports read the stored assessment through its types: a snapshot written

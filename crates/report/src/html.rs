@@ -148,6 +148,45 @@ fn table(out: &mut String, t: &Table, limit: usize, link: Option<(&str, &str)>) 
     }
 }
 
+/// The roadmap as a reader scans it: one range per cell (`roadmap.csv` keeps
+/// the low and high columns apart), so the table fits the page's 1,016 px
+/// column without hiding the projected index (issue 15.14). Every step is
+/// shown: a board pack never drops the steps that move the index.
+fn roadmap_table(out: &mut String, rm: &friction_assess::Roadmap) {
+    // A range below ten in one decimal (0.2–2.2 weeks must not read 0–2);
+    // above, whole numbers with thousands separators, as everywhere else.
+    let one = |x: f64| format!("{x:.1}");
+    let days = |r: &friction_assess::Range| {
+        let wide = r.low.abs().max(r.high.abs()) >= 10.0;
+        let one = |x: f64| if wide { crate::thousands(x) } else { one(x) };
+        let (lo, hi) = (one(r.low), one(r.high));
+        if lo == hi { lo } else { format!("{lo}–{hi}") }
+    };
+    out.push_str(
+        "<table class=\"roadmap\"><thead><tr><th class=\"n\">step</th><th>intervention</th>\
+         <th class=\"n\">effort (days)</th><th class=\"n\">cumulative effort (days)</th>\
+         <th class=\"n\">benefit (hours a year)</th><th class=\"n\">time to impact (weeks)</th>\
+         <th class=\"n\">projected index</th></tr></thead><tbody>",
+    );
+    for st in &rm.steps {
+        let _ = write!(
+            out,
+            "<tr><td class=\"n\">{}</td><td>{}<br><code class=\"muted\">{}</code></td>\
+             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+             <td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            st.step,
+            h(&st.title),
+            h(&st.intervention),
+            h(&days(&st.effort_days)),
+            h(&days(&st.cumulative_effort_days)),
+            h(&days(&st.benefit.hours)),
+            h(&days(&st.time_to_impact_weeks)),
+            fmt1(st.projected_index),
+        );
+    }
+    out.push_str("</tbody></table>");
+}
+
 fn find<'a>(ts: &'a [Table], name: &str) -> &'a Table {
     ts.iter().find(|t| t.name == name).unwrap_or(&ts[0])
 }
@@ -531,7 +570,7 @@ pub fn html(r: &Report) -> String {
             "roadmap step (today, then after each step)"
         )
     );
-    table(&mut out, find(&ts, "roadmap"), PAGE_ROWS, None);
+    roadmap_table(&mut out, &r.assessment.assessment.roadmap);
     out.push_str("</section>");
 
     // Evidence: every driver and signal, drill-down target of the figures above.

@@ -509,6 +509,10 @@ pub fn pdf(r: &Report) -> Vec<u8> {
                 p.line(prev.0, prev.1, pt.0, pt.1, 1.6, BLUE);
             }
             p.rect(pt.0 - 2.0, pt.1 - 2.0, 4.0, 4.0, band_rgb(Some(v)));
+            if t.partial.is_some() {
+                // Marked as trend's text marks it: `*`, explained below.
+                p.text(pt.0, pt.1 - 5.0, 9.0, true, INK, "*", Align::Center);
+            }
             last = Some(pt);
         } else {
             last = None;
@@ -538,6 +542,21 @@ pub fn pdf(r: &Report) -> Vec<u8> {
         Align::Center,
     );
     p.y = cy + ch + 36.0;
+    // A partial snapshot (issue 15.11) says what its scan could not read, as
+    // `friction trend` does, so a dip is not read as a change in the code.
+    for t in r.trend.iter().filter(|t| t.partial.is_some()) {
+        let why = t.partial.as_deref().unwrap_or_default();
+        p.text(
+            MARGIN,
+            p.y,
+            7.5,
+            false,
+            MUTED,
+            &format!("* #{} ({}) is partial: {why}", t.snapshot, t.as_of),
+            Align::Left,
+        );
+        p.y += 10.0;
+    }
     p.heading("What the index is made of");
     p.paragraph(
         "Each measured driver family takes its weight's share of 100 points and loses what its score misses; the losses add up to the gap between 100 and the index.",

@@ -364,3 +364,35 @@ pub fn costly_hotspot() -> Fixture {
     }
     f
 }
+
+/// A program on the PATH.
+pub fn tool(name: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// The text of a PDF through poppler's `pdftotext`; `None` (skipped) only
+/// outside CI, where scripts/test-deps.sh installs it.
+pub fn pdf_text(pdf: &Path) -> Option<String> {
+    let Some(pdftotext) = tool("pdftotext") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install poppler-utils (scripts/test-deps.sh) for the PDF test"
+        );
+        eprintln!("skipped: no pdftotext on PATH (scripts/test-deps.sh installs it)");
+        return None;
+    };
+    let out = std::process::Command::new(pdftotext)
+        .args([pdf.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
