@@ -133,18 +133,23 @@ fn history(n: u64) -> tempfile::TempDir {
             format!("{NESTED}x{i} = {i}\n"),
         )
         .expect("write");
-        let at = format!("{} +0100", 1_700_000_000 + i * 3600);
-        let out = Command::new("git")
-            .args(["commit", "-q", "-am", &format!("change {i}")])
-            .current_dir(dir.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_DATE", &at)
-            .env("GIT_COMMITTER_DATE", &at)
-            .output()
-            .expect("git runs");
-        assert!(out.status.success(), "{out:?}");
+        commit_all(dir.path(), &format!("change {i}"), 1_700_000_000 + i * 3600);
     }
     dir
+}
+
+/// Commits every change in `dir` at `epoch`.
+fn commit_all(dir: &std::path::Path, message: &str, epoch: u64) {
+    let at = format!("{epoch} +0100");
+    let out = Command::new("git")
+        .args(["commit", "-q", "-am", message])
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_DATE", &at)
+        .env("GIT_COMMITTER_DATE", &at)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "{out:?}");
 }
 
 fn request(path: &std::path::Path) -> ScanRequest {
@@ -260,17 +265,8 @@ fn scanned_months(n: u64) -> tempfile::TempDir {
             format!("{NESTED}{}\n", "x = 1\n".repeat(i as usize)),
         )
         .expect("write");
-        let at = format!("{} +0100", 1_700_000_000 + i * 30 * 86_400);
         let message = if i % 2 == 1 { "fix: a bug" } else { "more" };
-        let out = Command::new("git")
-            .args(["commit", "-q", "-am", message])
-            .current_dir(dir.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_DATE", &at)
-            .env("GIT_COMMITTER_DATE", &at)
-            .output()
-            .expect("git runs");
-        assert!(out.status.success(), "{out:?}");
+        commit_all(dir.path(), message, 1_700_000_000 + i * 30 * 86_400);
     }
     let mut mined = mine(&request(dir.path()), &Silent).expect("scans");
     let mut history = History::read(&mined.store, WalkMode::Full).expect("reads");
