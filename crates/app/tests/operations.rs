@@ -278,6 +278,7 @@ fn scanned_months(n: u64) -> tempfile::TempDir {
         &mined.repo,
         WalkMode::Full,
         None,
+        &Silent,
     )
     .expect("records")
     .expect("there is history");

@@ -349,7 +349,9 @@ fn step_outcome(
         path.and_then(|p| side.get(p)).and_then(|f| f.0)
     };
     match (path, health(fb), health(fa)) {
-        (Some(_), Some(h0), Some(h1)) if h1 >= friction_signals::HEALTHY && h1 > h0 => {
+        (Some(_), Some(h0), Some(h1))
+            if friction_model::health::Band::is_healthy(h1) && h1 > h0 =>
+        {
             (StepStatus::Done, format!("health {h0:.1} → {h1:.1}"))
         }
         (Some(_), Some(h0), Some(h1)) => (
