@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod code;
 pub mod coupling;
 pub mod error;
+pub mod explain;
 pub mod hotspots;
 pub mod knowledge;
 pub mod lock;
