@@ -7,19 +7,26 @@
 //! keeps process-wide state: the CLI (and any later front-end) renders.
 
 pub mod assess;
+pub mod backtest;
 pub mod cache;
 pub mod calendar;
 pub mod code;
+pub mod coupling;
 pub mod error;
+pub mod explain;
+pub mod hotspots;
 pub mod ingest;
+pub mod knowledge;
 pub mod lock;
+pub mod maat;
 pub mod progress;
 pub mod project;
 pub mod scan;
 pub mod snapshot;
+pub mod timeline;
 
 use friction_assess::Assessment;
-use friction_store::{Store, WalkMode};
+use friction_store::{Store, StoreError, WalkMode};
 
 pub use cache::HealthCache;
 pub use error::{Error, Result};
@@ -116,6 +123,28 @@ impl Session {
     /// The health cache shared by the measurements and loads of this session.
     pub fn health(&self) -> &HealthCache {
         &self.health
+    }
+
+    /// The time of the newest stored commit, where analysis windows end; an
+    /// error that says to scan first when there is none.
+    pub fn newest_commit_time(&self) -> Result<i64> {
+        self.store()
+            .last_commit_time()
+            .map_err(|e| self.read_error(e))?
+            .ok_or_else(|| {
+                Error::input(
+                    "the store holds no history",
+                    Some("run `friction scan` on the repository first"),
+                )
+            })
+    }
+
+    /// A store that failed while being read.
+    pub(crate) fn read_error(&self, e: StoreError) -> Error {
+        Error::input(
+            format!("reading {}: {e}", self.project().db.display()),
+            None,
+        )
     }
 
     /// Loads the facts as a scan of `at` (default: everything stored and the
