@@ -15,6 +15,7 @@ pub mod coupling;
 pub mod error;
 pub mod explain;
 pub mod hotspots;
+pub mod ingest;
 pub mod knowledge;
 pub mod lock;
 pub mod maat;
@@ -22,6 +23,7 @@ pub mod progress;
 pub mod project;
 pub mod scan;
 pub mod snapshot;
+pub mod timeline;
 
 use friction_assess::Assessment;
 use friction_store::{Store, StoreError, WalkMode};

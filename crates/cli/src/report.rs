@@ -48,7 +48,7 @@ pub(crate) fn build(store: &Store, row: &SnapshotRow, name: &str) -> Result<Repo
         .into_iter()
         .filter(|s| s.mode == row.mode && s.methodology == row.methodology && s.as_of <= row.as_of)
         .collect();
-    let trend = crate::timeline::trend_points(store, &view)?
+    let trend = friction_app::timeline::trend_points(store, &view)?
         .into_iter()
         .map(|p| TrendPoint {
             snapshot: p.snapshot,

@@ -7,6 +7,7 @@
 
 pub mod fnv;
 pub mod health;
+pub mod inputs;
 pub mod paths;
 
 use serde::Serialize;
