@@ -21,6 +21,7 @@ pub mod lock;
 pub mod maat;
 pub mod progress;
 pub mod project;
+pub mod report;
 pub mod scan;
 pub mod snapshot;
 pub mod timeline;

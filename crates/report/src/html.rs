@@ -561,12 +561,12 @@ pub fn html(r: &Report) -> String {
     for d in drivers {
         let _ = write!(
             out,
-            "<h3 id=\"{}\">{} — {} {}</h3><p class=\"muted\">methodology weight {}, {}; coverage {:.0} %, 90 % interval {}</p>",
+            "<h3 id=\"{}\">{} — {} {}</h3><p class=\"muted\">methodology weight {:.2}, {}; coverage {:.0} %, 90 % interval {}</p>",
             anchor("driver", d.family.as_str()),
             h(&d.title),
             d.score.map_or_else(|| "not measured".into(), |v| format!("{v:.1}")),
             band(d.band.as_deref()),
-            format!("{:.2}", d.weight),
+            d.weight,
             idx.effective_weight(d.family).map_or_else(
                 || "not in the index (not measured)".into(),
                 |w| format!("{w:.2} of the index (× its measured share, renormalised over the measured drivers)")
