@@ -18,6 +18,7 @@ pub mod hotspots;
 pub mod knowledge;
 pub mod lock;
 pub mod maat;
+pub mod portfolio;
 pub mod progress;
 pub mod project;
 pub mod scan;
