@@ -10,6 +10,7 @@
 //! distribution"). Hotspot health is the code-line-weighted mean health of the
 //! hotspots (CodeScene's "Hotspot Code Health").
 
+use friction_model::health::Band;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -33,10 +34,6 @@ pub struct HeadFile {
     pub code_lines: u32,
 }
 
-/// Health below which code counts as unhealthy (CodeScene's green band starts at 9).
-pub const UNHEALTHY_BELOW: f64 = 9.0;
-/// Health below which code is an alert (CodeScene's red band).
-pub const ALERT_BELOW: f64 = 4.0;
 /// A file changed once in the window is never a hotspot.
 pub const MIN_REVISIONS: u64 = 2;
 
@@ -200,12 +197,12 @@ pub fn hotspots(changes: &[Change], head: &[HeadFile]) -> Hotspots {
     let hot_revs: u64 = hot.iter().map(|f| f.revisions).sum();
     let unhealthy: u64 = files
         .iter()
-        .filter(|f| f.health.is_some_and(|h| h < UNHEALTHY_BELOW))
+        .filter(|f| f.health.is_some_and(|h| Band::of(h) != Band::Healthy))
         .map(|f| f.revisions)
         .sum();
     let alert: u64 = files
         .iter()
-        .filter(|f| f.health.is_some_and(|h| h < ALERT_BELOW))
+        .filter(|f| f.health.is_some_and(|h| Band::of(h) == Band::Alert))
         .map(|f| f.revisions)
         .sum();
     Hotspots {

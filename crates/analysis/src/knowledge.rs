@@ -300,19 +300,14 @@ pub fn knowledge<'a>(
 }
 
 /// A stable pseudonym for an author: FNV-1a 64 of a per-repository salt and
-/// the identity, shown as `dev-xxxxxxxx`. Hand-written because the hash must
-/// never change between versions (reports are compared over time), which
-/// `std`'s hasher does not promise.
+/// the identity, shown as `dev-xxxxxxxx` (stable across versions, so reports
+/// compare over time).
 pub fn pseudonym(salt: &str, author: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in salt
-        .bytes()
-        .chain([0u8])
-        .chain(author.to_lowercase().bytes())
-    {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
+    let h = friction_model::fnv::fnv1a64(
+        salt.bytes()
+            .chain([0u8])
+            .chain(author.to_lowercase().bytes()),
+    );
     format!("dev-{:08x}", (h >> 32) as u32)
 }
 

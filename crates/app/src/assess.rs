@@ -506,18 +506,19 @@ pub fn run_assessment(
     store: &Store,
     cache: &HealthCache,
     path: &Path,
-    months: u32,
-    mode: WalkMode,
-    budget: Option<f64>,
-    target: f64,
+    request: &crate::AssessRequest,
+    progress: &dyn crate::Progress,
 ) -> Result<Option<(Loaded, Assessment, Inputs)>, Error> {
     let inputs = Inputs::read(path, None)?;
-    let options = options(&inputs, budget, target)?;
-    let mut history = History::read(store, mode)?;
-    let Some(loaded) = load(store, cache, &mut history, &inputs, months, None)? else {
+    let options = options(&inputs, request.budget, request.target)?;
+    let mut history = History::read(store, request.mode)?;
+    progress.phase("read history");
+    let Some(loaded) = load(store, cache, &mut history, &inputs, request.months, None)? else {
         return Ok(None);
     };
+    progress.phase("load");
     let a = friction_assess::assess(&loaded.data, &options);
+    progress.phase("assess");
     Ok(Some((loaded, a, inputs)))
 }
 

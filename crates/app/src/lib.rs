@@ -7,18 +7,25 @@
 //! keeps process-wide state: the CLI (and any later front-end) renders.
 
 pub mod assess;
+pub mod backtest;
 pub mod cache;
 pub mod calendar;
 pub mod code;
+pub mod coupling;
 pub mod error;
+pub mod explain;
+pub mod hotspots;
+pub mod knowledge;
 pub mod lock;
+pub mod maat;
 pub mod progress;
 pub mod project;
 pub mod scan;
 pub mod snapshot;
+pub mod timeline;
 
 use friction_assess::Assessment;
-use friction_store::{Store, WalkMode};
+use friction_store::{Store, StoreError, WalkMode};
 
 pub use cache::HealthCache;
 pub use error::{Error, Result};
@@ -117,6 +124,28 @@ impl Session {
         &self.health
     }
 
+    /// The time of the newest stored commit, where analysis windows end; an
+    /// error that says to scan first when there is none.
+    pub fn newest_commit_time(&self) -> Result<i64> {
+        self.store()
+            .last_commit_time()
+            .map_err(|e| self.read_error(e))?
+            .ok_or_else(|| {
+                Error::input(
+                    "the store holds no history",
+                    Some("run `friction scan` on the repository first"),
+                )
+            })
+    }
+
+    /// A store that failed while being read.
+    pub(crate) fn read_error(&self, e: StoreError) -> Error {
+        Error::input(
+            format!("reading {}: {e}", self.project().db.display()),
+            None,
+        )
+    }
+
     /// Loads the facts as a scan of `at` (default: everything stored and the
     /// measured `HEAD`) would have them; `None` when there is no history.
     pub fn load(
@@ -133,16 +162,24 @@ impl Session {
     /// The assessment of the store's current state (`friction assess`);
     /// `None` when the store has no history yet.
     pub fn assess(&self, request: &AssessRequest) -> Result<Option<Assessed>> {
+        self.assess_with(request, &Silent)
+    }
+
+    /// As [`Session::assess`], reporting its phases (reading, loading,
+    /// assessing) to `progress`.
+    pub fn assess_with(
+        &self,
+        request: &AssessRequest,
+        progress: &dyn Progress,
+    ) -> Result<Option<Assessed>> {
         request.check()?;
         project::require_view(&self.store, &self.project.db, request.mode)?;
         Ok(assess::run_assessment(
             &self.store,
             &self.health,
             &self.project.path,
-            request.months,
-            request.mode,
-            request.budget,
-            request.target,
+            request,
+            progress,
         )?
         .map(|(loaded, assessment, inputs)| Assessed {
             loaded,

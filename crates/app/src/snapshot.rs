@@ -9,9 +9,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use friction_assess::{Assessment, Options};
+use friction_assess::{Assessment, IndexResult, Options};
 use friction_store::{NewSnapshot, SnapshotRow, Store, WalkMode};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -246,7 +246,7 @@ pub fn record(
             manifest: manifest_text,
             digest: digest.clone(),
             assessment: crate::assess::json(loaded, a),
-            point: Some(trend_figures_of(a)),
+            point: Some(TrendFigures::of(&a.index).to_json()),
             partial: origin.partial.clone(),
         })
         .map_err(|e| Error::store(format!("writing the snapshot: {e}"), None))?;
@@ -259,6 +259,7 @@ pub fn record(
 
 /// The assessment of HEAD after a scan, recorded as a snapshot (`None`: no
 /// history).
+#[allow(clippy::too_many_arguments)]
 pub fn scan_snapshot(
     store: &mut Store,
     cache: &HealthCache,
@@ -267,6 +268,7 @@ pub fn scan_snapshot(
     repo: &friction_history::Repo,
     mode: WalkMode,
     partial: Option<String>,
+    progress: &dyn crate::Progress,
 ) -> Result<Option<(Assessment, Recorded)>, Error> {
     let inputs = Inputs::read(path, None)?;
     let options = crate::assess::options(
@@ -280,18 +282,14 @@ pub fn scan_snapshot(
         .ok()
         .map(|c| c.to_string())
         .filter(|c| history.time_of(c).is_some());
-    let Some((loaded, a)) = assess_at(
-        store,
-        cache,
-        history,
-        &inputs,
-        &options,
-        12,
-        head.as_deref(),
-    )?
+    let Some(loaded) =
+        crate::assess::load_with(store, cache, history, &inputs, 12, head.as_deref(), true)?
     else {
         return Ok(None);
     };
+    progress.phase("  load");
+    let a = assess_loaded(&loaded, &options);
+    progress.phase("  assess");
     let origin = Origin {
         kind: "scan",
         scope: "",
@@ -299,6 +297,7 @@ pub fn scan_snapshot(
         partial,
     };
     let rec = record(store, &origin, &loaded, &a, &inputs, &options, mode)?;
+    progress.phase("  record");
     Ok(Some((a, rec)))
 }
 
@@ -331,17 +330,22 @@ pub fn assess_at_with(
     else {
         return Ok(None);
     };
-    // The facts' digest (for the snapshot) on another thread meanwhile.
-    let a = std::thread::scope(|s| {
+    let a = assess_loaded(&loaded, options);
+    Ok(Some((loaded, a)))
+}
+
+/// Assesses loaded facts, computing the facts' digest (for the snapshot) on
+/// another thread meanwhile.
+fn assess_loaded(loaded: &Loaded, options: &Options) -> Assessment {
+    std::thread::scope(|s| {
         s.spawn(|| {
             loaded
                 .facts_sha256
-                .get_or_init(|| facts_digest(&loaded))
+                .get_or_init(|| facts_digest(loaded))
                 .len()
         });
         friction_assess::assess(&loaded.data, options)
-    });
-    Ok(Some((loaded, a)))
+    })
 }
 
 /// The snapshots a trend shows: those not superseded by a re-scoring, of
@@ -413,20 +417,6 @@ pub fn document_of(
     })
 }
 
-/// A stored assessment, parsed.
-pub fn assessment_of(store: &Store, row: &SnapshotRow) -> Result<Value, Error> {
-    let (_, text) = store
-        .snapshot(row.id)
-        .map_err(store_err)?
-        .ok_or_else(|| Error::missing(format!("snapshot #{} is gone", row.id), None))?;
-    serde_json::from_str(&text).map_err(|e| {
-        Error::input(
-            format!("snapshot #{} holds an unreadable assessment: {e}", row.id),
-            Some("re-score it with `friction rescore`"),
-        )
-    })
-}
-
 /// Refuses snapshots this build cannot read.
 pub fn readable(row: &SnapshotRow) -> Result<(), Error> {
     if row.schema != ASSESSMENT_SCHEMA {
@@ -449,40 +439,88 @@ pub fn short(c: &str) -> &str {
     &c[..c.len().min(10)]
 }
 
-/// The driver scores of a stored assessment, by family.
-/// The figures a trend shows of an assessment (its JSON), as stored in
+/// The figures a trend shows of an assessment, as stored in
 /// `snapshot_points`: index, interval, band, coverage and driver scores.
-pub fn trend_figures(a: &Value) -> Value {
-    serde_json::json!({
-        "index": a["index"]["score"],
-        "ci": a["index"]["ci"],
-        "band": a["index"]["band"],
-        "coverage": a["index"]["coverage"],
-        "drivers": driver_scores(a),
-    })
+/// (Fields in the order of their names, so the stored text keeps its bytes.)
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TrendFigures {
+    pub band: Option<String>,
+    pub ci: Option<[f64; 2]>,
+    pub coverage: f64,
+    pub drivers: BTreeMap<String, Option<f64>>,
+    pub index: Option<f64>,
 }
 
-/// [`trend_figures`] of an assessment, from the same serialisation the
-/// snapshot stores.
-fn trend_figures_of(a: &Assessment) -> String {
-    let index = serde_json::to_value(&a.index).unwrap_or_default();
-    trend_figures(&serde_json::json!({ "index": index })).to_string()
+/// What a trend reads of a stored assessment when its figures were not
+/// stored beside it (snapshots written before `snapshot_points`): the index
+/// alone, each field optional, so an older assessment the full types cannot
+/// read still has its point.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct StoredIndex {
+    score: Option<f64>,
+    band: Option<String>,
+    ci: Option<[f64; 2]>,
+    coverage: f64,
+    drivers: Vec<StoredDriver>,
 }
 
-pub fn driver_scores(a: &Value) -> BTreeMap<String, Option<f64>> {
-    a["index"]["drivers"]
-        .as_array()
-        .map(|ds| {
-            ds.iter()
-                .map(|d| {
-                    (
-                        d["family"].as_str().unwrap_or_default().to_owned(),
-                        d["score"].as_f64(),
-                    )
-                })
-                .collect()
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct StoredDriver {
+    family: String,
+    score: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct StoredAssessment {
+    index: StoredIndex,
+}
+
+impl TrendFigures {
+    /// The figures of an index.
+    pub fn of(index: &IndexResult) -> TrendFigures {
+        TrendFigures {
+            band: index.band.clone(),
+            ci: index.ci,
+            coverage: index.coverage,
+            drivers: driver_scores(index),
+            index: index.score,
+        }
+    }
+
+    /// The figures of a stored assessment's JSON text.
+    pub fn of_assessment_json(text: &str) -> serde_json::Result<TrendFigures> {
+        let a: StoredAssessment = serde_json::from_str(text)?;
+        Ok(TrendFigures {
+            band: a.index.band,
+            ci: a.index.ci,
+            coverage: a.index.coverage,
+            drivers: a
+                .index
+                .drivers
+                .into_iter()
+                .map(|d| (d.family, d.score))
+                .collect(),
+            index: a.index.score,
         })
-        .unwrap_or_default()
+    }
+
+    /// The text stored in `snapshot_points`.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// The driver scores of an index, by family.
+pub fn driver_scores(index: &IndexResult) -> BTreeMap<String, Option<f64>> {
+    index
+        .drivers
+        .iter()
+        .map(|d| (d.family.as_str().to_owned(), d.score))
+        .collect()
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use friction_app::assess::History;
 use friction_app::code::measure_worktree;
 use friction_app::scan::{ScanRequest, mine};
 use friction_app::snapshot::scan_snapshot;
+use friction_app::timeline::{self, BackfillRequest, CheckRequest, RescoreRequest, TrendRequest};
 use friction_app::{AssessRequest, Error, HealthCache, Project, Session, Silent};
 use friction_store::WalkMode;
 
@@ -132,18 +133,23 @@ fn history(n: u64) -> tempfile::TempDir {
             format!("{NESTED}x{i} = {i}\n"),
         )
         .expect("write");
-        let at = format!("{} +0100", 1_700_000_000 + i * 3600);
-        let out = Command::new("git")
-            .args(["commit", "-q", "-am", &format!("change {i}")])
-            .current_dir(dir.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_DATE", &at)
-            .env("GIT_COMMITTER_DATE", &at)
-            .output()
-            .expect("git runs");
-        assert!(out.status.success(), "{out:?}");
+        commit_all(dir.path(), &format!("change {i}"), 1_700_000_000 + i * 3600);
     }
     dir
+}
+
+/// Commits every change in `dir` at `epoch`.
+fn commit_all(dir: &std::path::Path, message: &str, epoch: u64) {
+    let at = format!("{epoch} +0100");
+    let out = Command::new("git")
+        .args(["commit", "-q", "-am", message])
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_DATE", &at)
+        .env("GIT_COMMITTER_DATE", &at)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "{out:?}");
 }
 
 fn request(path: &std::path::Path) -> ScanRequest {
@@ -227,6 +233,7 @@ fn recording_an_unchanged_state_again_keeps_one_snapshot() {
         &mined.repo,
         WalkMode::Full,
         None,
+        &Silent,
     )
     .expect("records")
     .expect("there is history");
@@ -238,6 +245,7 @@ fn recording_an_unchanged_state_again_keeps_one_snapshot() {
         &mined.repo,
         WalkMode::Full,
         None,
+        &Silent,
     )
     .expect("records")
     .expect("there is history");
@@ -245,4 +253,200 @@ fn recording_an_unchanged_state_again_keeps_one_snapshot() {
     assert!(!second.new, "the same digest is found, not recorded twice");
     assert_eq!(first.id, second.id);
     assert_eq!(first.digest, second.digest);
+}
+
+/// A repository of `n` commits 30 days apart, each changing `src/deep.py`
+/// (the odd ones as fixes), scanned, with the scan's snapshot of `HEAD`.
+fn scanned_months(n: u64) -> tempfile::TempDir {
+    let dir = repository(&[("src/deep.py", NESTED)]);
+    for i in 1..n {
+        std::fs::write(
+            dir.path().join("src/deep.py"),
+            format!("{NESTED}{}\n", "x = 1\n".repeat(i as usize)),
+        )
+        .expect("write");
+        let message = if i % 2 == 1 { "fix: a bug" } else { "more" };
+        commit_all(dir.path(), message, 1_700_000_000 + i * 30 * 86_400);
+    }
+    let mut mined = mine(&request(dir.path()), &Silent).expect("scans");
+    let mut history = History::read(&mined.store, WalkMode::Full).expect("reads");
+    scan_snapshot(
+        &mut mined.store,
+        &HealthCache::default(),
+        &mut history,
+        dir.path(),
+        &mined.repo,
+        WalkMode::Full,
+        None,
+        &Silent,
+    )
+    .expect("records")
+    .expect("there is history");
+    dir
+}
+
+fn backfill_monthly(project: &Project) -> friction_app::timeline::Backfill {
+    let request = BackfillRequest {
+        every: "month".into(),
+        since: "2023-11-01".into(),
+        until: None,
+        months: 12,
+        mode: WalkMode::Full,
+        threads: 1,
+    };
+    timeline::backfill(project, &request, &Silent).expect("back-fills")
+}
+
+fn full_trend(project: &Project) -> friction_app::timeline::Trend {
+    let store = project.open_store().expect("store");
+    let request = TrendRequest {
+        scope: String::new(),
+        all: false,
+        mode: WalkMode::Full,
+    };
+    timeline::trend(&store, &request).expect("a trend")
+}
+
+#[test]
+fn a_backfill_records_the_mainline_of_each_month_and_the_trend_shows_it() {
+    let repo = scanned_months(4);
+    let project = Project::locate(repo.path().to_path_buf(), None).expect("project");
+    let b = backfill_monthly(&project);
+    // Commits on 2023-11-14, 12-14, 2024-01-13 and 02-12: month starts from
+    // December to February each have a mainline commit before them.
+    let dates: Vec<&str> = b.points.iter().map(|p| p.date.as_str()).collect();
+    assert_eq!(dates, ["2023-12-01", "2024-01-01", "2024-02-01"]);
+    assert!(b.points.iter().all(|p| p.commit.is_some() && p.new));
+    assert!(b.points.iter().all(|p| p.snapshot.is_some()));
+    // Again: the same snapshots, none new.
+    let again = backfill_monthly(&project);
+    assert!(again.points.iter().all(|p| !p.new));
+    assert_eq!(
+        again.points.iter().map(|p| p.snapshot).collect::<Vec<_>>(),
+        b.points.iter().map(|p| p.snapshot).collect::<Vec<_>>()
+    );
+
+    let t = full_trend(&project);
+    assert!(t.comparable);
+    assert_eq!(t.mode, "full");
+    // The scan's snapshot and the three back-filled ones, oldest first.
+    assert_eq!(t.points.len(), 4);
+    assert!(t.points.windows(2).all(|w| w[0].as_of <= w[1].as_of));
+    assert_eq!(t.points[3].kind, "scan");
+    for (p, q) in t.points.iter().zip(&b.points) {
+        assert_eq!(Some(p.snapshot), q.snapshot);
+        assert_eq!(p.index, q.index);
+        assert_eq!(Some(p.commit.clone()), q.commit);
+    }
+}
+
+#[test]
+fn a_backfill_before_the_first_commit_writes_nothing() {
+    let repo = scanned_months(2);
+    let project = Project::locate(repo.path().to_path_buf(), None).expect("project");
+    let request = BackfillRequest {
+        every: "month".into(),
+        since: "2020-01-01".into(),
+        until: Some("2020-06-30".into()),
+        months: 12,
+        mode: WalkMode::Full,
+        threads: 1,
+    };
+    let err = timeline::backfill(&project, &request, &Silent).expect_err("nothing to record");
+    assert!(matches!(err, Error::Input { .. }), "{err:?}");
+    assert!(
+        err.to_string().starts_with("no commit on the main line"),
+        "{err}"
+    );
+    assert_eq!(full_trend(&project).points.len(), 1);
+}
+
+#[test]
+fn a_comparison_decomposes_the_index_change_between_two_snapshots() {
+    let repo = scanned_months(4);
+    let project = Project::locate(repo.path().to_path_buf(), None).expect("project");
+    backfill_monthly(&project);
+    let store = project.open_store().expect("store");
+    let c = timeline::compare(&store, "first", "latest", 10).expect("compares");
+    let t = full_trend(&project);
+    assert_eq!(c.before.snapshot, t.points[0].snapshot);
+    assert_eq!(c.after.snapshot, t.points[3].snapshot);
+    let (x, y) = (c.before.index.unwrap(), c.after.index.unwrap());
+    let delta = c.change.delta.expect("both measured");
+    assert!((delta - (y - x)).abs() < 0.006);
+    let parts: f64 = c.change.signals.iter().map(|s| s.delta).sum::<f64>() + c.change.rounding;
+    assert!((parts - delta).abs() < 1e-9, "{parts} vs {delta}");
+    match timeline::compare(&store, "first", "#999", 10) {
+        Err(e @ Error::Input { .. }) => assert_eq!(e.to_string(), "no snapshot `#999`"),
+        other => panic!("expected an input error, got {other:?}"),
+    }
+}
+
+fn check_request(baseline: &str, max_drop: f64, drivers: &[&str]) -> CheckRequest {
+    CheckRequest {
+        baseline: Some(baseline.into()),
+        max_drop: Some(max_drop),
+        drivers: drivers.iter().map(|d| (*d).to_owned()).collect(),
+        months: 12,
+        mode: WalkMode::Full,
+        threads: 1,
+    }
+}
+
+#[test]
+fn the_gate_fails_exactly_when_a_drop_exceeds_its_threshold() {
+    let repo = scanned_months(4);
+    let project = Project::locate(repo.path().to_path_buf(), None).expect("project");
+    backfill_monthly(&project);
+    let lenient =
+        timeline::check(&project, &check_request("first", 100.0, &[]), &Silent).expect("a verdict");
+    assert!(lenient.passed && lenient.failures.is_empty());
+    let (x, y) = (
+        lenient.comparison.before.index.unwrap(),
+        lenient.comparison.after.index.unwrap(),
+    );
+    let strict =
+        timeline::check(&project, &check_request("first", 0.0, &[]), &Silent).expect("a verdict");
+    assert_eq!(strict.passed, x - y <= 1e-9, "{x} → {y}");
+    assert_eq!(
+        strict.failures.iter().any(|f| f.what == "index"),
+        x - y > 1e-9
+    );
+    assert_eq!(strict.max_drop, 0.0);
+    let bad = timeline::check(
+        &project,
+        &check_request("first", 1.0, &["speed=3"]),
+        &Silent,
+    )
+    .expect_err("no such driver");
+    assert_eq!(bad.to_string(), "no driver `speed`");
+    let malformed = timeline::check(
+        &project,
+        &check_request("first", 1.0, &["delivery"]),
+        &Silent,
+    )
+    .expect_err("not FAMILY=POINTS");
+    assert!(matches!(malformed, Error::Input { .. }));
+}
+
+#[test]
+fn a_rescore_supersedes_the_snapshot_it_names() {
+    let repo = scanned_months(2);
+    let project = Project::locate(repo.path().to_path_buf(), None).expect("project");
+    let nothing = timeline::rescore(&project, &RescoreRequest::default(), &Silent).expect("runs");
+    assert!(nothing.rescored.is_empty(), "every snapshot is current");
+    let before = full_trend(&project).points;
+    let request = RescoreRequest {
+        snapshots: vec!["latest".into()],
+        threads: 1,
+    };
+    let r = timeline::rescore(&project, &request, &Silent).expect("re-scores");
+    assert_eq!(r.rescored.len(), 1);
+    let one = &r.rescored[0];
+    assert_eq!(one.from, before[0].snapshot);
+    assert_eq!(one.index, before[0].index, "same facts, same methodology");
+    let after = full_trend(&project).points;
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].snapshot, one.snapshot);
+    assert_eq!(after[0].rescored_from, Some(one.from));
 }

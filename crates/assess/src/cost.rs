@@ -2,6 +2,7 @@
 //! and — when `[economics] hourly_cost` is set — in money. Every figure is an
 //! estimate and labelled so; see `methodology-cost.md` for the formulas.
 
+use friction_model::health::Band;
 use std::collections::{BTreeMap, BTreeSet};
 
 use friction_signals::{Context, Data, Family, Overrides, Scope, round2, time_factor};
@@ -240,7 +241,10 @@ pub fn cost_model(data: &Data, economics: &Economics, overrides: &Overrides) -> 
             None => Range::zero(),
         };
         let prone = fixes.len() >= friction_signals::RECURRING_FIXES
-            && !overrides.health.get(id as &str).is_some_and(|h| *h >= 9.0);
+            && !overrides
+                .health
+                .get(id as &str)
+                .is_some_and(|h| Band::is_healthy(*h));
         let defect = if prone {
             let fixes_per_year = fixes.len() as f64 / years;
             Range::new(fixes_per_year * t0.low, fixes_per_year * t0.high)

@@ -79,18 +79,57 @@ impl Driver {
 }
 
 impl IndexResult {
+    /// The weight of the measured drivers in the index: each driver's
+    /// methodology weight times its measured share, summed.
+    fn measured_weight(&self) -> f64 {
+        self.drivers
+            .iter()
+            .filter(|d| d.score.is_some())
+            .map(|d| d.weight * d.measured_share())
+            .sum()
+    }
+
     /// The weight a driver's score has in the index: its methodology weight
     /// times its measured share, renormalised over the measured drivers (what
     /// its points use); `None` when the driver is not measured.
     pub fn effective_weight(&self, family: Family) -> Option<f64> {
-        let measured: f64 = self
-            .drivers
-            .iter()
-            .filter(|d| d.score.is_some())
-            .map(|d| d.weight * d.measured_share())
-            .sum();
+        let measured = self.measured_weight();
         let d = self.drivers.iter().find(|d| d.family == family)?;
         (d.score.is_some() && measured > 0.0).then(|| d.weight * d.measured_share() / measured)
+    }
+
+    /// The index points each signal contributes, with its driver, in the
+    /// order of the drivers and their signals. The index is a weighted mean
+    /// of the measured drivers' scores, and a driver's score a weighted mean
+    /// of its measured signals' scores ([`aggregate`]), so a signal `s` of
+    /// driver `f` contributes
+    ///
+    /// ```text
+    /// c(s) = W(f) · w(s) · score(s) / Σ W(g) · share(g)   (g: measured drivers)
+    /// ```
+    ///
+    /// points (`W`: the driver's methodology weight, `w`: the signal's share
+    /// of its driver, `share`: the measured share of a driver), and the index
+    /// is Σ c(s). A signal without a score contributes 0. Computed from the
+    /// stored (two-decimal) scores, the sum can differ from the stored index
+    /// by their rounding.
+    pub fn signal_contributions(&self) -> Vec<(&Driver, &SignalResult, f64)> {
+        let measured = self.measured_weight();
+        self.drivers
+            .iter()
+            .flat_map(|d| {
+                let share = d.measured_share();
+                d.signals.iter().map(move |s| {
+                    let points = match s.score {
+                        Some(v) if share > 0.0 && measured > 0.0 => {
+                            d.weight * s.weight * v / measured
+                        }
+                        _ => 0.0,
+                    };
+                    (d, s, points)
+                })
+            })
+            .collect()
     }
 }
 
@@ -247,12 +286,7 @@ pub(crate) struct SplitMix(u64);
 
 impl SplitMix {
     pub(crate) fn new(seed: &str) -> SplitMix {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in seed.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        SplitMix(h)
+        SplitMix(friction_model::fnv::fnv1a64(seed.bytes()))
     }
 
     pub(crate) fn next(&mut self) -> u64 {

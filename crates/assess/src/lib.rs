@@ -4,6 +4,8 @@
 //!   (repository, component, team), with coverage and bootstrap intervals.
 //! - [`cost`]: friction cost per file, driver and repository, as ranges.
 //! - [`roadmap`]: interventions from findings, and the roadmap.
+//! - [`compare`]: what changed between two assessments, decomposed by
+//!   driver, signal, file and roadmap step so the parts add up.
 //! - [`methodology`]: the versioned weights and constants, and the generated
 //!   methodology document.
 //!
@@ -15,6 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use friction_signals::{Data, METHODOLOGY_VERSION, Overrides, Scope, ScopeKind};
 use serde::{Deserialize, Serialize};
 
+pub mod compare;
 pub mod cost;
 pub mod index;
 pub mod methodology;

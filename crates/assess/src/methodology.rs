@@ -3,6 +3,7 @@
 //! weights live in their modules; [`markdown`] renders all of it as
 //! `docs/methodology.md`, and a test fails when that file is stale.
 
+use friction_model::health::Band;
 use friction_signals::{Family, METHODOLOGY_VERSION, REGISTRY};
 
 /// Family weights in the index, with their rationale (in [`markdown`]).
@@ -44,12 +45,10 @@ pub const CI_LEVEL: f64 = 0.9;
 /// CH 2 → 10 (−84.8 %) for red and two thirds of the yellow ratio for yellow,
 /// because the study does not control for size and churn.
 pub fn defect_reduction(health: f64) -> [f64; 2] {
-    if health >= 9.0 {
-        [0.0, 0.0]
-    } else if health >= 4.0 {
-        [0.5, 0.74]
-    } else {
-        [0.85, 0.93]
+    match Band::of(health) {
+        Band::Healthy => [0.0, 0.0],
+        Band::Warning => [0.5, 0.74],
+        Band::Alert => [0.85, 0.93],
     }
 }
 

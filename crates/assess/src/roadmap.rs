@@ -1,6 +1,7 @@
 //! Interventions generated from findings, and the roadmap that picks and
 //! sequences them.
 
+use friction_model::health::Band;
 use std::collections::{BTreeMap, BTreeSet};
 
 use friction_signals::{Data, Outcome, Overrides, Scope, round2};
@@ -177,7 +178,7 @@ pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Ve
     let mut refactor: Vec<&crate::cost::FileCost> = base
         .files
         .iter()
-        .filter(|f| f.health.is_some_and(|h| h < friction_signals::HEALTHY) && f.revisions >= 2)
+        .filter(|f| f.health.is_some_and(|h| !Band::is_healthy(h)) && f.revisions >= 2)
         .collect();
     refactor.sort_by(|a, b| {
         let ka = a.friction.hours.mid() + a.defect_work.hours.mid();

@@ -173,6 +173,35 @@ proptest! {
         }
     }
 
+    /// The signals' contributions add up to the index, and the change from
+    /// one assessment to another decomposes into its signals' and drivers'
+    /// moves: they add up to the index difference, up to the stated rounding.
+    #[test]
+    fn a_change_decomposes_into_moves_that_add_up(a in repo(), b in repo()) {
+        let before = assess(&data(&a, true, true), &Options::default());
+        let after = assess(&data(&b, false, true), &Options::default());
+        for x in [&before, &after] {
+            if let Some(score) = x.index.score {
+                let sum: f64 = x.index.signal_contributions().iter().map(|(_, _, p)| p).sum();
+                // The contributions are computed from two-decimal scores.
+                prop_assert!((sum - score).abs() <= 0.011, "{sum} vs {score}");
+            }
+        }
+        let c = friction_assess::compare::compare(&before, &after, 10);
+        if let (Some(x), Some(y)) = (before.index.score, after.index.score) {
+            let delta = c.delta.unwrap();
+            prop_assert!((delta - (y - x)).abs() < 0.006);
+            let signals: f64 = c.signals.iter().map(|s| s.delta).sum::<f64>() + c.rounding;
+            prop_assert!((signals - delta).abs() < 1e-6, "{signals} vs {delta}");
+            let drivers: f64 = c.drivers.iter().map(|d| d.delta).sum::<f64>() + c.driver_rounding;
+            prop_assert!((drivers - delta).abs() < 1e-6, "{drivers} vs {delta}");
+            // The rounding is that of the parts, not a hidden difference.
+            prop_assert!(c.rounding.abs() <= 0.01 * c.signals.len() as f64 + 0.011);
+        } else {
+            prop_assert_eq!(c.delta, None);
+        }
+    }
+
     /// A projection that re-measures only the signals that read the kinds of
     /// override it sets equals measuring every signal again, whatever the
     /// overrides (health, spread, decoupled pairs, process values).

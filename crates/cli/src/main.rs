@@ -63,7 +63,18 @@ enum Command {
     Rescore(RescoreArgs),
     /// CI gate: fail when the index or a driver dropped more than allowed since a baseline.
     Check(CheckArgs),
-    /// Write the report of a snapshot: self-contained HTML, Markdown summary, CSV tables.
+    /// Write the report of a snapshot: HTML, PDF, Markdown, SARIF and CSV (in `.friction/report/`).
+    ///
+    /// Writes, into `--out DIR` (default: `report/` beside the store, that is
+    /// `.friction/report/` in the repository, where `friction scan` writes its
+    /// `report.html` too):
+    ///
+    ///   report.html     HTML: the self-contained page
+    ///   board-pack.pdf  PDF: the board pack
+    ///   summary.md      Markdown: the summary for pull requests and wikis
+    ///   report.sarif    SARIF 2.1.0: hotspots and code-health findings
+    ///   *.csv           CSV: every table whole (drivers, signals, evidence, cost, …)
+    #[command(verbatim_doc_comment)]
     Report(ReportArgs),
 }
 
@@ -82,6 +93,9 @@ pub struct ReportArgs {
     /// Directory for the files (default: `report/` beside the store).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// List what was written as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
     /// Print nothing.
     #[arg(long, short)]
     pub quiet: bool,
@@ -269,6 +283,10 @@ pub struct ExplainArgs {
     /// Store to read.
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// Print JSON on stdout: the signal's documentation, formula, current
+    /// value, score and evidence.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options of `friction backtest`.
@@ -525,7 +543,7 @@ pub struct ScanArgs {
     /// Skip measuring the source code at HEAD.
     #[arg(long)]
     pub no_code: bool,
-    /// Do not write the HTML report (`report.html` beside the store).
+    /// Do not write the HTML report (`report/report.html` beside the store).
     #[arg(long)]
     pub no_report: bool,
     /// Scan every repository of `[portfolio]` in PATH/friction.toml and roll
@@ -571,7 +589,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => render_assess::explain(&args),
         Command::Backfill(args) => timeline::backfill(&args),
         Command::Trend(args) => timeline::trend(&args),
-        Command::Compare(args) => timeline::compare_cmd(&args),
+        Command::Compare(args) => timeline::compare(&args),
         Command::Rescore(args) => timeline::rescore(&args),
         Command::Check(args) => timeline::check(&args),
         Command::Report(args) => report::run(&args),

@@ -27,7 +27,7 @@ use friction_app::Error;
 use friction_app::snapshot::store_err;
 
 /// The schema of the roll-up.
-pub(crate) const SCHEMA: &str = "friction.portfolio/1";
+const SCHEMA: &str = friction_app::timeline::PORTFOLIO_SCHEMA;
 /// The scope under which the roll-up is stored in the portfolio store
 /// (`friction trend --repository @portfolio`).
 pub(crate) const ROLLUP_SCOPE: &str = "@portfolio";
@@ -257,7 +257,12 @@ fn copy_snapshot(
                 manifest: row.manifest.clone(),
                 digest: row.digest.clone(),
                 point: (row.schema == friction_app::snapshot::ASSESSMENT_SCHEMA)
-                    .then(|| friction_app::snapshot::trend_figures(&assessment).to_string()),
+                    .then(|| {
+                        friction_app::snapshot::TrendFigures::of_assessment_json(&text)
+                            .map(|f| f.to_json())
+                    })
+                    .transpose()
+                    .map_err(|e| e.to_string())?,
                 assessment: text,
                 partial: row.partial.clone(),
             })
@@ -383,7 +388,10 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
                         .as_array()
                         .and_then(|c| Some([c.first()?.as_f64()?, c.get(1)?.as_f64()?]));
                     r.coverage = a["index"]["coverage"].as_f64();
-                    r.drivers = friction_app::snapshot::driver_scores(&a);
+                    r.drivers =
+                        friction_app::snapshot::TrendFigures::of_assessment_json(&a.to_string())
+                            .map(|f| f.drivers)
+                            .unwrap_or_default();
                     // Older snapshots lack the total: sum the components'.
                     r.code_lines = a["code_lines"].as_u64().unwrap_or_else(|| {
                         a["components"]

@@ -37,7 +37,7 @@ pub struct ScanReport {
     /// Code health of HEAD (absent with `--no-code` or an interrupted scan).
     pub code: Option<friction_app::code::HeadCode>,
     /// Hotspots of the last 12 months (absent without code measurements).
-    pub hotspots: Option<crate::scan::HotspotSummary>,
+    pub hotspots: Option<friction_app::hotspots::HotspotSummary>,
     /// The index, drivers, cost and first roadmap steps (absent when interrupted).
     pub assessment: Option<AssessmentSummary>,
     /// The text block of the assessment (not serialised).
@@ -129,9 +129,14 @@ pub fn json(report: &ScanReport) -> String {
         first_commit_date: s.first_commit_time.map(date),
         last_commit_date: s.last_commit_time.map(date),
     };
-    // serde_json keeps struct field order, and flattening merges the report's keys;
-    // round-tripping through `Value` sorts them (BTreeMap), so the output is stable.
-    let sorted: serde_json::Value = serde_json::to_value(&value).unwrap_or_default();
+    sorted_json(&value)
+}
+
+/// Pretty JSON with every object's keys sorted: serde_json keeps struct field
+/// order, and flattening merges a report's keys; round-tripping through
+/// `Value` sorts them (BTreeMap), so the output is stable.
+pub fn sorted_json<T: Serialize + ?Sized>(value: &T) -> String {
+    let sorted: serde_json::Value = serde_json::to_value(value).unwrap_or_default();
     serde_json::to_string_pretty(&sorted).unwrap_or_default()
 }
 

@@ -7,6 +7,7 @@ use friction_assess::index::IndexResult;
 use friction_assess::{Assessment, CostModel};
 
 use friction_app::assess::Loaded;
+use friction_app::explain::Current;
 use friction_app::{AssessRequest, Assessed, Error, Project, Session};
 
 use crate::render::clean;
@@ -277,21 +278,13 @@ pub(crate) fn text(loaded: &Loaded, a: &Assessment, limit: usize) -> String {
 }
 
 /// The current evidence of one signal.
-pub(crate) fn explain_evidence(loaded: &Loaded, a: &Assessment, id: &str) -> String {
+fn explain_evidence(c: &Current) -> String {
     let mut out = String::new();
-    let Some(s) = a
-        .index
-        .drivers
-        .iter()
-        .flat_map(|d| d.signals.iter())
-        .find(|s| s.id == id)
-    else {
-        return out;
-    };
+    let s = &c.measurement;
     let _ = writeln!(
         out,
         "\n## Current evidence (window {} → {})\n",
-        loaded.from, loaded.to
+        c.from, c.to
     );
     match (s.value, s.score) {
         (Some(v), Some(sc)) => {
@@ -344,7 +337,7 @@ pub fn run(args: &AssessArgs) -> Result<u8, Error> {
         loaded,
         assessment: a,
         ..
-    }) = session.assess(&request)?
+    }) = session.assess_with(&request, &crate::progress::Bar::new(false))?
     else {
         return Err(Error::missing(
             "the store has no history yet",
@@ -360,35 +353,28 @@ pub fn run(args: &AssessArgs) -> Result<u8, Error> {
 }
 
 pub fn explain(args: &ExplainArgs) -> Result<u8, Error> {
-    let Some(signal) = friction_signals::find(&args.signal) else {
-        let ids: Vec<&str> = friction_signals::REGISTRY.iter().map(|s| s.id()).collect();
-        return Err(Error::input(
-            format!("no signal `{}`", args.signal),
-            Some(&format!("signals: {}", ids.join(", "))),
-        ));
-    };
-    print!(
-        "{}",
-        friction_assess::methodology::signal_markdown(signal).trim_start()
-    );
-    // The current evidence, when the repository has been scanned.
-    let session = match Project::locate(args.path.clone(), args.db.clone()).and_then(Session::open)
-    {
-        Ok(s) => s,
-        Err(e) => {
-            println!("\nNo current evidence: {e}.");
-            return Ok(0);
-        }
-    };
-    let Some(Assessed {
-        loaded,
-        assessment: a,
-        ..
-    }) = session.assess(&AssessRequest::default())?
-    else {
-        println!("\nNo current evidence: the store has no history yet.");
+    let signal = friction_app::explain::signal(&args.signal)?;
+    let e = friction_app::explain::explain(
+        signal.id(),
+        Project::locate(args.path.clone(), args.db.clone()),
+    )?;
+    if args.json {
+        println!("{}", crate::render::sorted_json(&e));
         return Ok(0);
-    };
-    print!("{}", explain_evidence(&loaded, &a, signal.id()));
+    }
+    let mut out = friction_assess::methodology::signal_markdown(signal)
+        .trim_start()
+        .to_owned();
+    match (&e.current, &e.no_current) {
+        (Some(c), _) => out.push_str(&explain_evidence(c)),
+        (None, Some(why)) => {
+            let _ = writeln!(out, "\nNo current evidence: {why}.");
+        }
+        (None, None) => {}
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    print!("{out}");
     Ok(0)
 }

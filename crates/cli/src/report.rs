@@ -48,7 +48,7 @@ pub(crate) fn build(store: &Store, row: &SnapshotRow, name: &str) -> Result<Repo
         .into_iter()
         .filter(|s| s.mode == row.mode && s.methodology == row.methodology && s.as_of <= row.as_of)
         .collect();
-    let trend = crate::timeline::trend_points(store, &view)?
+    let trend = friction_app::timeline::trend_points(store, &view)?
         .into_iter()
         .map(|p| TrendPoint {
             snapshot: p.snapshot,
@@ -167,9 +167,9 @@ pub(crate) fn code_findings(
     Ok((rules, findings))
 }
 
-fn write(dir: &Path, name: &str, text: &str) -> Result<PathBuf, Error> {
+fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> Result<PathBuf, Error> {
     let path = dir.join(name);
-    std::fs::write(&path, text).map_err(|e| {
+    std::fs::write(&path, bytes).map_err(|e| {
         Error::input(
             format!("cannot write {}: {e}", path.display()),
             Some("choose a writable directory with `--out DIR`"),
@@ -178,7 +178,25 @@ fn write(dir: &Path, name: &str, text: &str) -> Result<PathBuf, Error> {
     Ok(path)
 }
 
-/// Writes the HTML report of the newest snapshot beside the store (for `scan`).
+/// Where the report of the store at `db` goes unless `--out` says otherwise:
+/// `report/` beside it (`.friction/report/` in a repository). `friction scan`
+/// and `friction report` both write there.
+pub(crate) fn default_dir(db: &Path) -> PathBuf {
+    db.parent()
+        .map_or_else(|| PathBuf::from("report"), |d| d.join("report"))
+}
+
+fn create_dir(out: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(out).map_err(|e| {
+        Error::input(
+            format!("cannot create {}: {e}", out.display()),
+            Some("choose a writable directory with `--out DIR`"),
+        )
+    })
+}
+
+/// Writes the HTML report of the newest snapshot into the report directory
+/// beside the store (for `scan`).
 pub(crate) fn write_scan_report(
     store: &Store,
     db: &Path,
@@ -190,10 +208,40 @@ pub(crate) fn write_scan_report(
         .map_err(friction_app::snapshot::store_err)?
         .ok_or_else(|| Error::input("the scan's snapshot is missing", None))?;
     let report = build(store, &row, &repository_name(path))?;
-    let dir = db
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    write(&dir, "report.html", &friction_report::html(&report))
+    let dir = default_dir(db);
+    create_dir(&dir)?;
+    write(&dir, "report.html", friction_report::html(&report))
+}
+
+/// What `friction report` wrote.
+#[derive(serde::Serialize)]
+struct Written {
+    schema: &'static str,
+    snapshot: i64,
+    kind: String,
+    as_of: String,
+    dir: String,
+    files: Vec<WrittenFile>,
+}
+
+#[derive(serde::Serialize)]
+struct WrittenFile {
+    file: String,
+    format: &'static str,
+    path: String,
+    bytes: u64,
+}
+
+/// The format of a report file, by its extension.
+fn format_of(name: &str) -> &'static str {
+    match name.rsplit_once('.').map_or("", |(_, ext)| ext) {
+        "html" => "HTML",
+        "pdf" => "PDF",
+        "md" => "Markdown",
+        "sarif" => "SARIF",
+        "csv" => "CSV",
+        _ => "other",
+    }
 }
 
 pub fn run(args: &ReportArgs) -> Result<u8, Error> {
@@ -210,38 +258,55 @@ pub fn run(args: &ReportArgs) -> Result<u8, Error> {
         )
     })?;
     let report = build(&store, row, &repository_name(&args.path))?;
-    let out = args.out.clone().unwrap_or_else(|| {
-        db.parent()
-            .map_or_else(|| PathBuf::from("report"), |d| d.join("report"))
-    });
-    std::fs::create_dir_all(&out).map_err(|e| {
-        Error::input(
-            format!("cannot create {}: {e}", out.display()),
-            Some("choose a writable directory with `--out DIR`"),
-        )
-    })?;
+    let out = args.out.clone().unwrap_or_else(|| default_dir(&db));
+    create_dir(&out)?;
     let mut written = vec![
-        write(&out, "report.html", &friction_report::html(&report))?,
-        write(&out, "summary.md", &friction_report::markdown(&report))?,
+        write(&out, "report.html", friction_report::html(&report))?,
+        write(&out, "summary.md", friction_report::markdown(&report))?,
     ];
-    let pdf_path = out.join("board-pack.pdf");
-    std::fs::write(&pdf_path, friction_report::pdf(&report)).map_err(|e| {
-        Error::input(
-            format!("cannot write {}: {e}", pdf_path.display()),
-            Some("choose a writable directory with `--out DIR`"),
-        )
-    })?;
-    written.push(pdf_path);
+    written.push(write(
+        &out,
+        "board-pack.pdf",
+        friction_report::pdf(&report),
+    )?);
     let (rules, findings) = code_findings(&store, &report)?;
     written.push(write(
         &out,
         "report.sarif",
-        &friction_report::sarif(&report, &rules, &findings),
+        friction_report::sarif(&report, &rules, &findings),
     )?);
     for (name, text) in friction_report::csv_files(&report) {
         written.push(write(&out, &name, &text)?);
     }
-    if !args.quiet {
+    let files: Vec<WrittenFile> = written
+        .iter()
+        .map(|p| {
+            let file = p
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned();
+            WrittenFile {
+                format: format_of(&file),
+                file,
+                path: p.display().to_string(),
+                bytes: std::fs::metadata(p).map_or(0, |m| m.len()),
+            }
+        })
+        .collect();
+    if args.json {
+        println!(
+            "{}",
+            crate::render::sorted_json(&Written {
+                schema: "friction.report-files/1",
+                snapshot: row.id,
+                kind: row.kind.clone(),
+                as_of: date(row.as_of),
+                dir: out.display().to_string(),
+                files,
+            })
+        );
+    } else if !args.quiet {
         println!(
             "Report of snapshot #{} ({}, {}) in {}:",
             row.id,
@@ -249,13 +314,8 @@ pub fn run(args: &ReportArgs) -> Result<u8, Error> {
             date(row.as_of),
             out.display()
         );
-        for p in &written {
-            let size = std::fs::metadata(p).map_or(0, |m| m.len());
-            println!(
-                "  {:<22} {:>9} bytes",
-                p.file_name().unwrap_or_default().to_string_lossy(),
-                size
-            );
+        for f in &files {
+            println!("  {:<22} {:>9} bytes", f.file, f.bytes);
         }
     }
     Ok(0)

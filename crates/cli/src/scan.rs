@@ -8,6 +8,7 @@ use crate::ScanArgs;
 use crate::render::{self, ScanReport};
 use friction_app::Error;
 use friction_app::code::Workers;
+use friction_app::hotspots::HotspotSummary;
 
 /// Exit code when the scan was interrupted (as shells report SIGINT).
 const EXIT_INTERRUPTED: u8 = 130;
@@ -76,9 +77,11 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
                         return None;
                     }
                 };
-                let _ = history_done.send(friction_app::assess::History::read(&reader, mode));
+                let history = friction_app::assess::History::read(&reader, mode);
+                crate::timing::phase("read history");
+                let _ = history_done.send(history);
                 let hotspots = if code_measured.recv().unwrap_or(false) {
-                    match crate::hotspots::compute(&reader, cache, 12, mode, components) {
+                    match friction_app::hotspots::compute(&reader, cache, 12, mode, components) {
                         Ok(h) => h.map(|h| HotspotSummary::from(&h)),
                         Err(e) => {
                             eprintln!("warning: hotspot analysis failed: {e}");
@@ -135,6 +138,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
                     &repo,
                     mode,
                     partial.clone(),
+                    &bar,
                 ) {
                     Ok(Some((a, rec))) => (Some(a), Some(rec)),
                     Ok(None) => (None, None),
@@ -228,40 +232,6 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
         return Ok(EXIT_PARTIAL);
     }
     Ok(0)
-}
-
-/// The hotspot figures the scan summary names.
-#[derive(Debug, serde::Serialize)]
-pub struct HotspotSummary {
-    pub months: u32,
-    pub hotspot_count: u64,
-    pub hotspot_code_pct: f64,
-    pub hotspot_activity_pct: f64,
-    pub hotspot_health: Option<f64>,
-    pub unhealthy_activity_pct: f64,
-    /// The most changed hotspots: (path, changes, health).
-    pub top: Vec<(String, u64, Option<f64>)>,
-}
-
-impl From<&crate::hotspots::HotspotReport> for HotspotSummary {
-    fn from(r: &crate::hotspots::HotspotReport) -> Self {
-        let h = &r.hotspots;
-        HotspotSummary {
-            months: r.months,
-            hotspot_count: h.hotspot_count,
-            hotspot_code_pct: h.hotspot_code_pct,
-            hotspot_activity_pct: h.hotspot_activity_pct,
-            hotspot_health: h.hotspot_health,
-            unhealthy_activity_pct: h.unhealthy_activity_pct,
-            top: h
-                .files
-                .iter()
-                .filter(|f| f.hotspot)
-                .take(3)
-                .map(|f| (f.path.clone(), f.revisions, f.health))
-                .collect(),
-        }
-    }
 }
 
 /// Installs the Ctrl-C handler for the duration of the scan. Failing to install it

@@ -30,11 +30,7 @@ pub const REPEAT_DECAY: f64 = 0.7;
 /// of about 1 keeps a file healthy (≥ 9), about 10 makes it an alert (< 4).
 pub const PENALTY_SCALE: f64 = 9.0;
 
-/// Band cut-offs, from CodeScene's Code Health categories (Green 9–10,
-/// Yellow 4–8.9, Red 1–3.9; `codescene-mcp-server:src/docs/code-health/how-it-works.md`,
-/// and the Code Red replication notebook's `<4 → alert`, `<9 → warning`).
-pub const HEALTHY_FROM: f64 = 9.0;
-pub const WARNING_FROM: f64 = 4.0;
+pub use friction_model::health::{Band, HEALTHY_FROM, WARNING_FROM};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -222,33 +218,6 @@ pub const NOT_MEASURED: &[(&str, &str)] = &[
         "needs a cross-file clone index; only in-file duplication is measured",
     ),
 ];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Band {
-    Healthy,
-    Warning,
-    Alert,
-}
-
-impl Band {
-    pub fn of(score: f64) -> Band {
-        if score >= HEALTHY_FROM {
-            Band::Healthy
-        } else if score >= WARNING_FROM {
-            Band::Warning
-        } else {
-            Band::Alert
-        }
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Band::Healthy => "healthy",
-            Band::Warning => "warning",
-            Band::Alert => "alert",
-        }
-    }
-}
 
 /// One smell occurrence and the points it cost.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -6,6 +6,8 @@
 //! read by signals. This crate does no IO and knows nothing about scoring.
 
 pub mod ai;
+pub mod fnv;
+pub mod health;
 pub mod paths;
 
 use serde::Serialize;

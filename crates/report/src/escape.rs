@@ -56,11 +56,7 @@ pub fn html(s: &str) -> String {
 /// An HTML id / fragment built from arbitrary text: only `[a-z0-9-]`, with a
 /// short hash so distinct inputs stay distinct.
 pub fn anchor(prefix: &str, s: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
+    let h = friction_model::fnv::fnv1a64(s.bytes());
     let slug: String = s
         .chars()
         .map(|c| {

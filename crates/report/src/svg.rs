@@ -6,6 +6,7 @@
 //! under the common colour-vision deficiencies; colour is never the only
 //! carrier of meaning (bands are also named in labels and tables).
 
+use friction_model::health::Band;
 use std::fmt::Write as _;
 
 use crate::escape::html;
@@ -33,9 +34,11 @@ pub fn band_colour(score: Option<f64>) -> &'static str {
 /// warning ≥ 4, alert).
 pub fn health_colour(h: Option<f64>) -> &'static str {
     match h {
-        Some(h) if h >= 9.0 => BLUE,
-        Some(h) if h >= 4.0 => ORANGE,
-        Some(_) => VERMILLION,
+        Some(h) => match Band::of(h) {
+            Band::Healthy => BLUE,
+            Band::Warning => ORANGE,
+            Band::Alert => VERMILLION,
+        },
         None => GREY,
     }
 }

@@ -4,6 +4,7 @@ use crate::{
     Context, Curve, Doc, Evidence, Family, Figure, Input, Measured, Outcome, Sample, round2,
     top_evidence,
 };
+use friction_model::health::Band;
 
 pub struct ChangedCodeHealth;
 
@@ -65,7 +66,7 @@ impl crate::Signal for ChangedCodeHealth {
             measured += r;
             num.push(r as f64 * h);
             den.push(r as f64);
-            if h < 9.0 {
+            if !Band::is_healthy(h) {
                 evidence.push(Evidence {
                     kind: "file".into(),
                     id: ctx.data.files[i].path.clone(),

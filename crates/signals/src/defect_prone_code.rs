@@ -1,5 +1,6 @@
 //! Defect-prone code: files that fix after fix keeps returning to.
 
+use friction_model::health::Band;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::{Context, Curve, Doc, Evidence, Family, Figure, Input, Measured, Outcome, Sample};
@@ -84,9 +85,9 @@ impl crate::Signal for DefectProneCode {
             let n = fixes.get(&i).map_or(0, BTreeSet::len);
             // A what-if refactoring (a health override that raises the file
             // into the healthy band) takes it out; a lower health never does.
-            let refactored = ctx.health_override(&f.file_id).is_some_and(|h| {
-                h >= crate::hotspot_friction::HEALTHY && f.health.is_none_or(|now| h > now)
-            });
+            let refactored = ctx
+                .health_override(&f.file_id)
+                .is_some_and(|h| Band::is_healthy(h) && f.health.is_none_or(|now| h > now));
             let prone = n >= RECURRING_FIXES && !refactored;
             num.push(if prone { lines * 100.0 } else { 0.0 });
             den.push(lines);

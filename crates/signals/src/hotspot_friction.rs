@@ -5,6 +5,7 @@ use crate::{
     Context, Curve, Doc, Evidence, Family, Figure, Input, Measured, Outcome, Sample, round2,
     top_evidence,
 };
+use friction_model::health::Band;
 
 pub struct HotspotFriction;
 
@@ -23,29 +24,22 @@ pub struct TimeFactor {
     pub high: f64,
 }
 
-/// Health at or above which code is healthy (CodeScene's green band).
-pub const HEALTHY: f64 = 9.0;
-/// Health below which code is an alert (CodeScene's red band).
-pub const ALERT: f64 = 4.0;
-
 /// The time factor of code with this health (no interpolation inside a band:
 /// the study reports band means only).
 pub fn time_factor(health: f64) -> TimeFactor {
-    if health >= HEALTHY {
-        TimeFactor {
+    match Band::of(health) {
+        Band::Healthy => TimeFactor {
             low: 1.0,
             high: 1.0,
-        }
-    } else if health >= ALERT {
-        TimeFactor {
+        },
+        Band::Warning => TimeFactor {
             low: 1.39,
             high: 1.78,
-        }
-    } else {
-        TimeFactor {
+        },
+        Band::Alert => TimeFactor {
             low: 1.62,
             high: 2.24,
-        }
+        },
     }
 }
 

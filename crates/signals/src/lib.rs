@@ -38,7 +38,7 @@ mod unowned_code;
 
 pub use ai_assisted::AiSettings;
 pub use defect_prone_code::RECURRING_FIXES;
-pub use hotspot_friction::{ALERT, HEALTHY, TimeFactor, time_factor};
+pub use hotspot_friction::{TimeFactor, time_factor};
 
 /// Version of the whole assessment methodology: every signal's thresholds and
 /// weights, the family weights, the bands and the cost model. Bump it when any
