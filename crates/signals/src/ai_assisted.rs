@@ -345,7 +345,11 @@ impl crate::Signal for AiUnhealthyExposure {
                 continue;
             }
             let Some(h) = ctx.health(i) else { continue };
-            let unhealthy = if h < crate::HEALTHY { 1.0 } else { 0.0 };
+            let unhealthy = if friction_model::health::Band::is_healthy(h) {
+                0.0
+            } else {
+                1.0
+            };
             let p = per_file.entry(i).or_default();
             if ctx.data.commits[c.commit as usize].ai {
                 p.ai_num += unhealthy;
