@@ -44,6 +44,20 @@ pub struct Config {
     /// `[portfolio]`: the repositories `friction scan --portfolio` assesses together.
     #[serde(default)]
     pub portfolio: PortfolioConfig,
+    /// `[inputs]`: exports beyond git that every `friction scan` ingests.
+    #[serde(default)]
+    pub inputs: InputsConfig,
+}
+
+/// `[inputs]`: CI, pull-request, test and coverage exports read into the
+/// store before each assessment (`friction ingest` reads them on demand).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct InputsConfig {
+    /// Files, directories or globs (`ci/*.json`, `**` across directories),
+    /// relative to the repository root unless absolute.
+    #[serde(default)]
+    pub paths: Vec<String>,
 }
 
 /// `[check]`: the thresholds of the CI gate, in index points (0–100).

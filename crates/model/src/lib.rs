@@ -8,6 +8,7 @@
 pub mod ai;
 pub mod fnv;
 pub mod health;
+pub mod inputs;
 pub mod paths;
 
 use serde::Serialize;
