@@ -15,6 +15,7 @@ pub mod coupling;
 pub mod error;
 pub mod explain;
 pub mod hotspots;
+pub mod ingest;
 pub mod knowledge;
 pub mod lock;
 pub mod maat;

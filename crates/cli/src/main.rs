@@ -7,6 +7,7 @@ mod backtest;
 mod compare;
 mod coupling;
 mod hotspots;
+mod inputs;
 mod knowledge;
 mod maat;
 mod portfolio;
@@ -76,6 +77,51 @@ enum Command {
     ///   *.csv           CSV: every table whole (drivers, signals, evidence, cost, …)
     #[command(verbatim_doc_comment)]
     Report(ReportArgs),
+    /// Read CI, pull-request, test and coverage exports into the store.
+    Ingest(IngestArgs),
+    /// The exports stored: file, format, SHA-256, records, time span, when read.
+    Inputs(InputsArgs),
+}
+
+/// Options of `friction ingest`.
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Files, directories, globs (quote them: `'ci/*.json'`), or `-` for standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+    /// Repository whose store receives the facts (scanned first with `friction scan`).
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    pub path: PathBuf,
+    /// Store to extend.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Read every file as this format instead of recognising it: github,
+    /// gitlab, devlake-csv, junit, lcov, cobertura, jacoco.
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// The commit the test or coverage reports measured.
+    #[arg(long, value_name = "SHA")]
+    pub commit: Option<String>,
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Options of `friction inputs`.
+#[derive(Debug, Args)]
+pub struct InputsArgs {
+    /// Repository.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Store to read.
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Print JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options of `friction report`.
@@ -593,6 +639,8 @@ fn main() -> ExitCode {
         Command::Rescore(args) => timeline::rescore(&args),
         Command::Check(args) => timeline::check(&args),
         Command::Report(args) => report::run(&args),
+        Command::Ingest(args) => inputs::ingest(&args),
+        Command::Inputs(args) => inputs::inputs(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

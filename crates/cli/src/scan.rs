@@ -33,7 +33,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
         mut store,
         lock: _lock,
         db_path,
-        config: _,
+        config,
         history_config,
         rules,
         components,
@@ -59,6 +59,20 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
         },
         &bar,
     )?;
+    // The exports `[inputs]` names are read before the assessment.
+    let ingested = if config.inputs.paths.is_empty() || interrupted {
+        None
+    } else {
+        let base = repo.workdir().unwrap_or_else(|| repo.git_dir());
+        let request = friction_app::ingest::IngestRequest {
+            paths: config.inputs.paths.clone(),
+            ..Default::default()
+        };
+        let report =
+            friction_app::ingest::ingest(&mut store, &base, &request, &mut std::io::empty(), &bar)?;
+        crate::timing::phase("inputs");
+        Some(report)
+    };
     // Reading the stored history and the hotspot figures only read the store: a
     // second connection reads them on another thread while this one measures the
     // code of HEAD and assesses it (an incremental re-scan spends most of its
@@ -218,6 +232,21 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
         );
         return Ok(EXIT_INTERRUPTED);
     }
+    let mut inputs_refused = false;
+    if let Some(ingested) = &ingested {
+        if !args.quiet {
+            let stored = ingested
+                .files
+                .iter()
+                .filter(|f| matches!(f.outcome, friction_app::ingest::Outcome::Stored { .. }))
+                .count();
+            eprintln!(
+                "inputs: {stored} of {} files read into the store (`friction inputs` lists them)",
+                ingested.files.len()
+            );
+        }
+        inputs_refused = crate::inputs::report_refusals(ingested) != 0;
+    }
     if !report.unreadable_commits.is_empty() {
         eprintln!(
             "error: {} commits could not be read; everything else was stored",
@@ -231,7 +260,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
         );
         return Ok(EXIT_PARTIAL);
     }
-    Ok(0)
+    Ok(if inputs_refused { EXIT_PARTIAL } else { 0 })
 }
 
 /// Installs the Ctrl-C handler for the duration of the scan. Failing to install it

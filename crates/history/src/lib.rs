@@ -21,7 +21,9 @@ mod tree;
 use std::path::{Path, PathBuf};
 
 pub use classify::{BadGlob, BotPatterns, ExclusionRules};
-pub use config::{CONFIG_FILE_NAME, CheckConfig, Config, PortfolioConfig, PortfolioEntry};
+pub use config::{
+    CONFIG_FILE_NAME, CheckConfig, Config, InputsConfig, PortfolioConfig, PortfolioEntry,
+};
 pub use gix::{ObjectId, interrupt};
 pub use mine::{LabelledChange, MineOptions, MineOutcome, MinedCommit};
 pub use tree::{TreeFile, blob_id};

@@ -1,7 +1,7 @@
 //! Persistence of facts in an embedded SQLite database, one module per fact
 //! family: `history` (commits, changes, renames; `facts` and `identity` read
 //! them), `code` (measurements and measured trees), `snapshots` (frozen
-//! assessments) and `meta` (opening, migrations, the `meta` table, scans).
+//! assessments), `inputs` (files read beyond git and their facts) and `meta` (opening, migrations, the `meta` table, scans).
 //!
 //! The schema is created and upgraded by numbered migrations
 //! (`src/migrations/sqlite/NNN_*.sql`), applied in order inside one transaction
@@ -23,6 +23,7 @@ mod dialect;
 mod facts;
 mod history;
 mod identity;
+mod inputs;
 mod meta;
 mod snapshots;
 
@@ -31,6 +32,7 @@ pub use facts::{FactChange, FactCommit, Facts};
 pub use history::{
     ActivityRow, Batch, ChangeRow, ExcludedSummary, FileHistoryEntry, HistorySummary, StoredPath,
 };
+pub use inputs::{FactCounts, InputRow, InputSummary, InputWriter, NewInput};
 pub use snapshots::{NewSnapshot, SnapshotRow};
 
 /// Schema migrations, in order. Never edit a released one; add a new file.
@@ -45,10 +47,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
         7,
         include_str!("migrations/sqlite/007_partial_snapshots.sql"),
     ),
+    (8, include_str!("migrations/sqlite/008_inputs.sql")),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]

@@ -1,0 +1,390 @@
+//! `friction ingest` and `friction inputs` through the binary: the ants case
+//! read end to end with counts computed here from the raw tables, idempotent
+//! and incremental re-reads, de-duplication across exports and by repository,
+//! and bad input refused file by file (exit 1) with nothing half-stored.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use support::{Fixture, friction, friction_json, scan_json};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../ingest/tests/fixtures")
+}
+
+fn fixture(rel: &str) -> String {
+    fixtures().join(rel).display().to_string()
+}
+
+/// A scanned one-commit repository; its store is `.friction/friction.db`.
+fn scanned() -> Fixture {
+    let mut f = Fixture::new();
+    f.write("a.py", "def a():\n    return 1\n");
+    f.commit("initial");
+    let out = friction(&["scan", ".", "--quiet", "--no-report"], f.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    f
+}
+
+fn ingest(f: &Fixture, files: &[&str]) -> Output {
+    let mut args = vec!["ingest", "--quiet"];
+    args.extend_from_slice(files);
+    friction(&args, f.path())
+}
+
+fn inputs(f: &Fixture) -> serde_json::Value {
+    friction_json(&["inputs", "--json"], f.path())
+}
+
+/// The JSON items of a DevLake raw table's `data` column.
+fn devlake_items(path: &str) -> Vec<serde_json::Value> {
+    csv::Reader::from_path(path)
+        .unwrap()
+        .records()
+        .map(|r| serde_json::from_str(&r.unwrap()[2]).unwrap())
+        .collect()
+}
+
+fn distinct<T: Ord>(items: impl IntoIterator<Item = T>) -> u64 {
+    items.into_iter().collect::<BTreeSet<T>>().len() as u64
+}
+
+#[test]
+fn the_ants_case_is_read_with_every_item_counted_once() {
+    let f = scanned();
+    let prs = fixture("cases/ants/_raw_github_api_pull_requests.csv");
+    let commits = fixture("cases/ants/_raw_github_api_pull_request_commits.csv");
+    let reviews = fixture("cases/ants/_raw_github_api_pull_request_reviews.csv");
+    let runs = fixture("ci/github-actions/devlake_raw_github_api_runs.csv");
+    let jobs = fixture("ci/github-actions/devlake_raw_github_api_jobs.csv");
+    let out = ingest(&f, &[&prs, &commits, &reviews, &runs, &jobs]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Counted here from the raw tables, by each item's own id.
+    let pr_items = devlake_items(&prs);
+    let expected_prs = distinct(pr_items.iter().map(|p| p["number"].as_u64().unwrap()));
+    let commit_rows: Vec<(u64, String)> = csv::Reader::from_path(&commits)
+        .unwrap()
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let input: serde_json::Value = serde_json::from_str(&r[4]).unwrap();
+            let data: serde_json::Value = serde_json::from_str(&r[2]).unwrap();
+            (
+                input["Number"].as_u64().unwrap(),
+                data["sha"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected_commits = distinct(commit_rows.iter().cloned());
+    let expected_reviews = distinct(
+        devlake_items(&reviews)
+            .iter()
+            .map(|r| r["id"].as_u64().unwrap()),
+    );
+    let expected_runs = distinct(devlake_items(&runs).iter().map(|r| {
+        (
+            r["id"].as_u64().unwrap(),
+            r["run_attempt"].as_u64().unwrap(),
+        )
+    }));
+    let expected_jobs = distinct(
+        devlake_items(&jobs)
+            .iter()
+            .map(|j| j["id"].as_u64().unwrap()),
+    );
+    // What the case's README says, so a wrong count here cannot hide.
+    assert_eq!(
+        (
+            expected_prs,
+            expected_commits,
+            expected_reviews,
+            pr_items.len()
+        ),
+        (49, 90, 30, 50)
+    );
+
+    let stored = inputs(&f);
+    let facts = &stored["facts"];
+    assert_eq!(facts["pull_requests"], expected_prs);
+    assert_eq!(facts["pr_commits"], expected_commits);
+    assert_eq!(facts["reviews"], expected_reviews);
+    assert_eq!(facts["ci_runs"], expected_runs);
+    assert_eq!(facts["ci_jobs"], expected_jobs);
+    let listed = stored["inputs"].as_array().unwrap();
+    assert_eq!(listed.len(), 5);
+    for input in listed {
+        assert_eq!(input["format"], "devlake-csv");
+        assert_eq!(
+            input["scopes"],
+            serde_json::json!(["github:panjf2000/ants"])
+        );
+        assert_eq!(input["sha256"].as_str().unwrap().len(), 64);
+        assert!(input["span_start"].as_i64() <= input["span_end"].as_i64());
+        let rows = csv::Reader::from_path(input["path"].as_str().unwrap())
+            .unwrap()
+            .records()
+            .count();
+        assert_eq!(input["records"], rows as u64, "{input}");
+    }
+}
+
+#[test]
+fn an_unchanged_file_is_skipped_and_a_changed_one_replaces_its_facts() {
+    let f = scanned();
+    let run = |id: u64, attempt: u64| {
+        format!(
+            r#"{{"id":{id},"run_number":1,"workflow_id":1,"run_attempt":{attempt},"status":"completed","conclusion":"success","created_at":"2024-01-0{attempt}T00:00:00Z","updated_at":"2024-01-0{attempt}T00:10:00Z","repository":{{"full_name":"acme/app"}}}}"#
+        )
+    };
+    f.write(
+        "exports/runs.json",
+        format!("[{},{}]", run(1, 1), run(2, 1)),
+    );
+    let first = friction_json(&["ingest", "exports/runs.json", "--json"], f.path());
+    assert_eq!(first["files"][0]["status"], "stored");
+    assert_eq!(inputs(&f)["facts"]["ci_runs"], 2);
+    let stored_at = inputs(&f)["inputs"][0].clone();
+
+    let again = friction_json(&["ingest", "exports/runs.json", "--json"], f.path());
+    assert_eq!(again["files"][0]["status"], "unchanged");
+    assert_eq!(inputs(&f)["inputs"][0], stored_at);
+
+    f.write("exports/runs.json", format!("[{}]", run(3, 2)));
+    let changed = friction_json(&["ingest", "exports/runs.json", "--json"], f.path());
+    assert_eq!(changed["files"][0]["status"], "stored");
+    assert_eq!(changed["files"][0]["replaced"], true);
+    let now = inputs(&f);
+    assert_eq!(now["facts"]["ci_runs"], 1);
+    assert_eq!(now["inputs"].as_array().unwrap().len(), 1);
+    assert_eq!(now["inputs"][0]["records"], 1);
+    assert_ne!(now["inputs"][0]["sha256"], stored_at["sha256"]);
+}
+
+#[test]
+fn bad_files_are_refused_one_line_each_and_the_others_still_read() {
+    let f = scanned();
+    let good = fixture("ci/github-actions/workflow-run-push-failure.json");
+    f.write("bad/truncated.json", &std::fs::read(&good).unwrap()[..4000]);
+    f.write(
+        "bad/bomb.xml",
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE t [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">]>\n<testsuite><testcase name=\"&b;\"/></testsuite>\n",
+    );
+    f.write("bad/latin1.info", b"SF:caf\xe9.c\nDA:1,1\nend_of_record\n");
+    f.write("bad/picture.png", b"\x89PNG\r\n\x1a\n....");
+    let corrupt = fixture("junit/pytest/corrupt-xml.xml");
+    let messy = fixture("coverage/lcov/MESSY-lcov-bad-counts.info");
+    let out = ingest(
+        &f,
+        &[
+            &good,
+            "bad/truncated.json",
+            "bad/bomb.xml",
+            "bad/latin1.info",
+            "bad/picture.png",
+            &corrupt,
+            &messy,
+            "missing.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(errors.len(), 7, "{stderr}");
+    for (name, says) in [
+        (
+            "bad/truncated.json",
+            "github: record 1 (line 1): invalid JSON: EOF while parsing",
+        ),
+        (
+            "bad/bomb.xml",
+            "junit: line 2: the document declares XML entities",
+        ),
+        ("bad/latin1.info", "lcov: line 1: not UTF-8 text"),
+        ("bad/picture.png", "not a format friction reads"),
+        (
+            "corrupt-xml.xml",
+            "junit: line 11: the document ends inside an element",
+        ),
+        (
+            "MESSY-lcov-bad-counts.info",
+            "lcov: line 7: DA: the hit count `-3` is not a non-negative whole number",
+        ),
+        ("missing.json", "no such file or directory"),
+    ] {
+        assert!(
+            errors.iter().any(|e| e.contains(name) && e.contains(says)),
+            "{name}: {says}\n{stderr}"
+        );
+    }
+    assert!(stderr.contains("7 of 8 files refused"), "{stderr}");
+    let stored = inputs(&f);
+    assert_eq!(stored["inputs"].as_array().unwrap().len(), 1);
+    assert_eq!(stored["facts"]["ci_runs"], 1);
+}
+
+#[test]
+fn a_changed_file_that_fails_keeps_what_its_earlier_version_stored() {
+    let f = scanned();
+    let good = std::fs::read(fixture("ci/github-actions/devlake_raw_github_api_runs.csv")).unwrap();
+    f.write("runs.csv", &good);
+    assert!(ingest(&f, &["runs.csv"]).status.success());
+    let before = inputs(&f);
+    // The new version breaks off inside a row, after many good rows.
+    f.write("runs.csv", &good[..good.len() / 2]);
+    let out = ingest(&f, &["runs.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("error: runs.csv: devlake-csv: record"));
+    assert_eq!(inputs(&f), before);
+}
+
+#[test]
+fn overlapping_exports_count_each_run_once_and_repositories_stay_apart() {
+    let f = scanned();
+    let run = |repo: &str, id: u64, status: &str| {
+        format!(
+            r#"{{"id":{id},"run_number":1,"workflow_id":1,"run_attempt":1,"status":"{status}","conclusion":null,"created_at":"2024-01-01T00:00:00Z","updated_at":"2024-01-01T00:10:00Z","repository":{{"full_name":"{repo}"}}}}"#
+        )
+    };
+    // Two paginated exports overlapping on run 2; run 7 exists in both
+    // repositories (ids collide across repositories in this synthetic case).
+    f.write(
+        "a.json",
+        format!(
+            "{{\"total_count\":2,\"workflow_runs\":[{},{}]}}\n{{\"total_count\":1,\"workflow_runs\":[{}]}}\n",
+            run("acme/app", 1, "completed"),
+            run("acme/app", 2, "completed"),
+            run("acme/app", 7, "completed")
+        ),
+    );
+    f.write(
+        "b.json",
+        format!(
+            "[{},{},{}]",
+            run("acme/app", 2, "completed"),
+            run("acme/app", 3, "queued"),
+            run("other/lib", 7, "completed")
+        ),
+    );
+    let report = friction_json(&["ingest", "a.json", "b.json", "--json"], f.path());
+    assert_eq!(report["files"][1]["overlapping"], 1);
+    assert_eq!(
+        report["files"][1]["scopes"],
+        serde_json::json!([["github:acme/app", 2], ["github:other/lib", 1]])
+    );
+    let stored = inputs(&f);
+    assert_eq!(stored["facts"]["ci_runs"], 5);
+    assert_eq!(
+        stored["inputs"][1]["scopes"],
+        serde_json::json!(["github:acme/app", "github:other/lib"])
+    );
+}
+
+#[test]
+fn standard_input_directories_globs_and_the_format_override() {
+    let f = scanned();
+    let junit = std::fs::read(fixture("junit/go/go-junit-report-001-pass-fail-skip.xml")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_friction"))
+        .args(["ingest", "-", "--json", "--quiet"])
+        .current_dir(f.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&junit).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["files"][0]["path"], "-");
+    assert_eq!(report["files"][0]["format"], "junit");
+
+    // A directory reads what it recognises and passes over the rest.
+    let dir = fixtures().join("coverage/cobertura");
+    let report = friction_json(&["ingest", dir.to_str().unwrap(), "--json"], f.path());
+    let statuses: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["stored", "stored", "stored", "stored"]);
+    let cobertura_files: u64 = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["records"].as_u64().unwrap())
+        .sum();
+
+    f.write("reports/one.info", "SF:a.c\nDA:1,1\nend_of_record\n");
+    f.write("reports/sub/two.info", "SF:b.c\nDA:1,0\nend_of_record\n");
+    f.write("reports/notes.txt", "not coverage");
+    let report = friction_json(&["ingest", "reports/**/*.info", "--json"], f.path());
+    let paths: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["reports/one.info", "reports/sub/two.info"]);
+    assert_eq!(inputs(&f)["facts"]["coverage_files"], cobertura_files + 2);
+
+    // Forced to the wrong format, a file is refused, not misread.
+    let out = friction(
+        &["ingest", "--format", "cobertura", "reports/one.info"],
+        f.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let out = friction(
+        &["ingest", "--format", "xunit", "reports/one.info"],
+        f.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("help: the formats are: github, gitlab"));
+}
+
+#[test]
+fn scan_reads_the_inputs_of_friction_toml_and_the_assessment_is_unchanged() {
+    let mut f = Fixture::new();
+    f.write("a.py", "def a():\n    return 1\n");
+    f.write("friction.toml", "[inputs]\npaths = [\"exports/*.json\"]\n");
+    f.commit("initial");
+    let db = f.path().join("store.db");
+    // Before any export exists, the glob matches nothing: a partial scan.
+    let out = support::scan_output(f.path(), &db, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("error: exports/*.json: the glob matches no file")
+    );
+    let db_arg = db.to_str().unwrap();
+    let before = support::friction_stdout(&["assess", ".", "--db", db_arg, "--json"], f.path());
+
+    let run = std::fs::read(fixture(
+        "ci/github-actions/workflow-run-pull_request-attempt2-failure.json",
+    ))
+    .unwrap();
+    f.write("exports/run.json", &run);
+    let summary = scan_json(f.path(), &db, &[]);
+    assert_eq!(summary["schema"], "friction.scan/1");
+    let stored = friction_json(&["inputs", ".", "--db", db_arg, "--json"], f.path());
+    assert_eq!(stored["inputs"][0]["path"], "exports/run.json");
+    assert_eq!(stored["facts"]["ci_runs"], 1);
+    // Until the delivery signals read these facts, the assessment does not move.
+    let after = support::friction_stdout(&["assess", ".", "--db", db_arg, "--json"], f.path());
+    assert_eq!(before, after);
+}

@@ -1,0 +1,134 @@
+//! Recognising a format from the first bytes of a file: the first JSON keys,
+//! the XML root element, the CSV header, lcov's record keys.
+
+use crate::Format;
+
+/// The format of a file that starts with `head` (its first few KiB), if it
+/// is one friction reads.
+pub fn detect(head: &[u8]) -> Option<Format> {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let text = String::from_utf8_lossy(head);
+    let trimmed = text.trim_start();
+    match trimmed.as_bytes().first()? {
+        b'{' | b'[' => json_provider(trimmed),
+        b'<' => xml_root(trimmed),
+        _ if is_devlake_header(trimmed) => Some(Format::DevlakeCsv),
+        _ if trimmed
+            .lines()
+            .any(|l| l.starts_with("SF:") || l.starts_with("TN:")) =>
+        {
+            Some(Format::Lcov)
+        }
+        _ => None,
+    }
+}
+
+/// DevLake's header, quoted or not.
+fn is_devlake_header(text: &str) -> bool {
+    let first = text.lines().next().unwrap_or("");
+    first.replace('"', "").trim_end() == "id,params,data,url,input,created_at"
+}
+
+fn json_provider(text: &str) -> Option<Format> {
+    const GITLAB: [&str; 4] = ["\"project_id\"", "\"iid\"", "/api/v4/", "\"short_id\""];
+    const GITHUB: [&str; 9] = [
+        "\"node_id\"",
+        "\"workflow_runs\"",
+        "\"workflow_run\"",
+        "\"workflow_job\"",
+        "\"run_number\"",
+        "\"run_attempt\"",
+        "\"pull_request_url\"",
+        "\"full_name\"",
+        "api.github.com",
+    ];
+    let first = |needles: &[&str]| needles.iter().filter_map(|n| text.find(n)).min();
+    match (first(&GITHUB), first(&GITLAB)) {
+        (Some(a), Some(b)) => Some(if a <= b {
+            Format::Github
+        } else {
+            Format::Gitlab
+        }),
+        (Some(_), None) => Some(Format::Github),
+        (None, Some(_)) => Some(Format::Gitlab),
+        (None, None) => None,
+    }
+}
+
+/// The name of the first element that is not a declaration, comment or
+/// processing instruction.
+fn xml_root(text: &str) -> Option<Format> {
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("<?") {
+            rest = &r[r.find("?>")? + 2..];
+        } else if let Some(r) = rest.strip_prefix("<!--") {
+            rest = &r[r.find("-->")? + 3..];
+        } else if let Some(r) = rest.strip_prefix("<!") {
+            // A DOCTYPE, possibly with an internal subset in brackets.
+            let end = match (r.find('['), r.find('>')) {
+                (Some(open), Some(close)) if open < close => open + r[open..].find("]>")? + 1,
+                (_, Some(close)) => close,
+                _ => return None,
+            };
+            rest = &r[end + 1..];
+        } else {
+            let r = rest.strip_prefix('<')?;
+            let name: String = r
+                .chars()
+                .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
+                .collect();
+            return match name.as_str() {
+                "testsuites" | "testsuite" => Some(Format::Junit),
+                "coverage" => Some(Format::Cobertura),
+                "report" => Some(Format::Jacoco),
+                _ => None,
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_are_told_apart_by_their_first_bytes() {
+        assert_eq!(
+            detect(b"{\"total_count\":1,\"workflow_runs\":[{\"id\":1,\"node_id\":\"x\"}]}"),
+            Some(Format::Github)
+        );
+        assert_eq!(
+            detect(b"[{\"id\":1,\"iid\":3,\"project_id\":4}]"),
+            Some(Format::Gitlab)
+        );
+        assert_eq!(
+            detect(b"\xEF\xBB\xBFid,params,data,url,input,created_at\n"),
+            Some(Format::DevlakeCsv)
+        );
+        assert_eq!(
+            detect(b"\"id\",\"params\",\"data\",\"url\",\"input\",\"created_at\"\r\n1,"),
+            Some(Format::DevlakeCsv)
+        );
+        assert_eq!(
+            detect(b"<?xml version=\"1.0\"?>\n<!-- x -->\n<testsuites>"),
+            Some(Format::Junit)
+        );
+        assert_eq!(
+            detect(b"<?xml version=\"1.0\" ?>\n<!DOCTYPE coverage SYSTEM \"x.dtd\">\n<coverage>"),
+            Some(Format::Cobertura)
+        );
+        assert_eq!(
+            detect(b"<?xml version=\"1.0\"?><!DOCTYPE report PUBLIC \"-//JACOCO//DTD Report 1.1//EN\" \"report.dtd\"><report name=\"x\">"),
+            Some(Format::Jacoco)
+        );
+        assert_eq!(
+            detect(b"make[1]: Entering\nSF:index.js\nDA:1,1\n"),
+            Some(Format::Lcov)
+        );
+        assert_eq!(detect(b"<html><body>"), None);
+        assert_eq!(detect(b"name,value\n"), None);
+        assert_eq!(detect(b""), None);
+    }
+}

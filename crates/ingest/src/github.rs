@@ -1,0 +1,248 @@
+//! GitHub REST API items and webhook payloads: workflow runs and jobs (one
+//! item, a `workflow_runs`/`jobs` page, a `workflow_run`/`workflow_job`
+//! webhook), pull requests, reviews and pull-request commits.
+
+use friction_model::inputs::{CiJob, CiRun, InputRecord, PrCommit, PullRequest, Review};
+use serde_json::Value;
+
+use crate::json::{Hint, id, joined, keys, number, seconds, text, text_at, time};
+
+pub(crate) fn records(item: &Value, hint: &Hint) -> Result<Vec<InputRecord>, String> {
+    if !item.is_object() {
+        return Err(format!(
+            "expected a GitHub API object, found {}",
+            keys(item)
+        ));
+    }
+    for (page, run) in [("workflow_runs", true), ("jobs", false)] {
+        if let Some(Value::Array(items)) = item.get(page) {
+            return items
+                .iter()
+                .map(|i| {
+                    if run {
+                        run_of(i, hint)
+                    } else {
+                        job_of(i, hint)
+                    }
+                })
+                .collect();
+        }
+    }
+    // A webhook payload: the item with the repository beside it.
+    let webhook_hint = || Hint {
+        scope: repository_scope(item.get("repository")).or_else(|| hint.scope.clone()),
+        number: hint.number,
+    };
+    if let Some(run) = item.get("workflow_run").filter(|r| r.is_object()) {
+        return Ok(vec![run_of(run, &webhook_hint())?]);
+    }
+    if let Some(job) = item.get("workflow_job").filter(|j| j.is_object()) {
+        return Ok(vec![job_of(job, &webhook_hint())?]);
+    }
+    let has = |k: &str| item.get(k).is_some();
+    let record = if has("run_number") && has("workflow_id") {
+        run_of(item, hint)?
+    } else if has("run_id") && (has("steps") || has("runner_name") || has("labels")) {
+        job_of(item, hint)?
+    } else if has("number") && has("head") && has("base") {
+        pull_request(item, hint)?
+    } else if has("pull_request_url") && has("submitted_at") {
+        review(item, hint)?
+    } else if has("sha") && has("commit") && has("parents") {
+        pr_commit(item, hint)?
+    } else {
+        return Err(format!(
+            "not a GitHub workflow run, job, pull request, review or pull-request commit (keys: {})",
+            keys(item)
+        ));
+    };
+    Ok(vec![record])
+}
+
+/// `github:owner/name`, lower-cased (GitHub names are case-insensitive).
+pub(crate) fn scope_of(full_name: &str) -> String {
+    format!("github:{}", full_name.to_ascii_lowercase())
+}
+
+fn repository_scope(repo: Option<&Value>) -> Option<String> {
+    let name = text(repo?, "full_name");
+    (!name.is_empty()).then(|| scope_of(&name))
+}
+
+/// `owner/name` from an API URL `…/repos/owner/name/…`.
+pub(crate) fn scope_from_url(url: &str) -> Option<String> {
+    let rest = &url[url.find("/repos/")? + "/repos/".len()..];
+    let mut parts = rest.split('/');
+    let owner = parts.next().filter(|p| !p.is_empty())?;
+    let name = parts.next().filter(|p| !p.is_empty())?;
+    let name = name.split(['?', '#']).next()?;
+    Some(scope_of(&format!("{owner}/{name}")))
+}
+
+fn scope(found: Option<String>, hint: &Hint, what: &str) -> Result<String, String> {
+    found
+        .or_else(|| hint.scope.clone())
+        .ok_or_else(|| format!("{what} names no repository"))
+}
+
+fn attempt(v: &Value) -> u32 {
+    number(v, "run_attempt")
+        .and_then(|n| u32::try_from(n).ok())
+        .unwrap_or(1)
+}
+
+fn run_of(v: &Value, hint: &Hint) -> Result<InputRecord, String> {
+    let scope = scope(
+        repository_scope(v.get("repository")).or_else(|| scope_from_url(&text(v, "url"))),
+        hint,
+        "a workflow run",
+    )?;
+    Ok(InputRecord::CiRun(CiRun {
+        scope,
+        id: id(v, "a workflow run")?,
+        attempt: attempt(v),
+        workflow: text(v, "name"),
+        event: text(v, "event"),
+        branch: text(v, "head_branch"),
+        head_sha: text(v, "head_sha"),
+        status: text(v, "status"),
+        conclusion: text(v, "conclusion"),
+        created_at: time(v, "created_at")?,
+        started_at: time(v, "run_started_at")?,
+        // A completed run's last update is when it finished; a run still going
+        // has no end.
+        finished_at: if text(v, "status").eq_ignore_ascii_case("completed") {
+            time(v, "updated_at")?
+        } else {
+            None
+        },
+        updated_at: time(v, "updated_at")?,
+        duration: None,
+        queued: None,
+        url: text(v, "html_url"),
+    }))
+}
+
+fn job_of(v: &Value, hint: &Hint) -> Result<InputRecord, String> {
+    let scope = scope(
+        scope_from_url(&text(v, "run_url")).or_else(|| scope_from_url(&text(v, "url"))),
+        hint,
+        "a workflow job",
+    )?;
+    Ok(InputRecord::CiJob(CiJob {
+        scope,
+        id: id(v, "a workflow job")?,
+        run_id: text(v, "run_id"),
+        attempt: attempt(v),
+        name: text(v, "name"),
+        stage: String::new(),
+        status: text(v, "status"),
+        conclusion: text(v, "conclusion"),
+        head_sha: text(v, "head_sha"),
+        branch: text(v, "head_branch"),
+        created_at: time(v, "created_at")?,
+        started_at: time(v, "started_at")?,
+        finished_at: time(v, "completed_at")?,
+        queued: seconds(v, "queued_duration"),
+        runner_labels: joined(v, "labels"),
+    }))
+}
+
+fn pull_request(v: &Value, hint: &Hint) -> Result<InputRecord, String> {
+    let base_repo = text_at(v, &["base", "repo", "full_name"]);
+    let scope = scope(
+        (!base_repo.is_empty())
+            .then(|| scope_of(&base_repo))
+            .or_else(|| scope_from_url(&text(v, "url"))),
+        hint,
+        "a pull request",
+    )?;
+    let number = number(v, "number").ok_or("a pull request without a `number`")?;
+    Ok(InputRecord::PullRequest(PullRequest {
+        scope,
+        number,
+        id: text(v, "id"),
+        state: text(v, "state"),
+        author: text_at(v, &["user", "login"]),
+        title: text(v, "title"),
+        base_ref: text_at(v, &["base", "ref"]),
+        head_ref: text_at(v, &["head", "ref"]),
+        head_sha: text_at(v, &["head", "sha"]),
+        merge_sha: text(v, "merge_commit_sha"),
+        draft: v.get("draft").and_then(Value::as_bool).unwrap_or(false),
+        created_at: time(v, "created_at")?,
+        updated_at: time(v, "updated_at")?,
+        closed_at: time(v, "closed_at")?,
+        merged_at: time(v, "merged_at")?,
+    }))
+}
+
+/// The number at the end of `…/pulls/12`.
+fn number_from_url(url: &str) -> Option<u64> {
+    let rest = &url[url.rfind("/pulls/")? + "/pulls/".len()..];
+    rest.split(['/', '?']).next()?.parse().ok()
+}
+
+fn review(v: &Value, hint: &Hint) -> Result<InputRecord, String> {
+    let url = text(v, "pull_request_url");
+    let scope = scope(scope_from_url(&url), hint, "a review")?;
+    let number = number_from_url(&url)
+        .or(hint.number)
+        .ok_or("a review whose `pull_request_url` names no pull request")?;
+    Ok(InputRecord::Review(Review {
+        scope,
+        id: id(v, "a review")?,
+        number,
+        author: text_at(v, &["user", "login"]),
+        state: text(v, "state"),
+        commit_sha: text(v, "commit_id"),
+        submitted_at: time(v, "submitted_at")?,
+    }))
+}
+
+fn pr_commit(v: &Value, hint: &Hint) -> Result<InputRecord, String> {
+    let scope = scope(scope_from_url(&text(v, "url")), hint, "a commit")?;
+    let sha = text(v, "sha");
+    if sha.is_empty() {
+        return Err("a commit without a `sha`".into());
+    }
+    let commit = v.get("commit").unwrap_or(&Value::Null);
+    let date = |who: &str| -> Result<Option<i64>, String> {
+        match commit.get(who) {
+            Some(person) => time(person, "date"),
+            None => Ok(None),
+        }
+    };
+    Ok(InputRecord::PrCommit(PrCommit {
+        scope,
+        number: hint.number,
+        sha,
+        authored_at: date("author")?,
+        committed_at: date("committer")?,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repositories_are_read_from_api_urls() {
+        assert_eq!(
+            scope_from_url(
+                "https://api.github.com/repos/PanJF2000/ants/actions/runs/5/jobs?page=1"
+            )
+            .as_deref(),
+            Some("github:panjf2000/ants")
+        );
+        assert_eq!(
+            scope_from_url("https://api.github.com/repos/o/r?x").as_deref(),
+            Some("github:o/r")
+        );
+        assert_eq!(scope_from_url("https://api.github.com/users/x"), None);
+        assert_eq!(
+            number_from_url("https://api.github.com/repos/o/r/pulls/41"),
+            Some(41)
+        );
+    }
+}

@@ -1,0 +1,247 @@
+//! JSON as API clients write it: one document, several concatenated documents
+//! (`gh api --paginate`), or an array of items or pages (`--slurp`). Top-level
+//! arrays are read one element at a time; each object (an item, a page or a
+//! webhook payload) is handed to its provider's module.
+
+use std::fmt;
+use std::io::BufRead;
+
+use friction_model::inputs::{InputRecord, Position};
+use serde::Deserialize;
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+use crate::{Error, Sink, github, gitlab};
+
+/// Which API's items a JSON file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Provider {
+    Github,
+    Gitlab,
+}
+
+/// What the container of an item knows and the item may not say itself:
+/// the repository (DevLake's `params`, a webhook's `repository`) and the
+/// pull request's number (DevLake's `input`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Hint {
+    pub scope: Option<String>,
+    pub number: Option<u64>,
+}
+
+/// The records of one object of `provider`'s API.
+pub(crate) fn records(
+    provider: Provider,
+    item: &Value,
+    hint: &Hint,
+) -> Result<Vec<InputRecord>, String> {
+    match provider {
+        Provider::Github => github::records(item, hint),
+        Provider::Gitlab => gitlab::records(item, hint),
+    }
+}
+
+pub(crate) fn extract(
+    reader: &mut dyn BufRead,
+    provider: Provider,
+    sink: &mut Sink<'_>,
+) -> Result<(), Error> {
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let mut state = State {
+        provider,
+        objects: 0,
+        sink,
+        failed: None,
+    };
+    loop {
+        if de.end().is_ok() {
+            break;
+        }
+        if let Err(e) = TopLevel(&mut state).deserialize(&mut de) {
+            return Err(state.failed.take().unwrap_or_else(|| {
+                Error::at(
+                    Position {
+                        record: state.objects + 1,
+                        line: Some(e.line() as u64),
+                    },
+                    format!("invalid JSON: {e}"),
+                )
+            }));
+        }
+    }
+    if state.objects == 0 {
+        return Err(Error::whole("no JSON document"));
+    }
+    Ok(())
+}
+
+struct State<'s, 'a> {
+    provider: Provider,
+    /// Objects read so far (the position of a record).
+    objects: u64,
+    sink: &'s mut Sink<'a>,
+    failed: Option<Error>,
+}
+
+impl State<'_, '_> {
+    fn object(&mut self, item: Value) -> Result<(), Error> {
+        self.objects += 1;
+        let position = Position {
+            record: self.objects,
+            line: None,
+        };
+        let records =
+            records(self.provider, &item, &Hint::default()).map_err(|m| Error::at(position, m))?;
+        for record in records {
+            (self.sink)(record, position)?;
+        }
+        Ok(())
+    }
+
+    fn stop<E: serde::de::Error>(&mut self, e: Error) -> E {
+        self.failed = Some(e);
+        E::custom("stopped")
+    }
+}
+
+struct TopLevel<'r, 's, 'a>(&'r mut State<'s, 'a>);
+
+impl<'de> DeserializeSeed<'de> for TopLevel<'_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TopLevel<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object or array of objects")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(item) = seq.next_element::<Value>()? {
+            if let Value::Array(items) = item {
+                // `gh api --paginate --slurp` of an array endpoint: pages of items.
+                for item in items {
+                    if let Err(e) = self.0.object(item) {
+                        return Err(self.0.stop(e));
+                    }
+                }
+            } else if let Err(e) = self.0.object(item) {
+                return Err(self.0.stop(e));
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        let item = Value::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        self.0.object(item).map_err(|e| self.0.stop(e))
+    }
+}
+
+// Accessors shared by the providers' modules: absent and null read as empty.
+
+/// A string field (numbers written as text); empty when absent or null.
+pub(crate) fn text(v: &Value, key: &str) -> String {
+    match v.get(key) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Bool(b)) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// A nested string field (`user.login`).
+pub(crate) fn text_at(v: &Value, path: &[&str]) -> String {
+    let mut cur = v;
+    for key in &path[..path.len() - 1] {
+        match cur.get(key) {
+            Some(next) => cur = next,
+            None => return String::new(),
+        }
+    }
+    text(cur, path[path.len() - 1])
+}
+
+/// An array of strings, joined by commas (runner labels, tag lists).
+pub(crate) fn joined(v: &Value, key: &str) -> String {
+    match v.get(key) {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(","),
+        _ => String::new(),
+    }
+}
+
+/// A whole number, written as a number or as text.
+pub(crate) fn number(v: &Value, key: &str) -> Option<u64> {
+    match v.get(key)? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A number of seconds, possibly fractional.
+pub(crate) fn seconds(v: &Value, key: &str) -> Option<f64> {
+    match v.get(key)? {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A timestamp field: absent, null or empty is `None`; anything else must
+/// be a time.
+pub(crate) fn time(v: &Value, key: &str) -> Result<Option<i64>, String> {
+    match v.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => crate::time::parse(s)
+            .map(Some)
+            .ok_or_else(|| format!("`{key}` is not a time: {s:?}")),
+        Some(other) => Err(format!("`{key}` is not a time: {other}")),
+    }
+}
+
+/// The identifier of an item: its `id` as text; an item without one is refused.
+pub(crate) fn id(v: &Value, what: &str) -> Result<String, String> {
+    let id = text(v, "id");
+    if id.is_empty() {
+        Err(format!("{what} without an `id`"))
+    } else {
+        Ok(id)
+    }
+}
+
+/// The sorted keys of an object, for an error about an unknown item.
+pub(crate) fn keys(v: &Value) -> String {
+    match v {
+        Value::Object(map) => {
+            let mut keys: Vec<&str> = map.keys().map(String::as_str).take(8).collect();
+            keys.sort_unstable();
+            if map.len() > 8 {
+                keys.push("…");
+            }
+            keys.join(", ")
+        }
+        other => format!("a JSON {}", kind(other)),
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}

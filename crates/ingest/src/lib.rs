@@ -1,0 +1,172 @@
+//! Extraction of exports beyond git into facts: CI runs and jobs, pull and
+//! merge requests with their reviews and commits, JUnit test results and
+//! coverage reports. One module per format; [`detect`] recognises a format
+//! from the first bytes of a file, and [`extract`] streams its records, each
+//! with its position, to a sink.
+//!
+//! Extractors know their format and nothing else: no store, no scoring, no
+//! file system (they read a `BufRead`). Parsers stream: JSON documents and
+//! array elements one at a time, XML and CSV record by record, so a large
+//! export never sits whole in memory. XML is read without DTD processing: a
+//! declared entity is never expanded, so an entity bomb is refused.
+
+mod cobertura;
+mod detect;
+mod devlake;
+mod github;
+mod gitlab;
+mod jacoco;
+mod json;
+mod junit;
+mod lcov;
+mod time;
+mod xml;
+
+use std::io::BufRead;
+
+use friction_model::inputs::{InputRecord, Position};
+
+pub use detect::detect;
+
+/// Bumped whenever what an extractor reads from a format changes, so that
+/// stored inputs are read again although their bytes did not change.
+pub const EXTRACTOR_VERSION: u32 = 1;
+
+/// The formats friction reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Format {
+    /// GitHub REST API output or webhook payloads (workflow runs and jobs,
+    /// pull requests, reviews, pull-request commits): one object, a page,
+    /// several concatenated pages (`gh api --paginate`) or an array (`--slurp`).
+    Github,
+    /// GitLab REST API output (pipelines, pipeline details, jobs, merge
+    /// requests, merge-request commits).
+    Gitlab,
+    /// An Apache DevLake raw table (`id,params,data,url,input,created_at`)
+    /// whose `data` column holds GitHub or GitLab items.
+    DevlakeCsv,
+    /// JUnit XML in any producer's dialect.
+    Junit,
+    /// lcov tracefiles (`.info`).
+    Lcov,
+    /// Cobertura XML (also coverage.py and istanbul).
+    Cobertura,
+    /// JaCoCo XML.
+    Jacoco,
+}
+
+impl Format {
+    /// Every format, in the order they are documented.
+    pub const ALL: [Format; 7] = [
+        Format::Github,
+        Format::Gitlab,
+        Format::DevlakeCsv,
+        Format::Junit,
+        Format::Lcov,
+        Format::Cobertura,
+        Format::Jacoco,
+    ];
+
+    /// The name shown, stored and accepted by `--format`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Github => "github",
+            Format::Gitlab => "gitlab",
+            Format::DevlakeCsv => "devlake-csv",
+            Format::Junit => "junit",
+            Format::Lcov => "lcov",
+            Format::Cobertura => "cobertura",
+            Format::Jacoco => "jacoco",
+        }
+    }
+
+    /// The format of a name, if it is one.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// Why a file could not be read; the caller adds the file's name.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The content is not what its format requires.
+    #[error("{}{message}", where_(*.position))]
+    Malformed {
+        /// Where the problem was found (record, line), as far as known.
+        position: Option<Position>,
+        message: String,
+    },
+    /// The file could not be read.
+    #[error("cannot read: {0}")]
+    Io(#[from] std::io::Error),
+    /// The sink refused a record (the store failed).
+    #[error("{0}")]
+    Sink(Box<dyn std::error::Error + Send + Sync>),
+}
+
+fn where_(position: Option<Position>) -> String {
+    match position {
+        None => String::new(),
+        Some(Position {
+            record,
+            line: Some(line),
+        }) if record > 0 => format!("record {record} (line {line}): "),
+        Some(Position {
+            line: Some(line), ..
+        }) => format!("line {line}: "),
+        Some(Position { record, line: None }) if record > 0 => format!("record {record}: "),
+        Some(_) => String::new(),
+    }
+}
+
+impl Error {
+    pub(crate) fn at(position: Position, message: impl Into<String>) -> Error {
+        Error::Malformed {
+            position: Some(position),
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn whole(message: impl Into<String>) -> Error {
+        Error::Malformed {
+            position: None,
+            message: message.into(),
+        }
+    }
+}
+
+/// Hands `files`' coverage to `sink`, in order, each with the line of the
+/// file's first section.
+pub(crate) fn emit_coverage(
+    sink: &mut Sink<'_>,
+    files: impl IntoIterator<Item = (friction_model::inputs::FileCoverage, u64)>,
+) -> Result<(), Error> {
+    for (i, (coverage, line)) in files.into_iter().enumerate() {
+        sink(
+            InputRecord::Coverage(coverage),
+            Position {
+                record: i as u64 + 1,
+                line: Some(line),
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Receives each record with its position; an error stops the extraction.
+pub type Sink<'a> = dyn FnMut(InputRecord, Position) -> Result<(), Error> + 'a;
+
+/// Streams the records of `reader`, read as `format`, to `sink`, in file
+/// order. Stops at the first malformed record: a caller that stores records
+/// keeps them in a transaction it drops on error.
+pub fn extract(format: Format, reader: &mut dyn BufRead, sink: &mut Sink<'_>) -> Result<(), Error> {
+    match format {
+        Format::Github => json::extract(reader, json::Provider::Github, sink),
+        Format::Gitlab => json::extract(reader, json::Provider::Gitlab, sink),
+        Format::DevlakeCsv => devlake::extract(reader, sink),
+        Format::Junit => junit::extract(reader, sink),
+        Format::Lcov => lcov::extract(reader, sink),
+        Format::Cobertura => cobertura::extract(reader, sink),
+        Format::Jacoco => jacoco::extract(reader, sink),
+    }
+}

@@ -1,0 +1,216 @@
+//! Facts read from exports beyond git: CI runs and jobs, pull requests with
+//! their reviews and commits, test results and coverage. Each is what the
+//! source said, without judgement: statuses keep the source's own words
+//! (`COMPLETED`, `success`, `manual`), times are seconds since the Unix epoch
+//! (UTC), and an absent value stays absent.
+
+use serde::Serialize;
+
+/// Where a record sits in its file, so a number can cite it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Position {
+    /// 1-based ordinal of the record in the file.
+    pub record: u64,
+    /// 1-based line where the record starts, when the format has lines.
+    pub line: Option<u64>,
+}
+
+/// One workflow run (GitHub Actions) or pipeline (GitLab CI), per attempt.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct CiRun {
+    /// The repository the record belongs to, prefixed by its system
+    /// (`github:owner/name`, `gitlab:12345678`): part of every de-duplication
+    /// key, so two repositories' runs, or numbers, never meet.
+    pub scope: String,
+    pub id: String,
+    /// 1 unless the source says the run was re-run.
+    pub attempt: u32,
+    /// Workflow name (GitHub) or empty (GitLab pipelines have none).
+    pub workflow: String,
+    /// What triggered it: `push`, `pull_request`, `schedule`, `merge_request_event`, …
+    pub event: String,
+    /// Branch or ref the run built.
+    pub branch: String,
+    pub head_sha: String,
+    /// The source's status, as written.
+    pub status: String,
+    /// The source's conclusion, as written (GitLab has none: empty).
+    pub conclusion: String,
+    pub created_at: Option<i64>,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    /// Last change of the record (the newer export of a run wins).
+    pub updated_at: Option<i64>,
+    /// Seconds the run took, when the source says so (GitLab `duration`).
+    pub duration: Option<f64>,
+    /// Seconds the run waited for a runner (GitLab `queued_duration`).
+    pub queued: Option<f64>,
+    pub url: String,
+}
+
+/// One CI job (a GitHub Actions job, a GitLab job).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct CiJob {
+    pub scope: String,
+    pub id: String,
+    pub run_id: String,
+    pub attempt: u32,
+    pub name: String,
+    /// GitLab's stage; empty on GitHub.
+    pub stage: String,
+    pub status: String,
+    pub conclusion: String,
+    pub head_sha: String,
+    pub branch: String,
+    pub created_at: Option<i64>,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    /// Seconds the job waited for a runner (GitLab `queued_duration`).
+    pub queued: Option<f64>,
+    /// Runner labels (GitHub `labels`, GitLab `tag_list`), comma-separated.
+    pub runner_labels: String,
+}
+
+/// A pull request (GitHub) or merge request (GitLab).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct PullRequest {
+    pub scope: String,
+    /// The number people use (`#12`, `!12`).
+    pub number: u64,
+    pub id: String,
+    /// `open`, `closed`, `merged`, … as the source wrote it.
+    pub state: String,
+    pub author: String,
+    pub title: String,
+    pub base_ref: String,
+    pub head_ref: String,
+    pub head_sha: String,
+    pub merge_sha: String,
+    pub draft: bool,
+    pub created_at: Option<i64>,
+    pub updated_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub merged_at: Option<i64>,
+}
+
+/// A review of a pull request.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Review {
+    pub scope: String,
+    pub id: String,
+    /// The pull request's number.
+    pub number: u64,
+    pub author: String,
+    /// `APPROVED`, `CHANGES_REQUESTED`, `COMMENTED`, …
+    pub state: String,
+    pub commit_sha: String,
+    pub submitted_at: Option<i64>,
+}
+
+/// A commit of a pull request.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct PrCommit {
+    pub scope: String,
+    /// The pull request's number, when the export names it.
+    pub number: Option<u64>,
+    pub sha: String,
+    pub authored_at: Option<i64>,
+    pub committed_at: Option<i64>,
+}
+
+/// The outcome of one test case execution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TestOutcome {
+    Passed,
+    Failed,
+    Error,
+    Skipped,
+}
+
+impl TestOutcome {
+    /// The name stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TestOutcome::Passed => "passed",
+            TestOutcome::Failed => "failed",
+            TestOutcome::Error => "error",
+            TestOutcome::Skipped => "skipped",
+        }
+    }
+}
+
+/// One `<testcase>` of a JUnit report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestResult {
+    /// Names of the enclosing `<testsuite>` elements, outermost first, joined by ` / `.
+    pub suite: String,
+    pub classname: String,
+    pub name: String,
+    pub file: String,
+    pub outcome: TestOutcome,
+    /// Seconds, when the report says.
+    pub duration: Option<f64>,
+    /// `flakyFailure`/`flakyError` elements: failed attempts before a pass.
+    pub flaky_attempts: u32,
+    /// `rerunFailure`/`rerunError` elements: failed re-runs after a failure.
+    pub reruns: u32,
+    /// The testcase's or its suite's timestamp.
+    pub timestamp: Option<i64>,
+}
+
+/// Coverage of one source file in one report.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct FileCoverage {
+    /// The path as the report wrote it.
+    pub path: String,
+    pub lines_found: u64,
+    pub lines_hit: u64,
+    pub branches_found: u64,
+    pub branches_hit: u64,
+    pub functions_found: u64,
+    pub functions_hit: u64,
+}
+
+/// One record of an input file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum InputRecord {
+    CiRun(CiRun),
+    CiJob(CiJob),
+    PullRequest(PullRequest),
+    Review(Review),
+    PrCommit(PrCommit),
+    TestResult(TestResult),
+    Coverage(FileCoverage),
+}
+
+impl InputRecord {
+    /// The repository the record names (empty for tests and coverage, which
+    /// name none).
+    pub fn scope(&self) -> &str {
+        match self {
+            InputRecord::CiRun(r) => &r.scope,
+            InputRecord::CiJob(r) => &r.scope,
+            InputRecord::PullRequest(r) => &r.scope,
+            InputRecord::Review(r) => &r.scope,
+            InputRecord::PrCommit(r) => &r.scope,
+            InputRecord::TestResult(_) | InputRecord::Coverage(_) => "",
+        }
+    }
+
+    /// The times the record covers, for the span of its file.
+    pub fn times(&self) -> Vec<i64> {
+        let all: Vec<Option<i64>> = match self {
+            InputRecord::CiRun(r) => vec![r.created_at, r.started_at, r.finished_at],
+            InputRecord::CiJob(r) => vec![r.created_at, r.started_at, r.finished_at],
+            InputRecord::PullRequest(r) => {
+                vec![r.created_at, r.closed_at, r.merged_at]
+            }
+            InputRecord::Review(r) => vec![r.submitted_at],
+            InputRecord::PrCommit(r) => vec![r.authored_at, r.committed_at],
+            InputRecord::TestResult(r) => vec![r.timestamp],
+            InputRecord::Coverage(_) => Vec::new(),
+        };
+        all.into_iter().flatten().collect()
+    }
+}

@@ -1,0 +1,400 @@
+//! The input family: files read beyond git (`inputs`) and the facts read from
+//! them, each with its input id and position. An input is written through an
+//! [`InputWriter`], one transaction per file: dropped without
+//! [`InputWriter::finish`], it leaves nothing behind, and the facts of the
+//! file it replaces stay as they were.
+
+use std::collections::BTreeSet;
+
+use friction_model::inputs::{InputRecord, Position};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use crate::{Store, StoreError, now, to_i64};
+
+/// An input about to be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewInput {
+    /// The path as given (`-` for standard input).
+    pub path: String,
+    pub format: String,
+    pub sha256: String,
+    pub extractor_version: u32,
+    /// The commit a test or coverage report measured, when the caller knows it.
+    pub commit: Option<String>,
+}
+
+/// A stored input.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct InputRow {
+    pub id: i64,
+    pub path: String,
+    pub format: String,
+    pub sha256: String,
+    pub records: u64,
+    /// Earliest and latest time the records name (epoch seconds).
+    pub span_start: Option<i64>,
+    pub span_end: Option<i64>,
+    pub extractor_version: u32,
+    pub ingested_at: i64,
+    /// The repositories the records name (`github:owner/name`, …), sorted.
+    pub scopes: Vec<String>,
+    pub commit: Option<String>,
+}
+
+/// What writing one input did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct InputSummary {
+    pub id: i64,
+    /// Records read from the file.
+    pub records: u64,
+    /// Records that repeat an earlier record of the same file (same source key).
+    pub repeated: u64,
+    /// Records whose source key another stored input also holds: counted once.
+    pub overlapping: u64,
+    /// Records per repository named.
+    pub scopes: Vec<(String, u64)>,
+}
+
+/// Distinct facts stored, by kind: what readers count after de-duplication.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FactCounts {
+    pub ci_runs: u64,
+    pub ci_jobs: u64,
+    pub pull_requests: u64,
+    pub reviews: u64,
+    pub pr_commits: u64,
+    pub test_results: u64,
+    pub coverage_files: u64,
+}
+
+/// The tables of facts with their source keys (empty: every row is a fact of
+/// its own; test results and coverage have no source id).
+const FACT_TABLES: [(&str, &str); 7] = [
+    ("ci_runs", "scope, run_id, attempt"),
+    ("ci_jobs", "scope, job_id, attempt"),
+    ("pull_requests", "scope, number"),
+    ("pr_reviews", "scope, review_id"),
+    ("pr_commits", "scope, number, sha"),
+    ("test_results", ""),
+    ("coverage_files", ""),
+];
+
+/// A write transaction for one input's facts.
+pub struct InputWriter<'a> {
+    tx: Transaction<'a>,
+    id: i64,
+    records: u64,
+    repeated: u64,
+    span: Option<(i64, i64)>,
+    scopes: std::collections::BTreeMap<String, u64>,
+}
+
+impl Store {
+    /// The stored input with this content, read by this extractor version:
+    /// reading it again would change nothing.
+    pub fn input_with_content(
+        &self,
+        sha256: &str,
+        extractor_version: u32,
+    ) -> Result<Option<InputRow>, StoreError> {
+        Ok(self
+            .input_rows(
+                "sha256 = $1 AND extractor_version = $2",
+                params![sha256, i64::from(extractor_version)],
+            )?
+            .into_iter()
+            .next())
+    }
+
+    /// Every stored input, by path, then id.
+    pub fn inputs(&self) -> Result<Vec<InputRow>, StoreError> {
+        self.input_rows("1 = 1", [])
+    }
+
+    /// Distinct facts stored, each counted once however many inputs hold it.
+    pub fn fact_counts(&self) -> Result<FactCounts, StoreError> {
+        let mut counts = [0u64; 7];
+        for (slot, (table, key)) in counts.iter_mut().zip(FACT_TABLES) {
+            let sql = if key.is_empty() {
+                format!("SELECT COUNT(*) FROM {table}")
+            } else {
+                format!("SELECT COUNT(*) FROM (SELECT DISTINCT {key} FROM {table}) AS keys")
+            };
+            let n: i64 = self.conn.query_row(&sql, [], |r| r.get(0))?;
+            *slot = crate::to_u64(n);
+        }
+        let [
+            ci_runs,
+            ci_jobs,
+            pull_requests,
+            reviews,
+            pr_commits,
+            test_results,
+            coverage_files,
+        ] = counts;
+        Ok(FactCounts {
+            ci_runs,
+            ci_jobs,
+            pull_requests,
+            reviews,
+            pr_commits,
+            test_results,
+            coverage_files,
+        })
+    }
+
+    /// Starts writing an input. With `replace_path`, the inputs stored under
+    /// the same path (an earlier version of the file) and their facts are
+    /// deleted in the same transaction.
+    pub fn begin_input(
+        &mut self,
+        input: &NewInput,
+        replace_path: bool,
+    ) -> Result<InputWriter<'_>, StoreError> {
+        let tx = self.conn.transaction()?;
+        if replace_path {
+            let old: Vec<i64> = {
+                let mut stmt = tx.prepare("SELECT id FROM inputs WHERE path = $1")?;
+                stmt.query_map([&input.path], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?
+            };
+            for id in old {
+                delete_input(&tx, id)?;
+            }
+        }
+        let id: i64 = tx.query_row(
+            "INSERT INTO inputs (path, format, sha256, records, extractor_version, ingested_at, scopes, commit_id)
+             VALUES ($1, $2, $3, 0, $4, $5, '', $6) RETURNING id",
+            params![
+                input.path,
+                input.format,
+                input.sha256,
+                i64::from(input.extractor_version),
+                now(),
+                input.commit
+            ],
+            |r| r.get(0),
+        )?;
+        Ok(InputWriter {
+            tx,
+            id,
+            records: 0,
+            repeated: 0,
+            span: None,
+            scopes: Default::default(),
+        })
+    }
+
+    fn input_rows<P: rusqlite::Params>(
+        &self,
+        filter: &str,
+        p: P,
+    ) -> Result<Vec<InputRow>, StoreError> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT id, path, format, sha256, records, span_start, span_end, extractor_version,
+                    ingested_at, scopes, commit_id
+             FROM inputs WHERE {filter} ORDER BY path, id"
+        ))?;
+        let rows = stmt
+            .query_map(p, |r| {
+                let scopes: String = r.get(9)?;
+                Ok(InputRow {
+                    id: r.get(0)?,
+                    path: r.get(1)?,
+                    format: r.get(2)?,
+                    sha256: r.get(3)?,
+                    records: crate::to_u64(r.get(4)?),
+                    span_start: r.get(5)?,
+                    span_end: r.get(6)?,
+                    extractor_version: u32::try_from(r.get::<_, i64>(7)?).unwrap_or(0),
+                    ingested_at: r.get(8)?,
+                    scopes: scopes.split_whitespace().map(str::to_owned).collect(),
+                    commit: r.get(10)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+}
+
+fn delete_input(tx: &Transaction<'_>, id: i64) -> Result<(), StoreError> {
+    for (table, _) in FACT_TABLES {
+        tx.prepare_cached(&format!("DELETE FROM {table} WHERE input = $1"))?
+            .execute([id])?;
+    }
+    tx.prepare_cached("DELETE FROM inputs WHERE id = $1")?
+        .execute([id])?;
+    Ok(())
+}
+
+impl InputWriter<'_> {
+    /// Stores one record. A record whose source key an earlier record of the
+    /// same file already had is counted and not stored again.
+    pub fn put(&mut self, record: &InputRecord, at: Position) -> Result<(), StoreError> {
+        self.records += 1;
+        for t in record.times() {
+            self.span = Some(match self.span {
+                None => (t, t),
+                Some((a, b)) => (a.min(t), b.max(t)),
+            });
+        }
+        let scope = record.scope();
+        if !scope.is_empty() {
+            *self.scopes.entry(scope.to_owned()).or_default() += 1;
+        }
+        let (id, rec, line) = (self.id, to_i64(at.record), at.line.map(to_i64));
+        let written = match record {
+            InputRecord::CiRun(r) => self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO ci_runs (input, record, line, scope, run_id, attempt, workflow, event, branch,
+                        head_sha, status, conclusion, created_at, started_at, finished_at, updated_at,
+                        duration, queued, url)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+                     ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![
+                    id, rec, line, r.scope, r.id, r.attempt, r.workflow, r.event, r.branch,
+                    r.head_sha, r.status, r.conclusion, r.created_at, r.started_at, r.finished_at,
+                    r.updated_at, r.duration, r.queued, r.url
+                ])?,
+            InputRecord::CiJob(r) => self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO ci_jobs (input, record, line, scope, job_id, run_id, attempt, name, stage,
+                        status, conclusion, head_sha, branch, created_at, started_at, finished_at, queued,
+                        runner_labels)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                     ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![
+                    id, rec, line, r.scope, r.id, r.run_id, r.attempt, r.name, r.stage, r.status,
+                    r.conclusion, r.head_sha, r.branch, r.created_at, r.started_at, r.finished_at,
+                    r.queued, r.runner_labels
+                ])?,
+            InputRecord::PullRequest(r) => self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO pull_requests (input, record, line, scope, number, pr_id, state, author, title,
+                        base_ref, head_ref, head_sha, merge_sha, draft, created_at, updated_at, closed_at,
+                        merged_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                     ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![
+                    id, rec, line, r.scope, to_i64(r.number), r.id, r.state, r.author, r.title,
+                    r.base_ref, r.head_ref, r.head_sha, r.merge_sha, crate::bool_int(r.draft),
+                    r.created_at, r.updated_at, r.closed_at, r.merged_at
+                ])?,
+            InputRecord::Review(r) => self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO pr_reviews (input, record, line, scope, review_id, number, author, state,
+                        commit_sha, submitted_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                     ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![
+                    id, rec, line, r.scope, r.id, to_i64(r.number), r.author, r.state, r.commit_sha,
+                    r.submitted_at
+                ])?,
+            InputRecord::PrCommit(r) => self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO pr_commits (input, record, line, scope, number, sha, authored_at, committed_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![
+                    id, rec, line, r.scope, to_i64(r.number.unwrap_or(0)), r.sha, r.authored_at,
+                    r.committed_at
+                ])?,
+            InputRecord::TestResult(r) => self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO test_results (input, record, line, suite, classname, name, file, outcome,
+                        duration, flaky_attempts, reruns, timestamp)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                )?
+                .execute(params![
+                    id, rec, line, r.suite, r.classname, r.name, r.file, r.outcome.as_str(),
+                    r.duration, r.flaky_attempts, r.reruns, r.timestamp
+                ])?,
+            InputRecord::Coverage(r) => self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO coverage_files (input, record, line, path, lines_found, lines_hit,
+                        branches_found, branches_hit, functions_found, functions_hit)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )?
+                .execute(params![
+                    id, rec, line, r.path, to_i64(r.lines_found), to_i64(r.lines_hit),
+                    to_i64(r.branches_found), to_i64(r.branches_hit), to_i64(r.functions_found),
+                    to_i64(r.functions_hit)
+                ])?,
+        };
+        if written == 0 {
+            self.repeated += 1;
+        }
+        Ok(())
+    }
+
+    /// Records the input's totals and makes everything durable and visible.
+    pub fn finish(self) -> Result<InputSummary, StoreError> {
+        let mut overlapping = 0u64;
+        for (table, key) in FACT_TABLES {
+            if key.is_empty() {
+                continue;
+            }
+            let same = key
+                .split(", ")
+                .map(|k| format!("o.{k} = f.{k}"))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            let n: i64 = self.tx.query_row(
+                &format!(
+                    "SELECT COUNT(*) FROM {table} f WHERE f.input = $1 AND EXISTS
+                        (SELECT 1 FROM {table} o WHERE {same} AND o.input <> f.input)"
+                ),
+                [self.id],
+                |r| r.get(0),
+            )?;
+            overlapping += crate::to_u64(n);
+        }
+        let scopes: BTreeSet<&str> = self.scopes.keys().map(String::as_str).collect();
+        self.tx.execute(
+            "UPDATE inputs SET records = $1, span_start = $2, span_end = $3, scopes = $4 WHERE id = $5",
+            params![
+                to_i64(self.records),
+                self.span.map(|s| s.0),
+                self.span.map(|s| s.1),
+                scopes.into_iter().collect::<Vec<_>>().join(" "),
+                self.id
+            ],
+        )?;
+        self.tx.commit()?;
+        Ok(InputSummary {
+            id: self.id,
+            records: self.records,
+            repeated: self.repeated,
+            overlapping,
+            scopes: self.scopes.into_iter().collect(),
+        })
+    }
+}
+
+impl Store {
+    /// The stored input with this id, if any.
+    pub fn input(&self, id: i64) -> Result<Option<InputRow>, StoreError> {
+        Ok(self.input_rows("id = $1", [id])?.into_iter().next())
+    }
+
+    /// Whether an input is stored under this path.
+    pub fn has_input_path(&self, path: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM inputs WHERE path = $1", [path], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+}
