@@ -79,6 +79,38 @@ impl FixRules {
     }
 }
 
+/// Recognises AI-assisted commits: the built-in marks of
+/// [`friction_model::ai`] and `[ai] patterns`.
+pub struct AiRules {
+    patterns: Vec<regex::Regex>,
+}
+
+impl AiRules {
+    pub fn new(config: &Config) -> Result<AiRules, Error> {
+        let mut patterns = Vec::new();
+        for p in &config.ai.patterns {
+            patterns.push(
+                regex::RegexBuilder::new(p)
+                    .case_insensitive(true)
+                    .multi_line(true)
+                    .build()
+                    .map_err(|e| {
+                        Error::input(
+                            format!("friction.toml: [ai] patterns `{p}` is not a valid regular expression: {e}"),
+                            Some("patterns use Rust regex syntax (docs.rs/regex)"),
+                        )
+                    })?,
+            );
+        }
+        Ok(AiRules { patterns })
+    }
+
+    pub fn is_ai(&self, name: &str, email: &str, message: &str) -> bool {
+        friction_model::ai::detect(name, email, message).is_some()
+            || self.patterns.iter().any(|p| p.is_match(message))
+    }
+}
+
 /// The economics of `friction.toml`.
 pub fn economics(config: &Config) -> Result<Economics, Error> {
     let e = &config.economics;
@@ -325,6 +357,7 @@ pub fn load_with(
         .unwrap_or_default();
     let map: ComponentMap = component_map(&config)?;
     let fix = FixRules::new(&config)?;
+    let ai = AiRules::new(&config)?;
     let teams = TeamMap::new(
         &config.teams,
         inputs.teams_csv.as_ref().map(|(_, t)| t.as_str()),
@@ -386,12 +419,13 @@ pub fn load_with(
         let idx = match index[ch.commit as usize] {
             u32::MAX => {
                 let i = commits.len() as u32;
+                let message = (stored.time >= from)
+                    .then(|| history.messages.get(&stored.id))
+                    .flatten()
+                    .map(|(_, _, m)| m.as_str());
                 commits.push(Commit {
-                    fix: stored.time >= from
-                        && history
-                            .messages
-                            .get(&stored.id)
-                            .is_some_and(|(_, _, m)| fix.is_fix(m)),
+                    fix: message.is_some_and(|m| fix.is_fix(m)),
+                    ai: message.is_some_and(|m| ai.is_ai(name, email, m)),
                     id: stored.id.clone(),
                     time: stored.time,
                     author: email.clone(),
@@ -430,7 +464,7 @@ pub fn load_with(
             })
             .collect::<BTreeMap<String, String>>()
     });
-    let data = Data::new(
+    let mut data = Data::new(
         from,
         last,
         months,
@@ -442,6 +476,10 @@ pub fn load_with(
         codeowners.map(|(f, _)| f),
         code_commit.is_some(),
     );
+    data.ai = friction_signals::AiSettings {
+        rework_days: config.ai.rework_days,
+        fix_follow_days: config.ai.fix_follow_days,
+    };
     Ok(Some(Loaded {
         data,
         code_commit,

@@ -592,6 +592,7 @@ mod tests {
                 time: 3_600,
                 author: author.into(),
                 fix: false,
+                ai: false,
             }],
             vec![Change {
                 commit: 0,

@@ -398,6 +398,7 @@ mod tests {
                 time: 300 * 86_400,
                 author: "ada@example.com".into(),
                 fix: false,
+                ai: false,
             }],
             vec![Touch {
                 commit: 0,

@@ -62,6 +62,7 @@ fn data(r: &Repo, teams: bool, codeowners: bool) -> Data {
             time: day * DAY,
             author: format!("a{author}@x"),
             fix: *fix,
+            ai: false,
         });
         let mut seen = std::collections::BTreeSet::new();
         for (f, add, del) in touched {

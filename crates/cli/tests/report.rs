@@ -522,7 +522,7 @@ fn the_board_pack_has_the_index_hotspots_and_roadmap_on_non_blank_pages() {
         "src/plain.py",
         "Roadmap",
         "Appendix: methodology and audit",
-        "eci/2",
+        "eci/3",
     ] {
         assert!(
             text.contains(needle),

@@ -252,43 +252,78 @@ impl ExclusionRules {
 }
 
 /// Recognises bot authors by name or e-mail.
+///
+/// AI coding agents that commit under app accounts (`devin-ai-integration[bot]`,
+/// Copilot's coding agent; [`friction_model::ai::agent`]) are not bots for the
+/// built-in patterns: their commits are delivery work a person reviewed and
+/// merged, not dependency bumps, and the AI-assisted-change signals read them.
+/// A pattern in `[history] bots` still excludes them when an organisation wants.
 #[derive(Debug)]
 pub struct BotPatterns {
-    set: GlobSet,
+    defaults: GlobSet,
+    configured: GlobSet,
 }
 
 impl BotPatterns {
     /// Compiles the default patterns (unless disabled) plus the configured ones.
     pub fn new(config: &HistoryConfig) -> Result<Self, BadGlob> {
-        let mut builder = GlobSetBuilder::new();
+        let mut defaults = GlobSetBuilder::new();
         if config.default_bots {
             for p in DEFAULT_BOT_PATTERNS {
-                builder.add(glob(p, "built-in bot patterns")?);
+                defaults.add(glob(p, "built-in bot patterns")?);
             }
         }
+        let mut configured = GlobSetBuilder::new();
         for p in &config.bots {
-            builder.add(glob(&p.to_lowercase(), "history.bots")?);
+            configured.add(glob(&p.to_lowercase(), "history.bots")?);
         }
-        let set = builder.build().map_err(|e| BadGlob {
+        let failed = |e: globset::Error| BadGlob {
             glob: config.bots.join(", "),
             setting: "history.bots",
             source: PatternError {
                 pattern: config.bots.join(", "),
                 reason: e.to_string(),
             },
-        })?;
-        Ok(BotPatterns { set })
+        };
+        Ok(BotPatterns {
+            defaults: defaults.build().map_err(failed)?,
+            configured: configured.build().map_err(failed)?,
+        })
     }
 
     /// True when the name or e-mail matches a bot pattern (case-insensitively).
     pub fn is_bot(&self, name: &str, email: &str) -> bool {
-        self.set.is_match(name.to_lowercase()) || self.set.is_match(email.to_lowercase())
+        let (name, email) = (name.to_lowercase(), email.to_lowercase());
+        let matches = |set: &GlobSet| set.is_match(&name) || set.is_match(&email);
+        matches(&self.configured)
+            || (matches(&self.defaults) && friction_model::ai::agent(&name, &email).is_none())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ai_agents_are_not_bots_unless_configured() {
+        let bots = |toml: &str| {
+            let config = crate::config::Config::parse(toml).unwrap();
+            BotPatterns::new(&config.history).unwrap()
+        };
+        let devin = (
+            "devin-ai-integration[bot]",
+            "158243242+devin-ai-integration[bot]@users.noreply.github.com",
+        );
+        let dependabot = (
+            "dependabot[bot]",
+            "49699333+dependabot[bot]@users.noreply.github.com",
+        );
+        let b = bots("");
+        assert!(!b.is_bot(devin.0, devin.1));
+        assert!(b.is_bot(dependabot.0, dependabot.1));
+        let b = bots("[history]\nbots = [\"devin-ai-integration*\"]\n");
+        assert!(b.is_bot(devin.0, devin.1));
+    }
 
     fn rules(toml: &str) -> ExclusionRules {
         let config = crate::config::Config::parse(toml).unwrap();

@@ -34,6 +34,10 @@ pub struct Config {
     /// `[assessment]`: how the assessment recognises fixes and sizes the roadmap.
     #[serde(default)]
     pub assessment: AssessmentConfig,
+    /// `[ai]`: how AI-assisted commits are recognised beyond the built-in
+    /// marks, and the horizons of the AI-assisted-change signals.
+    #[serde(default)]
+    pub ai: AiConfig,
     /// `[check]`: what `friction check` lets through.
     #[serde(default)]
     pub check: CheckConfig,
@@ -190,6 +194,43 @@ impl Default for AssessmentConfig {
         AssessmentConfig {
             fix_patterns: Vec::new(),
             default_fix_words: true,
+        }
+    }
+}
+
+/// `[ai]`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AiConfig {
+    /// Extra regular expressions (case-insensitive, multi-line) that mark a
+    /// commit message as AI-assisted, on top of the built-in marks
+    /// (co-author trailers, attribution trailers, agent authors); for
+    /// example an organisation's own `^AI-Assisted: yes$` trailer.
+    #[serde(default)]
+    pub patterns: Vec<String>,
+    /// Lines rewritten within this many days are rework (default 21).
+    #[serde(default = "default_rework_days")]
+    pub rework_days: u32,
+    /// A fix to the same file within this many days follows a change
+    /// (default 14).
+    #[serde(default = "default_fix_follow_days")]
+    pub fix_follow_days: u32,
+}
+
+fn default_rework_days() -> u32 {
+    21
+}
+
+fn default_fix_follow_days() -> u32 {
+    14
+}
+
+impl Default for AiConfig {
+    fn default() -> Self {
+        AiConfig {
+            patterns: Vec::new(),
+            rework_days: default_rework_days(),
+            fix_follow_days: default_fix_follow_days(),
         }
     }
 }

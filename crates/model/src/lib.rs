@@ -5,6 +5,7 @@
 //! later `friction-code` and `friction-ingest`), persisted by `friction-store`, and
 //! read by signals. This crate does no IO and knows nothing about scoring.
 
+pub mod ai;
 pub mod fnv;
 pub mod health;
 pub mod inputs;

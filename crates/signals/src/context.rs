@@ -47,6 +47,9 @@ pub struct Commit {
     pub author: String,
     /// The message marks a fix (built-in fix words or `[assessment] fix_patterns`).
     pub fix: bool,
+    /// The commit carries an AI assistant's or agent's mark
+    /// (`friction_model::ai`, `[ai] patterns`).
+    pub ai: bool,
 }
 
 /// What-if adjustments: the assessment applies interventions to the facts
@@ -83,6 +86,8 @@ pub struct Data {
     pub codeowners: Option<String>,
     /// Whether code health was measured at all (`scan --no-code` leaves it out).
     pub code_measured: bool,
+    /// The horizons of the AI-assisted-change signals (`[ai]`).
+    pub ai: crate::AiSettings,
     knowledge: OnceLock<Knowledge>,
     known: OnceLock<Known>,
 }
@@ -151,6 +156,7 @@ impl Data {
             teams,
             codeowners,
             code_measured,
+            ai: crate::AiSettings::default(),
             knowledge: OnceLock::new(),
             known: OnceLock::new(),
         }

@@ -23,6 +23,7 @@ pub use context::{
 };
 pub use curve::Curve;
 
+mod ai_assisted;
 mod batch_size;
 mod changed_code_health;
 mod coordination_load;
@@ -35,13 +36,14 @@ mod structural_coupling;
 mod truck_factor;
 mod unowned_code;
 
+pub use ai_assisted::AiSettings;
 pub use defect_prone_code::RECURRING_FIXES;
 pub use hotspot_friction::{TimeFactor, time_factor};
 
 /// Version of the whole assessment methodology: every signal's thresholds and
 /// weights, the family weights, the bands and the cost model. Bump it when any
 /// of them changes, so snapshots say which rules scored them.
-pub const METHODOLOGY_VERSION: &str = "eci/2";
+pub const METHODOLOGY_VERSION: &str = "eci/3";
 
 /// Every signal, in documentation order.
 pub static REGISTRY: &[&dyn Signal] = &[
@@ -56,6 +58,10 @@ pub static REGISTRY: &[&dyn Signal] = &[
     &knowledge_islands::KnowledgeIslands,
     &former_contributors::FormerContributors,
     &coordination_load::CoordinationLoad,
+    &ai_assisted::AiAssistedChange,
+    &ai_assisted::AiUnhealthyExposure,
+    &ai_assisted::AiRework,
+    &ai_assisted::AiFixFollow,
 ];
 
 /// The signal with this id.
@@ -161,6 +167,15 @@ pub enum Sample {
     Ratio { num: Vec<f64>, den: Vec<f64> },
     /// `value` = the `q`-quantile of the units' values.
     Quantile { values: Vec<f64>, q: f64 },
+    /// `value` = 100 × (Σ a_num / Σ a_den − Σ b_num / Σ b_den): the gap in
+    /// percentage points between two groups' rates over the same units (the
+    /// AI-assisted comparisons, units = files).
+    Gap {
+        a_num: Vec<f64>,
+        a_den: Vec<f64>,
+        b_num: Vec<f64>,
+        b_den: Vec<f64>,
+    },
     /// Not a statistic of independent units (for example the truck factor):
     /// the interval is the point value.
     Fixed,
@@ -194,6 +209,21 @@ impl Sample {
                 };
                 quantile(&mut v, *q)
             }
+            Sample::Gap {
+                a_num,
+                a_den,
+                b_num,
+                b_den,
+            } => {
+                let sum = |v: &[f64]| -> f64 {
+                    match idx {
+                        Some(idx) => idx.iter().map(|&i| v[i]).sum(),
+                        None => v.iter().sum(),
+                    }
+                };
+                let (ad, bd) = (sum(a_den), sum(b_den));
+                (ad > 0.0 && bd > 0.0).then(|| 100.0 * (sum(a_num) / ad - sum(b_num) / bd))
+            }
             Sample::Fixed => None,
         }
     }
@@ -203,6 +233,7 @@ impl Sample {
         match self {
             Sample::Ratio { num, .. } => num.len(),
             Sample::Quantile { values, .. } => values.len(),
+            Sample::Gap { a_num, .. } => a_num.len(),
             Sample::Fixed => 0,
         }
     }
