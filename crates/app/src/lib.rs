@@ -19,6 +19,7 @@ pub mod ingest;
 pub mod knowledge;
 pub mod lock;
 pub mod maat;
+pub mod portfolio;
 pub mod progress;
 pub mod project;
 pub mod scan;

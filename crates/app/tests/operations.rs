@@ -5,6 +5,7 @@ use std::process::Command;
 
 use friction_app::assess::History;
 use friction_app::code::measure_worktree;
+use friction_app::portfolio::{self, PortfolioRequest, ScanRepository, Scanned, Status};
 use friction_app::scan::{ScanRequest, mine};
 use friction_app::snapshot::scan_snapshot;
 use friction_app::timeline::{self, BackfillRequest, CheckRequest, RescoreRequest, TrendRequest};
@@ -449,4 +450,131 @@ fn a_rescore_supersedes_the_snapshot_it_names() {
     assert_eq!(after.len(), 1);
     assert_eq!(after[0].snapshot, one.snapshot);
     assert_eq!(after[0].rescored_from, Some(one.from));
+}
+
+/// Scans in this process, as the library offers it (the CLI runs a child
+/// process instead): mine, then record the snapshot of `HEAD`.
+struct InProcess;
+
+impl ScanRepository for InProcess {
+    fn scan(
+        &self,
+        path: &std::path::Path,
+        db: Option<&std::path::Path>,
+        threads: usize,
+    ) -> Result<Scanned, String> {
+        let request = ScanRequest {
+            path: path.to_path_buf(),
+            db: db.map(std::path::Path::to_path_buf),
+            threads,
+            ..ScanRequest::default()
+        };
+        let mut mined = mine(&request, &Silent).map_err(|e| e.to_string())?;
+        let mut history = History::read(&mined.store, WalkMode::Full).map_err(|e| e.to_string())?;
+        let snapshot = scan_snapshot(
+            &mut mined.store,
+            &HealthCache::default(),
+            &mut history,
+            path,
+            &mined.repo,
+            WalkMode::Full,
+            None,
+            &Silent,
+        )
+        .map_err(|e| e.to_string())?
+        .map(|(_, rec)| rec.id);
+        Ok(Scanned {
+            store: mined.db_path.clone(),
+            snapshot,
+        })
+    }
+}
+
+#[test]
+fn a_portfolio_rolls_up_its_repositories_and_counts_a_failed_one_as_unmeasured() {
+    let big = history(3);
+    let small = repository(&[("src/flat.py", "x = 1\n")]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("friction.toml"),
+        format!(
+            "[portfolio]\nparallel = 2\norganisation = \"acme\"\n\
+             [[portfolio.repositories]]\nname = \"big\"\npath = \"{}\"\nproduct = \"web\"\n\
+             [[portfolio.repositories]]\nname = \"small\"\npath = \"{}\"\nproduct = \"web\"\n\
+             [[portfolio.repositories]]\nname = \"gone\"\npath = \"absent\"\nproduct = \"cli\"\n",
+            big.path().display(),
+            small.path().display()
+        ),
+    )
+    .expect("write");
+    let request = PortfolioRequest {
+        dir: dir.path().to_path_buf(),
+        db: None,
+        threads: 1,
+        mode: WalkMode::Full,
+    };
+    let p = portfolio::run(&request, &InProcess, &Silent).expect("runs");
+    let r = &p.rollup;
+    assert_eq!(p.failed(), 1);
+    let status: Vec<Status> = r.repositories.iter().map(|x| x.status).collect();
+    assert_eq!(status, [Status::Assessed, Status::Assessed, Status::Failed]);
+    assert!(
+        r.repositories[2]
+            .error
+            .as_deref()
+            .unwrap()
+            .ends_with("does not exist")
+    );
+    assert_eq!(r.organisation.name, "acme");
+    assert_eq!((r.organisation.assessed, r.organisation.failed), (2, 1));
+    // The organisation's index lies between its repositories' (a weighted mean).
+    let indices: Vec<f64> = r.repositories[..2]
+        .iter()
+        .map(|x| x.index.unwrap())
+        .collect();
+    let org = r.organisation.index.unwrap();
+    let (lo, hi) = (indices[0].min(indices[1]), indices[0].max(indices[1]));
+    assert!(
+        lo - 0.006 <= org && org <= hi + 0.006,
+        "{org} not in {lo}–{hi}"
+    );
+    // The failed repository lowers coverage; the product without it does not.
+    let web = r.products.iter().find(|g| g.name == "web").unwrap();
+    assert!(r.organisation.coverage < web.coverage);
+    let cli = r.products.iter().find(|g| g.name == "cli").unwrap();
+    assert_eq!((cli.index, cli.coverage), (None, 0.0));
+    // The roll-up is a trend point of `@portfolio`; an identical run records nothing new.
+    let again = portfolio::run(&request, &InProcess, &Silent).expect("runs");
+    assert_eq!(again.snapshot, p.snapshot);
+    let store = friction_store::Store::open_reader(&p.store).expect("store");
+    let t = timeline::trend(
+        &store,
+        &TrendRequest {
+            scope: portfolio::ROLLUP_SCOPE.into(),
+            all: false,
+            mode: WalkMode::Full,
+        },
+    )
+    .expect("a trend");
+    assert_eq!(t.points.len(), 1);
+    assert_eq!(t.points[0].index, r.organisation.index);
+}
+
+#[test]
+fn a_portfolio_without_repositories_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("friction.toml"), "[portfolio]\n").expect("write");
+    let request = PortfolioRequest {
+        dir: dir.path().to_path_buf(),
+        db: None,
+        threads: 1,
+        mode: WalkMode::Full,
+    };
+    let err = portfolio::run(&request, &InProcess, &Silent).expect_err("nothing to scan");
+    assert!(matches!(err, Error::Input { .. }));
+    assert!(
+        err.to_string()
+            .ends_with("lists no [[portfolio.repositories]]"),
+        "{err}"
+    );
 }
