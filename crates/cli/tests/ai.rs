@@ -208,7 +208,10 @@ fn ai_assisted_change_is_recognised_and_compared_within_the_same_files() {
         assert!(section.contains(want), "{want} missing: {section}");
     }
     let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
-    assert!(md.contains("**AI-assisted change**") && md.contains("+30.0"), "{md}");
+    assert!(
+        md.contains("**AI-assisted change**") && md.contains("+30.0"),
+        "{md}"
+    );
     if let Some(text) = support::pdf_text(&out.join("board-pack.pdf")) {
         assert!(text.contains("AI-assisted change"), "{text}");
         assert!(text.contains("+50.0"), "{text}");

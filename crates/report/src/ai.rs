@@ -189,7 +189,7 @@ pub(crate) fn html(v: &AiView) -> String {
                         h(&pct(c.ai)),
                         h(&pct(c.other)),
                         h(&gap(c.gap)),
-                        c.files.map_or_else(|| "–".into(), |f| crate::thousands(f))
+                        c.files.map_or_else(|| "–".into(), crate::thousands)
                     );
                 }
             }
