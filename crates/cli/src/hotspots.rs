@@ -108,11 +108,13 @@ pub fn text(report: &HotspotReport, limit: usize) -> String {
     }
     let fmt = |x: Option<f64>| x.map_or("not measured".to_owned(), |v| format!("{v:.1}"));
     out.push_str(&format!(
-        "  health        hotspots {} (lines-weighted), all code {}; {:.1} % of changes land in unhealthy code (< 9), {:.1} % in alert code (< 4)\n",
+        "  health        hotspots {} (lines-weighted), all code {}; {:.1} % of changes land in unhealthy code (< {}), {:.1} % in alert code (< {})\n",
         fmt(h.hotspot_health),
         fmt(h.average_health),
         h.unhealthy_activity_pct,
-        h.alert_activity_pct
+        health::HEALTHY_FROM,
+        h.alert_activity_pct,
+        health::WARNING_FROM
     ));
     if !report.component_overlaps.is_empty() {
         let o = &report.component_overlaps[0];

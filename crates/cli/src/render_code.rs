@@ -247,8 +247,12 @@ pub fn text(report: &CodeReport, limit: usize) -> String {
         None => out.push_str("  health        not measured (no source files)\n"),
     }
     out.push_str(&format!(
-        "  files by band {} healthy (≥ 9), {} warning (4–9), {} alert (< 4) · methodology {METHODOLOGY_VERSION}\n",
-        s.healthy_files, s.warning_files, s.alert_files
+        "  files by band {} healthy (≥ {h}), {} warning ({w}–{h}), {} alert (< {w}) · methodology {METHODOLOGY_VERSION}\n",
+        s.healthy_files,
+        s.warning_files,
+        s.alert_files,
+        h = health::HEALTHY_FROM,
+        w = health::WARNING_FROM
     ));
     if s.with_syntax_errors > 0 {
         out.push_str(&format!(
