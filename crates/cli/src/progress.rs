@@ -110,7 +110,7 @@ mod tests {
     #[test]
     fn the_rate_is_rounded_for_people() {
         assert_eq!(rate(122.6599), "123/s");
-        assert_eq!(rate(3.14159), "3.1/s");
+        assert_eq!(rate(2.46), "2.5/s");
         assert_eq!(rate(0.0), "–/s");
         assert_eq!(rate(f64::NAN), "–/s");
     }
