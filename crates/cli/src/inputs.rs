@@ -198,14 +198,17 @@ pub fn inputs(args: &InputsArgs) -> Result<u8, Error> {
     }
     let f = &stored.facts;
     println!(
-        "\nfacts (each counted once): {} CI runs, {} CI jobs, {} pull requests, {} reviews, {} pull-request commits, {} test results, {} coverage files",
+        "\nfacts (each counted once): {} CI runs, {} CI jobs, {} pull requests, {} reviews, {} pull-request commits, {} test results, {} coverage files, {} deployments, {} deployment statuses, {} releases",
         f.ci_runs,
         f.ci_jobs,
         f.pull_requests,
         f.reviews,
         f.pr_commits,
         f.test_results,
-        f.coverage_files
+        f.coverage_files,
+        f.deployments,
+        f.deployment_statuses,
+        f.releases
     );
     let scopes: std::collections::BTreeSet<&str> = stored
         .inputs

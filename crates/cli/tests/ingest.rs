@@ -388,3 +388,77 @@ fn scan_reads_the_inputs_of_friction_toml_and_the_assessment_is_unchanged() {
     let after = support::friction_stdout(&["assess", ".", "--db", db_arg, "--json"], f.path());
     assert_eq!(before, after);
 }
+
+#[test]
+fn gitlab_merge_requests_and_their_commits_are_counted_by_iid_and_sha() {
+    let f = scanned();
+    let mrs = fixture("cases/_raw_gitlab_api_merge_requests.csv");
+    let commits = fixture("cases/_raw_gitlab_api_merge_request_commits.csv");
+    let out = ingest(&f, &[&mrs, &commits]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected_mrs = distinct(
+        devlake_items(&mrs)
+            .iter()
+            .map(|m| m["iid"].as_u64().unwrap()),
+    );
+    let expected_commits = distinct(
+        csv::Reader::from_path(&commits)
+            .unwrap()
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                let input: serde_json::Value = serde_json::from_str(&r[4]).unwrap();
+                let data: serde_json::Value = serde_json::from_str(&r[2]).unwrap();
+                (
+                    input["Iid"].as_u64().unwrap(),
+                    data["id"].as_str().unwrap().to_owned(),
+                )
+            }),
+    );
+    let stored = inputs(&f);
+    assert_eq!(stored["facts"]["pull_requests"], expected_mrs);
+    assert_eq!(stored["facts"]["pr_commits"], expected_commits);
+    assert!(expected_commits > 0 && expected_mrs > 0);
+}
+
+#[test]
+fn deployments_and_releases_are_stored_once_across_exports() {
+    let f = scanned();
+    let deployment = |id: u64| {
+        format!(
+            r#"{{"url":"https://api.github.com/repos/acme/app/deployments/{id}","id":{id},"sha":"abc","ref":"main","environment":"production","created_at":"2024-01-0{id}T00:00:00Z","updated_at":"2024-01-0{id}T00:00:00Z","statuses_url":"https://api.github.com/repos/acme/app/deployments/{id}/statuses","production_environment":true}}"#
+        )
+    };
+    f.write("d1.json", format!("[{},{}]", deployment(1), deployment(2)));
+    f.write("d2.json", format!("[{},{}]", deployment(2), deployment(3)));
+    f.write(
+        "statuses.json",
+        r#"[{"url":"https://api.github.com/repos/acme/app/deployments/2/statuses/9","id":9,"state":"failure","environment":"production","created_at":"2024-01-02T00:05:00Z","deployment_url":"https://api.github.com/repos/acme/app/deployments/2"}]"#,
+    );
+    f.write(
+        "releases.json",
+        r#"[{"url":"https://api.github.com/repos/acme/app/releases/5","id":5,"tag_name":"v1","target_commitish":"main","name":"v1","draft":false,"prerelease":false,"created_at":"2024-01-03T00:00:00Z","published_at":"2024-01-03T00:00:00Z"}]"#,
+    );
+    let out = ingest(
+        &f,
+        &["d1.json", "d2.json", "statuses.json", "releases.json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let facts = &inputs(&f)["facts"];
+    assert_eq!(
+        (
+            facts["deployments"].as_u64(),
+            facts["deployment_statuses"].as_u64(),
+            facts["releases"].as_u64()
+        ),
+        (Some(3), Some(1), Some(1))
+    );
+}

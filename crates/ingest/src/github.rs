@@ -1,8 +1,11 @@
 //! GitHub REST API items and webhook payloads: workflow runs and jobs (one
 //! item, a `workflow_runs`/`jobs` page, a `workflow_run`/`workflow_job`
-//! webhook), pull requests, reviews and pull-request commits.
+//! webhook), pull requests, reviews, pull-request commits, deployments with
+//! their statuses, and releases.
 
-use friction_model::inputs::{CiJob, CiRun, InputRecord, PrCommit, PullRequest, Review};
+use friction_model::inputs::{
+    CiJob, CiRun, Deployment, DeploymentStatus, InputRecord, PrCommit, PullRequest, Release, Review,
+};
 use serde_json::Value;
 
 use crate::json::{Hint, id, joined, keys, number, seconds, text, text_at, time};
@@ -50,9 +53,15 @@ pub(crate) fn records(item: &Value, hint: &Hint) -> Result<Vec<InputRecord>, Str
         review(item, hint)?
     } else if has("sha") && has("commit") && has("parents") {
         pr_commit(item, hint)?
+    } else if has("statuses_url") && has("environment") && has("sha") {
+        deployment(item, hint)?
+    } else if has("deployment_url") && has("state") {
+        deployment_status(item, hint)?
+    } else if has("tag_name") && has("published_at") {
+        release(item, hint)?
     } else {
         return Err(format!(
-            "not a GitHub workflow run, job, pull request, review or pull-request commit (keys: {})",
+            "not a GitHub workflow run, job, pull request, review, pull-request commit, deployment, deployment status or release (keys: {})",
             keys(item)
         ));
     };
@@ -219,6 +228,54 @@ fn pr_commit(v: &Value, hint: &Hint) -> Result<InputRecord, String> {
         sha,
         authored_at: date("author")?,
         committed_at: date("committer")?,
+    }))
+}
+
+fn deployment(v: &Value, hint: &Hint) -> Result<InputRecord, String> {
+    let scope = scope(scope_from_url(&text(v, "url")), hint, "a deployment")?;
+    Ok(InputRecord::Deployment(Deployment {
+        scope,
+        id: id(v, "a deployment")?,
+        sha: text(v, "sha"),
+        git_ref: text(v, "ref"),
+        environment: text(v, "environment"),
+        production: v.get("production_environment").and_then(Value::as_bool),
+        created_at: time(v, "created_at")?,
+        updated_at: time(v, "updated_at")?,
+    }))
+}
+
+fn deployment_status(v: &Value, hint: &Hint) -> Result<InputRecord, String> {
+    let deployment_url = text(v, "deployment_url");
+    let scope = scope(scope_from_url(&deployment_url), hint, "a deployment status")?;
+    let deployment_id = deployment_url
+        .rsplit('/')
+        .next()
+        .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()))
+        .ok_or("a deployment status whose `deployment_url` names no deployment")?;
+    Ok(InputRecord::DeploymentStatus(DeploymentStatus {
+        scope,
+        id: id(v, "a deployment status")?,
+        deployment_id: deployment_id.to_owned(),
+        state: text(v, "state"),
+        environment: text(v, "environment"),
+        created_at: time(v, "created_at")?,
+    }))
+}
+
+fn release(v: &Value, hint: &Hint) -> Result<InputRecord, String> {
+    let scope = scope(scope_from_url(&text(v, "url")), hint, "a release")?;
+    let flag = |k: &str| v.get(k).and_then(Value::as_bool).unwrap_or(false);
+    Ok(InputRecord::Release(Release {
+        scope,
+        id: id(v, "a release")?,
+        tag: text(v, "tag_name"),
+        target: text(v, "target_commitish"),
+        name: text(v, "name"),
+        draft: flag("draft"),
+        prerelease: flag("prerelease"),
+        created_at: time(v, "created_at")?,
+        published_at: time(v, "published_at")?,
     }))
 }
 

@@ -209,3 +209,63 @@ fn jacoco_reports_give_one_record_per_source_file() {
         (4, 3, 2, 1, 2, 2)
     );
 }
+
+/// Deployments, their statuses and releases as GitHub's REST API lists them
+/// (`repos/OWNER/REPO/deployments`, `…/deployments/ID/statuses`, `…/releases`;
+/// shapes from GitHub's documented examples, trimmed to the fields read and
+/// a few beside them).
+#[test]
+fn deployments_statuses_and_releases_are_read_with_their_repository() {
+    let deployments = br#"[{"url":"https://api.github.com/repos/octocat/example/deployments/1","id":1,"node_id":"MDEwOkRlcGxveW1lbnQx","sha":"a84d88e7554fc1fa21bcbc4efae3c782a70d2b9d","ref":"topic-branch","task":"deploy","payload":{},"original_environment":"staging","environment":"production","description":"Deploy request from hubot","creator":{"login":"octocat"},"created_at":"2012-07-20T01:19:13Z","updated_at":"2012-07-20T01:19:13Z","statuses_url":"https://api.github.com/repos/octocat/example/deployments/1/statuses","repository_url":"https://api.github.com/repos/octocat/example","transient_environment":false,"production_environment":true}]"#;
+    let statuses = br#"[{"url":"https://api.github.com/repos/octocat/example/deployments/42/statuses/1","id":1,"node_id":"MDE2OkRlcGxveW1lbnRTdGF0dXMx","state":"success","creator":{"login":"octocat"},"description":"Deployment finished successfully.","environment":"production","target_url":"https://example.com/deployment/42/output","created_at":"2012-07-20T01:19:13Z","updated_at":"2012-07-20T01:19:13Z","deployment_url":"https://api.github.com/repos/octocat/example/deployments/42","repository_url":"https://api.github.com/repos/octocat/example"}]"#;
+    let releases = br#"[{"url":"https://api.github.com/repos/octocat/Hello-World/releases/1","html_url":"https://github.com/octocat/Hello-World/releases/v1.0.0","id":1,"node_id":"MDc6UmVsZWFzZTE=","tag_name":"v1.0.0","target_commitish":"master","name":"v1.0.0","body":"Description of the release","draft":false,"prerelease":false,"created_at":"2013-02-27T19:35:32Z","published_at":"2013-02-27T19:35:32Z","author":{"login":"octocat"},"assets":[]}]"#;
+    for text in [&deployments[..], &statuses[..], &releases[..]] {
+        assert_eq!(detect(text), Some(Format::Github));
+    }
+    let deployments_read = read(Format::Github, deployments).unwrap();
+    let [InputRecord::Deployment(d)] = deployments_read.as_slice() else {
+        panic!("{deployments_read:?}")
+    };
+    assert_eq!(
+        (
+            d.scope.as_str(),
+            d.id.as_str(),
+            d.environment.as_str(),
+            d.production,
+            d.created_at
+        ),
+        (
+            "github:octocat/example",
+            "1",
+            "production",
+            Some(true),
+            Some(1_342_747_153)
+        )
+    );
+    let statuses_read = read(Format::Github, statuses).unwrap();
+    let [InputRecord::DeploymentStatus(s)] = statuses_read.as_slice() else {
+        panic!("{statuses_read:?}")
+    };
+    assert_eq!(
+        (s.deployment_id.as_str(), s.state.as_str()),
+        ("42", "success")
+    );
+    let releases_read = read(Format::Github, releases).unwrap();
+    let [InputRecord::Release(r)] = releases_read.as_slice() else {
+        panic!("{releases_read:?}")
+    };
+    assert_eq!(
+        (
+            r.scope.as_str(),
+            r.tag.as_str(),
+            r.target.as_str(),
+            r.published_at
+        ),
+        (
+            "github:octocat/hello-world",
+            "v1.0.0",
+            "master",
+            Some(1_361_993_732)
+        )
+    );
+}

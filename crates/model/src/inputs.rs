@@ -172,6 +172,47 @@ pub struct FileCoverage {
     pub functions_hit: u64,
 }
 
+/// A deployment (GitHub's deployments API).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Deployment {
+    pub scope: String,
+    pub id: String,
+    pub sha: String,
+    /// The ref deployed (branch, tag or sha).
+    pub git_ref: String,
+    pub environment: String,
+    /// Whether the source marks the environment as production.
+    pub production: Option<bool>,
+    pub created_at: Option<i64>,
+    pub updated_at: Option<i64>,
+}
+
+/// A status of a deployment (`success`, `failure`, `error`, `in_progress`, …).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct DeploymentStatus {
+    pub scope: String,
+    pub id: String,
+    pub deployment_id: String,
+    pub state: String,
+    pub environment: String,
+    pub created_at: Option<i64>,
+}
+
+/// A published release.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Release {
+    pub scope: String,
+    pub id: String,
+    pub tag: String,
+    /// The branch or sha the tag was made from, when the tag did not exist.
+    pub target: String,
+    pub name: String,
+    pub draft: bool,
+    pub prerelease: bool,
+    pub created_at: Option<i64>,
+    pub published_at: Option<i64>,
+}
+
 /// One record of an input file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum InputRecord {
@@ -182,6 +223,9 @@ pub enum InputRecord {
     PrCommit(PrCommit),
     TestResult(TestResult),
     Coverage(FileCoverage),
+    Deployment(Deployment),
+    DeploymentStatus(DeploymentStatus),
+    Release(Release),
 }
 
 impl InputRecord {
@@ -194,6 +238,9 @@ impl InputRecord {
             InputRecord::PullRequest(r) => &r.scope,
             InputRecord::Review(r) => &r.scope,
             InputRecord::PrCommit(r) => &r.scope,
+            InputRecord::Deployment(r) => &r.scope,
+            InputRecord::DeploymentStatus(r) => &r.scope,
+            InputRecord::Release(r) => &r.scope,
             InputRecord::TestResult(_) | InputRecord::Coverage(_) => "",
         }
     }
@@ -210,6 +257,9 @@ impl InputRecord {
             InputRecord::PrCommit(r) => vec![r.authored_at, r.committed_at],
             InputRecord::TestResult(r) => vec![r.timestamp],
             InputRecord::Coverage(_) => Vec::new(),
+            InputRecord::Deployment(r) => vec![r.created_at, r.updated_at],
+            InputRecord::DeploymentStatus(r) => vec![r.created_at],
+            InputRecord::Release(r) => vec![r.created_at, r.published_at],
         };
         all.into_iter().flatten().collect()
     }

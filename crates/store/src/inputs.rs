@@ -65,11 +65,14 @@ pub struct FactCounts {
     pub pr_commits: u64,
     pub test_results: u64,
     pub coverage_files: u64,
+    pub deployments: u64,
+    pub deployment_statuses: u64,
+    pub releases: u64,
 }
 
 /// The tables of facts with their source keys (empty: every row is a fact of
 /// its own; test results and coverage have no source id).
-const FACT_TABLES: [(&str, &str); 7] = [
+const FACT_TABLES: [(&str, &str); 10] = [
     ("ci_runs", "scope, run_id, attempt"),
     ("ci_jobs", "scope, job_id, attempt"),
     ("pull_requests", "scope, number"),
@@ -77,6 +80,9 @@ const FACT_TABLES: [(&str, &str); 7] = [
     ("pr_commits", "scope, number, sha"),
     ("test_results", ""),
     ("coverage_files", ""),
+    ("deployments", "scope, deployment_id"),
+    ("deployment_statuses", "scope, status_id"),
+    ("releases", "scope, release_id"),
 ];
 
 /// A write transaction for one input's facts.
@@ -113,7 +119,7 @@ impl Store {
 
     /// Distinct facts stored, each counted once however many inputs hold it.
     pub fn fact_counts(&self) -> Result<FactCounts, StoreError> {
-        let mut counts = [0u64; 7];
+        let mut counts = [0u64; 10];
         for (slot, (table, key)) in counts.iter_mut().zip(FACT_TABLES) {
             let sql = if key.is_empty() {
                 format!("SELECT COUNT(*) FROM {table}")
@@ -131,6 +137,9 @@ impl Store {
             pr_commits,
             test_results,
             coverage_files,
+            deployments,
+            deployment_statuses,
+            releases,
         ] = counts;
         Ok(FactCounts {
             ci_runs,
@@ -140,6 +149,9 @@ impl Store {
             pr_commits,
             test_results,
             coverage_files,
+            deployments,
+            deployment_statuses,
+            releases,
         })
     }
 
@@ -331,6 +343,43 @@ impl InputWriter<'_> {
                     id, rec, line, r.path, to_i64(r.lines_found), to_i64(r.lines_hit),
                     to_i64(r.branches_found), to_i64(r.branches_hit), to_i64(r.functions_found),
                     to_i64(r.functions_hit)
+                ])?,
+            InputRecord::Deployment(r) => self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO deployments (input, record, line, scope, deployment_id, sha, git_ref,
+                        environment, production, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                     ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![
+                    id, rec, line, r.scope, r.id, r.sha, r.git_ref, r.environment,
+                    r.production.map(crate::bool_int), r.created_at, r.updated_at
+                ])?,
+            InputRecord::DeploymentStatus(r) => self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO deployment_statuses (input, record, line, scope, status_id, deployment_id,
+                        state, environment, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                     ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![
+                    id, rec, line, r.scope, r.id, r.deployment_id, r.state, r.environment,
+                    r.created_at
+                ])?,
+            InputRecord::Release(r) => self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO releases (input, record, line, scope, release_id, tag, target, name,
+                        draft, prerelease, created_at, published_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                     ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![
+                    id, rec, line, r.scope, r.id, r.tag, r.target, r.name,
+                    crate::bool_int(r.draft), crate::bool_int(r.prerelease), r.created_at,
+                    r.published_at
                 ])?,
         };
         if written == 0 {

@@ -48,10 +48,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("migrations/sqlite/007_partial_snapshots.sql"),
     ),
     (8, include_str!("migrations/sqlite/008_inputs.sql")),
+    (9, include_str!("migrations/sqlite/009_deployments.sql")),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]
