@@ -583,12 +583,22 @@ fn a_portfolio_without_repositories_is_refused() {
 fn a_gate_baseline_revision_is_assessed_but_not_recorded() {
     let repo = scanned_months(3);
     let project = Project::locate(repo.path().to_path_buf(), None).expect("project");
-    let before = full_trend(&project).points.len();
     let v = timeline::check(&project, &check_request("HEAD~1", 100.0, &[]), &Silent)
         .expect("a verdict");
     assert!(v.passed);
     assert_eq!(v.comparison.before.snapshot, None);
     assert_eq!(v.comparison.before.kind, "baseline");
     assert!(v.comparison.before.index.is_some());
-    assert_eq!(full_trend(&project).points.len(), before);
+    // Only HEAD's state is recorded (the gate's own snapshot), never the baseline's.
+    let points = full_trend(&project).points;
+    assert!(
+        points
+            .iter()
+            .all(|p| p.commit != v.comparison.before.commit)
+    );
+    assert!(points.iter().all(|p| p.kind == "scan"));
+    let again = timeline::check(&project, &check_request("HEAD~1", 100.0, &[]), &Silent)
+        .expect("a verdict");
+    assert_eq!(again.comparison.before, v.comparison.before);
+    assert_eq!(full_trend(&project).points.len(), points.len());
 }
