@@ -5,13 +5,16 @@
 use std::process::Command;
 
 use friction_analysis::coupling::{Grouping, Options};
+use friction_app::assess::History;
 use friction_app::backtest::{BacktestHeadline, BacktestRequest};
 use friction_app::code::{Workers, measure_head};
 use friction_app::coupling::CouplingRequest;
 use friction_app::hotspots::HotspotsRequest;
 use friction_app::knowledge::KnowledgeRequest;
 use friction_app::maat::MaatRequest;
+use friction_app::report::ReportRequest;
 use friction_app::scan::{ScanRequest, mine};
+use friction_app::snapshot::scan_snapshot;
 use friction_app::{Error, HealthCache, Project, Session, Silent};
 use friction_store::WalkMode;
 
@@ -48,8 +51,8 @@ fn together(n: u64) -> tempfile::TempDir {
     dir
 }
 
-/// Scans the repository and measures `HEAD`, as `friction scan` does, and
-/// opens a session on the store.
+/// Scans the repository, measures `HEAD` and records the snapshot, as
+/// `friction scan` does, and opens a session on the store.
 fn scanned(repo: &tempfile::TempDir) -> Session {
     let mut mined = mine(
         &ScanRequest {
@@ -72,6 +75,19 @@ fn scanned(repo: &tempfile::TempDir) -> Session {
     )
     .expect("measures")
     .expect("HEAD has code");
+    let mut history = History::read(&mined.store, WalkMode::Full).expect("reads");
+    scan_snapshot(
+        &mut mined.store,
+        &HealthCache::default(),
+        &mut history,
+        repo.path(),
+        &mined.repo,
+        WalkMode::Full,
+        None,
+        &Silent,
+    )
+    .expect("records")
+    .expect("there is history");
     drop(mined);
     Session::open(Project::locate(repo.path().to_path_buf(), None).expect("project"))
         .expect("opens")
@@ -271,4 +287,55 @@ fn a_backtest_stores_its_headline_for_the_hotspot_table() {
         }
         other => panic!("expected an input error, got {other:?}"),
     }
+}
+
+#[test]
+fn a_report_is_written_in_every_format_and_listed() {
+    let repo = together(3);
+    let session = scanned(&repo);
+    let out = repo.path().join("out");
+    let request = ReportRequest {
+        snapshot: "latest".into(),
+        out: Some(out.clone()),
+        generated_at: "2026-01-01T00:00:00Z".into(),
+    };
+    let written = session.write_report(&request).expect("writes");
+    assert_eq!(written.snapshot, 1);
+    let formats: std::collections::BTreeSet<&str> =
+        written.files.iter().map(|f| f.format).collect();
+    assert_eq!(
+        formats,
+        ["CSV", "HTML", "Markdown", "PDF", "SARIF"]
+            .into_iter()
+            .collect()
+    );
+    for f in &written.files {
+        assert_eq!(std::fs::metadata(&f.path).expect("written").len(), f.bytes);
+    }
+    let page = std::fs::read_to_string(out.join("report.html")).expect("html");
+    assert!(page.contains("Generated 2026-01-01T00:00:00Z"));
+    // The same request writes the same bytes.
+    let again = session.write_report(&request).expect("writes");
+    assert_eq!(
+        written.files.iter().map(|f| f.bytes).collect::<Vec<_>>(),
+        again.files.iter().map(|f| f.bytes).collect::<Vec<_>>()
+    );
+    // Without `out`: beside the store, where the scan's page goes.
+    let default = session
+        .write_report(&ReportRequest {
+            out: None,
+            ..request.clone()
+        })
+        .expect("writes");
+    assert_eq!(
+        std::path::PathBuf::from(&default.dir),
+        friction_app::report::default_dir(&session.project().db)
+    );
+    assert!(matches!(
+        session.write_report(&ReportRequest {
+            snapshot: "#99".into(),
+            ..request
+        }),
+        Err(Error::Input { .. })
+    ));
 }

@@ -165,7 +165,13 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
             crate::timing::phase("assessment and snapshot");
             let report_path = match (&snapshot, args.no_report) {
                 (Some(rec), false) => {
-                    match crate::report::write_scan_report(&store, db_path, &args.path, rec.id) {
+                    match friction_app::report::write_scan_report(
+                        &store,
+                        db_path,
+                        &args.path,
+                        rec.id,
+                        &crate::report::generated_at(),
+                    ) {
                         Ok(p) => Some(p.display().to_string()),
                         Err(e) => {
                             eprintln!("warning: the HTML report was not written: {e}");
