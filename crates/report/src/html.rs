@@ -228,7 +228,7 @@ pub fn html(r: &Report) -> String {
     out.push_str(
         "<nav aria-label=\"Sections\"><a href=\"#summary\">Summary</a><a href=\"#index\">Index</a>\
          <a href=\"#drivers\">Drivers</a><a href=\"#cost\">Cost</a><a href=\"#hotspots\">Hotspots</a><a href=\"#coupling\">Coupling</a>\
-         <a href=\"#knowledge\">Knowledge</a><a href=\"#roadmap\">Roadmap</a><a href=\"#evidence\">Evidence</a>\
+         <a href=\"#knowledge\">Knowledge</a><a href=\"#roadmap\">Roadmap</a><a href=\"#ai\">AI-assisted change</a><a href=\"#evidence\">Evidence</a>\
          <a href=\"#appendix\">Appendix</a></nav><main>",
     );
 
@@ -555,6 +555,11 @@ pub fn html(r: &Report) -> String {
     );
     roadmap_table(&mut out, rm);
     out.push_str("</section>");
+
+    // AI-assisted change (beside the index, weight 0).
+    if let Some(v) = crate::ai::view(r) {
+        out.push_str(&crate::ai::html(&v));
+    }
 
     // Evidence: every driver and signal, drill-down target of the figures above.
     out.push_str("<section id=\"evidence\"><h2>Evidence</h2><p>Every figure above comes from these signals; each lists what it measured and the items that weigh most.</p>");

@@ -7,6 +7,7 @@
 //! generation time, the only part of a report that differs between two
 //! renderings of the same snapshot.
 
+mod ai;
 pub mod escape;
 mod html;
 mod markdown;
