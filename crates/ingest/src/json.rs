@@ -122,24 +122,129 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(item) = seq.next_element::<Value>()? {
-            if let Value::Array(items) = item {
-                // `gh api --paginate --slurp` of an array endpoint: pages of items.
-                for item in items {
-                    if let Err(e) = self.0.object(item) {
-                        return Err(self.0.stop(e));
-                    }
+        // Elements are items, pages or arrays of them (`--slurp`), read alike.
+        while seq.next_element_seed(TopLevel(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let state = self.0;
+        let mut rest = serde_json::Map::new();
+        let mut paged = false;
+        while let Some(key) = map.next_key::<String>()? {
+            let page = match (state.provider, key.as_str()) {
+                (Provider::Github, "workflow_runs") => Some(github::Page::Runs),
+                (Provider::Github, "jobs") => Some(github::Page::Jobs),
+                _ => None,
+            };
+            match page {
+                // A page's items are read straight into their types, one
+                // at a time, never as a tree of values.
+                Some(page) => {
+                    map.next_value_seed(PageSeed {
+                        state: &mut *state,
+                        page,
+                    })?;
+                    paged = true;
                 }
-            } else if let Err(e) = self.0.object(item) {
-                return Err(self.0.stop(e));
+                None => {
+                    let value: Value = map.next_value()?;
+                    rest.insert(key, value);
+                }
+            }
+        }
+        if paged {
+            return Ok(());
+        }
+        state.object(Value::Object(rest)).map_err(|e| state.stop(e))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        let e = Error::at(
+            Position {
+                record: self.0.objects + 1,
+                line: None,
+            },
+            "expected a JSON object or array, found null",
+        );
+        Err(self.0.stop(e))
+    }
+}
+
+struct PageSeed<'r, 's, 'a> {
+    state: &'r mut State<'s, 'a>,
+    page: github::Page,
+}
+
+impl<'de> DeserializeSeed<'de> for PageSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PageSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of items")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let hint = Hint::default();
+        loop {
+            let record = match self.page {
+                github::Page::Runs => seq
+                    .next_element::<github::Run>()?
+                    .map(|r| github::run_record(r, &hint)),
+                github::Page::Jobs => seq
+                    .next_element::<github::Job>()?
+                    .map(|j| github::job_record(j, &hint)),
+            };
+            let Some(record) = record else { break };
+            self.state.objects += 1;
+            let position = Position {
+                record: self.state.objects,
+                line: None,
+            };
+            let sent = record
+                .map_err(|m| Error::at(position, m))
+                .and_then(|r| (self.state.sink)(r, position));
+            if let Err(e) = sent {
+                return Err(self.state.stop(e));
             }
         }
         Ok(())
     }
+}
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        let item = Value::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-        self.0.object(item).map_err(|e| self.0.stop(e))
+/// A scalar read as text whatever its JSON type (numbers as written; null
+/// and absent as empty), as API exports mix them.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) struct Text(pub String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
+        Ok(Text(match Value::deserialize(d)? {
+            Value::String(s) => s,
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            _ => String::new(),
+        }))
+    }
+}
+
+impl Text {
+    /// The value as a time: empty is `None`; anything else must be a time.
+    pub(crate) fn time(&self, key: &str) -> Result<Option<i64>, String> {
+        let s = self.0.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        crate::time::parse(s)
+            .map(Some)
+            .ok_or_else(|| format!("`{key}` is not a time: {s:?}"))
     }
 }
 
