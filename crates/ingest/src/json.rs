@@ -4,7 +4,7 @@
 //! webhook payload) is handed to its provider's module.
 
 use std::fmt;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 use friction_model::inputs::{InputRecord, Position};
 use serde::Deserialize;
@@ -41,23 +41,55 @@ pub(crate) fn records(
     }
 }
 
+/// Files up to this size are parsed from memory, which serde_json reads
+/// several times faster than a stream; larger ones are streamed, so memory
+/// stays bounded whatever the size of an export.
+const IN_MEMORY: u64 = 256 << 20;
+
 pub(crate) fn extract(
     reader: &mut dyn BufRead,
     provider: Provider,
     sink: &mut Sink<'_>,
 ) -> Result<(), Error> {
-    let mut de = serde_json::Deserializer::from_reader(reader);
+    extract_within(reader, provider, sink, IN_MEMORY)
+}
+
+fn extract_within(
+    reader: &mut dyn BufRead,
+    provider: Provider,
+    sink: &mut Sink<'_>,
+    in_memory: u64,
+) -> Result<(), Error> {
     let mut state = State {
         provider,
         objects: 0,
         sink,
         failed: None,
     };
+    let mut head = Vec::new();
+    reader.take(in_memory + 1).read_to_end(&mut head)?;
+    if head.len() as u64 <= in_memory {
+        documents(&mut serde_json::Deserializer::from_slice(&head), &mut state)?;
+    } else {
+        let rest = std::io::Cursor::new(head).chain(reader);
+        documents(&mut serde_json::Deserializer::from_reader(rest), &mut state)?;
+    }
+    if state.objects == 0 {
+        return Err(Error::whole("no JSON document"));
+    }
+    Ok(())
+}
+
+/// Reads every top-level document.
+fn documents<'de, R: serde_json::de::Read<'de>>(
+    de: &mut serde_json::Deserializer<R>,
+    state: &mut State<'_, '_>,
+) -> Result<(), Error> {
     loop {
         if de.end().is_ok() {
-            break;
+            return Ok(());
         }
-        if let Err(e) = TopLevel(&mut state).deserialize(&mut de) {
+        if let Err(e) = TopLevel(&mut *state).deserialize(&mut *de) {
             return Err(state.failed.take().unwrap_or_else(|| {
                 Error::at(
                     Position {
@@ -69,10 +101,6 @@ pub(crate) fn extract(
             }));
         }
     }
-    if state.objects == 0 {
-        return Err(Error::whole("no JSON document"));
-    }
-    Ok(())
 }
 
 struct State<'s, 'a> {
@@ -348,5 +376,35 @@ fn kind(v: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::Array(_) => "array",
         Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file larger than the in-memory limit is streamed, with the same
+    /// records, positions and errors.
+    #[test]
+    fn streamed_and_in_memory_reading_agree() {
+        let run = r#"{"id":7,"run_number":3,"workflow_id":1,"status":"queued","repository":{"full_name":"a/b"}}"#;
+        let good = format!("{{\"workflow_runs\":[{run},{run}]}}\n[{run}]");
+        let bad = format!("{{\"workflow_runs\":[{run},\n{run}");
+        for text in [good, bad] {
+            let read = |limit: u64| {
+                let mut out = Vec::new();
+                let result = extract_within(
+                    &mut text.as_bytes(),
+                    Provider::Github,
+                    &mut |r, p| {
+                        out.push((r, p));
+                        Ok(())
+                    },
+                    limit,
+                );
+                (out, result.map_err(|e| e.to_string()))
+            };
+            assert_eq!(read(IN_MEMORY), read(10), "{text}");
+        }
     }
 }
