@@ -62,6 +62,7 @@ fn extract_within(
 ) -> Result<(), Error> {
     let mut state = State {
         provider,
+        opened: false,
         objects: 0,
         sink,
         failed: None,
@@ -80,16 +81,20 @@ fn extract_within(
     Ok(())
 }
 
-/// Reads every top-level document.
+/// Reads every top-level document. The end is where only whitespace is left:
+/// the next document then fails with an end-of-file error before it opens
+/// (`serde_json`'s own `end()` check would count the lines of everything read
+/// so far at every document).
 fn documents<'de, R: serde_json::de::Read<'de>>(
     de: &mut serde_json::Deserializer<R>,
     state: &mut State<'_, '_>,
 ) -> Result<(), Error> {
     loop {
-        if de.end().is_ok() {
-            return Ok(());
-        }
+        state.opened = false;
         if let Err(e) = TopLevel(&mut *state).deserialize(&mut *de) {
+            if !state.opened && state.failed.is_none() && e.is_eof() {
+                return Ok(());
+            }
             return Err(state.failed.take().unwrap_or_else(|| {
                 Error::at(
                     Position {
@@ -105,6 +110,8 @@ fn documents<'de, R: serde_json::de::Read<'de>>(
 
 struct State<'s, 'a> {
     provider: Provider,
+    /// A document has begun (its first bracket was read).
+    opened: bool,
     /// Objects read so far (the position of a record).
     objects: u64,
     sink: &'s mut Sink<'a>,
@@ -150,6 +157,7 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.0.opened = true;
         // Elements are items, pages or arrays of them (`--slurp`), read alike.
         while seq.next_element_seed(TopLevel(&mut *self.0))?.is_some() {}
         Ok(())
@@ -157,6 +165,7 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let state = self.0;
+        state.opened = true;
         let mut rest = serde_json::Map::new();
         let mut paged = false;
         while let Some(key) = map.next_key::<String>()? {
@@ -406,5 +415,25 @@ mod tests {
             };
             assert_eq!(read(IN_MEMORY), read(10), "{text}");
         }
+    }
+
+    /// Only whitespace after the last document ends the file; a document cut
+    /// anywhere, even where a value is due, is an error.
+    #[test]
+    fn the_end_is_whitespace_only() {
+        let run = r#"{"id":7,"run_number":3,"workflow_id":1,"status":"queued","repository":{"full_name":"a/b"}}"#;
+        let read = |text: &str| {
+            extract(&mut text.as_bytes(), Provider::Github, &mut |_, _| Ok(()))
+                .map_err(|e| e.to_string())
+        };
+        assert!(read(&format!("{run}\n \n")).is_ok());
+        for cut in [r#"{"id":"#, r#"[{"id":7,"run_number":"#, "[", "x"] {
+            let err = read(&format!("{run}\n{cut}")).unwrap_err();
+            assert!(
+                err.starts_with("record 2 (line 2): invalid JSON"),
+                "{cut}: {err}"
+            );
+        }
+        assert_eq!(read("  ").unwrap_err(), "no JSON document");
     }
 }
