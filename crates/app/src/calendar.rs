@@ -14,6 +14,9 @@ use crate::error::Error;
 /// newest stored commit and reach back N of these.
 pub const MONTH: i64 = 2_629_746;
 
+/// Seconds in an hour.
+pub const HOUR: i64 = 3_600;
+
 /// Seconds in a day.
 pub const DAY: i64 = 86_400;
 

@@ -22,6 +22,7 @@ pub mod maat;
 pub mod portfolio;
 pub mod progress;
 pub mod project;
+pub mod report;
 pub mod scan;
 pub mod snapshot;
 pub mod timeline;

@@ -209,9 +209,9 @@ impl Baseline {
         aggregate(&scores).0
     }
 
-    /// As [`point_index`], measuring again only the signals that read a kind
-    /// of override `overrides` sets (the others cannot change; see
-    /// [`Reads`]). Equal to `point_index(data, scope, overrides)`.
+    /// As [`point_index`], measuring again only the weighted signals that
+    /// read a kind of override `overrides` sets (the others cannot change the
+    /// index; see [`Reads`]). Equal to `point_index(data, scope, overrides)`.
     pub fn project(&self, data: &Data, scope: &Scope, overrides: &Overrides) -> Option<f64> {
         let kinds = overrides.kinds();
         let ctx = Context::new(data, scope, overrides);
@@ -220,7 +220,8 @@ impl Baseline {
             .iter()
             .zip(&self.reads)
             .map(|((s, o), r)| {
-                if r.meets(kinds) {
+                // A weight-0 signal cannot move the index: not measured again.
+                if r.meets(kinds) && s.weight() > 0.0 {
                     (*s, score_of(*s, &s.measure(&ctx)))
                 } else {
                     (*s, score_of(*s, o))

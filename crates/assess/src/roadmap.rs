@@ -97,6 +97,13 @@ pub struct Roadmap {
     pub steps: Vec<Step>,
 }
 
+/// An unhealthy file where at least this many, and this share of, the
+/// window's revisions are AI-assisted is "stabilised before it is
+/// accelerated" (friction's choice: a third of the change, and more than a
+/// coincidence).
+const AI_CONCENTRATION_REVISIONS: u64 = 3;
+const AI_CONCENTRATION_SHARE: f64 = 1.0 / 3.0;
+
 /// How many refactoring and knowledge candidates are considered.
 const MAX_REFACTOR: usize = 25;
 const MAX_SPREAD: usize = 10;
@@ -174,6 +181,20 @@ pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Ve
         });
     }
 
+    // AI-assisted revisions per file at the assessed commit: an unhealthy
+    // file where AI-assisted change concentrates is stabilised before it is
+    // accelerated (issue 22).
+    let mut ai_revisions: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut last: BTreeMap<u32, u32> = BTreeMap::new();
+    for c in &data.changes[data.window_start()..] {
+        let Some(i) = c.file else { continue };
+        if data.commits[c.commit as usize].ai && last.insert(i, c.commit) != Some(c.commit) {
+            *ai_revisions
+                .entry(data.files[i as usize].path.as_str())
+                .or_default() += 1;
+        }
+    }
+
     // Refactor the costliest unhealthy files.
     let mut refactor: Vec<&crate::cost::FileCost> = base
         .files
@@ -195,15 +216,30 @@ pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Ve
         );
         let fixes_per_year = f.fix_commits as f64 / years;
         let gap_weeks = f.median_gap_days.unwrap_or(30.0) / 7.0;
+        let ai = ai_revisions.get(f.path.as_str()).copied().unwrap_or(0);
+        let accelerated = ai >= AI_CONCENTRATION_REVISIONS
+            && ai as f64 >= AI_CONCENTRATION_SHARE * f.revisions as f64;
         out.push(Intervention {
             id: format!("refactor:{}", f.path),
             kind: "refactor".into(),
-            title: format!("Refactor {} to a healthy score", f.path),
+            title: if accelerated {
+                format!(
+                    "Stabilise {} before accelerating it: refactor to a healthy score",
+                    f.path
+                )
+            } else {
+                format!("Refactor {} to a healthy score", f.path)
+            },
             why: format!(
-                "health {h:.1}, changed {} times in the window{}",
+                "health {h:.1}, changed {} times in the window{}{}",
                 f.revisions,
                 if f.fix_commits > 0 {
                     format!(", {} fix commits", f.fix_commits)
+                } else {
+                    String::new()
+                },
+                if ai > 0 {
+                    format!(", {ai} of the changes AI-assisted")
                 } else {
                     String::new()
                 }

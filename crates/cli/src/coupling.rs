@@ -13,7 +13,7 @@ fn grouping(args: &CouplingArgs) -> Result<Grouping, Error> {
         "commit" => Ok(Grouping::Commit),
         "ticket" => Ok(Grouping::Ticket),
         "author" => Ok(Grouping::Author {
-            seconds: i64::from(args.author_window_hours) * 3600,
+            seconds: i64::from(args.author_window_hours) * friction_app::calendar::HOUR,
         }),
         other => Err(Error::input(
             format!("unknown grouping `{other}`"),
@@ -94,7 +94,10 @@ fn text(r: &CouplingReport) -> String {
     let by = match r.grouping {
         Grouping::Commit => "per commit".to_owned(),
         Grouping::Ticket => "per ticket (commits sharing a ticket id form one change)".to_owned(),
-        Grouping::Author { seconds } => format!("per author within {} h", seconds / 3600),
+        Grouping::Author { seconds } => format!(
+            "per author within {} h",
+            seconds / friction_app::calendar::HOUR
+        ),
     };
     let mut out = format!(
         "friction coupling · {window} · {} change sets {by} from {} commits{}\n",

@@ -1,21 +1,14 @@
-//! `friction report`: renders a stored snapshot as a self-contained HTML
-//! page, a Markdown summary and CSV tables (`crates/report`), and the HTML
-//! report `friction scan` writes after each scan.
+//! `friction report`: the report of a snapshot in every format
+//! (`friction_app::report`), and what was written, as text or JSON.
 
-use std::path::{Path, PathBuf};
-
-use friction_report::{CodeFinding, Meta, Report, Rule, TrendPoint};
-use friction_store::{SnapshotRow, Store};
+use friction_app::report::ReportRequest;
+use friction_app::{Error, Project, Session};
 
 use crate::ReportArgs;
-use friction_app::Error;
-use friction_app::calendar::date;
-use friction_app::project::open_store;
-use friction_app::snapshot::{current_view, document_of, readable, select};
 
 /// The report's generation time: `SOURCE_DATE_EPOCH` when set (the
 /// reproducible-builds convention, for byte-identical reports), else now.
-fn generated_at() -> String {
+pub(crate) fn generated_at() -> String {
     let secs = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|v| v.trim().parse::<i64>().ok())
@@ -27,294 +20,21 @@ fn generated_at() -> String {
     friction_app::calendar::timestamp(secs)
 }
 
-/// The name a report shows for the repository at `path`.
-pub(crate) fn repository_name(path: &Path) -> String {
-    let full = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let name = full
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| full.display().to_string());
-    match name.strip_suffix(".git") {
-        Some(stem) if !stem.is_empty() => stem.to_owned(),
-        _ => name,
-    }
-}
-
-/// Builds the report of snapshot `row`.
-pub(crate) fn build(store: &Store, row: &SnapshotRow, name: &str) -> Result<Report, Error> {
-    readable(row)?;
-    let assessment = document_of(store, row)?;
-    let view: Vec<SnapshotRow> = current_view(store, &row.scope)?
-        .into_iter()
-        .filter(|s| s.mode == row.mode && s.methodology == row.methodology && s.as_of <= row.as_of)
-        .collect();
-    let trend = friction_app::timeline::trend_points(store, &view)?
-        .into_iter()
-        .map(|p| TrendPoint {
-            snapshot: p.snapshot,
-            as_of: p.as_of,
-            index: p.index,
-            ci: p.ci,
-            coverage: p.coverage,
-            drivers: p.drivers,
-            partial: p.partial,
-        })
-        .collect();
-    Ok(Report {
-        meta: Meta {
-            repository: name.to_owned(),
-            snapshot: row.id,
-            kind: row.kind.clone(),
-            commit: row.commit_id.clone(),
-            as_of: date(row.as_of),
-            methodology: row.methodology.clone(),
-            tool_version: row.tool_version.clone(),
-            digest: row.digest.clone(),
-            manifest: serde_json::from_str(&row.manifest).unwrap_or_default(),
-            generated_at: generated_at(),
-        },
-        assessment,
-        trend,
-    })
-}
-
-/// The code-health findings of the snapshot's files that cost friction, for
-/// SARIF: each smell at its function's lines.
-pub(crate) fn code_findings(
-    store: &Store,
-    report: &Report,
-) -> Result<(Vec<Rule>, Vec<CodeFinding>), Error> {
-    use friction_code::health;
-    let rules: Vec<Rule> = health::CATALOGUE
-        .iter()
-        .map(|smell| Rule {
-            id: format!("code-health/{}", smell.id),
-            name: smell.name.to_owned(),
-            description: format!(
-                "{} above {} ({}). {} Source: {}",
-                smell.measure, smell.threshold, smell.name, smell.rationale, smell.source
-            ),
-        })
-        .collect();
-    let Some(commit) = report.meta.manifest["code_commit"].as_str() else {
-        return Ok((rules, Vec::new()));
-    };
-    let wanted: std::collections::BTreeSet<&str> = report
-        .assessment
-        .assessment
-        .cost
-        .files
-        .iter()
-        .filter(|f| {
-            f.health
-                .is_some_and(|h| health::Band::of(h) != health::Band::Healthy)
-        })
-        .map(|f| f.path.as_str())
-        .collect();
-    let mut findings = Vec::new();
-    for row in store
-        .code_tree(commit)
-        .map_err(friction_app::snapshot::store_err)?
-    {
-        if !wanted.contains(row.path.as_str()) {
-            continue;
-        }
-        let Some(m) = store
-            .code_metrics(&row.blob, &row.language, friction_code::ANALYZER_VERSION)
-            .map_err(friction_app::snapshot::store_err)?
-            .and_then(|d| friction_code::FileMetrics::from_bytes(&d))
-        else {
-            continue;
-        };
-        let h = health::assess(&m);
-        let level = match h.score.map(health::Band::of) {
-            Some(health::Band::Alert) => "error",
-            Some(health::Band::Warning) => "warning",
-            Some(health::Band::Healthy) | None => "note",
-        };
-        for f in &h.findings {
-            let end = f
-                .function
-                .as_ref()
-                .and_then(|name| {
-                    m.functions
-                        .iter()
-                        .find(|x| x.start_line == f.line && &x.name == name)
-                })
-                .map_or(f.line, |x| x.end_line);
-            let smell = health::CATALOGUE.iter().find(|c| c.id == f.smell);
-            findings.push(CodeFinding {
-                path: row.path.clone(),
-                start_line: f.line,
-                end_line: end,
-                rule: format!("code-health/{}", f.smell),
-                level,
-                message: format!(
-                    "{}{}: {} {} (threshold {}); costs the file {:.2} of its {} health points lost.",
-                    smell.map_or(f.smell, |c| c.name),
-                    f.function
-                        .as_ref()
-                        .map_or(String::new(), |n| format!(" in `{n}`")),
-                    smell.map_or("value", |c| c.measure),
-                    f.value,
-                    f.threshold,
-                    f.points,
-                    h.score.map_or_else(|| "–".into(), |s| format!("{:.2}", 10.0 - s)),
-                ),
-            });
-        }
-    }
-    Ok((rules, findings))
-}
-
-fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> Result<PathBuf, Error> {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).map_err(|e| {
-        Error::input(
-            format!("cannot write {}: {e}", path.display()),
-            Some("choose a writable directory with `--out DIR`"),
-        )
-    })?;
-    Ok(path)
-}
-
-/// Where the report of the store at `db` goes unless `--out` says otherwise:
-/// `report/` beside it (`.friction/report/` in a repository). `friction scan`
-/// and `friction report` both write there.
-pub(crate) fn default_dir(db: &Path) -> PathBuf {
-    db.parent()
-        .map_or_else(|| PathBuf::from("report"), |d| d.join("report"))
-}
-
-fn create_dir(out: &Path) -> Result<(), Error> {
-    std::fs::create_dir_all(out).map_err(|e| {
-        Error::input(
-            format!("cannot create {}: {e}", out.display()),
-            Some("choose a writable directory with `--out DIR`"),
-        )
-    })
-}
-
-/// Writes the HTML report of the newest snapshot into the report directory
-/// beside the store (for `scan`).
-pub(crate) fn write_scan_report(
-    store: &Store,
-    db: &Path,
-    path: &Path,
-    snapshot: i64,
-) -> Result<PathBuf, Error> {
-    let row = store
-        .snapshot_header(snapshot)
-        .map_err(friction_app::snapshot::store_err)?
-        .ok_or_else(|| Error::input("the scan's snapshot is missing", None))?;
-    let report = build(store, &row, &repository_name(path))?;
-    let dir = default_dir(db);
-    create_dir(&dir)?;
-    write(&dir, "report.html", friction_report::html(&report))
-}
-
-/// What `friction report` wrote.
-#[derive(serde::Serialize)]
-struct Written {
-    schema: &'static str,
-    snapshot: i64,
-    kind: String,
-    as_of: String,
-    dir: String,
-    files: Vec<WrittenFile>,
-}
-
-#[derive(serde::Serialize)]
-struct WrittenFile {
-    file: String,
-    format: &'static str,
-    path: String,
-    bytes: u64,
-}
-
-/// The format of a report file, by its extension.
-fn format_of(name: &str) -> &'static str {
-    match name.rsplit_once('.').map_or("", |(_, ext)| ext) {
-        "html" => "HTML",
-        "pdf" => "PDF",
-        "md" => "Markdown",
-        "sarif" => "SARIF",
-        "csv" => "CSV",
-        _ => "other",
-    }
-}
-
 pub fn run(args: &ReportArgs) -> Result<u8, Error> {
-    let (store, db) = open_store(args.path.clone(), args.db.clone())?;
-    let view = current_view(&store, "")?;
-    let row = select(&view, &args.snapshot).ok_or_else(|| {
-        Error::input(
-            if view.is_empty() {
-                "the store has no snapshot yet".to_owned()
-            } else {
-                format!("no snapshot `{}`", args.snapshot)
-            },
-            Some("`friction scan` records one; `friction trend` lists them"),
-        )
+    let session = Session::open(Project::locate(args.path.clone(), args.db.clone())?)?;
+    let written = session.write_report(&ReportRequest {
+        snapshot: args.snapshot.clone(),
+        out: args.out.clone(),
+        generated_at: generated_at(),
     })?;
-    let report = build(&store, row, &repository_name(&args.path))?;
-    let out = args.out.clone().unwrap_or_else(|| default_dir(&db));
-    create_dir(&out)?;
-    let mut written = vec![
-        write(&out, "report.html", friction_report::html(&report))?,
-        write(&out, "summary.md", friction_report::markdown(&report))?,
-    ];
-    written.push(write(
-        &out,
-        "board-pack.pdf",
-        friction_report::pdf(&report),
-    )?);
-    let (rules, findings) = code_findings(&store, &report)?;
-    written.push(write(
-        &out,
-        "report.sarif",
-        friction_report::sarif(&report, &rules, &findings),
-    )?);
-    for (name, text) in friction_report::csv_files(&report) {
-        written.push(write(&out, &name, &text)?);
-    }
-    let files: Vec<WrittenFile> = written
-        .iter()
-        .map(|p| {
-            let file = p
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            WrittenFile {
-                format: format_of(&file),
-                file,
-                path: p.display().to_string(),
-                bytes: std::fs::metadata(p).map_or(0, |m| m.len()),
-            }
-        })
-        .collect();
     if args.json {
-        println!(
-            "{}",
-            crate::render::sorted_json(&Written {
-                schema: "friction.report-files/1",
-                snapshot: row.id,
-                kind: row.kind.clone(),
-                as_of: date(row.as_of),
-                dir: out.display().to_string(),
-                files,
-            })
-        );
+        println!("{}", crate::render::sorted_json(&written));
     } else if !args.quiet {
         println!(
             "Report of snapshot #{} ({}, {}) in {}:",
-            row.id,
-            row.kind,
-            date(row.as_of),
-            out.display()
+            written.snapshot, written.kind, written.as_of, written.dir
         );
-        for f in &files {
+        for f in &written.files {
             println!("  {:<22} {:>9} bytes", f.file, f.bytes);
         }
     }

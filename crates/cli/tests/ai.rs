@@ -166,6 +166,57 @@ fn ai_assisted_change_is_recognised_and_compared_within_the_same_files() {
     let exposure = signal(&a, "ai-unhealthy-exposure");
     assert_eq!(exposure["value"].as_f64(), Some(60.0), "{exposure}");
 
+    // b.py is unhealthy and all its change is AI-assisted: stabilise it
+    // before accelerating it.
+    let b = a["interventions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "refactor:b.py")
+        .unwrap_or_else(|| panic!("no refactoring of b.py: {}", a["interventions"]));
+    assert_eq!(
+        b["title"],
+        "Stabilise b.py before accelerating it: refactor to a healthy score"
+    );
+    assert!(
+        b["why"]
+            .as_str()
+            .unwrap()
+            .ends_with("3 of the changes AI-assisted"),
+        "{b}"
+    );
+
+    // Every report shows the section: the comparison and where AI-assisted
+    // change lands in unhealthy code.
+    let out = f.path().join("out");
+    let o = friction(
+        &[
+            "report",
+            ".",
+            "--db",
+            f.path().join("x.db").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        f.path(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let section = &html[html.find("<section id=\"ai\">").expect("AI section")..];
+    let section = &section[..section.find("</section>").unwrap()];
+    for want in ["+30.0", "+50.0", "+60.0", "<code>b.py</code>", "5 commits"] {
+        assert!(section.contains(want), "{want} missing: {section}");
+    }
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(
+        md.contains("**AI-assisted change**") && md.contains("+30.0"),
+        "{md}"
+    );
+    if let Some(text) = support::pdf_text(&out.join("board-pack.pdf")) {
+        assert!(text.contains("AI-assisted change"), "{text}");
+        assert!(text.contains("+50.0"), "{text}");
+    }
+
     // Weight 0: beside the index, never in it.
     for id in [
         "ai-assisted-change",

@@ -3,12 +3,10 @@
 
 use std::fmt::Write as _;
 
-use serde_json::Value;
-
 use crate::escape::{anchor, html as h};
 use crate::svg::{self, Point, Step, Tile};
 use crate::tables::Table;
-use crate::{Report, arr, fmt1, num, range, range1, s, signals};
+use crate::{Report, fmt1, range_of, range1_of};
 
 /// Rows shown per table in the page; the CSV files carry every row.
 const PAGE_ROWS: usize = 50;
@@ -64,8 +62,8 @@ fn band_class(b: &str) -> &'static str {
     }
 }
 
-fn band(b: &Value) -> String {
-    let name = b.as_str().unwrap_or("not measured");
+fn band(b: Option<&str>) -> String {
+    let name = b.unwrap_or("not measured");
     format!(
         "<span class=\"band {}\">{}</span>",
         band_class(name),
@@ -193,17 +191,17 @@ fn find<'a>(ts: &'a [Table], name: &str) -> &'a Table {
 
 /// The HTML report.
 pub fn html(r: &Report) -> String {
-    let json = r.json();
-    let a = &json;
-    let idx = &a["index"];
+    let doc = &r.assessment;
+    let a = &doc.assessment;
+    let idx = &a.index;
     let m = &r.meta;
     let sum = crate::summary(r);
     let ts = crate::tables(r);
     // The file rows the page shows (link targets); the CSV has the rest.
-    let shown: std::collections::BTreeSet<&str> = crate::files_by_cost(a)
+    let shown: std::collections::BTreeSet<&str> = crate::costliest(a)
         .into_iter()
         .take(PAGE_ROWS)
-        .map(|f| s(&f["path"]))
+        .map(|f| f.path.as_str())
         .collect();
     let mut out = String::with_capacity(256 * 1024);
     let _ = write!(
@@ -221,16 +219,16 @@ pub fn html(r: &Report) -> String {
         m.snapshot,
         h(&m.kind),
         h(&m.commit.chars().take(12).collect::<String>()),
-        h(s(&a["window_from"])),
-        h(s(&a["window_to"])),
-        num(&a["window_months"]).unwrap_or(0.0),
+        h(&doc.window_from),
+        h(&doc.window_to),
+        a.window_months,
         h(&m.methodology),
         h(&m.tool_version)
     );
     out.push_str(
         "<nav aria-label=\"Sections\"><a href=\"#summary\">Summary</a><a href=\"#index\">Index</a>\
          <a href=\"#drivers\">Drivers</a><a href=\"#cost\">Cost</a><a href=\"#hotspots\">Hotspots</a><a href=\"#coupling\">Coupling</a>\
-         <a href=\"#knowledge\">Knowledge</a><a href=\"#roadmap\">Roadmap</a><a href=\"#evidence\">Evidence</a>\
+         <a href=\"#knowledge\">Knowledge</a><a href=\"#roadmap\">Roadmap</a><a href=\"#ai\">AI-assisted change</a><a href=\"#evidence\">Evidence</a>\
          <a href=\"#appendix\">Appendix</a></nav><main>",
     );
 
@@ -242,15 +240,14 @@ pub fn html(r: &Report) -> String {
          <div class=\"kpi\"><div class=\"v\">{:.0} %</div><div class=\"l\">coverage of the methodology</div></div>\
          <div class=\"kpi\"><div class=\"v\"><a href=\"#cost\">{}</a></div><div class=\"l\">friction cost a year (estimate)</div></div>\
          <div class=\"kpi\"><div class=\"v\"><a href=\"#roadmap\">{}</a></div><div class=\"l\">roadmap steps</div></div></div>",
-        fmt1(num(&idx["score"])),
-        band(&idx["band"]),
-        num(&idx["coverage"]).unwrap_or(0.0) * 100.0,
-        h(&if a["cost"]["total"]["money"].is_object() {
-            range(&a["cost"]["total"]["money"], s(&a["cost"]["currency"]))
-        } else {
-            range(&a["cost"]["total"]["hours"], "h")
+        fmt1(idx.score),
+        band(idx.band.as_deref()),
+        idx.coverage * 100.0,
+        h(&match &a.cost.total.money {
+            Some(money) => range_of(money, &a.cost.currency),
+            None => range_of(&a.cost.total.hours, "h"),
         }),
-        arr(&a["roadmap"]["steps"]).len()
+        a.roadmap.steps.len()
     );
     let _ = write!(
         out,
@@ -301,14 +298,14 @@ pub fn html(r: &Report) -> String {
     out.push_str("</section>");
 
     // Drivers.
-    let drivers = arr(&idx["drivers"]);
+    let drivers = &idx.drivers;
     let steps: Vec<Step> = drivers
         .iter()
-        .filter(|d| num(&d["score"]).is_some())
+        .filter(|d| d.score.is_some())
         .map(|d| Step {
-            label: s(&d["title"]).to_owned(),
-            delta: -num(&d["points_lost"]).unwrap_or(0.0),
-            href: Some(anchor("driver", s(&d["family"]))),
+            label: d.title.clone(),
+            delta: -d.points_lost,
+            href: Some(anchor("driver", d.family.as_str())),
         })
         .collect();
     let lost: Vec<String> = steps
@@ -327,34 +324,26 @@ pub fn html(r: &Report) -> String {
             &steps,
             "index",
             "Index points lost per driver",
-            &format!(
-                "From 100: {}; index {}.",
-                lost.join(", "),
-                fmt1(num(&idx["score"]))
-            )
+            &format!("From 100: {}; index {}.", lost.join(", "), fmt1(idx.score))
         )
     );
     table(&mut out, find(&ts, "drivers"), PAGE_ROWS, None);
     out.push_str("</section>");
 
     // Cost.
-    let cost = &a["cost"];
+    let cost = &a.cost;
     let _ = write!(
         out,
         "<section id=\"cost\"><h2>What friction costs</h2><p>{}</p>",
         h(&format!(
             "An estimate, as a range: {} engineers ({}), {} of development a year; friction takes {} of it{}.",
-            range1(&cost["engineers"], "").trim_end(),
-            s(&cost["engineers_source"]),
-            range(&cost["development_hours"], "hours"),
-            range(&cost["total"]["hours"], "hours"),
-            if cost["total"]["money"].is_object() {
-                format!(
-                    " ({})",
-                    range(&cost["total"]["money"], s(&cost["currency"]))
-                )
-            } else {
-                " (set [economics] hourly_cost in friction.toml for money)".to_owned()
+            range1_of(&cost.engineers, "").trim_end(),
+            cost.engineers_source,
+            range_of(&cost.development_hours, "hours"),
+            range_of(&cost.total.hours, "hours"),
+            match &cost.total.money {
+                Some(money) => format!(" ({})", range_of(money, &cost.currency)),
+                None => " (set [economics] hourly_cost in friction.toml for money)".to_owned(),
             }
         ))
     );
@@ -363,37 +352,36 @@ pub fn html(r: &Report) -> String {
 
     // Hotspot map.
     let files = find(&ts, "hotspots");
-    let mut by_size: Vec<&Value> = arr(&a["cost"]["files"]).iter().collect();
+    let mut by_size: Vec<&friction_assess::cost::FileCost> = a.cost.files.iter().collect();
     by_size.sort_by(|x, y| {
-        num(&y["code_lines"])
-            .unwrap_or(0.0)
-            .total_cmp(&num(&x["code_lines"]).unwrap_or(0.0))
-            .then_with(|| s(&x["path"]).cmp(s(&y["path"])))
+        y.code_lines
+            .cmp(&x.code_lines)
+            .then_with(|| x.path.cmp(&y.path))
     });
     let mut tiles: Vec<Tile> = by_size
         .iter()
         .take(TREEMAP_FILES)
         .map(|f| Tile {
-            label: s(&f["path"]).to_owned(),
-            size: num(&f["code_lines"]).unwrap_or(0.0).max(1.0),
-            health: num(&f["health"]),
+            label: f.path.clone(),
+            size: f64::from(f.code_lines).max(1.0),
+            health: f.health,
             tooltip: format!(
                 "{} — health {}, {} code lines, {} revisions, cost {} (excess time + fix work)",
-                s(&f["path"]),
-                fmt1(num(&f["health"])),
-                num(&f["code_lines"]).unwrap_or(0.0),
-                num(&f["revisions"]).unwrap_or(0.0),
-                crate::file_cost(f, "h a year")
+                f.path,
+                fmt1(f.health),
+                f.code_lines,
+                f.revisions,
+                range1_of(&f.total_hours(), "h a year")
             ),
             href: shown
-                .contains(s(&f["path"]))
-                .then(|| anchor("file", s(&f["path"]))),
+                .contains(f.path.as_str())
+                .then(|| anchor("file", &f.path)),
         })
         .collect();
     if by_size.len() > TREEMAP_FILES {
         let rest: f64 = by_size[TREEMAP_FILES..]
             .iter()
-            .map(|f| num(&f["code_lines"]).unwrap_or(0.0))
+            .map(|f| f64::from(f.code_lines))
             .sum();
         tiles.push(Tile {
             label: format!("{} smaller files", by_size.len() - TREEMAP_FILES),
@@ -406,10 +394,7 @@ pub fn html(r: &Report) -> String {
             href: None,
         });
     }
-    let hot_count = arr(&a["cost"]["files"])
-        .iter()
-        .filter(|f| f["hotspot"] == true)
-        .count();
+    let hot_count = a.cost.files.iter().filter(|f| f.hotspot).count();
     let _ = write!(
         out,
         "<section id=\"hotspots\"><h2>Hotspot map</h2><p>Files changed in the window, sized by code lines and \
@@ -436,18 +421,21 @@ pub fn html(r: &Report) -> String {
     }
 
     // Coupling across components.
-    let coupling = signals(a)
-        .into_iter()
-        .find(|(_, x)| s(&x["id"]) == "structural-coupling");
+    let signals = || {
+        idx.drivers
+            .iter()
+            .flat_map(|d| d.signals.iter().map(move |x| (d, x)))
+    };
+    let coupling = signals().find(|(_, x)| x.id == "structural-coupling");
     out.push_str("<section id=\"coupling\"><h2>Coupling across components</h2>");
     let pairs: Vec<(String, String, f64)> = coupling
         .map(|(_, x)| {
-            arr(&x["evidence"])
+            x.evidence
                 .iter()
-                .filter(|e| s(&e["kind"]) == "component-pair")
+                .filter(|e| e.kind == "component-pair")
                 .filter_map(|e| {
-                    let (p, q) = s(&e["id"]).split_once(" + ")?;
-                    Some((p.to_owned(), q.to_owned(), num(&e["value"]).unwrap_or(0.0)))
+                    let (p, q) = e.id.split_once(" + ")?;
+                    Some((p.to_owned(), q.to_owned(), e.value))
                 })
                 .collect()
         })
@@ -476,10 +464,7 @@ pub fn html(r: &Report) -> String {
             "<p>{}</p>{}",
             h(&format!(
                 "{} of multi-file changes in the window crossed a component boundary; the pairs that changed together most:",
-                coupling.map_or("–".into(), |(_, x)| format!(
-                    "{} %",
-                    fmt1(num(&x["value"]))
-                ))
+                coupling.map_or("–".into(), |(_, x)| format!("{} %", fmt1(x.value)))
             )),
             svg::matrix(
                 "coupling",
@@ -519,32 +504,30 @@ pub fn html(r: &Report) -> String {
         table(&mut out, teams, PAGE_ROWS, None);
     }
     out.push_str("<table><thead><tr><th>signal</th><th class=\"n\">value</th><th>unit</th><th class=\"n\">score</th></tr></thead><tbody>");
-    for (_, x) in signals(a)
-        .into_iter()
-        .filter(|(d, _)| s(&d["family"]) == "team-execution")
-    {
+    for (_, x) in signals().filter(|(d, _)| d.family.as_str() == "team-execution") {
         let _ = write!(
             out,
             "<tr><td><a href=\"#{}\">{}</a></td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td></tr>",
-            anchor("signal", s(&x["id"])),
-            h(s(&x["title"])),
-            fmt1(num(&x["value"])),
-            h(s(&x["unit"])),
-            num(&x["score"]).map_or_else(|| "not measured".into(), |v| format!("{v:.0}"))
+            anchor("signal", &x.id),
+            h(&x.title),
+            fmt1(x.value),
+            h(&x.unit),
+            x.score
+                .map_or_else(|| "not measured".into(), |v| format!("{v:.0}"))
         );
     }
     out.push_str("</tbody></table></section>");
 
     // Roadmap.
-    let rm = &a["roadmap"];
+    let rm = &a.roadmap;
     let proj: Vec<Point> = std::iter::once(Point {
         label: "today".into(),
-        value: num(&rm["index_before"]),
+        value: rm.index_before,
         ci: None,
     })
-    .chain(arr(&rm["steps"]).iter().map(|st| Point {
-        label: format!("step {}", num(&st["step"]).unwrap_or(0.0)),
-        value: num(&st["projected_index"]),
+    .chain(rm.steps.iter().map(|st| Point {
+        label: format!("step {}", st.step),
+        value: st.projected_index,
         ci: None,
     }))
     .collect();
@@ -552,10 +535,10 @@ pub fn html(r: &Report) -> String {
         out,
         "<section id=\"roadmap\"><h2>Roadmap</h2><p>{} steps capture {:.0} % of the addressable friction cost ({}){}. \
          Efforts and benefits are ranges; the projected index applies every step so far to the facts and measures again.</p>{}",
-        arr(&rm["steps"]).len(),
-        num(&rm["captured_share"]).unwrap_or(0.0) * 100.0,
-        h(&range(&rm["addressable_hours"], "engineer-hours a year")),
-        num(&rm["budget_days"]).map_or(String::new(), |b| format!(
+        rm.steps.len(),
+        rm.captured_share * 100.0,
+        h(&range_of(&rm.addressable_hours, "engineer-hours a year")),
+        rm.budget_days.map_or(String::new(), |b| format!(
             " within a budget of {b:.0} person-days"
         )),
         svg::trend(
@@ -564,74 +547,76 @@ pub fn html(r: &Report) -> String {
             "Projected index after each roadmap step",
             &format!(
                 "From {} today to {} after the last step.",
-                fmt1(num(&rm["index_before"])),
+                fmt1(rm.index_before),
                 fmt1(proj.last().and_then(|p| p.value))
             ),
             "roadmap step (today, then after each step)"
         )
     );
-    roadmap_table(&mut out, &r.assessment.assessment.roadmap);
+    roadmap_table(&mut out, rm);
     out.push_str("</section>");
+
+    // AI-assisted change (beside the index, weight 0).
+    if let Some(v) = crate::ai::view(r) {
+        out.push_str(&crate::ai::html(&v));
+    }
 
     // Evidence: every driver and signal, drill-down target of the figures above.
     out.push_str("<section id=\"evidence\"><h2>Evidence</h2><p>Every figure above comes from these signals; each lists what it measured and the items that weigh most.</p>");
     for d in drivers {
         let _ = write!(
             out,
-            "<h3 id=\"{}\">{} — {} {}</h3><p class=\"muted\">methodology weight {}, {}; coverage {:.0} %, 90 % interval {}</p>",
-            anchor("driver", s(&d["family"])),
-            h(s(&d["title"])),
-            num(&d["score"]).map_or_else(|| "not measured".into(), |v| format!("{v:.1}")),
-            band(&d["band"]),
-            num(&d["weight"]).map_or_else(|| "–".into(), |w| format!("{w:.2}")),
-            crate::effective_weight(a, &d["family"]).map_or_else(
+            "<h3 id=\"{}\">{} — {} {}</h3><p class=\"muted\">methodology weight {:.2}, {}; coverage {:.0} %, 90 % interval {}</p>",
+            anchor("driver", d.family.as_str()),
+            h(&d.title),
+            d.score.map_or_else(|| "not measured".into(), |v| format!("{v:.1}")),
+            band(d.band.as_deref()),
+            d.weight,
+            idx.effective_weight(d.family).map_or_else(
                 || "not in the index (not measured)".into(),
                 |w| format!("{w:.2} of the index (× its measured share, renormalised over the measured drivers)")
             ),
-            num(&d["coverage"]).unwrap_or(0.0) * 100.0,
-            match arr(&d["ci"]) {
-                [lo, hi] => format!("{}–{}", fmt1(num(lo)), fmt1(num(hi))),
-                _ => "–".into(),
+            d.coverage * 100.0,
+            match d.ci {
+                Some([lo, hi]) => format!("{}–{}", fmt1(Some(lo)), fmt1(Some(hi))),
+                None => "–".into(),
             }
         );
-        for x in arr(&d["signals"]) {
+        for x in &d.signals {
             let _ = write!(
                 out,
                 "<details id=\"{}\"><summary><strong>{}</strong> (<code>{}</code>): {}</summary>",
-                anchor("signal", s(&x["id"])),
-                h(s(&x["title"])),
-                h(s(&x["id"])),
-                h(&match num(&x["value"]) {
+                anchor("signal", &x.id),
+                h(&x.title),
+                h(&x.id),
+                h(&match x.value {
                     Some(v) => format!(
                         "{v:.2} {} → score {} ({})",
-                        s(&x["unit"]),
-                        fmt1(num(&x["score"])),
-                        s(&x["band"])
+                        x.unit,
+                        fmt1(x.score),
+                        x.band.as_deref().unwrap_or_default()
                     ),
-                    None => format!("not measured — {}", s(&x["not_measured"])),
+                    None => format!(
+                        "not measured — {}",
+                        x.not_measured.as_deref().unwrap_or_default()
+                    ),
                 })
             );
-            if !arr(&x["figures"]).is_empty() {
+            if !x.figures.is_empty() {
                 out.push_str("<p>");
-                let figs: Vec<String> = arr(&x["figures"])
+                let figs: Vec<String> = x
+                    .figures
                     .iter()
-                    .map(|f| {
-                        format!(
-                            "{}: {} {}",
-                            s(&f["name"]),
-                            fmt1(num(&f["value"])),
-                            s(&f["unit"])
-                        )
-                    })
+                    .map(|f| format!("{}: {} {}", f.name, fmt1(Some(f.value)), f.unit))
                     .collect();
                 out.push_str(&h(&figs.join(" · ")));
                 out.push_str("</p>");
             }
-            if !arr(&x["evidence"]).is_empty() {
+            if !x.evidence.is_empty() {
                 out.push_str("<table><thead><tr><th>item</th><th>what</th><th class=\"n\">value</th></tr></thead><tbody>");
-                for e in arr(&x["evidence"]).iter().take(PAGE_ROWS) {
-                    let item = s(&e["id"]);
-                    let cell = if s(&e["kind"]) == "file" && shown.contains(item) {
+                for e in x.evidence.iter().take(PAGE_ROWS) {
+                    let item = e.id.as_str();
+                    let cell = if e.kind == "file" && shown.contains(item) {
                         format!(
                             "<a href=\"#{}\"><code>{}</code></a>",
                             anchor("file", item),
@@ -643,8 +628,8 @@ pub fn html(r: &Report) -> String {
                     let _ = write!(
                         out,
                         "<tr><td>{cell}</td><td>{}</td><td class=\"n\">{}</td></tr>",
-                        h(s(&e["label"])),
-                        fmt1(num(&e["value"]))
+                        h(&e.label),
+                        fmt1(Some(e.value))
                     );
                 }
                 out.push_str("</tbody></table>");
@@ -652,7 +637,7 @@ pub fn html(r: &Report) -> String {
             let _ = write!(
                 out,
                 "<p class=\"muted\">Method: <code>friction explain {}</code> and docs/methodology.md.</p></details>",
-                h(s(&x["id"]))
+                h(&x.id)
             );
         }
     }

@@ -7,6 +7,7 @@
 //! generation time, the only part of a report that differs between two
 //! renderings of the same snapshot.
 
+mod ai;
 pub mod escape;
 mod html;
 mod markdown;
@@ -76,14 +77,6 @@ pub struct Report {
     pub trend: Vec<TrendPoint>,
 }
 
-impl Report {
-    /// The assessment as JSON, for the HTML page, which still reads it by
-    /// key; the other formats read the types.
-    pub(crate) fn json(&self) -> Value {
-        serde_json::to_value(&self.assessment).unwrap_or_default()
-    }
-}
-
 /// `low–high unit` of a range, thousands separated.
 pub(crate) fn range_of(r: &Range, unit: &str) -> String {
     if (r.low - r.high).abs() < 0.5 {
@@ -110,18 +103,6 @@ pub(crate) fn costliest(a: &Assessment) -> Vec<&FileCost> {
     files
 }
 
-pub(crate) fn num(v: &Value) -> Option<f64> {
-    v.as_f64()
-}
-
-pub(crate) fn s(v: &Value) -> &str {
-    v.as_str().unwrap_or_default()
-}
-
-pub(crate) fn arr(v: &Value) -> &[Value] {
-    v.as_array().map_or(&[], Vec::as_slice)
-}
-
 /// `12.3` or `–`.
 pub(crate) fn fmt1(x: Option<f64>) -> String {
     x.map_or_else(|| "–".to_owned(), |v| format!("{v:.1}"))
@@ -139,68 +120,4 @@ pub fn thousands(x: f64) -> String {
         out.push(c);
     }
     if n < 0 { format!("-{out}") } else { out }
-}
-
-/// `low–high unit` of a `{low, high}` range.
-pub(crate) fn range(v: &Value, unit: &str) -> String {
-    match (num(&v["low"]), num(&v["high"])) {
-        (Some(a), Some(b)) if (a - b).abs() < 0.5 => format!("{} {unit}", thousands(a)),
-        (Some(a), Some(b)) => format!("{}–{} {unit}", thousands(a), thousands(b)),
-        _ => "–".to_owned(),
-    }
-}
-
-/// A `{low, high}` range of small numbers with one decimal.
-pub(crate) fn range1(v: &Value, unit: &str) -> String {
-    match (num(&v["low"]), num(&v["high"])) {
-        (Some(a), Some(b)) => format!("{a:.1}–{b:.1} {unit}"),
-        _ => "–".to_owned(),
-    }
-}
-
-/// A driver's weight in the index (its methodology weight renormalised over
-/// the measured drivers), by `friction_assess`'s one definition.
-pub(crate) fn effective_weight(a: &Value, family: &Value) -> Option<f64> {
-    let index: friction_assess::IndexResult = serde_json::from_value(a["index"].clone()).ok()?;
-    let family: friction_signals::Family = serde_json::from_value(family.clone()).ok()?;
-    index.effective_weight(family)
-}
-
-/// A file's cost a year, engineer-hours: its excess time plus its fix work
-/// (`friction_assess::cost::FileCost::total_hours`), as every output shows it.
-pub(crate) fn file_cost(f: &Value, unit: &str) -> String {
-    let part = |k: &str, end: &str| num(&f[k]["hours"][end]);
-    match (
-        part("friction", "low"),
-        part("friction", "high"),
-        part("defect_work", "low"),
-        part("defect_work", "high"),
-    ) {
-        (Some(a), Some(b), Some(c), Some(d)) => format!("{:.1}–{:.1} {unit}", a + c, b + d),
-        _ => "–".to_owned(),
-    }
-}
-
-/// The changed files, costliest first: friction plus defect work (high end
-/// of the yearly range), then path.
-pub(crate) fn files_by_cost(a: &Value) -> Vec<&Value> {
-    let cost = |f: &Value| {
-        num(&f["friction"]["hours"]["high"]).unwrap_or(0.0)
-            + num(&f["defect_work"]["hours"]["high"]).unwrap_or(0.0)
-    };
-    let mut files: Vec<&Value> = arr(&a["cost"]["files"]).iter().collect();
-    files.sort_by(|x, y| {
-        cost(y)
-            .total_cmp(&cost(x))
-            .then_with(|| s(&x["path"]).cmp(s(&y["path"])))
-    });
-    files
-}
-
-/// Every signal with its driver.
-pub(crate) fn signals(a: &Value) -> Vec<(&Value, &Value)> {
-    arr(&a["index"]["drivers"])
-        .iter()
-        .flat_map(|d| arr(&d["signals"]).iter().map(move |s| (d, s)))
-        .collect()
 }

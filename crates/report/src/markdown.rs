@@ -84,6 +84,9 @@ pub fn markdown(r: &Report) -> String {
             );
         }
     }
+    if let Some(v) = crate::ai::view(r) {
+        out.push_str(&crate::ai::markdown(&v));
+    }
     let _ = writeln!(
         out,
         "\n<sub>friction {} · methodology {} · snapshot #{} of `{}` · manifest {} · generated {}</sub>",

@@ -741,8 +741,78 @@ pub fn pdf(r: &Report) -> Vec<u8> {
     }
     pages.push(p);
 
-    // Appendix: methodology and audit.
+    // AI-assisted change (beside the index, weight 0), then the appendix.
     let mut p = Page::new();
+    if let Some(v) = crate::ai::view(r) {
+        p.heading("AI-assisted change");
+        p.paragraph_lines(&v.headline, 9.0, false, INK, 6);
+        let rows: Vec<Vec<String>> = v
+            .comparisons
+            .iter()
+            .map(|c| match &c.not_measured {
+                Some(why) => vec![
+                    c.what.to_owned(),
+                    fit(
+                        &format!("not measured: {why}"),
+                        TABLE_SIZE,
+                        false,
+                        BODY * 0.6,
+                    ),
+                    String::new(),
+                    String::new(),
+                ],
+                None => vec![
+                    c.what.to_owned(),
+                    crate::ai::pct(c.ai),
+                    crate::ai::pct(c.other),
+                    crate::ai::gap(c.gap),
+                ],
+            })
+            .collect();
+        if !rows.is_empty() {
+            p.table(
+                &[
+                    "share of",
+                    "AI-assisted",
+                    "other, same files",
+                    "gap (points)",
+                ],
+                &[0.4, 0.2, 0.22, 0.18],
+                &[false, true, true, true],
+                &rows,
+            );
+        }
+        if !v.unhealthy_files.is_empty() {
+            let files: Vec<String> = v
+                .unhealthy_files
+                .iter()
+                .take(5)
+                .map(|(f, n)| {
+                    format!(
+                        "{} ({})",
+                        fit_path(f, 9.0, false, BODY / 3.0),
+                        crate::thousands(*n)
+                    )
+                })
+                .collect();
+            p.paragraph_lines(
+                &format!(
+                    "Stabilise before accelerating — unhealthy files where AI-assisted change lands (AI-assisted revisions): {}.",
+                    files.join(", ")
+                ),
+                9.0,
+                false,
+                INK,
+                4,
+            );
+        }
+        p.paragraph(
+            "Weight 0: beside the index, never in it. Only commits an assistant signed are recognised (a lower bound).",
+            8.0,
+            false,
+            MUTED,
+        );
+    }
     p.heading("Appendix: methodology and audit");
     let audit = vec![
         vec!["methodology".to_owned(), m.methodology.clone()],
