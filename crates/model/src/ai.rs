@@ -251,8 +251,17 @@ mod tests {
         detect(name, email, message).map(|a| (a.tool, a.rule))
     }
 
-    /// Real trailer and author formats, as the tools write them (origins in
-    /// the module documentation and `tests/fixtures/ai/README.md`).
+    /// Real trailer and author formats, as the tools write them: Claude
+    /// Code's default attribution (footer and co-author); GitHub Copilot's
+    /// co-author address `223556219+Copilot@…` and its coding agent's author
+    /// address `198982749+Copilot@…`; Cursor's `Cursor Agent
+    /// <cursoragent@cursor.com>` trailer and `Made-with: Cursor`; Codex's
+    /// `noreply@openai.com`; aider's `noreply@aider.chat` co-author, `(aider)`
+    /// author suffix and `aider:` prefix (aider's `--attribute-*` options);
+    /// Devin's and Jules's GitHub app accounts. Each seen in commit messages,
+    /// commit conventions or attribution tables of public repositories
+    /// (2025–2026); aider's own history (`Aider-AI/aider`) uses the aider marks
+    /// throughout, which the benchmark in BENCHMARKS.md reads.
     #[test]
     fn recognises_what_assistants_write() {
         let human = ("Ann Example", "ann@example.com");
