@@ -3,7 +3,9 @@
 //! what is stored (`friction inputs`).
 //!
 //! A file is identified by its SHA-256: content already read by this
-//! extractor version is skipped, wherever it lies. A file stored under the
+//! extractor version is skipped, wherever it lies. A file whose size and
+//! modification time are those it had when it was read is not even hashed
+//! again (as git's index judges a work-tree file). A file stored under the
 //! same path with other content is replaced, its facts with it, in one
 //! transaction. A file that cannot be read is refused whole — nothing of it
 //! is stored, and what an earlier version of it stored stays — and the other
@@ -124,6 +126,7 @@ pub fn ingest(
                     Ok(_) => read_one(
                         store,
                         "-",
+                        None,
                         &mut &bytes[..],
                         || Ok(Box::new(&bytes[..])),
                         true,
@@ -139,7 +142,9 @@ pub fn ingest(
                     Ok(Box::new(std::fs::File::open(at)?))
                 };
                 match open() {
-                    Ok(mut first) => read_one(store, shown, &mut first, open, *named, request),
+                    Ok(mut first) => {
+                        read_one(store, shown, stat_of(at), &mut first, open, *named, request)
+                    }
                     Err(e) => Outcome::Refused {
                         error: format!("cannot read: {e}"),
                     },
@@ -157,17 +162,57 @@ pub fn ingest(
     Ok(report)
 }
 
+/// A file's size and modification time (ns since the epoch).
+fn stat_of(path: &Path) -> Option<(u64, i64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    let modified = meta.modified().ok()?;
+    let ns = modified
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    Some((meta.len(), i64::try_from(ns).ok()?))
+}
+
+/// The stored input of `shown` that this file still is, judged without
+/// reading it: same size and modification time, read by this extractor
+/// version (and format, when one is forced), and modified at least a second
+/// before it was read — a file changed within the second of its reading
+/// could keep both, so it is hashed (git's "racily clean" rule).
+fn unchanged_by_stat(
+    store: &Store,
+    shown: &str,
+    stat: Option<(u64, i64)>,
+    request: &IngestRequest,
+) -> Option<InputRow> {
+    let stat = stat?;
+    let rows = store.inputs_at_path(shown).ok()?;
+    rows.into_iter().find(|row| {
+        row.stat == Some(stat)
+            && row.extractor_version == EXTRACTOR_VERSION
+            && request.format.is_none_or(|f| f.name() == row.format)
+            && i128::from(stat.1) < (i128::from(row.ingested_at) - 1) * 1_000_000_000
+    })
+}
+
 /// Hashes, recognises and reads one file; `open` opens it again for reading
 /// after the hash.
+#[allow(clippy::too_many_arguments)]
 fn read_one<'a>(
     store: &mut Store,
     shown: &str,
+    stat: Option<(u64, i64)>,
     first: &mut dyn Read,
     open: impl Fn() -> std::io::Result<Box<dyn Read + 'a>>,
     named: bool,
     request: &IngestRequest,
 ) -> Outcome {
     let refused = |error: String| Outcome::Refused { error };
+    if let Some(row) = unchanged_by_stat(store, shown, stat, request) {
+        return Outcome::Unchanged {
+            sha256: row.sha256,
+            stored_as: row.path,
+        };
+    }
     let sha256 = match sha256_of(first) {
         Ok(h) => h,
         Err(e) => return refused(format!("cannot read: {e}")),
@@ -221,6 +266,7 @@ fn read_one<'a>(
         sha256: sha256.clone(),
         extractor_version: EXTRACTOR_VERSION,
         commit: request.commit.clone(),
+        stat,
     };
     let mut writer = match store.begin_input(&new, replace_path) {
         Ok(w) => w,

@@ -407,3 +407,166 @@ fn relabel_if_config_changed(
     }
     store.set_meta("classification", &fingerprint)
 }
+
+/// What `friction scan` does after mining, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUpRequest {
+    /// The repository path as given (the assessment reads its inputs from it).
+    pub path: PathBuf,
+    /// Worker threads for measuring `HEAD` (0 = one per core).
+    pub threads: usize,
+    /// Skip measuring the source code at `HEAD`.
+    pub no_code: bool,
+    /// Do not write the HTML report.
+    pub no_report: bool,
+    /// The generation time the report states.
+    pub generated_at: String,
+}
+
+/// What followed the mining: the history's totals, `HEAD`'s code, the
+/// hotspot figures, the assessment recorded as a snapshot and its page.
+pub struct FollowUp {
+    pub summary: friction_store::HistorySummary,
+    pub hotspots: Option<crate::hotspots::HotspotSummary>,
+    pub code: Option<crate::code::HeadCode>,
+    pub assessment: Option<friction_assess::Assessment>,
+    pub snapshot: Option<crate::snapshot::Recorded>,
+    /// The HTML report, in the report directory beside the store.
+    pub report: Option<PathBuf>,
+    /// Steps that failed without failing the scan (the history is stored).
+    pub warnings: Vec<String>,
+}
+
+/// Measures `HEAD`'s code, assesses it and records the snapshot, and writes
+/// its page; meanwhile a second connection reads the stored history and the
+/// hotspot figures (they only read the store) on another thread (an
+/// incremental re-scan spends most of its time here). An interrupted scan
+/// only reads the totals.
+pub fn follow_up(
+    mined: &mut Mined,
+    request: &FollowUpRequest,
+    progress: &dyn Progress,
+) -> Result<FollowUp, Error> {
+    let (code_done, code_measured) = std::sync::mpsc::channel::<bool>();
+    let (history_done, history_read) = std::sync::mpsc::channel();
+    let cache = crate::HealthCache::default();
+    let mode = mined.mode;
+    let interrupted = mined.interrupted;
+    let Mined {
+        repo,
+        store,
+        db_path,
+        components,
+        rules,
+        partial,
+        ..
+    } = mined;
+    std::thread::scope(|scope| {
+        let (db_path, components, cache) = (&*db_path, &*components, &cache);
+        let side = scope.spawn(move || {
+            let reader = match Store::open_reader(db_path) {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = history_done.send(Err(crate::project::store_open_error(db_path, &e)));
+                    return (None, None);
+                }
+            };
+            let history = crate::assess::History::read(&reader, mode);
+            progress.phase("read history");
+            let _ = history_done.send(history);
+            let hotspots = if code_measured.recv().unwrap_or(false) {
+                match crate::hotspots::compute(&reader, cache, 12, mode, components) {
+                    Ok(h) => (h.map(|h| crate::hotspots::HotspotSummary::from(&h)), None),
+                    Err(e) => (None, Some(format!("hotspot analysis failed: {e}"))),
+                }
+            } else {
+                (None, None)
+            };
+            progress.phase("hotspots (side)");
+            hotspots
+        });
+        let mut warnings = Vec::new();
+        // Static measurements of HEAD, reusing stored ones by blob id.
+        let code = if request.no_code || interrupted {
+            None
+        } else {
+            let workers = crate::code::Workers {
+                threads: request.threads,
+                cache,
+                progress,
+            };
+            match crate::code::measure_head(repo, store, rules, &workers) {
+                Ok(c) => c,
+                Err(e) => {
+                    warnings.push(format!(
+                        "code measurement of HEAD failed: {e}; history was stored"
+                    ));
+                    None
+                }
+            }
+        };
+        let _ = code_done.send(code.is_some());
+        progress.phase("code of HEAD");
+        let mut history = match history_read.recv() {
+            Ok(h) => h?,
+            // The reader thread died: read here.
+            Err(_) => crate::assess::History::read(store, mode)?,
+        };
+        let summary = history.summary();
+        progress.phase("history received");
+        // The assessment of HEAD, recorded as a snapshot.
+        let (assessment, snapshot) = if interrupted {
+            (None, None)
+        } else {
+            match crate::snapshot::scan_snapshot(
+                store,
+                cache,
+                &mut history,
+                &request.path,
+                repo,
+                mode,
+                partial.clone(),
+                progress,
+            ) {
+                Ok(Some((a, rec))) => (Some(a), Some(rec)),
+                Ok(None) => (None, None),
+                Err(e) => {
+                    warnings.push(format!("assessment failed: {e}; history was stored"));
+                    (None, None)
+                }
+            }
+        };
+        progress.phase("assessment and snapshot");
+        let report = match (&snapshot, request.no_report) {
+            (Some(rec), false) => match crate::report::write_scan_report(
+                store,
+                db_path,
+                &request.path,
+                rec.id,
+                &request.generated_at,
+            ) {
+                Ok(p) => Some(p),
+                Err(e) => {
+                    warnings.push(format!("the HTML report was not written: {e}"));
+                    None
+                }
+            },
+            _ => None,
+        };
+        progress.phase("report");
+        let (hotspots, side_warning) = match side.join() {
+            Ok(h) => h,
+            Err(p) => std::panic::resume_unwind(p),
+        };
+        warnings.extend(side_warning);
+        Ok(FollowUp {
+            summary,
+            hotspots,
+            code,
+            assessment,
+            snapshot,
+            report,
+            warnings,
+        })
+    })
+}

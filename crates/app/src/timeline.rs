@@ -475,10 +475,12 @@ pub fn trend(store: &Store, request: &TrendRequest) -> Result<Trend> {
     })
 }
 
-/// One snapshot's header in a comparison.
+/// One side's header in a comparison: a snapshot, or a state assessed for
+/// the comparison only (a gate's baseline revision, not recorded).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Side {
-    pub snapshot: i64,
+    /// `None`: assessed for this comparison and not recorded.
+    pub snapshot: Option<i64>,
     pub kind: String,
     pub commit: String,
     pub as_of: String,
@@ -522,32 +524,43 @@ fn same_methodology(a: &SnapshotRow, b: &SnapshotRow) -> Result<()> {
     Ok(())
 }
 
-/// The comparison of two stored snapshots (`before` the earlier one);
-/// `file_limit` bounds the files listed.
-fn comparison(
-    store: &Store,
-    before: &SnapshotRow,
-    after: &SnapshotRow,
-    file_limit: usize,
-) -> Result<Comparison> {
-    let b = document_of(store, before)?.assessment;
-    let a = document_of(store, after)?.assessment;
-    let side = |row: &SnapshotRow, x: &friction_assess::Assessment| Side {
-        snapshot: row.id,
-        kind: row.kind.clone(),
-        commit: row.commit_id.clone(),
-        as_of: date(row.as_of),
-        methodology: row.methodology.clone(),
-        index: x.index.score,
-        coverage: x.index.coverage,
-        partial: row.partial.clone(),
-    };
-    Ok(Comparison {
-        schema: "friction.comparison/1",
-        before: side(before, &b),
-        after: side(after, &a),
-        change: friction_assess::compare::compare(&b, &a, file_limit),
+/// One side of a comparison with its assessment.
+struct Assessed {
+    side: Side,
+    assessment: friction_assess::Assessment,
+}
+
+/// A stored snapshot as a side of a comparison.
+fn stored(store: &Store, row: &SnapshotRow) -> Result<Assessed> {
+    let assessment = document_of(store, row)?.assessment;
+    Ok(Assessed {
+        side: Side {
+            snapshot: Some(row.id),
+            kind: row.kind.clone(),
+            commit: row.commit_id.clone(),
+            as_of: date(row.as_of),
+            methodology: row.methodology.clone(),
+            index: assessment.index.score,
+            coverage: assessment.index.coverage,
+            partial: row.partial.clone(),
+        },
+        assessment,
     })
+}
+
+/// The comparison of two sides (`before` the earlier one); `file_limit`
+/// bounds the files listed.
+fn comparison(before: Assessed, after: Assessed, file_limit: usize) -> Comparison {
+    Comparison {
+        schema: "friction.comparison/1",
+        change: friction_assess::compare::compare(
+            &before.assessment,
+            &after.assessment,
+            file_limit,
+        ),
+        before: before.side,
+        after: after.side,
+    }
 }
 
 /// Compares the snapshots `before` and `after` (selectors: `latest`,
@@ -569,7 +582,7 @@ pub fn compare(store: &Store, before: &str, after: &str, file_limit: usize) -> R
             Some("compare snapshots of one view (see the mode column of `friction trend --all`)"),
         ));
     }
-    comparison(store, a, b, file_limit)
+    Ok(comparison(stored(store, a)?, stored(store, b)?, file_limit))
 }
 
 /// What the manifest of a snapshot says about how it was computed.
@@ -848,7 +861,8 @@ fn failures(c: &Comparison, max_drop: f64, limits: &BTreeMap<String, f64>) -> Ve
 }
 
 /// Resolves the baseline: a snapshot, else a git revision assessed as of
-/// its commit (and recorded, so the next check reuses it).
+/// its commit for this comparison only — not recorded, so a gate's
+/// baselines never enter the trend.
 #[allow(clippy::too_many_arguments)]
 fn baseline(
     spec: &str,
@@ -859,13 +873,14 @@ fn baseline(
     today: &Inputs,
     options: &friction_assess::Options,
     request: &CheckRequest,
-) -> Result<SnapshotRow> {
+) -> Result<Assessed> {
     let view: Vec<SnapshotRow> = current_view(store, "")?
         .into_iter()
         .filter(|s| s.mode == request.mode.as_str())
         .collect();
     if let Some(row) = select(&view, spec) {
-        return Ok(row.clone());
+        readable(row)?;
+        return stored(store, row);
     }
     let tips = repo
         .resolve_tips(&RefSelection::Named(vec![spec.to_owned()]))
@@ -897,13 +912,22 @@ fn baseline(
         walk: request.mode,
         cache: &HealthCache::default(),
     };
-    let (rec, _) = past
-        .record(store, history, &commit, "baseline")?
+    let (loaded, assessment, _) = past
+        .assess(store, history, &commit)?
         .ok_or_else(|| Error::input("the baseline has no history", None))?;
-    store
-        .snapshot_header(rec.id)
-        .map_err(store_err)?
-        .ok_or_else(|| Error::input("the baseline snapshot was not stored", None))
+    Ok(Assessed {
+        side: Side {
+            snapshot: None,
+            kind: "baseline".into(),
+            commit: loaded.snapshot_commit().to_owned(),
+            as_of: date(loaded.as_of),
+            methodology: assessment.methodology.clone(),
+            index: assessment.index.score,
+            coverage: assessment.index.coverage,
+            partial: None,
+        },
+        assessment,
+    })
 }
 
 /// The CI gate: assesses `HEAD` (recorded as a snapshot), compares it with
@@ -968,7 +992,7 @@ pub fn check(
         .baseline
         .clone()
         .or_else(|| config.check.baseline.clone());
-    let before_row = match spec {
+    let before = match spec {
         Some(spec) => baseline(
             &spec,
             &mut store,
@@ -979,19 +1003,36 @@ pub fn check(
             &options,
             request,
         )?,
-        None => current_view(&store, "")?
-            .into_iter()
-            .rfind(|s| s.mode == walk.as_str() && s.commit_id != head)
-            .ok_or_else(|| {
-                Error::input(
-                    "no baseline: no snapshot of another commit",
-                    Some("give --baseline (a snapshot or a revision such as origin/main)"),
-                )
-            })?,
+        None => {
+            let row = current_view(&store, "")?
+                .into_iter()
+                .rfind(|s| s.mode == walk.as_str() && s.commit_id != head)
+                .ok_or_else(|| {
+                    Error::input(
+                        "no baseline: no snapshot of another commit",
+                        Some("give --baseline (a snapshot or a revision such as origin/main)"),
+                    )
+                })?;
+            readable(&row)?;
+            stored(&store, &row)?
+        }
     };
-    readable(&before_row)?;
-    same_methodology(&before_row, &after_row)?;
-    let comparison = comparison(&store, &before_row, &after_row, 10)?;
+    if before.side.methodology != after_row.methodology {
+        return Err(Error::input(
+            format!(
+                "snapshot {} uses methodology {} and #{} uses {}: their numbers are not comparable",
+                before.side.snapshot.map_or_else(
+                    || short(&before.side.commit).to_owned(),
+                    |id| format!("#{id}")
+                ),
+                before.side.methodology,
+                after_row.id,
+                after_row.methodology
+            ),
+            Some("re-score the older one with `friction rescore` and compare again"),
+        ));
+    }
+    let comparison = comparison(before, stored(&store, &after_row)?, 10);
     let failures = failures(&comparison, max_drop, &limits);
     Ok(Verdict {
         passed: failures.is_empty(),

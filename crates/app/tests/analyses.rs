@@ -5,17 +5,14 @@
 use std::process::Command;
 
 use friction_analysis::coupling::{Grouping, Options};
-use friction_app::assess::History;
 use friction_app::backtest::{BacktestHeadline, BacktestRequest};
-use friction_app::code::{Workers, measure_head};
 use friction_app::coupling::CouplingRequest;
 use friction_app::hotspots::HotspotsRequest;
 use friction_app::knowledge::KnowledgeRequest;
 use friction_app::maat::MaatRequest;
 use friction_app::report::ReportRequest;
-use friction_app::scan::{ScanRequest, mine};
-use friction_app::snapshot::scan_snapshot;
-use friction_app::{Error, HealthCache, Project, Session, Silent};
+use friction_app::scan::{FollowUp, FollowUpRequest, ScanRequest, follow_up, mine};
+use friction_app::{Error, Project, Session, Silent};
 use friction_store::WalkMode;
 
 const NESTED: &str = "def f(a, b, c):\n    if a:\n        if b:\n            if c:\n                for i in range(3):\n                    if i:\n                        return i\n    return 0\n";
@@ -51,9 +48,16 @@ fn together(n: u64) -> tempfile::TempDir {
     dir
 }
 
-/// Scans the repository, measures `HEAD` and records the snapshot, as
-/// `friction scan` does, and opens a session on the store.
+/// Scans the repository, measures `HEAD`, records the snapshot and writes
+/// its page, as `friction scan` does, and opens a session on the store.
 fn scanned(repo: &tempfile::TempDir) -> Session {
+    let after = follow_up_of(repo, false);
+    assert!(after.warnings.is_empty(), "{:?}", after.warnings);
+    Session::open(Project::locate(repo.path().to_path_buf(), None).expect("project"))
+        .expect("opens")
+}
+
+fn follow_up_of(repo: &tempfile::TempDir, skip: bool) -> FollowUp {
     let mut mined = mine(
         &ScanRequest {
             path: repo.path().to_path_buf(),
@@ -63,34 +67,39 @@ fn scanned(repo: &tempfile::TempDir) -> Session {
         &Silent,
     )
     .expect("scans");
-    measure_head(
-        &mined.repo,
-        &mut mined.store,
-        &mined.rules,
-        &Workers {
+    follow_up(
+        &mut mined,
+        &FollowUpRequest {
+            path: repo.path().to_path_buf(),
             threads: 1,
-            cache: &HealthCache::default(),
-            progress: &Silent,
+            no_code: skip,
+            no_report: skip,
+            generated_at: "2026-01-01T00:00:00Z".into(),
         },
-    )
-    .expect("measures")
-    .expect("HEAD has code");
-    let mut history = History::read(&mined.store, WalkMode::Full).expect("reads");
-    scan_snapshot(
-        &mut mined.store,
-        &HealthCache::default(),
-        &mut history,
-        repo.path(),
-        &mined.repo,
-        WalkMode::Full,
-        None,
         &Silent,
     )
-    .expect("records")
-    .expect("there is history");
-    drop(mined);
-    Session::open(Project::locate(repo.path().to_path_buf(), None).expect("project"))
-        .expect("opens")
+    .expect("follows up")
+}
+
+#[test]
+fn after_mining_the_scan_measures_assesses_records_and_writes_the_page() {
+    let repo = together(3);
+    let after = follow_up_of(&repo, false);
+    assert_eq!(after.summary.commits, 3);
+    assert_eq!(after.code.as_ref().map(|c| c.summary.files), Some(2));
+    assert!(after.hotspots.is_some() && after.assessment.is_some());
+    assert_eq!(after.snapshot.as_ref().map(|s| s.id), Some(1));
+    let page = after.report.expect("the page");
+    assert!(
+        page.ends_with("report/report.html") && page.exists(),
+        "{page:?}"
+    );
+    // Without code and page: the totals and the assessment still come.
+    let again = together(2);
+    let bare = follow_up_of(&again, true);
+    assert!(bare.code.is_none() && bare.report.is_none() && bare.hotspots.is_none());
+    assert_eq!(bare.summary.commits, 2);
+    assert!(bare.snapshot.is_some());
 }
 
 #[test]

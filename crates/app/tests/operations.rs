@@ -370,8 +370,8 @@ fn a_comparison_decomposes_the_index_change_between_two_snapshots() {
     let store = project.open_store().expect("store");
     let c = timeline::compare(&store, "first", "latest", 10).expect("compares");
     let t = full_trend(&project);
-    assert_eq!(c.before.snapshot, t.points[0].snapshot);
-    assert_eq!(c.after.snapshot, t.points[3].snapshot);
+    assert_eq!(c.before.snapshot, Some(t.points[0].snapshot));
+    assert_eq!(c.after.snapshot, Some(t.points[3].snapshot));
     let (x, y) = (c.before.index.unwrap(), c.after.index.unwrap());
     let delta = c.change.delta.expect("both measured");
     assert!((delta - (y - x)).abs() < 0.006);
@@ -577,4 +577,28 @@ fn a_portfolio_without_repositories_is_refused() {
             .ends_with("lists no [[portfolio.repositories]]"),
         "{err}"
     );
+}
+
+#[test]
+fn a_gate_baseline_revision_is_assessed_but_not_recorded() {
+    let repo = scanned_months(3);
+    let project = Project::locate(repo.path().to_path_buf(), None).expect("project");
+    let v = timeline::check(&project, &check_request("HEAD~1", 100.0, &[]), &Silent)
+        .expect("a verdict");
+    assert!(v.passed);
+    assert_eq!(v.comparison.before.snapshot, None);
+    assert_eq!(v.comparison.before.kind, "baseline");
+    assert!(v.comparison.before.index.is_some());
+    // Only HEAD's state is recorded (the gate's own snapshot), never the baseline's.
+    let points = full_trend(&project).points;
+    assert!(
+        points
+            .iter()
+            .all(|p| p.commit != v.comparison.before.commit)
+    );
+    assert!(points.iter().all(|p| p.kind == "scan"));
+    let again = timeline::check(&project, &check_request("HEAD~1", 100.0, &[]), &Silent)
+        .expect("a verdict");
+    assert_eq!(again.comparison.before, v.comparison.before);
+    assert_eq!(full_trend(&project).points.len(), points.len());
 }

@@ -9,6 +9,13 @@ use friction_app::snapshot::short;
 use friction_app::timeline::{Comparison, Side};
 use friction_assess::compare::StepStatus;
 
+/// How a side is named: its snapshot (`#12`), or the commit of a state
+/// assessed for the comparison only.
+pub(crate) fn label(s: &Side) -> String {
+    s.snapshot
+        .map_or_else(|| short(&s.commit).to_owned(), |id| format!("#{id}"))
+}
+
 fn opt(x: Option<f64>, digits: usize) -> String {
     x.map_or_else(|| "–".to_owned(), |v| format!("{v:.digits$}"))
 }
@@ -19,8 +26,8 @@ pub(crate) fn text(c: &Comparison, signal_limit: usize) -> String {
     let mut out = String::new();
     let side = |s: &Side| {
         format!(
-            "#{} {} {} ({}, {})",
-            s.snapshot,
+            "{}{} {} ({}, {})",
+            s.snapshot.map_or_else(String::new, |id| format!("#{id} ")),
             s.as_of,
             short(&s.commit),
             s.kind,
@@ -33,8 +40,8 @@ pub(crate) fn text(c: &Comparison, signal_limit: usize) -> String {
         if let Some(why) = &s.partial {
             let _ = writeln!(
                 out,
-                "warning: #{} is partial ({why}): part of this change may be history it could not read",
-                s.snapshot
+                "warning: {} is partial ({why}): part of this change may be history it could not read",
+                label(s)
             );
         }
     }
@@ -134,8 +141,8 @@ pub(crate) fn text(c: &Comparison, signal_limit: usize) -> String {
             .count();
         let _ = writeln!(
             out,
-            "\nRoadmap of #{}: {done} of {} steps done since ([x] done, [ ] still proposed, [-] not proposed again)",
-            c.before.snapshot,
+            "\nRoadmap of {}: {done} of {} steps done since ([x] done, [ ] still proposed, [-] not proposed again)",
+            label(&c.before),
             c.change.roadmap.len()
         );
         for s in c.change.roadmap.iter().take(roadmap_limit) {

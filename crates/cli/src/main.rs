@@ -124,6 +124,9 @@ pub struct InputsArgs {
     pub json: bool,
 }
 
+/// What `-q, --quiet` means for every command that has it.
+const QUIET: &str = "Quiet: no progress, notes or timings on stderr and no explanations on stdout; only the result and the exit code";
+
 /// Options of `friction report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -142,8 +145,7 @@ pub struct ReportArgs {
     /// List what was written as JSON on stdout.
     #[arg(long)]
     pub json: bool,
-    /// Print nothing.
-    #[arg(long, short)]
+    #[arg(long, short, help = QUIET)]
     pub quiet: bool,
 }
 
@@ -177,8 +179,7 @@ pub struct BackfillArgs {
     /// Print JSON on stdout.
     #[arg(long)]
     pub json: bool,
-    /// No progress bar.
-    #[arg(long, short)]
+    #[arg(long, short, help = QUIET)]
     pub quiet: bool,
 }
 
@@ -209,16 +210,16 @@ pub struct TrendArgs {
 /// Options of `friction compare`.
 #[derive(Debug, Args)]
 pub struct CompareArgs {
-    /// The earlier snapshot: latest, previous, first, an id (#12), a date
-    /// (YYYY-MM-DD) or a commit prefix.
-    #[arg(default_value = "previous")]
-    pub before: String,
-    /// The later snapshot.
-    #[arg(default_value = "latest")]
-    pub after: String,
-    /// Repository.
-    #[arg(long, value_name = "PATH", default_value = ".")]
-    pub path: PathBuf,
+    /// `[PATH] [BEFORE] [AFTER]`: the repository (default `.`; a first word
+    /// that names an existing directory), then the earlier snapshot (default
+    /// `previous`) and the later one (default `latest`): latest, previous,
+    /// first, an id (`12`, or `'#12'` quoted), a date (YYYY-MM-DD) or a commit
+    /// prefix.
+    #[arg(value_name = "PATH|SNAPSHOT", num_args = 0..=3)]
+    pub words: Vec<String>,
+    /// The repository, as before it was positional (kept for scripts).
+    #[arg(long, value_name = "PATH", hide = true)]
+    pub path: Option<PathBuf>,
     /// Store to read.
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
@@ -233,11 +234,15 @@ pub struct CompareArgs {
 /// Options of `friction rescore`.
 #[derive(Debug, Args)]
 pub struct RescoreArgs {
-    /// Snapshots to re-score (default: every one under another methodology).
-    pub snapshots: Vec<String>,
-    /// Repository (its trees are re-measured when the code analyzer changed).
-    #[arg(long, value_name = "PATH", default_value = ".")]
-    pub path: PathBuf,
+    /// `[PATH] [SNAPSHOT…]`: the repository (default `.`; a first word that
+    /// names an existing directory; its trees are re-measured when the code
+    /// analyzer changed), then the snapshots to re-score (default: every one
+    /// under another methodology).
+    #[arg(value_name = "PATH|SNAPSHOT")]
+    pub words: Vec<String>,
+    /// The repository, as before it was positional (kept for scripts).
+    #[arg(long, value_name = "PATH", hide = true)]
+    pub path: Option<PathBuf>,
     /// Store to read and extend.
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
@@ -247,9 +252,25 @@ pub struct RescoreArgs {
     /// Print JSON on stdout.
     #[arg(long)]
     pub json: bool,
-    /// Nothing on stderr.
-    #[arg(long, short)]
+    #[arg(long, short, help = QUIET)]
     pub quiet: bool,
+}
+
+/// The repository and the snapshot selectors of `compare` and `rescore`:
+/// `--path` (hidden, from before the repository was positional), else the
+/// first word when it names an existing directory, else `.`; the other
+/// words are snapshots.
+pub(crate) fn repository_and_snapshots(
+    path: Option<&std::path::Path>,
+    words: &[String],
+) -> (PathBuf, Vec<String>) {
+    match (path, words.split_first()) {
+        (Some(p), _) => (p.to_path_buf(), words.to_vec()),
+        (None, Some((first, rest))) if std::path::Path::new(first).is_dir() => {
+            (PathBuf::from(first), rest.to_vec())
+        }
+        _ => (PathBuf::from("."), words.to_vec()),
+    }
 }
 
 /// Options of `friction check`.
@@ -284,8 +305,7 @@ pub struct CheckArgs {
     /// Print JSON on stdout.
     #[arg(long)]
     pub json: bool,
-    /// Nothing on stderr.
-    #[arg(long, short)]
+    #[arg(long, short, help = QUIET)]
     pub quiet: bool,
 }
 
@@ -597,8 +617,7 @@ pub struct ScanArgs {
     /// default PATH/.friction/portfolio.db).
     #[arg(long, conflicts_with_all = ["refs", "all", "copies", "rename_limit"])]
     pub portfolio: bool,
-    /// No progress bar and no timing line on stderr.
-    #[arg(long, short)]
+    #[arg(long, short, help = QUIET)]
     pub quiet: bool,
 }
 

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use friction_app::Progress;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 /// A progress bar per phase; notes go to stderr unless quiet.
 pub struct Bar {
@@ -31,12 +31,32 @@ pub fn progress_bar(quiet: bool, len: u64, what: &str) -> ProgressBar {
     let bar = ProgressBar::new(len);
     bar.set_style(
         ProgressStyle::with_template(&format!(
-            "{{spinner}} {what} {{bar:30}} {{pos}}/{{len}} · {{per_sec}} · ETA {{eta}}"
+            "{{spinner}} {what} {{bar:30}} {{pos}}/{{len}} · {{rate}} · ETA {{eta}}"
         ))
+        .map(|style| {
+            style.with_key(
+                "rate",
+                |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = w.write_str(&rate(state.per_sec()));
+                },
+            )
+        })
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     bar.enable_steady_tick(Duration::from_millis(200));
     bar
+}
+
+/// Steps per second as a person reads them: whole numbers from 10 a second,
+/// one decimal below (indicatif's `{per_sec}` prints four: "122.6599/s").
+fn rate(per_sec: f64) -> String {
+    if !per_sec.is_finite() || per_sec <= 0.0 {
+        "–/s".to_owned()
+    } else if per_sec >= 10.0 {
+        format!("{per_sec:.0}/s")
+    } else {
+        format!("{per_sec:.1}/s")
+    }
 }
 
 impl Progress for Bar {
@@ -80,5 +100,18 @@ impl Progress for Bar {
         if !self.quiet {
             eprintln!("{text}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rate;
+
+    #[test]
+    fn the_rate_is_rounded_for_people() {
+        assert_eq!(rate(122.6599), "123/s");
+        assert_eq!(rate(2.46), "2.5/s");
+        assert_eq!(rate(0.0), "–/s");
+        assert_eq!(rate(f64::NAN), "–/s");
     }
 }

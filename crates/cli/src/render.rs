@@ -293,6 +293,15 @@ pub fn text(report: &ScanReport) -> String {
     out
 }
 
+/// A value with its unit, the unit in the singular for exactly one
+/// (`1 author`, `2 authors`; `%` and other symbols as they are).
+pub fn quantity(value: f64, unit: &str) -> String {
+    let singular = (value == 1.0 && unit.len() > 1 && unit.bytes().all(|b| b.is_ascii_lowercase()))
+        .then(|| unit.strip_suffix('s'))
+        .flatten();
+    format!("{value} {}", singular.unwrap_or(unit))
+}
+
 /// Repository-controlled text for a terminal: hidden characters (terminal
 /// escapes, bidi overrides, zero-width characters, line breaks) made visible
 /// as `<U+XXXX>`, as in every report.

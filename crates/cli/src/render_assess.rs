@@ -97,7 +97,11 @@ pub(crate) fn summary(a: &Assessment) -> String {
     if !w.is_empty() {
         let _ = writeln!(out, "Weakest signals:");
         for (id, s, v, unit) in w {
-            let _ = writeln!(out, "  {id:<22} score {s:>3.0}  ({v} {unit})");
+            let _ = writeln!(
+                out,
+                "  {id:<22} score {s:>3.0}  ({})",
+                crate::render::quantity(v, unit)
+            );
         }
     }
     let _ = writeln!(
@@ -290,8 +294,8 @@ fn explain_evidence(c: &Current) -> String {
         (Some(v), Some(sc)) => {
             let _ = writeln!(
                 out,
-                "Value {v} {}, score {sc:.0}{} — {}, coverage {:.0} %.",
-                s.unit,
+                "Value {}, score {sc:.0}{} — {}, coverage {:.0} %.",
+                crate::render::quantity(v, &s.unit),
                 ci(s.ci),
                 s.band.as_deref().unwrap_or(""),
                 s.coverage * 100.0

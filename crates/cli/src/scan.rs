@@ -2,22 +2,14 @@
 
 use std::time::Instant;
 
-use friction_store::Store;
-
 use crate::ScanArgs;
 use crate::render::{self, ScanReport};
 use friction_app::Error;
-use friction_app::code::Workers;
-use friction_app::hotspots::HotspotSummary;
 
 /// Exit code when the scan was interrupted (as shells report SIGINT).
 const EXIT_INTERRUPTED: u8 = 130;
 /// Exit code when some commits could not be read; everything else was stored.
 const EXIT_PARTIAL: u8 = 1;
-
-fn store_error(db: &std::path::Path, e: friction_store::StoreError) -> Error {
-    friction_app::project::store_open_error(db, &e)
-}
 
 /// Runs the scan and returns the process exit code.
 pub fn run(args: &ScanArgs) -> Result<u8, Error> {
@@ -28,24 +20,7 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
     crate::timing::phase("start");
     let _interrupt = gix_interrupt_guard();
     let bar = crate::progress::Bar::new(args.quiet);
-    let friction_app::scan::Mined {
-        repo,
-        mut store,
-        lock: _lock,
-        db_path,
-        config,
-        history_config,
-        rules,
-        components,
-        mode,
-        tips,
-        written,
-        failed,
-        walk_error,
-        interrupted,
-        status,
-        partial,
-    } = friction_app::scan::mine(
+    let mut mined = friction_app::scan::mine(
         &friction_app::scan::ScanRequest {
             path: args.path.clone(),
             db: args.db.clone(),
@@ -60,134 +35,51 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
         &bar,
     )?;
     // The exports `[inputs]` names are read before the assessment.
-    let ingested = if config.inputs.paths.is_empty() || interrupted {
+    let ingested = if mined.config.inputs.paths.is_empty() || mined.interrupted {
         None
     } else {
-        let base = repo.workdir().unwrap_or_else(|| repo.git_dir());
+        let base = mined.repo.workdir().unwrap_or_else(|| mined.repo.git_dir());
         let request = friction_app::ingest::IngestRequest {
-            paths: config.inputs.paths.clone(),
+            paths: mined.config.inputs.paths.clone(),
             ..Default::default()
         };
-        let report =
-            friction_app::ingest::ingest(&mut store, &base, &request, &mut std::io::empty(), &bar)?;
+        let report = friction_app::ingest::ingest(
+            &mut mined.store,
+            &base,
+            &request,
+            &mut std::io::empty(),
+            &bar,
+        )?;
         crate::timing::phase("inputs");
         Some(report)
     };
-    // Reading the stored history and the hotspot figures only read the store: a
-    // second connection reads them on another thread while this one measures the
-    // code of HEAD and assesses it (an incremental re-scan spends most of its
-    // time here). The history comes back for the summary and the assessment.
-    let (code_done, code_measured) = std::sync::mpsc::channel::<bool>();
-    let (history_done, history_read) = std::sync::mpsc::channel();
-    let cache = friction_app::HealthCache::default();
-    let (summary, hotspots, code, assessment, snapshot, report_path) =
-        std::thread::scope(|scope| {
-            let (db_path, components, cache) = (&db_path, &components, &cache);
-            let side = scope.spawn(move || {
-                let reader = match Store::open_reader(db_path) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        let _ = history_done.send(Err(store_error(db_path, e)));
-                        return None;
-                    }
-                };
-                let history = friction_app::assess::History::read(&reader, mode);
-                crate::timing::phase("read history");
-                let _ = history_done.send(history);
-                let hotspots = if code_measured.recv().unwrap_or(false) {
-                    match friction_app::hotspots::compute(&reader, cache, 12, mode, components) {
-                        Ok(h) => h.map(|h| HotspotSummary::from(&h)),
-                        Err(e) => {
-                            eprintln!("warning: hotspot analysis failed: {e}");
-                            None
-                        }
-                    }
-                } else {
-                    None
-                };
-                crate::timing::phase("hotspots (side)");
-                hotspots
-            });
-            // Static measurements of HEAD, reusing stored ones by blob id.
-            let code = if args.no_code || interrupted {
-                None
-            } else {
-                match friction_app::code::measure_head(
-                    &repo,
-                    &mut store,
-                    &rules,
-                    &Workers {
-                        threads: args.threads,
-                        cache,
-                        progress: &crate::progress::Bar::new(args.quiet),
-                    },
-                ) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        eprintln!(
-                            "warning: code measurement of HEAD failed: {e}; history was stored"
-                        );
-                        None
-                    }
-                }
-            };
-            let _ = code_done.send(code.is_some());
-            crate::timing::phase("code of HEAD");
-            let mut history = match history_read.recv() {
-                Ok(h) => h?,
-                // The reader thread died: read here.
-                Err(_) => friction_app::assess::History::read(&store, mode)?,
-            };
-            let summary = history.summary();
-            crate::timing::phase("history received");
-            // The assessment of HEAD, recorded as a snapshot.
-            let (assessment, snapshot) = if interrupted {
-                (None, None)
-            } else {
-                match friction_app::snapshot::scan_snapshot(
-                    &mut store,
-                    cache,
-                    &mut history,
-                    &args.path,
-                    &repo,
-                    mode,
-                    partial.clone(),
-                    &bar,
-                ) {
-                    Ok(Some((a, rec))) => (Some(a), Some(rec)),
-                    Ok(None) => (None, None),
-                    Err(e) => {
-                        eprintln!("warning: assessment failed: {e}; history was stored");
-                        (None, None)
-                    }
-                }
-            };
-            crate::timing::phase("assessment and snapshot");
-            let report_path = match (&snapshot, args.no_report) {
-                (Some(rec), false) => {
-                    match friction_app::report::write_scan_report(
-                        &store,
-                        db_path,
-                        &args.path,
-                        rec.id,
-                        &crate::report::generated_at(),
-                    ) {
-                        Ok(p) => Some(p.display().to_string()),
-                        Err(e) => {
-                            eprintln!("warning: the HTML report was not written: {e}");
-                            None
-                        }
-                    }
-                }
-                _ => None,
-            };
-            crate::timing::phase("report");
-            let hotspots = match side.join() {
-                Ok(h) => h,
-                Err(p) => std::panic::resume_unwind(p),
-            };
-            Ok::<_, Error>((summary, hotspots, code, assessment, snapshot, report_path))
-        })?;
+    let after = friction_app::scan::follow_up(
+        &mut mined,
+        &friction_app::scan::FollowUpRequest {
+            path: args.path.clone(),
+            threads: args.threads,
+            no_code: args.no_code,
+            no_report: args.no_report,
+            generated_at: crate::report::generated_at(),
+        },
+        &bar,
+    )?;
+    for w in &after.warnings {
+        eprintln!("warning: {w}");
+    }
+    let friction_app::scan::Mined {
+        repo,
+        db_path,
+        history_config,
+        mode,
+        tips,
+        written,
+        failed,
+        walk_error,
+        interrupted,
+        status,
+        ..
+    } = mined;
     let mut problems: Vec<String> = failed;
     problems.sort();
     if let Some(walk) = &walk_error {
@@ -210,13 +102,16 @@ pub fn run(args: &ScanArgs) -> Result<u8, Error> {
         shallow: repo.is_shallow(),
         status: status.to_owned(),
         unreadable_commits: problems,
-        summary,
-        code,
-        hotspots,
-        assessment: assessment.as_ref().map(render::AssessmentSummary::from),
-        assessment_text: assessment.as_ref().map(crate::render_assess::summary),
-        snapshot,
-        report: report_path,
+        summary: after.summary,
+        code: after.code,
+        hotspots: after.hotspots,
+        assessment: after
+            .assessment
+            .as_ref()
+            .map(render::AssessmentSummary::from),
+        assessment_text: after.assessment.as_ref().map(crate::render_assess::summary),
+        snapshot: after.snapshot,
+        report: after.report.map(|p| p.display().to_string()),
     };
     if args.json {
         println!("{}", render::json(&report));

@@ -13,7 +13,10 @@ use serde::Serialize;
 
 use crate::progress::Bar;
 use crate::render::sparkline;
-use crate::{BackfillArgs, CheckArgs, CompareArgs, RescoreArgs, TrendArgs, walk_mode};
+use crate::{
+    BackfillArgs, CheckArgs, CompareArgs, RescoreArgs, TrendArgs, repository_and_snapshots,
+    walk_mode,
+};
 
 /// `value` as pretty JSON with its `schema` added (keys sorted).
 fn json_with_schema(schema: &str, value: &impl Serialize) -> String {
@@ -54,12 +57,13 @@ pub fn backfill(args: &BackfillArgs) -> Result<u8, Error> {
     if args.json {
         println!("{}", json_with_schema("friction.backfill/1", &b));
     } else {
-        print!("{}", backfill_text(&b));
+        print!("{}", backfill_text(&b, args.quiet));
     }
     Ok(0)
 }
 
-fn backfill_text(b: &Backfill) -> String {
+/// The table of dates; unless `quiet`, where to go next.
+fn backfill_text(b: &Backfill, quiet: bool) -> String {
     let mut out = String::new();
     let made = b.points.iter().filter(|p| p.new).count();
     let _ = writeln!(
@@ -91,8 +95,37 @@ fn backfill_text(b: &Backfill) -> String {
                 .map_or_else(String::new, |n| format!("  {n}"))
         );
     }
-    let _ = writeln!(out, "\nSee the trend with `friction trend`.");
+    if !quiet {
+        let _ = writeln!(out, "\nSee the trend with `friction trend`.");
+    }
     out
+}
+
+/// The repository and store of `trend` as the words of a command to paste
+/// (empty for the current directory and its own store).
+fn hint_repository(args: &TrendArgs) -> String {
+    let mut words = String::new();
+    if args.path != std::path::Path::new(".") {
+        words.push_str(&shell_word(&args.path.display().to_string()));
+        words.push(' ');
+    }
+    if let Some(db) = &args.db {
+        words.push_str("--db ");
+        words.push_str(&shell_word(&db.display().to_string()));
+        words.push(' ');
+    }
+    words
+}
+
+/// `s` as one word of a POSIX shell: as it is when it holds only safe
+/// characters, else single-quoted.
+fn shell_word(s: &str) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c);
+    if !s.is_empty() && s.chars().all(safe) {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
 }
 
 pub fn trend(args: &TrendArgs) -> Result<u8, Error> {
@@ -107,12 +140,14 @@ pub fn trend(args: &TrendArgs) -> Result<u8, Error> {
     if args.json {
         println!("{}", json_with_schema("friction.trend/1", &t));
     } else {
-        print!("{}", trend_text(&t));
+        print!("{}", trend_text(&t, &hint_repository(args)));
     }
     Ok(0)
 }
 
-fn trend_text(t: &Trend) -> String {
+/// The trend; `repository` is how the hint at its end names the
+/// repository (empty, or a shell word and a space).
+fn trend_text(t: &Trend, repository: &str) -> String {
     let points = &t.points;
     let mut out = String::new();
     let first = &points[0];
@@ -211,11 +246,13 @@ fn trend_text(t: &Trend) -> String {
             p.partial.as_deref().unwrap_or_default()
         );
     }
+    // Bare ids: `#` would start a shell comment when the hint is pasted.
     let _ = writeln!(
         out,
-        "\nExplain a change with `friction compare {} #{}`.",
+        "\nExplain a change with `friction compare {}{} {}`.",
+        repository,
         if points.len() > 1 {
-            format!("#{}", points[points.len() - 2].snapshot)
+            points[points.len() - 2].snapshot.to_string()
         } else {
             "previous".into()
         },
@@ -225,9 +262,23 @@ fn trend_text(t: &Trend) -> String {
 }
 
 pub fn compare(args: &CompareArgs) -> Result<u8, Error> {
-    let project = Project::locate(args.path.clone(), args.db.clone())?;
+    let (path, snapshots) = repository_and_snapshots(args.path.as_deref(), &args.words);
+    let (before, after) = match snapshots.as_slice() {
+        [] => ("previous", "latest"),
+        [before] => (before.as_str(), "latest"),
+        [before, after] => (before.as_str(), after.as_str()),
+        _ => {
+            return Err(Error::input(
+                format!("`{}` is not a directory", snapshots[0]),
+                Some(
+                    "give the repository first, then at most two snapshots: `friction compare PATH 12 14`",
+                ),
+            ));
+        }
+    };
+    let project = Project::locate(path, args.db.clone())?;
     let store = project.open_store()?;
-    let c = friction_app::timeline::compare(&store, &args.before, &args.after, args.limit)?;
+    let c = friction_app::timeline::compare(&store, before, after, args.limit)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&c).unwrap_or_default());
     } else {
@@ -237,9 +288,10 @@ pub fn compare(args: &CompareArgs) -> Result<u8, Error> {
 }
 
 pub fn rescore(args: &RescoreArgs) -> Result<u8, Error> {
-    let project = Project::locate(args.path.clone(), args.db.clone())?;
+    let (path, snapshots) = repository_and_snapshots(args.path.as_deref(), &args.words);
+    let project = Project::locate(path, args.db.clone())?;
     let request = RescoreRequest {
-        snapshots: args.snapshots.clone(),
+        snapshots,
         threads: args.threads,
     };
     let r = friction_app::timeline::rescore(&project, &request, &Bar::new(args.quiet))?;
@@ -289,32 +341,36 @@ pub fn check(args: &CheckArgs) -> Result<u8, Error> {
     if args.json {
         println!("{}", json_with_schema("friction.check/1", &v));
     } else {
-        print!("{}", check_text(&v));
+        print!("{}", check_text(&v, args.quiet));
     }
     Ok(if v.passed { 0 } else { 1 })
 }
 
-fn check_text(v: &Verdict) -> String {
+/// The baseline as the verdict names it: `#12 (commit)`, or the commit of a
+/// revision assessed for the gate only.
+fn against(s: &friction_app::timeline::Side) -> String {
+    match s.snapshot {
+        Some(id) => format!("#{id} ({})", short(&s.commit)),
+        None => format!("{} (not recorded)", short(&s.commit)),
+    }
+}
+
+/// The verdict; unless `quiet`, the comparison that explains it.
+fn check_text(v: &Verdict, quiet: bool) -> String {
     let c = &v.comparison;
     let score = |x: Option<f64>| x.map_or("–".into(), |v| format!("{v:.1}"));
     let mut out = String::new();
     if v.passed {
         let _ = writeln!(
             out,
-            "friction check: PASS — index {} → {} against #{} ({}), allowed drop {}",
+            "friction check: PASS — index {} → {} against {}, allowed drop {}",
             score(c.before.index),
             score(c.after.index),
-            c.before.snapshot,
-            short(&c.before.commit),
+            against(&c.before),
             v.max_drop
         );
     } else {
-        let _ = writeln!(
-            out,
-            "friction check: FAIL against #{} ({})",
-            c.before.snapshot,
-            short(&c.before.commit)
-        );
+        let _ = writeln!(out, "friction check: FAIL against {}", against(&c.before));
         for f in &v.failures {
             let _ = writeln!(
                 out,
@@ -327,7 +383,9 @@ fn check_text(v: &Verdict) -> String {
             );
         }
     }
-    let _ = writeln!(out, "\nWhy:");
-    out.push_str(&crate::compare::text(c, 5));
+    if !quiet {
+        let _ = writeln!(out, "\nWhy:");
+        out.push_str(&crate::compare::text(c, 5));
+    }
     out
 }

@@ -462,3 +462,31 @@ fn deployments_and_releases_are_stored_once_across_exports() {
         (Some(3), Some(1), Some(1))
     );
 }
+
+/// A file rewritten with the same size and given back the modification time
+/// it had when it was read is still read again when that time falls within
+/// the second of its reading: size and time alone cannot tell it unchanged
+/// (git's "racily clean" rule); an older file, untouched, is not even hashed.
+#[test]
+fn a_same_size_rewrite_within_the_second_of_reading_is_still_read_again() {
+    let f = scanned();
+    let run = |conclusion: &str| {
+        format!(
+            r#"[{{"id":1,"run_number":1,"workflow_id":1,"run_attempt":1,"status":"completed","conclusion":"{conclusion}","repository":{{"full_name":"acme/app"}}}}]"#
+        )
+    };
+    let path = f.path().join("runs.json");
+    f.write("runs.json", run("success"));
+    let stamp = std::fs::metadata(&path).unwrap().modified().unwrap();
+    assert!(ingest(&f, &["runs.json"]).status.success());
+    f.write("runs.json", run("failure"));
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(stamp)
+        .unwrap();
+    let report = friction_json(&["ingest", "runs.json", "--json"], f.path());
+    assert_eq!(report["files"][0]["status"], "stored", "{report}");
+    assert_eq!(report["files"][0]["replaced"], true);
+}

@@ -330,7 +330,6 @@ fn check_fails_when_the_index_drops_more_than_allowed() {
             &good,
             "--max-drop",
             "0",
-            "-q",
         ],
         f.path(),
     );
@@ -344,7 +343,7 @@ fn check_fails_when_the_index_drops_more_than_allowed() {
     assert!(stdout.contains("FAIL"), "{stdout}");
     assert!(stdout.contains("index dropped"), "{stdout}");
     assert!(stdout.contains("Signals that moved it most"), "{stdout}");
-    // The baseline was recorded: the next check reuses it by snapshot.
+    // A revision as the baseline, assessed again for this check.
     let pass = friction(
         &[
             "check",

@@ -8,7 +8,9 @@ use friction_model::inputs::{
 };
 use serde_json::Value;
 
-use crate::json::{Hint, id, joined, keys, number, seconds, text, text_at, time};
+use serde::Deserialize;
+
+use crate::json::{Hint, Text, id, keys, number, text, text_at, time};
 
 pub(crate) fn records(item: &Value, hint: &Hint) -> Result<Vec<InputRecord>, String> {
     if !item.is_object() {
@@ -94,66 +96,178 @@ fn scope(found: Option<String>, hint: &Hint, what: &str) -> Result<String, Strin
         .ok_or_else(|| format!("{what} names no repository"))
 }
 
-fn attempt(v: &Value) -> u32 {
-    number(v, "run_attempt")
-        .and_then(|n| u32::try_from(n).ok())
-        .unwrap_or(1)
+/// The kind of items a page (`{"total_count":…,"workflow_runs":[…]}`) holds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Page {
+    Runs,
+    Jobs,
+}
+
+/// A workflow run as the REST API writes it: the fields read (others skipped).
+#[derive(Debug, Deserialize)]
+pub(crate) struct Run {
+    #[serde(default)]
+    id: Text,
+    #[serde(default)]
+    run_attempt: Text,
+    #[serde(default)]
+    name: Text,
+    #[serde(default)]
+    event: Text,
+    #[serde(default)]
+    head_branch: Text,
+    #[serde(default)]
+    head_sha: Text,
+    #[serde(default)]
+    status: Text,
+    #[serde(default)]
+    conclusion: Text,
+    #[serde(default)]
+    created_at: Text,
+    #[serde(default)]
+    run_started_at: Text,
+    #[serde(default)]
+    updated_at: Text,
+    #[serde(default)]
+    html_url: Text,
+    #[serde(default)]
+    url: Text,
+    #[serde(default)]
+    repository: Option<Repository>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Repository {
+    #[serde(default)]
+    full_name: Text,
+}
+
+/// A workflow job as the REST API writes it: the fields read (others skipped).
+#[derive(Debug, Deserialize)]
+pub(crate) struct Job {
+    #[serde(default)]
+    id: Text,
+    #[serde(default)]
+    run_id: Text,
+    #[serde(default)]
+    run_attempt: Text,
+    #[serde(default)]
+    name: Text,
+    #[serde(default)]
+    status: Text,
+    #[serde(default)]
+    conclusion: Text,
+    #[serde(default)]
+    head_sha: Text,
+    #[serde(default)]
+    head_branch: Text,
+    #[serde(default)]
+    created_at: Text,
+    #[serde(default)]
+    started_at: Text,
+    #[serde(default)]
+    completed_at: Text,
+    #[serde(default)]
+    labels: Option<Vec<Text>>,
+    #[serde(default)]
+    run_url: Text,
+    #[serde(default)]
+    url: Text,
+}
+
+fn attempt(text: &Text) -> u32 {
+    text.0.trim().parse().unwrap_or(1)
+}
+
+fn required(id: Text, what: &str) -> Result<String, String> {
+    if id.0.is_empty() {
+        Err(format!("{what} without an `id`"))
+    } else {
+        Ok(id.0)
+    }
 }
 
 fn run_of(v: &Value, hint: &Hint) -> Result<InputRecord, String> {
+    run_record(
+        Run::deserialize(v).map_err(|e| format!("a workflow run: {e}"))?,
+        hint,
+    )
+}
+
+pub(crate) fn run_record(r: Run, hint: &Hint) -> Result<InputRecord, String> {
+    let named = r
+        .repository
+        .as_ref()
+        .map(|repo| repo.full_name.0.as_str())
+        .filter(|n| !n.is_empty())
+        .map(scope_of);
     let scope = scope(
-        repository_scope(v.get("repository")).or_else(|| scope_from_url(&text(v, "url"))),
+        named.or_else(|| scope_from_url(&r.url.0)),
         hint,
         "a workflow run",
     )?;
+    let updated_at = r.updated_at.time("updated_at")?;
     Ok(InputRecord::CiRun(CiRun {
         scope,
-        id: id(v, "a workflow run")?,
-        attempt: attempt(v),
-        workflow: text(v, "name"),
-        event: text(v, "event"),
-        branch: text(v, "head_branch"),
-        head_sha: text(v, "head_sha"),
-        status: text(v, "status"),
-        conclusion: text(v, "conclusion"),
-        created_at: time(v, "created_at")?,
-        started_at: time(v, "run_started_at")?,
+        attempt: attempt(&r.run_attempt),
+        id: required(r.id, "a workflow run")?,
+        workflow: r.name.0,
+        event: r.event.0,
+        branch: r.head_branch.0,
+        head_sha: r.head_sha.0,
         // A completed run's last update is when it finished; a run still going
         // has no end.
-        finished_at: if text(v, "status").eq_ignore_ascii_case("completed") {
-            time(v, "updated_at")?
+        finished_at: if r.status.0.eq_ignore_ascii_case("completed") {
+            updated_at
         } else {
             None
         },
-        updated_at: time(v, "updated_at")?,
+        status: r.status.0,
+        conclusion: r.conclusion.0,
+        created_at: r.created_at.time("created_at")?,
+        started_at: r.run_started_at.time("run_started_at")?,
+        updated_at,
         duration: None,
         queued: None,
-        url: text(v, "html_url"),
+        url: r.html_url.0,
     }))
 }
 
 fn job_of(v: &Value, hint: &Hint) -> Result<InputRecord, String> {
+    job_record(
+        Job::deserialize(v).map_err(|e| format!("a workflow job: {e}"))?,
+        hint,
+    )
+}
+
+pub(crate) fn job_record(j: Job, hint: &Hint) -> Result<InputRecord, String> {
     let scope = scope(
-        scope_from_url(&text(v, "run_url")).or_else(|| scope_from_url(&text(v, "url"))),
+        scope_from_url(&j.run_url.0).or_else(|| scope_from_url(&j.url.0)),
         hint,
         "a workflow job",
     )?;
+    let labels: Vec<String> = j
+        .labels
+        .unwrap_or_default()
+        .into_iter()
+        .map(|l| l.0)
+        .collect();
     Ok(InputRecord::CiJob(CiJob {
         scope,
-        id: id(v, "a workflow job")?,
-        run_id: text(v, "run_id"),
-        attempt: attempt(v),
-        name: text(v, "name"),
+        attempt: attempt(&j.run_attempt),
+        id: required(j.id, "a workflow job")?,
+        run_id: j.run_id.0,
+        name: j.name.0,
         stage: String::new(),
-        status: text(v, "status"),
-        conclusion: text(v, "conclusion"),
-        head_sha: text(v, "head_sha"),
-        branch: text(v, "head_branch"),
-        created_at: time(v, "created_at")?,
-        started_at: time(v, "started_at")?,
-        finished_at: time(v, "completed_at")?,
-        queued: seconds(v, "queued_duration"),
-        runner_labels: joined(v, "labels"),
+        status: j.status.0,
+        conclusion: j.conclusion.0,
+        head_sha: j.head_sha.0,
+        branch: j.head_branch.0,
+        created_at: j.created_at.time("created_at")?,
+        started_at: j.started_at.time("started_at")?,
+        finished_at: j.completed_at.time("completed_at")?,
+        queued: None,
+        runner_labels: labels.join(","),
     }))
 }
 

@@ -4,7 +4,7 @@
 //! webhook payload) is handed to its provider's module.
 
 use std::fmt;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 use friction_model::inputs::{InputRecord, Position};
 use serde::Deserialize;
@@ -41,23 +41,60 @@ pub(crate) fn records(
     }
 }
 
+/// Files up to this size are parsed from memory, which serde_json reads
+/// several times faster than a stream; larger ones are streamed, so memory
+/// stays bounded whatever the size of an export.
+const IN_MEMORY: u64 = 256 << 20;
+
 pub(crate) fn extract(
     reader: &mut dyn BufRead,
     provider: Provider,
     sink: &mut Sink<'_>,
 ) -> Result<(), Error> {
-    let mut de = serde_json::Deserializer::from_reader(reader);
+    extract_within(reader, provider, sink, IN_MEMORY)
+}
+
+fn extract_within(
+    reader: &mut dyn BufRead,
+    provider: Provider,
+    sink: &mut Sink<'_>,
+    in_memory: u64,
+) -> Result<(), Error> {
     let mut state = State {
         provider,
+        opened: false,
         objects: 0,
         sink,
         failed: None,
     };
+    let mut head = Vec::new();
+    reader.take(in_memory + 1).read_to_end(&mut head)?;
+    if head.len() as u64 <= in_memory {
+        documents(&mut serde_json::Deserializer::from_slice(&head), &mut state)?;
+    } else {
+        let rest = std::io::Cursor::new(head).chain(reader);
+        documents(&mut serde_json::Deserializer::from_reader(rest), &mut state)?;
+    }
+    if state.objects == 0 {
+        return Err(Error::whole("no JSON document"));
+    }
+    Ok(())
+}
+
+/// Reads every top-level document. The end is where only whitespace is left:
+/// the next document then fails with an end-of-file error before it opens
+/// (`serde_json`'s own `end()` check would count the lines of everything read
+/// so far at every document).
+fn documents<'de, R: serde_json::de::Read<'de>>(
+    de: &mut serde_json::Deserializer<R>,
+    state: &mut State<'_, '_>,
+) -> Result<(), Error> {
     loop {
-        if de.end().is_ok() {
-            break;
-        }
-        if let Err(e) = TopLevel(&mut state).deserialize(&mut de) {
+        state.opened = false;
+        if let Err(e) = TopLevel(&mut *state).deserialize(&mut *de) {
+            if !state.opened && state.failed.is_none() && e.is_eof() {
+                return Ok(());
+            }
             return Err(state.failed.take().unwrap_or_else(|| {
                 Error::at(
                     Position {
@@ -69,14 +106,12 @@ pub(crate) fn extract(
             }));
         }
     }
-    if state.objects == 0 {
-        return Err(Error::whole("no JSON document"));
-    }
-    Ok(())
 }
 
 struct State<'s, 'a> {
     provider: Provider,
+    /// A document has begun (its first bracket was read).
+    opened: bool,
     /// Objects read so far (the position of a record).
     objects: u64,
     sink: &'s mut Sink<'a>,
@@ -122,24 +157,131 @@ impl<'de> Visitor<'de> for TopLevel<'_, '_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(item) = seq.next_element::<Value>()? {
-            if let Value::Array(items) = item {
-                // `gh api --paginate --slurp` of an array endpoint: pages of items.
-                for item in items {
-                    if let Err(e) = self.0.object(item) {
-                        return Err(self.0.stop(e));
-                    }
+        self.0.opened = true;
+        // Elements are items, pages or arrays of them (`--slurp`), read alike.
+        while seq.next_element_seed(TopLevel(&mut *self.0))?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let state = self.0;
+        state.opened = true;
+        let mut rest = serde_json::Map::new();
+        let mut paged = false;
+        while let Some(key) = map.next_key::<String>()? {
+            let page = match (state.provider, key.as_str()) {
+                (Provider::Github, "workflow_runs") => Some(github::Page::Runs),
+                (Provider::Github, "jobs") => Some(github::Page::Jobs),
+                _ => None,
+            };
+            match page {
+                // A page's items are read straight into their types, one
+                // at a time, never as a tree of values.
+                Some(page) => {
+                    map.next_value_seed(PageSeed {
+                        state: &mut *state,
+                        page,
+                    })?;
+                    paged = true;
                 }
-            } else if let Err(e) = self.0.object(item) {
-                return Err(self.0.stop(e));
+                None => {
+                    let value: Value = map.next_value()?;
+                    rest.insert(key, value);
+                }
+            }
+        }
+        if paged {
+            return Ok(());
+        }
+        state.object(Value::Object(rest)).map_err(|e| state.stop(e))
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        let e = Error::at(
+            Position {
+                record: self.0.objects + 1,
+                line: None,
+            },
+            "expected a JSON object or array, found null",
+        );
+        Err(self.0.stop(e))
+    }
+}
+
+struct PageSeed<'r, 's, 'a> {
+    state: &'r mut State<'s, 'a>,
+    page: github::Page,
+}
+
+impl<'de> DeserializeSeed<'de> for PageSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PageSeed<'_, '_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of items")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let hint = Hint::default();
+        loop {
+            let record = match self.page {
+                github::Page::Runs => seq
+                    .next_element::<github::Run>()?
+                    .map(|r| github::run_record(r, &hint)),
+                github::Page::Jobs => seq
+                    .next_element::<github::Job>()?
+                    .map(|j| github::job_record(j, &hint)),
+            };
+            let Some(record) = record else { break };
+            self.state.objects += 1;
+            let position = Position {
+                record: self.state.objects,
+                line: None,
+            };
+            let sent = record
+                .map_err(|m| Error::at(position, m))
+                .and_then(|r| (self.state.sink)(r, position));
+            if let Err(e) = sent {
+                return Err(self.state.stop(e));
             }
         }
         Ok(())
     }
+}
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        let item = Value::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
-        self.0.object(item).map_err(|e| self.0.stop(e))
+/// A scalar read as text whatever its JSON type (numbers as written; null
+/// and absent as empty), as API exports mix them.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) struct Text(pub String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
+        Ok(Text(match Value::deserialize(d)? {
+            Value::String(s) => s,
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+            _ => String::new(),
+        }))
+    }
+}
+
+impl Text {
+    /// The value as a time: empty is `None`; anything else must be a time.
+    pub(crate) fn time(&self, key: &str) -> Result<Option<i64>, String> {
+        let s = self.0.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        crate::time::parse(s)
+            .map(Some)
+            .ok_or_else(|| format!("`{key}` is not a time: {s:?}"))
     }
 }
 
@@ -243,5 +385,55 @@ fn kind(v: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::Array(_) => "array",
         Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file larger than the in-memory limit is streamed, with the same
+    /// records, positions and errors.
+    #[test]
+    fn streamed_and_in_memory_reading_agree() {
+        let run = r#"{"id":7,"run_number":3,"workflow_id":1,"status":"queued","repository":{"full_name":"a/b"}}"#;
+        let good = format!("{{\"workflow_runs\":[{run},{run}]}}\n[{run}]");
+        let bad = format!("{{\"workflow_runs\":[{run},\n{run}");
+        for text in [good, bad] {
+            let read = |limit: u64| {
+                let mut out = Vec::new();
+                let result = extract_within(
+                    &mut text.as_bytes(),
+                    Provider::Github,
+                    &mut |r, p| {
+                        out.push((r, p));
+                        Ok(())
+                    },
+                    limit,
+                );
+                (out, result.map_err(|e| e.to_string()))
+            };
+            assert_eq!(read(IN_MEMORY), read(10), "{text}");
+        }
+    }
+
+    /// Only whitespace after the last document ends the file; a document cut
+    /// anywhere, even where a value is due, is an error.
+    #[test]
+    fn the_end_is_whitespace_only() {
+        let run = r#"{"id":7,"run_number":3,"workflow_id":1,"status":"queued","repository":{"full_name":"a/b"}}"#;
+        let read = |text: &str| {
+            extract(&mut text.as_bytes(), Provider::Github, &mut |_, _| Ok(()))
+                .map_err(|e| e.to_string())
+        };
+        assert!(read(&format!("{run}\n \n")).is_ok());
+        for cut in [r#"{"id":"#, r#"[{"id":7,"run_number":"#, "[", "x"] {
+            let err = read(&format!("{run}\n{cut}")).unwrap_err();
+            assert!(
+                err.starts_with("record 2 (line 2): invalid JSON"),
+                "{cut}: {err}"
+            );
+        }
+        assert_eq!(read("  ").unwrap_err(), "no JSON document");
     }
 }

@@ -18,12 +18,13 @@ const RUN: &str = r#"{"id":7,"run_number":3,"workflow_id":1,"run_attempt":2,"nam
 
 #[test]
 fn truncated_json_is_refused_naming_the_record_and_line() {
+    // Three runs are read whole; the file breaks off in the fourth record.
     let page = format!(
         "{{\"total_count\":2,\"workflow_runs\":[{RUN},\n{RUN}]}}\n{{\"total_count\":1,\"workflow_runs\":[{RUN}"
     );
     let err = read(Format::Github, page.as_bytes()).unwrap_err();
     assert!(
-        err.starts_with("record 2 (line 3): invalid JSON: EOF while parsing"),
+        err.starts_with("record 4 (line 3): invalid JSON: EOF while parsing"),
         "{err}"
     );
 }

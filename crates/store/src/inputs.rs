@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 
 use friction_model::inputs::{InputRecord, Position};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Transaction, params};
 
 use crate::{Store, StoreError, now, to_i64};
 
@@ -21,6 +21,9 @@ pub struct NewInput {
     pub extractor_version: u32,
     /// The commit a test or coverage report measured, when the caller knows it.
     pub commit: Option<String>,
+    /// The file's size and modification time (nanoseconds since the epoch)
+    /// when it was read; `None` for standard input.
+    pub stat: Option<(u64, i64)>,
 }
 
 /// A stored input.
@@ -39,6 +42,9 @@ pub struct InputRow {
     /// The repositories the records name (`github:owner/name`, …), sorted.
     pub scopes: Vec<String>,
     pub commit: Option<String>,
+    /// Size and modification time (ns) of the file when it was read.
+    #[serde(skip)]
+    pub stat: Option<(u64, i64)>,
 }
 
 /// What writing one input did.
@@ -175,15 +181,18 @@ impl Store {
             }
         }
         let id: i64 = tx.query_row(
-            "INSERT INTO inputs (path, format, sha256, records, extractor_version, ingested_at, scopes, commit_id)
-             VALUES ($1, $2, $3, 0, $4, $5, '', $6) RETURNING id",
+            "INSERT INTO inputs (path, format, sha256, records, extractor_version, ingested_at, scopes, commit_id,
+                size, modified_ns)
+             VALUES ($1, $2, $3, 0, $4, $5, '', $6, $7, $8) RETURNING id",
             params![
                 input.path,
                 input.format,
                 input.sha256,
                 i64::from(input.extractor_version),
                 now(),
-                input.commit
+                input.commit,
+                input.stat.map(|s| to_i64(s.0)),
+                input.stat.map(|s| s.1)
             ],
             |r| r.get(0),
         )?;
@@ -204,7 +213,7 @@ impl Store {
     ) -> Result<Vec<InputRow>, StoreError> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT id, path, format, sha256, records, span_start, span_end, extractor_version,
-                    ingested_at, scopes, commit_id
+                    ingested_at, scopes, commit_id, size, modified_ns
              FROM inputs WHERE {filter} ORDER BY path, id"
         ))?;
         let rows = stmt
@@ -222,6 +231,10 @@ impl Store {
                     ingested_at: r.get(8)?,
                     scopes: scopes.split_whitespace().map(str::to_owned).collect(),
                     commit: r.get(10)?,
+                    stat: match (r.get::<_, Option<i64>>(11)?, r.get::<_, Option<i64>>(12)?) {
+                        (Some(size), Some(modified)) => Some((crate::to_u64(size), modified)),
+                        _ => None,
+                    },
                 })
             })?
             .collect::<Result<_, _>>()?;
@@ -433,17 +446,8 @@ impl InputWriter<'_> {
 }
 
 impl Store {
-    /// The stored input with this id, if any.
-    pub fn input(&self, id: i64) -> Result<Option<InputRow>, StoreError> {
-        Ok(self.input_rows("id = $1", [id])?.into_iter().next())
-    }
-
-    /// Whether an input is stored under this path.
-    pub fn has_input_path(&self, path: &str) -> Result<bool, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT 1 FROM inputs WHERE path = $1", [path], |_| Ok(()))
-            .optional()?
-            .is_some())
+    /// The inputs stored under this path (one, unless standard input).
+    pub fn inputs_at_path(&self, path: &str) -> Result<Vec<InputRow>, StoreError> {
+        self.input_rows("path = $1", [path])
     }
 }

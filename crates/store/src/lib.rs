@@ -49,10 +49,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (8, include_str!("migrations/sqlite/008_inputs.sql")),
     (9, include_str!("migrations/sqlite/009_deployments.sql")),
+    (10, include_str!("migrations/sqlite/010_input_stat.sql")),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]
