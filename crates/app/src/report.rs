@@ -67,6 +67,7 @@ pub fn build(
             ci: p.ci,
             coverage: p.coverage,
             drivers: p.drivers,
+            ai_share: p.beside.get("ai-assisted-change").copied(),
             partial: p.partial,
         })
         .collect();

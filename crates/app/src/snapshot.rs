@@ -446,6 +446,11 @@ pub fn short(c: &str) -> &str {
 #[serde(default)]
 pub struct TrendFigures {
     pub band: Option<String>,
+    /// Values of the measured signals beside the index (weight 0: the
+    /// AI-assisted-change signals), by id; absent when none was measured, so
+    /// the stored text of other snapshots keeps its bytes.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub beside: BTreeMap<String, f64>,
     pub ci: Option<[f64; 2]>,
     pub coverage: f64,
     pub drivers: BTreeMap<String, Option<f64>>,
@@ -484,6 +489,13 @@ impl TrendFigures {
     pub fn of(index: &IndexResult) -> TrendFigures {
         TrendFigures {
             band: index.band.clone(),
+            beside: index
+                .drivers
+                .iter()
+                .flat_map(|d| &d.signals)
+                .filter(|s| s.weight == 0.0)
+                .filter_map(|s| s.value.map(|v| (s.id.clone(), v)))
+                .collect(),
             ci: index.ci,
             coverage: index.coverage,
             drivers: driver_scores(index),
@@ -496,6 +508,8 @@ impl TrendFigures {
         let a: StoredAssessment = serde_json::from_str(text)?;
         Ok(TrendFigures {
             band: a.index.band,
+            // Snapshots whose figures were not stored predate these signals.
+            beside: BTreeMap::new(),
             ci: a.index.ci,
             coverage: a.index.coverage,
             drivers: a

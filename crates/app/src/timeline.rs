@@ -340,6 +340,10 @@ pub struct TrendPoint {
     pub band: Option<String>,
     pub coverage: f64,
     pub drivers: BTreeMap<String, Option<f64>>,
+    /// Measured values of the signals beside the index (weight 0), by id;
+    /// absent when none was measured.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub beside: BTreeMap<String, f64>,
     /// What the scan behind the snapshot could not read (absent: everything).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub partial: Option<String>,
@@ -408,6 +412,7 @@ fn trend_point(row: &SnapshotRow, commit: String, f: TrendFigures, with_ci: bool
         band: f.band,
         coverage: f.coverage,
         drivers: f.drivers,
+        beside: f.beside,
         partial: row.partial.clone(),
     }
 }

@@ -255,3 +255,41 @@ fn without_ai_assisted_commits_the_signals_are_not_measured() {
         );
     }
 }
+
+/// The share has a trend from the snapshots that measured it: `trend --json`
+/// carries it beside the index, and the report lists it over time.
+#[test]
+fn the_share_of_ai_assisted_change_has_a_trend() {
+    let mut f = history();
+    let db = f.path().join("x.db");
+    let dbs = db.to_str().unwrap();
+    let scan = |f: &Fixture| {
+        let o = friction(&["scan", "-q", ".", "--db", dbs, "--no-report"], f.path());
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    scan(&f);
+    f.advance_days(7);
+    f.write("c.py", lines("c", 30));
+    f.commit(&format!("Grow c{CLAUDE}"));
+    scan(&f);
+    let o = friction(&["trend", ".", "--db", dbs, "--json"], f.path());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let trend: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let shares: Vec<f64> = trend["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["beside"]["ai-assisted-change"].as_f64().expect("share"))
+        .collect();
+    assert_eq!(shares.len(), 2, "{trend}");
+    assert!(shares[1] > shares[0], "{shares:?}");
+    let out = f.path().join("out");
+    let o = friction(
+        &["report", ".", "--db", dbs, "--out", out.to_str().unwrap()],
+        f.path(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("AI-assisted share of changed lines over time"));
+    assert!(html.contains(&format!("{:.1} %</td>", shares[1])), "{html}");
+}

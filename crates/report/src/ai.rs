@@ -42,7 +42,13 @@ pub(crate) struct AiView {
     /// Files where AI-assisted change lands in unhealthy code, most first:
     /// (path, AI-assisted revisions there).
     pub unhealthy_files: Vec<(String, f64)>,
+    /// The share over the snapshots that measured it, oldest first: (date,
+    /// % of changed lines); empty with fewer than two.
+    pub trend: Vec<(String, f64)>,
 }
+
+/// At most this many trend points are listed (the latest).
+const TREND_POINTS: usize = 12;
 
 fn signal<'a>(index: &'a IndexResult, id: &str) -> Option<&'a SignalResult> {
     index
@@ -76,6 +82,7 @@ pub(crate) fn view(r: &Report) -> Option<AiView> {
             comparisons: Vec::new(),
             scopes: Vec::new(),
             unhealthy_files: Vec::new(),
+            trend: Vec::new(),
         });
     };
     let commits = figure(share, "AI-assisted commits").unwrap_or(0.0);
@@ -135,11 +142,22 @@ pub(crate) fn view(r: &Report) -> Option<AiView> {
                 .collect()
         })
         .unwrap_or_default();
+    let mut trend: Vec<(String, f64)> = r
+        .trend
+        .iter()
+        .filter_map(|p| p.ai_share.map(|v| (p.as_of.clone(), v)))
+        .collect();
+    if trend.len() < 2 {
+        trend.clear();
+    }
+    let cut = trend.len().saturating_sub(TREND_POINTS);
+    trend.drain(..cut);
     Some(AiView {
         headline,
         comparisons,
         scopes,
         unhealthy_files,
+        trend,
     })
 }
 
@@ -196,6 +214,21 @@ pub(crate) fn html(v: &AiView) -> String {
         }
         out.push_str("</tbody></table>");
     }
+    if !v.trend.is_empty() {
+        out.push_str(
+            "<details><summary>AI-assisted share of changed lines over time</summary>\
+             <table><thead><tr><th>snapshot date</th><th class=\"n\">share of changed lines \
+             (window ending then)</th></tr></thead><tbody>",
+        );
+        for (date, share) in &v.trend {
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td class=\"n\">{share:.1} %</td></tr>",
+                h(date)
+            );
+        }
+        out.push_str("</tbody></table></details>");
+    }
     if !v.scopes.is_empty() {
         out.push_str(
             "<details><summary>By component and team</summary><table><thead><tr><th>scope</th>\
@@ -246,6 +279,17 @@ pub(crate) fn markdown(v: &AiView) -> String {
     use crate::escape::markdown as md;
     use std::fmt::Write as _;
     let mut out = format!("\n**AI-assisted change**\n\n{}\n", md(&v.headline));
+    if let (Some(first), Some(last)) = (v.trend.first(), v.trend.last()) {
+        let _ = writeln!(
+            out,
+            "\nTrend: {:.1} % on {} → {:.1} % on {} ({} snapshots).",
+            first.1,
+            md(&first.0),
+            last.1,
+            md(&last.0),
+            v.trend.len()
+        );
+    }
     if !v.comparisons.is_empty() {
         out.push_str(
             "\n| share of | AI-assisted | other change, same files | gap (points) |\n|---|---:|---:|---:|\n",

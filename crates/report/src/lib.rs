@@ -61,6 +61,8 @@ pub struct TrendPoint {
     pub ci: Option<[f64; 2]>,
     pub coverage: f64,
     pub drivers: BTreeMap<String, Option<f64>>,
+    /// The share of changed lines that is AI-assisted, when measured.
+    pub ai_share: Option<f64>,
     /// What the scan behind the snapshot could not read; `None` when it read
     /// everything.
     pub partial: Option<String>,

@@ -746,6 +746,21 @@ pub fn pdf(r: &Report) -> Vec<u8> {
     if let Some(v) = crate::ai::view(r) {
         p.heading("AI-assisted change");
         p.paragraph_lines(&v.headline, 9.0, false, INK, 6);
+        if let (Some(first), Some(last)) = (v.trend.first(), v.trend.last()) {
+            p.paragraph(
+                &format!(
+                    "Over time: {:.1} % of changed lines on {} → {:.1} % on {} ({} snapshots).",
+                    first.1,
+                    first.0,
+                    last.1,
+                    last.0,
+                    v.trend.len()
+                ),
+                9.0,
+                false,
+                INK,
+            );
+        }
         let rows: Vec<Vec<String>> = v
             .comparisons
             .iter()
