@@ -293,3 +293,45 @@ fn the_share_of_ai_assisted_change_has_a_trend() {
     assert!(html.contains("AI-assisted share of changed lines over time"));
     assert!(html.contains(&format!("{:.1} %</td>", shares[1])), "{html}");
 }
+
+/// Team level only, and never for a group so small that the share points at
+/// a person: a one-author team's scope shows no AI-assisted figure, while
+/// the repository's does.
+#[test]
+fn a_team_too_small_shows_no_ai_assisted_figures() {
+    let mut f = history();
+    f.write(
+        "friction.toml",
+        "[ai]\npatterns = ['^AI-Assisted: yes$']\n[teams]\nsolo = [\"*\"]\n",
+    );
+    f.commit("Map the team");
+    let a = assess(&f);
+    assert!(signal(&a, "ai-assisted-change")["value"].is_number());
+    let solo = a["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "solo")
+        .unwrap_or_else(|| panic!("no team: {}", a["teams"]));
+    for id in [
+        "ai-assisted-change",
+        "ai-rework",
+        "ai-fix-follow",
+        "ai-unhealthy-exposure",
+    ] {
+        let s = solo["drivers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|d| d["signals"].as_array().unwrap())
+            .find(|s| s["id"] == id)
+            .unwrap();
+        assert!(s["value"].is_null(), "{id}: {s}");
+        assert!(
+            s["not_measured"]
+                .as_str()
+                .is_some_and(|w| w.contains("groups this small")),
+            "{id}: {s}"
+        );
+    }
+}

@@ -24,6 +24,28 @@ use crate::{
 /// files means anything.
 pub const MIN_COMMITS: usize = 5;
 
+/// A team scope with fewer distinct authors in the window than this shows no
+/// AI-assisted figure: in a smaller group the share points at a person
+/// (friction's choice, the usual k-anonymity floor of people analytics).
+pub const MIN_TEAM_AUTHORS: usize = 5;
+
+/// Why a team scope is too small to show AI-assisted figures, if it is.
+fn too_small(ctx: &Context<'_>) -> Option<String> {
+    if ctx.scope.kind != crate::ScopeKind::Team {
+        return None;
+    }
+    let authors: std::collections::BTreeSet<&str> = ctx
+        .window_commits()
+        .iter()
+        .map(|(c, _)| ctx.data.commits[*c as usize].author.as_str())
+        .collect();
+    (authors.len() < MIN_TEAM_AUTHORS).then(|| {
+        format!(
+            "fewer than {MIN_TEAM_AUTHORS} authors changed this team's files in the window:              AI-assisted figures are not shown for groups this small"
+        )
+    })
+}
+
 /// Days after which a line rewritten is no longer rework, and within which a
 /// fix to the same file follows a change; `[ai] rework_days` and
 /// `[ai] fix_follow_days` in `friction.toml`.
@@ -70,6 +92,9 @@ fn ai_commits(ctx: &Context<'_>) -> usize {
 fn too_few(ctx: &Context<'_>) -> Option<String> {
     if !ctx.has_history() {
         return Some("no change in the window".into());
+    }
+    if let Some(why) = too_small(ctx) {
+        return Some(why);
     }
     let n = ai_commits(ctx);
     if n == 0 {
@@ -224,6 +249,9 @@ impl crate::Signal for AiAssistedChange {
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
         if !ctx.has_history() {
             return Outcome::NotMeasured("no change in the window".into());
+        }
+        if let Some(why) = too_small(ctx) {
+            return Outcome::NotMeasured(why);
         }
         let mut num = Vec::new();
         let mut den = Vec::new();
