@@ -156,6 +156,9 @@ pub struct Loaded {
     pub facts_sha256: std::sync::OnceLock<String>,
     /// Authors (pseudonymous) that several teams' rules match.
     pub team_overlaps: Vec<TeamOverlap>,
+    /// Why the history as of the assessed commit is incomplete (commits the
+    /// scan could not read cut the walk short); `None`: it is whole.
+    pub truncated: Option<String>,
 }
 
 impl Loaded {
@@ -226,6 +229,24 @@ impl History {
             stack.extend(&commits[c as usize].parents);
         }
         (count != commits.len()).then_some(seen)
+    }
+
+    /// How many parents of commits reachable from `tip` are not stored (the
+    /// scan could not read them): the walk stops there, so the history
+    /// behind them is missing from an assessment as of `tip`.
+    pub fn unreadable_behind(&self, tip: &str) -> u32 {
+        let commits = &self.facts.commits;
+        let mut seen = vec![false; commits.len()];
+        let mut missing = 0;
+        let mut stack: Vec<u32> = self.facts.commit_index(tip).into_iter().collect();
+        while let Some(c) = stack.pop() {
+            if std::mem::replace(&mut seen[c as usize], true) {
+                continue;
+            }
+            missing += commits[c as usize].missing_parents;
+            stack.extend(&commits[c as usize].parents);
+        }
+        missing
     }
 }
 
@@ -329,6 +350,16 @@ pub fn load_with(
     let err = |e: friction_store::StoreError| Error::store(format!("reading the store: {e}"), None);
     let config = inputs.config()?;
     let reachable = at.and_then(|c| history.reachable(c));
+    let truncated = at
+        .map(|c| history.unreadable_behind(c))
+        .filter(|n| *n > 0)
+        .map(|n| {
+            format!(
+                "{n} parent commit{} could not be read, so the history behind {} is missing",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "it" } else { "them" }
+            )
+        });
     let keep = |i: u32| reachable.as_ref().is_none_or(|r| r[i as usize]);
     // Commits are sorted by (author time, id): the last kept one is the newest.
     let Some((tip, last)) = history
@@ -489,6 +520,7 @@ pub fn load_with(
         to: date(last),
         facts_sha256: std::sync::OnceLock::new(),
         team_overlaps,
+        truncated,
     }))
 }
 

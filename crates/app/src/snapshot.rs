@@ -247,7 +247,7 @@ pub fn record(
             digest: digest.clone(),
             assessment: crate::assess::json(loaded, a),
             point: Some(TrendFigures::of(&a.index).to_json()),
-            partial: origin.partial.clone(),
+            partial: origin.partial.clone().or_else(|| loaded.truncated.clone()),
         })
         .map_err(|e| Error::store(format!("writing the snapshot: {e}"), None))?;
     Ok(Recorded {
@@ -630,6 +630,7 @@ mod tests {
             to: "1970-01-02".into(),
             facts_sha256: std::sync::OnceLock::new(),
             team_overlaps: Vec::new(),
+            truncated: None,
         }
     }
 

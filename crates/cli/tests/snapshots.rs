@@ -792,3 +792,70 @@ fn reports_read_old_snapshots_and_refuse_unreadable_ones() {
     );
     assert!(!f.path().join("broken/summary.md").exists());
 }
+
+/// A back-fill behind a commit the scan could not read measured a truncated
+/// history and said nothing (found on Aider-AI/aider: a 2024 point read
+/// index 72 where a scan of the same commit reads 34). The walk through the
+/// stored parents stops at the unreadable commit; such a point is now
+/// recorded partial, and says why.
+#[test]
+fn a_backfill_behind_an_unreadable_commit_is_marked_partial() {
+    let mut f = Fixture::new();
+    f.write("keep.py", "def f():\n    return 1\n");
+    f.commit("one");
+    f.advance_days(14);
+    f.write("doomed.txt", "unique content 7c1f\n");
+    f.commit("two");
+    f.advance_days(14);
+    f.write("keep.py", "def f():\n    return 3\n");
+    f.commit("three");
+    f.advance_days(14);
+    f.write("keep.py", "def f():\n    return 4\n");
+    f.commit("four");
+    let blob = f.git(&["rev-parse", "HEAD:doomed.txt"]).trim().to_owned();
+    std::fs::remove_file(
+        f.path()
+            .join(".git/objects")
+            .join(&blob[..2])
+            .join(&blob[2..]),
+    )
+    .expect("objects are loose in a fresh repository");
+    let db = f.path().join("x.db");
+    let out = support::scan_output(f.path(), &db, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dbs = db.to_str().expect("utf-8");
+    let o = friction(
+        &[
+            "backfill", ".", "--db", dbs, "--every", "week", "--since", "6w", "-q",
+        ],
+        f.path(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let trend = support::friction_json(&["trend", "--db", dbs, "--json"], f.path());
+    let backfilled: Vec<&serde_json::Value> = trend["points"]
+        .as_array()
+        .expect("points")
+        .iter()
+        .filter(|p| p["kind"] == "backfill")
+        .collect();
+    assert!(!backfilled.is_empty(), "{trend}");
+    let three = f.git(&["rev-parse", "HEAD~1"]).trim().to_owned();
+    let behind: Vec<&&serde_json::Value> = backfilled
+        .iter()
+        .filter(|p| p["commit"] == three.as_str())
+        .collect();
+    assert!(!behind.is_empty(), "no point at `three`: {trend}");
+    for p in behind {
+        assert!(
+            p["partial"]
+                .as_str()
+                .is_some_and(|w| w.contains("could not be read")),
+            "{p}"
+        );
+    }
+}

@@ -33,6 +33,10 @@ pub struct FactCommit {
     pub mainline: bool,
     /// The author is recognised as a bot.
     pub bot: bool,
+    /// 1 when the commit's first parent is not stored (a commit the scan
+    /// could not read; a shallow clone's boundary does not count): a walk
+    /// through `parents` stops short here.
+    pub missing_parents: u32,
     /// Rename detection hit the limit in this commit.
     pub rename_limit_hit: bool,
     /// A shallow-clone boundary.
@@ -254,6 +258,15 @@ impl Store {
                     .collect()
             })
             .collect();
+        // Only a missing *first* parent is a gap: a store filled by
+        // `scan --first-parent` never holds merges' other parents.
+        let missing: Vec<u32> = raw
+            .iter()
+            .map(|c| {
+                let first = c.parents.split_ascii_whitespace().next();
+                u32::from(!c.shallow_boundary && first.is_some_and(|p| !index.contains_key(p)))
+            })
+            .collect();
 
         let renames = crate::identity::Renames::load(&self.conn)?;
         let keys: HashMap<CommitKey, u32> = raw
@@ -348,7 +361,8 @@ impl Store {
         let commits: Vec<FactCommit> = raw
             .into_iter()
             .zip(parents)
-            .map(|(c, parents)| FactCommit {
+            .zip(missing)
+            .map(|((c, parents), missing_parents)| FactCommit {
                 id: c.id,
                 time: c.time,
                 author: c.author,
@@ -356,6 +370,7 @@ impl Store {
                 merge: c.merge,
                 mainline: c.mainline,
                 bot: c.bot,
+                missing_parents,
                 rename_limit_hit: c.rename_limit_hit,
                 shallow_boundary: c.shallow_boundary,
             })
