@@ -99,7 +99,7 @@ fn text(r: &KnowledgeReport, limit: usize) -> String {
         k.island_code_pct, k.island_files
     ));
     out.push_str(&format!(
-        "  orphaned      {:.1} % of the code ({} files) has no active author left\n",
+        "  orphaned      {:.1} % of the code ({} files) has no active author who knows it (degree of authorship ≥ 3.293 or creator)\n",
         k.orphaned_code_pct, k.orphaned_files
     ));
     if !r.hotspots_at_risk.is_empty() {

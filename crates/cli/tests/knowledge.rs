@@ -221,4 +221,14 @@ fn a_file_an_active_maintainer_keeps_is_not_orphaned() {
     // When the maintainer leaves, it is orphaned.
     let gone = knowledge(&f, &db, &["--without", "keeper@example.com"]);
     assert_eq!(gone["orphaned_files"], 1);
+    // The text says what "orphaned" means, so a file whose lines active
+    // authors partly wrote is not read as contradicting it.
+    let text =
+        support::friction_stdout(&["knowledge", ".", "--db", db.to_str().unwrap()], f.path());
+    assert!(
+        text.contains(
+            "has no active author who knows it (degree of authorship ≥ 3.293 or creator)"
+        ),
+        "{text}"
+    );
 }
