@@ -44,6 +44,28 @@ pub fn committed_codeowners(
     })
 }
 
+/// Commit-message patterns of `friction.toml` (`setting` names them in errors):
+/// case-insensitive, multi-line Rust regular expressions.
+fn message_patterns(patterns: &[String], setting: &str) -> Result<Vec<regex::Regex>, Error> {
+    patterns
+        .iter()
+        .map(|p| {
+            regex::RegexBuilder::new(p)
+                .case_insensitive(true)
+                .multi_line(true)
+                .build()
+                .map_err(|e| {
+                    Error::input(
+                        format!(
+                            "friction.toml: {setting} `{p}` is not a valid regular expression: {e}"
+                        ),
+                        Some("patterns use Rust regex syntax (docs.rs/regex)"),
+                    )
+                })
+        })
+        .collect()
+}
+
 /// Recognises fix commits: the built-in fix words and `[assessment] fix_patterns`.
 pub struct FixRules {
     words: bool,
@@ -52,24 +74,12 @@ pub struct FixRules {
 
 impl FixRules {
     pub fn new(config: &Config) -> Result<FixRules, Error> {
-        let mut patterns = Vec::new();
-        for p in &config.assessment.fix_patterns {
-            patterns.push(
-                regex::RegexBuilder::new(p)
-                    .case_insensitive(true)
-                    .multi_line(true)
-                    .build()
-                    .map_err(|e| {
-                        Error::input(
-                            format!("friction.toml: [assessment] fix_patterns `{p}` is not a valid regular expression: {e}"),
-                            Some("patterns use Rust regex syntax (docs.rs/regex)"),
-                        )
-                    })?,
-            );
-        }
         Ok(FixRules {
             words: config.assessment.default_fix_words,
-            patterns,
+            patterns: message_patterns(
+                &config.assessment.fix_patterns,
+                "[assessment] fix_patterns",
+            )?,
         })
     }
 
@@ -87,22 +97,9 @@ pub struct AiRules {
 
 impl AiRules {
     pub fn new(config: &Config) -> Result<AiRules, Error> {
-        let mut patterns = Vec::new();
-        for p in &config.ai.patterns {
-            patterns.push(
-                regex::RegexBuilder::new(p)
-                    .case_insensitive(true)
-                    .multi_line(true)
-                    .build()
-                    .map_err(|e| {
-                        Error::input(
-                            format!("friction.toml: [ai] patterns `{p}` is not a valid regular expression: {e}"),
-                            Some("patterns use Rust regex syntax (docs.rs/regex)"),
-                        )
-                    })?,
-            );
-        }
-        Ok(AiRules { patterns })
+        Ok(AiRules {
+            patterns: message_patterns(&config.ai.patterns, "[ai] patterns")?,
+        })
     }
 
     pub fn is_ai(&self, name: &str, email: &str, message: &str) -> bool {

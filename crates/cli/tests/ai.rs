@@ -335,3 +335,22 @@ fn a_team_too_small_shows_no_ai_assisted_figures() {
         );
     }
 }
+
+/// A pattern that is not a regular expression is bad input: exit 2, named.
+#[test]
+fn a_bad_ai_pattern_is_refused_with_its_setting_named() {
+    let mut f = Fixture::new();
+    f.write("friction.toml", "[ai]\npatterns = ['(unclosed']\n");
+    f.write("a.py", lines("h", 3));
+    f.commit("initial");
+    let db = f.path().join("x.db");
+    let dbs = db.to_str().unwrap();
+    let _ = friction(&["scan", "-q", ".", "--db", dbs, "--no-report"], f.path());
+    let o = friction(&["assess", ".", "--db", dbs], f.path());
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("friction.toml: [ai] patterns `(unclosed` is not a valid regular expression"),
+        "{err}"
+    );
+}
