@@ -1,6 +1,6 @@
 //! The "AI-assisted change" section every format shows (issue 22): how much
 //! of the change carries an assistant's mark, and how that change compares
-//! with the other change of the same files. One view, rendered by the HTML,
+//! with the other change (rework and fixes within the same files). One view, rendered by the HTML,
 //! Markdown and PDF writers.
 
 use friction_assess::index::{IndexResult, SignalResult};
@@ -90,7 +90,7 @@ pub(crate) fn view(r: &Report) -> Option<AiView> {
     let headline = format!(
         "{value:.1} % of the lines changed in the window ({} commits, {commit_share:.1} % of all) \
          carry an AI assistant's mark — a lower bound: only signed assistance is recognised. \
-         Compared with the other change of the same files (percentage points; positive is worse):",
+         Compared with the other change (rework and fixes: of the same files; percentage points, positive is worse):",
         crate::thousands(commits)
     );
     let comparisons = COMPARISONS
@@ -185,7 +185,7 @@ pub(crate) fn html(v: &AiView) -> String {
     if !v.comparisons.is_empty() {
         out.push_str(
             "<table><thead><tr><th>share of</th><th class=\"n\">AI-assisted</th>\
-             <th class=\"n\">other change, same files</th><th class=\"n\">gap (points)</th>\
+             <th class=\"n\">other change</th><th class=\"n\">gap (points)</th>\
              <th class=\"n\">files compared</th></tr></thead><tbody>",
         );
         for c in &v.comparisons {
@@ -292,7 +292,7 @@ pub(crate) fn markdown(v: &AiView) -> String {
     }
     if !v.comparisons.is_empty() {
         out.push_str(
-            "\n| share of | AI-assisted | other change, same files | gap (points) |\n|---|---:|---:|---:|\n",
+            "\n| share of | AI-assisted | other change | gap (points) |\n|---|---:|---:|---:|\n",
         );
         for c in &v.comparisons {
             match &c.not_measured {

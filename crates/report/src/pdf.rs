@@ -786,12 +786,7 @@ pub fn pdf(r: &Report) -> Vec<u8> {
             .collect();
         if !rows.is_empty() {
             p.table(
-                &[
-                    "share of",
-                    "AI-assisted",
-                    "other, same files",
-                    "gap (points)",
-                ],
+                &["share of", "AI-assisted", "other change", "gap (points)"],
                 &[0.4, 0.2, 0.22, 0.18],
                 &[false, true, true, true],
                 &rows,

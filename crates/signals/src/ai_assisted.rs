@@ -4,9 +4,11 @@
 //! A commit is AI-assisted when it carries an assistant's or agent's mark
 //! (`friction_model::ai`: co-author trailers, attribution trailers, footers,
 //! agent authors, aider's marks, `[ai] patterns`); nothing is guessed from
-//! style. The four signals here compare AI-assisted change with the other
-//! change *of the same files in the same window*, so a tool used only on easy
-//! files does not look better than the people around it.
+//! style. Besides the share, three signals compare AI-assisted change with
+//! the other change of the window: where it lands (unhealthy code or not),
+//! and — *within the same files*, so a tool used only on easy files does not
+//! look better than the people around it — how much of it is reworked and
+//! how often a fix follows.
 //!
 //! They carry weight 0: they are reported beside the index (assessment,
 //! `explain`, reports, trend) and do not move it. Their curves say how an
@@ -169,7 +171,9 @@ fn compare(
     })
 }
 
-fn rate_figures(sample: &Sample, what: &str) -> Vec<Figure> {
+/// The two groups' rates behind a gap, as figures; `other` names the
+/// comparison group.
+fn rate_figures(sample: &Sample, what: &str, other: &str) -> Vec<Figure> {
     let Sample::Gap {
         a_num,
         a_den,
@@ -194,7 +198,7 @@ fn rate_figures(sample: &Sample, what: &str) -> Vec<Figure> {
             unit: "%".into(),
         },
         Figure {
-            name: format!("{what}, other change to the same files"),
+            name: format!("{what}, {other}"),
             value: rate(b_num, b_den),
             unit: "%".into(),
         },
@@ -424,15 +428,17 @@ impl crate::Signal for AiUnhealthyExposure {
         Outcome::Measured(Measured {
             value,
             coverage: 1.0,
-            figures: rate_figures(&sample, "revisions in unhealthy code")
-                .into_iter()
-                .map(|mut f| {
-                    f.name = f
-                        .name
-                        .replace(", other change to the same files", ", other change");
-                    f
-                })
-                .collect(),
+            figures: std::iter::once(Figure {
+                name: "files compared".into(),
+                value: per_file.len() as f64,
+                unit: "files".into(),
+            })
+            .chain(rate_figures(
+                &sample,
+                "revisions in unhealthy code",
+                "other change",
+            ))
+            .collect(),
             evidence: top_evidence(evidence),
             sample,
         })
@@ -533,7 +539,7 @@ impl crate::Signal for AiRework {
             ctx,
             per_file,
             "AI-assisted lines rewritten within the rework horizon",
-            |s| rate_figures(s, "lines reworked"),
+            |s| rate_figures(s, "lines reworked", "other change to the same files"),
             "no file had lines added by both AI-assisted and other commits in the window",
         )
     }
@@ -631,7 +637,13 @@ impl crate::Signal for AiFixFollow {
             ctx,
             per_file,
             "AI-assisted changes a fix followed",
-            |s| rate_figures(s, "changes followed by a fix"),
+            |s| {
+                rate_figures(
+                    s,
+                    "changes followed by a fix",
+                    "other change to the same files",
+                )
+            },
             "no file was changed by both AI-assisted and other commits early enough in the window \
              for a follow-up fix to be seen",
         )
