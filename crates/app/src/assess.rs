@@ -211,39 +211,24 @@ impl History {
     }
 
     /// Which stored commits are reachable from `tip` through stored parents (the
-    /// set a scan of `tip` would have stored), by index; `None` when that is every
-    /// stored commit.
-    pub fn reachable(&self, tip: &str) -> Option<Vec<bool>> {
+    /// set a scan of `tip` would have stored), by index — `None` when that is every
+    /// stored commit — and how many of the reachable commits miss their first
+    /// parent (the scan could not read it): the walk stops there, so the history
+    /// behind them is missing from an assessment as of `tip`.
+    pub fn reachable(&self, tip: &str) -> (Option<Vec<bool>>, u32) {
         let commits = &self.facts.commits;
         let mut seen = vec![false; commits.len()];
-        let mut count = 0;
+        let (mut count, mut missing) = (0, 0);
         let mut stack: Vec<u32> = self.facts.commit_index(tip).into_iter().collect();
         while let Some(c) = stack.pop() {
             if std::mem::replace(&mut seen[c as usize], true) {
                 continue;
             }
             count += 1;
-            stack.extend(&commits[c as usize].parents);
-        }
-        (count != commits.len()).then_some(seen)
-    }
-
-    /// How many parents of commits reachable from `tip` are not stored (the
-    /// scan could not read them): the walk stops there, so the history
-    /// behind them is missing from an assessment as of `tip`.
-    pub fn unreadable_behind(&self, tip: &str) -> u32 {
-        let commits = &self.facts.commits;
-        let mut seen = vec![false; commits.len()];
-        let mut missing = 0;
-        let mut stack: Vec<u32> = self.facts.commit_index(tip).into_iter().collect();
-        while let Some(c) = stack.pop() {
-            if std::mem::replace(&mut seen[c as usize], true) {
-                continue;
-            }
             missing += commits[c as usize].missing_parents;
             stack.extend(&commits[c as usize].parents);
         }
-        missing
+        ((count != commits.len()).then_some(seen), missing)
     }
 }
 
@@ -346,17 +331,14 @@ pub fn load_with(
 ) -> Result<Option<Loaded>, Error> {
     let err = |e: friction_store::StoreError| Error::store(format!("reading the store: {e}"), None);
     let config = inputs.config()?;
-    let reachable = at.and_then(|c| history.reachable(c));
-    let truncated = at
-        .map(|c| history.unreadable_behind(c))
-        .filter(|n| *n > 0)
-        .map(|n| {
-            format!(
-                "{n} parent commit{} could not be read, so the history behind {} is missing",
-                if n == 1 { "" } else { "s" },
-                if n == 1 { "it" } else { "them" }
-            )
-        });
+    let (reachable, missing) = at.map_or((None, 0), |c| history.reachable(c));
+    let truncated = (missing > 0).then(|| {
+        format!(
+            "{missing} parent commit{} could not be read, so the history behind {} is missing",
+            if missing == 1 { "" } else { "s" },
+            if missing == 1 { "it" } else { "them" }
+        )
+    });
     let keep = |i: u32| reachable.as_ref().is_none_or(|r| r[i as usize]);
     // Commits are sorted by (author time, id): the last kept one is the newest.
     let Some((tip, last)) = history
