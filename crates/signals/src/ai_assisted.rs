@@ -144,6 +144,7 @@ fn compare(
             kind: "file".into(),
             id: ctx.data.files[*i].path.clone(),
             value: p.ai_num,
+            cite: None,
             label: evidence_label.into(),
         })
         .collect();
@@ -278,6 +279,7 @@ impl crate::Signal for AiAssistedChange {
                     kind: "commit".into(),
                     id: commit.id.clone(),
                     value: lines as f64,
+                    cite: None,
                     label: "lines changed".into(),
                 });
             }
@@ -413,6 +415,7 @@ impl crate::Signal for AiUnhealthyExposure {
                 kind: "file".into(),
                 id: ctx.data.files[*i].path.clone(),
                 value: p.ai_num,
+                cite: None,
                 label: "AI-assisted revisions in unhealthy code".into(),
             })
             .collect();

@@ -34,7 +34,7 @@ impl crate::Signal for BatchSize {
         Family::Delivery
     }
     fn weight(&self) -> f64 {
-        0.15
+        0.09
     }
     fn unit(&self) -> &'static str {
         "lines per commit (p75)"
@@ -67,6 +67,7 @@ impl crate::Signal for BatchSize {
                 kind: "commit".into(),
                 id: ctx.data.commits[commit as usize].id.clone(),
                 value: lines as f64,
+                cite: None,
                 label: format!("lines changed in {} files", changes.len()),
             });
         }

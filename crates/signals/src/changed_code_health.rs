@@ -36,7 +36,7 @@ impl crate::Signal for ChangedCodeHealth {
         Family::Delivery
     }
     fn weight(&self) -> f64 {
-        0.2
+        0.12
     }
     fn unit(&self) -> &'static str {
         "health (1-10)"
@@ -71,6 +71,7 @@ impl crate::Signal for ChangedCodeHealth {
                     kind: "file".into(),
                     id: ctx.data.files[i].path.clone(),
                     value: round2(r as f64 * (10.0 - h)),
+                    cite: None,
                     label: format!(
                         "health points below 10 × revisions (health {h:.1}, {r} revisions)"
                     ),

@@ -88,6 +88,9 @@ pub struct Data {
     pub code_measured: bool,
     /// The horizons of the AI-assisted-change signals (`[ai]`).
     pub ai: crate::AiSettings,
+    /// CI, pull-request, deployment, test and coverage facts of the window,
+    /// when inputs beyond git were ingested for this repository.
+    pub delivery: Option<crate::delivery::Delivery>,
     knowledge: OnceLock<Knowledge>,
     known: OnceLock<Known>,
 }
@@ -157,6 +160,7 @@ impl Data {
             codeowners,
             code_measured,
             ai: crate::AiSettings::default(),
+            delivery: None,
             knowledge: OnceLock::new(),
             known: OnceLock::new(),
         }

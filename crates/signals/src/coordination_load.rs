@@ -77,6 +77,7 @@ impl crate::Signal for CoordinationLoad {
                     kind: "file".into(),
                     id: data.files[*i].path.clone(),
                     value: r,
+                    cite: None,
                     label: format!(
                         "revisions by {} teams ({})",
                         t.len(),

@@ -43,7 +43,7 @@ impl crate::Signal for DefectProneCode {
         Family::Reliability
     }
     fn weight(&self) -> f64 {
-        1.0
+        0.4
     }
     fn unit(&self) -> &'static str {
         "% of code"
@@ -96,6 +96,7 @@ impl crate::Signal for DefectProneCode {
                     kind: "file".into(),
                     id: f.path.clone(),
                     value: n as f64,
+                    cite: None,
                     label: "fix commits in the window".into(),
                 });
             }

@@ -67,6 +67,7 @@ impl crate::Signal for FormerContributors {
                     kind: "file".into(),
                     id: f.path.clone(),
                     value: f64::from(f.code_lines),
+                    cite: None,
                     label: "code lines no active author knows".into(),
                 });
             }

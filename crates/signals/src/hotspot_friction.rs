@@ -75,7 +75,7 @@ impl crate::Signal for HotspotFriction {
         Family::Delivery
     }
     fn weight(&self) -> f64 {
-        0.35
+        0.21
     }
     fn unit(&self) -> &'static str {
         "% excess time"
@@ -111,6 +111,7 @@ impl crate::Signal for HotspotFriction {
                     kind: "file".into(),
                     id: ctx.data.files[i].path.clone(),
                     value: round2(r as f64 * excess / 100.0),
+                    cite: None,
                     label: format!(
                         "revision-equivalents lost ({r} revisions at health {h:.1}, +{excess:.0} %)"
                     ),

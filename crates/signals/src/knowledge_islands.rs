@@ -57,6 +57,7 @@ impl crate::Signal for KnowledgeIslands {
                     kind: "file".into(),
                     id: f.path.clone(),
                     value: f64::from(f.code_lines),
+                    cite: None,
                     label: format!(
                         "code lines, {:.0} % by {}",
                         k.main_share,

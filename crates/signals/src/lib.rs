@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 mod context;
 mod curve;
+pub mod delivery;
 
 pub use context::{
     Change, Commit, Context, Data, File, FileKnown, Known, Overrides, Reads, Scope, ScopeKind,
@@ -43,7 +44,7 @@ pub use hotspot_friction::{TimeFactor, time_factor};
 /// Version of the whole assessment methodology: every signal's thresholds and
 /// weights, the family weights, the bands and the cost model. Bump it when any
 /// of them changes, so snapshots say which rules scored them.
-pub const METHODOLOGY_VERSION: &str = "eci/3";
+pub const METHODOLOGY_VERSION: &str = "eci/4";
 
 /// Every signal, in documentation order.
 pub static REGISTRY: &[&dyn Signal] = &[
@@ -122,6 +123,16 @@ pub enum Input {
     Teams,
     /// A CODEOWNERS file.
     CodeOwners,
+    /// CI runs and jobs (GitHub Actions, GitLab CI exports).
+    CiRuns,
+    /// Pull or merge requests with reviews and commits.
+    PullRequests,
+    /// Deployments (an export, or release tags).
+    Deployments,
+    /// JUnit XML test reports.
+    TestResults,
+    /// Coverage reports (lcov, Cobertura, JaCoCo).
+    Coverage,
 }
 
 impl Input {
@@ -131,6 +142,11 @@ impl Input {
             Input::Code => "code health at HEAD",
             Input::Teams => "team mapping",
             Input::CodeOwners => "CODEOWNERS",
+            Input::CiRuns => "CI runs export",
+            Input::PullRequests => "pull-request export",
+            Input::Deployments => "deployments (export or release tags)",
+            Input::TestResults => "JUnit test reports",
+            Input::Coverage => "coverage reports",
         }
     }
 }
@@ -157,6 +173,10 @@ pub struct Evidence {
     /// The evidence's contribution, in the unit of `label`.
     pub value: f64,
     pub label: String,
+    /// The input file and record behind it (`runs.json record 17 (line 240)`),
+    /// for evidence read from an export rather than from git.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cite: Option<String>,
 }
 
 /// The units a value is computed from, so the assessment can bootstrap a

@@ -38,7 +38,7 @@ impl crate::Signal for Rework {
         Family::Delivery
     }
     fn weight(&self) -> f64 {
-        0.15
+        0.09
     }
     fn unit(&self) -> &'static str {
         "% of added lines"
@@ -112,6 +112,7 @@ impl crate::Signal for Rework {
                 kind: "file".into(),
                 id: data.files[i].path.clone(),
                 value: r,
+                cite: None,
                 label: "lines rewritten within 21 days".into(),
             })
             .collect();

@@ -43,7 +43,7 @@ impl crate::Signal for StructuralCoupling {
         Family::Delivery
     }
     fn weight(&self) -> f64 {
-        0.15
+        0.09
     }
     fn unit(&self) -> &'static str {
         "% of multi-file changes"
@@ -119,6 +119,7 @@ impl crate::Signal for StructuralCoupling {
                 kind: "component-pair".into(),
                 id: format!("{a} + {b}"),
                 value: n as f64,
+                cite: None,
                 label: "changes spanning both".into(),
             })
             .collect();

@@ -141,6 +141,7 @@ impl crate::Signal for TruckFactor {
                 kind: "author".into(),
                 id: ctx.data.pseudonym(&known.authors[*a as usize]),
                 value: counts[*a as usize] as f64,
+                cite: None,
                 label: "files this author knows".into(),
             })
             .collect();

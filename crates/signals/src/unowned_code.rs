@@ -86,6 +86,7 @@ impl crate::Signal for UnownedCode {
                     kind: "file".into(),
                     id: f.path.clone(),
                     value: f64::from(f.code_lines),
+                    cite: None,
                     label: "code lines without an owner".into(),
                 });
             }
