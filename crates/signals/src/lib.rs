@@ -27,17 +27,27 @@ pub use curve::Curve;
 mod ai_assisted;
 mod batch_size;
 mod changed_code_health;
+mod ci;
+mod ci_duration;
+mod ci_failure_rate;
+mod ci_queue_time;
+mod ci_rerun_rate;
 mod coordination_load;
+mod coverage_of_change;
 mod defect_prone_code;
+mod flaky_tests;
 mod former_contributors;
 mod hotspot_friction;
 mod knowledge_islands;
 mod rework;
 mod structural_coupling;
+mod time_to_green;
+mod toil_per_release;
 mod truck_factor;
 mod unowned_code;
 
 pub use ai_assisted::AiSettings;
+pub use ci_duration::workflow_minutes;
 pub use defect_prone_code::RECURRING_FIXES;
 pub use hotspot_friction::{TimeFactor, time_factor};
 
@@ -53,6 +63,10 @@ pub static REGISTRY: &[&dyn Signal] = &[
     &structural_coupling::StructuralCoupling,
     &batch_size::BatchSize,
     &rework::Rework,
+    &ci_failure_rate::CiFailureRate,
+    &ci_duration::CiDuration,
+    &flaky_tests::FlakyTests,
+    &coverage_of_change::CoverageOfChange,
     &defect_prone_code::DefectProneCode,
     &unowned_code::UnownedCode,
     &truck_factor::TruckFactor,
@@ -63,6 +77,10 @@ pub static REGISTRY: &[&dyn Signal] = &[
     &ai_assisted::AiUnhealthyExposure,
     &ai_assisted::AiRework,
     &ai_assisted::AiFixFollow,
+    &ci_queue_time::CiQueueTime,
+    &ci_rerun_rate::CiRerunRate,
+    &time_to_green::TimeToGreen,
+    &toil_per_release::ToilPerRelease,
 ];
 
 /// The signal with this id.
