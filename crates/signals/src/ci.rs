@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::delivery::{Delivery, Run};
-use crate::{Context, Figure, Measured, Sample, ScopeKind};
+use crate::delivery::{Cite, Delivery, Run};
+use crate::{Context, Evidence, Figure, Measured, Sample, ScopeKind};
 
 /// Why a CI signal is not measured for a component or a team.
 pub(crate) const REPOSITORY_ONLY: &str = "measured for the repository as a whole";
@@ -45,6 +45,11 @@ pub(crate) fn repository_facts<'a>(
         .as_ref()
         .filter(|d| has(d))
         .ok_or_else(|| format!("{what}: none in the window; {missing}"))
+}
+
+/// The delivery facts of a repository-wide signal of CI runs.
+pub(crate) fn repository_runs<'a>(ctx: &Context<'a>) -> Result<&'a Delivery, String> {
+    repository_facts(ctx, |d| !d.runs.is_empty(), "CI runs", INGEST_RUNS)
 }
 
 /// `Err` naming the count when `n` is below [`MIN_SAMPLE`].
@@ -95,13 +100,45 @@ pub(crate) fn default_branch(d: &Delivery) -> Option<(String, bool)> {
         .map(|(b, _)| (b.to_owned(), true))
 }
 
-/// How a figure's unit names the default branch.
-pub(crate) fn branch_label(branch: &str, inferred: bool) -> String {
-    if inferred {
+/// The default branch and how figures name it (`` `main` ``, with "inferred"
+/// when it was), or why there is none.
+pub(crate) fn default_branch_named(d: &Delivery) -> Result<(String, String), String> {
+    let (branch, inferred) = default_branch(d).ok_or(
+        "the default branch is unknown: the export does not name it and no run was triggered by a push",
+    )?;
+    let named = if inferred {
         format!("`{branch}` (inferred: the branch most push runs ran on)")
     } else {
         format!("`{branch}`")
-    }
+    };
+    Ok((branch, named))
+}
+
+/// Per group (a workflow, a runner label set) of minutes with citations:
+/// evidence valued at the group's p90, citing its longest unit; `label`
+/// words it from (units, median, longest).
+pub(crate) fn p90_evidence(
+    d: &Delivery,
+    kind: &str,
+    groups: &BTreeMap<&str, Vec<(f64, Cite)>>,
+    label: impl Fn(usize, f64, f64) -> String,
+) -> Vec<Evidence> {
+    groups
+        .iter()
+        .filter_map(|(name, v)| {
+            let mut minutes: Vec<f64> = v.iter().map(|x| x.0).collect();
+            let p90 = crate::quantile(&mut minutes, 0.9)?;
+            let median = crate::quantile(&mut minutes, 0.5)?;
+            let longest = v.iter().max_by(|a, b| a.0.total_cmp(&b.0))?;
+            Some(Evidence {
+                kind: kind.into(),
+                id: (*name).to_owned(),
+                value: crate::round2(p90),
+                label: label(v.len(), median, longest.0),
+                cite: Some(d.cite(longest.1)),
+            })
+        })
+        .collect()
 }
 
 /// Whether a run was triggered by a pull or merge request (its branch is the

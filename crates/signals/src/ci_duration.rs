@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::ci::{self, figure};
 use crate::delivery::{CiResult, Cite, Delivery};
-use crate::{Context, Curve, Doc, Evidence, Family, Input, Measured, Outcome, Sample, round2};
+use crate::{Context, Curve, Doc, Family, Input, Measured, Outcome, Sample, round2};
 
 pub struct CiDuration;
 
@@ -80,54 +80,38 @@ impl crate::Signal for CiDuration {
         &[Input::CiRuns]
     }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
-        let d = match ci::repository_facts(ctx, |d| !d.runs.is_empty(), "CI runs", ci::INGEST_RUNS)
-        {
-            Ok(d) => d,
-            Err(why) => return Outcome::NotMeasured(why),
-        };
-        if let Some(v) = ctx.value_override(self.id()) {
-            return Outcome::Measured(ci::what_if(v));
+        self.measured(ctx).into()
+    }
+}
+
+impl CiDuration {
+    fn measured(&self, ctx: &Context<'_>) -> Result<Measured, String> {
+        let d = ci::repository_runs(ctx)?;
+        if let Some(v) = ctx.value_override(crate::Signal::id(self)) {
+            return Ok(ci::what_if(v));
         }
         let (runs, successful) = successful_minutes(d);
-        if let Err(why) = ci::enough(
+        ci::enough(
             runs.len(),
             "successful runs with a duration",
             ci::INGEST_RUNS,
-        ) {
-            return Outcome::NotMeasured(why);
-        }
+        )?;
         let mut by_workflow: BTreeMap<&str, Vec<(f64, Cite)>> = BTreeMap::new();
         for &(w, m, c) in &runs {
             by_workflow.entry(w).or_default().push((m, c));
         }
-        let evidence = by_workflow
-            .iter()
-            .filter_map(|(w, v)| {
-                let mut minutes: Vec<f64> = v.iter().map(|x| x.0).collect();
-                let p90 = crate::quantile(&mut minutes, 0.9)?;
-                let median = crate::quantile(&mut minutes, 0.5)?;
-                let slowest = v.iter().max_by(|a, b| a.0.total_cmp(&b.0))?;
-                Some(Evidence {
-                    kind: "workflow".into(),
-                    id: (*w).to_owned(),
-                    value: round2(p90),
-                    label: format!(
-                        "p90 minutes over {} successful runs (median {:.1}); the slowest took {:.1}",
-                        v.len(),
-                        median,
-                        slowest.0
-                    ),
-                    cite: Some(d.cite(slowest.1)),
-                })
-            })
-            .collect();
+        let evidence = ci::p90_evidence(d, "workflow", &by_workflow, |n, median, slowest| {
+            format!(
+                "p90 minutes over {n} successful runs (median {median:.1}); the slowest took {slowest:.1}"
+            )
+        });
         let values: Vec<f64> = runs.iter().map(|x| x.1).collect();
         let median = crate::quantile(&mut values.clone(), 0.5).unwrap_or(0.0);
         let sample = Sample::Quantile { values, q: 0.9 };
         let Some(value) = sample.value(None) else {
-            return Outcome::NotMeasured("no successful run".into());
+            return Err("no successful run".into());
         };
-        Outcome::Measured(Measured {
+        Ok(Measured {
             value,
             coverage: runs.len() as f64 / successful as f64,
             figures: vec![

@@ -67,17 +67,14 @@ impl crate::Signal for CiFailureRate {
         &[Input::CiRuns]
     }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
-        let d = match ci::repository_facts(ctx, |d| !d.runs.is_empty(), "CI runs", ci::INGEST_RUNS)
-        {
-            Ok(d) => d,
-            Err(why) => return Outcome::NotMeasured(why),
-        };
-        let Some((branch, inferred)) = ci::default_branch(d) else {
-            return Outcome::NotMeasured(
-                "the default branch is unknown: the export does not name it and no run was triggered by a push"
-                    .into(),
-            );
-        };
+        self.measured(ctx).into()
+    }
+}
+
+impl CiFailureRate {
+    fn measured(&self, ctx: &Context<'_>) -> Result<Measured, String> {
+        let d = ci::repository_runs(ctx)?;
+        let (branch, on) = ci::default_branch_named(d)?;
         let mut counts: BTreeMap<CiResult, usize> = BTreeMap::new();
         let (mut pr_decided, mut pr_failed) = (0usize, 0usize);
         let mut workflows: BTreeMap<&str, Tally> = BTreeMap::new();
@@ -110,13 +107,10 @@ impl crate::Signal for CiFailureRate {
         }
         let count = |o: CiResult| counts.get(&o).copied().unwrap_or(0);
         let decided = den.len();
-        let on = ci::branch_label(&branch, inferred);
-        if let Err(why) = ci::enough(decided, &format!("decided runs on {on}"), ci::INGEST_RUNS) {
-            return Outcome::NotMeasured(why);
-        }
+        ci::enough(decided, &format!("decided runs on {on}"), ci::INGEST_RUNS)?;
         let sample = Sample::Ratio { num, den };
         let Some(value) = sample.value(None) else {
-            return Outcome::NotMeasured("no decided run".into());
+            return Err("no decided run".into());
         };
         let unknown = count(CiResult::Unknown);
         let mut figures = vec![
@@ -162,7 +156,7 @@ impl crate::Signal for CiFailureRate {
                 cite: t.newest_failure.map(|c| d.cite(c)),
             })
             .collect();
-        Outcome::Measured(Measured {
+        Ok(Measured {
             value,
             coverage: decided as f64 / (decided + unknown) as f64,
             figures,

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::ci::{self, figure};
 use crate::delivery::Cite;
-use crate::{Context, Curve, Doc, Evidence, Family, Input, Measured, Outcome, Sample, round2};
+use crate::{Context, Curve, Doc, Family, Input, Measured, Outcome, Sample, round2};
 
 pub struct CiQueueTime;
 
@@ -57,15 +57,18 @@ impl crate::Signal for CiQueueTime {
         &[Input::CiRuns]
     }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
-        let d = match ci::repository_facts(
+        self.measured(ctx).into()
+    }
+}
+
+impl CiQueueTime {
+    fn measured(&self, ctx: &Context<'_>) -> Result<Measured, String> {
+        let d = ci::repository_facts(
             ctx,
             |d| !d.runs.is_empty() || !d.jobs.is_empty(),
             "CI jobs and runs",
             ci::INGEST_JOBS,
-        ) {
-            Ok(d) => d,
-            Err(why) => return Outcome::NotMeasured(why),
-        };
+        )?;
         let queued = |q: Option<f64>| q.filter(|s| *s >= 0.0).map(|s| s / 60.0);
         // (minutes, runner labels, citation, finished with an outcome).
         let mut units: Vec<(f64, &str, Cite)> = Vec::new();
@@ -99,39 +102,21 @@ impl crate::Signal for CiQueueTime {
         } else {
             "runs with a queue time (no job has one)"
         };
-        if let Err(why) = ci::enough(units.len(), what, ci::INGEST_JOBS) {
-            return Outcome::NotMeasured(why);
-        }
+        ci::enough(units.len(), what, ci::INGEST_JOBS)?;
         let mut by_label: BTreeMap<&str, Vec<(f64, Cite)>> = BTreeMap::new();
         for &(m, l, c) in units.iter().filter(|u| !u.1.is_empty()) {
             by_label.entry(l).or_default().push((m, c));
         }
-        let evidence = by_label
-            .iter()
-            .filter_map(|(l, v)| {
-                let mut minutes: Vec<f64> = v.iter().map(|x| x.0).collect();
-                let p90 = crate::quantile(&mut minutes, 0.9)?;
-                let longest = v.iter().max_by(|a, b| a.0.total_cmp(&b.0))?;
-                Some(Evidence {
-                    kind: "runner-label".into(),
-                    id: (*l).to_owned(),
-                    value: round2(p90),
-                    label: format!(
-                        "p90 queue minutes over {} jobs; the longest waited {:.1}",
-                        v.len(),
-                        longest.0
-                    ),
-                    cite: Some(d.cite(longest.1)),
-                })
-            })
-            .collect();
+        let evidence = ci::p90_evidence(d, "runner-label", &by_label, |n, _, longest| {
+            format!("p90 queue minutes over {n} jobs; the longest waited {longest:.1}")
+        });
         let values: Vec<f64> = units.iter().map(|u| u.0).collect();
         let median = crate::quantile(&mut values.clone(), 0.5).unwrap_or(0.0);
         let sample = Sample::Quantile { values, q: 0.9 };
         let Some(value) = sample.value(None) else {
-            return Outcome::NotMeasured("no queue time".into());
+            return Err("no queue time".into());
         };
-        Outcome::Measured(Measured {
+        Ok(Measured {
             value,
             coverage: if finished == 0 {
                 1.0

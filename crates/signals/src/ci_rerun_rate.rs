@@ -58,15 +58,15 @@ impl crate::Signal for CiRerunRate {
         &[Input::CiRuns]
     }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
-        let d = match ci::repository_facts(ctx, |d| !d.runs.is_empty(), "CI runs", ci::INGEST_RUNS)
-        {
-            Ok(d) => d,
-            Err(why) => return Outcome::NotMeasured(why),
-        };
+        self.measured(ctx).into()
+    }
+}
+
+impl CiRerunRate {
+    fn measured(&self, ctx: &Context<'_>) -> Result<Measured, String> {
+        let d = ci::repository_runs(ctx)?;
         let reruns = ci::reruns(d);
-        if let Err(why) = ci::enough(reruns.len(), "runs", ci::INGEST_RUNS) {
-            return Outcome::NotMeasured(why);
-        }
+        ci::enough(reruns.len(), "runs", ci::INGEST_RUNS)?;
         let (mut num, mut den) = (Vec::new(), Vec::new());
         // Per workflow: re-run runs, extra attempts, the newest re-run's record.
         let mut workflows: BTreeMap<&str, (usize, u32, usize)> = BTreeMap::new();
@@ -99,9 +99,9 @@ impl crate::Signal for CiRerunRate {
             .collect();
         let sample = Sample::Ratio { num, den };
         let Some(value) = sample.value(None) else {
-            return Outcome::NotMeasured("no run".into());
+            return Err("no run".into());
         };
-        Outcome::Measured(Measured {
+        Ok(Measured {
             value,
             coverage: 1.0,
             figures: vec![

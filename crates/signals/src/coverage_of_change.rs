@@ -81,19 +81,25 @@ impl crate::Signal for CoverageOfChange {
         &[Input::History, Input::Coverage]
     }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
+        self.measured(ctx).into()
+    }
+}
+
+impl CoverageOfChange {
+    fn measured(&self, ctx: &Context<'_>) -> Result<Measured, String> {
         let Some(d) = ctx
             .data
             .delivery
             .as_ref()
             .filter(|d| !d.coverage.is_empty())
         else {
-            return Outcome::NotMeasured(format!(
+            return Err(format!(
                 "coverage: none in the window; {}",
                 ci::INGEST_COVERAGE
             ));
         };
         if let Some(why) = ctx.files_unknown() {
-            return Outcome::NotMeasured(why);
+            return Err(why);
         }
         // The newest report naming a file wins: the loader keeps one record per file.
         let covered: BTreeMap<usize, &Coverage> = d
@@ -138,7 +144,7 @@ impl crate::Signal for CoverageOfChange {
             } else {
                 format!(" in {}", ctx.scope.name)
             };
-            return Outcome::NotMeasured(format!(
+            return Err(format!(
                 "only {files} of the window's changed files{scope} have coverage ({MIN_FILES} needed); {}",
                 ci::INGEST_COVERAGE
             ));
@@ -169,9 +175,9 @@ impl crate::Signal for CoverageOfChange {
         }
         let sample = Sample::Ratio { num, den };
         let Some(value) = sample.value(None) else {
-            return Outcome::NotMeasured("no changed file has coverage".into());
+            return Err("no changed file has coverage".into());
         };
-        Outcome::Measured(Measured {
+        Ok(Measured {
             value,
             coverage: measured as f64 / relevant.max(1) as f64,
             figures,

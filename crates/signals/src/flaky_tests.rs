@@ -133,22 +133,23 @@ impl crate::Signal for FlakyTests {
         &[Input::TestResults]
     }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
-        let d = match ci::repository_facts(
+        self.measured(ctx).into()
+    }
+}
+
+impl FlakyTests {
+    fn measured(&self, ctx: &Context<'_>) -> Result<Measured, String> {
+        let d = ci::repository_facts(
             ctx,
             |d| !d.tests.is_empty(),
             "test results",
             ci::INGEST_TESTS,
-        ) {
-            Ok(d) => d,
-            Err(why) => return Outcome::NotMeasured(why),
-        };
-        if let Some(v) = ctx.value_override(self.id()) {
-            return Outcome::Measured(ci::what_if(v));
+        )?;
+        if let Some(v) = ctx.value_override(crate::Signal::id(self)) {
+            return Ok(ci::what_if(v));
         }
         let histories = histories(d);
-        if let Err(why) = ci::enough(histories.len(), "tests that ran", ci::INGEST_TESTS) {
-            return Outcome::NotMeasured(why);
-        }
+        ci::enough(histories.len(), "tests that ran", ci::INGEST_TESTS)?;
         let (mut num, mut den, mut evidence) = (Vec::new(), Vec::new(), Vec::new());
         let (mut results, mut flaky_results) = (0usize, 0usize);
         for (key, h) in &histories {
@@ -180,9 +181,9 @@ impl crate::Signal for FlakyTests {
         let reports: BTreeSet<u32> = d.tests.iter().map(|t| t.report).collect();
         let sample = Sample::Ratio { num, den };
         let Some(value) = sample.value(None) else {
-            return Outcome::NotMeasured("no test ran".into());
+            return Err("no test ran".into());
         };
-        Outcome::Measured(Measured {
+        Ok(Measured {
             value,
             coverage: 1.0,
             figures: vec![

@@ -320,6 +320,15 @@ pub enum Outcome {
     NotMeasured(String),
 }
 
+impl From<Result<Measured, String>> for Outcome {
+    fn from(r: Result<Measured, String>) -> Outcome {
+        match r {
+            Ok(m) => Outcome::Measured(m),
+            Err(why) => Outcome::NotMeasured(why),
+        }
+    }
+}
+
 /// A signal. See the crate documentation.
 pub trait Signal: Sync {
     /// Stable, kebab-case id.

@@ -67,18 +67,14 @@ impl crate::Signal for TimeToGreen {
         &[Input::CiRuns]
     }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
-        let d = match ci::repository_facts(ctx, |d| !d.runs.is_empty(), "CI runs", ci::INGEST_RUNS)
-        {
-            Ok(d) => d,
-            Err(why) => return Outcome::NotMeasured(why),
-        };
-        let Some((branch, inferred)) = ci::default_branch(d) else {
-            return Outcome::NotMeasured(
-                "the default branch is unknown: the export does not name it and no run was triggered by a push"
-                    .into(),
-            );
-        };
-        let on = ci::branch_label(&branch, inferred);
+        self.measured(ctx).into()
+    }
+}
+
+impl TimeToGreen {
+    fn measured(&self, ctx: &Context<'_>) -> Result<Measured, String> {
+        let d = ci::repository_runs(ctx)?;
+        let (branch, on) = ci::default_branch_named(d)?;
         let mut streams: BTreeMap<&str, Vec<(i64, &Run)>> = BTreeMap::new();
         let mut untimed = 0usize;
         for r in d
@@ -92,9 +88,7 @@ impl crate::Signal for TimeToGreen {
             }
         }
         let decided: usize = streams.values().map(Vec::len).sum::<usize>() + untimed;
-        if let Err(why) = ci::enough(decided, &format!("decided runs on {on}"), ci::INGEST_RUNS) {
-            return Outcome::NotMeasured(why);
-        }
+        ci::enough(decided, &format!("decided runs on {on}"), ci::INGEST_RUNS)?;
         let (mut hours, mut evidence) = (Vec::new(), Vec::new());
         let (mut unknown_start, mut still_red) = (0usize, 0usize);
         for (w, runs) in &mut streams {
@@ -133,7 +127,7 @@ impl crate::Signal for TimeToGreen {
         }
         let recoveries = hours.len();
         if recoveries < MIN_RECOVERIES {
-            return Outcome::NotMeasured(format!(
+            return Err(format!(
                 "only {recoveries} recoveries from red on {on} ({MIN_RECOVERIES} needed): \
                  the branch rarely broke in the window, or the export is too short"
             ));
@@ -143,9 +137,9 @@ impl crate::Signal for TimeToGreen {
             q: 0.5,
         };
         let Some(value) = sample.value(None) else {
-            return Outcome::NotMeasured("no recovery".into());
+            return Err("no recovery".into());
         };
-        Outcome::Measured(Measured {
+        Ok(Measured {
             value,
             coverage: (decided - untimed) as f64 / decided as f64,
             figures: vec![

@@ -121,21 +121,21 @@ impl crate::Signal for ToilPerRelease {
         &[Input::CiRuns, Input::Deployments]
     }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
-        let d = match ci::repository_facts(ctx, |d| !d.runs.is_empty(), "CI runs", ci::INGEST_RUNS)
-        {
-            Ok(d) => d,
-            Err(why) => return Outcome::NotMeasured(why),
-        };
-        if let Some(v) = ctx.value_override(self.id()) {
-            return Outcome::Measured(ci::what_if(v));
+        self.measured(ctx).into()
+    }
+}
+
+impl ToilPerRelease {
+    fn measured(&self, ctx: &Context<'_>) -> Result<Measured, String> {
+        let d = ci::repository_runs(ctx)?;
+        if let Some(v) = ctx.value_override(crate::Signal::id(self)) {
+            return Ok(ci::what_if(v));
         }
         let runs = ci::reruns(d).len();
-        if let Err(why) = ci::enough(runs, "runs", ci::INGEST_RUNS) {
-            return Outcome::NotMeasured(why);
-        }
+        ci::enough(runs, "runs", ci::INGEST_RUNS)?;
         let times: Vec<i64> = d.runs.iter().filter_map(|r| r.time()).collect();
         let (Some(&start), Some(&end)) = (times.iter().min(), times.iter().max()) else {
-            return Outcome::NotMeasured("no CI run has a time".into());
+            return Err("no CI run has a time".into());
         };
         let weeks = ((end - start) / WEEK + 1) as usize;
         let week = |t: i64| ((t - start).max(0) / WEEK) as usize;
@@ -192,9 +192,9 @@ impl crate::Signal for ToilPerRelease {
         let count = |k: &str| kinds.get(k).copied().unwrap_or(0) as f64;
         let sample = Sample::Ratio { num, den };
         let Some(value) = sample.value(None) else {
-            return Outcome::NotMeasured("no release in the span of the CI export".into());
+            return Err("no release in the span of the CI export".into());
         };
-        Outcome::Measured(Measured {
+        Ok(Measured {
             value,
             coverage: if all.is_empty() {
                 1.0
