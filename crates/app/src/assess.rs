@@ -242,6 +242,14 @@ pub struct Inputs {
     pub codeowners: Option<(String, String)>,
     /// (path, text) of the teams CSV.
     pub teams_csv: Option<(String, String)>,
+    /// The URL of the `origin` remote: which repository's records of the
+    /// ingested exports are this one's (see `[inputs] scope`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// Tags matching `[inputs] deploy_tags`, the deployments inferred when
+    /// no deployment export is stored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<crate::delivery::Tag>,
 }
 
 impl Inputs {
@@ -290,10 +298,26 @@ impl Inputs {
         };
         // Stored under its name in the repository, so snapshots of clones agree.
         let config = config.map(|(_, text)| (friction_history::CONFIG_FILE_NAME.to_owned(), text));
+        let tags = match deploy_tags(&parsed)? {
+            Some(m) => repo
+                .tags()
+                .map_err(|e| Error::input(e.to_string(), None))?
+                .into_iter()
+                .filter(|t| m.is_match(&t.name))
+                .map(|t| crate::delivery::Tag {
+                    name: t.name,
+                    commit: t.commit,
+                    time: t.time,
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         Ok(Inputs {
             config,
             codeowners,
             teams_csv,
+            origin: repo.origin_url(),
+            tags,
         })
     }
 
@@ -303,6 +327,25 @@ impl Inputs {
             None => Ok(Config::default()),
         }
     }
+}
+
+/// `[inputs] deploy_tags` compiled, or a clear error naming the setting.
+fn deploy_tags(config: &Config) -> Result<Option<globset::GlobMatcher>, Error> {
+    config
+        .inputs
+        .deploy_tags
+        .as_deref()
+        .map(|g| {
+            globset::Glob::new(g)
+                .map(|g| g.compile_matcher())
+                .map_err(|e| {
+                    Error::input(
+                        format!("[inputs] deploy_tags `{g}` is not a glob: {e}"),
+                        Some("write a tag glob such as `v*` or `release-*`"),
+                    )
+                })
+        })
+        .transpose()
 }
 
 /// Loads the facts as a scan of `at` (default: everything stored, and the
@@ -490,6 +533,34 @@ pub fn load_with(
         rework_days: config.ai.rework_days,
         fix_follow_days: config.ai.fix_follow_days,
     };
+    let stored_inputs = store.inputs().map_err(err)?;
+    if !stored_inputs.is_empty() || !inputs.tags.is_empty() {
+        let scopes: Vec<String> = stored_inputs
+            .iter()
+            .flat_map(|i| i.scopes.iter().cloned())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let choice = crate::delivery::choose_scope(
+            config.inputs.scope.as_deref(),
+            inputs.origin.as_deref(),
+            &scopes,
+        );
+        let cx = crate::delivery::Context {
+            inputs: &stored_inputs,
+            facts,
+            commits: data.commits.iter().map(|c| c.id.as_str()).collect(),
+            files: data.files.iter().map(|f| f.path.as_str()).collect(),
+            tags: &inputs.tags,
+            deploy_tags: deploy_tags(&config)?,
+            window: crate::delivery::Window {
+                from,
+                until: at.map(|_| last),
+            },
+        };
+        let delivery = crate::delivery::build(store, &choice, &cx)?;
+        data.delivery = delivery;
+    }
     Ok(Some(Loaded {
         data,
         code_commit,

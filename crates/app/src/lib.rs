@@ -12,6 +12,7 @@ pub mod cache;
 pub mod calendar;
 pub mod code;
 pub mod coupling;
+pub mod delivery;
 pub mod error;
 pub mod explain;
 pub mod hotspots;

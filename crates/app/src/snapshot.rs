@@ -152,6 +152,12 @@ fn facts_digest(loaded: &Loaded) -> String {
             }
         }
     }
+    // Only when exports were read, so a git-only digest stays what it was.
+    if let Some(delivery) = &d.delivery {
+        h.update(b"delivery/1");
+        // Every field, in a fixed order (the derived Debug form is stable).
+        format!("{delivery:?}").encode(&mut h);
+    }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 

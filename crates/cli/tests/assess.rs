@@ -13,7 +13,7 @@ use support::{Fixture, costly_hotspot, friction, scan_json};
 /// 3. `fix bug in a` rewrites it again (+1 −1);
 /// 4. `change both` rewrites one line in each file (+2 −2).
 ///
-/// Hand-computed signals (methodology eci/3):
+/// Hand-computed signals (methodology eci/4):
 /// - hotspot-friction 0 % → 100; changed-code-health 10 → 100;
 /// - structural-coupling: both multi-file commits span api and core: 100 % → 0;
 /// - batch-size: lines per commit 7, 2, 2, 4; p75 = 4 + 0.25·(7 − 4) = 4.75 → 100;
@@ -24,12 +24,14 @@ use support::{Fixture, costly_hotspot, friction, scan_json};
 /// - truck-factor 1 → 0; knowledge-islands 100 % → 0; former-contributors
 ///   0 % → 100; coordination-load and unowned-code not measured.
 ///
-/// Delivery = (0.35·100 + 0.2·100 + 0.15·0 + 0.15·100 + 0.15·0) / 1 = 70;
-/// Reliability = 0; Team execution = (0.3·0 + 0.25·0 + 0.25·100) / 0.8 = 31.25;
+/// Delivery = (0.21·100 + 0.12·100 + 0.09·0 + 0.09·100 + 0.09·0) / 0.6 = 70
+/// (the git signals are 0.6 of the driver; its CI, pull-request and test
+/// signals have no export here); Reliability = 0 (defect-prone code is 0.4
+/// of it); Team execution = (0.3·0 + 0.25·0 + 0.25·100) / 0.8 = 31.25;
 /// in the index each driver weighs its family weight times its measured share
-/// (Delivery 1, Reliability 1, Team execution 0.3 + 0.25 + 0.25 = 0.8):
-/// index = (0.35·70 + 0.25·0 + 0.15·0.8·31.25) / (0.35 + 0.25 + 0.12) = 39.24;
-/// coverage = 0.35 + 0.25 + 0.15·0.8 = 0.72.
+/// (Delivery 0.6, Reliability 0.4, Team execution 0.3 + 0.25 + 0.25 = 0.8):
+/// index = (0.35·0.6·70 + 0.25·0.4·0 + 0.15·0.8·31.25) / (0.21 + 0.1 + 0.12)
+/// = 18.45 / 0.43 = 42.91; coverage = 0.21 + 0.1 + 0.12 = 0.43.
 fn golden() -> Fixture {
     let mut f = Fixture::new();
     f.write(
@@ -119,8 +121,8 @@ fn golden_index_matches_the_hand_computation() {
     assert_eq!(driver(&a, "team-execution")["score"], 31.25);
     assert!(driver(&a, "security")["score"].is_null());
     assert!(driver(&a, "operations")["score"].is_null());
-    assert_eq!(a["index"]["score"], 39.24);
-    assert_eq!(a["index"]["coverage"], 0.72);
+    assert_eq!(a["index"]["score"], 42.91);
+    assert_eq!(a["index"]["coverage"], 0.43);
     assert_eq!(a["index"]["band"], "alert");
     // The decomposition adds up.
     let sum: f64 = a["index"]["drivers"]
@@ -129,7 +131,7 @@ fn golden_index_matches_the_hand_computation() {
         .iter()
         .map(|d| d["contribution"].as_f64().unwrap())
         .sum();
-    assert!((sum - 39.24).abs() < 0.02, "{sum}");
+    assert!((sum - 42.91).abs() < 0.02, "{sum}");
     // Evidence names the file fixes keep returning to.
     assert_eq!(
         signal(&a, "defect-prone-code")["evidence"][0]["id"],

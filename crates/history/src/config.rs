@@ -58,6 +58,16 @@ pub struct InputsConfig {
     /// relative to the repository root unless absolute.
     #[serde(default)]
     pub paths: Vec<String>,
+    /// The repository the exports' records belong to, as the records name
+    /// it (`github:owner/name`, `gitlab:12345678`). Without it: the one
+    /// matching the `origin` remote, else the only repository the stored
+    /// exports name.
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// Tags that count as production deployments when no deployment export
+    /// is stored (a glob such as `v*`; labelled *inferred* in reports).
+    #[serde(default)]
+    pub deploy_tags: Option<String>,
 }
 
 /// `[check]`: the thresholds of the CI gate, in index points (0–100).

@@ -168,6 +168,17 @@ fn chain_order(ids: &[ObjectId], first_parents: &[Option<ObjectId>]) -> Vec<Obje
     order
 }
 
+/// A tag and the commit it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagInfo {
+    /// `v1.2.0` (without `refs/tags/`).
+    pub name: String,
+    /// The commit's id (hex).
+    pub commit: String,
+    /// Epoch seconds: the tagger's time, else the commit's committer time.
+    pub time: i64,
+}
+
 /// An opened repository, shareable across threads.
 pub struct Repo {
     inner: gix::ThreadSafeRepository,
@@ -221,6 +232,60 @@ impl Repo {
                 String::from_utf8_lossy(&blob).into_owned(),
             )
         }))
+    }
+
+    /// The tags (`refs/tags/*`) peeled to commits, with the tag's date: the
+    /// tagger's time for an annotated tag, else the commit's committer time.
+    /// Sorted by name. Tags that do not peel to a commit are skipped.
+    pub fn tags(&self) -> Result<Vec<TagInfo>, HistoryError> {
+        let repo = self.inner.to_thread_local();
+        let platform = repo
+            .references()
+            .map_err(|e| HistoryError::git("listing tags", e))?;
+        let refs = platform
+            .tags()
+            .map_err(|e| HistoryError::git("listing tags", e))?;
+        let mut out = Vec::new();
+        for reference in refs {
+            let Ok(mut reference) = reference else {
+                continue;
+            };
+            let name = reference.name().shorten().to_string();
+            let direct = reference.target().try_id().map(ToOwned::to_owned);
+            let tag_time = direct
+                .and_then(|id| repo.find_object(id).ok())
+                .and_then(|o| o.try_into_tag().ok())
+                .and_then(|t| t.tagger().ok().flatten().and_then(|s| s.time().ok()))
+                .map(|t| t.seconds);
+            let Ok(commit) = reference.peel_to_commit() else {
+                continue;
+            };
+            let Ok(time) = commit.time() else {
+                continue;
+            };
+            out.push(TagInfo {
+                name,
+                commit: commit.id.to_string(),
+                time: tag_time.unwrap_or(time.seconds),
+            });
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    /// The URL of the `origin` remote (else the only remote), if any.
+    pub fn origin_url(&self) -> Option<String> {
+        let repo = self.inner.to_thread_local();
+        let remote = repo.find_remote("origin").ok().or_else(|| {
+            let names = repo.remote_names();
+            (names.len() == 1)
+                .then(|| names.into_iter().next())
+                .flatten()
+                .and_then(|n| repo.find_remote(AsRef::<gix::bstr::BStr>::as_ref(&n)).ok())
+        })?;
+        remote
+            .url(gix::remote::Direction::Fetch)
+            .map(|u| u.to_bstring().to_string())
     }
 
     /// Resolves the selection to commits; tags are peeled, non-commit refs skipped.

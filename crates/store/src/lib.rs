@@ -19,6 +19,7 @@
 use rusqlite::Connection;
 
 mod code;
+mod delivery;
 mod dialect;
 mod facts;
 mod history;
@@ -28,6 +29,7 @@ mod meta;
 mod snapshots;
 
 pub use code::{CodeTreeRow, MeasuredFile};
+pub use delivery::{DeliveryRows, Stored};
 pub use facts::{FactChange, FactCommit, Facts};
 pub use history::{
     ActivityRow, Batch, ChangeRow, ExcludedSummary, FileHistoryEntry, HistorySummary, StoredPath,

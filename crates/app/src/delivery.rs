@@ -1,0 +1,693 @@
+//! Builds the delivery facts signals read ([`friction_signals::delivery`])
+//! from the store: picks the repository's scope among the ones the exports
+//! name, keeps the records of the window, normalises statuses, joins reviews
+//! and commits to their pull requests, resolves each deployment's outcome
+//! from its statuses, infers deployments from releases or tags when no
+//! deployment export exists, and finds through git ancestry the first
+//! production deployment that contained each commit.
+
+use std::collections::{BTreeMap, HashMap};
+
+use friction_signals::delivery::{
+    CiResult, Cite, Coverage, Delivery, Deploy, DeployResult, Job, Pull, PullReview, Run, Source,
+    TestCase, is_production,
+};
+use friction_store::{DeliveryRows, Facts, InputRow, Store, Stored};
+
+use crate::Error;
+
+/// A tag as the assessment reads it: name, commit, date.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Tag {
+    pub name: String,
+    pub commit: String,
+    pub time: i64,
+}
+
+/// What picking the scope found.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ScopeChoice {
+    /// The scope the records are kept for, and how it was chosen.
+    Chosen(String, &'static str),
+    /// No scope applies; the note says why.
+    None(String),
+}
+
+/// `github:owner/name` from a remote URL of GitHub (`https://github.com/o/n.git`,
+/// `git@github.com:o/n.git`, `ssh://git@github.com/o/n`).
+pub(crate) fn scope_of_remote(url: &str) -> Option<String> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("git@github.com:")
+        .or_else(|| url.split_once("github.com/").map(|(_, r)| r))?;
+    let rest = rest.trim_end_matches('/');
+    let rest = rest.strip_suffix(".git").unwrap_or(rest);
+    let mut parts = rest.split('/');
+    let (owner, name) = (parts.next()?, parts.next()?);
+    (!owner.is_empty() && !name.is_empty() && parts.next().is_none()).then(|| {
+        format!(
+            "github:{}/{}",
+            owner.to_ascii_lowercase(),
+            name.to_ascii_lowercase()
+        )
+    })
+}
+
+/// The scope: `[inputs] scope`, else the one the `origin` remote names,
+/// else the only one the exports name.
+pub(crate) fn choose_scope(
+    configured: Option<&str>,
+    origin: Option<&str>,
+    stored: &[String],
+) -> ScopeChoice {
+    if let Some(s) = configured {
+        let s = s.trim().to_ascii_lowercase();
+        return if stored.contains(&s) || stored.is_empty() {
+            ScopeChoice::Chosen(s, "[inputs] scope")
+        } else {
+            ScopeChoice::None(format!(
+                "[inputs] scope `{s}` names no stored export's repository (they name {})",
+                stored.join(", ")
+            ))
+        };
+    }
+    if let Some(s) = origin.and_then(scope_of_remote)
+        && stored.contains(&s)
+    {
+        return ScopeChoice::Chosen(s, "the origin remote");
+    }
+    match stored {
+        [] => ScopeChoice::None(String::new()),
+        [one] => ScopeChoice::Chosen(one.clone(), "the only repository the exports name"),
+        many => ScopeChoice::None(format!(
+            "the exports name {} repositories ({}) and none is this repository's origin: \
+             set `[inputs] scope` in friction.toml",
+            many.len(),
+            many.join(", ")
+        )),
+    }
+}
+
+/// The window the records are kept for: `[from, until]` (`until: None` for
+/// the current assessment, whose CI runs may come after its last commit).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Window {
+    pub from: i64,
+    pub until: Option<i64>,
+}
+
+impl Window {
+    fn holds(&self, t: Option<i64>) -> bool {
+        t.is_some_and(|t| t >= self.from && self.until.is_none_or(|u| t <= u))
+    }
+    fn before_end(&self, t: i64) -> bool {
+        self.until.is_none_or(|u| t <= u)
+    }
+}
+
+/// Everything the builder reads besides the store rows.
+pub(crate) struct Context<'a> {
+    pub inputs: &'a [InputRow],
+    pub facts: &'a Facts,
+    /// Ids of [`friction_signals::Data::commits`].
+    pub commits: Vec<&'a str>,
+    /// Paths of [`friction_signals::Data::files`].
+    pub files: Vec<&'a str>,
+    pub tags: &'a [Tag],
+    /// `[inputs] deploy_tags` compiled.
+    pub deploy_tags: Option<globset::GlobMatcher>,
+    pub window: Window,
+}
+
+/// The delivery facts, or `None` when nothing beyond git is known (the
+/// assessment is then exactly the git-only one).
+pub(crate) fn build(
+    store: &Store,
+    scope: &ScopeChoice,
+    cx: &Context<'_>,
+) -> Result<Option<Delivery>, Error> {
+    let err = |e: friction_store::StoreError| Error::store(format!("reading the store: {e}"), None);
+    let tags: Vec<&Tag> = match &cx.deploy_tags {
+        Some(m) => cx.tags.iter().filter(|t| m.is_match(&t.name)).collect(),
+        None => Vec::new(),
+    };
+    if cx.inputs.is_empty() && tags.is_empty() {
+        return Ok(None);
+    }
+    let mut notes = Vec::new();
+    let key = match scope {
+        ScopeChoice::Chosen(s, _) => s.clone(),
+        ScopeChoice::None(why) => {
+            if !why.is_empty() {
+                notes.push(why.clone());
+            }
+            String::new()
+        }
+    };
+    let rows = if cx.inputs.is_empty() {
+        DeliveryRows::default()
+    } else {
+        store.delivery_rows(&key).map_err(err)?
+    };
+    Ok(Some(assemble(rows, key, notes, cx, &tags)))
+}
+
+struct Sources<'a> {
+    by_id: HashMap<i64, &'a InputRow>,
+    used: BTreeMap<i64, u32>,
+}
+
+impl Sources<'_> {
+    fn cite<T>(&mut self, s: &Stored<T>) -> Cite {
+        let next = self.used.len() as u32;
+        let source = *self.used.entry(s.input).or_insert(next);
+        Cite {
+            source,
+            record: s.at.record,
+            line: s.at.line,
+        }
+    }
+}
+
+fn assemble(
+    rows: DeliveryRows,
+    scope: String,
+    mut notes: Vec<String>,
+    cx: &Context<'_>,
+    tags: &[&Tag],
+) -> Delivery {
+    let w = cx.window;
+    let mut src = Sources {
+        by_id: cx.inputs.iter().map(|i| (i.id, i)).collect(),
+        used: BTreeMap::new(),
+    };
+    let secs = |a: Option<i64>, b: Option<i64>| match (a, b) {
+        (Some(a), Some(b)) if b >= a => Some((b - a) as f64),
+        _ => None,
+    };
+
+    let mut runs: Vec<Run> = Vec::new();
+    for r in &rows.runs {
+        let f = &r.fact;
+        let time = f.created_at.or(f.started_at).or(f.finished_at);
+        if !w.holds(time) {
+            continue;
+        }
+        runs.push(Run {
+            id: f.id.clone(),
+            attempt: f.attempt.max(1),
+            workflow: f.workflow.clone(),
+            event: f.event.clone(),
+            branch: f.branch.clone(),
+            head_sha: f.head_sha.clone(),
+            result: Some(CiResult::of(&f.status, &f.conclusion)),
+            created: f.created_at,
+            started: f.started_at,
+            finished: f.finished_at,
+            duration: f.duration.or_else(|| secs(f.started_at, f.finished_at)),
+            queued: f.queued.or_else(|| secs(f.created_at, f.started_at)),
+            cite: src.cite(r),
+        });
+    }
+    runs.sort_by(|a, b| (a.time(), &a.id, a.attempt).cmp(&(b.time(), &b.id, b.attempt)));
+
+    let mut jobs: Vec<Job> = Vec::new();
+    for r in &rows.jobs {
+        let f = &r.fact;
+        if !w.holds(f.created_at.or(f.started_at).or(f.finished_at)) {
+            continue;
+        }
+        jobs.push(Job {
+            id: f.id.clone(),
+            run_id: f.run_id.clone(),
+            attempt: f.attempt.max(1),
+            name: f.name.clone(),
+            stage: f.stage.clone(),
+            result: Some(CiResult::of(&f.status, &f.conclusion)),
+            status: f.status.clone(),
+            created: f.created_at,
+            started: f.started_at,
+            finished: f.finished_at,
+            queued: f.queued.or_else(|| secs(f.created_at, f.started_at)),
+            runner_labels: f.runner_labels.clone(),
+            cite: src.cite(r),
+        });
+    }
+    jobs.sort_by(|a, b| (&a.run_id, a.attempt, &a.id).cmp(&(&b.run_id, b.attempt, &b.id)));
+
+    // Deployments: the export's, else published releases, else matching tags.
+    let mut deploys: Vec<Deploy> = Vec::new();
+    let mut inferred = false;
+    let mut statuses: HashMap<&str, Vec<&Stored<friction_model::inputs::DeploymentStatus>>> =
+        HashMap::new();
+    for s in &rows.statuses {
+        statuses
+            .entry(s.fact.deployment_id.as_str())
+            .or_default()
+            .push(s);
+    }
+    for d in &rows.deployments {
+        let f = &d.fact;
+        // The latest status decides (ties: the larger status id, as sources number them).
+        let last = statuses.get(f.id.as_str()).and_then(|v| {
+            v.iter()
+                .filter(|s| s.fact.created_at.is_some())
+                .max_by(|a, b| {
+                    (a.fact.created_at, a.fact.id.len(), &a.fact.id).cmp(&(
+                        b.fact.created_at,
+                        b.fact.id.len(),
+                        &b.fact.id,
+                    ))
+                })
+        });
+        let (result, time) = match last {
+            Some(s) => (DeployResult::of(&s.fact.state), s.fact.created_at),
+            None => (DeployResult::Unknown, f.updated_at.or(f.created_at)),
+        };
+        let Some(time) = time else { continue };
+        if time < w.from - 366 * 86_400 || !w.before_end(time) {
+            // Older deployments still bound the commits they shipped (kept a year back).
+            continue;
+        }
+        deploys.push(Deploy {
+            id: f.id.clone(),
+            sha: f.sha.clone(),
+            environment: f.environment.clone(),
+            production: f
+                .production
+                .unwrap_or_else(|| is_production(&f.environment)),
+            time,
+            result,
+            inferred: false,
+            cite: Some(src.cite(d)),
+        });
+    }
+    let tag_commit: HashMap<&str, &str> = cx
+        .tags
+        .iter()
+        .map(|t| (t.name.as_str(), t.commit.as_str()))
+        .collect();
+    if deploys.is_empty() {
+        for r in &rows.releases {
+            let f = &r.fact;
+            if f.draft || f.prerelease {
+                continue;
+            }
+            let Some(time) = f.published_at.or(f.created_at) else {
+                continue;
+            };
+            if !w.before_end(time) {
+                continue;
+            }
+            let sha = tag_commit
+                .get(f.tag.as_str())
+                .map(|s| (*s).to_owned())
+                .or_else(|| {
+                    (f.target.len() == 40 && f.target.bytes().all(|b| b.is_ascii_hexdigit()))
+                        .then(|| f.target.clone())
+                })
+                .unwrap_or_default();
+            deploys.push(Deploy {
+                id: format!("release {}", f.tag),
+                sha,
+                environment: "release".into(),
+                production: true,
+                time,
+                result: DeployResult::Success,
+                inferred: true,
+                cite: Some(src.cite(r)),
+            });
+            inferred = true;
+        }
+    }
+    if deploys.is_empty() {
+        for t in tags {
+            if !w.before_end(t.time) {
+                continue;
+            }
+            deploys.push(Deploy {
+                id: format!("tag {}", t.name),
+                sha: t.commit.clone(),
+                environment: "tag".into(),
+                production: true,
+                time: t.time,
+                result: DeployResult::Success,
+                inferred: true,
+                cite: None,
+            });
+            inferred = true;
+        }
+    }
+    deploys.sort_by(|a, b| (a.time, &a.id).cmp(&(b.time, &b.id)));
+
+    // The first successful production deployment containing each stored commit.
+    let facts = cx.facts;
+    let mut first: Vec<Option<i64>> = Vec::new();
+    let production: Vec<&Deploy> = deploys
+        .iter()
+        .filter(|d| d.production && d.result == DeployResult::Success)
+        .collect();
+    if !production.is_empty() {
+        first = vec![None; facts.commits.len()];
+        let mut unresolved = 0;
+        for d in &production {
+            let Some(start) = facts.commit_index(&d.sha) else {
+                unresolved += 1;
+                continue;
+            };
+            let mut stack = vec![start];
+            while let Some(c) = stack.pop() {
+                let slot = &mut first[c as usize];
+                if slot.is_some() {
+                    continue;
+                }
+                *slot = Some(d.time);
+                stack.extend(&facts.commits[c as usize].parents);
+            }
+        }
+        if unresolved > 0 {
+            notes.push(format!(
+                "{unresolved} of {} production deployments name a commit this repository's \
+                 history does not hold",
+                production.len()
+            ));
+        }
+    }
+    let deployed_at = |sha: &str| -> Option<i64> {
+        facts
+            .commit_index(sha)
+            .and_then(|i| first.get(i as usize).copied().flatten())
+    };
+    let commit_deployed: Vec<Option<i64>> = if first.is_empty() {
+        Vec::new()
+    } else {
+        cx.commits.iter().map(|id| deployed_at(id)).collect()
+    };
+
+    // Pull requests with their reviews and commits.
+    let mut reviews: HashMap<u64, Vec<PullReview>> = HashMap::new();
+    for r in &rows.reviews {
+        let f = &r.fact;
+        reviews.entry(f.number).or_default().push(PullReview {
+            author: f.author.clone(),
+            state: f.state.clone(),
+            submitted: f.submitted_at,
+            cite: src.cite(r),
+        });
+    }
+    let mut commit_times: HashMap<u64, Vec<i64>> = HashMap::new();
+    for c in &rows.pr_commits {
+        if let (Some(n), Some(t)) = (c.fact.number, c.fact.authored_at.or(c.fact.committed_at)) {
+            commit_times.entry(n).or_default().push(t);
+        }
+    }
+    let mut pulls: Vec<Pull> = Vec::new();
+    for p in &rows.pulls {
+        let f = &p.fact;
+        if !(w.holds(f.merged_at) || (f.merged_at.is_none() && w.holds(f.created_at))) {
+            continue;
+        }
+        let mut rv = reviews.remove(&f.number).unwrap_or_default();
+        rv.sort_by_key(|a| (a.submitted, a.cite.record));
+        let mut ct = commit_times.remove(&f.number).unwrap_or_default();
+        ct.sort_unstable();
+        let deployed = if f.merged_at.is_some() {
+            [f.merge_sha.as_str(), f.head_sha.as_str()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .find_map(&deployed_at)
+        } else {
+            None
+        };
+        pulls.push(Pull {
+            number: f.number,
+            state: f.state.clone(),
+            author: f.author.clone(),
+            title: f.title.clone(),
+            base_ref: f.base_ref.clone(),
+            head_sha: f.head_sha.clone(),
+            merge_sha: f.merge_sha.clone(),
+            draft: f.draft,
+            created: f.created_at,
+            closed: f.closed_at,
+            merged: f.merged_at,
+            reviews: rv,
+            commit_times: ct,
+            deployed,
+            cite: src.cite(p),
+        });
+    }
+    pulls.sort_by_key(|p| p.number);
+
+    // Tests: every case of every report (reports are dated by their cases).
+    let mut tests = Vec::new();
+    for t in &rows.tests {
+        let f = &t.fact;
+        if let Some(ts) = f.timestamp
+            && !(ts >= w.from && w.before_end(ts))
+        {
+            continue;
+        }
+        let commit = src.by_id.get(&t.input).and_then(|i| i.commit.clone());
+        let cite = src.cite(t);
+        tests.push(TestCase {
+            key: [f.suite.as_str(), f.classname.as_str(), f.name.as_str()]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" / "),
+            file: f.file.clone(),
+            outcome: f.outcome.as_str().to_owned(),
+            flaky_attempts: f.flaky_attempts,
+            reruns: f.reruns,
+            commit,
+            report: cite.source,
+            cite,
+        });
+    }
+
+    // Coverage: the newest report naming each file of the repository.
+    let mut coverage: BTreeMap<u32, Coverage> = BTreeMap::new();
+    let mut unmatched = 0u64;
+    let index = PathIndex::new(&cx.files);
+    for c in &rows.coverage {
+        let f = &c.fact;
+        let Some(file) = index.find(&f.path) else {
+            unmatched += 1;
+            continue;
+        };
+        // Rows come by input id: a later row of a newer report replaces.
+        let cite = src.cite(c);
+        coverage.insert(
+            file,
+            Coverage {
+                file,
+                lines_found: f.lines_found,
+                lines_hit: f.lines_hit,
+                branches_found: f.branches_found,
+                branches_hit: f.branches_hit,
+                cite,
+            },
+        );
+    }
+    if unmatched > 0 {
+        notes.push(format!(
+            "{unmatched} coverage record{} name files not in the assessed tree",
+            if unmatched == 1 { "" } else { "s" }
+        ));
+    }
+
+    // The default branch: the one most pull requests target, else the one
+    // most push-triggered runs built.
+    let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
+    for p in &pulls {
+        if !p.base_ref.is_empty() {
+            *counts.entry(&p.base_ref).or_default() += 1;
+        }
+    }
+    if counts.is_empty() {
+        for r in runs
+            .iter()
+            .filter(|r| r.event == "push" && !r.branch.is_empty())
+        {
+            *counts.entry(&r.branch).or_default() += 1;
+        }
+    }
+    let default_branch = counts
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+        .map(|(b, _)| (*b).to_owned());
+
+    let sources = src
+        .used
+        .keys()
+        .map(|id| src.by_id.get(id))
+        .map(|row| Source {
+            path: row.map(|r| r.path.clone()).unwrap_or_default(),
+            format: row.map(|r| r.format.clone()).unwrap_or_default(),
+            sha256: row.map(|r| r.sha256.clone()).unwrap_or_default(),
+        })
+        .collect::<Vec<_>>();
+    // `used` numbered sources in first-use order; re-number by input id so
+    // the order does not depend on which fact came first.
+    let order: Vec<u32> = src.used.values().copied().collect();
+    let mut renumber = vec![0u32; order.len()];
+    for (by_id, &first_use) in order.iter().enumerate() {
+        renumber[first_use as usize] = by_id as u32;
+    }
+    let mut d = Delivery {
+        scope,
+        default_branch,
+        sources,
+        runs,
+        jobs,
+        pulls,
+        deploys,
+        deploys_inferred: inferred,
+        commit_deployed,
+        tests,
+        coverage: coverage.into_values().collect(),
+        notes,
+    };
+    renumber_cites(&mut d, &renumber);
+    d
+}
+
+fn renumber_cites(d: &mut Delivery, to: &[u32]) {
+    let fix = |c: &mut Cite| c.source = to[c.source as usize];
+    d.runs.iter_mut().for_each(|r| fix(&mut r.cite));
+    d.jobs.iter_mut().for_each(|r| fix(&mut r.cite));
+    for p in &mut d.pulls {
+        fix(&mut p.cite);
+        p.reviews.iter_mut().for_each(|r| fix(&mut r.cite));
+    }
+    d.deploys
+        .iter_mut()
+        .filter_map(|x| x.cite.as_mut())
+        .for_each(fix);
+    for t in &mut d.tests {
+        fix(&mut t.cite);
+        t.report = t.cite.source;
+    }
+    d.coverage.iter_mut().for_each(|c| fix(&mut c.cite));
+}
+
+/// Matches the paths coverage reports write (`src/a.rs`, `./src/a.rs`,
+/// `/home/runner/work/r/r/src/a.rs`, `com/x/A.java` under `src/main/java/`)
+/// to the repository's files: an exact match, else the longest path that one
+/// ends with the other at a `/` boundary, when that is unambiguous.
+struct PathIndex<'a> {
+    exact: HashMap<&'a str, u32>,
+    /// By file name: candidates.
+    by_name: HashMap<&'a str, Vec<u32>>,
+    files: &'a [&'a str],
+}
+
+impl<'a> PathIndex<'a> {
+    fn new(files: &'a [&'a str]) -> PathIndex<'a> {
+        let mut by_name: HashMap<&str, Vec<u32>> = HashMap::new();
+        for (i, f) in files.iter().enumerate() {
+            let name = f.rsplit('/').next().unwrap_or(f);
+            by_name.entry(name).or_default().push(i as u32);
+        }
+        PathIndex {
+            exact: files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (*f, i as u32))
+                .collect(),
+            by_name,
+            files,
+        }
+    }
+
+    fn find(&self, path: &str) -> Option<u32> {
+        let p = path.replace('\\', "/");
+        let p = p.trim_start_matches("./");
+        if let Some(&i) = self.exact.get(p) {
+            return Some(i);
+        }
+        let name = p.rsplit('/').next()?;
+        let joined = |a: &str, b: &str| a.ends_with(b) && a[..a.len() - b.len()].ends_with('/');
+        let hits: Vec<u32> = self
+            .by_name
+            .get(name)?
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let f = self.files[i as usize];
+                joined(p, f) || joined(f, p)
+            })
+            .collect();
+        match hits.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remotes_name_their_github_scope() {
+        for url in [
+            "https://github.com/Pallets/Flask.git",
+            "git@github.com:pallets/flask.git",
+            "ssh://git@github.com/pallets/flask",
+            "https://github.com/pallets/flask/",
+        ] {
+            assert_eq!(
+                scope_of_remote(url).as_deref(),
+                Some("github:pallets/flask"),
+                "{url}"
+            );
+        }
+        assert_eq!(scope_of_remote("https://gitlab.com/a/b.git"), None);
+        assert_eq!(scope_of_remote("https://github.com/a"), None);
+    }
+
+    #[test]
+    fn the_scope_comes_from_the_setting_the_origin_or_the_only_one() {
+        let two = vec!["github:a/b".to_owned(), "github:c/d".to_owned()];
+        assert_eq!(
+            choose_scope(Some("GitHub:C/D"), None, &two),
+            ScopeChoice::Chosen("github:c/d".into(), "[inputs] scope")
+        );
+        assert!(matches!(
+            choose_scope(Some("github:x/y"), None, &two),
+            ScopeChoice::None(_)
+        ));
+        assert_eq!(
+            choose_scope(None, Some("git@github.com:a/b.git"), &two),
+            ScopeChoice::Chosen("github:a/b".into(), "the origin remote")
+        );
+        assert!(
+            matches!(choose_scope(None, None, &two), ScopeChoice::None(n) if n.contains("[inputs] scope"))
+        );
+        assert_eq!(
+            choose_scope(None, None, &two[..1]),
+            ScopeChoice::Chosen("github:a/b".into(), "the only repository the exports name")
+        );
+    }
+
+    #[test]
+    fn coverage_paths_match_repository_files_at_a_boundary_and_only_when_unambiguous() {
+        let files = [
+            "src/a.rs",
+            "src/main/java/com/x/A.java",
+            "lib/b.py",
+            "tests/b.py",
+        ];
+        let ix = PathIndex::new(&files);
+        assert_eq!(ix.find("src/a.rs"), Some(0));
+        assert_eq!(ix.find("./src/a.rs"), Some(0));
+        assert_eq!(ix.find("/home/runner/work/r/r/src/a.rs"), Some(0));
+        assert_eq!(ix.find("com/x/A.java"), Some(1));
+        assert_eq!(ix.find("b.py"), None, "two candidates");
+        assert_eq!(ix.find("/ci/lib/b.py"), Some(2));
+        assert_eq!(ix.find("xsrc/a.rs"), None, "not at a boundary");
+    }
+}

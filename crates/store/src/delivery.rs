@@ -1,0 +1,356 @@
+//! Typed, de-duplicated readers of the facts read from inputs beyond git.
+//!
+//! Overlapping exports store the same item once per input (see migration 8);
+//! these readers return one row per source key (the scope plus the source's
+//! own ids): the row with the latest `updated_at` where the source gives one,
+//! else the one from the most recently ingested input. Test results and
+//! coverage have no source key: every row is its own fact. Every row keeps
+//! its input id and position, so a number can cite them.
+
+use friction_model::inputs::{
+    CiJob, CiRun, Deployment, DeploymentStatus, FileCoverage, Position, PrCommit, PullRequest,
+    Release, Review, TestOutcome, TestResult,
+};
+use rusqlite::Row;
+
+use crate::{Store, StoreError, to_u64};
+
+/// A fact with the input it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored<T> {
+    /// The input's id (`inputs.id`).
+    pub input: i64,
+    pub at: Position,
+    pub fact: T,
+}
+
+/// Every fact of one scope (and the scope-less test results and coverage).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeliveryRows {
+    pub runs: Vec<Stored<CiRun>>,
+    pub jobs: Vec<Stored<CiJob>>,
+    pub pulls: Vec<Stored<PullRequest>>,
+    pub reviews: Vec<Stored<Review>>,
+    pub pr_commits: Vec<Stored<PrCommit>>,
+    pub deployments: Vec<Stored<Deployment>>,
+    pub statuses: Vec<Stored<DeploymentStatus>>,
+    pub releases: Vec<Stored<Release>>,
+    pub tests: Vec<Stored<TestResult>>,
+    pub coverage: Vec<Stored<FileCoverage>>,
+}
+
+fn position(r: &Row<'_>, input: usize) -> rusqlite::Result<(i64, Position)> {
+    Ok((
+        r.get(input)?,
+        Position {
+            record: to_u64(r.get(input + 1)?),
+            line: r.get::<_, Option<i64>>(input + 2)?.map(to_u64),
+        },
+    ))
+}
+
+fn u32_of(v: i64) -> u32 {
+    u32::try_from(v).unwrap_or(0)
+}
+
+impl Store {
+    /// The scopes (repositories) the stored facts name, sorted.
+    pub fn fact_scopes(&self) -> Result<Vec<String>, StoreError> {
+        let mut all = std::collections::BTreeSet::new();
+        for row in self.inputs()? {
+            all.extend(row.scopes);
+        }
+        Ok(all.into_iter().collect())
+    }
+
+    /// One row per source key of every fact of `scope`, plus every test result
+    /// and coverage row (which name no scope), in a stable order.
+    pub fn delivery_rows(&self, scope: &str) -> Result<DeliveryRows, StoreError> {
+        let mut out = DeliveryRows::default();
+        // The newest version of each key first, then keep the first per key.
+        let query = |table: &str, cols: &str, key: &str, newest: &str| {
+            format!(
+                "SELECT {cols}, input, record, line FROM {table} WHERE scope = $1
+                 ORDER BY {key}, {newest} input DESC, record"
+            )
+        };
+        macro_rules! read {
+            ($sql:expr, $n:expr, $key:expr, $make:expr) => {{
+                let mut stmt = self.conn.prepare(&$sql)?;
+                let rows = stmt.query_map([scope], |r| {
+                    let (input, at) = position(r, $n)?;
+                    Ok(Stored {
+                        input,
+                        at,
+                        fact: $make(r)?,
+                    })
+                })?;
+                let mut v = Vec::new();
+                let mut last: Option<String> = None;
+                for row in rows {
+                    let row = row?;
+                    let k = $key(&row.fact);
+                    if last.as_deref() != Some(k.as_str()) {
+                        last = Some(k);
+                        v.push(row);
+                    }
+                }
+                v
+            }};
+        }
+        out.runs = read!(
+            query(
+                "ci_runs",
+                "scope, run_id, attempt, workflow, event, branch, head_sha, status, conclusion,
+                 created_at, started_at, finished_at, updated_at, duration, queued, url",
+                "run_id, attempt",
+                "COALESCE(updated_at, -1) DESC,"
+            ),
+            16,
+            |f: &CiRun| format!("{}\u{0}{}", f.id, f.attempt),
+            |r: &Row<'_>| -> rusqlite::Result<CiRun> {
+                Ok(CiRun {
+                    scope: r.get(0)?,
+                    id: r.get(1)?,
+                    attempt: u32_of(r.get(2)?),
+                    workflow: r.get(3)?,
+                    event: r.get(4)?,
+                    branch: r.get(5)?,
+                    head_sha: r.get(6)?,
+                    status: r.get(7)?,
+                    conclusion: r.get(8)?,
+                    created_at: r.get(9)?,
+                    started_at: r.get(10)?,
+                    finished_at: r.get(11)?,
+                    updated_at: r.get(12)?,
+                    duration: r.get(13)?,
+                    queued: r.get(14)?,
+                    url: r.get(15)?,
+                })
+            }
+        );
+        out.jobs = read!(
+            query(
+                "ci_jobs",
+                "scope, job_id, run_id, attempt, name, stage, status, conclusion, head_sha, branch,
+                 created_at, started_at, finished_at, queued, runner_labels",
+                "job_id, attempt",
+                "COALESCE(finished_at, -1) DESC,"
+            ),
+            15,
+            |f: &CiJob| format!("{}\u{0}{}", f.id, f.attempt),
+            |r: &Row<'_>| -> rusqlite::Result<CiJob> {
+                Ok(CiJob {
+                    scope: r.get(0)?,
+                    id: r.get(1)?,
+                    run_id: r.get(2)?,
+                    attempt: u32_of(r.get(3)?),
+                    name: r.get(4)?,
+                    stage: r.get(5)?,
+                    status: r.get(6)?,
+                    conclusion: r.get(7)?,
+                    head_sha: r.get(8)?,
+                    branch: r.get(9)?,
+                    created_at: r.get(10)?,
+                    started_at: r.get(11)?,
+                    finished_at: r.get(12)?,
+                    queued: r.get(13)?,
+                    runner_labels: r.get(14)?,
+                })
+            }
+        );
+        out.pulls = read!(
+            query(
+                "pull_requests",
+                "scope, number, pr_id, state, author, title, base_ref, head_ref, head_sha,
+                 merge_sha, draft, created_at, updated_at, closed_at, merged_at",
+                "number",
+                "COALESCE(updated_at, -1) DESC,"
+            ),
+            15,
+            |f: &PullRequest| f.number.to_string(),
+            |r: &Row<'_>| -> rusqlite::Result<PullRequest> {
+                Ok(PullRequest {
+                    scope: r.get(0)?,
+                    number: to_u64(r.get(1)?),
+                    id: r.get(2)?,
+                    state: r.get(3)?,
+                    author: r.get(4)?,
+                    title: r.get(5)?,
+                    base_ref: r.get(6)?,
+                    head_ref: r.get(7)?,
+                    head_sha: r.get(8)?,
+                    merge_sha: r.get(9)?,
+                    draft: r.get::<_, i64>(10)? != 0,
+                    created_at: r.get(11)?,
+                    updated_at: r.get(12)?,
+                    closed_at: r.get(13)?,
+                    merged_at: r.get(14)?,
+                })
+            }
+        );
+        out.reviews = read!(
+            query(
+                "pr_reviews",
+                "scope, review_id, number, author, state, commit_sha, submitted_at",
+                "review_id",
+                ""
+            ),
+            7,
+            |f: &Review| f.id.clone(),
+            |r: &Row<'_>| -> rusqlite::Result<Review> {
+                Ok(Review {
+                    scope: r.get(0)?,
+                    id: r.get(1)?,
+                    number: to_u64(r.get(2)?),
+                    author: r.get(3)?,
+                    state: r.get(4)?,
+                    commit_sha: r.get(5)?,
+                    submitted_at: r.get(6)?,
+                })
+            }
+        );
+        out.pr_commits = read!(
+            query(
+                "pr_commits",
+                "scope, number, sha, authored_at, committed_at",
+                "number, sha",
+                ""
+            ),
+            5,
+            |f: &PrCommit| format!("{}\u{0}{}", f.number.unwrap_or(0), f.sha),
+            |r: &Row<'_>| -> rusqlite::Result<PrCommit> {
+                let n: i64 = r.get(1)?;
+                Ok(PrCommit {
+                    scope: r.get(0)?,
+                    number: (n > 0).then(|| to_u64(n)),
+                    sha: r.get(2)?,
+                    authored_at: r.get(3)?,
+                    committed_at: r.get(4)?,
+                })
+            }
+        );
+        out.deployments = read!(
+            query(
+                "deployments",
+                "scope, deployment_id, sha, git_ref, environment, production, created_at,
+                 updated_at",
+                "deployment_id",
+                "COALESCE(updated_at, -1) DESC,"
+            ),
+            8,
+            |f: &Deployment| f.id.clone(),
+            |r: &Row<'_>| -> rusqlite::Result<Deployment> {
+                Ok(Deployment {
+                    scope: r.get(0)?,
+                    id: r.get(1)?,
+                    sha: r.get(2)?,
+                    git_ref: r.get(3)?,
+                    environment: r.get(4)?,
+                    production: r.get::<_, Option<i64>>(5)?.map(|p| p != 0),
+                    created_at: r.get(6)?,
+                    updated_at: r.get(7)?,
+                })
+            }
+        );
+        out.statuses = read!(
+            query(
+                "deployment_statuses",
+                "scope, status_id, deployment_id, state, environment, created_at",
+                "status_id",
+                ""
+            ),
+            6,
+            |f: &DeploymentStatus| f.id.clone(),
+            |r: &Row<'_>| -> rusqlite::Result<DeploymentStatus> {
+                Ok(DeploymentStatus {
+                    scope: r.get(0)?,
+                    id: r.get(1)?,
+                    deployment_id: r.get(2)?,
+                    state: r.get(3)?,
+                    environment: r.get(4)?,
+                    created_at: r.get(5)?,
+                })
+            }
+        );
+        out.releases = read!(
+            query(
+                "releases",
+                "scope, release_id, tag, target, name, draft, prerelease, created_at,
+                 published_at",
+                "release_id",
+                ""
+            ),
+            9,
+            |f: &Release| f.id.clone(),
+            |r: &Row<'_>| -> rusqlite::Result<Release> {
+                Ok(Release {
+                    scope: r.get(0)?,
+                    id: r.get(1)?,
+                    tag: r.get(2)?,
+                    target: r.get(3)?,
+                    name: r.get(4)?,
+                    draft: r.get::<_, i64>(5)? != 0,
+                    prerelease: r.get::<_, i64>(6)? != 0,
+                    created_at: r.get(7)?,
+                    published_at: r.get(8)?,
+                })
+            }
+        );
+        let mut stmt = self.conn.prepare(
+            "SELECT suite, classname, name, file, outcome, duration, flaky_attempts, reruns,
+                    timestamp, input, record, line
+             FROM test_results ORDER BY input, record",
+        )?;
+        out.tests = stmt
+            .query_map([], |r| {
+                let (input, at) = position(r, 9)?;
+                let outcome: String = r.get(4)?;
+                Ok(Stored {
+                    input,
+                    at,
+                    fact: TestResult {
+                        suite: r.get(0)?,
+                        classname: r.get(1)?,
+                        name: r.get(2)?,
+                        file: r.get(3)?,
+                        outcome: match outcome.as_str() {
+                            "passed" => TestOutcome::Passed,
+                            "failed" => TestOutcome::Failed,
+                            "error" => TestOutcome::Error,
+                            _ => TestOutcome::Skipped,
+                        },
+                        duration: r.get(5)?,
+                        flaky_attempts: u32_of(r.get(6)?),
+                        reruns: u32_of(r.get(7)?),
+                        timestamp: r.get(8)?,
+                    },
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut stmt = self.conn.prepare(
+            "SELECT path, lines_found, lines_hit, branches_found, branches_hit, functions_found,
+                    functions_hit, input, record, line
+             FROM coverage_files ORDER BY input, record",
+        )?;
+        out.coverage = stmt
+            .query_map([], |r| {
+                let (input, at) = position(r, 7)?;
+                Ok(Stored {
+                    input,
+                    at,
+                    fact: FileCoverage {
+                        path: r.get(0)?,
+                        lines_found: to_u64(r.get(1)?),
+                        lines_hit: to_u64(r.get(2)?),
+                        branches_found: to_u64(r.get(3)?),
+                        branches_hit: to_u64(r.get(4)?),
+                        functions_found: to_u64(r.get(5)?),
+                        functions_hit: to_u64(r.get(6)?),
+                    },
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(out)
+    }
+}
