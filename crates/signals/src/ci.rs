@@ -80,38 +80,16 @@ pub(crate) fn figure(name: &str, value: f64, unit: impl Into<String>) -> Figure 
     }
 }
 
-/// The default branch: the export's, else the branch the most push-triggered
-/// runs ran on (ties: the name first in order). The flag says it was inferred.
-pub(crate) fn default_branch(d: &Delivery) -> Option<(String, bool)> {
-    if let Some(b) = d.default_branch.as_ref().filter(|b| !b.is_empty()) {
-        return Some((b.clone(), false));
-    }
-    let mut pushes: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in d
-        .runs
-        .iter()
-        .filter(|r| r.event == "push" && !r.branch.is_empty())
-    {
-        *pushes.entry(&r.branch).or_default() += 1;
-    }
-    pushes
-        .into_iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
-        .map(|(b, _)| (b.to_owned(), true))
-}
-
-/// The default branch and how figures name it (`` `main` ``, with "inferred"
-/// when it was), or why there is none.
-pub(crate) fn default_branch_named(d: &Delivery) -> Result<(String, String), String> {
-    let (branch, inferred) = default_branch(d).ok_or(
-        "the default branch is unknown: the export does not name it and no run was triggered by a push",
-    )?;
-    let named = if inferred {
-        format!("`{branch}` (inferred: the branch most push runs ran on)")
-    } else {
-        format!("`{branch}`")
-    };
-    Ok((branch, named))
+/// The default branch (the loader's: the branch most pull requests target,
+/// else the one most push-triggered runs built) and how figures name it, or
+/// why there is none.
+pub(crate) fn default_branch(d: &Delivery) -> Result<(&str, String), String> {
+    let branch = d
+        .default_branch
+        .as_deref()
+        .filter(|b| !b.is_empty())
+        .ok_or("the default branch is unknown: no pull request names its base and no run was triggered by a push")?;
+    Ok((branch, format!("`{branch}`")))
 }
 
 /// Per group (a workflow, a runner label set) of minutes with citations:

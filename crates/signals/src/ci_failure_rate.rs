@@ -17,8 +17,9 @@ static DOC: Doc = Doc {
         Delivery reports find the most successful teams keep the default branch's success rate \
         above 90 %.",
     how: "Every stored run attempt (a re-run's attempt 2 is a run of its own) on the default \
-        branch (the export's, else the branch most push-triggered runs ran on; runs triggered by \
-        a pull or merge request are not default-branch runs whatever their branch) is classified \
+        branch (the branch most pull requests target, else the one most push-triggered runs \
+        built; runs triggered by a pull or merge request are not default-branch runs whatever \
+        their branch) is classified \
         from its status and conclusion: success, failure (failed, errored, timed out), or not \
         decided — cancelled, skipped, waiting for a person, in progress or an unknown status \
         word, which are left out of the rate and counted in the figures (an unknown word is \
@@ -74,7 +75,7 @@ impl crate::Signal for CiFailureRate {
 impl CiFailureRate {
     fn measured(&self, ctx: &Context<'_>) -> Result<Measured, String> {
         let d = ci::repository_runs(ctx)?;
-        let (branch, on) = ci::default_branch_named(d)?;
+        let (branch, on) = ci::default_branch(d)?;
         let mut counts: BTreeMap<CiResult, usize> = BTreeMap::new();
         let (mut pr_decided, mut pr_failed) = (0usize, 0usize);
         let mut workflows: BTreeMap<&str, Tally> = BTreeMap::new();
@@ -88,7 +89,7 @@ impl CiFailureRate {
                 }
                 continue;
             }
-            if !ci::default_branch_run(r, &branch) {
+            if !ci::default_branch_run(r, branch) {
                 continue;
             }
             *counts.entry(outcome).or_default() += 1;
@@ -212,15 +213,11 @@ mod tests {
     }
 
     #[test]
-    fn default_branch_is_inferred_from_push_runs_when_the_export_does_not_name_it() {
+    fn an_unknown_default_branch_is_not_measured() {
         let mut d = runs();
         d.default_branch = None;
-        for id in 20..23 {
-            d.runs.push(run(id, 1, "dev", "pull_request", Failure));
-        }
-        let m = measured(measure(&CiFailureRate, &data(1, &[&[0]], d)));
-        assert_eq!(m.value, 20.0);
-        assert!(m.figures[0].unit.contains("inferred"));
+        let why = not_measured(measure(&CiFailureRate, &data(1, &[&[0]], d)));
+        assert!(why.starts_with("the default branch is unknown"), "{why}");
     }
 
     #[test]

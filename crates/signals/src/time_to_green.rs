@@ -74,13 +74,13 @@ impl crate::Signal for TimeToGreen {
 impl TimeToGreen {
     fn measured(&self, ctx: &Context<'_>) -> Result<Measured, String> {
         let d = ci::repository_runs(ctx)?;
-        let (branch, on) = ci::default_branch_named(d)?;
+        let (branch, on) = ci::default_branch(d)?;
         let mut streams: BTreeMap<&str, Vec<(i64, &Run)>> = BTreeMap::new();
         let mut untimed = 0usize;
         for r in d
             .runs
             .iter()
-            .filter(|r| ci::default_branch_run(r, &branch) && r.outcome().decided())
+            .filter(|r| ci::default_branch_run(r, branch) && r.outcome().decided())
         {
             match finished(r) {
                 Some(t) => streams.entry(ci::workflow(r)).or_default().push((t, r)),
