@@ -34,30 +34,6 @@ pub fn hotspot_score(code_lines: u32, revisions: u64) -> f64 {
     (1.0 + f64::from(code_lines)).ln() + 0.5 * (1.0 + revisions as f64).ln()
 }
 
-/// Words that mark a commit as a fix (whole words, case-insensitive).
-pub const FIX_WORDS: &[&str] = &[
-    "fix",
-    "fixes",
-    "fixed",
-    "fixing",
-    "bug",
-    "bugs",
-    "bugfix",
-    "hotfix",
-    "defect",
-    "regression",
-    "crash",
-    "fault",
-];
-
-/// Whether a commit message marks a fix. Hand-written word scan: a dozen
-/// fixed words do not warrant a regex engine.
-pub fn is_fix(message: &str) -> bool {
-    message
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|w| FIX_WORDS.iter().any(|f| w.eq_ignore_ascii_case(f)))
-}
-
 /// ROC AUC of `scores` for `labels` (Mann–Whitney U with average ranks for
 /// ties). `None` without both positives and negatives.
 pub fn auc(scores: &[f64], labels: &[bool]) -> Option<f64> {
@@ -250,15 +226,6 @@ mod tests {
             Some(667.0)
         );
         assert_eq!(strata_auc(&scores, &labels, &sizes, 2), Some(0.5));
-    }
-
-    #[test]
-    fn fix_commits_are_recognised() {
-        assert!(is_fix("Fix crash on empty input"));
-        assert!(is_fix("bugfix: off by one"));
-        assert!(is_fix("PROJ-1 fixed the thing"));
-        assert!(!is_fix("Add prefix handling"));
-        assert!(!is_fix("debug logging"));
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use friction_analysis::components::ComponentMap;
+use friction_analysis::fixes::{FixClass, PathKind, Touched, classify};
 use friction_analysis::teams::{CodeOwners, TeamMap, TeamOverlap};
 
 use friction_assess::{Assessment, Economics, Options};
@@ -66,7 +67,10 @@ fn message_patterns(patterns: &[String], setting: &str) -> Result<Vec<regex::Reg
         .collect()
 }
 
-/// Recognises fix commits: the built-in fix words and `[assessment] fix_patterns`.
+/// Recognises defect-fix commits: the built-in classifier
+/// ([`friction_analysis::fixes::classify`], which reads the message and what
+/// the commit changed) and `[assessment] fix_patterns`, an explicit override:
+/// a message a pattern matches marks a fix whatever it changed.
 pub struct FixRules {
     words: bool,
     patterns: Vec<regex::Regex>,
@@ -83,9 +87,9 @@ impl FixRules {
         })
     }
 
-    pub fn is_fix(&self, message: &str) -> bool {
-        (self.words && friction_analysis::backtest::is_fix(message))
-            || self.patterns.iter().any(|p| p.is_match(message))
+    pub fn is_fix(&self, message: &str, touched: Touched) -> bool {
+        self.patterns.iter().any(|p| p.is_match(message))
+            || (self.words && classify(message, touched) == FixClass::Defect)
     }
 }
 
@@ -458,6 +462,17 @@ pub fn load_with(
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
 
+    // What each commit of the window changed (counted changes, by the file's
+    // identity), for the fix classifier; a file's kind is worked out once.
+    let mut kinds: Vec<Option<PathKind>> = vec![None; facts.file_ids.len()];
+    let mut touched: Vec<Touched> = vec![Touched::default(); facts.commits.len()];
+    for ch in &facts.changes {
+        if ch.counted && facts.commits[ch.commit as usize].time >= from {
+            let kind = *kinds[ch.file as usize]
+                .get_or_insert_with(|| PathKind::of(&facts.file_ids[ch.file as usize]));
+            touched[ch.commit as usize].add(kind);
+        }
+    }
     let mut commits: Vec<Commit> = Vec::new();
     // Stored commit → index into `commits`, for commits with counted changes.
     let mut index: Vec<u32> = vec![u32::MAX; facts.commits.len()];
@@ -477,7 +492,7 @@ pub fn load_with(
                     .flatten()
                     .map(|(_, _, m)| m.as_str());
                 commits.push(Commit {
-                    fix: message.is_some_and(|m| fix.is_fix(m)),
+                    fix: message.is_some_and(|m| fix.is_fix(m, touched[ch.commit as usize])),
                     ai: message.is_some_and(|m| ai.is_ai(name, email, m)),
                     id: stored.id.clone(),
                     time: stored.time,

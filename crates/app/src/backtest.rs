@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use friction_analysis::backtest::{self, Backtest, Candidate, is_fix};
+use friction_analysis::backtest::{self, Backtest, Candidate};
+use friction_analysis::fixes::{PathKind, Touched};
 use friction_code::{ANALYZER_VERSION, FileMetrics};
 use friction_history::ExclusionRules;
 use friction_store::{Store, StoreError, WalkMode};
@@ -25,6 +26,8 @@ pub struct BacktestRequest {
     pub horizon_months: u32,
     /// Worker threads for measuring the tree at the cut (0 = one per core).
     pub threads: usize,
+    /// Score tests, examples, docs and benchmarks too, not product code only.
+    pub include_tests: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -36,6 +39,14 @@ pub struct BacktestReport {
     pub horizon_end: String,
     /// The horizon reaches past the newest stored commit: outcomes are incomplete.
     pub horizon_incomplete: bool,
+    /// Only product code was scored (`--include-tests` not given).
+    pub product_code_only: bool,
+    /// Files of the tree at the cut left out of the ranking, by rule: a
+    /// `friction.toml`/built-in exclusion reason, `not measured` (not source
+    /// code), `empty` (no code lines), and without `--include-tests` the path
+    /// kinds that are not product code (`test`, `example`, `benchmark`,
+    /// `docs`, `build`).
+    pub left_out: BTreeMap<String, u64>,
     #[serde(flatten)]
     pub result: Backtest,
 }
@@ -128,12 +139,17 @@ pub fn run(
         false,
     )
     .map_err(|e| Error::input(format!("measuring the tree at the cut: {e}"), None))?;
-    let result = evaluate(
+    let fix = crate::assess::FixRules::new(&project.config()?)?;
+    let (result, left_out) = evaluate(
         &store,
         &code.commit,
-        cut,
-        horizon_end,
-        request.window_months,
+        &Outcome {
+            cut,
+            horizon_end,
+            window_months: request.window_months,
+            include_tests: request.include_tests,
+            fix: &fix,
+        },
     )
     .map_err(err)?;
     let report = BacktestReport {
@@ -143,6 +159,8 @@ pub fn run(
         horizon_months: request.horizon_months,
         horizon_end: date(horizon_end),
         horizon_incomplete: horizon_end > last,
+        product_code_only: !request.include_tests,
+        left_out,
         result,
     };
     let json = serde_json::to_string(&report)
@@ -151,27 +169,48 @@ pub fn run(
     Ok(report)
 }
 
-/// Candidates from the tree at the cut, labels from fix commits after it.
-fn evaluate(
-    store: &Store,
-    cut_commit: &str,
+/// What the back-test scores against: the window before the cut and the
+/// defect fixes of the horizon after it.
+struct Outcome<'a> {
     cut: i64,
     horizon_end: i64,
     window_months: u32,
-) -> Result<Backtest, StoreError> {
+    include_tests: bool,
+    fix: &'a crate::assess::FixRules,
+}
+
+/// Candidates from the tree at the cut, labels from the defect fixes after
+/// it, and how many files each rule left out.
+fn evaluate(
+    store: &Store,
+    cut_commit: &str,
+    o: &Outcome<'_>,
+) -> Result<(Backtest, BTreeMap<String, u64>), StoreError> {
     let mut candidates = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut left_out: BTreeMap<String, u64> = BTreeMap::new();
     let tree = store.measured_tree(cut_commit, ANALYZER_VERSION)?;
     let paths: Vec<&str> = tree.iter().map(|(r, _)| r.path.as_str()).collect();
     let ids = store.file_ids_at(&paths, cut_commit)?;
     for ((row, data), id) in tree.into_iter().zip(ids) {
-        if row.excluded.is_some() {
+        let kind = PathKind::of(&row.path);
+        let rule = if let Some(reason) = &row.excluded {
+            Some(reason.clone())
+        } else if !o.include_tests && kind != PathKind::Product {
+            Some(kind.as_str().to_owned())
+        } else {
+            None
+        };
+        if let Some(rule) = rule {
+            *left_out.entry(rule).or_default() += 1;
             continue;
         }
         let Some(m) = data.and_then(|d| FileMetrics::from_bytes(&d)) else {
+            *left_out.entry("not measured".into()).or_default() += 1;
             continue;
         };
         if m.lines.code == 0 {
+            *left_out.entry("empty".into()).or_default() += 1;
             continue;
         }
         index.insert(id, candidates.len());
@@ -183,27 +222,45 @@ fn evaluate(
             authors: 0,
         });
     }
-    let since = cut - i64::from(window_months) * MONTH;
+    let since = o.cut - i64::from(o.window_months) * MONTH;
     let rows = store.activity(since, WalkMode::Full)?;
-    let messages = store.commit_messages(cut)?;
+    let messages = store.commit_messages(o.cut)?;
     let mut commits: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); candidates.len()];
     let mut authors: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); candidates.len()];
-    let mut fixes: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+    // What each commit of the horizon changed (every counted change, scored
+    // file or not), for the fix classifier.
+    let mut touched: BTreeMap<&str, Touched> = BTreeMap::new();
+    let mut horizon: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
     for r in &rows {
+        if r.time > o.cut && r.time <= o.horizon_end {
+            touched
+                .entry(&r.commit)
+                .or_default()
+                .add(PathKind::of(&r.path));
+        }
         let Some(&i) = index.get(&r.file_id) else {
             continue;
         };
-        if r.time <= cut {
+        if r.time <= o.cut {
             commits[i].insert(&r.commit);
             authors[i].insert(&r.author);
-        } else if r.time <= horizon_end && messages.get(&r.commit).is_some_and(|m| is_fix(&m.2)) {
-            fixes.entry(&r.commit).or_default().insert(i);
+        } else if r.time <= o.horizon_end {
+            horizon.entry(&r.commit).or_default().insert(i);
         }
     }
     for (i, c) in candidates.iter_mut().enumerate() {
         c.revisions = commits[i].len() as u64;
         c.authors = authors[i].len() as u64;
     }
-    let fix_sets: Vec<BTreeSet<usize>> = fixes.into_values().collect();
-    Ok(backtest::backtest(&candidates, &fix_sets))
+    let fix_sets: Vec<BTreeSet<usize>> = horizon
+        .into_iter()
+        .filter(|(commit, _)| {
+            messages.get(*commit).is_some_and(|m| {
+                o.fix
+                    .is_fix(&m.2, touched.get(commit).copied().unwrap_or_default())
+            })
+        })
+        .map(|(_, set)| set)
+        .collect();
+    Ok((backtest::backtest(&candidates, &fix_sets), left_out))
 }

@@ -271,6 +271,7 @@ fn a_backtest_stores_its_headline_for_the_hotspot_table() {
         window_months: 12,
         horizon_months: 12,
         threads: 1,
+        include_tests: false,
     };
     let report = friction_app::backtest::run(&project, &request, &Silent).expect("back-tests");
     assert_eq!(report.cut, "2023-11-20");

@@ -14,6 +14,7 @@ pub fn run(args: &BacktestArgs) -> Result<u8, Error> {
             window_months: args.window_months,
             horizon_months: args.horizon_months,
             threads: args.threads,
+            include_tests: args.include_tests,
         },
         &crate::progress::Bar::new(args.quiet),
     )?;
@@ -39,9 +40,20 @@ pub fn text(r: &BacktestReport) -> String {
         r.horizon_end
     );
     out.push_str(&format!(
-        "  outcome       {} fix commits touched {} of {} files that existed at the cut\n",
-        b.fix_commits, b.fix_touched_files, b.files
+        "  outcome       {} defect-fix commits touched {} of the {} {} that existed at the cut\n",
+        b.fix_commits,
+        b.fix_touched_files,
+        b.files,
+        if r.product_code_only {
+            "product-code files"
+        } else {
+            "files"
+        }
     ));
+    if !r.left_out.is_empty() {
+        let rules: Vec<String> = r.left_out.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        out.push_str(&format!("  left out      {}\n", rules.join(", ")));
+    }
     if r.horizon_incomplete {
         out.push_str("  note          the horizon reaches past the newest commit: fewer fixes can have happened yet\n");
     }

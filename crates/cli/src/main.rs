@@ -376,6 +376,10 @@ pub struct BacktestArgs {
     /// Worker threads for measuring the tree at the cut (0 = one per core).
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
+    /// Also score tests, examples, docs, benchmarks and build files (default:
+    /// product code only).
+    #[arg(long)]
+    pub include_tests: bool,
     /// Print JSON on stdout.
     #[arg(long)]
     pub json: bool,

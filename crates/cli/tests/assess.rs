@@ -13,7 +13,7 @@ use support::{Fixture, costly_hotspot, friction, scan_json};
 /// 3. `fix bug in a` rewrites it again (+1 −1);
 /// 4. `change both` rewrites one line in each file (+2 −2).
 ///
-/// Hand-computed signals (methodology eci/4):
+/// Hand-computed signals (methodology eci/5):
 /// - hotspot-friction 0 % → 100; changed-code-health 10 → 100;
 /// - structural-coupling: both multi-file commits span api and core: 100 % → 0;
 /// - batch-size: lines per commit 7, 2, 2, 4; p75 = 4 + 0.25·(7 − 4) = 4.75 → 100;
@@ -327,6 +327,50 @@ fn fix_patterns_recognise_ticket_conventions() {
         .unwrap();
     assert_eq!(fixes["value"], 2.0, "only the BUG- commits count");
     assert_eq!(s["evidence"][0]["id"], "a.py");
+}
+
+/// Fix words about typos, documentation and tests do not make code
+/// defect-prone: of five fix-word commits only `Fix crash in b` changes
+/// product code for a defect, so no file has two defect fixes (value 0 %),
+/// where the word rule counted five fixes and found `a.py` and
+/// `tests/test_b.py` defect-prone.
+#[test]
+fn typo_documentation_and_test_fixes_are_not_defect_fixes() {
+    let mut f = Fixture::new();
+    f.write("a.py", "def a():\n    return 1\n");
+    f.write("b.py", "def b():\n    return 1\n");
+    f.write("tests/test_b.py", "def test_b():\n    assert True\n");
+    f.commit("initial");
+    for (i, (path, msg)) in [
+        ("a.py", "Fix typos in the docstring of a"),
+        ("a.py", "Fix malformed comments"),
+        ("b.py", "Fix crash in b"),
+        ("tests/test_b.py", "fix test"),
+        ("tests/test_b.py", "fix test again"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        f.advance_days(1);
+        f.write(path, format!("def x():\n    return {i}\n"));
+        f.commit(msg);
+    }
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    let (a, _) = assess_json(&f, &db, &[]);
+    let s = signal(&a, "defect-prone-code");
+    let figure = |name: &str| {
+        s["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == name)
+            .unwrap()["value"]
+            .clone()
+    };
+    assert_eq!(figure("fix commits"), 1.0);
+    assert_eq!(figure("defect-prone files"), 0.0);
+    assert_eq!(s["value"], 0.0);
 }
 
 /// Without code measurements the file-based signals say why they are not

@@ -64,6 +64,75 @@ fn rankings_are_scored_against_later_fix_commits() {
     assert!(text.contains("backtest"), "{text}");
 }
 
+/// Product code by default: tests, docs and examples are left out and
+/// counted by rule; fixes are defect fixes by the classifier (a typo fix of
+/// product code and a test-only fix do not count).
+///
+/// Tree at the cut: `src/big.py` (100 code lines), `src/small.py` (2),
+/// `tests/test_big.py` (2), `docs/conf.py` (1), `examples/demo.py` (1). After
+/// the cut: `Fix crash in big` (big + its test; a defect fix), `Fix typo in
+/// small's docstring` (wording), `fix test` (tests only), `Fix the demo`
+/// (no product code). Product code: 2 files, 1 fix commit touching 1 of them.
+/// With `--include-tests`: 5 files, the same fix commit touching 2 of them.
+#[test]
+fn product_code_is_scored_against_defect_fixes_by_default() {
+    let mut f = Fixture::new();
+    let big: String = (0..100).map(|i| format!("x{i} = {i}\n")).collect();
+    f.write("src/big.py", &big);
+    f.write("src/small.py", "z = 1\nw = 2\n");
+    f.write("tests/test_big.py", "def test_big():\n    assert True\n");
+    f.write("docs/conf.py", "project = 'x'\n");
+    f.write("examples/demo.py", "print('demo')\n");
+    f.commit("initial");
+    f.advance_days(240);
+    f.write("src/big.py", format!("{big}extra = 99\n"));
+    f.write("tests/test_big.py", "def test_big():\n    assert 1\n");
+    f.commit("Fix crash in big");
+    f.write("src/small.py", "z = 1\nw = 3\n");
+    f.commit("Fix typo in small's docstring");
+    f.write("tests/test_big.py", "def test_big():\n    assert 2\n");
+    f.commit("fix test");
+    f.write("examples/demo.py", "print('demo!')\n");
+    f.commit("Fix the demo");
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "backtest",
+            ".",
+            "--db",
+            db.to_str().unwrap(),
+            "--cut",
+            "2024-06-01",
+            "--json",
+            "-q",
+        ];
+        args.extend_from_slice(extra);
+        let out = friction(&args, f.path());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let r = run(&[]);
+    assert_eq!(r["product_code_only"], true);
+    assert_eq!(r["files"], 2);
+    assert_eq!(
+        r["left_out"],
+        serde_json::json!({"docs": 1, "example": 1, "test": 1})
+    );
+    assert_eq!(r["fix_commits"], 1);
+    assert_eq!(r["fix_touched_files"], 1);
+    let all = run(&["--include-tests"]);
+    assert_eq!(all["product_code_only"], false);
+    assert_eq!(all["files"], 5);
+    assert_eq!(all["left_out"], serde_json::json!({}));
+    assert_eq!(all["fix_commits"], 1);
+    assert_eq!(all["fix_touched_files"], 2);
+}
+
 #[test]
 fn bad_cut_dates_are_clear_errors() {
     let mut f = Fixture::new();

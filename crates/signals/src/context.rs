@@ -480,44 +480,7 @@ impl<'a> Context<'a> {
     }
 }
 
-/// Whether a path looks like a test file. Tests changing with the code they
-/// test are healthy coupling, not structural coupling.
-pub fn is_test_path(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    let name = lower.rsplit('/').next().unwrap_or(&lower);
-    let dirs: Vec<&str> = lower.split('/').collect();
-    dirs[..dirs.len().saturating_sub(1)].iter().any(|d| {
-        matches!(
-            *d,
-            "t" | "test" | "tests" | "testing" | "spec" | "specs" | "__tests__" | "testdata"
-        )
-    }) || name.starts_with("test_")
-        || name.contains("_test.")
-        || name.contains(".test.")
-        || name.contains(".spec.")
-        || name.contains("_spec.")
-        || (name.ends_with("test.java") || name.ends_with("tests.cs") || name.ends_with("test.kt"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn test_paths() {
-        for p in [
-            "t/t0001-init.sh",
-            "src/foo_test.go",
-            "tests/it.rs",
-            "a/__tests__/x.js",
-            "x.spec.ts",
-            "pkg/test_util.py",
-            "src/FooTest.java",
-        ] {
-            assert!(is_test_path(p), "{p}");
-        }
-        for p in ["src/main.rs", "contest.c", "latest/x.py", "t.c"] {
-            assert!(!is_test_path(p), "{p}");
-        }
-    }
-}
+/// Whether a path looks like a test file (one rule for the whole product,
+/// [`friction_analysis::fixes::is_test_path`]). Tests changing with the code
+/// they test are healthy coupling, not structural coupling.
+pub use friction_analysis::fixes::is_test_path;

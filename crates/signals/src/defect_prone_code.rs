@@ -17,19 +17,31 @@ static DOC: Doc = Doc {
     why: "Defects cluster: a small part of the code attracts most fixes, and a file fixed again \
         and again is where the next incident is likely to come from. Code Red found 15× more \
         defects in low-health code; this signal finds the clusters from the history directly.",
-    how: "A commit is a fix when its message contains a fix word (fix, fixes, fixed, bug, \
-        bugfix, hotfix, defect, regression, crash, fault) or matches one of `[assessment] \
-        fix_patterns` (ticket conventions such as `^BUG-\\d+`). For every file at the assessed \
-        commit, the distinct fix commits in the window that changed it; value = code lines in \
-        files with ≥ 2 fixes / all code lines (code lines from the health measurement, 1 per \
-        file when unmeasured). Not measured when the window has no fix commit at all: the \
-        convention is then probably not in use.",
+    how: "A commit is a defect fix when it says it fixes something — a fix word (fix, fixes, \
+        fixed, fixing, bug, bugs, bugfix, hotfix, defect, regression, crash, fault) or a \
+        conventional `fix:` type — what it fixes is not wording (typos, spelling, grammar), \
+        documentation (docs, Javadoc, docstrings, comments, README, changelog) or style \
+        (formatting, whitespace, lint and style checkers, warnings, unused code), and it changed \
+        product code: a commit that changed only tests, documentation, build or CI files, \
+        examples or benchmarks fixes no defect of the product. Conventional-commit types other \
+        than `fix` (docs, test, style, refactor, chore, ci, build, feat) are not fixes; a revert \
+        is judged by its own words, not by the subject it quotes. `[assessment] fix_patterns` \
+        (ticket conventions such as `^BUG-\\d+`) mark fixes whatever they changed. On \
+        hand-labelled public commits the word rule alone counted many documentation, typo and \
+        test commits as fixes (`BENCHMARKS.md`). For every file at the assessed commit, the \
+        distinct defect-fix commits in the window that changed it; value = code lines in files \
+        with ≥ 2 fixes / all code lines (code lines from the health measurement, 1 per file when \
+        unmeasured). Not measured when the window has no fix commit at all: the convention is \
+        then probably not in use.",
     thresholds: "2 % or less → 100, 25 % or more → 0, linear in between (friction's choice: \
         a quarter of the code under recurring fixes means reliability work competes with every \
         plan).",
     sources: &[
         "Tornhill & Borg, \"Code Red\", TechDebt 2022 (arXiv 2203.04374): defects concentrate in low-health code",
         "code-maat `messages` analysis: fix commits recognised from messages (github.com/adamtornhill/code-maat)",
+        "Śliwerski, Zimmermann & Zeller, \"When do changes induce fixes?\", MSR 2005: fix commits found from message keywords (the SZZ algorithm)",
+        "Herzig, Just & Zeller, \"It's not a bug, it's a feature\", ICSE 2013: a third of \"bug\" reports are not defects, and the misclassification biases defect prediction",
+        "Conventional Commits 1.0.0 (conventionalcommits.org): `fix:` patches a bug; `docs:`, `style:`, `refactor:`, `test:`, `build:`, `ci:`, `chore:` types from the Angular convention",
     ],
 };
 

@@ -54,7 +54,7 @@ pub use hotspot_friction::{TimeFactor, time_factor};
 /// Version of the whole assessment methodology: every signal's thresholds and
 /// weights, the family weights, the bands and the cost model. Bump it when any
 /// of them changes, so snapshots say which rules scored them.
-pub const METHODOLOGY_VERSION: &str = "eci/4";
+pub const METHODOLOGY_VERSION: &str = "eci/5";
 
 /// Every signal, in documentation order.
 pub static REGISTRY: &[&dyn Signal] = &[
