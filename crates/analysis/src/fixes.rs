@@ -459,52 +459,45 @@ const TOPICS: &[(&str, NotDefect)] = &[
 
 /// Classifies a commit from its message and what it changed.
 ///
-/// Rules, in order (the rationale of each is in `BENCHMARKS.md` and the
-/// `defect-prone-code` signal's documentation):
+/// Rules, in order (measured on hand-labelled public commits: see
+/// `BENCHMARKS.md`):
 ///
-/// 1. **Reverts** (`Revert "…"`, `revert:`) are judged by their own words
-///    only: the quoted subject and the `This reverts commit …` line describe
-///    the reverted change, not the revert (reverting "Fix X" does not fix X).
-/// 2. **Conventional commits** (conventionalcommits.org 1.0.0): `fix:` or
+/// 1. **The subject line decides.** Fix words found only in the body were
+///    defect fixes in about two cases of three on the labelled sample (long
+///    bodies mention bugs fixed elsewhere, "will be fixed later", "not a bug
+///    fix", a `BUG()` macro, squashed commits' lists); in the subject, in
+///    more than nine of ten.
+/// 2. **Reverts** (`Revert "…"`, `revert:`) are not fixes: the quoted
+///    subject describes the reverted change, not the revert (reverting "Fix
+///    X" does not fix X).
+/// 3. **Conventional commits** (conventionalcommits.org 1.0.0): `fix:` or
 ///    `fix(scope):` says "a bug fix" — a defect fix unless the scope or the
 ///    description names a non-product topic (`fix(docs):`, `fix: typo`);
 ///    `docs:`, `test:`, `style:`, `refactor:`, `chore:`, `ci:`, `build:`,
-///    `feat:` say it is not one.
-/// 3. Otherwise a **fix word** ([`FIX_WORDS`]) in the message makes it a fix.
-/// 4. A fix is **not a defect fix** when its subject, or every line that
-///    says "fix", is about typos, spelling, grammar, wording, documentation
-///    (docs, Javadoc, docstrings, comments, README, changelog), formatting,
-///    whitespace, lint or style checkers (checkstyle, clippy, rustfmt,
-///    flake8, mypy, …), warnings or unused code.
-/// 5. A fix that **changed no product code** is never a defect fix: tests
+///    `feat:` say it is not one. aider's `aider:` attribution prefix is
+///    skipped.
+/// 4. Otherwise a **fix word** ([`FIX_WORDS`]) in the subject, outside web
+///    addresses, makes it a fix.
+/// 5. A fix is **not a defect fix** when its subject is about typos,
+///    spelling, grammar, wording, documentation (docs, Javadoc, docstrings,
+///    comments, README, changelog), formatting, whitespace, lint or style
+///    checkers (checkstyle, clippy, rustfmt, flake8, mypy, …), warnings,
+///    unused code, type hints, tests, or perfective maintenance (refactoring,
+///    clean-up, moves, renames, improvements, dependencies: Mockus & Votta's
+///    non-corrective keywords).
+/// 6. A fix that **changed no product code** is never a defect fix: tests
 ///    only, documentation only, build/CI only, or nothing the assessment
 ///    counts (examples, benchmarks, vendored and generated files).
 pub fn classify(message: &str, touched: Touched) -> FixClass {
-    let mut lines = message.lines();
-    let mut subject = lines.next().unwrap_or_default().trim();
-    // aider's attribution prefix (`aider: fix: …`) is not a type.
+    let mut subject = message.lines().next().unwrap_or_default().trim();
     if let Some(rest) = strip_prefix_ci(subject, "aider:") {
         subject = rest.trim_start();
     }
-    let revert = is_revert(subject);
-    let body: Vec<&str> = lines
-        // aider's chat transcript quotes the conversation, not the change.
-        .take_while(|l| !matches!(l.trim(), "# Context:" | "# Aider chat conversation:"))
-        .filter(|l| {
-            let l = l.trim_start();
-            !is_trailer(l)
-                && !(revert && l.starts_with("This reverts commit"))
-                // A squashed branch's list of its commits ("* Fix review
-                // comments"): the subject says what the change is.
-                && !l.starts_with("* ")
-                && !l.starts_with("- ")
-                && !is_issue_reference(l)
-        })
-        .collect();
-    let subject = if revert { "" } else { subject };
-
+    if is_revert(subject) {
+        return FixClass::NotFix;
+    }
     let conventional = conventional_type(subject);
-    let said = match &conventional {
+    let typed_fix = match &conventional {
         Some((ty, scope, _)) if matches!(ty.as_str(), "fix" | "bugfix" | "hotfix") => {
             if scope.as_deref().is_some_and(|s| {
                 s.split([',', '/'])
@@ -514,9 +507,8 @@ pub fn classify(message: &str, touched: Touched) -> FixClass {
             }
             true
         }
-        Some((ty, _, _)) if ty.as_str() == "revert" => false,
         Some(_) => {
-            return if has_fix_word(message) {
+            return if says_fix(subject) {
                 FixClass::NotDefect(NotDefect::CommitType)
             } else {
                 FixClass::NotFix
@@ -525,23 +517,10 @@ pub fn classify(message: &str, touched: Touched) -> FixClass {
         None => false,
     };
     let description = conventional.as_ref().map_or(subject, |(_, _, d)| *d);
-    let fix_lines: Vec<&str> = std::iter::once(description)
-        .chain(body.iter().copied())
-        .filter(|l| says_fix(l))
-        .collect();
-    if !said && fix_lines.is_empty() {
+    if !typed_fix && !says_fix(description) {
         return FixClass::NotFix;
     }
     if let Some(topic) = topic(description) {
-        return FixClass::NotDefect(topic);
-    }
-    if !fix_lines.is_empty()
-        && let Some(topic) = fix_lines
-            .iter()
-            .map(|l| topic(l))
-            .collect::<Option<Vec<_>>>()
-            .and_then(|t| t.first().copied())
-    {
         return FixClass::NotDefect(topic);
     }
     if !touched.has(PathKind::Product) {
@@ -571,38 +550,6 @@ fn says_fix(line: &str) -> bool {
         .any(has_fix_word)
 }
 
-/// A line that only closes an issue (`Fixes #374`, `fixes: https://…/issues/1`):
-/// GitHub's closing keywords close features as well as bugs, so the line
-/// says nothing about what the change is.
-fn is_issue_reference(line: &str) -> bool {
-    let mut tokens = line.split_whitespace();
-    let Some(first) = tokens.next() else {
-        return false;
-    };
-    let keyword = first.trim_end_matches(':').to_ascii_lowercase();
-    let closes = matches!(
-        keyword.as_str(),
-        "fix" | "fixes" | "fixed" | "close" | "closes" | "closed" | "resolve" | "resolves"
-            | "resolved" | "see" | "ref" | "refs"
-    );
-    closes
-        && tokens.all(|t| {
-            let t = t.trim_end_matches([',', '.', ')']).trim_start_matches('(');
-            t.is_empty()
-                || t.eq_ignore_ascii_case("and")
-                || t.contains("://")
-                || t.rsplit_once('#').is_some_and(|(_, n)| {
-                    !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
-                })
-                || t.rsplit_once('-').is_some_and(|(k, n)| {
-                    !k.is_empty()
-                        && k.bytes().all(|b| b.is_ascii_uppercase())
-                        && !n.is_empty()
-                        && n.bytes().all(|b| b.is_ascii_digit())
-                })
-        })
-}
-
 fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     s.get(..prefix.len())
         .filter(|p| p.eq_ignore_ascii_case(prefix))
@@ -613,15 +560,6 @@ fn is_revert(subject: &str) -> bool {
     strip_prefix_ci(subject, "revert \"").is_some()
         || strip_prefix_ci(subject, "revert:").is_some()
         || strip_prefix_ci(subject, "revert(").is_some()
-}
-
-/// `Signed-off-by:`, `Co-authored-by:` and other trailers name people, not
-/// changes.
-fn is_trailer(line: &str) -> bool {
-    let Some((key, _)) = line.split_once(": ") else {
-        return false;
-    };
-    key.contains("-by") || key.eq_ignore_ascii_case("cc") || key.eq_ignore_ascii_case("link")
 }
 
 /// `type(scope)!: description` of conventionalcommits.org, for the known
@@ -715,10 +653,6 @@ mod tests {
             classify("Fix race condition in Range.hashCode()", product()),
             FixClass::Defect
         );
-        assert_eq!(
-            classify("Handle empty input\n\nFixes a crash on an empty file.", product()),
-            FixClass::Defect
-        );
         assert_eq!(classify("Add a cache", product()), FixClass::NotFix);
     }
 
@@ -772,11 +706,9 @@ mod tests {
     }
 
     #[test]
-    fn a_revert_is_judged_by_its_own_words() {
+    fn a_revert_is_not_a_fix() {
         let quoted = "Revert \"Fix crash in parser\"\n\nThis reverts commit 0123abcd.\n";
         assert_eq!(classify(quoted, product()), FixClass::NotFix);
-        let reasoned = "Revert \"Add fast path\"\n\nThis reverts commit 0123abcd.\n\nThe fast path causes a regression on empty input.\n";
-        assert_eq!(classify(reasoned, product()), FixClass::Defect);
     }
 
     #[test]
@@ -802,10 +734,17 @@ mod tests {
     }
 
     #[test]
-    fn trailers_are_not_read_as_words() {
+    fn the_subject_decides_not_the_body() {
+        for msg in [
+            "Add a cache\n\nFixes #123",
+            "promisor-remote: remove a return value\n\nThis will be fixed in a later patch.",
+            "Add NumberUtilsTest case\n\nSee https://bugs.openjdk.org/browse/JDK-8326627",
+        ] {
+            assert_eq!(classify(msg, product()), FixClass::NotFix, "{msg}");
+        }
         assert_eq!(
-            classify("Add a cache\n\nReported-by: Bug Hunter <b@example.com>", product()),
-            FixClass::NotFix
+            classify("Fix crash in parser\n\nThe docs are unchanged.", product()),
+            FixClass::Defect
         );
     }
 
