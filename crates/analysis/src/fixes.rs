@@ -586,14 +586,21 @@ fn conventional_type(subject: &str) -> Option<(String, Option<String>, &str)> {
     })
 }
 
-/// The non-product topic a line is about, if any.
+/// The non-product topic a line is about, if any. Words are read between
+/// spaces, slashes and hyphens; identifiers and paths (`a_b`, `x.rs`,
+/// `f()`) are names, not words (`git_config_copy_or_rename_section` is not
+/// about renaming).
 fn topic(line: &str) -> Option<NotDefect> {
-    words(&line.to_ascii_lowercase()).find_map(|w| {
-        TOPICS
-            .iter()
-            .find(|(t, _)| *t == w)
-            .map(|(_, kind)| *kind)
-    })
+    line.split(|c: char| c.is_whitespace() || c == '/' || c == '-')
+        .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_alphanumeric() || c == '\''))
+        .find_map(|w| {
+            let w = w.to_ascii_lowercase();
+            TOPICS
+                .iter()
+                .find(|(t, _)| *t == w)
+                .map(|(_, kind)| *kind)
+        })
 }
 
 #[cfg(test)]
@@ -703,6 +710,18 @@ mod tests {
             FixClass::NotDefect(NotDefect::Style)
         );
         assert_eq!(classify("docs: add a guide", product()), FixClass::NotFix);
+    }
+
+    #[test]
+    fn identifiers_are_names_not_topics() {
+        assert_eq!(
+            classify("config: fix a leak in copy_or_rename_section", product()),
+            FixClass::Defect
+        );
+        assert_eq!(
+            classify("fix spelling/grammar (#1486)", product()),
+            FixClass::NotDefect(NotDefect::Wording)
+        );
     }
 
     #[test]
