@@ -5,9 +5,13 @@
 
 use friction_analysis::fixes::{FixClass, Touched, classify, has_fix_word};
 
-/// Repositories whose commits were labelled after the rules were written
-/// and never looked at while writing them.
+/// Repositories whose commits were labelled after the first rules were
+/// written; their misclassifications were then seen, and two rules changed
+/// (subject line only; identifiers are not topic words).
 const HELD_OUT: &[&str] = &["git+git", "redis+redis"];
+/// Repositories labelled after the rules were final (a second hold-out:
+/// the first was looked at before the last rule changes).
+const FRESH: &[&str] = &["gin-gonic+gin", "psf+requests"];
 
 struct Labelled {
     repo: String,
@@ -99,20 +103,24 @@ fn the_classifier_counts_defect_fixes_with_at_least_90_percent_precision() {
     let classifier = |r: &Labelled| classify(&r.message, r.touched) == FixClass::Defect;
     let words = |r: &Labelled| has_fix_word(&r.message);
     let all: Vec<&Labelled> = rows.iter().collect();
-    let held: Vec<&Labelled> = rows
-        .iter()
-        .filter(|r| HELD_OUT.contains(&r.repo.as_str()))
-        .collect();
+    let part = |repos: &[&str]| -> Vec<&Labelled> {
+        rows.iter()
+            .filter(|r| repos.contains(&r.repo.as_str()))
+            .collect()
+    };
+    let held = part(HELD_OUT);
+    let fresh = part(FRESH);
     let dev: Vec<&Labelled> = rows
         .iter()
-        .filter(|r| !HELD_OUT.contains(&r.repo.as_str()))
+        .filter(|r| !HELD_OUT.contains(&r.repo.as_str()) && !FRESH.contains(&r.repo.as_str()))
         .collect();
     eprintln!("| sample | commits | defect fixes | rule | called fixes | precision | recall |");
     eprintln!("|---|---:|---:|---|---:|---:|---:|");
     for (name, set) in [
         ("all", &all),
         ("rules written on", &dev),
-        ("held out", &held),
+        ("first hold-out (seen)", &held),
+        ("fresh hold-out", &fresh),
     ] {
         let defects = set.iter().filter(|r| r.defect).count();
         for (rule, f) in [
