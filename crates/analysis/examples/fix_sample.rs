@@ -51,13 +51,7 @@ fn main() {
         .collect();
     commits.sort();
     for (sha, message) in commits.into_iter().take(n) {
-        let files = git(&[
-            "show",
-            "--no-renames",
-            "--format=",
-            "--name-only",
-            sha,
-        ]);
+        let files = git(&["show", "--no-renames", "--format=", "--name-only", sha]);
         let touched = Touched::of(files.lines().filter(|l| !l.is_empty()));
         let message = message.trim_end();
         let subject = message.lines().next().unwrap_or_default();
@@ -74,7 +68,9 @@ fn main() {
 
 /// A message on one line: `\` and newlines escaped.
 fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "")
+    s.replace('\\', "\\\\")
+        .replace('\n', "\\n")
+        .replace('\r', "")
 }
 
 /// A CSV field, quoted when it holds a comma or a quote.

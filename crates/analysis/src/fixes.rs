@@ -356,14 +356,30 @@ pub enum FixClass {
 /// the meaning of the code", `refactor` "neither fixes a bug nor adds a
 /// feature", `test`, `build`, `ci`, `chore`; `feat` is a feature).
 const OTHER_TYPES: &[&str] = &[
-    "docs", "doc", "test", "tests", "style", "chore", "ci", "build", "refactor", "feat",
-    "feature", "release", "deps",
+    "docs", "doc", "test", "tests", "style", "chore", "ci", "build", "refactor", "feat", "feature",
+    "release", "deps",
 ];
 
 /// Scopes of `fix(scope):` that name a non-product topic.
 const NON_PRODUCT_SCOPES: &[&str] = &[
-    "docs", "doc", "readme", "test", "tests", "ci", "build", "deps", "deps-dev", "lint",
-    "style", "typo", "typos", "changelog", "release", "refactor", "types", "typing",
+    "docs",
+    "doc",
+    "readme",
+    "test",
+    "tests",
+    "ci",
+    "build",
+    "deps",
+    "deps-dev",
+    "lint",
+    "style",
+    "typo",
+    "typos",
+    "changelog",
+    "release",
+    "refactor",
+    "types",
+    "typing",
 ];
 
 /// Words that make "fix …" about the text or the tooling rather than the
@@ -596,10 +612,7 @@ fn topic(line: &str) -> Option<NotDefect> {
         .filter(|t| !t.is_empty() && t.chars().all(|c| c.is_alphanumeric() || c == '\''))
         .find_map(|w| {
             let w = w.to_ascii_lowercase();
-            TOPICS
-                .iter()
-                .find(|(t, _)| *t == w)
-                .map(|(_, kind)| *kind)
+            TOPICS.iter().find(|(t, _)| *t == w).map(|(_, kind)| *kind)
         })
 }
 
@@ -623,8 +636,14 @@ mod tests {
     #[test]
     fn paths_have_kinds() {
         for (path, kind) in [
-            ("src/main/java/org/apache/commons/lang3/StringUtils.java", PathKind::Product),
-            ("src/test/java/org/apache/commons/lang3/StringUtilsTest.java", PathKind::Test),
+            (
+                "src/main/java/org/apache/commons/lang3/StringUtils.java",
+                PathKind::Product,
+            ),
+            (
+                "src/test/java/org/apache/commons/lang3/StringUtilsTest.java",
+                PathKind::Test,
+            ),
             ("t/t0001-init.sh", PathKind::Test),
             ("docs/api.rst", PathKind::Docs),
             ("Documentation/git-log.adoc", PathKind::Docs),
@@ -737,7 +756,10 @@ mod tests {
             (vec!["src/test/java/FooTest.java"], NotDefect::TestsOnly),
             (vec!["docs/index.rst"], NotDefect::DocsOnly),
             (vec![".github/workflows/ci.yml"], NotDefect::BuildOnly),
-            (vec!["examples/app.py", "docs/index.rst"], NotDefect::NoProductCode),
+            (
+                vec!["examples/app.py", "docs/index.rst"],
+                NotDefect::NoProductCode,
+            ),
             (vec![], NotDefect::NoProductCode),
         ] {
             assert_eq!(

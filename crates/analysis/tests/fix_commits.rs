@@ -71,7 +71,10 @@ fn sample() -> Vec<Labelled> {
             let defect = match f[4].as_str() {
                 "defect" => true,
                 "not-defect" => false,
-                other => panic!("label `{other}` of {} is neither defect nor not-defect", f[1]),
+                other => panic!(
+                    "label `{other}` of {} is neither defect nor not-defect",
+                    f[1]
+                ),
             };
             assert!(!f[5].is_empty(), "{} has no reason", f[1]);
             Labelled {

@@ -561,7 +561,7 @@ static FIX_DOC: Doc = Doc {
         more follow-up fixes than the other change of the same files, acceleration is being \
         paid for in reliability.",
     how: "For every change of the window whose follow-up period ends inside the window: \
-        followed when a different fix commit (fix words or `[assessment] fix_patterns`) changes \
+        followed when a different defect-fix commit (as `defect-prone-code` counts them) changes \
         the same file within fix_follow_days. Per file: followed / changes for both groups, over \
         files both groups changed; value = AI-assisted rate minus other rate in percentage \
         points. The interval resamples files. Not measured with fewer than 5 AI-assisted commits.",
