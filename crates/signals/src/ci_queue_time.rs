@@ -17,7 +17,8 @@ static DOC: Doc = Doc {
         organisation at once — a platform bottleneck rather than a team's habit.",
     how: "Per job, the source's queue figure (GitLab `queued_duration`), else started − created \
         (GitHub jobs: queued at `created_at`, picked up at `started_at`); when the export holds no \
-        job with a queue time, the runs' queue times are read instead (a figure says which). \
+        job with a queue time, the first attempts' queue times of the runs are read instead (a \
+        figure says which; a re-run keeps its first attempt's creation time). \
         Value = the p90 of the minutes (linear interpolation); per runner label set the same \
         p90 ranks the evidence. Coverage = finished jobs with a queue time / finished jobs. At \
         least 10 queue times, for the repository as a whole.",
@@ -86,7 +87,10 @@ impl CiQueueTime {
                 }
             }
         } else {
-            for r in &d.runs {
+            // A re-run's attempt keeps its first attempt's creation time
+            // (GitHub), so started − created would count the time between
+            // the attempts: only first attempts are read.
+            for r in d.runs.iter().filter(|r| r.attempt <= 1) {
                 let m = queued(r.queued);
                 if r.outcome().decided() {
                     finished += 1;
@@ -201,10 +205,14 @@ mod tests {
             d.runs.push(r);
         }
         d.jobs.push(job(1, None, "x", Success));
+        // A re-run's attempt: created with its first attempt, a day ago.
+        let mut again = run(10, 2, "main", "push", Success);
+        again.queued = Some(86_400.0);
+        d.runs.push(again);
         let m = measured(measure(&CiQueueTime, &data(1, &[&[0]], d.clone())));
         assert_eq!(figure_value(&m, "runs"), 10.0);
         assert!((m.value - 9.1).abs() < 1e-9);
-        d.runs.truncate(9);
+        d.runs.retain(|r| r.id != "10");
         let why = not_measured(measure(&CiQueueTime, &data(1, &[&[0]], d)));
         assert!(
             why.starts_with("only 9 runs with a queue time (no job has one) (10 needed)"),
