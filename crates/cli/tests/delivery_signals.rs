@@ -1,8 +1,9 @@
-//! The CI and test signals through the binary: real exports (the ants
-//! project's GitHub Actions runs and jobs, JUnit reports of several
-//! dialects) ingested into a scanned repository, and the CI failure rate,
-//! the re-run rate and the flaky share of the assessment compared with
-//! figures computed here, independently, from the raw JSON and XML.
+//! The CI, test and coverage signals through the binary: real exports (the
+//! ants project's GitHub Actions runs and jobs, JUnit reports of several
+//! dialects, lcov tracefiles) ingested into a scanned repository, and the
+//! CI failure rate, the re-run rate, the flaky share and the coverage of
+//! change compared with figures computed here, independently, from the raw
+//! JSON, XML and lcov.
 
 mod support;
 
@@ -318,4 +319,110 @@ fn ci_failure_rate_rerun_rate_and_flaky_share_match_the_raw_exports() {
     // Same store, same bytes.
     let again = friction_json(&["assess", "--months", "60", "--json"], f.path());
     assert_eq!(a, again);
+}
+
+/// Lines found and hit per `SF:` path of lcov tracefiles: its `DA:` records
+/// when it has any, else its `LF:`/`LH:` totals.
+fn lcov_lines(paths: &[String]) -> BTreeMap<String, (u64, u64)> {
+    let mut out = BTreeMap::new();
+    for path in paths {
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut current: Option<(String, (u64, u64), (u64, u64), bool)> = None;
+        for line in text.lines() {
+            let line = line.trim();
+            if let Some(p) = line.strip_prefix("SF:") {
+                current = Some((p.to_owned(), (0, 0), (0, 0), false));
+            } else if line == "end_of_record" {
+                if let Some((p, da, totals, has_da)) = current.take() {
+                    out.insert(p, if has_da { da } else { totals });
+                }
+            } else if let Some((_, da, totals, has_da)) = current.as_mut() {
+                if let Some(v) = line.strip_prefix("DA:") {
+                    let hits: u64 = v.split(',').nth(1).unwrap().parse().unwrap();
+                    *has_da = true;
+                    da.0 += 1;
+                    da.1 += u64::from(hits > 0);
+                } else if let Some(v) = line.strip_prefix("LF:") {
+                    totals.0 += v.parse::<u64>().unwrap();
+                } else if let Some(v) = line.strip_prefix("LH:") {
+                    totals.1 += v.parse::<u64>().unwrap();
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn coverage_of_change_matches_the_raw_lcov_weighted_by_revisions() {
+    let reports: Vec<String> = [
+        "coverage/lcov/cargo-llvm-cov-summary-only.lcov.info",
+        "coverage/lcov/onefile.lcov",
+        "coverage/lcov/lcov-FN-FNDA-old-style-with-comments.info",
+    ]
+    .iter()
+    .map(|r| fixture(r))
+    .collect();
+    let lines = lcov_lines(&reports);
+    let mut f = Fixture::new();
+    let code = |k: u32| format!("fn f() -> u32 {{\n    {k}\n}}\n");
+    for (k, p) in lines.keys().enumerate() {
+        f.write(p, code(k as u32));
+    }
+    f.commit("initial");
+    // Revisions: member1/src/lib.rs 3, index.js 2, a.cpp 2, the others 1.
+    let changes: [&[&str]; 2] = [
+        &["member1/src/lib.rs", "index.js"],
+        &["member1/src/lib.rs", "a.cpp"],
+    ];
+    let mut revisions: BTreeMap<&str, u64> = lines.keys().map(|p| (p.as_str(), 1)).collect();
+    for (k, touched) in changes.iter().enumerate() {
+        f.advance_days(1);
+        for p in *touched {
+            f.write(p, code(100 + k as u32));
+            *revisions.get_mut(p).unwrap() += 1;
+        }
+        f.commit("change");
+    }
+    let out = friction(&["scan", ".", "--quiet", "--no-report"], f.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let head = f.head();
+    let mut args = vec!["ingest", "--quiet", "--commit", head.as_str()];
+    args.extend(reports.iter().map(String::as_str));
+    let out = friction(&args, f.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a = friction_json(&["assess", "--json"], f.path());
+
+    assert!(lines.len() >= 5, "{lines:?}");
+    let (mut num, mut den) = (0.0, 0.0);
+    for (p, (found, hit)) in &lines {
+        let r = revisions[p.as_str()] as f64;
+        num += r * 100.0 * *hit as f64 / *found as f64;
+        den += r;
+    }
+    let s = signal(&a, "coverage-of-change");
+    assert_eq!(s["value"].as_f64(), Some(round2(num / den)), "{s}");
+    assert_eq!(figure(s, "changed files covered"), lines.len() as f64);
+    let (found, hit) = lines
+        .values()
+        .fold((0, 0), |(f, h), (found, hit)| (f + found, h + hit));
+    assert_eq!(
+        figure(s, "overall coverage"),
+        round2(100.0 * hit as f64 / found as f64)
+    );
+    assert_eq!(s["coverage"].as_f64(), Some(1.0));
+    assert!(
+        s["evidence"][0]["cite"]
+            .as_str()
+            .is_some_and(|c| c.contains("record")),
+        "{s}"
+    );
 }
