@@ -606,3 +606,68 @@ fn a_same_size_rewrite_within_the_second_of_reading_is_still_read_again() {
     assert_eq!(report["files"][0]["status"], "stored", "{report}");
     assert_eq!(report["files"][0]["replaced"], true);
 }
+
+/// A 2 GiB export (sparse: a record's start, then NUL bytes) is refused with
+/// one line naming the record, read as a stream (not held whole), and the
+/// other files are still read.
+#[test]
+fn a_two_gigabyte_file_is_refused_by_record_and_the_others_still_read() {
+    let f = scanned();
+    let big = f.path().join("big.json");
+    {
+        let mut file = std::fs::File::create(&big).unwrap();
+        file.write_all(br#"[{"id":1,"run_attempt":1,"status":"completed""#)
+            .unwrap();
+        file.set_len(2 * 1024 * 1024 * 1024).unwrap();
+    }
+    let run = fixture("ci/github-actions/workflow-run-push-failure.json");
+    let out = ingest(&f, &["big.json", &run]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(
+        errors[0].starts_with("error: big.json: github: record 1 (line 1):"),
+        "{stderr}"
+    );
+    let stored = inputs(&f);
+    assert_eq!(stored["facts"]["ci_runs"], 1);
+    assert_eq!(stored["inputs"].as_array().unwrap().len(), 1);
+}
+
+/// Without a deployment export, tags matching `[inputs] deploy_tags` are the
+/// deployments, labelled inferred; a bad glob is refused naming the setting.
+#[test]
+fn release_tags_stand_in_for_deployments_when_configured() {
+    let mut f = Fixture::new();
+    f.write("friction.toml", "[inputs]\ndeploy_tags = \"v*\"\n");
+    f.write("a.py", "def a():\n    return 1\n");
+    f.commit("initial");
+    f.git(&["tag", "v1.0"]);
+    f.advance_days(2);
+    f.write("a.py", "def a():\n    return 2\n");
+    f.commit("change");
+    f.git(&["tag", "-a", "v1.1", "-m", "release 1.1"]);
+    f.git(&["tag", "nightly"]);
+    let out = friction(&["scan", ".", "--quiet", "--no-report"], f.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a = friction_json(&["assess", "--json"], f.path());
+    let e = &a["exports"];
+    assert_eq!(e["deployments_inferred"], true);
+    assert_eq!(e["counts"]["deployments"], 2, "v1.0 and v1.1, not nightly");
+    assert_eq!(e["files"], serde_json::json!([]));
+
+    f.write("friction.toml", "[inputs]\ndeploy_tags = \"v[\"\n");
+    f.commit("bad glob");
+    let out = friction(&["assess", "--json"], f.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("[inputs] deploy_tags `v[` is not a glob"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
