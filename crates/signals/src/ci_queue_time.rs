@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::ci::{self, figure};
 use crate::delivery::Cite;
-use crate::{Context, Curve, Doc, Family, Input, Measured, Outcome, Sample, round2};
+use crate::{Context, Curve, Doc, Family, Input, Measured, Outcome, round2};
 
 pub struct CiQueueTime;
 
@@ -19,7 +19,8 @@ static DOC: Doc = Doc {
         (GitHub jobs: queued at `created_at`, picked up at `started_at`); when the export holds no \
         job with a queue time, the first attempts' queue times of the runs are read instead (a \
         figure says which; a re-run keeps its first attempt's creation time). \
-        Value = the p90 of the minutes (linear interpolation); per runner label set the same \
+        Value = the p90 of the minutes (linear interpolation; the interval resamples at most \
+        10,000 evenly spaced values); per runner label set the same \
         p90 ranks the evidence. Coverage = finished jobs with a queue time / finished jobs. At \
         least 10 queue times, for the repository as a whole.",
     thresholds: "Log scale: 1 minute or less → 100; 5 minutes → 75, the healthy edge; 30 minutes \
@@ -107,19 +108,16 @@ impl CiQueueTime {
             "runs with a queue time (no job has one)"
         };
         ci::enough(units.len(), what, ci::INGEST_JOBS)?;
-        let mut by_label: BTreeMap<&str, Vec<(f64, Cite)>> = BTreeMap::new();
+        let mut by_label: BTreeMap<&str, ci::Minutes> = BTreeMap::new();
         for &(m, l, c) in units.iter().filter(|u| !u.1.is_empty()) {
-            by_label.entry(l).or_default().push((m, c));
+            by_label.entry(l).or_default().add(m, c);
         }
-        let evidence = ci::p90_evidence(d, "runner-label", &by_label, |n, _, longest| {
+        let labels = by_label.len();
+        let evidence = ci::p90_evidence(d, "runner-label", by_label, |n, _, longest| {
             format!("p90 queue minutes over {n} jobs; the longest waited {longest:.1}")
         });
-        let values: Vec<f64> = units.iter().map(|u| u.0).collect();
-        let median = crate::quantile(&mut values.clone(), 0.5).unwrap_or(0.0);
-        let sample = Sample::Quantile { values, q: 0.9 };
-        let Some(value) = sample.value(None) else {
-            return Err("no queue time".into());
-        };
+        let (value, median, sample) =
+            ci::quantile_sample(units.iter().map(|u| u.0).collect(), 0.9).ok_or("no queue time")?;
         Ok(Measured {
             value,
             coverage: if finished == 0 {
@@ -134,7 +132,7 @@ impl CiQueueTime {
                     "with a queue time",
                 ),
                 figure("median", round2(median), "minutes"),
-                figure("runner label sets", by_label.len() as f64, "label sets"),
+                figure("runner label sets", labels as f64, "label sets"),
             ],
             evidence: crate::top_evidence(evidence),
             sample,
