@@ -327,7 +327,9 @@ fn lcov_lines(paths: &[String]) -> BTreeMap<String, (u64, u64)> {
     let mut out = BTreeMap::new();
     for path in paths {
         let text = std::fs::read_to_string(path).unwrap();
-        let mut current: Option<(String, (u64, u64), (u64, u64), bool)> = None;
+        // The open section: path, (found, hit) from `DA:`, from `LF:`/`LH:`, any `DA:`.
+        type Section = (String, (u64, u64), (u64, u64), bool);
+        let mut current: Option<Section> = None;
         for line in text.lines() {
             let line = line.trim();
             if let Some(p) = line.strip_prefix("SF:") {
