@@ -736,7 +736,6 @@ pub fn roadmap(
 mod tests {
     use super::*;
     use friction_signals::delivery::{CiResult, Cite, Delivery, Job, Run, TestCase};
-    use friction_signals::{Change, Commit, File};
 
     const HOUR: i64 = 3600;
 
@@ -790,40 +789,7 @@ mod tests {
                 cite: Cite::default(),
             });
         }
-        let mut data = Data::new(
-            0,
-            400 * 86_400,
-            12,
-            "salt".into(),
-            vec![File {
-                path: "src/a.rs".into(),
-                file_id: "src/a.rs".into(),
-                component: "src".into(),
-                test: false,
-                code_lines: 10,
-                health: Some(9.5),
-                owned: None,
-            }],
-            vec![Commit {
-                id: "c1".into(),
-                time: 300 * 86_400,
-                author: "ada@example.com".into(),
-                fix: false,
-                ai: false,
-            }],
-            vec![Change {
-                commit: 0,
-                created: true,
-                file_id: "src/a.rs".into(),
-                added: 10,
-                deleted: 0,
-                file: None,
-                key: 0,
-            }],
-            None,
-            None,
-            true,
-        );
+        let mut data = crate::fixture::one_file(9.5);
         data.delivery = Some(d);
         data
     }

@@ -8,18 +8,9 @@
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use quick_xml::events::Event;
-use support::{Fixture, friction, friction_json};
-
-fn fixture(rel: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../ingest/tests/fixtures")
-        .join(rel)
-        .display()
-        .to_string()
-}
+use support::{Fixture, friction_json, friction_stdout, ingest_fixture, signal};
 
 /// The JSON items of a DevLake raw table's `data` column.
 fn devlake_items(path: &str) -> Vec<serde_json::Value> {
@@ -28,16 +19,6 @@ fn devlake_items(path: &str) -> Vec<serde_json::Value> {
         .records()
         .map(|r| serde_json::from_str(&r.unwrap()[2]).unwrap())
         .collect()
-}
-
-fn signal<'a>(a: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
-    a["index"]["drivers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|d| d["signals"].as_array().unwrap())
-        .find(|s| s["id"] == id)
-        .unwrap_or_else(|| panic!("no signal {id}"))
 }
 
 fn figure(s: &serde_json::Value, name: &str) -> f64 {
@@ -147,16 +128,11 @@ fn ci_failure_rate_rerun_rate_and_flaky_share_match_the_raw_exports() {
     let mut f = Fixture::new();
     f.write("a.py", "def a():\n    return 1\n");
     f.commit("initial");
-    let out = friction(&["scan", ".", "--quiet", "--no-report"], f.path());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    friction_stdout(&["scan", ".", "--quiet", "--no-report"], f.path());
     let head = f.head();
 
-    let runs = fixture("ci/github-actions/devlake_raw_github_api_runs.csv");
-    let jobs = fixture("ci/github-actions/devlake_raw_github_api_jobs.csv");
+    let runs = ingest_fixture("ci/github-actions/devlake_raw_github_api_runs.csv");
+    let jobs = ingest_fixture("ci/github-actions/devlake_raw_github_api_jobs.csv");
     let reports: Vec<String> = [
         "junit/maven-surefire/TEST-org.acme.FlakyTest.xml",
         "junit/maven-surefire/surefire-report-flaky-soda.xml",
@@ -168,23 +144,13 @@ fn ci_failure_rate_rerun_rate_and_flaky_share_match_the_raw_exports() {
         "junit/pytest/python-xunit-pytest.xml",
     ]
     .iter()
-    .map(|r| fixture(r))
+    .map(|r| ingest_fixture(r))
     .collect();
     let mut args = vec!["ingest", "--quiet", runs.as_str(), jobs.as_str()];
-    let out = friction(&args, f.path());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    friction_stdout(&args, f.path());
     args = vec!["ingest", "--quiet", "--commit", head.as_str()];
     args.extend(reports.iter().map(String::as_str));
-    let out = friction(&args, f.path());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    friction_stdout(&args, f.path());
 
     // The runs (2022) lie inside a 60-month window ending at the commit (2023).
     let a = friction_json(&["assess", "--months", "60", "--json"], f.path());
@@ -363,7 +329,7 @@ fn coverage_of_change_matches_the_raw_lcov_weighted_by_revisions() {
         "coverage/lcov/lcov-FN-FNDA-old-style-with-comments.info",
     ]
     .iter()
-    .map(|r| fixture(r))
+    .map(|r| ingest_fixture(r))
     .collect();
     let lines = lcov_lines(&reports);
     let mut f = Fixture::new();
@@ -386,21 +352,11 @@ fn coverage_of_change_matches_the_raw_lcov_weighted_by_revisions() {
         }
         f.commit("change");
     }
-    let out = friction(&["scan", ".", "--quiet", "--no-report"], f.path());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    friction_stdout(&["scan", ".", "--quiet", "--no-report"], f.path());
     let head = f.head();
     let mut args = vec!["ingest", "--quiet", "--commit", head.as_str()];
     args.extend(reports.iter().map(String::as_str));
-    let out = friction(&args, f.path());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    friction_stdout(&args, f.path());
     let a = friction_json(&["assess", "--json"], f.path());
 
     assert!(lines.len() >= 5, "{lines:?}");
