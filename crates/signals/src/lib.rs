@@ -26,12 +26,18 @@ pub use curve::Curve;
 
 mod ai_assisted;
 mod batch_size;
+mod change_failure_rate;
 mod changed_code_health;
 mod coordination_load;
 mod defect_prone_code;
+mod deployment_frequency;
+mod dora;
 mod former_contributors;
 mod hotspot_friction;
 mod knowledge_islands;
+mod lead_time;
+mod recovery_time;
+mod review_wait;
 mod rework;
 mod structural_coupling;
 mod truck_factor;
@@ -53,7 +59,12 @@ pub static REGISTRY: &[&dyn Signal] = &[
     &structural_coupling::StructuralCoupling,
     &batch_size::BatchSize,
     &rework::Rework,
+    &lead_time::LeadTime,
+    &review_wait::ReviewWait,
+    &deployment_frequency::DeploymentFrequency,
     &defect_prone_code::DefectProneCode,
+    &change_failure_rate::ChangeFailureRate,
+    &recovery_time::RecoveryTime,
     &unowned_code::UnownedCode,
     &truck_factor::TruckFactor,
     &knowledge_islands::KnowledgeIslands,

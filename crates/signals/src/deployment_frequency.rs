@@ -1,0 +1,198 @@
+//! DORA's deployment frequency: deployment days per week.
+
+use std::collections::BTreeSet;
+
+use crate::dora;
+use crate::{Context, Curve, Doc, Family, Input, Measured, Outcome, Sample};
+
+pub struct DeploymentFrequency;
+
+/// Periods counted back from the end of the data, in days: week, month,
+/// half-year (fixed lengths so a period never depends on the calendar).
+const WEEK: i64 = 7;
+const MONTH: i64 = 30;
+const HALF_YEAR: i64 = 182;
+
+/// The deployment records must cover at least four weeks of the window
+/// (friction's choice: fewer weeks give no median worth the name).
+const MIN_DAYS: i64 = 28;
+
+static DOC: Doc = Doc {
+    title: "Deployment frequency",
+    measures: "DORA's deployment frequency as Apache DevLake computes it: the median number of \
+        days with a successful production deployment per week, in deployment days per week.",
+    why: "Deployment frequency is DORA's second throughput key: teams that deploy often ship \
+        small batches whose failures are cheap to find and undo; rare deployments pile change \
+        up into risky releases.",
+    how: "The successful production deployments of the window (a deployment export's \
+        production environment, else release tags or releases, labelled inferred), by UTC day. \
+        The span runs from the window's start, or the first deployment record when the export \
+        starts later (coverage is the share of the window it spans), to the end of the data, \
+        cut into 7-day weeks counted back from the end. Value: the median deployment days per \
+        week (numpy's interpolated median; DevLake's percent-rank takes the lower median); when \
+        that is below 1, the median per 30-day month × 7/30, and below that the median per \
+        182-day half-year × 7/182, so that the value keeps ordering teams that deploy less than \
+        weekly. DevLake's cluster as a figure: elite when the weekly median is 5 or more, high \
+        when it is 1 or more, medium when the monthly median is 1 or more, else low. In-progress, \
+        failed and unknown deployments are not deployments here. Repository scope only; the \
+        records must span at least 28 days.",
+    thresholds: "Log scale on DevLake's encoded DORA benchmarks: 5 deployment days a week or \
+        more → 100 (elite, on demand), 1 a week → 75 (high: between daily and weekly, the \
+        healthy band's edge), 7/30 (one a month) → 50 (medium: between weekly and monthly), \
+        7/182 (one in six months) or less → 0 (low).",
+    sources: &[
+        "DORA, \"DORA's software delivery metrics: the four keys\" — deployment frequency (dora.dev/guides/dora-metrics-four-keys)",
+        "Apache DevLake DORA dashboards: median deployment days per week/month/six months, 2023 benchmarks (devlake.apache.org/docs/Metrics/DeploymentFrequency)",
+        "DORA 2024 Accelerate State of DevOps report, p. 13: on demand / daily–weekly / weekly–monthly / monthly–six-monthly",
+    ],
+};
+
+static CURVE: Curve = Curve::log(&[
+    (7.0 / 182.0, 0.0),
+    (7.0 / 30.0, 50.0),
+    (1.0, 75.0),
+    (5.0, 100.0),
+]);
+
+/// Deployment days per period of `len` days, periods counted back from `end`.
+fn per_period(days: &BTreeSet<i64>, start: i64, end: i64, len: i64) -> Vec<f64> {
+    let periods = (end - start + 1) / len;
+    (0..periods)
+        .map(|k| {
+            let hi = end - k * len;
+            days.range(hi - len + 1..=hi).count() as f64
+        })
+        .collect()
+}
+
+impl crate::Signal for DeploymentFrequency {
+    fn id(&self) -> &'static str {
+        "deployment-frequency"
+    }
+    fn family(&self) -> Family {
+        Family::Delivery
+    }
+    fn weight(&self) -> f64 {
+        0.05
+    }
+    fn unit(&self) -> &'static str {
+        "deployment days per week (median)"
+    }
+    fn doc(&self) -> &'static Doc {
+        &DOC
+    }
+    fn curve(&self) -> &'static Curve {
+        &CURVE
+    }
+    fn needs(&self) -> &'static [Input] {
+        &[Input::Deployments]
+    }
+    fn measure(&self, ctx: &Context<'_>) -> Outcome {
+        let d = match dora::repository_facts(ctx, "no deployments") {
+            Ok(d) => d,
+            Err(why) => return Outcome::NotMeasured(why),
+        };
+        if let Some(v) = ctx.value_override(self.id()) {
+            return Outcome::Measured(Measured {
+                value: v,
+                coverage: 1.0,
+                figures: Vec::new(),
+                evidence: Vec::new(),
+                sample: Sample::Fixed,
+            });
+        }
+        let data = ctx.data;
+        if d.production_deploys().next().is_none() {
+            return Outcome::NotMeasured(format!(
+                "no successful production deployment is known ({} deployment records; \
+                 production is the source's flag or an environment named production, prod or \
+                 live): {}",
+                d.deploys.len(),
+                dora::DEPLOYS_HOWTO
+            ));
+        }
+        let first = d.deploys.iter().map(|x| x.time).min().unwrap_or(data.from);
+        let last = d.deploys.iter().map(|x| x.time).max().unwrap_or(data.to);
+        let start = dora::day(data.from.max(first));
+        let end = dora::day(data.to.max(last));
+        if end - start + 1 < MIN_DAYS {
+            return Outcome::NotMeasured(format!(
+                "the deployment records span {} of the window; at least {MIN_DAYS} are needed: {}",
+                dora::count((end - start + 1).max(0) as usize, "day"),
+                dora::DEPLOYS_HOWTO
+            ));
+        }
+        let in_window: Vec<_> = d
+            .production_deploys()
+            .filter(|x| dora::day(x.time) >= start)
+            .collect();
+        let days: BTreeSet<i64> = in_window.iter().map(|x| dora::day(x.time)).collect();
+        let weeks = per_period(&days, start, end, WEEK);
+        let months = per_period(&days, start, end, MONTH);
+        let halves = per_period(&days, start, end, HALF_YEAR);
+        let median = |v: &[f64]| crate::quantile(&mut v.to_vec(), 0.5).unwrap_or(0.0);
+        let (week_median, month_median) = (median(&weeks), median(&months));
+        let values = if week_median >= 1.0 || months.is_empty() {
+            weeks.clone()
+        } else if month_median >= 1.0 || halves.is_empty() {
+            months.iter().map(|m| m * WEEK as f64 / MONTH as f64).collect()
+        } else {
+            halves
+                .iter()
+                .map(|h| h * WEEK as f64 / HALF_YEAR as f64)
+                .collect()
+        };
+        let sample = Sample::Quantile { values, q: 0.5 };
+        let value = sample.value(None).unwrap_or(0.0);
+        let cluster = match (week_median, month_median) {
+            (w, _) if w >= 5.0 => 1,
+            (w, _) if w >= 1.0 => 2,
+            (_, m) if m >= 1.0 => 3,
+            _ => 4,
+        };
+        let window_days = (dora::day(data.to) - dora::day(data.from) + 1).max(1);
+        let coverage = ((end.min(dora::day(data.to)) - start + 1) as f64 / window_days as f64)
+            .clamp(0.0, 1.0);
+        let failed_or_pending = d
+            .deploys
+            .iter()
+            .filter(|x| x.production && x.time >= data.from)
+            .filter(|x| x.result != crate::delivery::DeployResult::Success)
+            .count();
+        let mut figures = vec![
+            dora::figure("production deployments", in_window.len() as f64, "deployments"),
+            dora::figure("deployment days", days.len() as f64, "days"),
+            dora::figure("weeks", weeks.len() as f64, "weeks"),
+            dora::figure("median deployment days per week", week_median, "days"),
+            dora::figure("median deployment days per month", month_median, "days"),
+            dora::cluster_figure("DevLake 2023", cluster),
+            dora::figure(
+                "not counted: production deployments failed, in progress or of unknown outcome",
+                failed_or_pending as f64,
+                "deployments",
+            ),
+        ];
+        figures.extend(dora::inferred_figure(d, in_window.len()));
+        let evidence = in_window
+            .iter()
+            .rev()
+            .take(crate::EVIDENCE_LIMIT)
+            .map(|x| {
+                dora::evidence(
+                    "deployment",
+                    x.id.clone(),
+                    (x.time - data.from) as f64 / 86_400.0,
+                    "days into the window",
+                    dora::cite(d, x.cite),
+                )
+            })
+            .collect();
+        Outcome::Measured(Measured {
+            value,
+            coverage,
+            figures,
+            evidence,
+            sample,
+        })
+    }
+}
