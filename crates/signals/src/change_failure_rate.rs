@@ -158,3 +158,68 @@ impl crate::Signal for ChangeFailureRate {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dora::fixture::*;
+
+    #[test]
+    fn share_of_decided_production_deployments_that_needed_intervention() {
+        let m = measured(measure(&ChangeFailureRate, &seven()));
+        assert!((m.value - 300.0 / 7.0).abs() < 1e-9, "{}", m.value);
+        assert_eq!(fig(&m, "production deployments"), 7.0);
+        assert_eq!(fig(&m, "failed (their status)"), 1.0);
+        assert_eq!(fig(&m, "rolled back"), 1.0);
+        assert_eq!(fig(&m, "hotfixed within 24 hours"), 1.0);
+        // The in-progress and the unknown deployment are neither.
+        assert_eq!(fig(&m, "left out: in progress"), 1.0);
+        assert_eq!(fig(&m, "left out: unknown or inactive status"), 1.0);
+        assert_eq!(fig(&m, "DevLake 2023 cluster (1 elite … 4 low)"), 4.0);
+        assert_eq!(m.evidence.len(), 3);
+        assert_eq!(m.sample.value(Some(&[1, 1, 0, 0])), Some(50.0));
+    }
+
+    #[test]
+    fn inferred_deployments_alone_give_no_rate_unless_a_rollback_shows() {
+        let mut data = seven();
+        let d = data.delivery.as_mut().unwrap();
+        d.deploys_inferred = true;
+        d.deploys
+            .retain(|x| x.result == crate::delivery::DeployResult::Success);
+        // Still a rollback (d5) and a hotfix (d7): measured, labelled.
+        let m = measured(measure(&ChangeFailureRate, &data));
+        assert!((m.value - 200.0 / 6.0).abs() < 1e-9, "{}", m.value);
+        assert_eq!(
+            fig(
+                &m,
+                "deployments inferred from release tags (no deployment export)"
+            ),
+            6.0
+        );
+        let d = data.delivery.as_mut().unwrap();
+        d.deploys.retain(|x| x.id != "d7");
+        d.deploys[4].sha = "new".into();
+        let why = reason(measure(&ChangeFailureRate, &data));
+        assert!(why.contains("inferred from release tags"), "{why}");
+    }
+
+    #[test]
+    fn fewer_than_five_decided_deployments_are_not_measured() {
+        let mut data = seven();
+        data.delivery
+            .as_mut()
+            .unwrap()
+            .deploys
+            .retain(|x| !["d1", "d3", "d5"].contains(&x.id.as_str()));
+        let why = reason(measure(&ChangeFailureRate, &data));
+        assert!(
+            why.starts_with("4 production deployments in the window with a decided outcome (1 in progress, 1 unknown"),
+            "{why}"
+        );
+        assert_eq!(
+            reason(measure_component(&ChangeFailureRate, &seven())),
+            "measured for the repository as a whole"
+        );
+    }
+}

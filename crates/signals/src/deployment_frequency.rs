@@ -135,7 +135,10 @@ impl crate::Signal for DeploymentFrequency {
         let values = if week_median >= 1.0 || months.is_empty() {
             weeks.clone()
         } else if month_median >= 1.0 || halves.is_empty() {
-            months.iter().map(|m| m * WEEK as f64 / MONTH as f64).collect()
+            months
+                .iter()
+                .map(|m| m * WEEK as f64 / MONTH as f64)
+                .collect()
         } else {
             halves
                 .iter()
@@ -151,8 +154,8 @@ impl crate::Signal for DeploymentFrequency {
             _ => 4,
         };
         let window_days = (dora::day(data.to) - dora::day(data.from) + 1).max(1);
-        let coverage = ((end.min(dora::day(data.to)) - start + 1) as f64 / window_days as f64)
-            .clamp(0.0, 1.0);
+        let coverage =
+            ((end.min(dora::day(data.to)) - start + 1) as f64 / window_days as f64).clamp(0.0, 1.0);
         let failed_or_pending = d
             .deploys
             .iter()
@@ -160,7 +163,11 @@ impl crate::Signal for DeploymentFrequency {
             .filter(|x| x.result != crate::delivery::DeployResult::Success)
             .count();
         let mut figures = vec![
-            dora::figure("production deployments", in_window.len() as f64, "deployments"),
+            dora::figure(
+                "production deployments",
+                in_window.len() as f64,
+                "deployments",
+            ),
             dora::figure("deployment days", days.len() as f64, "days"),
             dora::figure("weeks", weeks.len() as f64, "weeks"),
             dora::figure("median deployment days per week", week_median, "days"),
@@ -194,5 +201,130 @@ impl crate::Signal for DeploymentFrequency {
             evidence,
             sample,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::delivery::{Delivery, Deploy};
+    use crate::dora::fixture::*;
+
+    fn facts(days: i64, deploys: Vec<Deploy>) -> crate::Data {
+        with(
+            data(days, &[]),
+            Delivery {
+                deploys,
+                ..Delivery::default()
+            },
+        )
+    }
+
+    /// Eight weeks; deployment days per week, counted back from the end:
+    /// 3, 1, 0, 2, 1, 1, 1, 1.
+    fn eight_weeks() -> Vec<Deploy> {
+        let end = FROM + 56 * DAY;
+        let at = |week: i64, day: i64, h: i64| end - week * 7 * DAY + day * DAY + h * H;
+        let mut v = vec![
+            // Last week: two on one day count once; 23:30 and 00:30 UTC are two days.
+            deploy("a", "s", at(1, 0, 9), "success"),
+            deploy("b", "s", at(1, 0, 15), "success"),
+            deploy("c", "s", at(1, 2, 23) + 1800, "success"),
+            deploy("d", "s", at(1, 3, 0) + 1800, "success"),
+            deploy("e", "s", at(2, 1, 9), "success"),
+            deploy("f", "s", at(4, 1, 9), "success"),
+            deploy("g", "s", at(4, 4, 9), "success"),
+            // Not deployments: failed, in progress, unknown, not production.
+            deploy("x1", "s", at(3, 1, 9), "failure"),
+            deploy("x2", "s", at(3, 2, 9), "in_progress"),
+            deploy("x3", "s", at(3, 3, 9), "exploded"),
+        ];
+        let mut staging = deploy("x4", "s", at(3, 4, 9), "success");
+        staging.production = false;
+        staging.environment = "staging".into();
+        v.push(staging);
+        for week in 5..=8 {
+            v.push(deploy(&format!("w{week}"), "s", at(week, 0, 9), "success"));
+        }
+        v.sort_by_key(|d| d.time);
+        v
+    }
+
+    #[test]
+    fn median_deployment_days_per_week_counts_utc_days_once() {
+        let m = measured(measure(&DeploymentFrequency, &facts(56, eight_weeks())));
+        assert_eq!(m.value, 1.0);
+        assert_eq!(fig(&m, "weeks"), 8.0);
+        assert_eq!(fig(&m, "production deployments"), 11.0);
+        assert_eq!(fig(&m, "deployment days"), 10.0);
+        assert_eq!(fig(&m, "DevLake 2023 cluster (1 elite … 4 low)"), 2.0);
+        assert_eq!(
+            fig(
+                &m,
+                "not counted: production deployments failed, in progress or of unknown outcome"
+            ),
+            3.0
+        );
+        assert_eq!(m.coverage, 1.0);
+        assert!(matches!(m.sample, Sample::Quantile { ref values, .. } if values.len() == 8));
+    }
+
+    #[test]
+    fn less_than_weekly_falls_back_to_the_monthly_median() {
+        // One deployment in each 30-day month counted back from the end.
+        let end = FROM + 365 * DAY;
+        let deploys = (0..12)
+            .rev()
+            .map(|k| {
+                deploy(
+                    &format!("m{k}"),
+                    "s",
+                    end - k * 30 * DAY - 15 * DAY,
+                    "success",
+                )
+            })
+            .collect();
+        let m = measured(measure(&DeploymentFrequency, &facts(365, deploys)));
+        assert!((m.value - 7.0 / 30.0).abs() < 1e-12, "{}", m.value);
+        assert_eq!(fig(&m, "median deployment days per week"), 0.0);
+        assert_eq!(fig(&m, "median deployment days per month"), 1.0);
+        assert_eq!(fig(&m, "DevLake 2023 cluster (1 elite … 4 low)"), 3.0);
+        assert!((CURVE.score(m.value) - 50.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn an_export_that_starts_late_lowers_coverage_and_too_short_a_span_is_not_measured() {
+        let end = FROM + 56 * DAY;
+        let late: Vec<Deploy> = (0..5)
+            .map(|w| deploy(&format!("l{w}"), "s", end - (w * 7 + 1) * DAY, "success"))
+            .rev()
+            .collect();
+        let m = measured(measure(&DeploymentFrequency, &facts(56, late.clone())));
+        // From the first record (29 days before the end) on: 29 of 56 days.
+        assert!((m.coverage - 29.0 / 56.0).abs() < 1e-12, "{}", m.coverage);
+        assert_eq!(fig(&m, "weeks"), 4.0);
+        let short = late[3..].to_vec();
+        let why = reason(measure(&DeploymentFrequency, &facts(56, short)));
+        assert!(
+            why.starts_with("the deployment records span 8 days"),
+            "{why}"
+        );
+        let staging_only = vec![{
+            let mut d = deploy("s", "s", FROM, "success");
+            d.production = false;
+            d
+        }];
+        let why = reason(measure(&DeploymentFrequency, &facts(56, staging_only)));
+        assert!(
+            why.starts_with("no successful production deployment"),
+            "{why}"
+        );
+        assert_eq!(
+            reason(measure_component(
+                &DeploymentFrequency,
+                &facts(56, eight_weeks())
+            )),
+            "measured for the repository as a whole"
+        );
     }
 }

@@ -97,7 +97,13 @@ pub(crate) fn inferred_figure(d: &Delivery, deploys: usize) -> Option<Figure> {
     })
 }
 
-pub(crate) fn evidence(kind: &str, id: String, value: f64, label: &str, cite: Option<String>) -> Evidence {
+pub(crate) fn evidence(
+    kind: &str,
+    id: String,
+    value: f64,
+    label: &str,
+    cite: Option<String>,
+) -> Evidence {
     Evidence {
         kind: kind.into(),
         id,
@@ -198,7 +204,10 @@ pub(crate) fn judge<'a>(data: &Data, d: &'a Delivery) -> Judgement<'a> {
         let (failure, restored) = if x.result == DeployResult::Failure {
             (Some(Failure::Failed), next_success.map(|n| n.time))
         } else {
-            match decided.get(i + 1).filter(|n| n.result == DeployResult::Success) {
+            match decided
+                .get(i + 1)
+                .filter(|n| n.result == DeployResult::Success)
+            {
                 Some(n) if rolls_back(x, n, &decided[..i], deployed) => {
                     (Some(Failure::RolledBack), Some(n.time))
                 }
@@ -364,6 +373,50 @@ pub(crate) mod fixture {
         }
     }
 
+    /// Production deployments before and in a window: d1 ok; d2 failed
+    /// (restored 3 h later by d3); d4 rolled back by d5, which redeploys
+    /// d3's commit 12 h later; d6 hotfixed by d7 2 h later (only fix
+    /// commits); then one in progress, one of an unknown status and a
+    /// failed staging deployment. Decided: 7, failures: 3.
+    pub fn seven() -> Data {
+        let t = |h: i64| FROM + h * H;
+        let mut staging = deploy("s1", "a1", t(220), "failure");
+        staging.production = false;
+        let deploys = vec![
+            deploy("d0", "a0", FROM - 10 * DAY, "success"),
+            deploy("d1", "a1", t(10), "success"),
+            deploy("d2", "a2", t(20), "error"),
+            deploy("d3", "a3", t(23), "success"),
+            deploy("d4", "a4", t(40), "success"),
+            deploy("d5", "a3", t(52), "success"),
+            deploy("d6", "a6", t(100), "success"),
+            deploy("d7", "a7", t(102), "success"),
+            deploy("d8", "a8", t(200), "in_progress"),
+            deploy("d9", "a9", t(210), "exploded"),
+            staging,
+        ];
+        let commits = [
+            ("a0", FROM - 11 * DAY, false, Some(FROM - 10 * DAY)),
+            ("a1", t(5), false, Some(t(10))),
+            ("a2", t(15), false, Some(t(23))),
+            ("a3", t(16), false, Some(t(23))),
+            ("a4", t(30), false, Some(t(40))),
+            ("a5", t(90), false, Some(t(100))),
+            ("a6", t(95), false, Some(t(100))),
+            ("f1", t(100), true, Some(t(102))),
+            ("a7", t(101), true, Some(t(102))),
+        ];
+        let ids: Vec<(&str, i64, bool)> = commits.iter().map(|c| (c.0, c.1, c.2)).collect();
+        with(
+            data(365, &ids),
+            Delivery {
+                deploys,
+                commit_deployed: commits.iter().map(|c| c.3).collect(),
+                ..Delivery::default()
+            },
+        )
+    }
+
     /// The figure with this name.
     pub fn fig(m: &crate::Measured, name: &str) -> f64 {
         m.figures
@@ -371,5 +424,65 @@ pub(crate) mod fixture {
             .find(|f| f.name == name)
             .unwrap_or_else(|| panic!("no figure {name:?} in {:?}", m.figures))
             .value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixture::*;
+    use super::*;
+
+    fn failures(data: &Data) -> Vec<(String, Option<Failure>, Option<i64>)> {
+        let d = data.delivery.as_ref().unwrap();
+        judge(data, d)
+            .judged
+            .iter()
+            .map(|j| (j.deploy.id.clone(), j.failure, j.restored))
+            .collect()
+    }
+
+    #[test]
+    fn failed_rolled_back_and_hotfixed_deployments_need_intervention() {
+        let data = seven();
+        let t = |h: i64| Some(FROM + h * H);
+        assert_eq!(
+            failures(&data),
+            vec![
+                ("d1".into(), None, None),
+                ("d2".into(), Some(Failure::Failed), t(23)),
+                ("d3".into(), None, None),
+                ("d4".into(), Some(Failure::RolledBack), t(52)),
+                ("d5".into(), None, None),
+                ("d6".into(), Some(Failure::Hotfixed), t(102)),
+                ("d7".into(), None, None),
+            ]
+        );
+        let j = judge(&data, data.delivery.as_ref().unwrap());
+        assert_eq!((j.in_progress, j.undecided), (1, 1));
+    }
+
+    #[test]
+    fn a_fix_too_late_or_mixed_with_other_work_is_no_hotfix() {
+        let mut late = seven();
+        let d = late.delivery.as_mut().unwrap();
+        d.deploys[7].time = d.deploys[6].time + (HOTFIX_HOURS + 1) * 3600;
+        let fixed = d.deploys[7].time;
+        d.commit_deployed[7] = Some(fixed);
+        d.commit_deployed[8] = Some(fixed);
+        assert_eq!(failures(&late)[5].1, None);
+        let mut mixed = seven();
+        mixed.commits[7].fix = false;
+        assert_eq!(failures(&mixed)[5].1, None);
+    }
+
+    #[test]
+    fn redeploying_a_commit_an_earlier_deployment_contained_is_a_rollback() {
+        // d5 deploys a2, never deployed itself but contained in d3.
+        let mut data = seven();
+        data.delivery.as_mut().unwrap().deploys[5].sha = "a2".into();
+        assert_eq!(failures(&data)[3].1, Some(Failure::RolledBack));
+        // Redeploying the same commit is no rollback.
+        data.delivery.as_mut().unwrap().deploys[5].sha = "a4".into();
+        assert_eq!(failures(&data)[3].1, None);
     }
 }

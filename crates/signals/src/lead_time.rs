@@ -135,7 +135,11 @@ impl crate::Signal for LeadTime {
             .production_deploys()
             .filter(|x| x.time >= data.from)
             .count();
-        let mut figures = vec![dora::figure("commits deployed", hours.len() as f64, "commits")];
+        let mut figures = vec![dora::figure(
+            "commits deployed",
+            hours.len() as f64,
+            "commits",
+        )];
         figures.extend(dora::hour_quantiles("lead time", &hours));
         figures.push(dora::cluster_figure("DORA 2024", cluster(value)));
         figures.push(dora::figure(
@@ -223,7 +227,10 @@ mod tests {
     fn a_commit_deployed_before_it_was_authored_is_left_out_and_counted() {
         let m = measured(measure(&LeadTime, &facts(true)));
         assert_eq!(m.value, 38.0);
-        assert_eq!(fig(&m, "left out: deployed before authored (clock skew)"), 1.0);
+        assert_eq!(
+            fig(&m, "left out: deployed before authored (clock skew)"),
+            1.0
+        );
     }
 
     #[test]

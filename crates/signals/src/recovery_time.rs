@@ -115,11 +115,19 @@ impl crate::Signal for RecoveryTime {
             h if h < 168.0 => 3,
             _ => 4,
         };
-        let mut figures = vec![dora::figure("recovered failures", hours.len() as f64, "failures")];
+        let mut figures = vec![dora::figure(
+            "recovered failures",
+            hours.len() as f64,
+            "failures",
+        )];
         figures.extend(dora::hour_quantiles("recovery", &hours));
         figures.extend([
             dora::cluster_figure("DevLake 2023", cluster),
-            dora::figure("not recovered by the end of the data", open as f64, "failures"),
+            dora::figure(
+                "not recovered by the end of the data",
+                open as f64,
+                "failures",
+            ),
             dora::figure("left out: in progress", j.in_progress as f64, "deployments"),
             dora::figure(
                 "left out: unknown or inactive status",
@@ -135,5 +143,67 @@ impl crate::Signal for RecoveryTime {
             evidence: crate::top_evidence(evidence),
             sample,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::delivery::Delivery;
+    use crate::dora::fixture::*;
+
+    #[test]
+    fn median_hours_from_each_intervention_to_the_deployment_that_restored_service() {
+        // Recoveries of 3 h (failed), 12 h (rolled back) and 2 h (hotfixed).
+        let m = measured(measure(&RecoveryTime, &seven()));
+        assert_eq!(m.value, 3.0);
+        assert_eq!(fig(&m, "recovered failures"), 3.0);
+        assert_eq!(fig(&m, "recovery p75"), 7.5);
+        assert_eq!(fig(&m, "DevLake 2023 cluster (1 elite … 4 low)"), 2.0);
+        assert_eq!(m.evidence[0].id, "d4");
+    }
+
+    #[test]
+    fn consecutive_failures_are_one_episode_and_an_unrecovered_one_is_counted() {
+        let t = |h: i64| FROM + h * H;
+        let deploys = vec![
+            deploy("s0", "a", t(0), "success"),
+            deploy("f1", "b", t(10), "failure"),
+            deploy("f2", "c", t(11), "failure"),
+            deploy("s1", "d", t(15), "success"),
+            deploy("f3", "e", t(20), "failure"),
+            deploy("s2", "f", t(21), "success"),
+            deploy("f4", "g", t(30), "failure"),
+            deploy("s3", "h", t(38), "success"),
+            deploy("f5", "i", t(50), "failure"),
+            deploy("p", "j", t(51), "pending"),
+        ];
+        let data = with(
+            data(365, &[]),
+            Delivery {
+                deploys,
+                ..Delivery::default()
+            },
+        );
+        let m = measured(measure(&RecoveryTime, &data));
+        // Episodes: 10 h → 15 h (5 h), 20 → 21 (1 h), 30 → 38 (8 h); f5 open.
+        assert_eq!(m.value, 5.0);
+        assert_eq!(fig(&m, "not recovered by the end of the data"), 1.0);
+        assert_eq!(fig(&m, "left out: in progress"), 1.0);
+    }
+
+    #[test]
+    fn too_few_recoveries_are_not_measured() {
+        let mut data = seven();
+        data.delivery
+            .as_mut()
+            .unwrap()
+            .deploys
+            .retain(|x| x.id != "d2");
+        let why = reason(measure(&RecoveryTime, &data));
+        assert!(
+            why.starts_with("2 failed production deployments recovered from in the window"),
+            "{why}"
+        );
     }
 }

@@ -81,7 +81,8 @@ impl Drivers {
 
 /// The first review by someone else, if it came before the merge.
 fn first_review(p: &Pull) -> Option<i64> {
-    p.first_review().filter(|&t| p.merged.is_some_and(|m| t <= m))
+    p.first_review()
+        .filter(|&t| p.merged.is_some_and(|m| t <= m))
 }
 
 impl crate::Signal for ReviewWait {
@@ -226,11 +227,21 @@ mod tests {
 
     fn pulls() -> Vec<Pull> {
         let t = |h: i64| FROM + h * H;
-        let mut p1 = pull(1, t(0), Some(t(10)), vec![review("alice", t(1)), review("bob", t(3))]);
+        let mut p1 = pull(
+            1,
+            t(0),
+            Some(t(10)),
+            vec![review("alice", t(1)), review("bob", t(3))],
+        );
         p1.commit_times = vec![t(-5), t(-2)];
         p1.deployed = Some(t(12));
         // A tie: the author and a reviewer at the same second.
-        let mut p2 = pull(2, t(0), Some(t(2)), vec![review("alice", t(1)), review("carol", t(1))]);
+        let mut p2 = pull(
+            2,
+            t(0),
+            Some(t(2)),
+            vec![review("alice", t(1)), review("carol", t(1))],
+        );
         p2.commit_times = vec![t(-1)];
         let p3 = pull(3, t(0), Some(t(24)), vec![review("bob", t(4))]);
         let p4 = pull(4, t(0), Some(t(5)), vec![review("alice", t(1))]);
