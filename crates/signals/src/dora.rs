@@ -28,26 +28,32 @@ pub(crate) const PULLS_HOWTO: &str = "ingest the pull requests with their review
     with `friction ingest` (`gh api --paginate 'repos/OWNER/REPO/pulls?state=all&per_page=100' \
     > pulls.json`, `…/pulls/N/reviews`, `…/pulls/N/commits`, or DevLake's raw tables)";
 
-/// The delivery facts when the scope is the repository; else why not.
+/// What a delivery signal reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reads {
+    Deployments,
+    PullRequests,
+}
+
+/// The delivery facts when the scope is the repository and they hold what
+/// the signal reads; else why not (the same words whether no export at all
+/// or only other kinds were ingested, so unrelated inputs change nothing).
 pub(crate) fn repository_facts<'a>(
     ctx: &Context<'a>,
-    missing: &str,
+    reads: Reads,
 ) -> Result<&'a Delivery, String> {
     if ctx.scope.kind != ScopeKind::Repository {
         return Err("measured for the repository as a whole".into());
     }
+    let (has, missing, howto): (fn(&Delivery) -> bool, _, _) = match reads {
+        Reads::Deployments => (|d| !d.deploys.is_empty(), "no deployments", DEPLOYS_HOWTO),
+        Reads::PullRequests => (|d| !d.pulls.is_empty(), "no pull requests", PULLS_HOWTO),
+    };
     ctx.data
         .delivery
         .as_ref()
-        .ok_or_else(|| format!("{missing}: {}", howto_of(missing)))
-}
-
-fn howto_of(missing: &str) -> &'static str {
-    if missing.contains("pull request") {
-        PULLS_HOWTO
-    } else {
-        DEPLOYS_HOWTO
-    }
+        .filter(|d| has(d))
+        .ok_or_else(|| format!("{missing}: {howto}"))
 }
 
 /// `n thing` / `n things`.

@@ -61,7 +61,7 @@ impl crate::Signal for RecoveryTime {
         &[Input::Deployments]
     }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
-        let d = match dora::repository_facts(ctx, "no deployments") {
+        let d = match dora::repository_facts(ctx, dora::Reads::Deployments) {
             Ok(d) => d,
             Err(why) => return Outcome::NotMeasured(why),
         };

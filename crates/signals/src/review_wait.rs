@@ -108,7 +108,7 @@ impl crate::Signal for ReviewWait {
         &[Input::PullRequests]
     }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
-        let d = match dora::repository_facts(ctx, "no pull requests") {
+        let d = match dora::repository_facts(ctx, dora::Reads::PullRequests) {
             Ok(d) => d,
             Err(why) => return Outcome::NotMeasured(why),
         };
