@@ -384,7 +384,7 @@ fn scan_reads_the_inputs_of_friction_toml_and_the_assessment_is_unchanged() {
     let stored = friction_json(&["inputs", ".", "--db", db_arg, "--json"], f.path());
     assert_eq!(stored["inputs"][0]["path"], "exports/run.json");
     assert_eq!(stored["facts"]["ci_runs"], 1);
-    // Until the delivery signals read these facts, the assessment does not move.
+    // No signal reads CI runs yet: the assessment does not move.
     let after = support::friction_stdout(&["assess", ".", "--db", db_arg, "--json"], f.path());
     assert_eq!(before, after);
 }
