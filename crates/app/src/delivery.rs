@@ -152,17 +152,17 @@ pub(crate) fn build(
     Ok(Some(assemble(rows, key, notes, cx, &tags)))
 }
 
+/// The inputs of the kept scope (and the scope-less test and coverage
+/// reports), in input-id order: what citations number.
 struct Sources<'a> {
     by_id: HashMap<i64, &'a InputRow>,
-    used: BTreeMap<i64, u32>,
+    index: HashMap<i64, u32>,
 }
 
 impl Sources<'_> {
-    fn cite<T>(&mut self, s: &Stored<T>) -> Cite {
-        let next = self.used.len() as u32;
-        let source = *self.used.entry(s.input).or_insert(next);
+    fn cite<T>(&self, s: &Stored<T>) -> Cite {
         Cite {
-            source,
+            source: self.index.get(&s.input).copied().unwrap_or(u32::MAX),
             record: s.at.record,
             line: s.at.line,
         }
@@ -177,9 +177,19 @@ fn assemble(
     tags: &[&Tag],
 ) -> Delivery {
     let w = cx.window;
-    let mut src = Sources {
+    let mut listed: Vec<&InputRow> = cx
+        .inputs
+        .iter()
+        .filter(|i| i.scopes.is_empty() || (!scope.is_empty() && i.scopes.contains(&scope)))
+        .collect();
+    listed.sort_by_key(|i| i.id);
+    let src = Sources {
         by_id: cx.inputs.iter().map(|i| (i.id, i)).collect(),
-        used: BTreeMap::new(),
+        index: listed
+            .iter()
+            .enumerate()
+            .map(|(k, i)| (i.id, k as u32))
+            .collect(),
     };
     let secs = |a: Option<i64>, b: Option<i64>| match (a, b) {
         (Some(a), Some(b)) if b >= a => Some((b - a) as f64),
@@ -265,8 +275,7 @@ fn assemble(
             None => (DeployResult::Unknown, f.updated_at.or(f.created_at)),
         };
         let Some(time) = time else { continue };
-        if time < w.from - 366 * 86_400 || !w.before_end(time) {
-            // Older deployments still bound the commits they shipped (kept a year back).
+        if !w.holds(Some(time)) {
             continue;
         }
         deploys.push(Deploy {
@@ -296,7 +305,7 @@ fn assemble(
             let Some(time) = f.published_at.or(f.created_at) else {
                 continue;
             };
-            if !w.before_end(time) {
+            if !w.holds(Some(time)) {
                 continue;
             }
             let sha = tag_commit
@@ -322,7 +331,7 @@ fn assemble(
     }
     if deploys.is_empty() {
         for t in tags {
-            if !w.before_end(t.time) {
+            if !w.holds(Some(t.time)) {
                 continue;
             }
             deploys.push(Deploy {
@@ -519,24 +528,15 @@ fn assemble(
         .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
         .map(|(b, _)| (*b).to_owned());
 
-    let sources = src
-        .used
-        .keys()
-        .map(|id| src.by_id.get(id))
+    let sources = listed
+        .iter()
         .map(|row| Source {
-            path: row.map(|r| r.path.clone()).unwrap_or_default(),
-            format: row.map(|r| r.format.clone()).unwrap_or_default(),
-            sha256: row.map(|r| r.sha256.clone()).unwrap_or_default(),
+            path: row.path.clone(),
+            format: row.format.clone(),
+            sha256: row.sha256.clone(),
         })
         .collect::<Vec<_>>();
-    // `used` numbered sources in first-use order; re-number by input id so
-    // the order does not depend on which fact came first.
-    let order: Vec<u32> = src.used.values().copied().collect();
-    let mut renumber = vec![0u32; order.len()];
-    for (by_id, &first_use) in order.iter().enumerate() {
-        renumber[first_use as usize] = by_id as u32;
-    }
-    let mut d = Delivery {
+    Delivery {
         scope,
         default_branch,
         sources,
@@ -549,28 +549,7 @@ fn assemble(
         tests,
         coverage: coverage.into_values().collect(),
         notes,
-    };
-    renumber_cites(&mut d, &renumber);
-    d
-}
-
-fn renumber_cites(d: &mut Delivery, to: &[u32]) {
-    let fix = |c: &mut Cite| c.source = to[c.source as usize];
-    d.runs.iter_mut().for_each(|r| fix(&mut r.cite));
-    d.jobs.iter_mut().for_each(|r| fix(&mut r.cite));
-    for p in &mut d.pulls {
-        fix(&mut p.cite);
-        p.reviews.iter_mut().for_each(|r| fix(&mut r.cite));
     }
-    d.deploys
-        .iter_mut()
-        .filter_map(|x| x.cite.as_mut())
-        .for_each(fix);
-    for t in &mut d.tests {
-        fix(&mut t.cite);
-        t.report = t.cite.source;
-    }
-    d.coverage.iter_mut().for_each(|c| fix(&mut c.cite));
 }
 
 /// Matches the paths coverage reports write (`src/a.rs`, `./src/a.rs`,

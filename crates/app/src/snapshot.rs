@@ -167,6 +167,27 @@ pub fn manifest(loaded: &Loaded, inputs: &Inputs, options: &Options, mode: WalkM
         Some((path, text)) => json!({"path": path, "sha256": sha256(text.as_bytes())}),
         None => Value::Null,
     };
+    let mut listed = json!({
+        "facts": {
+            "commits": loaded.data.commits.len(),
+            "changes": loaded.data.changes.len(),
+            "files": loaded.data.files.len(),
+            "sha256": loaded.facts_sha256.get_or_init(|| facts_digest(loaded)),
+        },
+        "config": file(&inputs.config),
+        "codeowners": file(&inputs.codeowners),
+        "teams_csv": file(&inputs.teams_csv),
+    });
+    // Exports beyond git, each with its hash (only when there are any, so a
+    // git-only manifest is unchanged).
+    if let (Some(d), Some(map)) = (&loaded.data.delivery, listed.as_object_mut()) {
+        for (i, s) in d.sources.iter().enumerate() {
+            map.insert(
+                format!("export {:03}", i + 1),
+                json!({"path": s.path, "format": s.format, "sha256": s.sha256}),
+            );
+        }
+    }
     json!({
         "commit": loaded.snapshot_commit(),
         "code_commit": loaded.code_commit,
@@ -179,17 +200,7 @@ pub fn manifest(loaded: &Loaded, inputs: &Inputs, options: &Options, mode: WalkM
         "code_analyzer": friction_code::ANALYZER_VERSION,
         "target_share": options.target_share,
         "budget_days": options.budget_days,
-        "inputs": {
-            "facts": {
-                "commits": loaded.data.commits.len(),
-                "changes": loaded.data.changes.len(),
-                "files": loaded.data.files.len(),
-                "sha256": loaded.facts_sha256.get_or_init(|| facts_digest(loaded)),
-            },
-            "config": file(&inputs.config),
-            "codeowners": file(&inputs.codeowners),
-            "teams_csv": file(&inputs.teams_csv),
-        }
+        "inputs": listed,
     })
 }
 

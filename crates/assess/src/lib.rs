@@ -83,6 +83,75 @@ pub struct Assessment {
     pub cost: CostModel,
     pub interventions: Vec<Intervention>,
     pub roadmap: Roadmap,
+    /// The exports beyond git read (absent when there are none, so a git-only
+    /// assessment is unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exports: Option<Exports>,
+}
+
+/// What the assessment read beyond git: the audit trail of its exports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exports {
+    /// The repository the records were kept for; empty when none applied.
+    pub scope: String,
+    pub default_branch: Option<String>,
+    /// Every input file a kept fact came from, with its SHA-256.
+    pub files: Vec<ExportFile>,
+    pub counts: ExportCounts,
+    /// Deployments come from releases or tags, not a deployment export.
+    pub deployments_inferred: bool,
+    /// What was left out, and why.
+    pub notes: Vec<String>,
+}
+
+/// An input file behind the facts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportFile {
+    pub path: String,
+    pub format: String,
+    pub sha256: String,
+}
+
+/// Facts inside the window, each counted once.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExportCounts {
+    pub runs: u64,
+    pub jobs: u64,
+    pub pull_requests: u64,
+    pub reviews: u64,
+    pub deployments: u64,
+    pub test_cases: u64,
+    pub coverage_files: u64,
+}
+
+impl Exports {
+    /// The audit summary of the delivery facts.
+    pub fn of(d: &friction_signals::delivery::Delivery) -> Exports {
+        Exports {
+            scope: d.scope.clone(),
+            default_branch: d.default_branch.clone(),
+            files: d
+                .sources
+                .iter()
+                .map(|s| ExportFile {
+                    path: s.path.clone(),
+                    format: s.format.clone(),
+                    sha256: s.sha256.clone(),
+                })
+                .collect(),
+            counts: ExportCounts {
+                runs: d.runs.len() as u64,
+                jobs: d.jobs.len() as u64,
+                pull_requests: d.pulls.len() as u64,
+                reviews: d.pulls.iter().map(|p| p.reviews.len() as u64).sum(),
+                deployments: d.deploys.len() as u64,
+                test_cases: d.tests.len() as u64,
+                coverage_files: d.coverage.len() as u64,
+            },
+            deployments_inferred: d.deploys_inferred,
+            notes: d.notes.clone(),
+        }
+    }
 }
 
 /// An assessment as it is written out (`friction assess --json`, stored
@@ -156,6 +225,7 @@ pub fn assess(data: &Data, options: &Options) -> Assessment {
             cost,
             interventions,
             roadmap,
+            exports: data.delivery.as_ref().map(Exports::of),
         }
     })
 }

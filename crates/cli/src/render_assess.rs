@@ -306,7 +306,7 @@ fn explain_evidence(c: &Current) -> String {
             if !s.evidence.is_empty() {
                 let _ = writeln!(out, "\nEvidence (strongest first):");
                 for e in &s.evidence {
-                    let _ = writeln!(
+                    let _ = write!(
                         out,
                         "- {} `{}`: {} {}",
                         e.kind,
@@ -314,6 +314,12 @@ fn explain_evidence(c: &Current) -> String {
                         e.value,
                         e.label
                     );
+                    match &e.cite {
+                        Some(c) => {
+                            let _ = writeln!(out, " (from {})", clean(c));
+                        }
+                        None => out.push('\n'),
+                    }
                 }
             }
         }

@@ -225,7 +225,7 @@ fn ants_review_wait_matches_the_raw_pull_requests_and_reviews() {
         lead["not_measured"]
             .as_str()
             .unwrap()
-            .starts_with("no deployments: "),
+            .starts_with("deployments: none in the window; "),
         "{lead}"
     );
     // Evidence cites the export and the record of the pull request.

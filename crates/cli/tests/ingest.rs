@@ -384,9 +384,125 @@ fn scan_reads_the_inputs_of_friction_toml_and_the_assessment_is_unchanged() {
     let stored = friction_json(&["inputs", ".", "--db", db_arg, "--json"], f.path());
     assert_eq!(stored["inputs"][0]["path"], "exports/run.json");
     assert_eq!(stored["facts"]["ci_runs"], 1);
-    // No signal reads CI runs yet: the assessment does not move.
+    // One run is below every CI signal's minimum: the index does not move,
+    // and the assessment says what it read.
     let after = support::friction_stdout(&["assess", ".", "--db", db_arg, "--json"], f.path());
+    let (mut before, mut after): (serde_json::Value, serde_json::Value) = (
+        serde_json::from_str(&before).unwrap(),
+        serde_json::from_str(&after).unwrap(),
+    );
+    assert!(before.get("exports").is_none());
+    let exports = after.as_object_mut().unwrap().remove("exports").unwrap();
+    assert_eq!(exports["scope"], "github:panjf2000/ants");
+    assert_eq!(exports["files"][0]["path"], "exports/run.json");
+    assert_eq!(before["index"]["score"], after["index"]["score"]);
+    for a in [&mut before, &mut after] {
+        strip_not_measured(a);
+    }
     assert_eq!(before, after);
+}
+
+/// Drops the not-measured reasons, which may name what an export lacks.
+fn strip_not_measured(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            m.remove("not_measured");
+            m.values_mut().for_each(strip_not_measured);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(strip_not_measured),
+        _ => {}
+    }
+}
+
+/// The assessment keeps the window's records of this repository, each once,
+/// and cites every file with its hash; counted here from the raw tables.
+#[test]
+fn the_assessment_reads_the_windows_records_of_its_repository_once_each() {
+    // Commits dated 2023-11; a 60-month window reaches back to 2018-11.
+    let f = scanned();
+    let prs = fixture("cases/ants/_raw_github_api_pull_requests.csv");
+    let reviews = fixture("cases/ants/_raw_github_api_pull_request_reviews.csv");
+    let runs = fixture("ci/github-actions/devlake_raw_github_api_runs.csv");
+    let jobs = fixture("ci/github-actions/devlake_raw_github_api_jobs.csv");
+    // A second, overlapping export of the same runs counts nothing twice.
+    f.write("runs-again.csv", std::fs::read(&runs).unwrap());
+    let out = ingest(&f, &[&prs, &reviews, &runs, &jobs, "runs-again.csv"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a = friction_json(&["assess", "--months", "60", "--json"], f.path());
+    let e = &a["exports"];
+    assert_eq!(e["scope"], "github:panjf2000/ants");
+    assert_eq!(e["deployments_inferred"], false);
+
+    let last = {
+        let head = f.git(&["log", "-1", "--format=%at"]);
+        head.trim().parse::<i64>().unwrap()
+    };
+    let from = last - 60 * 2_629_746; // the store's month: 365.2425 / 12 days
+    let time = |v: &serde_json::Value| {
+        v.as_str()
+            .and_then(|s| s.parse::<jiff::Timestamp>().ok().map(|t| t.as_second()))
+    };
+    let in_window = |t: Option<i64>| t.is_some_and(|t| t >= from);
+    let run_items = devlake_items(&runs);
+    let expected_runs = distinct(
+        run_items
+            .iter()
+            .filter(|r| in_window(time(&r["created_at"])))
+            .map(|r| {
+                (
+                    r["id"].as_u64().unwrap(),
+                    r["run_attempt"].as_u64().unwrap(),
+                )
+            }),
+    );
+    let job_items = devlake_items(&jobs);
+    let expected_jobs = distinct(
+        job_items
+            .iter()
+            .filter(|j| in_window(time(&j["created_at"]).or(time(&j["started_at"]))))
+            .map(|j| j["id"].as_u64().unwrap()),
+    );
+    let pr_items = devlake_items(&prs);
+    let kept: BTreeSet<u64> = pr_items
+        .iter()
+        .filter(|p| {
+            let merged = time(&p["merged_at"]);
+            in_window(merged) || (merged.is_none() && in_window(time(&p["created_at"])))
+        })
+        .map(|p| p["number"].as_u64().unwrap())
+        .collect();
+    let expected_reviews = distinct(devlake_items(&reviews).iter().filter_map(|r| {
+        let number = r["pull_request_url"]
+            .as_str()
+            .and_then(|u| u.rsplit('/').next())
+            .and_then(|n| n.parse::<u64>().ok())?;
+        kept.contains(&number).then(|| r["id"].as_u64().unwrap())
+    }));
+    assert!(
+        expected_runs > 0 && !kept.is_empty(),
+        "the window holds records"
+    );
+    let c = &e["counts"];
+    assert_eq!(c["runs"], expected_runs);
+    assert_eq!(c["jobs"], expected_jobs);
+    assert_eq!(c["pull_requests"], kept.len() as u64);
+    assert_eq!(c["reviews"], expected_reviews);
+    // Each file named once, with its hash.
+    let files = e["files"].as_array().unwrap();
+    let paths: BTreeSet<&str> = files.iter().map(|x| x["path"].as_str().unwrap()).collect();
+    assert_eq!(paths.len(), files.len());
+    assert!(
+        files
+            .iter()
+            .all(|x| x["sha256"].as_str().unwrap().len() == 64)
+    );
+    // Deterministic: the same store gives the same bytes.
+    let again = friction_json(&["assess", "--months", "60", "--json"], f.path());
+    assert_eq!(a, again);
 }
 
 #[test]
@@ -489,4 +605,69 @@ fn a_same_size_rewrite_within_the_second_of_reading_is_still_read_again() {
     let report = friction_json(&["ingest", "runs.json", "--json"], f.path());
     assert_eq!(report["files"][0]["status"], "stored", "{report}");
     assert_eq!(report["files"][0]["replaced"], true);
+}
+
+/// A 2 GiB export (sparse: a record's start, then NUL bytes) is refused with
+/// one line naming the record, read as a stream (not held whole), and the
+/// other files are still read.
+#[test]
+fn a_two_gigabyte_file_is_refused_by_record_and_the_others_still_read() {
+    let f = scanned();
+    let big = f.path().join("big.json");
+    {
+        let mut file = std::fs::File::create(&big).unwrap();
+        file.write_all(br#"[{"id":1,"run_attempt":1,"status":"completed""#)
+            .unwrap();
+        file.set_len(2 * 1024 * 1024 * 1024).unwrap();
+    }
+    let run = fixture("ci/github-actions/workflow-run-push-failure.json");
+    let out = ingest(&f, &["big.json", &run]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(
+        errors[0].starts_with("error: big.json: github: record 1 (line 1):"),
+        "{stderr}"
+    );
+    let stored = inputs(&f);
+    assert_eq!(stored["facts"]["ci_runs"], 1);
+    assert_eq!(stored["inputs"].as_array().unwrap().len(), 1);
+}
+
+/// Without a deployment export, tags matching `[inputs] deploy_tags` are the
+/// deployments, labelled inferred; a bad glob is refused naming the setting.
+#[test]
+fn release_tags_stand_in_for_deployments_when_configured() {
+    let mut f = Fixture::new();
+    f.write("friction.toml", "[inputs]\ndeploy_tags = \"v*\"\n");
+    f.write("a.py", "def a():\n    return 1\n");
+    f.commit("initial");
+    f.git(&["tag", "v1.0"]);
+    f.advance_days(2);
+    f.write("a.py", "def a():\n    return 2\n");
+    f.commit("change");
+    f.git(&["tag", "-a", "v1.1", "-m", "release 1.1"]);
+    f.git(&["tag", "nightly"]);
+    let out = friction(&["scan", ".", "--quiet", "--no-report"], f.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a = friction_json(&["assess", "--json"], f.path());
+    let e = &a["exports"];
+    assert_eq!(e["deployments_inferred"], true);
+    assert_eq!(e["counts"]["deployments"], 2, "v1.0 and v1.1, not nightly");
+    assert_eq!(e["files"], serde_json::json!([]));
+
+    f.write("friction.toml", "[inputs]\ndeploy_tags = \"v[\"\n");
+    f.commit("bad glob");
+    let out = friction(&["assess", "--json"], f.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("[inputs] deploy_tags `v[` is not a glob"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

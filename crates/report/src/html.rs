@@ -625,10 +625,17 @@ pub fn html(r: &Report) -> String {
                     } else {
                         format!("<code>{}</code>", h(item))
                     };
+                    let what = match &e.cite {
+                        Some(c) => format!(
+                            "{} <span class=\"muted\">(from {})</span>",
+                            h(&e.label),
+                            h(c)
+                        ),
+                        None => h(&e.label),
+                    };
                     let _ = write!(
                         out,
-                        "<tr><td>{cell}</td><td>{}</td><td class=\"n\">{}</td></tr>",
-                        h(&e.label),
+                        "<tr><td>{cell}</td><td>{what}</td><td class=\"n\">{}</td></tr>",
                         fmt1(Some(e.value))
                     );
                 }

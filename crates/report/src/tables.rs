@@ -165,7 +165,7 @@ pub fn tables(r: &Report) -> Vec<Table> {
     out.push(Table {
         name: "evidence",
         title: "Evidence",
-        columns: cols(&["signal", "kind", "id", "label", "value"]),
+        columns: cols(&["signal", "kind", "id", "label", "value", "source"]),
         rows: signals()
             .flat_map(|s| {
                 s.evidence.iter().map(move |e| {
@@ -175,6 +175,7 @@ pub fn tables(r: &Report) -> Vec<Table> {
                         e.id.clone(),
                         e.label.clone(),
                         x(e.value),
+                        e.cite.clone().unwrap_or_default(),
                     ]
                 })
             })

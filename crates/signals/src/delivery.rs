@@ -318,7 +318,7 @@ pub struct Delivery {
     pub jobs: Vec<Job>,
     /// Sorted by number.
     pub pulls: Vec<Pull>,
-    /// Sorted by time.
+    /// The window's deployments (all environments and outcomes), sorted by time.
     pub deploys: Vec<Deploy>,
     /// Whether the deployments come from tags (no deployment export).
     pub deploys_inferred: bool,

@@ -93,13 +93,7 @@ impl crate::Signal for DeploymentFrequency {
             Err(why) => return Outcome::NotMeasured(why),
         };
         if let Some(v) = ctx.value_override(self.id()) {
-            return Outcome::Measured(Measured {
-                value: v,
-                coverage: 1.0,
-                figures: Vec::new(),
-                evidence: Vec::new(),
-                sample: Sample::Fixed,
-            });
+            return Outcome::Measured(crate::ci::what_if(v));
         }
         let data = ctx.data;
         if d.production_deploys().next().is_none() {

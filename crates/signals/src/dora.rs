@@ -4,7 +4,7 @@
 //! the change failure rate and the failed-deployment recovery time).
 
 use crate::delivery::{Cite, Delivery, Deploy, DeployResult};
-use crate::{Context, Data, Evidence, Figure, ScopeKind};
+use crate::{Context, Data, Evidence, Figure};
 
 pub(crate) const HOUR: f64 = 3600.0;
 const DAY: i64 = 86_400;
@@ -42,18 +42,17 @@ pub(crate) fn repository_facts<'a>(
     ctx: &Context<'a>,
     reads: Reads,
 ) -> Result<&'a Delivery, String> {
-    if ctx.scope.kind != ScopeKind::Repository {
-        return Err("measured for the repository as a whole".into());
+    match reads {
+        Reads::Deployments => crate::ci::repository_facts(
+            ctx,
+            |d| !d.deploys.is_empty(),
+            "deployments",
+            DEPLOYS_HOWTO,
+        ),
+        Reads::PullRequests => {
+            crate::ci::repository_facts(ctx, |d| !d.pulls.is_empty(), "pull requests", PULLS_HOWTO)
+        }
     }
-    let (has, missing, howto): (fn(&Delivery) -> bool, _, _) = match reads {
-        Reads::Deployments => (|d| !d.deploys.is_empty(), "no deployments", DEPLOYS_HOWTO),
-        Reads::PullRequests => (|d| !d.pulls.is_empty(), "no pull requests", PULLS_HOWTO),
-    };
-    ctx.data
-        .delivery
-        .as_ref()
-        .filter(|d| has(d))
-        .ok_or_else(|| format!("{missing}: {howto}"))
 }
 
 /// `n thing` / `n things`.
@@ -61,12 +60,9 @@ pub(crate) fn count(n: usize, thing: &str) -> String {
     format!("{n} {thing}{}", if n == 1 { "" } else { "s" })
 }
 
+/// A figure rounded to two decimals.
 pub(crate) fn figure(name: &str, value: f64, unit: &str) -> Figure {
-    Figure {
-        name: name.into(),
-        value: crate::round2(value),
-        unit: unit.into(),
-    }
+    crate::ci::figure(name, crate::round2(value), unit)
 }
 
 /// `NAME p50` and `NAME p75` in hours, when there are values.

@@ -77,13 +77,7 @@ impl crate::Signal for LeadTime {
             Err(why) => return Outcome::NotMeasured(why),
         };
         if let Some(v) = ctx.value_override(self.id()) {
-            return Outcome::Measured(Measured {
-                value: v,
-                coverage: 1.0,
-                figures: Vec::new(),
-                evidence: Vec::new(),
-                sample: Sample::Fixed,
-            });
+            return Outcome::Measured(crate::ci::what_if(v));
         }
         let data = ctx.data;
         if d.commit_deployed.len() != data.commits.len() {
@@ -243,7 +237,7 @@ mod tests {
         assert!(why.contains("3 commits of the window"), "{why}");
         assert!(why.contains("friction ingest"), "{why}");
         let none = data(365, &[("c1", FROM, false)]);
-        assert!(reason(measure(&LeadTime, &none)).starts_with("no deployments: "));
+        assert!(reason(measure(&LeadTime, &none)).starts_with("deployments: none in the window; "));
         assert_eq!(
             reason(measure_component(&LeadTime, &facts(false))),
             "measured for the repository as a whole"

@@ -28,10 +28,17 @@ mod ai_assisted;
 mod batch_size;
 mod change_failure_rate;
 mod changed_code_health;
+mod ci;
+mod ci_duration;
+mod ci_failure_rate;
+mod ci_queue_time;
+mod ci_rerun_rate;
 mod coordination_load;
+mod coverage_of_change;
 mod defect_prone_code;
 mod deployment_frequency;
 mod dora;
+mod flaky_tests;
 mod former_contributors;
 mod hotspot_friction;
 mod knowledge_islands;
@@ -40,10 +47,13 @@ mod recovery_time;
 mod review_wait;
 mod rework;
 mod structural_coupling;
+mod time_to_green;
+mod toil_per_release;
 mod truck_factor;
 mod unowned_code;
 
 pub use ai_assisted::AiSettings;
+pub use ci_duration::workflow_minutes;
 pub use defect_prone_code::RECURRING_FIXES;
 pub use hotspot_friction::{TimeFactor, time_factor};
 
@@ -62,6 +72,10 @@ pub static REGISTRY: &[&dyn Signal] = &[
     &lead_time::LeadTime,
     &review_wait::ReviewWait,
     &deployment_frequency::DeploymentFrequency,
+    &ci_failure_rate::CiFailureRate,
+    &ci_duration::CiDuration,
+    &flaky_tests::FlakyTests,
+    &coverage_of_change::CoverageOfChange,
     &defect_prone_code::DefectProneCode,
     &change_failure_rate::ChangeFailureRate,
     &recovery_time::RecoveryTime,
@@ -74,6 +88,10 @@ pub static REGISTRY: &[&dyn Signal] = &[
     &ai_assisted::AiUnhealthyExposure,
     &ai_assisted::AiRework,
     &ai_assisted::AiFixFollow,
+    &ci_queue_time::CiQueueTime,
+    &ci_rerun_rate::CiRerunRate,
+    &time_to_green::TimeToGreen,
+    &toil_per_release::ToilPerRelease,
 ];
 
 /// The signal with this id.
@@ -311,6 +329,15 @@ pub const EVIDENCE_LIMIT: usize = 10;
 pub enum Outcome {
     Measured(Measured),
     NotMeasured(String),
+}
+
+impl From<Result<Measured, String>> for Outcome {
+    fn from(r: Result<Measured, String>) -> Outcome {
+        match r {
+            Ok(m) => Outcome::Measured(m),
+            Err(why) => Outcome::NotMeasured(why),
+        }
+    }
 }
 
 /// A signal. See the crate documentation.

@@ -66,13 +66,7 @@ impl crate::Signal for RecoveryTime {
             Err(why) => return Outcome::NotMeasured(why),
         };
         if let Some(v) = ctx.value_override(self.id()) {
-            return Outcome::Measured(Measured {
-                value: v,
-                coverage: 1.0,
-                figures: Vec::new(),
-                evidence: Vec::new(),
-                sample: Sample::Fixed,
-            });
+            return Outcome::Measured(crate::ci::what_if(v));
         }
         let j = dora::judge(ctx.data, d);
         let (mut hours, mut evidence, mut open) = (Vec::new(), Vec::new(), 0usize);

@@ -113,13 +113,7 @@ impl crate::Signal for ReviewWait {
             Err(why) => return Outcome::NotMeasured(why),
         };
         if let Some(v) = ctx.value_override(self.id()) {
-            return Outcome::Measured(Measured {
-                value: v,
-                coverage: 1.0,
-                figures: Vec::new(),
-                evidence: Vec::new(),
-                sample: Sample::Fixed,
-            });
+            return Outcome::Measured(crate::ci::what_if(v));
         }
         let data = ctx.data;
         let (mut drafts, mut unmerged, mut unreviewed) = (0usize, 0usize, 0usize);
@@ -298,7 +292,9 @@ mod tests {
         );
         assert!(why.contains("friction ingest"), "{why}");
         let none = data(365, &[]);
-        assert!(reason(measure(&ReviewWait, &none)).starts_with("no pull requests: "));
+        assert!(
+            reason(measure(&ReviewWait, &none)).starts_with("pull requests: none in the window; ")
+        );
         assert_eq!(
             reason(measure_component(&ReviewWait, &facts(pulls()))),
             "measured for the repository as a whole"
