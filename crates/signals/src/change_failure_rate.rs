@@ -62,13 +62,10 @@ impl crate::Signal for ChangeFailureRate {
         &[Input::Deployments]
     }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
-        let d = match dora::repository_facts(ctx, dora::Reads::Deployments) {
+        let d = match dora::facts_or(ctx, self.id(), dora::Reads::Deployments) {
             Ok(d) => d,
-            Err(why) => return Outcome::NotMeasured(why),
+            Err(outcome) => return *outcome,
         };
-        if let Some(v) = ctx.value_override(self.id()) {
-            return Outcome::Measured(crate::ci::what_if(v));
-        }
         let j = dora::judge(ctx.data, d);
         let n = j.judged.len();
         if n < dora::MIN_DEPLOYS {
@@ -120,14 +117,8 @@ impl crate::Signal for ChangeFailureRate {
             dora::figure("rolled back", rolled as f64, "deployments"),
             dora::figure("hotfixed within 24 hours", hotfixed as f64, "deployments"),
             dora::cluster_figure("DevLake 2023", cluster),
-            dora::figure("left out: in progress", j.in_progress as f64, "deployments"),
-            dora::figure(
-                "left out: unknown or inactive status",
-                j.undecided as f64,
-                "deployments",
-            ),
         ];
-        figures.extend(dora::inferred_figure(d, n));
+        figures.extend(j.left_out_figures(d));
         let evidence = j
             .judged
             .iter()

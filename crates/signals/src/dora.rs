@@ -55,6 +55,22 @@ pub(crate) fn repository_facts<'a>(
     }
 }
 
+/// The facts a delivery signal measures from, or its outcome without
+/// them: not measured (see [`repository_facts`]), or the what-if value a
+/// roadmap step sets.
+pub(crate) fn facts_or<'a>(
+    ctx: &Context<'a>,
+    id: &str,
+    reads: Reads,
+) -> Result<&'a Delivery, Box<crate::Outcome>> {
+    let d =
+        repository_facts(ctx, reads).map_err(|why| Box::new(crate::Outcome::NotMeasured(why)))?;
+    match ctx.value_override(id) {
+        Some(v) => Err(Box::new(crate::Outcome::Measured(crate::ci::what_if(v)))),
+        None => Ok(d),
+    }
+}
+
 /// `n thing` / `n things`.
 pub(crate) fn count(n: usize, thing: &str) -> String {
     format!("{n} {thing}{}", if n == 1 { "" } else { "s" })
@@ -161,6 +177,26 @@ pub(crate) struct Judgement<'a> {
     /// Production deployments of the window whose status is unknown or
     /// inactive (replaced before it finished): neither success nor failure.
     pub undecided: usize,
+}
+
+impl Judgement<'_> {
+    /// The deployments left out, and whether they were inferred from tags.
+    pub(crate) fn left_out_figures(&self, d: &Delivery) -> Vec<Figure> {
+        let mut v = vec![
+            figure(
+                "left out: in progress",
+                self.in_progress as f64,
+                "deployments",
+            ),
+            figure(
+                "left out: unknown or inactive status",
+                self.undecided as f64,
+                "deployments",
+            ),
+        ];
+        v.extend(inferred_figure(d, self.judged.len()));
+        v
+    }
 }
 
 /// Judges the window's production deployments (see [`Failure`]).

@@ -61,13 +61,10 @@ impl crate::Signal for RecoveryTime {
         &[Input::Deployments]
     }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
-        let d = match dora::repository_facts(ctx, dora::Reads::Deployments) {
+        let d = match dora::facts_or(ctx, self.id(), dora::Reads::Deployments) {
             Ok(d) => d,
-            Err(why) => return Outcome::NotMeasured(why),
+            Err(outcome) => return *outcome,
         };
-        if let Some(v) = ctx.value_override(self.id()) {
-            return Outcome::Measured(crate::ci::what_if(v));
-        }
         let j = dora::judge(ctx.data, d);
         let (mut hours, mut evidence, mut open) = (Vec::new(), Vec::new(), 0usize);
         for x in j.judged.iter().filter(|x| !x.continues_failure) {
@@ -122,14 +119,8 @@ impl crate::Signal for RecoveryTime {
                 open as f64,
                 "failures",
             ),
-            dora::figure("left out: in progress", j.in_progress as f64, "deployments"),
-            dora::figure(
-                "left out: unknown or inactive status",
-                j.undecided as f64,
-                "deployments",
-            ),
         ]);
-        figures.extend(dora::inferred_figure(d, j.judged.len()));
+        figures.extend(j.left_out_figures(d));
         Outcome::Measured(Measured {
             value,
             coverage: 1.0,

@@ -108,13 +108,10 @@ impl crate::Signal for ReviewWait {
         &[Input::PullRequests]
     }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
-        let d = match dora::repository_facts(ctx, dora::Reads::PullRequests) {
+        let d = match dora::facts_or(ctx, self.id(), dora::Reads::PullRequests) {
             Ok(d) => d,
-            Err(why) => return Outcome::NotMeasured(why),
+            Err(outcome) => return *outcome,
         };
-        if let Some(v) = ctx.value_override(self.id()) {
-            return Outcome::Measured(crate::ci::what_if(v));
-        }
         let data = ctx.data;
         let (mut drafts, mut unmerged, mut unreviewed) = (0usize, 0usize, 0usize);
         let mut t = Drivers::default();
