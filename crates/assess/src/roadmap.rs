@@ -46,7 +46,8 @@ impl Effect {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Intervention {
     pub id: String,
-    /// `refactor`, `spread-knowledge`, `decouple`, `reduce-batch-size`, `assign-owners`,
+    /// `refactor`, `spread-knowledge`, `decouple`, `reduce-batch-size`, `cut-review-pickup`,
+    /// `deploy-more-often`, `shorten-path-to-production`, `assign-owners`,
     /// `quarantine-flaky-tests`, `cut-ci-duration`, `automate-manual-step`.
     pub kind: String,
     pub title: String,
@@ -109,6 +110,72 @@ const AI_CONCENTRATION_SHARE: f64 = 1.0 / 3.0;
 const MAX_REFACTOR: usize = 25;
 const MAX_SPREAD: usize = 10;
 const MAX_DECOUPLE: usize = 3;
+
+/// A change of practice that moves one signal to the healthy band; its
+/// effort and time to impact are in the methodology (Interventions).
+struct ProcessMove {
+    signal: &'static str,
+    id: &'static str,
+    title: &'static str,
+    why: fn(f64, f64) -> String,
+    effort_days: (f64, f64),
+    weeks: (f64, f64),
+    risk_reduction: &'static str,
+}
+
+static PROCESS_MOVES: &[ProcessMove] = &[
+    ProcessMove {
+        signal: "batch-size",
+        id: "reduce-batch-size",
+        title: "Reduce change batch size",
+        why: |v, t| {
+            format!("75 % of commits change up to {v:.0} lines; the healthy band starts at {t:.0}")
+        },
+        effort_days: (5.0, 15.0),
+        weeks: (4.0, 12.0),
+        risk_reduction: "smaller changes: faster review, safer deploys and roll-backs (DORA)",
+    },
+    ProcessMove {
+        signal: "review-wait",
+        id: "cut-review-pickup",
+        title: "Cut review pickup time",
+        why: |v, t| {
+            format!(
+                "merged pull requests wait a median {v:.0} hours for and in review; the healthy \
+                 band starts at {t:.0}"
+            )
+        },
+        effort_days: (2.0, 5.0),
+        weeks: (2.0, 6.0),
+        risk_reduction: "changes reach the main branch while their context is fresh",
+    },
+    ProcessMove {
+        signal: "deployment-frequency",
+        id: "deploy-more-often",
+        title: "Deploy smaller, more often",
+        why: |v, t| {
+            format!("a median {v:.2} deployment days a week; the healthy band starts at {t:.0}")
+        },
+        effort_days: (10.0, 30.0),
+        weeks: (6.0, 16.0),
+        risk_reduction: "each deployment carries less change: failures are smaller and easier \
+                         to roll back (DORA)",
+    },
+    ProcessMove {
+        signal: "lead-time-for-changes",
+        id: "shorten-path-to-production",
+        title: "Shorten the path to production",
+        why: |v, t| {
+            format!(
+                "a commit reaches production after a median {v:.0} hours; the healthy band \
+                 starts at {t:.0}"
+            )
+        },
+        effort_days: (10.0, 40.0),
+        weeks: (8.0, 24.0),
+        risk_reduction: "finished work reaches users sooner; fixes ship the same way",
+    },
+];
 
 /// Interventions from the findings, each with its stand-alone index gain.
 pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Vec<Intervention> {
@@ -308,35 +375,36 @@ pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Ve
         }
     }
 
-    // Process moves where their signal is below the healthy band.
-    if let Some(Outcome::Measured(m)) = outcome("batch-size") {
-        let s = friction_signals::find("batch-size").expect("registered");
-        let target = s.curve().value_for(crate::methodology::HEALTHY_FROM);
-        if m.value > target {
-            out.push(Intervention {
-                id: "reduce-batch-size".into(),
-                kind: "reduce-batch-size".into(),
-                title: "Reduce change batch size".into(),
-                why: format!(
-                    "75 % of commits change up to {:.0} lines; the healthy band starts at {:.0}",
-                    m.value, target
-                ),
-                effort_days: Range::new(5.0, 15.0),
-                benefit: Cost {
-                    hours: Range::zero(),
-                    money: economics.hourly_cost.map(|_| Range::zero()),
-                },
-                risk_reduction:
-                    "smaller changes: faster review, safer deploys and roll-backs (DORA)".into(),
-                time_to_impact_weeks: Range::new(4.0, 12.0),
-                depends_on: Vec::new(),
-                index_gain: 0.0,
-                effect: Some(Effect::Value {
-                    signal: "batch-size",
-                    to: target,
-                }),
-            });
+    // Process moves where their signal is below the healthy band: the
+    // target is the value where the healthy band starts.
+    for mv in PROCESS_MOVES {
+        let Some(Outcome::Measured(m)) = outcome(mv.signal) else {
+            continue;
+        };
+        let s = friction_signals::find(mv.signal).expect("registered");
+        if s.curve().score(m.value) >= crate::methodology::HEALTHY_FROM {
+            continue;
         }
+        let target = s.curve().value_for(crate::methodology::HEALTHY_FROM);
+        out.push(Intervention {
+            id: mv.id.into(),
+            kind: mv.id.into(),
+            title: mv.title.into(),
+            why: (mv.why)(m.value, target),
+            effort_days: Range::new(mv.effort_days.0, mv.effort_days.1),
+            benefit: Cost {
+                hours: Range::zero(),
+                money: economics.hourly_cost.map(|_| Range::zero()),
+            },
+            risk_reduction: mv.risk_reduction.into(),
+            time_to_impact_weeks: Range::new(mv.weeks.0, mv.weeks.1),
+            depends_on: Vec::new(),
+            index_gain: 0.0,
+            effect: Some(Effect::Value {
+                signal: mv.signal,
+                to: target,
+            }),
+        });
     }
     if let Some(Outcome::Measured(m)) = outcome("unowned-code")
         && m.value > 5.0
