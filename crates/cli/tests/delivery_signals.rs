@@ -10,16 +10,7 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 
 use quick_xml::events::Event;
-use support::{Fixture, friction_json, friction_stdout, ingest_fixture, signal};
-
-/// The JSON items of a DevLake raw table's `data` column.
-fn devlake_items(path: &str) -> Vec<serde_json::Value> {
-    csv::Reader::from_path(path)
-        .unwrap()
-        .records()
-        .map(|r| serde_json::from_str(&r.unwrap()[2]).unwrap())
-        .collect()
-}
+use support::{Fixture, devlake_items, friction_json, friction_stdout, ingest_fixture, signal};
 
 fn figure(s: &serde_json::Value, name: &str) -> f64 {
     s["figures"]
