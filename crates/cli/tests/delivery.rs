@@ -274,13 +274,22 @@ fn signal<'a>(a: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
 #[test]
 fn lead_time_and_change_failure_rate_from_a_deployments_export() {
     // Eight weekly commits; deployment k ships commit k (k ≥ 2) k hours after
-    // it, the third one fails and the last is still in progress.
+    // it, the third one fails, the sixth commit reverts the fifth (authored
+    // less than 7 days after the fifth deployment) and the last deployment is
+    // still in progress.
     let mut f = Fixture::new();
     let mut commits: Vec<(String, i64)> = Vec::new();
     for k in 1..=8 {
         f.advance_days(7);
         f.write("app.py", format!("VERSION = {k}\n"));
-        f.commit(&format!("release {k}"));
+        if k == 6 {
+            let fifth = &commits[4].0;
+            f.commit(&format!(
+                "Revert \"release 5\"\n\nThis reverts commit {fifth}.\n"
+            ));
+        } else {
+            f.commit(&format!("release {k}"));
+        }
         let time: i64 = f
             .git(&["log", "-1", "--format=%at"])
             .trim()
@@ -361,11 +370,17 @@ fn lead_time_and_change_failure_rate_from_a_deployments_export() {
 
     let decided = shipped.iter().filter(|x| x.2 != "in_progress").count();
     let failed = shipped.iter().filter(|x| x.2 == "failure").count();
+    let reverted = 1;
     let cfr = signal(&a, "change-failure-rate");
     close(
         cfr["value"].as_f64().unwrap(),
-        100.0 * failed as f64 / decided as f64,
+        100.0 * (failed + reverted) as f64 / decided as f64,
         "change failure rate",
+    );
+    close(
+        figure(cfr, "change reverted within 7 days"),
+        reverted as f64,
+        "reverted",
     );
     close(figure(cfr, "left out: in progress"), 1.0, "in progress");
     let recovery = signal(&a, "deployment-recovery-time");
@@ -373,7 +388,7 @@ fn lead_time_and_change_failure_rate_from_a_deployments_export() {
         recovery["not_measured"]
             .as_str()
             .unwrap()
-            .starts_with("1 failed production deployment recovered from in the window"),
+            .starts_with("2 failed production deployments recovered from in the window"),
         "{recovery}"
     );
     let frequency = signal(&a, "deployment-frequency");
