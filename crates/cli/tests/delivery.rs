@@ -11,7 +11,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use support::{Fixture, friction};
+use support::{Fixture, friction, signal};
 
 fn case(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -87,6 +87,16 @@ fn figure(signal: &serde_json::Value, name: &str) -> f64 {
         .unwrap()
 }
 
+/// The output of a run that must succeed.
+fn ok(out: std::process::Output) -> std::process::Output {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 fn close(ours: f64, theirs: f64, what: &str) {
     assert!(
         (ours - theirs).abs() < 0.006,
@@ -103,14 +113,6 @@ fn ants_review_wait_matches_the_raw_pull_requests_and_reviews() {
         "[inputs]\nscope = \"github:panjf2000/ants\"\n",
     );
     f.commit("initial");
-    let ok = |out: std::process::Output| {
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
-    };
     ok(friction(&["scan", ".", "--quiet", "--no-report"], f.path()));
     let files = [
         "_raw_github_api_pull_requests.csv",
@@ -128,13 +130,7 @@ fn ants_review_wait_matches_the_raw_pull_requests_and_reviews() {
         f.path(),
     ));
     let a: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let signal = a["index"]["drivers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|d| d["signals"].as_array().unwrap())
-        .find(|s| s["id"] == "review-wait")
-        .unwrap();
+    let signal = signal(&a, "review-wait");
 
     // Independently, from the raw tables: pull requests by number, reviews
     // by id, commits by (pull request, sha).
@@ -236,13 +232,7 @@ fn ants_review_wait_matches_the_raw_pull_requests_and_reviews() {
             .iter()
             .any(|f| f["name"] == "deploy p50")
     );
-    let lead = a["index"]["drivers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|d| d["signals"].as_array().unwrap())
-        .find(|s| s["id"] == "lead-time-for-changes")
-        .unwrap();
+    let lead = support::signal(&a, "lead-time-for-changes");
     assert!(
         lead["not_measured"]
             .as_str()
@@ -259,16 +249,6 @@ fn ants_review_wait_matches_the_raw_pull_requests_and_reviews() {
             .contains("_raw_github_api_pull_requests.csv record"),
         "{top}"
     );
-}
-
-fn signal<'a>(a: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
-    a["index"]["drivers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|d| d["signals"].as_array().unwrap())
-        .find(|s| s["id"] == id)
-        .unwrap()
 }
 
 #[test]
@@ -319,14 +299,6 @@ fn lead_time_and_change_failure_rate_from_a_deployments_export() {
     }
     f.write("deployments.json", format!("[{}]", deployments.join(",")));
     f.write("statuses.json", format!("[{}]", statuses.join(",")));
-    let ok = |out: std::process::Output| {
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
-    };
     ok(friction(&["scan", ".", "--quiet", "--no-report"], f.path()));
     ok(friction(
         &["ingest", "--quiet", "deployments.json", "statuses.json"],
