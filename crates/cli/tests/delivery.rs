@@ -9,14 +9,12 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use support::{Fixture, friction, signal};
 
 fn case(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../ingest/tests/fixtures/cases/ants")
-        .join(name)
+    PathBuf::from(support::ingest_fixture(&format!("cases/ants/{name}")))
 }
 
 /// Rows of a DevLake raw table: (`input` JSON, `data` JSON).

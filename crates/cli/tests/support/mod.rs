@@ -123,17 +123,6 @@ impl Fixture {
     }
 }
 
-/// The signal `id` of an assessment's JSON (`assess --json`).
-pub fn signal<'a>(a: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
-    a["index"]["drivers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|d| d["signals"].as_array().unwrap())
-        .find(|s| s["id"] == id)
-        .unwrap_or_else(|| panic!("{id} missing"))
-}
-
 /// Runs `friction` with `args` and returns its output.
 pub fn friction(args: &[&str], cwd: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_friction"))
