@@ -546,6 +546,7 @@ fn assemble(
         pulls,
         deploys,
         deploys_inferred: inferred,
+        reverts: Vec::new(),
         commit_deployed,
         tests,
         coverage: coverage.into_values().collect(),

@@ -20,12 +20,14 @@ static DOC: Doc = Doc {
         shipped (the same commit as an earlier deployment, or one the first deployment \
         containing it shipped before); (3) a hotfix — the next successful production \
         deployment comes within 24 hours and every commit it ships first is a fix commit \
-        (fix words or `[assessment] fix_patterns`). Not visible in these facts, so never \
-        counted: a revert commit that is not itself redeployed as an older commit (commit \
-        messages are not among the signal's facts), incidents (no incident export is read yet) \
-        and failures outside the deployment record. The value is therefore a lower bound. \
-        Deployments inferred from tags or releases carry no failures: from them alone the rate \
-        is not measured unless a rollback or hotfix shows. Repository scope only; at least 5 \
+        (fix words or `[assessment] fix_patterns`); (4) a revert — a commit it shipped first \
+        is reverted (`This reverts commit <sha>`, as `git revert` writes it) by a commit \
+        authored within 7 days of the deployment (friction's choice: later reverts are \
+        ordinary changes of mind). Not visible in these facts, so never counted: reverts \
+        written another way, incidents (no incident export is read yet) and failures outside \
+        the deployment record. The value is therefore a lower bound. Deployments inferred from \
+        tags or releases carry no failures: from them alone the rate is not measured unless a \
+        rollback, revert or hotfix shows. Repository scope only; at least 5 \
         decided production deployments.",
     thresholds: "Linear on DevLake's encoded DORA benchmarks (0–5 % elite, 5–10 % high, 10–15 % \
         medium, over 15 % low): 5 % or less → 100, 10 % → 75, 15 % → 50, 40 % or more → 0 \
@@ -80,15 +82,16 @@ impl crate::Signal for ChangeFailureRate {
             ));
         }
         let kind = |k: Failure| j.judged.iter().filter(|x| x.failure == Some(k)).count();
-        let (failed, rolled, hotfixed) = (
+        let (failed, rolled, reverted, hotfixed) = (
             kind(Failure::Failed),
             kind(Failure::RolledBack),
+            kind(Failure::Reverted),
             kind(Failure::Hotfixed),
         );
-        if d.deploys_inferred && rolled + hotfixed == 0 {
+        if d.deploys_inferred && rolled + reverted + hotfixed == 0 {
             return Outcome::NotMeasured(format!(
                 "the {} are inferred from release tags, which carry no failures, and none was \
-                 rolled back or hotfixed: ingest a deployment export with its statuses \
+                 rolled back, reverted or hotfixed: ingest a deployment export with its statuses \
                  (`gh api --paginate 'repos/OWNER/REPO/deployments?per_page=100'`, \
                  `…/deployments/ID/statuses`) with `friction ingest`",
                 dora::count(n, "deployment")
@@ -115,6 +118,11 @@ impl crate::Signal for ChangeFailureRate {
             dora::figure("production deployments", n as f64, "deployments"),
             dora::figure("failed (their status)", failed as f64, "deployments"),
             dora::figure("rolled back", rolled as f64, "deployments"),
+            dora::figure(
+                "change reverted within 7 days",
+                reverted as f64,
+                "deployments",
+            ),
             dora::figure("hotfixed within 24 hours", hotfixed as f64, "deployments"),
             dora::cluster_figure("DevLake 2023", cluster),
         ];

@@ -7,12 +7,18 @@ use crate::delivery::{Cite, Delivery, Deploy, DeployResult};
 use crate::{Context, Data, Evidence, Figure};
 
 pub(crate) const HOUR: f64 = 3600.0;
-const DAY: i64 = 86_400;
+pub(crate) const DAY: i64 = 86_400;
 
 /// A successful production deployment this soon after the previous one
 /// that ships only fix commits is a hotfix of it: DORA's "immediate
 /// intervention" read as one day (friction's choice).
 pub(crate) const HOTFIX_HOURS: i64 = 24;
+
+/// A revert authored this soon after the deployment that shipped the
+/// reverted commit marks that deployment failed (friction's choice: within
+/// a week a revert answers a problem the deployment caused; later ones are
+/// ordinary changes of mind).
+pub(crate) const REVERT_DAYS: i64 = 7;
 
 /// Fewer decided production deployments than this in the window give no
 /// change failure rate (friction's choice: below five, one failure moves
@@ -143,6 +149,8 @@ pub(crate) enum Failure {
     /// The next production deployment shipped a commit an earlier
     /// deployment had already shipped (a rollback).
     RolledBack,
+    /// A commit it shipped was reverted within [`REVERT_DAYS`].
+    Reverted,
     /// The next production deployment came within [`HOTFIX_HOURS`] and
     /// shipped only fix commits.
     Hotfixed,
@@ -153,6 +161,7 @@ impl Failure {
         match self {
             Failure::Failed => "failed deployment",
             Failure::RolledBack => "deployment rolled back",
+            Failure::Reverted => "deployment's change reverted",
             Failure::Hotfixed => "deployment hotfixed",
         }
     }
@@ -228,6 +237,7 @@ pub(crate) fn judge<'a>(data: &Data, d: &'a Delivery) -> Judgement<'a> {
             .get(sha)
             .and_then(|&i| d.commit_deployed.get(i).copied().flatten())
     };
+    let reverted = reverted_deploys(data, d);
     let mut judged = Vec::new();
     for (i, x) in decided.iter().enumerate() {
         if x.time < data.from {
@@ -249,6 +259,7 @@ pub(crate) fn judge<'a>(data: &Data, d: &'a Delivery) -> Judgement<'a> {
                 Some(n) if rolls_back(x, n, &decided[..i], deployed) => {
                     (Some(Failure::RolledBack), Some(n.time))
                 }
+                _ if reverted.contains_key(&x.time) => (Some(Failure::Reverted), reverted[&x.time]),
                 Some(n) if hotfixes(data, d, x, n) => (Some(Failure::Hotfixed), Some(n.time)),
                 _ => (None, None),
             }
@@ -284,6 +295,41 @@ fn rolls_back(
         || deployed(&next.sha).is_some_and(|t| t <= x.time)
 }
 
+/// Deployment time → when service was restored (the first successful
+/// production deployment containing the revert, if any), for deployments
+/// that shipped a commit reverted within [`REVERT_DAYS`].
+fn reverted_deploys(data: &Data, d: &Delivery) -> std::collections::HashMap<i64, Option<i64>> {
+    let mut out: std::collections::HashMap<i64, Option<i64>> = std::collections::HashMap::new();
+    if d.commit_deployed.len() != data.commits.len() {
+        return out;
+    }
+    for r in &d.reverts {
+        let Some(k) = data
+            .commits
+            .iter()
+            .position(|c| c.id.starts_with(&r.reverted))
+        else {
+            continue;
+        };
+        let (Some(shipped), Some(revert)) = (
+            d.commit_deployed[k],
+            data.commits.get(r.commit as usize).map(|c| c.time),
+        ) else {
+            continue;
+        };
+        if revert < shipped || revert - shipped > REVERT_DAYS * DAY {
+            continue;
+        }
+        let restored = d.commit_deployed[r.commit as usize];
+        let slot = out.entry(shipped).or_insert(restored);
+        *slot = match (*slot, restored) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    out
+}
+
 /// `next` came within [`HOTFIX_HOURS`] of `x` and every commit it shipped
 /// first (and there is one) is a fix.
 fn hotfixes(data: &Data, d: &Delivery, x: &Deploy, next: &Deploy) -> bool {
@@ -313,7 +359,7 @@ pub(crate) mod fixture {
     /// The window's start: 2023-11-14 00:00:00 UTC (a day boundary).
     pub const FROM: i64 = 19_675 * 86_400;
     pub const H: i64 = 3600;
-    pub const DAY: i64 = 86_400;
+    pub(crate) use super::DAY;
 
     /// A window of `days` from [`FROM`] with these commits (id, time, fix).
     pub fn data(days: i64, commits: &[(&str, i64, bool)]) -> Data {
@@ -511,6 +557,39 @@ mod tests {
         let mut mixed = seven();
         mixed.commits[7].fix = false;
         assert_eq!(failures(&mixed)[5].1, None);
+    }
+
+    /// `seven` with d7 shipping a revert of d6's commit a6, authored `after`
+    /// d6, instead of fixes.
+    fn reverted(after: i64) -> Data {
+        let mut data = seven();
+        data.commits[7].fix = false;
+        data.commits[8].fix = false;
+        data.commits.push(crate::Commit {
+            id: "r1".into(),
+            time: FROM + 100 * H + after,
+            author: "a@example.com".into(),
+            fix: false,
+            ai: false,
+        });
+        let d = data.delivery.as_mut().unwrap();
+        d.commit_deployed.push(Some(FROM + 102 * H));
+        d.reverts.push(crate::delivery::Revert {
+            commit: 9,
+            reverted: "a6".into(),
+        });
+        data
+    }
+
+    #[test]
+    fn a_deployment_whose_change_was_reverted_within_a_week_needed_intervention() {
+        let data = reverted(H);
+        assert_eq!(
+            failures(&data)[5],
+            ("d6".into(), Some(Failure::Reverted), Some(FROM + 102 * H))
+        );
+        let later = reverted((REVERT_DAYS + 1) * DAY);
+        assert_eq!(failures(&later)[5].1, None);
     }
 
     #[test]

@@ -19,8 +19,10 @@ static DOC: Doc = Doc {
         frequency, replacing the older time to restore service.",
     how: "The failures are those of `change-failure-rate`: a failed production deployment \
         (recovered by the next successful production deployment; consecutive failures are one \
-        episode, timed from the first), a deployment rolled back (recovered by the rollback) and \
-        a deployment hotfixed within 24 hours (recovered by the hotfix). The value is the median \
+        episode, timed from the first), a deployment rolled back (recovered by the rollback), a \
+        deployment whose change was reverted (recovered by the first production deployment \
+        containing the revert) and a deployment hotfixed within 24 hours (recovered by the \
+        hotfix). The value is the median \
         of those recovery times in hours; failures with no successful deployment after them are \
         left out and counted, as are in-progress and unknown statuses (never failures). \
         Incidents are not read yet, so service restored without a deployment does not show. \
