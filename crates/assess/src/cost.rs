@@ -97,21 +97,10 @@ pub struct FileCost {
 }
 
 impl FileCost {
-    /// What the test facts say against the file, for the hotspot map:
-    /// `low coverage` (below [`crate::methodology::LOW_COVERAGE_PCT`]) and
-    /// `flaky tests`.
+    /// What the test facts say against the file, for the hotspot map
+    /// ([`friction_signals::test_marks`]).
     pub fn test_marks(&self) -> Vec<&'static str> {
-        let mut marks = Vec::new();
-        if self
-            .coverage_pct
-            .is_some_and(|c| c < crate::methodology::LOW_COVERAGE_PCT)
-        {
-            marks.push("low coverage");
-        }
-        if self.flaky_tests.is_some() {
-            marks.push("flaky tests");
-        }
-        marks
+        friction_signals::test_marks(self.coverage_pct, self.flaky_tests)
     }
 
     /// The file's cost a year: its excess time (Delivery) plus its fix work
@@ -252,11 +241,7 @@ pub fn cost_model(data: &Data, economics: &Economics, overrides: &Overrides) -> 
         .delivery
         .iter()
         .flat_map(|d| &d.coverage)
-        .filter(|c| c.lines_found > 0)
-        .map(|c| {
-            let hit = c.lines_hit.min(c.lines_found) as f64;
-            (c.file, round2(100.0 * hit / c.lines_found as f64))
-        })
+        .filter_map(|c| Some((c.file, c.line_pct()?)))
         .collect();
     let flaky = data
         .delivery
@@ -405,7 +390,7 @@ mod tests {
         assert_eq!(f.test_marks(), ["low coverage", "flaky tests"]);
         // At the threshold, coverage is not low.
         let mut at = f.clone();
-        at.coverage_pct = Some(crate::methodology::LOW_COVERAGE_PCT);
+        at.coverage_pct = Some(friction_signals::LOW_COVERAGE_PCT);
         at.flaky_tests = None;
         assert!(at.test_marks().is_empty());
     }

@@ -415,6 +415,8 @@ fn the_hotspot_table_marks_low_coverage_and_flaky_tests_only_when_reports_exist(
             .any(|c| c == "coverage_pct" || c == "test_risk"),
         "{header:?}"
     );
+    let plain = friction_stdout(&["hotspots", "--json", "--all"], f.path());
+    assert!(!plain.contains("coverage_pct") && !plain.contains("flaky_tests"));
 
     // A quarter of the hotspot's lines covered, and a test of it that
     // passed only on a retry (hand-written lcov and Surefire XML).
@@ -446,4 +448,33 @@ fn the_hotspot_table_marks_low_coverage_and_flaky_tests_only_when_reports_exist(
     assert_eq!(cell("coverage_pct"), "25.0");
     assert_eq!(cell("flaky_tests"), "1");
     assert_eq!(cell("test_risk"), "low coverage, flaky tests");
+
+    // `friction hotspots` marks the same file in every format.
+    let listing = friction_json(&["hotspots", "--json", "--all"], f.path());
+    let hot = listing["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["path"] == "src/hot.py")
+        .unwrap();
+    assert_eq!(hot["coverage_pct"], 25.0);
+    assert_eq!(hot["flaky_tests"], 1);
+    let csv = friction_stdout(&["hotspots", "--csv"], f.path());
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .ends_with(",coverage_pct,flaky_tests,test_risk")
+    );
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("src/hot.py,")
+                && l.ends_with(",25,1,\"low coverage, flaky tests\"")),
+        "{csv}"
+    );
+    let text = friction_stdout(&["hotspots"], f.path());
+    assert!(
+        text.contains("coverage 25 %, 1 flaky test · low coverage, flaky tests"),
+        "{text}"
+    );
 }

@@ -326,6 +326,17 @@ pub fn reverted_commit(message: &str) -> Option<&str> {
     (7..=40).contains(&end).then(|| &rest[..end])
 }
 
+impl Coverage {
+    /// Line coverage, percent (two decimals); `None` when no line was found.
+    pub fn line_pct(&self) -> Option<f64> {
+        (self.lines_found > 0).then(|| {
+            crate::round2(
+                100.0 * self.lines_hit.min(self.lines_found) as f64 / self.lines_found as f64,
+            )
+        })
+    }
+}
+
 /// Every delivery fact of the assessed repository inside the window.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Delivery {

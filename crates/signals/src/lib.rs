@@ -54,6 +54,7 @@ mod unowned_code;
 
 pub use ai_assisted::AiSettings;
 pub use ci_duration::workflow_minutes;
+pub use coverage_of_change::{LOW_COVERAGE_PCT, test_marks};
 pub use defect_prone_code::RECURRING_FIXES;
 pub use flaky_tests::flaky_tests_by_file;
 pub use hotspot_friction::{TimeFactor, time_factor};
