@@ -449,6 +449,7 @@ fn assemble(
     pulls.sort_by_key(|p| p.number);
 
     // Tests: every case of every report (reports are dated by their cases).
+    let index = PathIndex::new(&cx.files);
     let mut tests = Vec::new();
     for t in &rows.tests {
         let f = &t.fact;
@@ -467,6 +468,7 @@ fn assemble(
                 .collect::<Vec<_>>()
                 .join(" / "),
             file: f.file.clone(),
+            path: test_path(&index, &f.file, &f.classname),
             outcome: f.outcome.as_str().to_owned(),
             flaky_attempts: f.flaky_attempts,
             reruns: f.reruns,
@@ -479,7 +481,6 @@ fn assemble(
     // Coverage: the newest report naming each file of the repository.
     let mut coverage: BTreeMap<u32, Coverage> = BTreeMap::new();
     let mut unmatched = 0u64;
-    let index = PathIndex::new(&cx.files);
     for c in &rows.coverage {
         let f = &c.fact;
         let Some(file) = index.find(&f.path) else {
@@ -551,6 +552,22 @@ fn assemble(
         coverage: coverage.into_values().collect(),
         notes,
     }
+}
+
+/// The repository file a test case belongs to: its report's `file`, else
+/// its class name read as a JVM source path (`org.acme.FlakyTest` →
+/// `org/acme/FlakyTest.java`, `.kt`, `.scala`).
+fn test_path(index: &PathIndex<'_>, file: &str, classname: &str) -> Option<u32> {
+    if !file.is_empty() {
+        return index.find(file);
+    }
+    let stem = classname.split('$').next()?.replace('.', "/");
+    if stem.is_empty() || !classname.contains('.') {
+        return None;
+    }
+    ["java", "kt", "scala"]
+        .iter()
+        .find_map(|ext| index.find(&format!("{stem}.{ext}")))
 }
 
 /// Matches the paths coverage reports write (`src/a.rs`, `./src/a.rs`,
@@ -651,6 +668,22 @@ mod tests {
             choose_scope(None, None, &two[..1]),
             ScopeChoice::Chosen("github:a/b".into(), "the only repository the exports name")
         );
+    }
+
+    #[test]
+    fn a_test_belongs_to_the_file_its_report_names_else_to_its_jvm_class_path() {
+        let files = [
+            "src/test/java/org/acme/FlakyTest.java",
+            "tests/test_a.py",
+            "core/src/test/kotlin/com/x/ParserTest.kt",
+        ];
+        let ix = PathIndex::new(&files);
+        assert_eq!(test_path(&ix, "tests/test_a.py", "tests.test_a"), Some(1));
+        assert_eq!(test_path(&ix, "", "org.acme.FlakyTest"), Some(0));
+        assert_eq!(test_path(&ix, "", "org.acme.FlakyTest$Inner"), Some(0));
+        assert_eq!(test_path(&ix, "", "com.x.ParserTest"), Some(2));
+        assert_eq!(test_path(&ix, "", "FlakyTest"), None, "no package: no path");
+        assert_eq!(test_path(&ix, "elsewhere/test_b.py", "x.y"), None);
     }
 
     #[test]

@@ -66,6 +66,10 @@ pub const DEFAULT_TARGET_SHARE: f64 = 0.8;
 /// the index by at least this many points on their own.
 pub const MIN_INDEX_GAIN: f64 = 0.5;
 
+/// The hotspot map marks a file "low coverage" below this line coverage,
+/// percent: the alert edge of `coverage-of-change` (Google's "acceptable").
+pub const LOW_COVERAGE_PCT: f64 = 60.0;
+
 /// How many of the flakiest tests one "quarantine and fix" step takes on.
 pub const QUARANTINE_TESTS: usize = 5;
 /// Person-days to quarantine and fix one flaky test, `[low, high]`

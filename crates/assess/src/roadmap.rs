@@ -849,6 +849,7 @@ mod tests {
             d.tests.push(TestCase {
                 key: format!("suite / t{k}"),
                 file: String::new(),
+                path: None,
                 outcome: "passed".into(),
                 flaky_attempts: u32::from(k < 2),
                 reruns: 0,

@@ -10,16 +10,7 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 
 use quick_xml::events::Event;
-use support::{Fixture, friction_json, friction_stdout, ingest_fixture, signal};
-
-/// The JSON items of a DevLake raw table's `data` column.
-fn devlake_items(path: &str) -> Vec<serde_json::Value> {
-    csv::Reader::from_path(path)
-        .unwrap()
-        .records()
-        .map(|r| serde_json::from_str(&r.unwrap()[2]).unwrap())
-        .collect()
-}
+use support::{Fixture, devlake_items, friction_json, friction_stdout, ingest_fixture, signal};
 
 fn figure(s: &serde_json::Value, name: &str) -> f64 {
     s["figures"]
@@ -383,4 +374,76 @@ fn coverage_of_change_matches_the_raw_lcov_weighted_by_revisions() {
             .is_some_and(|c| c.contains("record")),
         "{s}"
     );
+}
+
+/// The `hotspots.csv` of the latest snapshot's report: its header and the
+/// row of `path`.
+fn hotspot_row(f: &Fixture, path: &str) -> (Vec<String>, Vec<String>) {
+    let out = f.path().join("out");
+    friction_stdout(
+        &["report", ".", "--out", out.to_str().unwrap(), "-q"],
+        f.path(),
+    );
+    let mut reader = csv::Reader::from_path(out.join("hotspots.csv")).unwrap();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let row = reader
+        .records()
+        .map(|r| {
+            r.unwrap()
+                .iter()
+                .map(str::to_owned)
+                .collect::<Vec<String>>()
+        })
+        .find(|r| r[0] == path)
+        .unwrap_or_else(|| panic!("{path} not in hotspots.csv"));
+    (header, row)
+}
+
+#[test]
+fn the_hotspot_table_marks_low_coverage_and_flaky_tests_only_when_reports_exist() {
+    let f = support::costly_hotspot();
+    friction_stdout(&["scan", ".", "-q", "--no-report"], f.path());
+    let (header, _) = hotspot_row(&f, "src/hot.py");
+    assert!(
+        !header
+            .iter()
+            .any(|c| c == "coverage_pct" || c == "test_risk"),
+        "{header:?}"
+    );
+
+    // A quarter of the hotspot's lines covered, and a test of it that
+    // passed only on a retry (hand-written lcov and Surefire XML).
+    f.write(
+        "reports/lcov.info",
+        "SF:src/hot.py\nLF:200\nLH:50\nend_of_record\nSF:lib/ok.py\nLF:2\nLH:2\nend_of_record\n",
+    );
+    f.write(
+        "reports/TEST-hot.xml",
+        "<testsuite name=\"hot\" tests=\"1\">\
+         <testcase name=\"test_tangled\" classname=\"tests.hot\" file=\"src/hot.py\">\
+         <flakyFailure message=\"timing\"/></testcase></testsuite>",
+    );
+    let head = f.head();
+    friction_stdout(
+        &[
+            "ingest",
+            "-q",
+            "--commit",
+            &head,
+            "reports/lcov.info",
+            "reports/TEST-hot.xml",
+        ],
+        f.path(),
+    );
+    friction_stdout(&["scan", ".", "-q", "--no-report"], f.path());
+    let (header, row) = hotspot_row(&f, "src/hot.py");
+    let cell = |name: &str| &row[header.iter().position(|c| c == name).unwrap()];
+    assert_eq!(cell("coverage_pct"), "25.0");
+    assert_eq!(cell("flaky_tests"), "1");
+    assert_eq!(cell("test_risk"), "low coverage, flaky tests");
 }

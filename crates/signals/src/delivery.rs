@@ -279,6 +279,10 @@ pub struct TestCase {
     /// `suite / classname / name`: the test's identity across reports.
     pub key: String,
     pub file: String,
+    /// Index into [`crate::Data::files`] of the test's source file: the
+    /// report's `file`, else a JVM class name's path (`a.b.CTest` →
+    /// `a/b/CTest.java`, `.kt`, `.scala`), when the repository holds it.
+    pub path: Option<u32>,
     /// `passed`, `failed`, `error`, `skipped`.
     pub outcome: String,
     /// Failed attempts before a pass in the same run (`flakyFailure`).

@@ -55,6 +55,7 @@ mod unowned_code;
 pub use ai_assisted::AiSettings;
 pub use ci_duration::workflow_minutes;
 pub use defect_prone_code::RECURRING_FIXES;
+pub use flaky_tests::flaky_tests_by_file;
 pub use hotspot_friction::{TimeFactor, time_factor};
 
 /// Version of the whole assessment methodology: every signal's thresholds and

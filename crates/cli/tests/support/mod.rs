@@ -187,6 +187,15 @@ pub fn ingest_fixture(rel: &str) -> String {
         .to_string()
 }
 
+/// The JSON items of a DevLake raw table's `data` column.
+pub fn devlake_items(path: &str) -> Vec<serde_json::Value> {
+    csv::Reader::from_path(path)
+        .expect("a DevLake CSV")
+        .records()
+        .map(|r| serde_json::from_str(&r.expect("a CSV record")[2]).expect("JSON in `data`"))
+        .collect()
+}
+
 /// Runs `friction scan --json --quiet` on `repo` with a store at `db` and parses the summary.
 pub fn scan_json(repo: &Path, db: &Path, extra: &[&str]) -> serde_json::Value {
     let out = scan_output(repo, db, extra);
