@@ -83,6 +83,12 @@ impl crate::Signal for LeadTime {
                 dora::DEPLOYS_HOWTO
             ));
         }
+        // The deployment a commit's time points at, for its citation (the
+        // first of several at the same second).
+        let mut by_time = std::collections::BTreeMap::new();
+        for x in d.production_deploys() {
+            by_time.entry(x.time).or_insert(x);
+        }
         let (mut hours, mut evidence) = (Vec::new(), Vec::new());
         let (mut waiting, mut skewed) = (0usize, 0usize);
         for (c, deployed) in data.commits.iter().zip(&d.commit_deployed) {
@@ -99,7 +105,7 @@ impl crate::Signal for LeadTime {
             }
             let h = (t - c.time) as f64 / HOUR;
             hours.push(h);
-            let by = d.production_deploys().find(|x| x.time == t);
+            let by = by_time.get(&t);
             evidence.push(dora::evidence(
                 "commit",
                 c.id.clone(),
