@@ -52,6 +52,13 @@ pub struct FileActivity {
     /// ([`crate::backtest::hotspot_score`]); orders the list within the
     /// hotspot set and outside it.
     pub score: f64,
+    /// Line coverage, percent, in the newest coverage report naming the file;
+    /// absent without one (filled in by the caller that read the reports).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage_pct: Option<f64>,
+    /// Flaky tests whose source is the file; absent when none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flaky_tests: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -164,6 +171,8 @@ pub fn hotspots(changes: &[Change], head: &[HeadFile]) -> Hotspots {
                     * 1000.0)
                     .round()
                     / 1000.0,
+                coverage_pct: None,
+                flaky_tests: None,
             }
         })
         .collect();

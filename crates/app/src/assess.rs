@@ -352,6 +352,23 @@ fn deploy_tags(config: &Config) -> Result<Option<globset::GlobMatcher>, Error> {
         .transpose()
 }
 
+/// The window's commits whose message says they revert another.
+fn reverts(data: &Data, history: &History) -> Vec<friction_signals::delivery::Revert> {
+    data.commits
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.time >= data.from)
+        .filter_map(|(i, c)| {
+            let (_, _, message) = history.messages.get(&c.id)?;
+            let reverted = friction_signals::delivery::reverted_commit(message)?;
+            Some(friction_signals::delivery::Revert {
+                commit: i as u32,
+                reverted: reverted.to_owned(),
+            })
+        })
+        .collect()
+}
+
 /// Loads the facts as a scan of `at` (default: everything stored, and the
 /// measured HEAD) would have them. `Ok(None)` when there is no history.
 pub fn load(
@@ -573,7 +590,10 @@ pub fn load_with(
                 until: at.map(|_| last),
             },
         };
-        let delivery = crate::delivery::build(store, &choice, &cx)?;
+        let mut delivery = crate::delivery::build(store, &choice, &cx)?;
+        if let Some(d) = &mut delivery {
+            d.reverts = reverts(&data, history);
+        }
         data.delivery = delivery;
     }
     Ok(Some(Loaded {

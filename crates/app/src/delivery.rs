@@ -448,58 +448,9 @@ fn assemble(
     }
     pulls.sort_by_key(|p| p.number);
 
-    // Tests: every case of every report (reports are dated by their cases).
-    let mut tests = Vec::new();
-    for t in &rows.tests {
-        let f = &t.fact;
-        if let Some(ts) = f.timestamp
-            && !(ts >= w.from && w.before_end(ts))
-        {
-            continue;
-        }
-        let commit = src.by_id.get(&t.input).and_then(|i| i.commit.clone());
-        let cite = src.cite(t);
-        tests.push(TestCase {
-            key: [f.suite.as_str(), f.classname.as_str(), f.name.as_str()]
-                .iter()
-                .filter(|s| !s.is_empty())
-                .copied()
-                .collect::<Vec<_>>()
-                .join(" / "),
-            file: f.file.clone(),
-            outcome: f.outcome.as_str().to_owned(),
-            flaky_attempts: f.flaky_attempts,
-            reruns: f.reruns,
-            commit,
-            report: cite.source,
-            cite,
-        });
-    }
-
-    // Coverage: the newest report naming each file of the repository.
-    let mut coverage: BTreeMap<u32, Coverage> = BTreeMap::new();
-    let mut unmatched = 0u64;
     let index = PathIndex::new(&cx.files);
-    for c in &rows.coverage {
-        let f = &c.fact;
-        let Some(file) = index.find(&f.path) else {
-            unmatched += 1;
-            continue;
-        };
-        // Rows come by input id: a later row of a newer report replaces.
-        let cite = src.cite(c);
-        coverage.insert(
-            file,
-            Coverage {
-                file,
-                lines_found: f.lines_found,
-                lines_hit: f.lines_hit,
-                branches_found: f.branches_found,
-                branches_hit: f.branches_hit,
-                cite,
-            },
-        );
-    }
+    let tests = test_cases(&rows.tests, &src, &index, w);
+    let (coverage, unmatched) = file_coverage(&rows.coverage, &src, &index);
     if unmatched > 0 {
         notes.push(format!(
             "{unmatched} coverage record{} name files not in the assessed tree",
@@ -545,11 +496,140 @@ fn assemble(
         pulls,
         deploys,
         deploys_inferred: inferred,
+        reverts: Vec::new(),
         commit_deployed,
         tests,
         coverage: coverage.into_values().collect(),
         notes,
     }
+}
+
+/// Every test case of every report in the window (reports are dated by
+/// their cases), each with the repository file it belongs to.
+fn test_cases(
+    rows: &[Stored<friction_model::inputs::TestResult>],
+    src: &Sources<'_>,
+    index: &PathIndex<'_>,
+    w: Window,
+) -> Vec<TestCase> {
+    let mut tests = Vec::new();
+    for t in rows {
+        let f = &t.fact;
+        if let Some(ts) = f.timestamp
+            && !(ts >= w.from && w.before_end(ts))
+        {
+            continue;
+        }
+        let commit = src.by_id.get(&t.input).and_then(|i| i.commit.clone());
+        let cite = src.cite(t);
+        tests.push(TestCase {
+            key: [f.suite.as_str(), f.classname.as_str(), f.name.as_str()]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" / "),
+            file: f.file.clone(),
+            path: test_path(index, &f.file, &f.classname),
+            outcome: f.outcome.as_str().to_owned(),
+            flaky_attempts: f.flaky_attempts,
+            reruns: f.reruns,
+            commit,
+            report: cite.source,
+            cite,
+        });
+    }
+    tests
+}
+
+/// The newest coverage report's record of each repository file, and how
+/// many records named no file of the repository.
+fn file_coverage(
+    rows: &[Stored<friction_model::inputs::FileCoverage>],
+    src: &Sources<'_>,
+    index: &PathIndex<'_>,
+) -> (BTreeMap<u32, Coverage>, u64) {
+    let mut coverage: BTreeMap<u32, Coverage> = BTreeMap::new();
+    let mut unmatched = 0u64;
+    for c in rows {
+        let f = &c.fact;
+        let Some(file) = index.find(&f.path) else {
+            unmatched += 1;
+            continue;
+        };
+        // Rows come by input id: a later row of a newer report replaces.
+        coverage.insert(
+            file,
+            Coverage {
+                file,
+                lines_found: f.lines_found,
+                lines_hit: f.lines_hit,
+                branches_found: f.branches_found,
+                branches_hit: f.branches_hit,
+                cite: src.cite(c),
+            },
+        );
+    }
+    (coverage, unmatched)
+}
+
+/// Per file (index into the paths given): line coverage, percent, and flaky tests.
+#[derive(Debug, Default)]
+pub(crate) struct TestMarks {
+    pub coverage: BTreeMap<u32, f64>,
+    pub flaky: BTreeMap<u32, u32>,
+}
+
+/// What the stored test and coverage reports say of each of `files`, for
+/// the hotspot listing: line coverage (percent) in the newest report naming
+/// the file, and its flaky tests among the window's results (from `from`).
+/// Both empty when no report is stored.
+pub(crate) fn test_marks(
+    store: &Store,
+    files: &[&str],
+    from: i64,
+) -> Result<TestMarks, friction_store::StoreError> {
+    let inputs = store.inputs()?;
+    if inputs.is_empty() {
+        return Ok(TestMarks::default());
+    }
+    // Test and coverage rows belong to no repository scope.
+    let rows = store.delivery_rows("")?;
+    let src = Sources {
+        by_id: inputs.iter().map(|i| (i.id, i)).collect(),
+        index: HashMap::new(),
+    };
+    let index = PathIndex::new(files);
+    let window = Window { from, until: None };
+    let delivery = Delivery {
+        tests: test_cases(&rows.tests, &src, &index, window),
+        ..Delivery::default()
+    };
+    let coverage = file_coverage(&rows.coverage, &src, &index)
+        .0
+        .into_iter()
+        .filter_map(|(i, c)| Some((i, c.line_pct()?)))
+        .collect();
+    Ok(TestMarks {
+        coverage,
+        flaky: friction_signals::flaky_tests_by_file(&delivery),
+    })
+}
+
+/// The repository file a test case belongs to: its report's `file`, else
+/// its class name read as a JVM source path (`org.acme.FlakyTest` →
+/// `org/acme/FlakyTest.java`, `.kt`, `.scala`).
+fn test_path(index: &PathIndex<'_>, file: &str, classname: &str) -> Option<u32> {
+    if !file.is_empty() {
+        return index.find(file);
+    }
+    let stem = classname.split('$').next()?.replace('.', "/");
+    if stem.is_empty() || !classname.contains('.') {
+        return None;
+    }
+    ["java", "kt", "scala"]
+        .iter()
+        .find_map(|ext| index.find(&format!("{stem}.{ext}")))
 }
 
 /// Matches the paths coverage reports write (`src/a.rs`, `./src/a.rs`,
@@ -650,6 +730,22 @@ mod tests {
             choose_scope(None, None, &two[..1]),
             ScopeChoice::Chosen("github:a/b".into(), "the only repository the exports name")
         );
+    }
+
+    #[test]
+    fn a_test_belongs_to_the_file_its_report_names_else_to_its_jvm_class_path() {
+        let files = [
+            "src/test/java/org/acme/FlakyTest.java",
+            "tests/test_a.py",
+            "core/src/test/kotlin/com/x/ParserTest.kt",
+        ];
+        let ix = PathIndex::new(&files);
+        assert_eq!(test_path(&ix, "tests/test_a.py", "tests.test_a"), Some(1));
+        assert_eq!(test_path(&ix, "", "org.acme.FlakyTest"), Some(0));
+        assert_eq!(test_path(&ix, "", "org.acme.FlakyTest$Inner"), Some(0));
+        assert_eq!(test_path(&ix, "", "com.x.ParserTest"), Some(2));
+        assert_eq!(test_path(&ix, "", "FlakyTest"), None, "no package: no path");
+        assert_eq!(test_path(&ix, "elsewhere/test_b.py", "x.y"), None);
     }
 
     #[test]

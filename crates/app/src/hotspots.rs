@@ -130,7 +130,22 @@ pub fn compute(
             code_lines,
         });
     }
-    let hotspots = hotspots::hotspots(&changes, &head);
+    let mut hotspots = hotspots::hotspots(&changes, &head);
+    // Coverage and flaky tests from ingested reports, when there are any.
+    let paths: Vec<&str> = head.iter().map(|f| f.path.as_str()).collect();
+    let marks = crate::delivery::test_marks(store, &paths, since)?;
+    if !marks.coverage.is_empty() || !marks.flaky.is_empty() {
+        let at: std::collections::HashMap<&str, u32> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (*p, i as u32))
+            .collect();
+        for f in &mut hotspots.files {
+            let i = at.get(f.path.as_str()).copied();
+            f.coverage_pct = i.and_then(|i| marks.coverage.get(&i).copied());
+            f.flaky_tests = i.and_then(|i| marks.flaky.get(&i).copied());
+        }
+    }
     Ok(Some(HotspotReport {
         months,
         from: date(since),

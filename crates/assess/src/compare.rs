@@ -373,46 +373,13 @@ fn step_outcome(
 mod tests {
     use super::*;
     use crate::{Options, assess};
-    use friction_signals::{Change as Touch, Commit, Data, Family, File};
+    use friction_signals::Family;
 
     /// An assessment of a small repository, with its signal scores then set
     /// by hand: `scores` by signal id (absent: not measured); the driver
     /// scores and the index follow from them as the methodology computes.
     fn assessment(scores: &[(&str, f64)]) -> Assessment {
-        let data = Data::new(
-            0,
-            400 * 86_400,
-            12,
-            "salt".into(),
-            vec![File {
-                path: "src/a.rs".into(),
-                file_id: "src/a.rs".into(),
-                component: "src".into(),
-                test: false,
-                code_lines: 10,
-                health: Some(5.0),
-                owned: None,
-            }],
-            vec![Commit {
-                id: "c1".into(),
-                time: 300 * 86_400,
-                author: "ada@example.com".into(),
-                fix: false,
-                ai: false,
-            }],
-            vec![Touch {
-                commit: 0,
-                created: true,
-                file_id: "src/a.rs".into(),
-                added: 10,
-                deleted: 0,
-                file: None,
-                key: 0,
-            }],
-            None,
-            None,
-            true,
-        );
+        let data = crate::fixture::one_file(5.0);
         let mut a = assess(&data, &Options::default());
         let (mut sum, mut weight) = (0.0, 0.0);
         for d in &mut a.index.drivers {

@@ -87,9 +87,22 @@ pub struct FileCost {
     pub defect_work: Cost,
     /// The median gap between its revisions, days.
     pub median_gap_days: Option<f64>,
+    /// Line coverage, percent, in the newest coverage report naming the file
+    /// (absent without one, so an assessment without coverage facts is unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coverage_pct: Option<f64>,
+    /// Flaky tests whose source is this file (absent when none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flaky_tests: Option<u32>,
 }
 
 impl FileCost {
+    /// What the test facts say against the file, for the hotspot map
+    /// ([`friction_signals::test_marks`]).
+    pub fn test_marks(&self) -> Vec<&'static str> {
+        friction_signals::test_marks(self.coverage_pct, self.flaky_tests)
+    }
+
     /// The file's cost a year: its excess time (Delivery) plus its fix work
     /// (Reliability), engineer-hours. The one definition every output shows.
     pub fn total_hours(&self) -> Range {
@@ -223,6 +236,18 @@ pub fn cost_model(data: &Data, economics: &Economics, overrides: &Overrides) -> 
         v
     };
     let cutoff = friction_analysis::hotspots::knee(&revs_sorted).map(|k| revs_sorted[k - 1]);
+    // What the test facts say of each file, for the hotspot map.
+    let coverage: BTreeMap<u32, f64> = data
+        .delivery
+        .iter()
+        .flat_map(|d| &d.coverage)
+        .filter_map(|c| Some((c.file, c.line_pct()?)))
+        .collect();
+    let flaky = data
+        .delivery
+        .as_ref()
+        .map(friction_signals::flaky_tests_by_file)
+        .unwrap_or_default();
     let mut files = Vec::new();
     let (mut friction_total, mut defect_total) = (Range::zero(), Range::zero());
     for (id, (revs, fixes, times)) in &per_file {
@@ -270,6 +295,8 @@ pub fn cost_model(data: &Data, economics: &Economics, overrides: &Overrides) -> 
                 friction: money(economics, friction),
                 defect_work: money(economics, defect),
                 median_gap_days,
+                coverage_pct: coverage.get(&(i as u32)).copied(),
+                flaky_tests: flaky.get(&(i as u32)).copied(),
             });
         }
     }
@@ -314,6 +341,59 @@ pub fn cost_model(data: &Data, economics: &Economics, overrides: &Overrides) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_carry_their_coverage_and_flaky_tests_only_when_test_facts_exist() {
+        use friction_signals::delivery::{Cite, Coverage, Delivery, TestCase};
+        let economics = Economics::default();
+        let none = Overrides::default();
+        let mut data = crate::fixture::one_file(5.0);
+        let plain = cost_model(&data, &economics, &none);
+        let json = serde_json::to_string(&plain.files).unwrap_or_default();
+        assert!(
+            !json.contains("coverage_pct") && !json.contains("flaky_tests"),
+            "{json}"
+        );
+        assert!(plain.files[0].test_marks().is_empty());
+
+        let flaky = |key: &str, path: Option<u32>| TestCase {
+            key: key.into(),
+            file: String::new(),
+            path,
+            outcome: "passed".into(),
+            flaky_attempts: 1,
+            reruns: 0,
+            commit: None,
+            report: 0,
+            cite: Cite::default(),
+        };
+        data.delivery = Some(Delivery {
+            coverage: vec![Coverage {
+                file: 0,
+                lines_found: 8,
+                lines_hit: 4,
+                branches_found: 0,
+                branches_hit: 0,
+                cite: Cite::default(),
+            }],
+            // Two flaky tests in the file, one whose file is unknown.
+            tests: vec![
+                flaky("t1", Some(0)),
+                flaky("t2", Some(0)),
+                flaky("t3", None),
+            ],
+            ..Delivery::default()
+        });
+        let marked = cost_model(&data, &economics, &none);
+        let f = &marked.files[0];
+        assert_eq!((f.coverage_pct, f.flaky_tests), (Some(50.0), Some(2)));
+        assert_eq!(f.test_marks(), ["low coverage", "flaky tests"]);
+        // At the threshold, coverage is not low.
+        let mut at = f.clone();
+        at.coverage_pct = Some(friction_signals::LOW_COVERAGE_PCT);
+        at.flaky_tests = None;
+        assert!(at.test_marks().is_empty());
+    }
 
     #[test]
     fn ranges_order_and_round() {

@@ -298,3 +298,47 @@ fn scope_index(data: &Data, kind: ScopeKind, name: &str, files: BTreeSet<usize>)
         index: index::index(data, &scope, &Overrides::default()),
     }
 }
+
+#[cfg(test)]
+pub(crate) mod fixture {
+    use friction_signals::{Change, Commit, Data, File};
+
+    /// One file, `src/a.rs` (10 code lines at `health`), added by one commit
+    /// on day 300 of a 400-day window.
+    pub fn one_file(health: f64) -> Data {
+        Data::new(
+            0,
+            400 * 86_400,
+            12,
+            "salt".into(),
+            vec![File {
+                path: "src/a.rs".into(),
+                file_id: "src/a.rs".into(),
+                component: "src".into(),
+                test: false,
+                code_lines: 10,
+                health: Some(health),
+                owned: None,
+            }],
+            vec![Commit {
+                id: "c1".into(),
+                time: 300 * 86_400,
+                author: "ada@example.com".into(),
+                fix: false,
+                ai: false,
+            }],
+            vec![Change {
+                commit: 0,
+                created: true,
+                file_id: "src/a.rs".into(),
+                added: 10,
+                deleted: 0,
+                file: None,
+                key: 0,
+            }],
+            None,
+            None,
+            true,
+        )
+    }
+}

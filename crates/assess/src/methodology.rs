@@ -66,6 +66,23 @@ pub const DEFAULT_TARGET_SHARE: f64 = 0.8;
 /// the index by at least this many points on their own.
 pub const MIN_INDEX_GAIN: f64 = 0.5;
 
+/// How many of the flakiest tests one "quarantine and fix" step takes on.
+pub const QUARANTINE_TESTS: usize = 5;
+/// Person-days to quarantine and fix one flaky test, `[low, high]`
+/// (friction's choice: quarantining is minutes; finding the cause — order,
+/// timing, shared state, the network — takes half a day to a few days per
+/// test, and flaky tests cluster around a few causes, which the low end
+/// assumes).
+pub const QUARANTINE_DAYS_PER_TEST: [f64; 2] = [0.5, 3.0];
+/// Person-days to cut one workflow's p90 to the healthy edge, `[low, high]`
+/// (friction's choice: caching dependencies and build outputs, splitting and
+/// parallelising the slowest jobs, moving slow suites off the critical path).
+pub const CUT_CI_DAYS: [f64; 2] = [3.0, 10.0];
+/// Person-days to automate one manual CI step, `[low, high]` (friction's
+/// choice: replacing a `when: manual` job or a hand-started workflow by a
+/// trigger, a protected environment's rule or a scheduled run).
+pub const AUTOMATE_STEP_DAYS: [f64; 2] = [1.0, 5.0];
+
 /// Refactoring effort in person-days for a file, `[low, high]`: size at the
 /// assumed throughput, scaled by up to 2× for the least healthy code.
 pub fn refactor_effort(code_lines: u32, health: f64) -> [f64; 2] {

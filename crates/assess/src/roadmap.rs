@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::cost::{Cost, CostModel, Economics, Range, cost_model};
 use crate::index::{Baseline, project_all};
 use crate::methodology::{
-    MIN_INDEX_GAIN, REFACTOR_TARGET_HEALTH, decouple_effort, defect_reduction, refactor_effort,
-    spread_effort,
+    AUTOMATE_STEP_DAYS, CUT_CI_DAYS, MIN_INDEX_GAIN, QUARANTINE_DAYS_PER_TEST, QUARANTINE_TESTS,
+    REFACTOR_TARGET_HEALTH, decouple_effort, defect_reduction, refactor_effort, spread_effort,
 };
 
 /// What an intervention changes, for projections.
@@ -46,7 +46,9 @@ impl Effect {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Intervention {
     pub id: String,
-    /// `refactor`, `spread-knowledge`, `decouple`, `reduce-batch-size`, `assign-owners`.
+    /// `refactor`, `spread-knowledge`, `decouple`, `reduce-batch-size`, `cut-review-pickup`,
+    /// `deploy-more-often`, `shorten-path-to-production`, `assign-owners`,
+    /// `quarantine-flaky-tests`, `cut-ci-duration`, `automate-manual-step`.
     pub kind: String,
     pub title: String,
     pub why: String,
@@ -108,6 +110,72 @@ const AI_CONCENTRATION_SHARE: f64 = 1.0 / 3.0;
 const MAX_REFACTOR: usize = 25;
 const MAX_SPREAD: usize = 10;
 const MAX_DECOUPLE: usize = 3;
+
+/// A change of practice that moves one signal to the healthy band; its
+/// effort and time to impact are in the methodology (Interventions).
+struct ProcessMove {
+    signal: &'static str,
+    id: &'static str,
+    title: &'static str,
+    why: fn(f64, f64) -> String,
+    effort_days: (f64, f64),
+    weeks: (f64, f64),
+    risk_reduction: &'static str,
+}
+
+static PROCESS_MOVES: &[ProcessMove] = &[
+    ProcessMove {
+        signal: "batch-size",
+        id: "reduce-batch-size",
+        title: "Reduce change batch size",
+        why: |v, t| {
+            format!("75 % of commits change up to {v:.0} lines; the healthy band starts at {t:.0}")
+        },
+        effort_days: (5.0, 15.0),
+        weeks: (4.0, 12.0),
+        risk_reduction: "smaller changes: faster review, safer deploys and roll-backs (DORA)",
+    },
+    ProcessMove {
+        signal: "review-wait",
+        id: "cut-review-pickup",
+        title: "Cut review pickup time",
+        why: |v, t| {
+            format!(
+                "merged pull requests wait a median {v:.0} hours for and in review; the healthy \
+                 band starts at {t:.0}"
+            )
+        },
+        effort_days: (2.0, 5.0),
+        weeks: (2.0, 6.0),
+        risk_reduction: "changes reach the main branch while their context is fresh",
+    },
+    ProcessMove {
+        signal: "deployment-frequency",
+        id: "deploy-more-often",
+        title: "Deploy smaller, more often",
+        why: |v, t| {
+            format!("a median {v:.2} deployment days a week; the healthy band starts at {t:.0}")
+        },
+        effort_days: (10.0, 30.0),
+        weeks: (6.0, 16.0),
+        risk_reduction: "each deployment carries less change: failures are smaller and easier \
+                         to roll back (DORA)",
+    },
+    ProcessMove {
+        signal: "lead-time-for-changes",
+        id: "shorten-path-to-production",
+        title: "Shorten the path to production",
+        why: |v, t| {
+            format!(
+                "a commit reaches production after a median {v:.0} hours; the healthy band \
+                 starts at {t:.0}"
+            )
+        },
+        effort_days: (10.0, 40.0),
+        weeks: (8.0, 24.0),
+        risk_reduction: "finished work reaches users sooner; fixes ship the same way",
+    },
+];
 
 /// Interventions from the findings, each with its stand-alone index gain.
 pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Vec<Intervention> {
@@ -307,35 +375,36 @@ pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Ve
         }
     }
 
-    // Process moves where their signal is below the healthy band.
-    if let Some(Outcome::Measured(m)) = outcome("batch-size") {
-        let s = friction_signals::find("batch-size").expect("registered");
-        let target = s.curve().value_for(crate::methodology::HEALTHY_FROM);
-        if m.value > target {
-            out.push(Intervention {
-                id: "reduce-batch-size".into(),
-                kind: "reduce-batch-size".into(),
-                title: "Reduce change batch size".into(),
-                why: format!(
-                    "75 % of commits change up to {:.0} lines; the healthy band starts at {:.0}",
-                    m.value, target
-                ),
-                effort_days: Range::new(5.0, 15.0),
-                benefit: Cost {
-                    hours: Range::zero(),
-                    money: economics.hourly_cost.map(|_| Range::zero()),
-                },
-                risk_reduction:
-                    "smaller changes: faster review, safer deploys and roll-backs (DORA)".into(),
-                time_to_impact_weeks: Range::new(4.0, 12.0),
-                depends_on: Vec::new(),
-                index_gain: 0.0,
-                effect: Some(Effect::Value {
-                    signal: "batch-size",
-                    to: target,
-                }),
-            });
+    // Process moves where their signal is below the healthy band: the
+    // target is the value where the healthy band starts.
+    for mv in PROCESS_MOVES {
+        let Some(Outcome::Measured(m)) = outcome(mv.signal) else {
+            continue;
+        };
+        let s = friction_signals::find(mv.signal).expect("registered");
+        if s.curve().score(m.value) >= crate::methodology::HEALTHY_FROM {
+            continue;
         }
+        let target = s.curve().value_for(crate::methodology::HEALTHY_FROM);
+        out.push(Intervention {
+            id: mv.id.into(),
+            kind: mv.id.into(),
+            title: mv.title.into(),
+            why: (mv.why)(m.value, target),
+            effort_days: Range::new(mv.effort_days.0, mv.effort_days.1),
+            benefit: Cost {
+                hours: Range::zero(),
+                money: economics.hourly_cost.map(|_| Range::zero()),
+            },
+            risk_reduction: mv.risk_reduction.into(),
+            time_to_impact_weeks: Range::new(mv.weeks.0, mv.weeks.1),
+            depends_on: Vec::new(),
+            index_gain: 0.0,
+            effect: Some(Effect::Value {
+                signal: mv.signal,
+                to: target,
+            }),
+        });
     }
     if let Some(Outcome::Measured(m)) = outcome("unowned-code")
         && m.value > 5.0
@@ -361,6 +430,8 @@ pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Ve
         });
     }
 
+    out.extend(delivery_moves(data, economics, &outcome));
+
     let projected: Vec<Overrides> = out
         .iter()
         .map(|iv| {
@@ -377,6 +448,149 @@ pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Ve
             (Some(b), Some(a)) => round2(a - b),
             _ => 0.0,
         };
+    }
+    out
+}
+
+/// The figure of a measurement with this name.
+fn figure(m: &friction_signals::Measured, name: &str) -> Option<f64> {
+    m.figures.iter().find(|f| f.name == name).map(|f| f.value)
+}
+
+/// Moves on CI, tests and manual steps, read from the exports' signals: quarantine
+/// and fix the flakiest tests, cut the slowest workflow's p90 to the healthy
+/// edge, automate the most frequent manual job. Each is a risk move (no cost
+/// estimate) projected by the value its signal would have after it.
+fn delivery_moves<'a>(
+    data: &Data,
+    economics: &Economics,
+    outcome: &impl Fn(&str) -> Option<&'a Outcome>,
+) -> Vec<Intervention> {
+    let no_cost = || Cost {
+        hours: Range::zero(),
+        money: economics.hourly_cost.map(|_| Range::zero()),
+    };
+    let mut out = Vec::new();
+    if let Some(Outcome::Measured(m)) = outcome("flaky-tests") {
+        let flaky: Vec<&friction_signals::Evidence> = m
+            .evidence
+            .iter()
+            .filter(|e| e.kind == "test")
+            .take(QUARANTINE_TESTS)
+            .collect();
+        if let (Some(first), Some(all_flaky), Some(tests)) =
+            (flaky.first(), figure(m, "flaky tests"), figure(m, "tests"))
+        {
+            let k = flaky.len() as f64;
+            out.push(Intervention {
+                id: "quarantine-flaky-tests".into(),
+                kind: "quarantine-flaky-tests".into(),
+                title: if flaky.len() == 1 {
+                    format!("Quarantine and fix flaky test {}", first.id)
+                } else {
+                    format!(
+                        "Quarantine and fix flaky test {} and the next {} flakiest",
+                        first.id,
+                        flaky.len() - 1
+                    )
+                },
+                why: format!(
+                    "{all_flaky:.0} of {tests:.0} tests are flaky ({:.1} %); {} {}",
+                    m.value, first.id, first.label
+                ),
+                effort_days: Range::new(
+                    QUARANTINE_DAYS_PER_TEST[0] * k,
+                    QUARANTINE_DAYS_PER_TEST[1] * k,
+                ),
+                benefit: no_cost(),
+                risk_reduction: "failures mean defects again: fewer re-runs, and real \
+                    regressions are no longer dismissed as flakes"
+                    .into(),
+                time_to_impact_weeks: Range::new(1.0, 4.0),
+                depends_on: Vec::new(),
+                index_gain: 0.0,
+                effect: Some(Effect::Value {
+                    signal: "flaky-tests",
+                    to: 100.0 * (all_flaky - k).max(0.0) / tests.max(1.0),
+                }),
+            });
+        }
+    }
+    let delivery = data.delivery.as_ref();
+    if let (Some(Outcome::Measured(m)), Some(d)) = (outcome("ci-duration"), delivery) {
+        let s = friction_signals::find("ci-duration").expect("registered");
+        let target = s.curve().value_for(crate::methodology::HEALTHY_FROM);
+        if let Some(slowest) = m.evidence.first().filter(|e| e.value > target) {
+            // Every run of the workflow made faster in proportion, so that its
+            // p90 reaches the healthy edge; the repository's p90 recomputed.
+            let scale = target / slowest.value;
+            let mut minutes: Vec<f64> = friction_signals::workflow_minutes(d)
+                .into_iter()
+                .flat_map(|(w, v)| {
+                    let f = if w == slowest.id { scale } else { 1.0 };
+                    v.into_iter().map(move |x| x * f)
+                })
+                .collect();
+            let to = friction_signals::quantile(&mut minutes, 0.9).unwrap_or(m.value);
+            out.push(Intervention {
+                id: format!("cut-ci-duration:{}", slowest.id),
+                kind: "cut-ci-duration".into(),
+                title: format!("Cut CI p90 of workflow {}", slowest.id),
+                why: format!(
+                    "its successful runs take up to {:.0} minutes (p90); the healthy edge is {target:.0}",
+                    slowest.value
+                ),
+                effort_days: Range::new(CUT_CI_DAYS[0], CUT_CI_DAYS[1]),
+                benefit: no_cost(),
+                risk_reduction: format!(
+                    "feedback, fixes and rollbacks through {} within {target:.0} minutes",
+                    slowest.id
+                ),
+                time_to_impact_weeks: Range::new(1.0, 4.0),
+                depends_on: Vec::new(),
+                index_gain: 0.0,
+                effect: Some(Effect::Value {
+                    signal: "ci-duration",
+                    to,
+                }),
+            });
+        }
+    }
+    if let Some(Outcome::Measured(m)) = outcome("toil-per-release")
+        && let Some(job) = m.evidence.iter().find(|e| e.kind == "job")
+    {
+        let total: f64 = ["manual jobs", "manual triggers", "re-runs"]
+            .iter()
+            .filter_map(|n| figure(m, n))
+            .sum();
+        // The unit the value counts per: weeks, production deployments, release tags.
+        let per = m
+            .figures
+            .first()
+            .map_or("release", |f| f.unit.trim_end_matches('s'));
+        out.push(Intervention {
+            id: format!("automate-manual-step:{}", job.id),
+            kind: "automate-manual-step".into(),
+            title: format!("Automate manual step {}", job.id),
+            why: format!(
+                "a person started it {:.0} times; {:.1} manual interventions per {per}",
+                job.value, m.value
+            ),
+            effort_days: Range::new(AUTOMATE_STEP_DAYS[0], AUTOMATE_STEP_DAYS[1]),
+            benefit: no_cost(),
+            risk_reduction: "releases stop waiting for the people who know the step".into(),
+            time_to_impact_weeks: Range::new(1.0, 3.0),
+            depends_on: Vec::new(),
+            index_gain: 0.0,
+            effect: Some(Effect::Value {
+                signal: "toil-per-release",
+                to: if total > 0.0 {
+                    m.value * (total - job.value).max(0.0) / total
+                } else {
+                    m.value
+                },
+            }),
+        });
     }
     out
 }
@@ -583,5 +797,144 @@ pub fn roadmap(
         },
         index_before: index_before.map(round2),
         steps,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use friction_signals::delivery::{CiResult, Cite, Delivery, Job, Run, TestCase};
+
+    const HOUR: i64 = 3600;
+
+    /// One file changed once, and exports with: 20 tests of which `t0` and
+    /// `t1` were retried to a pass; 12 successful `build` runs of 40 minutes
+    /// and 12 `lint` runs of 2 minutes; a `deploy` job started by hand 6
+    /// times in two weeks.
+    fn data() -> Data {
+        let mut d = Delivery {
+            default_branch: Some("main".into()),
+            ..Delivery::default()
+        };
+        for k in 0..24u32 {
+            let (workflow, minutes) = if k % 2 == 0 {
+                ("build", 40.0)
+            } else {
+                ("lint", 2.0)
+            };
+            d.runs.push(Run {
+                id: k.to_string(),
+                attempt: 1,
+                workflow: workflow.into(),
+                event: "push".into(),
+                branch: "main".into(),
+                result: Some(CiResult::Success),
+                created: Some(i64::from(k) * 12 * HOUR),
+                duration: Some(minutes * 60.0),
+                ..Run::default()
+            });
+        }
+        for k in 0..6u32 {
+            d.jobs.push(Job {
+                id: format!("j{k}"),
+                run_id: (k * 2).to_string(),
+                attempt: 1,
+                name: "deploy".into(),
+                status: "manual".into(),
+                result: Some(CiResult::Manual),
+                ..Job::default()
+            });
+        }
+        for k in 0..20u32 {
+            d.tests.push(TestCase {
+                key: format!("suite / t{k}"),
+                file: String::new(),
+                path: None,
+                outcome: "passed".into(),
+                flaky_attempts: u32::from(k < 2),
+                reruns: 0,
+                commit: None,
+                report: 0,
+                cite: Cite::default(),
+            });
+        }
+        let mut data = crate::fixture::one_file(9.5);
+        data.delivery = Some(d);
+        data
+    }
+
+    fn by_kind<'a>(all: &'a [Intervention], kind: &str) -> &'a Intervention {
+        all.iter()
+            .find(|i| i.kind == kind)
+            .unwrap_or_else(|| panic!("no {kind} among {all:#?}"))
+    }
+
+    #[test]
+    fn ci_test_and_toil_moves_name_their_target_and_project_its_value() {
+        let data = data();
+        let economics = Economics::default();
+        let cost = crate::cost::cost_model(&data, &economics, &Overrides::default());
+        let all = interventions(&data, &economics, &cost);
+
+        let q = by_kind(&all, "quarantine-flaky-tests");
+        assert_eq!(
+            q.title,
+            "Quarantine and fix flaky test suite / t0 and the next 1 flakiest"
+        );
+        assert_eq!(q.effort_days, Range::new(1.0, 6.0));
+        assert_eq!(
+            q.effect,
+            Some(Effect::Value {
+                signal: "flaky-tests",
+                to: 0.0
+            })
+        );
+        assert!(q.index_gain > 0.0, "{}", q.index_gain);
+
+        // `build`'s 40 minutes scaled to the healthy edge (10): the runs are
+        // then 12 × 10 and 12 × 2 minutes, whose p90 is 10.
+        let c = by_kind(&all, "cut-ci-duration");
+        assert_eq!(c.title, "Cut CI p90 of workflow build");
+        match &c.effect {
+            Some(Effect::Value { signal, to }) => {
+                assert_eq!(*signal, "ci-duration");
+                assert!((to - 10.0).abs() < 1e-9, "{to}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(c.index_gain > 0.0);
+
+        // Six manual `deploy` jobs over 24 runs 12 hours apart: 12 days, two
+        // weeks, 3 per week; automating them leaves none.
+        let a = by_kind(&all, "automate-manual-step");
+        assert_eq!(a.title, "Automate manual step deploy");
+        assert_eq!(
+            a.effect,
+            Some(Effect::Value {
+                signal: "toil-per-release",
+                to: 0.0
+            })
+        );
+        assert!(
+            a.why.contains("3.0 manual interventions per week"),
+            "{}",
+            a.why
+        );
+    }
+
+    #[test]
+    fn no_ci_moves_without_exports() {
+        let mut data = data();
+        data.delivery = None;
+        let economics = Economics::default();
+        let cost = crate::cost::cost_model(&data, &economics, &Overrides::default());
+        let all = interventions(&data, &economics, &cost);
+        assert!(
+            all.iter().all(|i| !matches!(
+                i.kind.as_str(),
+                "quarantine-flaky-tests" | "cut-ci-duration" | "automate-manual-step"
+            )),
+            "{all:#?}"
+        );
     }
 }

@@ -314,3 +314,46 @@ fn not_measured_families_lower_coverage_not_the_score() {
         / w;
     assert!((idx.score.unwrap() - expect).abs() < 0.02);
 }
+
+/// A slow review wait gives "Cut review pickup time", which moves the index
+/// by bringing review-wait to the healthy band's edge.
+#[test]
+fn slow_reviews_give_an_intervention_that_reaches_the_healthy_band() {
+    use friction_signals::delivery::{Delivery, Pull, PullReview};
+    let r = Repo {
+        files: vec![(9.5, 100, 0, true), (8.0, 500, 1, true)],
+        commits: vec![
+            (50, 0, false, vec![(0, 10, 0), (1, 10, 0)]),
+            (60, 1, false, vec![(1, 5, 5)]),
+        ],
+    };
+    let mut d = data(&r, false, true);
+    let pulls = (1..=5)
+        .map(|n| Pull {
+            number: n,
+            author: "alice".into(),
+            created: Some(100 * DAY),
+            merged: Some(100 * DAY + 100 * 3600),
+            reviews: vec![PullReview {
+                author: "bob".into(),
+                submitted: Some(100 * DAY + 50 * 3600),
+                ..PullReview::default()
+            }],
+            ..Pull::default()
+        })
+        .collect();
+    d.delivery = Some(Delivery {
+        pulls,
+        ..Delivery::default()
+    });
+    let a = assess(&d, &Options::default());
+    let iv = a
+        .interventions
+        .iter()
+        .find(|i| i.id == "cut-review-pickup")
+        .expect("an intervention for a 100-hour review wait");
+    assert!(iv.why.contains("median 100 hours"), "{}", iv.why);
+    assert!(iv.why.contains("starts at 24"), "{}", iv.why);
+    assert!(iv.index_gain > 0.0, "{}", iv.index_gain);
+    assert!(!a.interventions.iter().any(|i| i.id == "deploy-more-often"));
+}

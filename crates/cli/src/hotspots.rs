@@ -58,9 +58,37 @@ pub fn json(report: &HotspotReport, all: bool) -> String {
     })
 }
 
+/// Whether ingested test or coverage reports say anything of the files:
+/// only then do the listings carry their columns.
+fn testing(report: &HotspotReport) -> bool {
+    report
+        .hotspots
+        .files
+        .iter()
+        .any(|f| f.coverage_pct.is_some() || f.flaky_tests.is_some())
+}
+
+/// `coverage 25 %, 1 flaky test · low coverage, flaky tests`, or empty.
+fn test_cell(f: &friction_analysis::hotspots::FileActivity) -> String {
+    let mut parts = Vec::new();
+    if let Some(c) = f.coverage_pct {
+        parts.push(format!("coverage {c:.0} %"));
+    }
+    if let Some(n) = f.flaky_tests {
+        parts.push(format!("{n} flaky test{}", if n == 1 { "" } else { "s" }));
+    }
+    let marks = friction_signals::test_marks(f.coverage_pct, f.flaky_tests);
+    if marks.is_empty() {
+        parts.join(", ")
+    } else {
+        format!("{} · {}", parts.join(", "), marks.join(", "))
+    }
+}
+
 pub fn csv(report: &HotspotReport, limit: usize) -> String {
+    let testing = testing(report);
     let rows = report.hotspots.files.iter().take(limit).map(|f| {
-        [
+        let mut row = vec![
             f.path.clone(),
             f.revisions.to_string(),
             f.churn.to_string(),
@@ -73,22 +101,31 @@ pub fn csv(report: &HotspotReport, limit: usize) -> String {
             f.code_lines.to_string(),
             format!("{:.1}", f.activity_pct),
             f.hotspot.to_string(),
-        ]
+        ];
+        if testing {
+            row.extend([
+                f.coverage_pct.map(|c| c.to_string()).unwrap_or_default(),
+                f.flaky_tests.map(|n| n.to_string()).unwrap_or_default(),
+                friction_signals::test_marks(f.coverage_pct, f.flaky_tests).join(", "),
+            ]);
+        }
+        row
     });
-    friction_report::csv_text(
-        &[
-            "path",
-            "revisions",
-            "churn",
-            "authors",
-            "health",
-            "band",
-            "code_lines",
-            "activity_pct",
-            "hotspot",
-        ],
-        rows,
-    )
+    let mut columns = vec![
+        "path",
+        "revisions",
+        "churn",
+        "authors",
+        "health",
+        "band",
+        "code_lines",
+        "activity_pct",
+        "hotspot",
+    ];
+    if testing {
+        columns.extend(["coverage_pct", "flaky_tests", "test_risk"]);
+    }
+    friction_report::csv_text(&columns, rows)
 }
 
 pub fn text(report: &HotspotReport, limit: usize) -> String {
@@ -165,6 +202,9 @@ pub fn text(report: &HotspotReport, limit: usize) -> String {
                 clean(&f.path),
                 if f.hotspot { "  ◆ hotspot" } else { "" }
             ));
+            if testing(report) && (f.coverage_pct.is_some() || f.flaky_tests.is_some()) {
+                out.push_str(&format!("{:>60}{}\n", "", test_cell(f)));
+            }
         }
     }
     out

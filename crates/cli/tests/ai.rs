@@ -4,7 +4,7 @@
 
 mod support;
 
-use support::{Fixture, friction};
+use support::{Fixture, friction, signal};
 
 /// Unhealthy Python: deeply nested, branchy functions (health well below 9).
 fn tangled(n: usize) -> String {
@@ -83,16 +83,6 @@ fn history() -> Fixture {
     f.write("c.py", lines("c", 3));
     f.commit("Add c");
     f
-}
-
-fn signal<'a>(a: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
-    a["index"]["drivers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|d| d["signals"].as_array().unwrap())
-        .find(|s| s["id"] == id)
-        .unwrap_or_else(|| panic!("{id} missing"))
 }
 
 fn assess(f: &Fixture) -> serde_json::Value {

@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{Fixture, costly_hotspot, friction, scan_json};
+use support::{Fixture, costly_hotspot, friction, scan_json, signal};
 
 /// Two components, one author, four commits a day apart:
 ///
@@ -64,16 +64,6 @@ fn assess_json(f: &Fixture, db: &std::path::Path, extra: &[&str]) -> (serde_json
         String::from_utf8_lossy(&out.stderr)
     );
     (serde_json::from_slice(&out.stdout).unwrap(), out.stdout)
-}
-
-fn signal<'a>(a: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
-    a["index"]["drivers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|d| d["signals"].as_array().unwrap())
-        .find(|s| s["id"] == id)
-        .unwrap()
 }
 
 fn driver<'a>(a: &'a serde_json::Value, family: &str) -> &'a serde_json::Value {

@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use support::{Fixture, friction, friction_json, scan_json};
+use support::{Fixture, devlake_items, friction, friction_json, scan_json};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../ingest/tests/fixtures")
@@ -42,15 +42,6 @@ fn ingest(f: &Fixture, files: &[&str]) -> Output {
 
 fn inputs(f: &Fixture) -> serde_json::Value {
     friction_json(&["inputs", "--json"], f.path())
-}
-
-/// The JSON items of a DevLake raw table's `data` column.
-fn devlake_items(path: &str) -> Vec<serde_json::Value> {
-    csv::Reader::from_path(path)
-        .unwrap()
-        .records()
-        .map(|r| serde_json::from_str(&r.unwrap()[2]).unwrap())
-        .collect()
 }
 
 fn distinct<T: Ord>(items: impl IntoIterator<Item = T>) -> u64 {

@@ -182,27 +182,38 @@ pub fn tables(r: &Report) -> Vec<Table> {
             .collect(),
     });
 
+    // The test columns only when test or coverage facts say something, so
+    // a git-only report is unchanged.
+    let testing = a
+        .cost
+        .files
+        .iter()
+        .any(|f| f.coverage_pct.is_some() || f.flaky_tests.is_some());
+    let mut columns = cols(&[
+        "path",
+        "component",
+        "health",
+        "code_lines",
+        "revisions",
+        "fix_commits",
+        "hotspot",
+        "friction_hours_low",
+        "friction_hours_high",
+        "defect_hours_low",
+        "defect_hours_high",
+        "median_gap_days",
+    ]);
+    if testing {
+        columns.extend(cols(&["coverage_pct", "flaky_tests", "test_risk"]));
+    }
     out.push(Table {
         name: "hotspots",
         title: "Files changed in the window, costliest first",
-        columns: cols(&[
-            "path",
-            "component",
-            "health",
-            "code_lines",
-            "revisions",
-            "fix_commits",
-            "hotspot",
-            "friction_hours_low",
-            "friction_hours_high",
-            "defect_hours_low",
-            "defect_hours_high",
-            "median_gap_days",
-        ]),
+        columns,
         rows: crate::costliest(a)
             .iter()
             .map(|f| {
-                vec![
+                let mut row = vec![
                     f.path.clone(),
                     f.component.clone(),
                     o(f.health),
@@ -215,7 +226,15 @@ pub fn tables(r: &Report) -> Vec<Table> {
                     x(f.defect_work.hours.low),
                     x(f.defect_work.hours.high),
                     o(f.median_gap_days),
-                ]
+                ];
+                if testing {
+                    row.extend([
+                        o(f.coverage_pct),
+                        f.flaky_tests.map(|n| n.to_string()).unwrap_or_default(),
+                        f.test_marks().join(", "),
+                    ]);
+                }
+                row
             })
             .collect(),
     });

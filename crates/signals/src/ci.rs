@@ -92,31 +92,67 @@ pub(crate) fn default_branch(d: &Delivery) -> Result<(&str, String), String> {
     Ok((branch, format!("`{branch}`")))
 }
 
-/// Per group (a workflow, a runner label set) of minutes with citations:
-/// evidence valued at the group's p90, citing its longest unit; `label`
-/// words it from (units, median, longest).
+/// The minutes of one group (a workflow, a runner label set), with the
+/// longest one's citation.
+#[derive(Default)]
+pub(crate) struct Minutes {
+    values: Vec<f64>,
+    longest: Option<(f64, Cite)>,
+}
+
+impl Minutes {
+    pub(crate) fn add(&mut self, minutes: f64, cite: Cite) {
+        self.values.push(minutes);
+        if self.longest.is_none_or(|(m, _)| minutes > m) {
+            self.longest = Some((minutes, cite));
+        }
+    }
+}
+
+/// Per group: evidence valued at the group's p90, citing its longest unit;
+/// `label` words it from (units, median, longest).
 pub(crate) fn p90_evidence(
     d: &Delivery,
     kind: &str,
-    groups: &BTreeMap<&str, Vec<(f64, Cite)>>,
+    groups: BTreeMap<&str, Minutes>,
     label: impl Fn(usize, f64, f64) -> String,
 ) -> Vec<Evidence> {
     groups
-        .iter()
-        .filter_map(|(name, v)| {
-            let mut minutes: Vec<f64> = v.iter().map(|x| x.0).collect();
-            let p90 = crate::quantile(&mut minutes, 0.9)?;
-            let median = crate::quantile(&mut minutes, 0.5)?;
-            let longest = v.iter().max_by(|a, b| a.0.total_cmp(&b.0))?;
+        .into_iter()
+        .filter_map(|(name, mut g)| {
+            let n = g.values.len();
+            let p90 = crate::quantile(&mut g.values, 0.9)?;
+            let median = crate::quantile(&mut g.values, 0.5)?;
+            let (longest, cite) = g.longest?;
             Some(Evidence {
                 kind: kind.into(),
-                id: (*name).to_owned(),
+                id: name.to_owned(),
                 value: crate::round2(p90),
-                label: label(v.len(), median, longest.0),
-                cite: Some(d.cite(longest.1)),
+                label: label(n, median, longest),
+                cite: Some(d.cite(cite)),
             })
         })
         .collect()
+}
+
+/// The most values a percentile's interval resamples (friction's choice:
+/// beyond ten thousand, the interval is already narrow, and a million CI
+/// jobs resampled 200 times would cost seconds).
+pub(crate) const MAX_RESAMPLED: usize = 10_000;
+
+/// The `q`-quantile and the median of `values`, and the sample its interval
+/// resamples: every value, or at most [`MAX_RESAMPLED`] evenly spaced ones
+/// of the sorted values (the same distribution, a slightly wider interval).
+pub(crate) fn quantile_sample(mut values: Vec<f64>, q: f64) -> Option<(f64, f64, Sample)> {
+    let value = crate::quantile(&mut values, q)?;
+    let median = crate::quantile(&mut values, 0.5)?;
+    let n = values.len();
+    if n > MAX_RESAMPLED {
+        values = (0..MAX_RESAMPLED)
+            .map(|i| values[i * (n - 1) / (MAX_RESAMPLED - 1)])
+            .collect();
+    }
+    Some((value, median, Sample::Quantile { values, q }))
 }
 
 /// Whether a run was triggered by a pull or merge request (its branch is the
@@ -187,18 +223,40 @@ pub(crate) fn reruns(d: &Delivery) -> BTreeMap<&str, Reruns> {
             e.latest = k;
         }
     }
-    let mut seen: BTreeMap<(&str, u32, &str), u32> = BTreeMap::new();
+    // Jobs come sorted by (run, attempt, id): one attempt's jobs are
+    // contiguous, so a set of its names finds the retried ones in one pass.
+    let mut names: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut attempt: Option<(&str, u32)> = None;
     for j in &d.jobs {
-        *seen
-            .entry((j.run_id.as_str(), j.attempt.max(1), j.name.as_str()))
-            .or_default() += 1;
-    }
-    for ((run, _, _), n) in seen {
-        if let Some(e) = out.get_mut(run) {
-            e.jobs += n - 1;
+        let this = (j.run_id.as_str(), j.attempt.max(1));
+        if attempt != Some(this) {
+            attempt = Some(this);
+            names.clear();
+        }
+        if !names.insert(j.name.as_str())
+            && let Some(e) = out.get_mut(this.0)
+        {
+            e.jobs += 1;
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_large_percentile_sample_keeps_the_value_and_thins_what_it_resamples() {
+        let values: Vec<f64> = (0..100_001).rev().map(f64::from).collect();
+        let (p90, median, sample) = quantile_sample(values, 0.9).unwrap();
+        assert_eq!((p90, median), (90_000.0, 50_000.0));
+        assert_eq!(sample.units(), MAX_RESAMPLED);
+        // Evenly spaced order statistics: the same p90 within a spacing.
+        assert!((sample.value(None).unwrap() - 90_000.0).abs() <= 10.0);
+        let (_, _, small) = quantile_sample(vec![3.0, 1.0, 2.0], 0.5).unwrap();
+        assert_eq!(small.units(), 3);
+    }
 }
 
 #[cfg(test)]

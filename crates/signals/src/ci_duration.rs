@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::ci::{self, figure};
 use crate::delivery::{CiResult, Cite, Delivery};
-use crate::{Context, Curve, Doc, Family, Input, Measured, Outcome, Sample, round2};
+use crate::{Context, Curve, Doc, Family, Input, Measured, Outcome, round2};
 
 pub struct CiDuration;
 
@@ -96,28 +96,25 @@ impl CiDuration {
             "successful runs with a duration",
             ci::INGEST_RUNS,
         )?;
-        let mut by_workflow: BTreeMap<&str, Vec<(f64, Cite)>> = BTreeMap::new();
+        let mut by_workflow: BTreeMap<&str, ci::Minutes> = BTreeMap::new();
         for &(w, m, c) in &runs {
-            by_workflow.entry(w).or_default().push((m, c));
+            by_workflow.entry(w).or_default().add(m, c);
         }
-        let evidence = ci::p90_evidence(d, "workflow", &by_workflow, |n, median, slowest| {
+        let workflows = by_workflow.len();
+        let evidence = ci::p90_evidence(d, "workflow", by_workflow, |n, median, slowest| {
             format!(
                 "p90 minutes over {n} successful runs (median {median:.1}); the slowest took {slowest:.1}"
             )
         });
-        let values: Vec<f64> = runs.iter().map(|x| x.1).collect();
-        let median = crate::quantile(&mut values.clone(), 0.5).unwrap_or(0.0);
-        let sample = Sample::Quantile { values, q: 0.9 };
-        let Some(value) = sample.value(None) else {
-            return Err("no successful run".into());
-        };
+        let (value, median, sample) = ci::quantile_sample(runs.iter().map(|x| x.1).collect(), 0.9)
+            .ok_or("no successful run")?;
         Ok(Measured {
             value,
             coverage: runs.len() as f64 / successful as f64,
             figures: vec![
                 figure("successful runs", runs.len() as f64, "runs with a duration"),
                 figure("median", round2(median), "minutes"),
-                figure("workflows", by_workflow.len() as f64, "workflows"),
+                figure("workflows", workflows as f64, "workflows"),
             ],
             evidence: crate::top_evidence(evidence),
             sample,

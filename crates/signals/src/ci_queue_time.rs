@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::ci::{self, figure};
 use crate::delivery::Cite;
-use crate::{Context, Curve, Doc, Family, Input, Measured, Outcome, Sample, round2};
+use crate::{Context, Curve, Doc, Family, Input, Measured, Outcome, round2};
 
 pub struct CiQueueTime;
 
@@ -17,8 +17,10 @@ static DOC: Doc = Doc {
         organisation at once — a platform bottleneck rather than a team's habit.",
     how: "Per job, the source's queue figure (GitLab `queued_duration`), else started − created \
         (GitHub jobs: queued at `created_at`, picked up at `started_at`); when the export holds no \
-        job with a queue time, the runs' queue times are read instead (a figure says which). \
-        Value = the p90 of the minutes (linear interpolation); per runner label set the same \
+        job with a queue time, the first attempts' queue times of the runs are read instead (a \
+        figure says which; a re-run keeps its first attempt's creation time). \
+        Value = the p90 of the minutes (linear interpolation; the interval resamples at most \
+        10,000 evenly spaced values); per runner label set the same \
         p90 ranks the evidence. Coverage = finished jobs with a queue time / finished jobs. At \
         least 10 queue times, for the repository as a whole.",
     thresholds: "Log scale: 1 minute or less → 100; 5 minutes → 75, the healthy edge; 30 minutes \
@@ -86,7 +88,10 @@ impl CiQueueTime {
                 }
             }
         } else {
-            for r in &d.runs {
+            // A re-run's attempt keeps its first attempt's creation time
+            // (GitHub), so started − created would count the time between
+            // the attempts: only first attempts are read.
+            for r in d.runs.iter().filter(|r| r.attempt <= 1) {
                 let m = queued(r.queued);
                 if r.outcome().decided() {
                     finished += 1;
@@ -103,19 +108,16 @@ impl CiQueueTime {
             "runs with a queue time (no job has one)"
         };
         ci::enough(units.len(), what, ci::INGEST_JOBS)?;
-        let mut by_label: BTreeMap<&str, Vec<(f64, Cite)>> = BTreeMap::new();
+        let mut by_label: BTreeMap<&str, ci::Minutes> = BTreeMap::new();
         for &(m, l, c) in units.iter().filter(|u| !u.1.is_empty()) {
-            by_label.entry(l).or_default().push((m, c));
+            by_label.entry(l).or_default().add(m, c);
         }
-        let evidence = ci::p90_evidence(d, "runner-label", &by_label, |n, _, longest| {
+        let labels = by_label.len();
+        let evidence = ci::p90_evidence(d, "runner-label", by_label, |n, _, longest| {
             format!("p90 queue minutes over {n} jobs; the longest waited {longest:.1}")
         });
-        let values: Vec<f64> = units.iter().map(|u| u.0).collect();
-        let median = crate::quantile(&mut values.clone(), 0.5).unwrap_or(0.0);
-        let sample = Sample::Quantile { values, q: 0.9 };
-        let Some(value) = sample.value(None) else {
-            return Err("no queue time".into());
-        };
+        let (value, median, sample) =
+            ci::quantile_sample(units.iter().map(|u| u.0).collect(), 0.9).ok_or("no queue time")?;
         Ok(Measured {
             value,
             coverage: if finished == 0 {
@@ -130,7 +132,7 @@ impl CiQueueTime {
                     "with a queue time",
                 ),
                 figure("median", round2(median), "minutes"),
-                figure("runner label sets", by_label.len() as f64, "label sets"),
+                figure("runner label sets", labels as f64, "label sets"),
             ],
             evidence: crate::top_evidence(evidence),
             sample,
@@ -201,10 +203,14 @@ mod tests {
             d.runs.push(r);
         }
         d.jobs.push(job(1, None, "x", Success));
+        // A re-run's attempt: created with its first attempt, a day ago.
+        let mut again = run(10, 2, "main", "push", Success);
+        again.queued = Some(86_400.0);
+        d.runs.push(again);
         let m = measured(measure(&CiQueueTime, &data(1, &[&[0]], d.clone())));
         assert_eq!(figure_value(&m, "runs"), 10.0);
         assert!((m.value - 9.1).abs() < 1e-9);
-        d.runs.truncate(9);
+        d.runs.retain(|r| r.id != "10");
         let why = not_measured(measure(&CiQueueTime, &data(1, &[&[0]], d)));
         assert!(
             why.starts_with("only 9 runs with a queue time (no job has one) (10 needed)"),

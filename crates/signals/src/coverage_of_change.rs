@@ -10,6 +10,23 @@ use crate::{
 
 pub struct CoverageOfChange;
 
+/// The hotspot map marks a file "low coverage" below this line coverage,
+/// percent: the alert edge of this signal's curve (Google's "acceptable").
+pub const LOW_COVERAGE_PCT: f64 = 60.0;
+
+/// What the test facts say against a file, for the hotspot map: `low
+/// coverage` (below [`LOW_COVERAGE_PCT`]) and `flaky tests`.
+pub fn test_marks(coverage_pct: Option<f64>, flaky_tests: Option<u32>) -> Vec<&'static str> {
+    let mut marks = Vec::new();
+    if coverage_pct.is_some_and(|c| c < LOW_COVERAGE_PCT) {
+        marks.push("low coverage");
+    }
+    if flaky_tests.is_some_and(|n| n > 0) {
+        marks.push("flaky tests");
+    }
+    marks
+}
+
 /// How many files, by revisions × code lines, hotspot coverage reads.
 pub const HOTSPOT_FILES: usize = 10;
 
@@ -244,6 +261,17 @@ mod tests {
         assert_eq!(m.evidence[0].id, "src/f0.rs");
         assert_eq!(m.evidence[0].value, 1.5);
         assert_eq!(m.evidence[0].cite.as_deref(), Some("runs.json record 1"));
+    }
+
+    #[test]
+    fn low_coverage_is_the_curve_s_alert_edge() {
+        assert_eq!(CURVE.score(LOW_COVERAGE_PCT), 50.0);
+        assert_eq!(
+            test_marks(Some(59.9), Some(2)),
+            ["low coverage", "flaky tests"]
+        );
+        assert!(test_marks(Some(LOW_COVERAGE_PCT), Some(0)).is_empty());
+        assert!(test_marks(None, None).is_empty());
     }
 
     #[test]

@@ -279,6 +279,10 @@ pub struct TestCase {
     /// `suite / classname / name`: the test's identity across reports.
     pub key: String,
     pub file: String,
+    /// Index into [`crate::Data::files`] of the test's source file: the
+    /// report's `file`, else a JVM class name's path (`a.b.CTest` →
+    /// `a/b/CTest.java`, `.kt`, `.scala`), when the repository holds it.
+    pub path: Option<u32>,
     /// `passed`, `failed`, `error`, `skipped`.
     pub outcome: String,
     /// Failed attempts before a pass in the same run (`flakyFailure`).
@@ -303,6 +307,36 @@ pub struct Coverage {
     pub cite: Cite,
 }
 
+/// A commit whose message says it reverts another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revert {
+    /// Index into [`crate::Data::commits`] of the reverting commit.
+    pub commit: u32,
+    /// The reverted commit's id as the message writes it (full or abbreviated).
+    pub reverted: String,
+}
+
+/// The commit a message reverts: `This reverts commit <sha>` as `git revert`
+/// writes it (7 to 40 hex digits).
+pub fn reverted_commit(message: &str) -> Option<&str> {
+    let (_, rest) = message.split_once("This reverts commit ")?;
+    let end = rest
+        .find(|c: char| !c.is_ascii_hexdigit())
+        .unwrap_or(rest.len());
+    (7..=40).contains(&end).then(|| &rest[..end])
+}
+
+impl Coverage {
+    /// Line coverage, percent (two decimals); `None` when no line was found.
+    pub fn line_pct(&self) -> Option<f64> {
+        (self.lines_found > 0).then(|| {
+            crate::round2(
+                100.0 * self.lines_hit.min(self.lines_found) as f64 / self.lines_found as f64,
+            )
+        })
+    }
+}
+
 /// Every delivery fact of the assessed repository inside the window.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Delivery {
@@ -322,6 +356,8 @@ pub struct Delivery {
     pub deploys: Vec<Deploy>,
     /// Whether the deployments come from tags (no deployment export).
     pub deploys_inferred: bool,
+    /// Commits of the window that revert another, as `git revert` marks them.
+    pub reverts: Vec<Revert>,
     /// For commits of [`crate::Data::commits`] in the window: the time of the
     /// first successful production deployment containing it (git ancestry).
     /// Same length as `Data::commits` when deployments are known, else empty.
@@ -382,6 +418,22 @@ mod tests {
         assert_eq!(CiResult::of("completed", "exploded"), CiResult::Unknown);
         assert_eq!(CiResult::of("WEIRD", ""), CiResult::Unknown);
         assert!(!CiResult::Unknown.decided());
+    }
+
+    #[test]
+    fn reverts_name_the_commit_git_revert_writes() {
+        let m =
+            "Revert \"Add x\"\n\nThis reverts commit 0123456789abcdef0123456789abcdef01234567.\n";
+        assert_eq!(
+            reverted_commit(m),
+            Some("0123456789abcdef0123456789abcdef01234567")
+        );
+        assert_eq!(
+            reverted_commit("This reverts commit abc1234, sorry"),
+            Some("abc1234")
+        );
+        assert_eq!(reverted_commit("This reverts commit abc."), None);
+        assert_eq!(reverted_commit("Revert the x change"), None);
     }
 
     #[test]

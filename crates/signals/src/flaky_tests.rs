@@ -51,6 +51,8 @@ struct TestHistory {
     /// Failed results per commit (to count flaky results).
     failures: BTreeMap<String, usize>,
     first_flaky: Option<Cite>,
+    /// The test's source file, as the first result that names one resolves it.
+    path: Option<u32>,
 }
 
 impl TestHistory {
@@ -73,6 +75,18 @@ impl TestHistory {
     }
 }
 
+/// Flaky tests per source file (index into [`crate::Data::files`]), for
+/// the hotspot map: the test files whose tests pass and fail without a change.
+pub fn flaky_tests_by_file(d: &Delivery) -> std::collections::BTreeMap<u32, u32> {
+    let mut out = std::collections::BTreeMap::new();
+    for h in histories(d).values().filter(|h| h.flaky()) {
+        if let Some(p) = h.path {
+            *out.entry(p).or_default() += 1;
+        }
+    }
+    out
+}
+
 /// Whether a result's outcome says the test ran (passed, failed or errored).
 fn ran(outcome: &str) -> bool {
     matches!(outcome, "passed" | "failed" | "error")
@@ -88,6 +102,7 @@ fn histories(d: &Delivery) -> BTreeMap<&str, TestHistory> {
         let failed = !passed;
         let h = out.entry(t.key.as_str()).or_default();
         h.ran += 1;
+        h.path = h.path.or(t.path);
         let retried = t.flaky_attempts > 0 || (t.reruns > 0 && passed);
         if retried {
             h.retried += 1;
@@ -214,6 +229,7 @@ mod tests {
         TestCase {
             key: key.into(),
             file: String::new(),
+            path: None,
             outcome: outcome.into(),
             flaky_attempts: 0,
             reruns: 0,
@@ -278,6 +294,21 @@ mod tests {
             m.evidence[1].cite.as_deref(),
             Some("runs.json record 4 (line 40)")
         );
+    }
+
+    #[test]
+    fn flaky_tests_are_counted_per_source_file() {
+        let mut d = tests();
+        for t in &mut d.tests {
+            t.path = match t.key.as_str() {
+                "s/t0" | "s/t1" | "s/t3" => Some(4),
+                "s/t2" => Some(7),
+                _ => None,
+            };
+        }
+        // t3 is not flaky: file 4 holds two flaky tests, file 7 one.
+        let by_file = flaky_tests_by_file(&d);
+        assert_eq!(by_file.into_iter().collect::<Vec<_>>(), [(4, 2), (7, 1)]);
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub use curve::Curve;
 
 mod ai_assisted;
 mod batch_size;
+mod change_failure_rate;
 mod changed_code_health;
 mod ci;
 mod ci_duration;
@@ -35,10 +36,15 @@ mod ci_rerun_rate;
 mod coordination_load;
 mod coverage_of_change;
 mod defect_prone_code;
+mod deployment_frequency;
+mod dora;
 mod flaky_tests;
 mod former_contributors;
 mod hotspot_friction;
 mod knowledge_islands;
+mod lead_time;
+mod recovery_time;
+mod review_wait;
 mod rework;
 mod structural_coupling;
 mod time_to_green;
@@ -48,7 +54,9 @@ mod unowned_code;
 
 pub use ai_assisted::AiSettings;
 pub use ci_duration::workflow_minutes;
+pub use coverage_of_change::{LOW_COVERAGE_PCT, test_marks};
 pub use defect_prone_code::RECURRING_FIXES;
+pub use flaky_tests::flaky_tests_by_file;
 pub use hotspot_friction::{TimeFactor, time_factor};
 
 /// Version of the whole assessment methodology: every signal's thresholds and
@@ -63,11 +71,16 @@ pub static REGISTRY: &[&dyn Signal] = &[
     &structural_coupling::StructuralCoupling,
     &batch_size::BatchSize,
     &rework::Rework,
+    &lead_time::LeadTime,
+    &review_wait::ReviewWait,
+    &deployment_frequency::DeploymentFrequency,
     &ci_failure_rate::CiFailureRate,
     &ci_duration::CiDuration,
     &flaky_tests::FlakyTests,
     &coverage_of_change::CoverageOfChange,
     &defect_prone_code::DefectProneCode,
+    &change_failure_rate::ChangeFailureRate,
+    &recovery_time::RecoveryTime,
     &unowned_code::UnownedCode,
     &truck_factor::TruckFactor,
     &knowledge_islands::KnowledgeIslands,

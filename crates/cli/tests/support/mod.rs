@@ -167,6 +167,35 @@ pub fn friction_stdout(args: &[&str], cwd: &Path) -> String {
     String::from_utf8(out.stdout).expect("friction prints UTF-8")
 }
 
+/// The signal with this id in an assessment's JSON.
+pub fn signal<'a>(a: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    a["index"]["drivers"]
+        .as_array()
+        .expect("drivers")
+        .iter()
+        .flat_map(|d| d["signals"].as_array().expect("signals"))
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no signal {id}"))
+}
+
+/// A file of the ingest crate's fixtures (real exports, see its README).
+pub fn ingest_fixture(rel: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../ingest/tests/fixtures")
+        .join(rel)
+        .display()
+        .to_string()
+}
+
+/// The JSON items of a DevLake raw table's `data` column.
+pub fn devlake_items(path: &str) -> Vec<serde_json::Value> {
+    csv::Reader::from_path(path)
+        .expect("a DevLake CSV")
+        .records()
+        .map(|r| serde_json::from_str(&r.expect("a CSV record")[2]).expect("JSON in `data`"))
+        .collect()
+}
+
 /// Runs `friction scan --json --quiet` on `repo` with a store at `db` and parses the summary.
 pub fn scan_json(repo: &Path, db: &Path, extra: &[&str]) -> serde_json::Value {
     let out = scan_output(repo, db, extra);
