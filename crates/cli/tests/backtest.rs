@@ -4,6 +4,28 @@ mod support;
 
 use support::{Fixture, friction, scan_json};
 
+/// `friction backtest --cut 2024-06-01 --json` on the fixture's store.
+fn backtest_json(f: &Fixture, db: &std::path::Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "backtest",
+        ".",
+        "--db",
+        db.to_str().unwrap(),
+        "--cut",
+        "2024-06-01",
+        "--json",
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    let out = friction(&args, f.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 #[test]
 fn rankings_are_scored_against_later_fix_commits() {
     let mut f = Fixture::new();
@@ -30,25 +52,7 @@ fn rankings_are_scored_against_later_fix_commits() {
     f.commit("Refactor mid");
     let db = f.path().join("x.db");
     scan_json(f.path(), &db, &[]);
-    let out = friction(
-        &[
-            "backtest",
-            ".",
-            "--db",
-            db.to_str().unwrap(),
-            "--cut",
-            "2024-06-01",
-            "--json",
-            "-q",
-        ],
-        f.path(),
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = backtest_json(&f, &db, &[]);
     assert_eq!(r["cut"], "2024-06-01");
     assert_eq!(r["files"], 3);
     assert_eq!(r["fix_commits"], 2);
@@ -96,27 +100,7 @@ fn product_code_is_scored_against_defect_fixes_by_default() {
     f.commit("Fix the demo");
     let db = f.path().join("x.db");
     scan_json(f.path(), &db, &[]);
-    let run = |extra: &[&str]| {
-        let mut args = vec![
-            "backtest",
-            ".",
-            "--db",
-            db.to_str().unwrap(),
-            "--cut",
-            "2024-06-01",
-            "--json",
-            "-q",
-        ];
-        args.extend_from_slice(extra);
-        let out = friction(&args, f.path());
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
-    };
-    let r = run(&[]);
+    let r = backtest_json(&f, &db, &[]);
     assert_eq!(r["product_code_only"], true);
     assert_eq!(r["files"], 2);
     assert_eq!(
@@ -125,7 +109,7 @@ fn product_code_is_scored_against_defect_fixes_by_default() {
     );
     assert_eq!(r["fix_commits"], 1);
     assert_eq!(r["fix_touched_files"], 1);
-    let all = run(&["--include-tests"]);
+    let all = backtest_json(&f, &db, &["--include-tests"]);
     assert_eq!(all["product_code_only"], false);
     assert_eq!(all["files"], 5);
     assert_eq!(all["left_out"], serde_json::json!({}));
