@@ -121,8 +121,8 @@ pub(crate) fn p90_evidence(
         .into_iter()
         .filter_map(|(name, mut g)| {
             let n = g.values.len();
-            let p90 = crate::quantile(&mut g.values, 0.9)?;
-            let median = crate::quantile(&mut g.values, 0.5)?;
+            let p90 = select_quantile(&mut g.values, 0.9)?;
+            let median = select_quantile(&mut g.values, 0.5)?;
             let (longest, cite) = g.longest?;
             Some(Evidence {
                 kind: kind.into(),
@@ -133,6 +133,25 @@ pub(crate) fn p90_evidence(
             })
         })
         .collect()
+}
+
+/// [`crate::quantile`] without sorting: the two order statistics around
+/// the position, by selection (linear time, for per-group evidence over
+/// large exports).
+fn select_quantile(v: &mut [f64], q: f64) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    let pos = q.clamp(0.0, 1.0) * (v.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let (_, a, above) = v.select_nth_unstable_by(lo, f64::total_cmp);
+    let a = *a;
+    let b = if pos > lo as f64 {
+        above.iter().copied().min_by(f64::total_cmp).unwrap_or(a)
+    } else {
+        a
+    };
+    Some(a + (b - a) * (pos - lo as f64))
 }
 
 /// The most values a percentile's interval resamples (friction's choice:
@@ -245,6 +264,16 @@ pub(crate) fn reruns(d: &Delivery) -> BTreeMap<&str, Reruns> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn selected_quantiles_equal_sorted_ones() {
+        let v = [7.0, 1.0, 4.0, 4.0, 9.5, 2.0, 3.0];
+        for q in [0.0, 0.1, 0.5, 0.9, 0.95, 1.0] {
+            let sorted = crate::quantile(&mut v.clone(), q);
+            assert_eq!(select_quantile(&mut v.clone(), q), sorted, "q {q}");
+        }
+        assert_eq!(select_quantile(&mut [], 0.5), None);
+    }
 
     #[test]
     fn a_large_percentile_sample_keeps_the_value_and_thins_what_it_resamples() {

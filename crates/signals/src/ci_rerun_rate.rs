@@ -27,7 +27,7 @@ static DOC: Doc = Doc {
         change waits twice).",
     sources: &[
         "GitHub REST API, workflow runs: `run_attempt`, \"1 for first attempt and higher if the workflow was re-run\" (docs.github.com/rest/actions/workflow-runs)",
-        "GitLab REST API, jobs: retried jobs are left out of pipeline job lists unless `include_retried` (docs.gitlab.com/api/jobs)",
+        "GitLab REST API, list pipeline jobs: retried jobs only with `include_retried=true` (docs.gitlab.com/api/jobs; gitlab-org/gitlab merge request 48589)",
         "Google SRE book, ch. 5 \"Eliminating Toil\": manual, repetitive, automatable work (sre.google/sre-book/eliminating-toil)",
         "J. Micco, \"Flaky Tests at Google and How We Mitigate Them\", Google Testing Blog, 2016",
     ],

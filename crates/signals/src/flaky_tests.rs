@@ -19,13 +19,15 @@ static DOC: Doc = Doc {
     how: "Test results from JUnit XML reports, a test identified by suite, class and name. A \
         test is flaky when any of its results records failed attempts before a pass in the same \
         run (`flakyFailure`/`flakyError`, nextest and Surefire retries) or passed after re-runs \
-        (`rerunFailure` with a final pass), or when reports of the same commit (`--commit`, or \
-        the report's own) hold both a pass and a failure of it (Google's definition: both \
-        results with the same code). Tests that were only skipped did not run and are left \
+        (`rerunFailure` with a final pass), or when results of the same code hold both a pass \
+        and a failure of it (Google's definition) — reports of one commit (`--commit`), or one \
+        report when its commit is unknown (Gradle's test-retry plugin writes each attempt as a \
+        test case). Tests that were only skipped did not run and are left \
         out. Value = flaky tests / tests that ran × 100; the share of flaky results (retried to \
         a pass, or a failure on a commit where the test also passed) is a figure, comparable \
-        with Google's 1.5 %. Without commits only retries can show flakiness: a figure counts \
-        the results with a known commit. At least 10 tests, for the repository as a whole.",
+        with Google's 1.5 %. Without commits, reports of different runs cannot be compared: a \
+        figure counts the results with a known commit. At least 10 tests, for the repository as \
+        a whole.",
     thresholds: "0 % → 100; 2 % → 75, the healthy edge (friction's choice: about Google's 1.5 % \
         of runs, for tests); 16 % → 50, the alert edge (Google's share of tests with some \
         flakiness: a suite that large needs dedicated flake tooling); 32 % or more → 0 \
@@ -46,7 +48,7 @@ struct TestHistory {
     ran: usize,
     /// Results retried to a pass.
     retried: usize,
-    /// Per known commit: (passed, failed).
+    /// Per version of the code (a commit, else a report): (passed, failed).
     commits: BTreeMap<String, (bool, bool)>,
     /// Failed results per commit (to count flaky results).
     failures: BTreeMap<String, usize>,
@@ -56,12 +58,12 @@ struct TestHistory {
 }
 
 impl TestHistory {
-    /// Commits where the test both passed and failed.
+    /// Commits (or reports) where the test both passed and failed.
     fn flips(&self) -> usize {
         self.commits.values().filter(|(p, f)| *p && *f).count()
     }
 
-    /// Failed results on commits where the test also passed.
+    /// Failed results on commits (or in reports) where the test also passed.
     fn flipped_failures(&self) -> usize {
         self.commits
             .iter()
@@ -108,18 +110,20 @@ fn histories(d: &Delivery) -> BTreeMap<&str, TestHistory> {
             h.retried += 1;
             h.first_flaky.get_or_insert(t.cite);
         }
-        if let Some(c) = t.commit.as_ref().filter(|c| !c.is_empty()) {
-            let e = h.commits.entry(c.clone()).or_default();
-            e.0 |= passed;
-            e.1 |= failed;
-            if failed {
-                *h.failures.entry(c.clone()).or_default() += 1;
-                if e.0 {
-                    h.first_flaky.get_or_insert(t.cite);
-                }
-            } else if e.1 {
-                h.first_flaky.get_or_insert(t.cite);
-            }
+        // The same code: the commit when known, else the one report (a
+        // retry plugin writing each attempt as a test case).
+        let code = match t.commit.as_ref().filter(|c| !c.is_empty()) {
+            Some(c) => c.clone(),
+            None => format!("\u{0}report {}", t.report),
+        };
+        let e = h.commits.entry(code.clone()).or_default();
+        e.0 |= passed;
+        e.1 |= failed;
+        if (failed && e.0) || (passed && e.1) {
+            h.first_flaky.get_or_insert(t.cite);
+        }
+        if failed {
+            *h.failures.entry(code).or_default() += 1;
         }
     }
     out
@@ -178,7 +182,7 @@ impl FlakyTests {
                     id: (*key).to_owned(),
                     value: (h.retried + h.flips()) as f64,
                     label: format!(
-                        "flaky occurrences of {} results: {} retried to a pass, {} commits with a pass and a failure",
+                        "flaky occurrences of {} results: {} retried to a pass, {} commits or reports with a pass and a failure",
                         h.ran,
                         h.retried,
                         h.flips()
@@ -294,6 +298,28 @@ mod tests {
             m.evidence[1].cite.as_deref(),
             Some("runs.json record 4 (line 40)")
         );
+    }
+
+    #[test]
+    fn without_a_commit_a_pass_and_a_failure_in_one_report_are_flaky_but_across_reports_not() {
+        let mut d = delivery();
+        let mut push = |key: &str, outcome: &str, report: u32| {
+            let mut t = result(key, outcome, None);
+            t.report = report;
+            d.tests.push(t);
+        };
+        // A retry plugin's two attempts in report 0; a fix between reports 1 and 2.
+        push("s/retried", "failed", 0);
+        push("s/retried", "passed", 0);
+        push("s/fixed", "failed", 1);
+        push("s/fixed", "passed", 2);
+        for k in 0..8 {
+            push(&format!("s/ok{k}"), "passed", 0);
+        }
+        let m = measured(measure(&FlakyTests, &data(1, &[&[0]], d)));
+        assert_eq!(figure_value(&m, "flaky tests"), 1.0);
+        assert_eq!(m.evidence[0].id, "s/retried");
+        assert_eq!(figure_value(&m, "results with a known commit"), 0.0);
     }
 
     #[test]

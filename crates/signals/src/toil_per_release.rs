@@ -23,7 +23,7 @@ static DOC: Doc = Doc {
         status is GitLab's `manual`, or that waits for a person: `action_required`, `blocked`), \
         runs triggered by hand (`workflow_dispatch`, `repository_dispatch`; GitLab `web`, `api`, \
         `trigger`, `chat`), and re-runs (attempts after a run's first, and retried jobs, as in \
-        `ci-re-run-rate`). Value = interventions / successful production deployments in that \
+        `ci-rerun-rate`). Value = interventions / successful production deployments in that \
         span (a figure says whether deployments came from an export or from tags), else per \
         week of the span (friction's choice: the same scale, read as a release a week). The \
         interval resamples weeks. Coverage = interventions with a time / interventions. At least \
