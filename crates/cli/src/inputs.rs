@@ -198,7 +198,7 @@ pub fn inputs(args: &InputsArgs) -> Result<u8, Error> {
     }
     let f = &stored.facts;
     println!(
-        "\nfacts (each counted once): {} CI runs, {} CI jobs, {} pull requests, {} reviews, {} pull-request commits, {} test results, {} coverage files, {} deployments, {} deployment statuses, {} releases",
+        "\nfacts (each counted once): {} CI runs, {} CI jobs, {} pull requests, {} reviews, {} pull-request commits, {} test results, {} coverage files, {} deployments, {} deployment statuses, {} releases, {} incidents, {} incident log entries",
         f.ci_runs,
         f.ci_jobs,
         f.pull_requests,
@@ -208,7 +208,9 @@ pub fn inputs(args: &InputsArgs) -> Result<u8, Error> {
         f.coverage_files,
         f.deployments,
         f.deployment_statuses,
-        f.releases
+        f.releases,
+        f.incidents,
+        f.incident_events
     );
     let scopes: std::collections::BTreeSet<&str> = stored
         .inputs

@@ -662,3 +662,62 @@ fn release_tags_stand_in_for_deployments_when_configured() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// PagerDuty incidents from DevLake's table and the same incident exported
+/// alone are counted once each, log entries too (counted here from the raw
+/// rows); Opsgenie's and a generic CSV's incidents are read beside them.
+#[test]
+fn incidents_from_three_sources_are_counted_once_each() {
+    let f = scanned();
+    let table = fixture("incidents/pagerduty/devlake_raw_pagerduty_incidents.csv");
+    let single = fixture("incidents/pagerduty/incident-resolved-with-log-entries.json");
+    let opsgenie = fixture("incidents/opsgenie/devlake_raw_opsgenie_incidents.csv");
+    f.write(
+        "incidents.csv",
+        "id,title,severity,service,created_at,resolved_at\n\
+         INC-1,Checkout down,SEV1,checkout,2024-03-01T10:00:00Z,2024-03-01T11:00:00Z\n\
+         INC-2,Search slow,SEV3,search,2024-03-02T10:00:00Z,\n",
+    );
+    let out = ingest(&f, &[&table, &single, &opsgenie, "incidents.csv"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pd = devlake_items(&table);
+    let entries = distinct(pd.iter().flat_map(|i| {
+        i["log_entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().to_owned())
+    }));
+    let expected = distinct(pd.iter().map(|i| i["id"].as_str().unwrap().to_owned()))
+        + distinct(
+            devlake_items(&opsgenie)
+                .iter()
+                .map(|i| i["id"].as_str().unwrap().to_owned()),
+        )
+        + 2;
+    let stored = inputs(&f);
+    assert_eq!(stored["facts"]["incidents"], expected);
+    assert_eq!(stored["facts"]["incident_events"], entries);
+    let formats: Vec<&str> = stored["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["format"].as_str().unwrap())
+        .collect();
+    assert!(
+        formats.contains(&"pagerduty") && formats.contains(&"incidents-csv"),
+        "{formats:?}"
+    );
+    // Incidents name services, not repositories: no scope is listed for them.
+    assert!(
+        stored["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["scopes"] == serde_json::json!([]))
+    );
+}

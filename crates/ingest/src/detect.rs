@@ -13,6 +13,9 @@ pub fn detect(head: &[u8]) -> Option<Format> {
         b'{' | b'[' => json_provider(trimmed),
         b'<' => xml_root(trimmed),
         _ if is_devlake_header(trimmed) => Some(Format::DevlakeCsv),
+        _ if crate::incident_csv::is_header(trimmed.lines().next().unwrap_or("")) => {
+            Some(Format::IncidentsCsv)
+        }
         _ if trimmed
             .lines()
             .any(|l| l.starts_with("SF:") || l.starts_with("TN:")) =>
@@ -30,6 +33,25 @@ fn is_devlake_header(text: &str) -> bool {
 }
 
 fn json_provider(text: &str) -> Option<Format> {
+    const PAGERDUTY: [&str; 5] = [
+        "\"incident_number\"",
+        "\"incident_key\"",
+        "_log_entry\"",
+        "\"escalation_policy\"",
+        "api.pagerduty.com",
+    ];
+    const OPSGENIE: [&str; 4] = [
+        "\"impactedServices\"",
+        "\"tinyId\"",
+        "\"ownerTeam\"",
+        "api.opsgenie.com",
+    ];
+    if PAGERDUTY.iter().any(|n| text.contains(n)) {
+        return Some(Format::Pagerduty);
+    }
+    if OPSGENIE.iter().any(|n| text.contains(n)) {
+        return Some(Format::Opsgenie);
+    }
     const GITLAB: [&str; 4] = ["\"project_id\"", "\"iid\"", "/api/v4/", "\"short_id\""];
     const GITHUB: [&str; 9] = [
         "\"node_id\"",
@@ -126,6 +148,18 @@ mod tests {
         assert_eq!(
             detect(b"make[1]: Entering\nSF:index.js\nDA:1,1\n"),
             Some(Format::Lcov)
+        );
+        assert_eq!(
+            detect(b"{\"incidents\":[{\"id\":\"P1\",\"incident_number\":3}]}"),
+            Some(Format::Pagerduty)
+        );
+        assert_eq!(
+            detect(b"{\"data\":[{\"id\":\"x\",\"tinyId\":\"1\"}]}"),
+            Some(Format::Opsgenie)
+        );
+        assert_eq!(
+            detect(b"id,title,severity,created_at,resolved_at\nINC-1,x,1,2024-01-01T00:00:00Z,\n"),
+            Some(Format::IncidentsCsv)
         );
         assert_eq!(detect(b"<html><body>"), None);
         assert_eq!(detect(b"name,value\n"), None);

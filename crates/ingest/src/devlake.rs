@@ -6,7 +6,6 @@
 
 use std::io::BufRead;
 
-use friction_model::inputs::Position;
 use serde_json::Value;
 
 use crate::json::{Hint, Provider, records};
@@ -35,25 +34,8 @@ pub(crate) fn extract(reader: &mut dyn BufRead, sink: &mut Sink<'_>) -> Result<(
     }
     let mut row = csv::StringRecord::new();
     let mut ordinal = 0u64;
-    loop {
-        let read = csv.read_record(&mut row).map_err(|e| {
-            let line = e.position().map(|p| p.line());
-            Error::at(
-                Position {
-                    record: ordinal + 1,
-                    line,
-                },
-                format!("invalid CSV: {e}"),
-            )
-        })?;
-        if !read {
-            break;
-        }
-        ordinal += 1;
-        let position = Position {
-            record: ordinal,
-            line: row.position().map(|p| p.line()),
-        };
+    while let Some(position) = crate::next_csv_row(&mut csv, &mut row, ordinal)? {
+        ordinal = position.record;
         let field = |i: usize| row.get(i).unwrap_or("");
         let data: Value = serde_json::from_str(field(2))
             .map_err(|e| Error::at(position, format!("the `data` cell is not JSON: {e}")))?;
@@ -62,10 +44,10 @@ pub(crate) fn extract(reader: &mut dyn BufRead, sink: &mut Sink<'_>) -> Result<(
         let params: Value = serde_json::from_str(field(1)).unwrap_or(Value::Null);
         let input: Value = serde_json::from_str(field(4)).unwrap_or(Value::Null);
         let url = field(3);
-        let provider = provider(url, &params).ok_or_else(|| {
+        let provider = provider(url, &params, &data).ok_or_else(|| {
             Error::at(
                 position,
-                "cannot tell GitHub from GitLab: neither `url` nor `params` names the API",
+                "cannot tell which API the row holds: neither `url`, `params` nor the item names it",
             )
         })?;
         let hint = hint(provider, url, &params, &input);
@@ -76,8 +58,15 @@ pub(crate) fn extract(reader: &mut dyn BufRead, sink: &mut Sink<'_>) -> Result<(
     Ok(())
 }
 
-fn provider(url: &str, params: &Value) -> Option<Provider> {
-    if url.contains("api.github.com") || url.contains("/repos/") {
+fn provider(url: &str, params: &Value, data: &Value) -> Option<Provider> {
+    if url.contains("pagerduty.com") || data.get("incident_number").is_some() {
+        Some(Provider::Pagerduty)
+    } else if url.contains("opsgenie.com")
+        || data.get("impactedServices").is_some()
+        || data.get("tinyId").is_some()
+    {
+        Some(Provider::Opsgenie)
+    } else if url.contains("api.github.com") || url.contains("/repos/") {
         Some(Provider::Github)
     } else if url.contains("/api/v4/") || params.get("ProjectId").is_some() {
         Some(Provider::Gitlab)
@@ -105,6 +94,7 @@ fn hint(provider: Provider, url: &str, params: &Value, input: &Value) -> Hint {
                 )))
             }),
         Provider::Gitlab => param("ProjectId").map(|p| gitlab::scope_of(&p)),
+        Provider::Pagerduty | Provider::Opsgenie => None,
     };
     let number = ["Number", "Iid"]
         .iter()

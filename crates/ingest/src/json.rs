@@ -18,6 +18,8 @@ use crate::{Error, Sink, github, gitlab};
 pub(crate) enum Provider {
     Github,
     Gitlab,
+    Pagerduty,
+    Opsgenie,
 }
 
 /// What the container of an item knows and the item may not say itself:
@@ -38,6 +40,8 @@ pub(crate) fn records(
     match provider {
         Provider::Github => github::records(item, hint),
         Provider::Gitlab => gitlab::records(item, hint),
+        Provider::Pagerduty => crate::incidents::pagerduty(item),
+        Provider::Opsgenie => crate::incidents::opsgenie(item),
     }
 }
 

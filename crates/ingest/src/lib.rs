@@ -1,6 +1,6 @@
 //! Extraction of exports beyond git into facts: CI runs and jobs, pull and
-//! merge requests with their reviews and commits, JUnit test results and
-//! coverage reports. One module per format; [`detect`] recognises a format
+//! merge requests with their reviews and commits, deployments, JUnit test
+//! results, coverage reports and incidents. One module per format; [`detect`] recognises a format
 //! from the first bytes of a file, and [`extract`] streams its records, each
 //! with its position, to a sink.
 //!
@@ -15,6 +15,8 @@ mod detect;
 mod devlake;
 mod github;
 mod gitlab;
+mod incident_csv;
+mod incidents;
 mod jacoco;
 mod json;
 mod junit;
@@ -53,11 +55,18 @@ pub enum Format {
     Cobertura,
     /// JaCoCo XML.
     Jacoco,
+    /// PagerDuty REST output: incidents (lists, single responses, with
+    /// embedded log entries) and incident log entries.
+    Pagerduty,
+    /// Opsgenie incident API output.
+    Opsgenie,
+    /// A generic incident CSV with documented columns.
+    IncidentsCsv,
 }
 
 impl Format {
     /// Every format, in the order they are documented.
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 10] = [
         Format::Github,
         Format::Gitlab,
         Format::DevlakeCsv,
@@ -65,6 +74,9 @@ impl Format {
         Format::Lcov,
         Format::Cobertura,
         Format::Jacoco,
+        Format::Pagerduty,
+        Format::Opsgenie,
+        Format::IncidentsCsv,
     ];
 
     /// The name shown, stored and accepted by `--format`.
@@ -77,6 +89,9 @@ impl Format {
             Format::Lcov => "lcov",
             Format::Cobertura => "cobertura",
             Format::Jacoco => "jacoco",
+            Format::Pagerduty => "pagerduty",
+            Format::Opsgenie => "opsgenie",
+            Format::IncidentsCsv => "incidents-csv",
         }
     }
 
@@ -153,6 +168,29 @@ pub(crate) fn emit_coverage(
     Ok(())
 }
 
+/// Reads the next CSV row into `row`: its position (the ordinal after
+/// `ordinal`, the line it starts on), or `None` at the end; a malformed row
+/// is an error naming them.
+pub(crate) fn next_csv_row<R: std::io::Read>(
+    csv: &mut csv::Reader<R>,
+    row: &mut csv::StringRecord,
+    ordinal: u64,
+) -> Result<Option<Position>, Error> {
+    let read = csv.read_record(row).map_err(|e| {
+        Error::at(
+            Position {
+                record: ordinal + 1,
+                line: e.position().map(|p| p.line()),
+            },
+            format!("invalid CSV: {e}"),
+        )
+    })?;
+    Ok(read.then(|| Position {
+        record: ordinal + 1,
+        line: row.position().map(|p| p.line()),
+    }))
+}
+
 /// Receives each record with its position; an error stops the extraction.
 pub type Sink<'a> = dyn FnMut(InputRecord, Position) -> Result<(), Error> + 'a;
 
@@ -168,5 +206,8 @@ pub fn extract(format: Format, reader: &mut dyn BufRead, sink: &mut Sink<'_>) ->
         Format::Lcov => lcov::extract(reader, sink),
         Format::Cobertura => cobertura::extract(reader, sink),
         Format::Jacoco => jacoco::extract(reader, sink),
+        Format::Pagerduty => json::extract(reader, json::Provider::Pagerduty, sink),
+        Format::Opsgenie => json::extract(reader, json::Provider::Opsgenie, sink),
+        Format::IncidentsCsv => incident_csv::extract(reader, sink),
     }
 }

@@ -213,6 +213,47 @@ pub struct Release {
     pub published_at: Option<i64>,
 }
 
+/// An incident (PagerDuty, Opsgenie, a generic incident CSV).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Incident {
+    /// The system it comes from (`pagerduty`, `opsgenie`, `csv`): with `id`,
+    /// the de-duplication key. Incidents name services, not repositories.
+    pub source: String,
+    pub id: String,
+    /// The number people use (`#6`, Opsgenie's tiny id), when there is one.
+    pub number: String,
+    pub title: String,
+    /// `triggered`, `acknowledged`, `resolved`, `open`, `closed`, … as written.
+    pub status: String,
+    /// Urgency or priority as written (`high`, `P3`, `SEV1`).
+    pub urgency: String,
+    /// The service's id and name, as the source names them.
+    pub service_id: String,
+    pub service: String,
+    pub team: String,
+    /// The alert's de-duplication key or alias (recurrence fingerprint).
+    pub key: String,
+    pub created_at: Option<i64>,
+    /// First acknowledgement, when the export says.
+    pub acknowledged_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+    /// Escalations recorded (PagerDuty `escalate_log_entry`).
+    pub escalations: u32,
+    pub url: String,
+}
+
+/// An entry of an incident's log (trigger, acknowledge, escalate, resolve, …).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct IncidentEvent {
+    pub source: String,
+    pub id: String,
+    pub incident_id: String,
+    /// `trigger`, `acknowledge`, `escalate`, `resolve`, `assign`, `notify`,
+    /// `annotate`, `reopen`, … (PagerDuty's type without `_log_entry`).
+    pub kind: String,
+    pub at: Option<i64>,
+}
+
 /// One record of an input file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum InputRecord {
@@ -226,11 +267,13 @@ pub enum InputRecord {
     Deployment(Deployment),
     DeploymentStatus(DeploymentStatus),
     Release(Release),
+    Incident(Incident),
+    IncidentEvent(IncidentEvent),
 }
 
 impl InputRecord {
-    /// The repository the record names (empty for tests and coverage, which
-    /// name none).
+    /// The repository the record names (empty for tests, coverage and
+    /// incidents, which name none).
     pub fn scope(&self) -> &str {
         match self {
             InputRecord::CiRun(r) => &r.scope,
@@ -241,7 +284,10 @@ impl InputRecord {
             InputRecord::Deployment(r) => &r.scope,
             InputRecord::DeploymentStatus(r) => &r.scope,
             InputRecord::Release(r) => &r.scope,
-            InputRecord::TestResult(_) | InputRecord::Coverage(_) => "",
+            InputRecord::TestResult(_)
+            | InputRecord::Coverage(_)
+            | InputRecord::Incident(_)
+            | InputRecord::IncidentEvent(_) => "",
         }
     }
 
@@ -260,6 +306,8 @@ impl InputRecord {
             InputRecord::Deployment(r) => vec![r.created_at, r.updated_at],
             InputRecord::DeploymentStatus(r) => vec![r.created_at],
             InputRecord::Release(r) => vec![r.created_at, r.published_at],
+            InputRecord::Incident(r) => vec![r.created_at, r.acknowledged_at, r.resolved_at],
+            InputRecord::IncidentEvent(r) => vec![r.at],
         };
         all.into_iter().flatten().collect()
     }

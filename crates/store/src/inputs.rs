@@ -74,11 +74,13 @@ pub struct FactCounts {
     pub deployments: u64,
     pub deployment_statuses: u64,
     pub releases: u64,
+    pub incidents: u64,
+    pub incident_events: u64,
 }
 
 /// The tables of facts with their source keys (empty: every row is a fact of
 /// its own; test results and coverage have no source id).
-const FACT_TABLES: [(&str, &str); 10] = [
+const FACT_TABLES: [(&str, &str); 12] = [
     ("ci_runs", "scope, run_id, attempt"),
     ("ci_jobs", "scope, job_id, attempt"),
     ("pull_requests", "scope, number"),
@@ -89,6 +91,8 @@ const FACT_TABLES: [(&str, &str); 10] = [
     ("deployments", "scope, deployment_id"),
     ("deployment_statuses", "scope, status_id"),
     ("releases", "scope, release_id"),
+    ("incidents", "source, incident_id"),
+    ("incident_events", "source, event_id"),
 ];
 
 /// A write transaction for one input's facts.
@@ -125,7 +129,7 @@ impl Store {
 
     /// Distinct facts stored, each counted once however many inputs hold it.
     pub fn fact_counts(&self) -> Result<FactCounts, StoreError> {
-        let mut counts = [0u64; 10];
+        let mut counts = [0u64; 12];
         for (slot, (table, key)) in counts.iter_mut().zip(FACT_TABLES) {
             let sql = if key.is_empty() {
                 format!("SELECT COUNT(*) FROM {table}")
@@ -146,6 +150,8 @@ impl Store {
             deployments,
             deployment_statuses,
             releases,
+            incidents,
+            incident_events,
         ] = counts;
         Ok(FactCounts {
             ci_runs,
@@ -158,6 +164,8 @@ impl Store {
             deployments,
             deployment_statuses,
             releases,
+            incidents,
+            incident_events,
         })
     }
 
@@ -394,6 +402,28 @@ impl InputWriter<'_> {
                     crate::bool_int(r.draft), crate::bool_int(r.prerelease), r.created_at,
                     r.published_at
                 ])?,
+            InputRecord::Incident(r) => self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO incidents (input, record, line, source, incident_id, number, title, status,
+                        urgency, service_id, service, team, fingerprint, created_at, acknowledged_at,
+                        resolved_at, escalations, url)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                     ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![
+                    id, rec, line, r.source, r.id, r.number, r.title, r.status, r.urgency,
+                    r.service_id, r.service, r.team, r.key, r.created_at, r.acknowledged_at,
+                    r.resolved_at, r.escalations, r.url
+                ])?,
+            InputRecord::IncidentEvent(r) => self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO incident_events (input, record, line, source, event_id, incident_id, kind, at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                     ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![id, rec, line, r.source, r.id, r.incident_id, r.kind, r.at])?,
         };
         if written == 0 {
             self.repeated += 1;

@@ -52,10 +52,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("migrations/sqlite/008_inputs.sql")),
     (9, include_str!("migrations/sqlite/009_deployments.sql")),
     (10, include_str!("migrations/sqlite/010_input_stat.sql")),
+    (11, include_str!("migrations/sqlite/011_incidents.sql")),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 11;
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]
