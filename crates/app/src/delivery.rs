@@ -147,7 +147,9 @@ pub(crate) fn build(
     let rows = if cx.inputs.is_empty() {
         DeliveryRows::default()
     } else {
-        store.delivery_rows(&key).map_err(err)?
+        store
+            .delivery_rows(&key, cx.window.from, cx.window.until)
+            .map_err(err)?
     };
     Ok(Some(assemble(rows, key, notes, cx, &tags)))
 }
@@ -170,7 +172,7 @@ impl Sources<'_> {
 }
 
 fn assemble(
-    rows: DeliveryRows,
+    mut rows: DeliveryRows,
     scope: String,
     mut notes: Vec<String>,
     cx: &Context<'_>,
@@ -196,51 +198,54 @@ fn assemble(
         _ => None,
     };
 
+    // Runs and jobs are the bulk of an export: their rows are moved, not copied.
     let mut runs: Vec<Run> = Vec::new();
-    for r in &rows.runs {
-        let f = &r.fact;
+    for r in std::mem::take(&mut rows.runs) {
+        let cite = src.cite(&r);
+        let f = r.fact;
         let time = f.created_at.or(f.started_at).or(f.finished_at);
         if !w.holds(time) {
             continue;
         }
         runs.push(Run {
-            id: f.id.clone(),
-            attempt: f.attempt.max(1),
-            workflow: f.workflow.clone(),
-            event: f.event.clone(),
-            branch: f.branch.clone(),
-            head_sha: f.head_sha.clone(),
             result: Some(CiResult::of(&f.status, &f.conclusion)),
+            duration: f.duration.or_else(|| secs(f.started_at, f.finished_at)),
+            queued: f.queued.or_else(|| secs(f.created_at, f.started_at)),
+            id: f.id,
+            attempt: f.attempt.max(1),
+            workflow: f.workflow,
+            event: f.event,
+            branch: f.branch,
+            head_sha: f.head_sha,
             created: f.created_at,
             started: f.started_at,
             finished: f.finished_at,
-            duration: f.duration.or_else(|| secs(f.started_at, f.finished_at)),
-            queued: f.queued.or_else(|| secs(f.created_at, f.started_at)),
-            cite: src.cite(r),
+            cite,
         });
     }
     runs.sort_by(|a, b| (a.time(), &a.id, a.attempt).cmp(&(b.time(), &b.id, b.attempt)));
 
     let mut jobs: Vec<Job> = Vec::new();
-    for r in &rows.jobs {
-        let f = &r.fact;
+    for r in std::mem::take(&mut rows.jobs) {
+        let cite = src.cite(&r);
+        let f = r.fact;
         if !w.holds(f.created_at.or(f.started_at).or(f.finished_at)) {
             continue;
         }
         jobs.push(Job {
-            id: f.id.clone(),
-            run_id: f.run_id.clone(),
-            attempt: f.attempt.max(1),
-            name: f.name.clone(),
-            stage: f.stage.clone(),
             result: Some(CiResult::of(&f.status, &f.conclusion)),
-            status: f.status.clone(),
+            queued: f.queued.or_else(|| secs(f.created_at, f.started_at)),
+            id: f.id,
+            run_id: f.run_id,
+            attempt: f.attempt.max(1),
+            name: f.name,
+            stage: f.stage,
+            status: f.status,
             created: f.created_at,
             started: f.started_at,
             finished: f.finished_at,
-            queued: f.queued.or_else(|| secs(f.created_at, f.started_at)),
-            runner_labels: f.runner_labels.clone(),
-            cite: src.cite(r),
+            runner_labels: f.runner_labels,
+            cite,
         });
     }
     jobs.sort_by(|a, b| (&a.run_id, a.attempt, &a.id).cmp(&(&b.run_id, b.attempt, &b.id)));
@@ -594,7 +599,7 @@ pub(crate) fn test_marks(
         return Ok(TestMarks::default());
     }
     // Test and coverage rows belong to no repository scope.
-    let rows = store.delivery_rows("")?;
+    let rows = store.delivery_rows("", from, None)?;
     let src = Sources {
         by_id: inputs.iter().map(|i| (i.id, i)).collect(),
         index: HashMap::new(),

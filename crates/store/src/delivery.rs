@@ -15,6 +15,39 @@ use rusqlite::Row;
 
 use crate::{Store, StoreError, to_u64};
 
+/// One row per key: the newest by `updated` (then by the later input) when
+/// several inputs hold the same key, in the order of each key's first row.
+/// With a single input there is nothing to resolve (a file's repeated keys
+/// were not stored twice).
+fn dedupe<T, K: std::hash::Hash + Eq>(
+    rows: Vec<Stored<T>>,
+    key: impl Fn(&T) -> K,
+    updated: impl Fn(&Stored<T>) -> Option<i64>,
+) -> Vec<Stored<T>> {
+    if rows.windows(2).all(|w| w[0].input == w[1].input) {
+        return rows;
+    }
+    let mut at: std::collections::HashMap<K, usize> = std::collections::HashMap::new();
+    let mut out: Vec<Stored<T>> = Vec::with_capacity(rows.len());
+    for row in rows {
+        match at.entry(key(&row.fact)) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(out.len());
+                out.push(row);
+            }
+            std::collections::hash_map::Entry::Occupied(o) => {
+                let kept = &mut out[*o.get()];
+                let newer = (updated(&row).unwrap_or(-1), row.input)
+                    > (updated(kept).unwrap_or(-1), kept.input);
+                if newer {
+                    *kept = row;
+                }
+            }
+        }
+    }
+    out
+}
+
 /// A fact with the input it came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stored<T> {
@@ -64,38 +97,48 @@ impl Store {
     }
 
     /// One row per source key of every fact of `scope`, plus every test result
-    /// and coverage row (which name no scope), in a stable order.
-    pub fn delivery_rows(&self, scope: &str) -> Result<DeliveryRows, StoreError> {
+    /// and coverage row (which name no scope), in table order. Runs and jobs
+    /// are read only when dated from `since` to `until` (the busiest tables:
+    /// an export of years is read for the assessed window only).
+    pub fn delivery_rows(
+        &self,
+        scope: &str,
+        since: i64,
+        until: Option<i64>,
+    ) -> Result<DeliveryRows, StoreError> {
         let mut out = DeliveryRows::default();
-        // The newest version of each key first, then keep the first per key.
-        let query = |table: &str, cols: &str, key: &str, newest: &str| {
-            format!(
-                "SELECT {cols}, input, record, line FROM {table} WHERE scope = $1
-                 ORDER BY {key}, {newest} input DESC, record"
-            )
+        // Table order (rowid: an input's rows in record order) needs no sort;
+        // duplicates across inputs are resolved in memory by [`dedupe`].
+        // `+scope`: a scan in table order, cheaper than the key index and a sort.
+        let dated = "WHERE +scope = $1 AND COALESCE(created_at, started_at, finished_at) >= $2
+                     AND COALESCE(created_at, started_at, finished_at) <= $3";
+        let undated = "WHERE +scope = $1";
+        let query = |table: &str, cols: &str, filter: &str| {
+            format!("SELECT {cols}, input, record, line FROM {table} {filter} ORDER BY rowid")
         };
+        let until = until.unwrap_or(i64::MAX);
         macro_rules! read {
-            ($sql:expr, $n:expr, $key:expr, $make:expr) => {{
-                let mut stmt = self.conn.prepare(&$sql)?;
-                let rows = stmt.query_map([scope], |r| {
+            ($sql:expr, $n:expr, $key:expr, $make:expr) => {
+                read!($sql, $n, $key, $make, |_: &Stored<_>| None::<i64>)
+            };
+            ($sql:expr, $n:expr, $key:expr, $make:expr, $updated:expr) => {{
+                let sql = $sql;
+                let mut stmt = self.conn.prepare(&sql)?;
+                let make = |r: &Row<'_>| {
                     let (input, at) = position(r, $n)?;
                     Ok(Stored {
                         input,
                         at,
                         fact: $make(r)?,
                     })
-                })?;
-                let mut v = Vec::new();
-                let mut last: Option<String> = None;
-                for row in rows {
-                    let row = row?;
-                    let k = $key(&row.fact);
-                    if last.as_deref() != Some(k.as_str()) {
-                        last = Some(k);
-                        v.push(row);
-                    }
-                }
-                v
+                };
+                let rows: Vec<_> = if sql.contains("COALESCE(created_at") {
+                    stmt.query_map(rusqlite::params![scope, since, until], make)?
+                        .collect::<Result<_, _>>()?
+                } else {
+                    stmt.query_map([scope], make)?.collect::<Result<_, _>>()?
+                };
+                dedupe(rows, $key, $updated)
             }};
         }
         out.runs = read!(
@@ -103,11 +146,10 @@ impl Store {
                 "ci_runs",
                 "scope, run_id, attempt, workflow, event, branch, head_sha, status, conclusion,
                  created_at, started_at, finished_at, updated_at, duration, queued, url",
-                "run_id, attempt",
-                "COALESCE(updated_at, -1) DESC,"
+                dated
             ),
             16,
-            |f: &CiRun| format!("{}\u{0}{}", f.id, f.attempt),
+            |f: &CiRun| (f.id.clone(), f.attempt),
             |r: &Row<'_>| -> rusqlite::Result<CiRun> {
                 Ok(CiRun {
                     scope: r.get(0)?,
@@ -127,18 +169,18 @@ impl Store {
                     queued: r.get(14)?,
                     url: r.get(15)?,
                 })
-            }
+            },
+            |s: &Stored<CiRun>| s.fact.updated_at
         );
         out.jobs = read!(
             query(
                 "ci_jobs",
                 "scope, job_id, run_id, attempt, name, stage, status, conclusion, head_sha, branch,
                  created_at, started_at, finished_at, queued, runner_labels",
-                "job_id, attempt",
-                "COALESCE(finished_at, -1) DESC,"
+                dated
             ),
             15,
-            |f: &CiJob| format!("{}\u{0}{}", f.id, f.attempt),
+            |f: &CiJob| (f.id.clone(), f.attempt),
             |r: &Row<'_>| -> rusqlite::Result<CiJob> {
                 Ok(CiJob {
                     scope: r.get(0)?,
@@ -157,18 +199,18 @@ impl Store {
                     queued: r.get(13)?,
                     runner_labels: r.get(14)?,
                 })
-            }
+            },
+            |s: &Stored<CiJob>| s.fact.finished_at
         );
         out.pulls = read!(
             query(
                 "pull_requests",
                 "scope, number, pr_id, state, author, title, base_ref, head_ref, head_sha,
                  merge_sha, draft, created_at, updated_at, closed_at, merged_at",
-                "number",
-                "COALESCE(updated_at, -1) DESC,"
+                undated
             ),
             15,
-            |f: &PullRequest| f.number.to_string(),
+            |f: &PullRequest| f.number,
             |r: &Row<'_>| -> rusqlite::Result<PullRequest> {
                 Ok(PullRequest {
                     scope: r.get(0)?,
@@ -187,14 +229,14 @@ impl Store {
                     closed_at: r.get(13)?,
                     merged_at: r.get(14)?,
                 })
-            }
+            },
+            |s: &Stored<PullRequest>| s.fact.updated_at
         );
         out.reviews = read!(
             query(
                 "pr_reviews",
                 "scope, review_id, number, author, state, commit_sha, submitted_at",
-                "review_id",
-                ""
+                undated
             ),
             7,
             |f: &Review| f.id.clone(),
@@ -214,11 +256,10 @@ impl Store {
             query(
                 "pr_commits",
                 "scope, number, sha, authored_at, committed_at",
-                "number, sha",
-                ""
+                undated
             ),
             5,
-            |f: &PrCommit| format!("{}\u{0}{}", f.number.unwrap_or(0), f.sha),
+            |f: &PrCommit| (f.number, f.sha.clone()),
             |r: &Row<'_>| -> rusqlite::Result<PrCommit> {
                 let n: i64 = r.get(1)?;
                 Ok(PrCommit {
@@ -235,8 +276,7 @@ impl Store {
                 "deployments",
                 "scope, deployment_id, sha, git_ref, environment, production, created_at,
                  updated_at",
-                "deployment_id",
-                "COALESCE(updated_at, -1) DESC,"
+                undated
             ),
             8,
             |f: &Deployment| f.id.clone(),
@@ -251,14 +291,14 @@ impl Store {
                     created_at: r.get(6)?,
                     updated_at: r.get(7)?,
                 })
-            }
+            },
+            |s: &Stored<Deployment>| s.fact.updated_at
         );
         out.statuses = read!(
             query(
                 "deployment_statuses",
                 "scope, status_id, deployment_id, state, environment, created_at",
-                "status_id",
-                ""
+                undated
             ),
             6,
             |f: &DeploymentStatus| f.id.clone(),
@@ -278,8 +318,7 @@ impl Store {
                 "releases",
                 "scope, release_id, tag, target, name, draft, prerelease, created_at,
                  published_at",
-                "release_id",
-                ""
+                undated
             ),
             9,
             |f: &Release| f.id.clone(),
