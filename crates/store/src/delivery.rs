@@ -11,37 +11,89 @@ use friction_model::inputs::{
     CiJob, CiRun, Deployment, DeploymentStatus, FileCoverage, Position, PrCommit, PullRequest,
     Release, Review, TestOutcome, TestResult,
 };
+use std::hash::{BuildHasher, Hash, Hasher};
+
 use rusqlite::Row;
 
 use crate::{Store, StoreError, to_u64};
 
+/// A fact's source key (the scope aside: rows are read per scope).
+trait Keyed {
+    fn hash_key(&self, h: &mut impl Hasher);
+    fn same_key(&self, other: &Self) -> bool;
+}
+
+macro_rules! keyed {
+    ($t:ty, $($f:ident),+) => {
+        impl Keyed for $t {
+            fn hash_key(&self, h: &mut impl Hasher) {
+                $(self.$f.hash(h);)+
+            }
+            fn same_key(&self, other: &Self) -> bool {
+                $(self.$f == other.$f)&&+
+            }
+        }
+    };
+}
+
+keyed!(CiRun, id, attempt);
+keyed!(CiJob, id, attempt);
+keyed!(PullRequest, number);
+keyed!(Review, id);
+keyed!(PrCommit, number, sha);
+keyed!(Deployment, id);
+keyed!(DeploymentStatus, id);
+keyed!(Release, id);
+
 /// One row per key: the newest by `updated` (then by the later input) when
 /// several inputs hold the same key, in the order of each key's first row.
 /// With a single input there is nothing to resolve (a file's repeated keys
-/// were not stored twice).
-fn dedupe<T, K: std::hash::Hash + Eq>(
+/// were not stored twice). Keys are compared by a 64-bit hash, then in
+/// full, so no key is copied.
+fn dedupe<T: Keyed>(
     rows: Vec<Stored<T>>,
-    key: impl Fn(&T) -> K,
     updated: impl Fn(&Stored<T>) -> Option<i64>,
 ) -> Vec<Stored<T>> {
     if rows.windows(2).all(|w| w[0].input == w[1].input) {
         return rows;
     }
-    let mut at: std::collections::HashMap<K, usize> = std::collections::HashMap::new();
+    let hasher = foldhash::fast::FixedState::with_seed(0);
+    let mut at: std::collections::HashMap<u64, usize> =
+        std::collections::HashMap::with_capacity(rows.len());
+    // Distinct keys whose hashes collide (vanishingly rare): searched in full.
+    let mut collided: Vec<(u64, usize)> = Vec::new();
     let mut out: Vec<Stored<T>> = Vec::with_capacity(rows.len());
     for row in rows {
-        match at.entry(key(&row.fact)) {
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(out.len());
-                out.push(row);
-            }
-            std::collections::hash_map::Entry::Occupied(o) => {
-                let kept = &mut out[*o.get()];
+        let mut h = hasher.build_hasher();
+        row.fact.hash_key(&mut h);
+        let hash = h.finish();
+        let same = match at.get(&hash) {
+            None => None,
+            Some(&i) if out[i].fact.same_key(&row.fact) => Some(i),
+            Some(_) => collided
+                .iter()
+                .find(|(h, i)| *h == hash && out[*i].fact.same_key(&row.fact))
+                .map(|(_, i)| *i),
+        };
+        match same {
+            Some(i) => {
+                let kept = &mut out[i];
                 let newer = (updated(&row).unwrap_or(-1), row.input)
                     > (updated(kept).unwrap_or(-1), kept.input);
                 if newer {
                     *kept = row;
                 }
+            }
+            None => {
+                match at.entry(hash) {
+                    std::collections::hash_map::Entry::Occupied(_) => {
+                        collided.push((hash, out.len()));
+                    }
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(out.len());
+                    }
+                }
+                out.push(row);
             }
         }
     }
@@ -118,10 +170,10 @@ impl Store {
         };
         let until = until.unwrap_or(i64::MAX);
         macro_rules! read {
-            ($sql:expr, $n:expr, $key:expr, $make:expr) => {
-                read!($sql, $n, $key, $make, |_: &Stored<_>| None::<i64>)
+            ($sql:expr, $n:expr, $make:expr) => {
+                read!($sql, $n, $make, |_: &Stored<_>| None::<i64>)
             };
-            ($sql:expr, $n:expr, $key:expr, $make:expr, $updated:expr) => {{
+            ($sql:expr, $n:expr, $make:expr, $updated:expr) => {{
                 let sql = $sql;
                 let mut stmt = self.conn.prepare(&sql)?;
                 let make = |r: &Row<'_>| {
@@ -138,7 +190,7 @@ impl Store {
                 } else {
                     stmt.query_map([scope], make)?.collect::<Result<_, _>>()?
                 };
-                dedupe(rows, $key, $updated)
+                dedupe(rows, $updated)
             }};
         }
         out.runs = read!(
@@ -149,7 +201,6 @@ impl Store {
                 dated
             ),
             16,
-            |f: &CiRun| (f.id.clone(), f.attempt),
             |r: &Row<'_>| -> rusqlite::Result<CiRun> {
                 Ok(CiRun {
                     scope: r.get(0)?,
@@ -180,7 +231,6 @@ impl Store {
                 dated
             ),
             15,
-            |f: &CiJob| (f.id.clone(), f.attempt),
             |r: &Row<'_>| -> rusqlite::Result<CiJob> {
                 Ok(CiJob {
                     scope: r.get(0)?,
@@ -210,7 +260,6 @@ impl Store {
                 undated
             ),
             15,
-            |f: &PullRequest| f.number,
             |r: &Row<'_>| -> rusqlite::Result<PullRequest> {
                 Ok(PullRequest {
                     scope: r.get(0)?,
@@ -239,7 +288,6 @@ impl Store {
                 undated
             ),
             7,
-            |f: &Review| f.id.clone(),
             |r: &Row<'_>| -> rusqlite::Result<Review> {
                 Ok(Review {
                     scope: r.get(0)?,
@@ -259,7 +307,6 @@ impl Store {
                 undated
             ),
             5,
-            |f: &PrCommit| (f.number, f.sha.clone()),
             |r: &Row<'_>| -> rusqlite::Result<PrCommit> {
                 let n: i64 = r.get(1)?;
                 Ok(PrCommit {
@@ -279,7 +326,6 @@ impl Store {
                 undated
             ),
             8,
-            |f: &Deployment| f.id.clone(),
             |r: &Row<'_>| -> rusqlite::Result<Deployment> {
                 Ok(Deployment {
                     scope: r.get(0)?,
@@ -301,7 +347,6 @@ impl Store {
                 undated
             ),
             6,
-            |f: &DeploymentStatus| f.id.clone(),
             |r: &Row<'_>| -> rusqlite::Result<DeploymentStatus> {
                 Ok(DeploymentStatus {
                     scope: r.get(0)?,
@@ -321,7 +366,6 @@ impl Store {
                 undated
             ),
             9,
-            |f: &Release| f.id.clone(),
             |r: &Row<'_>| -> rusqlite::Result<Release> {
                 Ok(Release {
                     scope: r.get(0)?,
@@ -391,5 +435,43 @@ impl Store {
             })?
             .collect::<Result<_, _>>()?;
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(input: i64, record: u64, id: &str, attempt: u32, updated: i64) -> Stored<CiRun> {
+        Stored {
+            input,
+            at: Position { record, line: None },
+            fact: CiRun {
+                id: id.into(),
+                attempt,
+                updated_at: Some(updated),
+                ..CiRun::default()
+            },
+        }
+    }
+
+    #[test]
+    fn across_inputs_the_newest_version_of_a_key_is_kept_in_first_seen_order() {
+        let rows = vec![
+            run(1, 1, "7", 1, 100),
+            run(1, 2, "7", 2, 100),
+            run(2, 1, "7", 1, 50), // older update: loses
+            run(2, 2, "8", 1, 10),
+            run(3, 1, "7", 2, 100), // same update, later input: wins
+        ];
+        let kept = dedupe(rows, |s| s.fact.updated_at);
+        let seen: Vec<(&str, u32, i64)> = kept
+            .iter()
+            .map(|s| (s.fact.id.as_str(), s.fact.attempt, s.input))
+            .collect();
+        assert_eq!(seen, vec![("7", 1, 1), ("7", 2, 3), ("8", 1, 2)]);
+        // One input: returned as read.
+        let one = vec![run(4, 1, "1", 1, 0), run(4, 2, "2", 1, 0)];
+        assert_eq!(dedupe(one.clone(), |s| s.fact.updated_at), one);
     }
 }
