@@ -220,7 +220,7 @@ mod tests {
 
     fn read(path: &str) -> Value {
         let p = format!(
-            "{}/../../../shared/data/incidents/{path}",
+            "{}/tests/fixtures/incidents/{path}",
             env!("CARGO_MANIFEST_DIR")
         );
         serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
