@@ -584,7 +584,6 @@ pub fn load_with(
             commits: data.commits.iter().map(|c| c.id.as_str()).collect(),
             files: data.files.iter().map(|f| f.path.as_str()).collect(),
             tags: &inputs.tags,
-            deploy_tags: deploy_tags(&config)?,
             window: crate::delivery::Window {
                 from,
                 until: at.map(|_| last),

@@ -113,9 +113,8 @@ pub(crate) struct Context<'a> {
     pub commits: Vec<&'a str>,
     /// Paths of [`friction_signals::Data::files`].
     pub files: Vec<&'a str>,
+    /// The tags matching `[inputs] deploy_tags` (read with the inputs).
     pub tags: &'a [Tag],
-    /// `[inputs] deploy_tags` compiled.
-    pub deploy_tags: Option<globset::GlobMatcher>,
     pub window: Window,
 }
 
@@ -127,11 +126,7 @@ pub(crate) fn build(
     cx: &Context<'_>,
 ) -> Result<Option<Delivery>, Error> {
     let err = |e: friction_store::StoreError| Error::store(format!("reading the store: {e}"), None);
-    let tags: Vec<&Tag> = match &cx.deploy_tags {
-        Some(m) => cx.tags.iter().filter(|t| m.is_match(&t.name)).collect(),
-        None => Vec::new(),
-    };
-    if cx.inputs.is_empty() && tags.is_empty() {
+    if cx.inputs.is_empty() && cx.tags.is_empty() {
         return Ok(None);
     }
     let mut notes = Vec::new();
@@ -151,7 +146,7 @@ pub(crate) fn build(
             .delivery_rows(&key, cx.window.from, cx.window.until)
             .map_err(err)?
     };
-    Ok(Some(assemble(rows, key, notes, cx, &tags)))
+    Ok(Some(assemble(rows, key, notes, cx)))
 }
 
 /// The inputs of the kept scope (and the scope-less test and coverage
@@ -176,7 +171,6 @@ fn assemble(
     scope: String,
     mut notes: Vec<String>,
     cx: &Context<'_>,
-    tags: &[&Tag],
 ) -> Delivery {
     let w = cx.window;
     let mut listed: Vec<&InputRow> = cx
@@ -335,7 +329,7 @@ fn assemble(
         }
     }
     if deploys.is_empty() {
-        for t in tags {
+        for t in cx.tags {
             if !w.holds(Some(t.time)) {
                 continue;
             }

@@ -71,7 +71,7 @@ pub(crate) fn records(item: &Value, hint: &Hint) -> Result<Vec<InputRecord>, Str
 }
 
 /// `github:owner/name`, lower-cased (GitHub names are case-insensitive).
-pub(crate) fn scope_of(full_name: &str) -> String {
+pub fn scope_of(full_name: &str) -> String {
     format!("github:{}", full_name.to_ascii_lowercase())
 }
 

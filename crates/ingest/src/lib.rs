@@ -29,6 +29,8 @@ use std::io::BufRead;
 use friction_model::inputs::{InputRecord, Position};
 
 pub use detect::detect;
+/// The scope of a GitHub repository's records: `github:owner/name`, lower-cased.
+pub use github::scope_of as github_scope;
 
 /// Bumped whenever what an extractor reads from a format changes, so that
 /// stored inputs are read again although their bytes did not change.
