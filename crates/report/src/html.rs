@@ -45,7 +45,7 @@ main{max-width:1080px;margin:0 auto;padding:8px 32px 48px}section{margin-top:32p
 .kpi .v{font-size:32px;font-weight:700;white-space:nowrap}.kpi .v a{color:inherit;text-decoration:none}.kpi .l{color:var(--muted);font-size:13px}
 .band{display:inline-block;padding:0 8px;border-radius:10px;color:white;font-size:13px}.healthy{background:var(--blue)}.warning{background:var(--orange);color:#1f2328}.alert{background:var(--red)}.none{background:#8c8c8c}
 dl.q dt{font-weight:700;margin-top:12px}dl.q dd{margin:2px 0 0 0}
-table{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}
+.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top}
 th{background:var(--bg)}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td code{word-break:break-all}
 details{border:1px solid var(--line);border-radius:6px;padding:6px 10px;margin:6px 0}summary{cursor:pointer}
 .muted{color:var(--muted)}.chart{max-width:100%;height:auto;font-family:system-ui,sans-serif}
@@ -92,7 +92,9 @@ fn table(out: &mut String, t: &Table, limit: usize, link: Option<(&str, &str)>) 
         })
         .map(|(_, c)| c.as_str())
         .collect();
-    let _ = write!(out, "<table><thead><tr>");
+    // Wide tables (the hotspot table has sixteen columns with test and
+    // coverage marks) scroll inside the text column instead of spilling out.
+    let _ = write!(out, "<div class=\"scroll\"><table><thead><tr>");
     for c in &t.columns {
         let class = if numeric.contains(&c.as_str()) {
             " class=\"n\""
@@ -134,7 +136,7 @@ fn table(out: &mut String, t: &Table, limit: usize, link: Option<(&str, &str)>) 
         }
         out.push_str("</tr>");
     }
-    out.push_str("</tbody></table>");
+    out.push_str("</tbody></table></div>");
     if t.rows.len() > limit {
         let _ = write!(
             out,
