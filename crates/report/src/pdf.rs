@@ -104,6 +104,8 @@ fn width(text: &str, size: f32, bold: bool) -> f32 {
 
 /// Type size of table cells, and the room a cell leaves around its text.
 const TABLE_SIZE: f32 = 8.5;
+/// Height of a table row, points.
+const TABLE_ROW: f32 = 14.0;
 const CELL_PADDING: f32 = 6.0;
 /// The hotspot table's file column, as a share of the body width.
 const PATH_SHARE: f32 = 0.46;
@@ -265,10 +267,19 @@ impl Page {
         self.y += size * 0.6;
     }
 
+    /// How many rows of [`Page::table`] (after its header row) fit above the
+    /// footer from the current position.
+    fn rows_that_fit(&self) -> usize {
+        let bottom = H - 44.0;
+        (((bottom - self.y - TABLE_ROW - 8.0) / TABLE_ROW)
+            .floor()
+            .max(0.0)) as usize
+    }
+
     /// A table: column widths as shares of the body, right-aligned numeric columns.
     fn table(&mut self, header: &[&str], shares: &[f32], numeric: &[bool], rows: &[Vec<String>]) {
         let size = TABLE_SIZE;
-        let row_h = 14.0;
+        let row_h = TABLE_ROW;
         let xs: Vec<f32> = shares
             .iter()
             .scan(MARGIN, |x, s| {
@@ -888,13 +899,26 @@ pub fn pdf(r: &Report) -> Vec<u8> {
             ]
         })
         .collect();
-    p.table(
-        &["signal", "driver", "value", "score", "coverage"],
-        &[0.26, 0.18, 0.32, 0.1, 0.14],
-        &[false, false, true, true, true],
-        &rows,
-    );
-    pages.push(p);
+    // Every signal is listed (29 in eci/5): what does not fit above the
+    // footer continues on a page of its own, with the header repeated.
+    let mut rest: &[Vec<String>] = &rows;
+    loop {
+        let fit = p.rows_that_fit();
+        let (now, later) = rest.split_at(fit.min(rest.len()));
+        p.table(
+            &["signal", "driver", "value", "score", "coverage"],
+            &[0.26, 0.18, 0.32, 0.1, 0.14],
+            &[false, false, true, true, true],
+            now,
+        );
+        pages.push(p);
+        if later.is_empty() {
+            break;
+        }
+        rest = later;
+        p = Page::new();
+        p.heading("Appendix: signals (continued)");
+    }
 
     // Assemble.
     let mut pdf = Pdf::new();
@@ -945,6 +969,25 @@ pub fn pdf(r: &Report) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_is_cut_where_the_footer_begins() {
+        let mut p = Page::new();
+        let fresh = p.rows_that_fit();
+        // A fresh A4 page holds the 29 signals of eci/5 and more.
+        assert!(fresh >= 40, "{fresh}");
+        p.y = H - 60.0;
+        assert_eq!(p.rows_that_fit(), 0);
+        // Drawing as many rows as fit ends above the footer line (H − 36).
+        let mut p = Page::new();
+        p.y = 500.0;
+        let n = p.rows_that_fit();
+        let rows = vec![vec!["x".to_owned()]; n];
+        p.table(&["h"], &[1.0], &[false], &rows);
+        assert!(p.y <= H - 36.0, "{} > {}", p.y, H - 36.0);
+    }
+
     use super::*;
 
     #[test]
