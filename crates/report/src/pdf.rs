@@ -988,8 +988,6 @@ mod tests {
         assert!(p.y <= H - 36.0, "{} > {}", p.y, H - 36.0);
     }
 
-    use super::*;
-
     #[test]
     fn paths_are_cut_from_the_left_and_keep_their_file_name() {
         let p = "src/flask/sansio/deeply/nested/package/app.py";
