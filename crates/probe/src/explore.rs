@@ -233,7 +233,7 @@ pub fn explore(target: &Target, settings: &Settings, root: &Path) -> Result<Expl
     // Executions held back for shrinking and repeats.
     let reserve = |ex: &Exploration| {
         let kept: usize = ex.corpus.iter().map(Vec::len).sum();
-        kept * (repeats - 1) + ex.classes.len() * 12
+        kept * (repeats - 1) + ex.classes.len() * 4
     };
     let out_of_time = |started: &Instant| {
         settings
@@ -457,18 +457,25 @@ fn measure_noise(
             inputs.push(ex.records[r].input.clone());
         }
     }
-    let observations = target.observe_all(root, &inputs, settings.workers, &mut ex.drain);
+    // Repeats are compared under the final templates, frozen, as drift compares.
+    let mut frozen = Drain::frozen(&ex.drain.templates());
+    let observations = target.observe_all(root, &inputs, settings.workers, &mut frozen);
     ex.executions += inputs.len();
     for (k, &r) in kept.iter().enumerate() {
         let mut noise = Noise::default();
+        let mut base = ex.records[r].observation.clone();
+        base.retemplate(&mut frozen);
+        let base_fp = base.fingerprint();
         for o in &observations[k * (repeats - 1)..(k + 1) * (repeats - 1)] {
-            let base = &ex.records[r].observation;
-            let class = index.get(&o.fingerprint()).copied();
-            if class != Some(ex.records[r].class) {
+            let fp = o.fingerprint();
+            let same = fp == base_fp || (base.cut_short() && o.termination == base.termination);
+            if !same {
                 noise.classes.insert(ex.records[r].class);
-                noise.classes.insert(class.unwrap_or(usize::MAX));
+                noise
+                    .classes
+                    .insert(index.get(&fp).copied().unwrap_or(usize::MAX));
             }
-            noise.fields.extend(differences(base, o));
+            noise.fields.extend(differences(&base, o));
         }
         if noise != Noise::default() {
             ex.noise.insert(r, noise);

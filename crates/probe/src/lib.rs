@@ -22,6 +22,7 @@ pub mod normalise;
 pub mod observe;
 pub mod output;
 pub mod rng;
+pub mod scratch;
 pub mod spec;
 pub mod target;
 

@@ -13,7 +13,7 @@ use crate::normalise::normalise;
 use crate::target::RawRun;
 
 /// Characters of normalised text kept per stream as the expected output.
-pub const KEPT_TEXT: usize = 4096;
+pub const KEPT_TEXT: usize = 64 * 1024;
 
 /// One output stream (stdout, stderr or an HTTP body), normalised.
 #[derive(Debug, Clone, PartialEq)]
@@ -225,6 +225,41 @@ impl Observation {
             orphans: false,
             duration_ms: r.duration.as_secs_f64() * 1000.0,
         }
+    }
+
+    /// What a case of the spec expects, as an observation (templates from `drain`).
+    pub fn expected(expect: &crate::spec::Expect, drain: &mut Drain) -> Self {
+        Observation {
+            termination: expect.termination.clone(),
+            stdout: stream(expect.stdout.as_bytes(), None, drain, true),
+            stderr: stream(expect.stderr.as_bytes(), None, drain, true),
+            files: expect.files.clone(),
+            headers: expect.headers.clone(),
+            orphans: expect.orphans,
+            duration_ms: 0.0,
+        }
+    }
+
+    /// Line templates again, from `drain` (frozen after exploration, so every
+    /// comparison uses the same final templates whatever order lines arrived in).
+    pub fn retemplate(&mut self, drain: &mut Drain) {
+        for s in [&mut self.stdout, &mut self.stderr] {
+            if s.kind == "text" {
+                s.templates = s
+                    .text
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(|l| drain.template_of(l))
+                    .collect();
+                s.lines = s.templates.len();
+            }
+        }
+    }
+
+    /// Whether the streams were cut short (timeout, flood): only the termination
+    /// of such a run is comparable.
+    pub fn cut_short(&self) -> bool {
+        matches!(self.termination, Termination::Timeout | Termination::Flood)
     }
 
     pub fn fingerprint(&self) -> Fingerprint {

@@ -78,9 +78,7 @@ pub fn read_spec(path: &Path) -> Result<(Spec, String), Error> {
 }
 
 /// A scratch directory for the runs' working directories (removed when dropped).
-pub fn scratch() -> Result<tempfile::TempDir, Error> {
-    tempfile::Builder::new()
-        .prefix("friction-probe")
-        .tempdir()
+pub fn scratch() -> Result<crate::scratch::ScratchDir, Error> {
+    crate::scratch::ScratchDir::new_in(&std::env::temp_dir(), "friction-probe")
         .map_err(|e| Error::Input(format!("cannot create a scratch directory: {e}")))
 }

@@ -153,6 +153,12 @@ pub struct Expect {
     pub termination: Termination,
     pub stdout: String,
     pub stderr: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub orphans: bool,
 }
 
 fn round(x: f64, digits: i32) -> f64 {
@@ -219,6 +225,9 @@ impl Spec {
                         termination: rec.observation.termination.clone(),
                         stdout: rec.observation.stdout.text.clone(),
                         stderr: rec.observation.stderr.text.clone(),
+                        files: rec.observation.files.clone(),
+                        headers: rec.observation.headers.clone(),
+                        orphans: rec.observation.orphans,
                     },
                     noise: noise
                         .map(|n| n.fields.iter().cloned().collect())

@@ -5,7 +5,7 @@
 //! killed with the whole group and reported as a behaviour.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -67,7 +67,7 @@ impl CliTarget {
 
     /// Runs the target once with `argv` and `stdin` in a fresh directory under `root`.
     pub fn run(&self, root: &Path, argv: &[String], stdin: Option<&str>) -> RawRun {
-        let dir = match tempfile::Builder::new().prefix("run").tempdir_in(root) {
+        let dir = match crate::scratch::ScratchDir::new_in(root, "run") {
             Ok(d) => d,
             Err(e) => return spawn_error(format!("cannot create a working directory: {e}")),
         };
@@ -76,7 +76,23 @@ impl CliTarget {
             Ok(b) => b,
             Err(e) => return spawn_error(format!("cannot prepare the working directory: {e}")),
         };
+        // Stdin comes from a file beside the working directory, not a pipe: a target
+        // that exits without reading cannot raise SIGPIPE in friction.
+        let stdin_file = cwd.with_extension("stdin");
+        let stdin = match stdin {
+            Some(text) => match std::fs::write(&stdin_file, text)
+                .and_then(|()| std::fs::File::open(&stdin_file))
+            {
+                Ok(f) => Some(f),
+                Err(e) => return spawn_error(format!("cannot prepare stdin: {e}")),
+            },
+            None => None,
+        };
+        let had_stdin = stdin.is_some();
         let mut run = self.spawn(&cwd, argv, stdin);
+        if had_stdin {
+            let _ = std::fs::remove_file(&stdin_file);
+        }
         run.files = effects(&cwd, &before);
         // Undo the unreadable fixture's mode so the directory can be removed.
         restore_modes(&cwd);
@@ -84,7 +100,7 @@ impl CliTarget {
         run
     }
 
-    fn spawn(&self, cwd: &Path, argv: &[String], stdin: Option<&str>) -> RawRun {
+    fn spawn(&self, cwd: &Path, argv: &[String], stdin: Option<std::fs::File>) -> RawRun {
         let started = Instant::now();
         let cwd_text = cwd.to_string_lossy().into_owned();
         let Some(program) = self.command.first() else {
@@ -100,11 +116,7 @@ impl CliTarget {
             .env("HOME", cwd)
             .env("TMPDIR", cwd)
             .envs(&self.env)
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
+            .stdin(stdin.map_or_else(Stdio::null, Stdio::from))
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         if let Some(path) = std::env::var_os("PATH")
@@ -127,13 +139,6 @@ impl CliTarget {
         };
         let pid = child.id();
         let cap = self.output_cap;
-        let writer = child.stdin.take().map(|mut pipe| {
-            let data = stdin.unwrap_or_default().as_bytes().to_vec();
-            std::thread::spawn(move || {
-                // A target that does not read its input closes the pipe: not an error.
-                let _ = pipe.write_all(&data);
-            })
-        });
         let out = child.stdout.take().map(|p| capped_reader(p, cap));
         let err = child.stderr.take().map(|p| capped_reader(p, cap));
         let deadline = started + Duration::from_millis(self.timeout_ms);
@@ -166,9 +171,6 @@ impl CliTarget {
         let orphans = group_alive(pid);
         if orphans {
             kill_group(pid);
-        }
-        if let Some(w) = writer {
-            let _ = w.join();
         }
         let (stdout, out_full) = out.map(CappedReader::finish).unwrap_or_default();
         let (stderr, err_full) = err.map(CappedReader::finish).unwrap_or_default();
