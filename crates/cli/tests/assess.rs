@@ -76,13 +76,8 @@ fn driver<'a>(a: &'a serde_json::Value, family: &str) -> &'a serde_json::Value {
 }
 
 fn validate(doc: &serde_json::Value) {
-    let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../../../schemas/assessment.schema.json")).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(doc)
-        .map(|e| format!("{} at {}", e, e.instance_path))
-        .collect();
+    let errors =
+        support::schema_errors(include_str!("../../../schemas/assessment.schema.json"), doc);
     assert!(errors.is_empty(), "{errors:#?}");
 }
 

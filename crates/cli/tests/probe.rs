@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+mod support;
+
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
@@ -63,13 +65,8 @@ fn probe(dir: &Path, out: &str, extra: &[&str], program: &[&str]) -> Value {
 }
 
 fn validate(doc: &Value) {
-    let schema: Value =
-        serde_json::from_str(include_str!("../../../schemas/probe-spec.schema.json")).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(doc)
-        .map(|e| format!("{} at {}", e, e.instance_path))
-        .collect();
+    let errors =
+        support::schema_errors(include_str!("../../../schemas/probe-spec.schema.json"), doc);
     assert!(errors.is_empty(), "{errors:#?}");
 }
 

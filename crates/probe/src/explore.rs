@@ -48,17 +48,9 @@ impl Target {
                 Raw::Response(endpoint.send(target, method, path, body.as_deref()))
             }
             (Target::Cli(_), Input::Http { .. }) | (Target::Http { .. }, Input::Cli { .. }) => {
-                Raw::Run(RawRun {
-                    termination: crate::Termination::SpawnError {
-                        message: "the input does not fit the target's kind".into(),
-                    },
-                    stdout: Vec::new(),
-                    stderr: Vec::new(),
-                    files: Vec::new(),
-                    duration: Duration::ZERO,
-                    cwd: String::new(),
-                    orphans: false,
-                })
+                Raw::Run(crate::target::spawn_error(
+                    "the input does not fit the target's kind".into(),
+                ))
             }
         }
     }

@@ -77,41 +77,30 @@ impl Fingerprint {
     }
 }
 
-fn stream(bytes: &[u8], cwd: Option<&str>, drain: &mut Drain, parse_json: bool) -> Stream {
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return Stream {
-            kind: "binary",
+impl Stream {
+    /// A stream with no text to template: `binary` or `empty`.
+    fn opaque(kind: &'static str, bytes: usize) -> Stream {
+        Stream {
+            kind,
             text: String::new(),
             templates: Vec::new(),
             shape: Vec::new(),
             json: None,
-            bytes: bytes.len(),
+            bytes,
             lines: 0,
-        };
-    };
-    if text.contains('\0') {
-        return Stream {
-            kind: "binary",
-            text: String::new(),
-            templates: Vec::new(),
-            shape: Vec::new(),
-            json: None,
-            bytes: bytes.len(),
-            lines: 0,
-        };
+        }
     }
+}
+
+fn stream(bytes: &[u8], cwd: Option<&str>, drain: &mut Drain, parse_json: bool) -> Stream {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) if !t.contains('\0') => t,
+        _ => return Stream::opaque("binary", bytes.len()),
+    };
     let normal = normalise(text, cwd);
     let trimmed = normal.trim();
     if trimmed.is_empty() {
-        return Stream {
-            kind: "empty",
-            text: String::new(),
-            templates: Vec::new(),
-            shape: Vec::new(),
-            json: None,
-            bytes: bytes.len(),
-            lines: 0,
-        };
+        return Stream::opaque("empty", bytes.len());
     }
     if parse_json
         && (trimmed.starts_with('{') || trimmed.starts_with('['))

@@ -198,7 +198,8 @@ impl CliTarget {
     }
 }
 
-fn spawn_error(message: String) -> RawRun {
+/// A run that could not happen, with the reason.
+pub(crate) fn spawn_error(message: String) -> RawRun {
     RawRun {
         termination: Termination::SpawnError { message },
         stdout: Vec::new(),
