@@ -442,7 +442,9 @@ fn measure_noise(
     index: &mut HashMap<Fingerprint, usize>,
     repeats: usize,
 ) {
-    let kept: Vec<usize> = ex.corpus.iter().flatten().copied().collect();
+    // The budget is a hard limit: inputs that do not fit are not repeated.
+    let fit = settings.budget.saturating_sub(ex.executions) / (repeats - 1);
+    let kept: Vec<usize> = ex.corpus.iter().flatten().copied().take(fit).collect();
     let mut inputs = Vec::new();
     for &r in &kept {
         for _ in 1..repeats {
