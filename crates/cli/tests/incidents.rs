@@ -107,7 +107,7 @@ fn deployed() -> Fixture {
         let at = 1_700_000_000 + 169 * k * 3600 + k * 3600;
         let sha = &commits[k as usize - 1];
         deployments.push(format!(
-            r#"{{"url":"https://api.github.com/repos/acme/app/deployments/{k}","id":{k},"sha":"{sha}","ref":"main","environment":"production","created_at":"{c}","updated_at":"{c}","production_environment":true}}"#,
+            r#"{{"url":"https://api.github.com/repos/acme/app/deployments/{k}","id":{k},"sha":"{sha}","ref":"main","environment":"production","created_at":"{c}","updated_at":"{c}","statuses_url":"https://api.github.com/repos/acme/app/deployments/{k}/statuses","production_environment":true}}"#,
             c = iso(at - 600)
         ));
         statuses.push(format!(
@@ -188,7 +188,7 @@ fn incidents_are_mapped_counted_once_and_measured_against_hand_computed_answers(
     assert_eq!(m["evidence"][0]["value"], 12.0);
     assert_eq!(
         m["evidence"][0]["cite"],
-        "opsgenie-incidents.json record 1 (line 3)"
+        "opsgenie-incidents.json record 1"
     );
 
     // Change-caused incidents: d2 (#101 1 h after) and d5 (#104) of 7.
@@ -223,7 +223,7 @@ fn incidents_are_mapped_counted_once_and_measured_against_hand_computed_answers(
     let out = ok(friction(&["explain", "incident-recovery", "."], f.path()));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("opsgenie-incidents.json record 1 (line 3)")
+        text.contains("opsgenie-incidents.json record 1")
             && text.contains("pagerduty-incidents.json record"),
         "{text}"
     );
