@@ -186,10 +186,7 @@ fn incidents_are_mapped_counted_once_and_measured_against_hand_computed_answers(
     assert_eq!(figure(m, "escalations"), 1.0);
     assert_eq!(figure(m, "team Payments: to resolve p50"), 3.0);
     assert_eq!(m["evidence"][0]["value"], 12.0);
-    assert_eq!(
-        m["evidence"][0]["cite"],
-        "opsgenie-incidents.json record 1"
-    );
+    assert_eq!(m["evidence"][0]["cite"], "opsgenie-incidents.json record 1");
 
     // Change-caused incidents: d2 (#101 1 h after) and d5 (#104) of 7.
     let cfr = signal(&a, "change-failure-rate");
