@@ -27,7 +27,7 @@
 
 mod support;
 
-use support::{Fixture, friction, signal};
+use support::{Fixture, figure, friction, iso, ok, signal};
 
 fn fixture(name: &str) -> String {
     format!(
@@ -36,49 +36,9 @@ fn fixture(name: &str) -> String {
     )
 }
 
-fn figure(s: &serde_json::Value, name: &str) -> f64 {
-    s["figures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["name"] == name)
-        .unwrap_or_else(|| panic!("no figure {name:?}: {}", s["figures"]))["value"]
-        .as_f64()
-        .unwrap()
-}
-
-fn ok(out: std::process::Output) -> std::process::Output {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
 fn assess(f: &Fixture) -> serde_json::Value {
     let out = ok(friction(&["assess", ".", "--json"], f.path()));
     serde_json::from_slice(&out.stdout).unwrap()
-}
-
-/// UTC `YYYY-MM-DDTHH:MM:SSZ` of an epoch time (civil from days, H. Hinnant).
-fn iso(t: i64) -> String {
-    let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
 }
 
 /// Eight weekly commits, `friction.toml` mapping the services, and a
