@@ -29,7 +29,7 @@ mod meta;
 mod snapshots;
 
 pub use code::{CodeTreeRow, MeasuredFile};
-pub use delivery::{DeliveryRows, IncidentRows, Stored};
+pub use delivery::{DeliveryRows, IncidentRows, JobRow, Stored};
 pub use facts::{FactChange, FactCommit, Facts};
 pub use history::{
     ActivityRow, Batch, ChangeRow, ExcludedSummary, FileHistoryEntry, HistorySummary, StoredPath,
