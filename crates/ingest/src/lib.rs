@@ -190,19 +190,22 @@ pub(crate) fn next_csv_row<R: std::io::Read>(
     row: &mut csv::StringRecord,
     ordinal: u64,
 ) -> Result<Option<Position>, Error> {
-    let read = csv.read_record(row).map_err(|e| {
-        Error::at(
-            Position {
-                record: ordinal + 1,
-                line: e.position().map(|p| p.line()),
-            },
-            format!("invalid CSV: {e}"),
-        )
-    })?;
+    let read = csv.read_record(row).map_err(|e| csv_error(&e, ordinal))?;
     Ok(read.then(|| Position {
         record: ordinal + 1,
         line: row.position().map(|p| p.line()),
     }))
+}
+
+/// A CSV error at the record after `ordinal`, naming its line.
+pub(crate) fn csv_error(e: &csv::Error, ordinal: u64) -> Error {
+    Error::at(
+        Position {
+            record: ordinal + 1,
+            line: e.position().map(|p| p.line()),
+        },
+        format!("invalid CSV: {e}"),
+    )
 }
 
 /// Receives each record with its position; an error stops the extraction.

@@ -216,15 +216,9 @@ pub(crate) fn extract(reader: &mut dyn BufRead, sink: &mut Sink<'_>) -> Result<(
     let mut row = csv::ByteRecord::new();
     let mut ordinal = 0u64;
     loop {
-        let read = csv.read_byte_record(&mut row).map_err(|e| {
-            Error::at(
-                Position {
-                    record: ordinal + 1,
-                    line: e.position().map(|p| p.line()),
-                },
-                format!("invalid CSV: {e}"),
-            )
-        })?;
+        let read = csv
+            .read_byte_record(&mut row)
+            .map_err(|e| crate::csv_error(&e, ordinal))?;
         if !read {
             return Ok(());
         }

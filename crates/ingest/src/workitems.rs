@@ -135,6 +135,23 @@ fn jira_issue(v: &Value) -> Result<Vec<InputRecord>, String> {
     Ok(records)
 }
 
+/// An issue's labels (strings, or objects with a `name`), comma-separated.
+fn label_names(v: &Value) -> String {
+    match v.get("labels") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|l| {
+                l.as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| text(l, "name"))
+            })
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(","),
+        _ => String::new(),
+    }
+}
+
 /// Whether a GitHub object is an issue (as the issues API lists it; pull
 /// requests the issues API lists too carry a `pull_request` key).
 pub(crate) fn is_github_issue(v: &Value) -> bool {
@@ -159,19 +176,6 @@ pub(crate) fn github_issue(v: &Value, hint: &Hint) -> Result<Vec<InputRecord>, S
         .or_else(|| crate::github::scope_from_url(&text(v, "url")))
         .or_else(|| hint.scope.clone())
         .ok_or_else(|| format!("issue #{number} names no repository"))?;
-    let labels = match v.get("labels") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|l| {
-                l.as_str()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| text(l, "name"))
-            })
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(","),
-        _ => String::new(),
-    };
     let state = text(v, "state");
     let mut item = WorkItem {
         source: "github".into(),
@@ -182,7 +186,7 @@ pub(crate) fn github_issue(v: &Value, hint: &Hint) -> Result<Vec<InputRecord>, S
         kind: text_at(v, &["type", "name"]),
         status: state.clone(),
         resolution: text(v, "state_reason"),
-        labels,
+        labels: label_names(v),
         project: String::new(),
         components: String::new(),
         team: String::new(),
@@ -285,19 +289,6 @@ pub(crate) fn gitlab_issue(v: &Value, hint: &Hint) -> Result<Vec<InputRecord>, S
         crate::gitlab::scope_of(&project)
     };
     let state = text(v, "state");
-    let labels = match v.get("labels") {
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|l| {
-                l.as_str()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| text(l, "name"))
-            })
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(","),
-        _ => String::new(),
-    };
     let mut item = WorkItem {
         source: "gitlab".into(),
         scope,
@@ -309,7 +300,7 @@ pub(crate) fn gitlab_issue(v: &Value, hint: &Hint) -> Result<Vec<InputRecord>, S
             t => t,
         },
         status: state.clone(),
-        labels,
+        labels: label_names(v),
         created_at: time(v, "created_at")?,
         updated_at: time(v, "updated_at")?,
         resolved_at: time(v, "closed_at")?,
