@@ -37,6 +37,7 @@ pub use history::{
 };
 pub use inputs::{FactCounts, InputRow, InputSummary, InputWriter, NewInput};
 pub use snapshots::{NewSnapshot, SnapshotRow};
+pub use workitems::WorkCommit;
 
 /// Schema migrations, in order. Never edit a released one; add a new file.
 const MIGRATIONS: &[(i64, &str)] = &[

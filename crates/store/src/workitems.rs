@@ -7,7 +7,38 @@ use friction_model::inputs::{WorkItem, WorkItemChange};
 
 use crate::{Store, StoreError};
 
+/// A commit as execution verification reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkCommit {
+    pub id: String,
+    /// The author's e-mail (counted per team, never shown).
+    pub author: String,
+    pub time: i64,
+    /// The author's offset from UTC, in minutes.
+    pub offset_minutes: i32,
+    pub message: String,
+}
+
 impl Store {
+    /// The commits authored at or after `since`, with their messages and
+    /// author offsets.
+    pub fn work_commits(&self, since: i64) -> Result<Vec<WorkCommit>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, author_email, author_time, author_offset, message FROM commits
+             WHERE author_time >= $1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([since], |r| {
+            Ok(WorkCommit {
+                id: r.get(0)?,
+                author: r.get(1)?,
+                time: r.get(2)?,
+                offset_minutes: (r.get::<_, i64>(3)? / 60) as i32,
+                message: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Whether any work item is stored (cheap: the assessment reads work
     /// items only then).
     pub fn has_work_items(&self) -> Result<bool, StoreError> {

@@ -248,6 +248,14 @@ pub fn verify(
     for (i, t) in teams.iter().enumerate() {
         members.entry(t.as_str()).or_default().push(i);
     }
+    let members_counts: Vec<(u64, u64)> = members
+        .values()
+        .map(|idx| {
+            let done = idx.iter().filter(|&&i| outcomes[i].reported_done);
+            let failed = done.clone().filter(|&&i| !outcomes[i].verified).count() as u64;
+            (failed, done.count() as u64)
+        })
+        .collect();
     let contributors = |idx: &[usize]| -> u64 {
         idx.iter()
             .flat_map(|&i| links.commits[i].iter().map(|&c| commits[c].author.as_str()))
@@ -283,7 +291,9 @@ pub fn verify(
             .count() as u64;
         (failed, done)
     };
-    let prior = risk::prior(&shown.iter().map(|(_, idx)| counts(idx)).collect::<Vec<_>>());
+    // The organisation's prior: pooled over every item, its strength from
+    // how much the teams (before merging small ones) differ.
+    let prior = risk::prior(&members_counts);
     let figures = |name: &str, idx: &[usize]| -> TeamExecution {
         let mut t = flow::figures(name, idx, items, &outcomes, settings, end);
         t.contributors = contributors(idx);
