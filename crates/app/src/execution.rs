@@ -220,7 +220,7 @@ fn items(store: &Store, from: i64, last: i64) -> Result<Vec<Item>, Error> {
         }
     }
     for item in &mut out {
-        item.statuses.sort_by(|a, b| a.0.cmp(&b.0));
+        item.statuses.sort_by_key(|s| s.0);
     }
     Ok(out)
 }
