@@ -19,7 +19,9 @@ use friction_analysis::execution::{Commit, Item, Settings, verify};
 const ITEMS: usize = 200_000;
 
 fn main() {
-    let path = std::env::args().nth(1).expect("a commits file (see the doc comment)");
+    let path = std::env::args()
+        .nth(1)
+        .expect("a commits file (see the doc comment)");
     let text = std::fs::read_to_string(&path).expect("readable commits file");
     let mut commits: Vec<Commit> = Vec::new();
     for (n, record) in text.split('\u{1e}').enumerate() {
