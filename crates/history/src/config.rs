@@ -51,6 +51,11 @@ pub struct Config {
     /// (execution verification).
     #[serde(default)]
     pub execution: ExecutionConfig,
+    /// `[services]`: incident, SLO and alert service names (or ids) →
+    /// this repository (`"."`), component names or path patterns
+    /// (`friction_model::services`).
+    #[serde(default)]
+    pub services: BTreeMap<String, Vec<String>>,
 }
 
 /// `[execution]`: execution verification's settings; an absent key takes

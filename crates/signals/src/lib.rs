@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 mod context;
 mod curve;
 pub mod delivery;
+pub mod incidents;
 
 pub use context::{
     Change, Commit, Context, Data, File, FileKnown, Known, Overrides, Reads, Scope, ScopeKind,
@@ -41,6 +42,8 @@ mod dora;
 mod flaky_tests;
 mod former_contributors;
 mod hotspot_friction;
+mod incident_recovery;
+mod incident_recurrence;
 mod knowledge_islands;
 mod lead_time;
 mod recovery_time;
@@ -58,11 +61,12 @@ pub use coverage_of_change::{LOW_COVERAGE_PCT, test_marks};
 pub use defect_prone_code::RECURRING_FIXES;
 pub use flaky_tests::flaky_tests_by_file;
 pub use hotspot_friction::{TimeFactor, time_factor};
+pub use incident_recurrence::RECURRENCE_DAYS;
 
 /// Version of the whole assessment methodology: every signal's thresholds and
 /// weights, the family weights, the bands and the cost model. Bump it when any
 /// of them changes, so snapshots say which rules scored them.
-pub const METHODOLOGY_VERSION: &str = "eci/5";
+pub const METHODOLOGY_VERSION: &str = "eci/6";
 
 /// Every signal, in documentation order.
 pub static REGISTRY: &[&dyn Signal] = &[
@@ -81,6 +85,8 @@ pub static REGISTRY: &[&dyn Signal] = &[
     &defect_prone_code::DefectProneCode,
     &change_failure_rate::ChangeFailureRate,
     &recovery_time::RecoveryTime,
+    &incident_recurrence::IncidentRecurrence,
+    &incident_recovery::IncidentRecovery,
     &unowned_code::UnownedCode,
     &truck_factor::TruckFactor,
     &knowledge_islands::KnowledgeIslands,
@@ -164,6 +170,9 @@ pub enum Input {
     TestResults,
     /// Coverage reports (lcov, Cobertura, JaCoCo).
     Coverage,
+    /// Incident exports (PagerDuty, Opsgenie, an incident CSV) with
+    /// `[services]` or service names matching the repository.
+    Incidents,
 }
 
 impl Input {
@@ -178,6 +187,7 @@ impl Input {
             Input::Deployments => "deployments (export or release tags)",
             Input::TestResults => "JUnit test reports",
             Input::Coverage => "coverage reports",
+            Input::Incidents => "incident exports mapped to the repository",
         }
     }
 }
@@ -352,6 +362,12 @@ pub trait Signal: Sync {
     /// no signal measures yet, which lowers the driver's coverage and its
     /// weight in the index.
     fn weight(&self) -> f64;
+    /// The weight for these facts: [`Signal::weight`] unless the signal
+    /// documents another weighting (the git-message proxy
+    /// `defect-prone-code` weighs less beside incident data).
+    fn weight_in(&self, _data: &Data) -> f64 {
+        self.weight()
+    }
     /// Unit of the value.
     fn unit(&self) -> &'static str;
     fn doc(&self) -> &'static Doc;

@@ -1,4 +1,4 @@
-//! Readers of the work items and their changes (migration 12): one row per
+//! Readers of the work items and their changes (migration 13): one row per
 //! source key — the tracker, the repository and the item's key. Of an item
 //! several exports hold, the newest `updated_at` wins (then the later input);
 //! a change several exports hold is read once.

@@ -1,4 +1,4 @@
--- Version 12: work items (Jira, GitHub and GitLab issues, Linear, a generic
+-- Version 13: work items (Jira, GitHub and GitLab issues, Linear, a generic
 -- CSV) and their changes (status and resolution changes from changelogs,
 -- commit and pull-request links from timelines), with the input id and
 -- record position of every row, like the facts of version 8. The source key
