@@ -27,6 +27,7 @@ mod identity;
 mod inputs;
 mod meta;
 mod snapshots;
+mod workitems;
 
 pub use code::{CodeTreeRow, MeasuredFile};
 pub use delivery::{DeliveryRows, IncidentRows, JobRow, Stored};
@@ -36,6 +37,7 @@ pub use history::{
 };
 pub use inputs::{FactCounts, InputRow, InputSummary, InputWriter, NewInput};
 pub use snapshots::{NewSnapshot, SnapshotRow};
+pub use workitems::WorkCommit;
 
 /// Schema migrations, in order. Never edit a released one; add a new file.
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -57,10 +59,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
         12,
         include_str!("migrations/sqlite/012_incident_merges.sql"),
     ),
+    (13, include_str!("migrations/sqlite/013_work_items.sql")),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 12;
+pub const SCHEMA_VERSION: i64 = 13;
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]
