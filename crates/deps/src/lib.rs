@@ -9,23 +9,29 @@
 //! lockfile version this crate does not know is an [`Error`] naming the file and,
 //! where known, the line; nothing panics on input.
 
+pub mod advisory;
 mod bun;
 mod cargo;
 mod composer;
+pub mod cvss;
 mod gemfile;
 mod golang;
 mod gradle;
 mod maven;
 mod npm;
+pub mod osv;
 mod pipfile;
 mod pnpm;
 mod poetry;
 mod requirements;
 mod text;
+pub mod version;
 mod yarn;
 
 /// The package ecosystems, named as OSV names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Ecosystem {
     CratesIo,
     Npm,
