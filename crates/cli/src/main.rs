@@ -3,6 +3,7 @@
 //! Business logic lives in the library crates; this binary only connects them and
 //! turns their errors into one-line messages with a `help:` hint (cargo style).
 
+mod advisories;
 mod backtest;
 mod compare;
 mod coupling;
@@ -81,6 +82,8 @@ enum Command {
     Ingest(IngestArgs),
     /// The exports stored: file, format, SHA-256, records, time span, when read.
     Inputs(InputsArgs),
+    /// Offline advisory databases (OSV, RustSec): import one, list what is stored.
+    Advisories(AdvisoriesArgs),
 }
 
 /// Options of `friction ingest`.
@@ -108,6 +111,61 @@ pub struct IngestArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Options of `friction advisories`.
+#[derive(Debug, Args)]
+pub struct AdvisoriesArgs {
+    #[command(subcommand)]
+    pub command: AdvisoriesCommand,
+}
+
+/// `friction advisories` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AdvisoriesCommand {
+    /// Import an offline advisory database: a directory of OSV JSON, an OSV
+    /// `all.zip`, or a RustSec advisory-db checkout (nothing is fetched).
+    Import {
+        /// The database: a directory, an OSV all.zip or one OSV record.
+        #[arg(value_name = "PATH")]
+        database: String,
+        /// Repository whose store receives the advisories.
+        #[arg(long, value_name = "PATH", default_value = ".")]
+        path: PathBuf,
+        /// Store to extend.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        /// Print JSON on stdout.
+        #[arg(long)]
+        json: bool,
+        #[arg(long, short, help = QUIET)]
+        quiet: bool,
+    },
+    /// The dependencies of HEAD's lockfiles that stored advisories cover,
+    /// with the lockfile line and the advisory id.
+    Audit {
+        /// Repository.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Store to read.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        /// Print JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The advisory databases stored: path, format, advisories, date.
+    List {
+        /// Repository.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Store to read.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        /// Print JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Options of `friction inputs`.
@@ -664,6 +722,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report::run(&args),
         Command::Ingest(args) => inputs::ingest(&args),
         Command::Inputs(args) => inputs::inputs(&args),
+        Command::Advisories(args) => advisories::run(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 mod context;
 mod curve;
 pub mod delivery;
+pub mod supply;
 
 pub use context::{
     Change, Commit, Context, Data, File, FileKnown, Known, Overrides, Reads, Scope, ScopeKind,
@@ -62,7 +63,7 @@ pub use hotspot_friction::{TimeFactor, time_factor};
 /// Version of the whole assessment methodology: every signal's thresholds and
 /// weights, the family weights, the bands and the cost model. Bump it when any
 /// of them changes, so snapshots say which rules scored them.
-pub const METHODOLOGY_VERSION: &str = "eci/5";
+pub const METHODOLOGY_VERSION: &str = "eci/6";
 
 /// Every signal, in documentation order.
 pub static REGISTRY: &[&dyn Signal] = &[
@@ -94,6 +95,9 @@ pub static REGISTRY: &[&dyn Signal] = &[
     &ci_rerun_rate::CiRerunRate,
     &time_to_green::TimeToGreen,
     &toil_per_release::ToilPerRelease,
+    &supply::VulnerableDependencies,
+    &supply::UnpinnedDependencies,
+    &supply::UnmaintainedDependencies,
 ];
 
 /// The signal with this id.
@@ -164,6 +168,10 @@ pub enum Input {
     TestResults,
     /// Coverage reports (lcov, Cobertura, JaCoCo).
     Coverage,
+    /// Lockfiles and manifests in the assessed commit's tree.
+    Dependencies,
+    /// An advisory database (`friction advisories import`).
+    Advisories,
 }
 
 impl Input {
@@ -178,6 +186,8 @@ impl Input {
             Input::Deployments => "deployments (export or release tags)",
             Input::TestResults => "JUnit test reports",
             Input::Coverage => "coverage reports",
+            Input::Dependencies => "lockfiles and manifests",
+            Input::Advisories => "advisory database (friction advisories import)",
         }
     }
 }

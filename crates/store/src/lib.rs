@@ -18,6 +18,7 @@
 
 use rusqlite::Connection;
 
+mod advisories;
 mod code;
 mod delivery;
 mod dialect;
@@ -28,6 +29,7 @@ mod inputs;
 mod meta;
 mod snapshots;
 
+pub use advisories::{AdvisoryDatabase, AdvisoryRow};
 pub use code::{CodeTreeRow, MeasuredFile};
 pub use delivery::{DeliveryRows, Stored};
 pub use facts::{FactChange, FactCommit, Facts};
@@ -53,6 +55,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("migrations/sqlite/009_deployments.sql")),
     (10, include_str!("migrations/sqlite/010_input_stat.sql")),
     (11, include_str!("migrations/sqlite/011_incidents.sql")),
+    (12, include_str!("migrations/sqlite/012_advisories.sql")),
 ];
 
 /// The schema version this build writes.
