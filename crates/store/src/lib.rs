@@ -59,7 +59,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 11;
+pub const SCHEMA_VERSION: i64 = 12;
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]
