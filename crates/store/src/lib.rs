@@ -31,7 +31,7 @@ mod snapshots;
 
 pub use advisories::{AdvisoryDatabase, AdvisoryRow};
 pub use code::{CodeTreeRow, MeasuredFile};
-pub use delivery::{DeliveryRows, Stored};
+pub use delivery::{DeliveryRows, JobRow, Stored};
 pub use facts::{FactChange, FactCommit, Facts};
 pub use history::{
     ActivityRow, Batch, ChangeRow, ExcludedSummary, FileHistoryEntry, HistorySummary, StoredPath,
