@@ -36,12 +36,7 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Package>, Failure> {
             format!("Cargo.lock version {v} is not one friction reads (1 to 4)"),
         ));
     }
-    let headers: Vec<usize> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| l.trim() == "[[package]]")
-        .map(|(n, _)| n + 1)
-        .collect();
+    let headers = crate::text::header_lines(text, "[[package]]");
     // What the workspace's own packages depend on: `name`, `name version` or
     // `name version (source)`.
     let mut direct_names = HashSet::new();

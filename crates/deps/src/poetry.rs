@@ -45,12 +45,7 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Package>, Failure> {
             format!("poetry lock-version {v} is not one friction reads (1.x or 2.x)"),
         ));
     }
-    let headers: Vec<usize> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| l.trim() == "[[package]]")
-        .map(|(n, _)| n + 1)
-        .collect();
+    let headers = crate::text::header_lines(text, "[[package]]");
     Ok(lock
         .package
         .into_iter()

@@ -37,3 +37,13 @@ pub(crate) fn line_containing(text: &str, needle: &str, from: usize) -> Option<u
         .find(|(_, l)| l.contains(needle))
         .map(|(n, _)| n + 1)
 }
+
+/// The 1-based lines that are exactly `header` (after trimming), in order:
+/// where TOML lockfiles' `[[package]]` entries start.
+pub(crate) fn header_lines(text: &str, header: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == header)
+        .map(|(n, _)| n + 1)
+        .collect()
+}

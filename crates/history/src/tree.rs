@@ -97,19 +97,8 @@ impl Repo {
     /// `commit`'s tree, in tree order, without classifying them.
     pub fn blob_paths(&self, commit: ObjectId) -> Result<Vec<(String, ObjectId)>, HistoryError> {
         let repo = self.thread_safe().to_thread_local();
-        let tree = repo
-            .find_commit(commit)
-            .map_err(|e| HistoryError::object(commit, "commit", e))?
-            .tree()
-            .map_err(|e| HistoryError::object(commit, format!("tree of commit {commit}"), e))?;
-        let mut recorder = gix::traverse::tree::Recorder::default();
-        tree.traverse()
-            .breadthfirst(&mut recorder)
-            .map_err(|e| HistoryError::git(format!("listing the tree of {commit}"), e))?;
-        Ok(recorder
-            .records
+        Ok(blob_entries(&repo, commit)?
             .into_iter()
-            .filter(|e| e.mode.is_blob())
             .map(|e| (String::from_utf8_lossy(&e.filepath).into_owned(), e.oid))
             .collect())
     }
@@ -122,20 +111,10 @@ impl Repo {
         rules: &ExclusionRules,
     ) -> Result<Vec<TreeFile>, HistoryError> {
         let repo = self.thread_safe().to_thread_local();
-        let tree = repo
-            .find_commit(commit)
-            .map_err(|e| HistoryError::object(commit, "commit", e))?
-            .tree()
-            .map_err(|e| HistoryError::object(commit, format!("tree of commit {commit}"), e))?;
-        let mut recorder = gix::traverse::tree::Recorder::default();
-        tree.traverse()
-            .breadthfirst(&mut recorder)
-            .map_err(|e| HistoryError::git(format!("listing the tree of {commit}"), e))?;
+        let entries = blob_entries(&repo, commit)?;
         let mut classifier = Classifier::new(&repo, rules);
-        let mut files: Vec<TreeFile> = recorder
-            .records
+        let mut files: Vec<TreeFile> = entries
             .into_iter()
-            .filter(|e| e.mode.is_blob())
             .map(|e| {
                 let path: Vec<u8> = e.filepath.into();
                 let exclusion = classifier.classify(&path, false);
@@ -196,4 +175,22 @@ impl Repo {
             .map(|r| r.expect("every slot filled"))
             .collect()
     }
+}
+
+/// The regular-file entries of `commit`'s tree, in tree order.
+fn blob_entries(
+    repo: &gix::Repository,
+    commit: ObjectId,
+) -> Result<Vec<gix::traverse::tree::recorder::Entry>, HistoryError> {
+    let tree = repo
+        .find_commit(commit)
+        .map_err(|e| HistoryError::object(commit, "commit", e))?
+        .tree()
+        .map_err(|e| HistoryError::object(commit, format!("tree of commit {commit}"), e))?;
+    let mut recorder = gix::traverse::tree::Recorder::default();
+    tree.traverse()
+        .breadthfirst(&mut recorder)
+        .map_err(|e| HistoryError::git(format!("listing the tree of {commit}"), e))?;
+    recorder.records.retain(|e| e.mode.is_blob());
+    Ok(recorder.records)
 }
