@@ -4,6 +4,7 @@
 pub mod backtest;
 pub mod components;
 pub mod coupling;
+pub mod execution;
 pub mod fixes;
 pub mod hotspots;
 pub mod knowledge;

@@ -361,6 +361,9 @@ fn deploy_tags(config: &Config) -> Result<Option<globset::GlobMatcher>, Error> {
         .transpose()
 }
 
+/// Formats that hold work items only.
+const WORK_ITEM_FORMATS: [&str; 2] = ["jira", "workitems-csv"];
+
 /// The window's commits whose message says they revert another.
 fn reverts(data: &Data, history: &History) -> Vec<friction_signals::delivery::Revert> {
     data.commits
@@ -604,7 +607,14 @@ pub fn load_with(
         crate::supply::match_advisories(store, &mut supply, last)?;
         data.supply = Some(supply);
     }
-    let stored_inputs = store.inputs().map_err(err)?;
+    // Work items feed execution verification, not the delivery facts: an
+    // export of work items alone leaves those (and `exports`) as they were.
+    let stored_inputs: Vec<friction_store::InputRow> = store
+        .inputs()
+        .map_err(err)?
+        .into_iter()
+        .filter(|i| !WORK_ITEM_FORMATS.contains(&i.format.as_str()))
+        .collect();
     if !stored_inputs.is_empty() || !inputs.tags.is_empty() {
         let scopes: Vec<String> = stored_inputs
             .iter()
@@ -636,6 +646,39 @@ pub fn load_with(
         }
         data.delivery = delivery;
     }
+    let scope = data
+        .delivery
+        .as_ref()
+        .map(|d| d.scope.clone())
+        .filter(|s| !s.is_empty())
+        .or_else(|| {
+            config
+                .inputs
+                .scope
+                .as_ref()
+                .map(|s| s.trim().to_ascii_lowercase())
+        })
+        .or_else(|| {
+            inputs
+                .origin
+                .as_deref()
+                .and_then(crate::delivery::scope_of_remote)
+        });
+    let owners = inputs
+        .codeowners
+        .as_ref()
+        .map(|(_, t)| CodeOwners::parse(t));
+    data.execution = crate::execution::build(
+        store,
+        &crate::execution::Context {
+            facts,
+            keep: &keep,
+            data: &data,
+            config: &config,
+            codeowners: owners.as_ref(),
+            scope,
+        },
+    )?;
     Ok(Some(Loaded {
         data,
         code_commit,

@@ -15,6 +15,7 @@ pub mod code;
 pub mod coupling;
 pub mod delivery;
 pub mod error;
+mod execution;
 pub mod explain;
 pub mod hotspots;
 pub mod ingest;

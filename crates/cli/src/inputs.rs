@@ -198,7 +198,7 @@ pub fn inputs(args: &InputsArgs) -> Result<u8, Error> {
     }
     let f = &stored.facts;
     println!(
-        "\nfacts (each counted once): {} CI runs, {} CI jobs, {} pull requests, {} reviews, {} pull-request commits, {} test results, {} coverage files, {} deployments, {} deployment statuses, {} releases, {} incidents, {} incident log entries",
+        "\nfacts (each counted once): {} CI runs, {} CI jobs, {} pull requests, {} reviews, {} pull-request commits, {} test results, {} coverage files, {} deployments, {} deployment statuses, {} releases, {} incidents, {} incident log entries, {} work items, {} work-item changes",
         f.ci_runs,
         f.ci_jobs,
         f.pull_requests,
@@ -210,7 +210,9 @@ pub fn inputs(args: &InputsArgs) -> Result<u8, Error> {
         f.deployment_statuses,
         f.releases,
         f.incidents,
-        f.incident_events
+        f.incident_events,
+        f.work_items,
+        f.work_item_changes
     );
     let scopes: std::collections::BTreeSet<&str> = stored
         .inputs

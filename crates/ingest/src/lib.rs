@@ -1,6 +1,6 @@
 //! Extraction of exports beyond git into facts: CI runs and jobs, pull and
 //! merge requests with their reviews and commits, deployments, JUnit test
-//! results, coverage reports and incidents. One module per format; [`detect`] recognises a format
+//! results, coverage reports, incidents and work items. One module per format; [`detect`] recognises a format
 //! from the first bytes of a file, and [`extract`] streams its records, each
 //! with its position, to a sink.
 //!
@@ -22,6 +22,8 @@ mod json;
 mod junit;
 mod lcov;
 mod time;
+mod workitem_csv;
+mod workitems;
 mod xml;
 
 use std::io::BufRead;
@@ -64,11 +66,17 @@ pub enum Format {
     Opsgenie,
     /// A generic incident CSV with documented columns.
     IncidentsCsv,
+    /// Jira REST output: issues (search results or single issues, with
+    /// `expand=changelog`).
+    Jira,
+    /// A work-item CSV: Jira's CSV export, Linear's CSV export, or the
+    /// generic work-item (or changelog) CSV with documented columns.
+    WorkItemsCsv,
 }
 
 impl Format {
     /// Every format, in the order they are documented.
-    pub const ALL: [Format; 10] = [
+    pub const ALL: [Format; 12] = [
         Format::Github,
         Format::Gitlab,
         Format::DevlakeCsv,
@@ -79,6 +87,8 @@ impl Format {
         Format::Pagerduty,
         Format::Opsgenie,
         Format::IncidentsCsv,
+        Format::Jira,
+        Format::WorkItemsCsv,
     ];
 
     /// The name shown, stored and accepted by `--format`.
@@ -94,6 +104,8 @@ impl Format {
             Format::Pagerduty => "pagerduty",
             Format::Opsgenie => "opsgenie",
             Format::IncidentsCsv => "incidents-csv",
+            Format::Jira => "jira",
+            Format::WorkItemsCsv => "workitems-csv",
         }
     }
 
@@ -178,19 +190,22 @@ pub(crate) fn next_csv_row<R: std::io::Read>(
     row: &mut csv::StringRecord,
     ordinal: u64,
 ) -> Result<Option<Position>, Error> {
-    let read = csv.read_record(row).map_err(|e| {
-        Error::at(
-            Position {
-                record: ordinal + 1,
-                line: e.position().map(|p| p.line()),
-            },
-            format!("invalid CSV: {e}"),
-        )
-    })?;
+    let read = csv.read_record(row).map_err(|e| csv_error(&e, ordinal))?;
     Ok(read.then(|| Position {
         record: ordinal + 1,
         line: row.position().map(|p| p.line()),
     }))
+}
+
+/// A CSV error at the record after `ordinal`, naming its line.
+pub(crate) fn csv_error(e: &csv::Error, ordinal: u64) -> Error {
+    Error::at(
+        Position {
+            record: ordinal + 1,
+            line: e.position().map(|p| p.line()),
+        },
+        format!("invalid CSV: {e}"),
+    )
 }
 
 /// Receives each record with its position; an error stops the extraction.
@@ -211,5 +226,7 @@ pub fn extract(format: Format, reader: &mut dyn BufRead, sink: &mut Sink<'_>) ->
         Format::Pagerduty => json::extract(reader, json::Provider::Pagerduty, sink),
         Format::Opsgenie => json::extract(reader, json::Provider::Opsgenie, sink),
         Format::IncidentsCsv => incident_csv::extract(reader, sink),
+        Format::Jira => json::extract(reader, json::Provider::Jira, sink),
+        Format::WorkItemsCsv => workitem_csv::extract(reader, sink),
     }
 }

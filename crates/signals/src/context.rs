@@ -94,6 +94,9 @@ pub struct Data {
     /// The dependencies of the assessed commit and their advisories, when
     /// it has lockfiles or manifests.
     pub supply: Option<crate::supply::Supply>,
+    /// Execution verification over stored work items (beside the index:
+    /// no signal reads it); `None` without work items.
+    pub execution: Option<friction_analysis::execution::ExecutionVerification>,
     knowledge: OnceLock<Knowledge>,
     known: OnceLock<Known>,
 }
@@ -165,6 +168,7 @@ impl Data {
             ai: crate::AiSettings::default(),
             delivery: None,
             supply: None,
+            execution: None,
             knowledge: OnceLock::new(),
             known: OnceLock::new(),
         }

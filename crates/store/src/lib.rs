@@ -28,6 +28,7 @@ mod identity;
 mod inputs;
 mod meta;
 mod snapshots;
+mod workitems;
 
 pub use advisories::{AdvisoryDatabase, AdvisoryRow};
 pub use code::{CodeTreeRow, MeasuredFile};
@@ -38,6 +39,7 @@ pub use history::{
 };
 pub use inputs::{FactCounts, InputRow, InputSummary, InputWriter, NewInput};
 pub use snapshots::{NewSnapshot, SnapshotRow};
+pub use workitems::WorkCommit;
 
 /// Schema migrations, in order. Never edit a released one; add a new file.
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -59,11 +61,12 @@ const MIGRATIONS: &[(i64, &str)] = &[
         12,
         include_str!("migrations/sqlite/012_incident_merges.sql"),
     ),
-    (13, include_str!("migrations/sqlite/013_advisories.sql")),
+    (13, include_str!("migrations/sqlite/013_work_items.sql")),
+    (14, include_str!("migrations/sqlite/014_advisories.sql")),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 13;
+pub const SCHEMA_VERSION: i64 = 14;
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]

@@ -1,4 +1,4 @@
--- Version 13: offline advisory databases (`friction advisories import`).
+-- Version 14: offline advisory databases (`friction advisories import`).
 -- One row per imported database, keyed by the path it was imported from
 -- (importing it again replaces its records); each record's advisory as
 -- friction keeps it (JSON) and the packages it covers, for lookup by
