@@ -254,6 +254,10 @@ pub struct Inputs {
     /// no deployment export is stored.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<crate::delivery::Tag>,
+    /// The lockfiles and manifests of the assessed commit, parsed (see
+    /// `crate::supply`); `None` when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dependencies: Option<friction_signals::supply::Supply>,
 }
 
 impl Inputs {
@@ -316,12 +320,17 @@ impl Inputs {
                 .collect(),
             None => Vec::new(),
         };
+        let dependencies = match commit {
+            Some(c) => Some(crate::supply::read(&repo, c)?).filter(|s| !s.files.is_empty()),
+            None => None,
+        };
         Ok(Inputs {
             config,
             codeowners,
             teams_csv,
             origin: repo.origin_url(),
             tags,
+            dependencies,
         })
     }
 
@@ -593,6 +602,11 @@ pub fn load_with(
         rework_days: config.ai.rework_days,
         fix_follow_days: config.ai.fix_follow_days,
     };
+    if let Some(dependencies) = &inputs.dependencies {
+        let mut supply = dependencies.clone();
+        crate::supply::match_advisories(store, &mut supply, last)?;
+        data.supply = Some(supply);
+    }
     // Work items feed execution verification, not the delivery facts: an
     // export of work items alone leaves those (and `exports`) as they were.
     let stored_inputs: Vec<friction_store::InputRow> = store

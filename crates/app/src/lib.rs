@@ -6,6 +6,7 @@
 //! typed results or one [`Error`]. Nothing here parses arguments, prints, or
 //! keeps process-wide state: the CLI (and any later front-end) renders.
 
+pub mod advisories;
 pub mod assess;
 pub mod backtest;
 pub mod cache;
@@ -27,6 +28,7 @@ pub mod project;
 pub mod report;
 pub mod scan;
 pub mod snapshot;
+pub mod supply;
 pub mod timeline;
 
 use friction_assess::Assessment;

@@ -109,6 +109,8 @@ impl PastCommit<'_> {
             // Release tags and the remote are read once, today.
             origin: self.today.origin.clone(),
             tags: self.today.tags.clone(),
+            // The lockfiles of that commit: trends follow the dependencies.
+            dependencies: then.dependencies,
         };
         Ok(assess_at(
             store,

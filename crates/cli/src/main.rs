@@ -3,6 +3,7 @@
 //! Business logic lives in the library crates; this binary only connects them and
 //! turns their errors into one-line messages with a `help:` hint (cargo style).
 
+mod advisories;
 mod backtest;
 mod compare;
 mod coupling;
@@ -82,6 +83,8 @@ enum Command {
     Ingest(IngestArgs),
     /// The exports stored: file, format, SHA-256, records, time span, when read.
     Inputs(InputsArgs),
+    /// Offline advisory databases (OSV, RustSec): import one, list what is stored.
+    Advisories(AdvisoriesArgs),
     /// Probe a program or a loopback HTTP service: behaviour classes, a spec, cases.
     ///
     /// Writes, into `--out DIR` (default `probe/`):
@@ -226,6 +229,61 @@ pub struct IngestArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Options of `friction advisories`.
+#[derive(Debug, Args)]
+pub struct AdvisoriesArgs {
+    #[command(subcommand)]
+    pub command: AdvisoriesCommand,
+}
+
+/// `friction advisories` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AdvisoriesCommand {
+    /// Import an offline advisory database: a directory of OSV JSON, an OSV
+    /// `all.zip`, or a RustSec advisory-db checkout (nothing is fetched).
+    Import {
+        /// The database: a directory, an OSV all.zip or one OSV record.
+        #[arg(value_name = "PATH")]
+        database: String,
+        /// Repository whose store receives the advisories.
+        #[arg(long, value_name = "PATH", default_value = ".")]
+        path: PathBuf,
+        /// Store to extend.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        /// Print JSON on stdout.
+        #[arg(long)]
+        json: bool,
+        #[arg(long, short, help = QUIET)]
+        quiet: bool,
+    },
+    /// The dependencies of HEAD's lockfiles that stored advisories cover,
+    /// with the lockfile line and the advisory id.
+    Audit {
+        /// Repository.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Store to read.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        /// Print JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The advisory databases stored: path, format, advisories, date.
+    List {
+        /// Repository.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Store to read.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        /// Print JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Options of `friction inputs`.
@@ -782,6 +840,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report::run(&args),
         Command::Ingest(args) => inputs::ingest(&args),
         Command::Inputs(args) => inputs::inputs(&args),
+        Command::Advisories(args) => advisories::run(&args),
         Command::Probe(args) => probe::probe(&args),
         Command::Spec(args) => probe::spec(&args),
         Command::Drift(args) => probe::drift(&args),

@@ -91,6 +91,9 @@ pub struct Data {
     /// CI, pull-request, deployment, test and coverage facts of the window,
     /// when inputs beyond git were ingested for this repository.
     pub delivery: Option<crate::delivery::Delivery>,
+    /// The dependencies of the assessed commit and their advisories, when
+    /// it has lockfiles or manifests.
+    pub supply: Option<crate::supply::Supply>,
     /// Execution verification over stored work items (beside the index:
     /// no signal reads it); `None` without work items.
     pub execution: Option<friction_analysis::execution::ExecutionVerification>,
@@ -164,6 +167,7 @@ impl Data {
             code_measured,
             ai: crate::AiSettings::default(),
             delivery: None,
+            supply: None,
             execution: None,
             knowledge: OnceLock::new(),
             known: OnceLock::new(),

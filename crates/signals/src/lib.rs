@@ -18,6 +18,7 @@ mod context;
 mod curve;
 pub mod delivery;
 pub mod incidents;
+pub mod supply;
 
 pub use context::{
     Change, Commit, Context, Data, File, FileKnown, Known, Overrides, Reads, Scope, ScopeKind,
@@ -100,6 +101,9 @@ pub static REGISTRY: &[&dyn Signal] = &[
     &ci_rerun_rate::CiRerunRate,
     &time_to_green::TimeToGreen,
     &toil_per_release::ToilPerRelease,
+    &supply::VulnerableDependencies,
+    &supply::UnpinnedDependencies,
+    &supply::UnmaintainedDependencies,
 ];
 
 /// The signal with this id.
@@ -173,6 +177,10 @@ pub enum Input {
     /// Incident exports (PagerDuty, Opsgenie, an incident CSV) with
     /// `[services]` or service names matching the repository.
     Incidents,
+    /// Lockfiles and manifests in the assessed commit's tree.
+    Dependencies,
+    /// An advisory database (`friction advisories import`).
+    Advisories,
 }
 
 impl Input {
@@ -188,6 +196,8 @@ impl Input {
             Input::TestResults => "JUnit test reports",
             Input::Coverage => "coverage reports",
             Input::Incidents => "incident exports mapped to the repository",
+            Input::Dependencies => "lockfiles and manifests",
+            Input::Advisories => "advisory database (friction advisories import)",
         }
     }
 }

@@ -18,6 +18,7 @@
 
 use rusqlite::Connection;
 
+mod advisories;
 mod code;
 mod delivery;
 mod dialect;
@@ -29,6 +30,7 @@ mod meta;
 mod snapshots;
 mod workitems;
 
+pub use advisories::{AdvisoryDatabase, AdvisoryRow};
 pub use code::{CodeTreeRow, MeasuredFile};
 pub use delivery::{DeliveryRows, IncidentRows, JobRow, Stored};
 pub use facts::{FactChange, FactCommit, Facts};
@@ -60,10 +62,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("migrations/sqlite/012_incident_merges.sql"),
     ),
     (13, include_str!("migrations/sqlite/013_work_items.sql")),
+    (14, include_str!("migrations/sqlite/014_advisories.sql")),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 13;
+pub const SCHEMA_VERSION: i64 = 14;
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]
