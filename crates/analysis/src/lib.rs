@@ -9,3 +9,4 @@ pub mod hotspots;
 pub mod knowledge;
 pub mod maat;
 pub mod teams;
+pub mod workflows;
