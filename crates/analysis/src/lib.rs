@@ -3,6 +3,7 @@
 
 pub mod backtest;
 pub mod components;
+pub mod controls;
 pub mod coupling;
 pub mod fixes;
 pub mod hotspots;
