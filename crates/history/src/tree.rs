@@ -81,6 +81,35 @@ impl Repo {
         Ok(Some(blob.data.clone()))
     }
 
+    /// The paths of the regular files of `commit`'s tree that `keep`
+    /// accepts, sorted (paths that are not UTF-8 are left out: no file a
+    /// caller looks for by name has one).
+    pub fn paths_at(
+        &self,
+        commit: ObjectId,
+        keep: impl Fn(&str) -> bool,
+    ) -> Result<Vec<String>, HistoryError> {
+        let repo = self.thread_safe().to_thread_local();
+        let tree = repo
+            .find_commit(commit)
+            .map_err(|e| HistoryError::object(commit, "commit", e))?
+            .tree()
+            .map_err(|e| HistoryError::object(commit, format!("tree of commit {commit}"), e))?;
+        let mut recorder = gix::traverse::tree::Recorder::default();
+        tree.traverse()
+            .breadthfirst(&mut recorder)
+            .map_err(|e| HistoryError::git(format!("listing the tree of {commit}"), e))?;
+        let mut paths: Vec<String> = recorder
+            .records
+            .into_iter()
+            .filter(|e| e.mode.is_blob())
+            .filter_map(|e| String::from_utf8(Vec::from(e.filepath)).ok())
+            .filter(|p| keep(p))
+            .collect();
+        paths.sort();
+        Ok(paths)
+    }
+
     /// Regular files of `commit`'s tree, sorted by path, with path and attribute
     /// exclusions applied.
     pub fn tree_files(

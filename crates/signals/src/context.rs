@@ -91,8 +91,20 @@ pub struct Data {
     /// CI, pull-request, deployment, test and coverage facts of the window,
     /// when inputs beyond git were ingested for this repository.
     pub delivery: Option<crate::delivery::Delivery>,
+    /// What the assessed commit's tree shows of security practice
+    /// (workflows, compliance controls); `None` when the tree was not read.
+    pub practice: Option<Practice>,
     knowledge: OnceLock<Knowledge>,
     known: OnceLock<Known>,
+}
+
+/// What the assessed commit's tree shows of security practice.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Practice {
+    /// The GitHub Actions workflows (`.github/workflows/*.yml`).
+    pub workflows: friction_analysis::workflows::Report,
+    /// The compliance controls of `friction_analysis::controls::CONTROLS`.
+    pub controls: Vec<friction_analysis::controls::Control>,
 }
 
 /// The knowledge of one file at the assessed commit, with authors as
@@ -161,6 +173,7 @@ impl Data {
             code_measured,
             ai: crate::AiSettings::default(),
             delivery: None,
+            practice: None,
             knowledge: OnceLock::new(),
             known: OnceLock::new(),
         }

@@ -19,8 +19,8 @@ mod curve;
 pub mod delivery;
 
 pub use context::{
-    Change, Commit, Context, Data, File, FileKnown, Known, Overrides, Reads, Scope, ScopeKind,
-    is_test_path,
+    Change, Commit, Context, Data, File, FileKnown, Known, Overrides, Practice, Reads, Scope,
+    ScopeKind, is_test_path,
 };
 pub use curve::Curve;
 
@@ -33,6 +33,7 @@ mod ci_duration;
 mod ci_failure_rate;
 mod ci_queue_time;
 mod ci_rerun_rate;
+mod compliance_controls;
 mod coordination_load;
 mod coverage_of_change;
 mod defect_prone_code;
@@ -51,6 +52,7 @@ mod time_to_green;
 mod toil_per_release;
 mod truck_factor;
 mod unowned_code;
+mod workflow_risks;
 
 pub use ai_assisted::AiSettings;
 pub use ci_duration::workflow_minutes;
@@ -62,7 +64,7 @@ pub use hotspot_friction::{TimeFactor, time_factor};
 /// Version of the whole assessment methodology: every signal's thresholds and
 /// weights, the family weights, the bands and the cost model. Bump it when any
 /// of them changes, so snapshots say which rules scored them.
-pub const METHODOLOGY_VERSION: &str = "eci/5";
+pub const METHODOLOGY_VERSION: &str = "eci/6";
 
 /// Every signal, in documentation order.
 pub static REGISTRY: &[&dyn Signal] = &[
@@ -82,6 +84,8 @@ pub static REGISTRY: &[&dyn Signal] = &[
     &change_failure_rate::ChangeFailureRate,
     &recovery_time::RecoveryTime,
     &unowned_code::UnownedCode,
+    &workflow_risks::WorkflowRisks,
+    &compliance_controls::ComplianceControls,
     &truck_factor::TruckFactor,
     &knowledge_islands::KnowledgeIslands,
     &former_contributors::FormerContributors,
@@ -164,6 +168,10 @@ pub enum Input {
     TestResults,
     /// Coverage reports (lcov, Cobertura, JaCoCo).
     Coverage,
+    /// GitHub Actions workflow files of the assessed commit.
+    Workflows,
+    /// The assessed commit's tree: policy, licence and configuration files.
+    Tree,
 }
 
 impl Input {
@@ -178,6 +186,8 @@ impl Input {
             Input::Deployments => "deployments (export or release tags)",
             Input::TestResults => "JUnit test reports",
             Input::Coverage => "coverage reports",
+            Input::Workflows => "GitHub Actions workflows",
+            Input::Tree => "files of the assessed commit",
         }
     }
 }
