@@ -135,7 +135,7 @@ pub struct Control {
     pub id: String,
     pub osps: String,
     pub status: Status,
-    /// The path (`path:line` for a CI step) that shows it.
+    /// The path (`path line N` for a CI step) that shows it.
     pub evidence: Option<String>,
 }
 
@@ -309,7 +309,7 @@ pub fn assess(
     codeowners: Option<&str>,
 ) -> Vec<Control> {
     let first = |f: &dyn Fn(&str) -> bool| paths.iter().find(|p| f(p)).cloned();
-    // A CI step whose text names one of `words`, as `path:line`.
+    // A CI step whose text names one of `words`, as `path line N`.
     let step = |words: &[&str], ci_only: bool| -> Option<String> {
         for (path, w) in &workflows.workflows {
             if ci_only
@@ -323,7 +323,7 @@ pub fn assess(
             for s in &w.steps {
                 let lower = s.text.to_ascii_lowercase();
                 if words.iter().any(|x| lower.contains(x)) {
-                    return Some(format!("{path}:{}", s.line));
+                    return Some(format!("{path} line {}", s.line));
                 }
             }
         }
@@ -337,7 +337,7 @@ pub fn assess(
                 words
                     .iter()
                     .any(|x| lower.contains(x))
-                    .then(|| format!("{n}:{}", i + 1))
+                    .then(|| format!("{n} line {}", i + 1))
             })
         })
     };
@@ -359,7 +359,7 @@ pub fn assess(
                 continue;
             }
             if let Some(s) = w.steps.iter().find(|s| !s.uses && runs_tests(&s.text)) {
-                return Some(format!("{path}:{}", s.line));
+                return Some(format!("{path} line {}", s.line));
             }
         }
         CI_CONFIGS.iter().find_map(|n| {
@@ -367,7 +367,7 @@ pub fn assess(
             text.lines()
                 .enumerate()
                 .find(|(_, l)| runs_tests(l))
-                .map(|(i, _)| format!("{n}:{}", i + 1))
+                .map(|(i, _)| format!("{n} line {}", i + 1))
         })
     };
     let goreleaser_signs = || in_text(&[".goreleaser.yml", ".goreleaser.yaml"], &["signs:"]);
@@ -468,11 +468,17 @@ mod tests {
         );
         assert_eq!(
             status(&c, "ci-tests"),
-            (Status::Present, Some(".github/workflows/ci.yml:8".into()))
+            (
+                Status::Present,
+                Some(".github/workflows/ci.yml line 8".into())
+            )
         );
         assert_eq!(
             status(&c, "static-analysis"),
-            (Status::Present, Some(".github/workflows/ci.yml:7".into()))
+            (
+                Status::Present,
+                Some(".github/workflows/ci.yml line 7".into())
+            )
         );
         assert_eq!(status(&c, "release-signing").0, Status::Present);
         assert_eq!(
@@ -506,11 +512,14 @@ mod tests {
         let c = assess(&[], &texts, &Report::default(), None);
         assert_eq!(
             status(&c, "secret-scanning"),
-            (Status::Present, Some(".pre-commit-config.yaml:2".into()))
+            (
+                Status::Present,
+                Some(".pre-commit-config.yaml line 2".into())
+            )
         );
         assert_eq!(
             status(&c, "ci-tests"),
-            (Status::Present, Some(".gitlab-ci.yml:3".into()))
+            (Status::Present, Some(".gitlab-ci.yml line 3".into()))
         );
     }
 
