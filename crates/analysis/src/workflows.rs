@@ -657,23 +657,24 @@ pub fn analyse(path: &str, text: &str) -> Result<Workflow, String> {
                         .to_ascii_lowercase()
                         .starts_with("actions/checkout@")
                 });
-                if checkout && !privileged.is_empty() {
-                    if let Some(r) = step.get("with").and_then(|w| w.get("ref")) {
-                        let v = r.str().unwrap_or("").to_ascii_lowercase();
-                        if v.contains("github.event.pull_request")
-                            || v.contains("github.event.workflow_run")
-                            || v.contains("github.head_ref")
-                        {
-                            find(
-                                r.line(),
-                                Rule::UntrustedCheckout,
-                                format!(
-                                    "`{}` checks out `{}` in job `{job_name}`",
-                                    privileged.join("`/`"),
-                                    r.str().unwrap_or("").trim()
-                                ),
-                            );
-                        }
+                if checkout
+                    && !privileged.is_empty()
+                    && let Some(r) = step.get("with").and_then(|w| w.get("ref"))
+                {
+                    let v = r.str().unwrap_or("").to_ascii_lowercase();
+                    if v.contains("github.event.pull_request")
+                        || v.contains("github.event.workflow_run")
+                        || v.contains("github.head_ref")
+                    {
+                        find(
+                            r.line(),
+                            Rule::UntrustedCheckout,
+                            format!(
+                                "`{}` checks out `{}` in job `{job_name}`",
+                                privileged.join("`/`"),
+                                r.str().unwrap_or("").trim()
+                            ),
+                        );
                     }
                 }
             }

@@ -595,7 +595,7 @@ fn workflows_and_policy_files_of_the_assessed_commit_measure_security() {
             .starts_with("missing")
     );
     assert!(
-        control("OSPS-AC-01.01, OSPS-AC-03.01")["label"]
+        control("OSPS-AC-03.01, OSPS-AC-01.01")["label"]
             .as_str()
             .unwrap()
             .starts_with("not measurable offline")
