@@ -81,14 +81,11 @@ impl Repo {
         Ok(Some(blob.data.clone()))
     }
 
-    /// The paths of the regular files of `commit`'s tree that `keep`
-    /// accepts, sorted (paths that are not UTF-8 are left out: no file a
-    /// caller looks for by name has one).
-    pub fn paths_at(
+    /// Every entry of `commit`'s tree, recursively.
+    fn tree_entries(
         &self,
         commit: ObjectId,
-        keep: impl Fn(&str) -> bool,
-    ) -> Result<Vec<String>, HistoryError> {
+    ) -> Result<Vec<gix::traverse::tree::recorder::Entry>, HistoryError> {
         let repo = self.thread_safe().to_thread_local();
         let tree = repo
             .find_commit(commit)
@@ -99,8 +96,19 @@ impl Repo {
         tree.traverse()
             .breadthfirst(&mut recorder)
             .map_err(|e| HistoryError::git(format!("listing the tree of {commit}"), e))?;
-        let mut paths: Vec<String> = recorder
-            .records
+        Ok(recorder.records)
+    }
+
+    /// The paths of the regular files of `commit`'s tree that `keep`
+    /// accepts, sorted (paths that are not UTF-8 are left out: no file a
+    /// caller looks for by name has one).
+    pub fn paths_at(
+        &self,
+        commit: ObjectId,
+        keep: impl Fn(&str) -> bool,
+    ) -> Result<Vec<String>, HistoryError> {
+        let mut paths: Vec<String> = self
+            .tree_entries(commit)?
             .into_iter()
             .filter(|e| e.mode.is_blob())
             .filter_map(|e| String::from_utf8(Vec::from(e.filepath)).ok())
@@ -118,18 +126,9 @@ impl Repo {
         rules: &ExclusionRules,
     ) -> Result<Vec<TreeFile>, HistoryError> {
         let repo = self.thread_safe().to_thread_local();
-        let tree = repo
-            .find_commit(commit)
-            .map_err(|e| HistoryError::object(commit, "commit", e))?
-            .tree()
-            .map_err(|e| HistoryError::object(commit, format!("tree of commit {commit}"), e))?;
-        let mut recorder = gix::traverse::tree::Recorder::default();
-        tree.traverse()
-            .breadthfirst(&mut recorder)
-            .map_err(|e| HistoryError::git(format!("listing the tree of {commit}"), e))?;
         let mut classifier = Classifier::new(&repo, rules);
-        let mut files: Vec<TreeFile> = recorder
-            .records
+        let mut files: Vec<TreeFile> = self
+            .tree_entries(commit)?
             .into_iter()
             .filter(|e| e.mode.is_blob())
             .map(|e| {

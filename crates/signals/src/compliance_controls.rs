@@ -63,13 +63,9 @@ impl crate::Signal for ComplianceControls {
         &[Input::Tree]
     }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
-        if ctx.scope.kind != crate::ScopeKind::Repository {
-            return Outcome::NotMeasured(crate::ci::REPOSITORY_ONLY.into());
-        }
-        let Some(practice) = &ctx.data.practice else {
-            return Outcome::NotMeasured(
-                "the assessed commit's tree was not read (a store without its repository)".into(),
-            );
+        let practice = match crate::ci::repository_practice(ctx) {
+            Ok(p) => p,
+            Err(why) => return Outcome::NotMeasured(why),
         };
         let all = &practice.controls;
         let measurable: Vec<_> = all

@@ -86,13 +86,9 @@ impl crate::Signal for WorkflowRisks {
         &[Input::Workflows]
     }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
-        if ctx.scope.kind != crate::ScopeKind::Repository {
-            return Outcome::NotMeasured(crate::ci::REPOSITORY_ONLY.into());
-        }
-        let Some(practice) = &ctx.data.practice else {
-            return Outcome::NotMeasured(
-                "the assessed commit's tree was not read (a store without its repository)".into(),
-            );
+        let practice = match crate::ci::repository_practice(ctx) {
+            Ok(p) => p,
+            Err(why) => return Outcome::NotMeasured(why),
         };
         let report = &practice.workflows;
         if report.files.is_empty() {
