@@ -3,6 +3,7 @@
 
 pub mod backtest;
 pub mod components;
+pub mod controls;
 pub mod coupling;
 pub mod execution;
 pub mod fixes;
@@ -10,3 +11,4 @@ pub mod hotspots;
 pub mod knowledge;
 pub mod maat;
 pub mod teams;
+pub mod workflows;

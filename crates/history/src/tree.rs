@@ -103,13 +103,30 @@ impl Repo {
             .collect())
     }
 
+    /// The paths of the regular files of `commit`'s tree that `keep`
+    /// accepts, sorted (paths that are not UTF-8 are left out: no file a
+    /// caller looks for by name has one).
+    pub fn paths_at(
+        &self,
+        commit: ObjectId,
+        keep: impl Fn(&str) -> bool,
+    ) -> Result<Vec<String>, HistoryError> {
+        let repo = self.thread_safe().to_thread_local();
+        let mut paths: Vec<String> = blob_entries(&repo, commit)?
+            .into_iter()
+            .filter_map(|e| String::from_utf8(Vec::from(e.filepath)).ok())
+            .filter(|p| keep(p))
+            .collect();
+        paths.sort();
+        Ok(paths)
+    }
+
     /// Regular files of `commit`'s tree, sorted by path, with path and attribute
     /// exclusions applied.
     pub fn tree_files(
         &self,
         commit: ObjectId,
-        rules: &ExclusionRules,
-    ) -> Result<Vec<TreeFile>, HistoryError> {
+    ) -> Result<Vec<gix::traverse::tree::recorder::Entry>, HistoryError> {
         let repo = self.thread_safe().to_thread_local();
         let entries = blob_entries(&repo, commit)?;
         let mut classifier = Classifier::new(&repo, rules);

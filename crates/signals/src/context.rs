@@ -97,8 +97,20 @@ pub struct Data {
     /// Execution verification over stored work items (beside the index:
     /// no signal reads it); `None` without work items.
     pub execution: Option<friction_analysis::execution::ExecutionVerification>,
+    /// What the assessed commit's tree shows of security practice
+    /// (workflows, compliance controls); `None` when the tree was not read.
+    pub practice: Option<Practice>,
     knowledge: OnceLock<Knowledge>,
     known: OnceLock<Known>,
+}
+
+/// What the assessed commit's tree shows of security practice.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Practice {
+    /// The GitHub Actions workflows (`.github/workflows/*.yml`).
+    pub workflows: friction_analysis::workflows::Report,
+    /// The compliance controls of `friction_analysis::controls::CONTROLS`.
+    pub controls: Vec<friction_analysis::controls::Control>,
 }
 
 /// The knowledge of one file at the assessed commit, with authors as
@@ -169,6 +181,7 @@ impl Data {
             delivery: None,
             supply: None,
             execution: None,
+            practice: None,
             knowledge: OnceLock::new(),
             known: OnceLock::new(),
         }

@@ -21,8 +21,8 @@ pub mod incidents;
 pub mod supply;
 
 pub use context::{
-    Change, Commit, Context, Data, File, FileKnown, Known, Overrides, Reads, Scope, ScopeKind,
-    is_test_path,
+    Change, Commit, Context, Data, File, FileKnown, Known, Overrides, Practice, Reads, Scope,
+    ScopeKind, is_test_path,
 };
 pub use curve::Curve;
 
@@ -35,6 +35,7 @@ mod ci_duration;
 mod ci_failure_rate;
 mod ci_queue_time;
 mod ci_rerun_rate;
+mod compliance_controls;
 mod coordination_load;
 mod coverage_of_change;
 mod defect_prone_code;
@@ -55,6 +56,7 @@ mod time_to_green;
 mod toil_per_release;
 mod truck_factor;
 mod unowned_code;
+mod workflow_risks;
 
 pub use ai_assisted::AiSettings;
 pub use ci_duration::workflow_minutes;
@@ -89,6 +91,8 @@ pub static REGISTRY: &[&dyn Signal] = &[
     &incident_recurrence::IncidentRecurrence,
     &incident_recovery::IncidentRecovery,
     &unowned_code::UnownedCode,
+    &workflow_risks::WorkflowRisks,
+    &compliance_controls::ComplianceControls,
     &truck_factor::TruckFactor,
     &knowledge_islands::KnowledgeIslands,
     &former_contributors::FormerContributors,
@@ -181,6 +185,10 @@ pub enum Input {
     Dependencies,
     /// An advisory database (`friction advisories import`).
     Advisories,
+    /// GitHub Actions workflow files of the assessed commit.
+    Workflows,
+    /// The assessed commit's tree: policy, licence and configuration files.
+    Tree,
 }
 
 impl Input {
@@ -198,6 +206,8 @@ impl Input {
             Input::Incidents => "incident exports mapped to the repository",
             Input::Dependencies => "lockfiles and manifests",
             Input::Advisories => "advisory database (friction advisories import)",
+            Input::Workflows => "GitHub Actions workflows",
+            Input::Tree => "files of the assessed commit",
         }
     }
 }
