@@ -126,7 +126,8 @@ impl Repo {
     pub fn tree_files(
         &self,
         commit: ObjectId,
-    ) -> Result<Vec<gix::traverse::tree::recorder::Entry>, HistoryError> {
+        rules: &ExclusionRules,
+    ) -> Result<Vec<TreeFile>, HistoryError> {
         let repo = self.thread_safe().to_thread_local();
         let entries = blob_entries(&repo, commit)?;
         let mut classifier = Classifier::new(&repo, rules);
