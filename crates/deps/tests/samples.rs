@@ -52,6 +52,17 @@ fn find<'m>(manifest: &'m Manifest, name: &str, version: &str) -> &'m Package {
         .unwrap_or_else(|| panic!("{name} {version} is listed"))
 }
 
+/// The line the package `name` is cited at holds `needle`.
+fn assert_line_names(text: &str, manifest: &Manifest, name: &str, needle: &str) {
+    let p = manifest
+        .packages
+        .iter()
+        .find(|p| p.name == name)
+        .unwrap_or_else(|| panic!("{name} not found"));
+    let line = text.lines().nth(p.line - 1).unwrap();
+    assert!(line.contains(needle), "{name}: line {} is {line:?}", p.line);
+}
+
 #[test]
 fn cargo_locks_of_every_generation_list_their_registry_crates() {
     for file in [
@@ -113,17 +124,7 @@ fn package_locks_v2_and_v3_list_every_installed_package_and_the_direct_ones() {
         assert!(direct > 0 && direct < expected, "{file}: {direct} direct");
     }
     let (text, coveralls) = sample("npm/coveralls-3.1.1-package-lock-v2.json");
-    let minimist = coveralls
-        .packages
-        .iter()
-        .find(|p| p.name == "minimist")
-        .expect("minimist is installed");
-    assert!(
-        text.lines()
-            .nth(minimist.line - 1)
-            .unwrap()
-            .contains("node_modules/minimist")
-    );
+    assert_line_names(&text, &coveralls, "minimist", "node_modules/minimist");
     assert_eq!(find(&coveralls, "request", "2.88.2").direct, Some(true));
 }
 
@@ -294,17 +295,7 @@ fn pipfile_lock_lists_default_and_develop_pins() {
     let expected = count_lines(&text, |l| l.trim_start().starts_with("\"version\": \"=="));
     assert_eq!(manifest.packages.len(), expected);
     assert!(manifest.packages.iter().all(|p| p.pinned));
-    let attrs = manifest
-        .packages
-        .iter()
-        .find(|p| p.name == "attrs")
-        .unwrap();
-    assert!(
-        text.lines()
-            .nth(attrs.line - 1)
-            .unwrap()
-            .contains("\"attrs\"")
-    );
+    assert_line_names(&text, &manifest, "attrs", "\"attrs\"");
 }
 
 #[test]
@@ -421,17 +412,7 @@ fn composer_lock_lists_packages_and_dev_packages() {
     let (text, manifest) = sample("php/composer-2020-12-composer.lock");
     let expected = count_lines(&text, |l| l.starts_with("            \"name\": \""));
     assert_eq!(manifest.packages.len(), expected);
-    let symfony = manifest
-        .packages
-        .iter()
-        .find(|p| p.name == "symfony/console")
-        .unwrap();
-    assert!(
-        text.lines()
-            .nth(symfony.line - 1)
-            .unwrap()
-            .contains("symfony/console")
-    );
+    assert_line_names(&text, &manifest, "symfony/console", "symfony/console");
 }
 
 #[test]
