@@ -59,6 +59,22 @@ pub struct FileActivity {
     /// Flaky tests whose source is the file; absent when none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub flaky_tests: Option<u32>,
+    /// Open SARIF findings on the file (CodeQL, Semgrep, …); absent when
+    /// none, or when no SARIF file is stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security_findings: Option<u32>,
+    /// Security debt: the findings' severity weights (`security-findings`'
+    /// weights, 0–1 each) × the file's revisions in the window; absent with
+    /// the findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub security_debt: Option<f64>,
+}
+
+/// Security debt of a file: its findings' weight × its revisions in the
+/// window, rounded to two decimals (findings in code that changes often are
+/// the ones most likely to spread and the costliest to leave).
+pub fn security_debt(weight: f64, revisions: u64) -> f64 {
+    (weight * revisions as f64 * 100.0).round() / 100.0
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -173,6 +189,8 @@ pub fn hotspots(changes: &[Change], head: &[HeadFile]) -> Hotspots {
                     / 1000.0,
                 coverage_pct: None,
                 flaky_tests: None,
+                security_findings: None,
+                security_debt: None,
             }
         })
         .collect();

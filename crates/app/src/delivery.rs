@@ -6,14 +6,16 @@
 //! deployment export exists, and finds through git ancestry the first
 //! production deployment that contained each commit.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use friction_model::services::ServiceMap;
 use friction_signals::delivery::{
     CiResult, Cite, Coverage, Delivery, Deploy, DeployResult, Job, Pull, PullReview, Run, Source,
     TestCase, is_production,
 };
+use friction_model::inputs::SecurityFinding;
 use friction_signals::incidents::{self, Incident, Mapping};
+use friction_signals::security_findings::{CodeFinding, CodeFindings};
 use friction_store::{DeliveryRows, Facts, IncidentRows, InputRow, JobRow, Store, Stored};
 
 use crate::Error;
@@ -508,6 +510,19 @@ fn assemble(
     let index = PathIndex::new(&cx.files);
     let tests = test_cases(&rows.tests, &src, &index, w);
     let (coverage, unmatched) = file_coverage(&rows.coverage, &src, &index);
+    let security = code_findings(&rows.findings, cx.inputs, &src, &index);
+    if let Some(s) = security.as_ref().filter(|s| s.skipped_total() > 0) {
+        notes.push(format!(
+            "{} SARIF finding{} name no file of the assessed tree ({})",
+            s.skipped_total(),
+            if s.skipped_total() == 1 { "" } else { "s" },
+            s.skipped
+                .iter()
+                .map(|(why, n)| format!("{n}: {why}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
     if unmatched > 0 {
         notes.push(format!(
             "{unmatched} coverage record{} name files not in the assessed tree",
@@ -562,7 +577,50 @@ fn assemble(
         notes,
         incidents,
         incident_mapping,
+        security,
     }
+}
+
+/// The findings of the stored SARIF files on the tree's files, each
+/// (tool, rule, file, line) once; `None` when no SARIF file is stored.
+fn code_findings(
+    rows: &[Stored<SecurityFinding>],
+    inputs: &[InputRow],
+    src: &Sources<'_>,
+    index: &PathIndex<'_>,
+) -> Option<CodeFindings> {
+    if !inputs.iter().any(|i| i.format == "sarif") {
+        return None;
+    }
+    let mut out = CodeFindings::default();
+    let mut seen = HashSet::new();
+    for r in rows {
+        let f = &r.fact;
+        if !f.skipped.is_empty() {
+            *out.skipped.entry(f.skipped.clone()).or_default() += 1;
+            continue;
+        }
+        let Some(file) = index.find(&f.path) else {
+            *out
+                .skipped
+                .entry("not a file of the assessed tree (outside the repository, or gone)".into())
+                .or_default() += 1;
+            continue;
+        };
+        if !seen.insert((f.tool.as_str(), f.rule.as_str(), file, f.start_line)) {
+            continue;
+        }
+        out.findings.push(CodeFinding {
+            file,
+            tool: f.tool.clone(),
+            rule: f.rule.clone(),
+            level: f.level.clone(),
+            severity: f.security_severity,
+            line: f.start_line,
+            cite: src.cite(r),
+        });
+    }
+    Some(out)
 }
 
 /// The window's incidents (started in it), each once, with their services
@@ -699,6 +757,8 @@ fn file_coverage(
 pub(crate) struct TestMarks {
     pub coverage: BTreeMap<u32, f64>,
     pub flaky: BTreeMap<u32, u32>,
+    /// SARIF findings on the file: how many, and their weight.
+    pub security: BTreeMap<u32, (u32, f64)>,
 }
 
 /// What the stored test and coverage reports say of each of `files`, for
@@ -731,9 +791,13 @@ pub(crate) fn test_marks(
         .into_iter()
         .filter_map(|(i, c)| Some((i, c.line_pct()?)))
         .collect();
+    let security = code_findings(&rows.findings, &inputs, &src, &index)
+        .map(|f| friction_signals::security_findings::weighted_by_file(&f))
+        .unwrap_or_default();
     Ok(TestMarks {
         coverage,
         flaky: friction_signals::flaky_tests_by_file(&delivery),
+        security,
     })
 }
 

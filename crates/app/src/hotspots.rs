@@ -134,7 +134,7 @@ pub fn compute(
     // Coverage and flaky tests from ingested reports, when there are any.
     let paths: Vec<&str> = head.iter().map(|f| f.path.as_str()).collect();
     let marks = crate::delivery::test_marks(store, &paths, since)?;
-    if !marks.coverage.is_empty() || !marks.flaky.is_empty() {
+    if !marks.coverage.is_empty() || !marks.flaky.is_empty() || !marks.security.is_empty() {
         let at: std::collections::HashMap<&str, u32> = paths
             .iter()
             .enumerate()
@@ -144,6 +144,10 @@ pub fn compute(
             let i = at.get(f.path.as_str()).copied();
             f.coverage_pct = i.and_then(|i| marks.coverage.get(&i).copied());
             f.flaky_tests = i.and_then(|i| marks.flaky.get(&i).copied());
+            if let Some(&(n, w)) = i.and_then(|i| marks.security.get(&i)) {
+                f.security_findings = Some(n);
+                f.security_debt = Some(hotspots::security_debt(w, f.revisions));
+            }
         }
     }
     Ok(Some(HotspotReport {

@@ -94,6 +94,13 @@ pub struct FileCost {
     /// Flaky tests whose source is this file (absent when none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flaky_tests: Option<u32>,
+    /// Open SARIF findings on the file (absent when none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_findings: Option<u32>,
+    /// Security debt: the findings' weight × the file's revisions in the
+    /// window ([`friction_analysis::hotspots::security_debt`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_debt: Option<f64>,
 }
 
 impl FileCost {
@@ -248,6 +255,12 @@ pub fn cost_model(data: &Data, economics: &Economics, overrides: &Overrides) -> 
         .as_ref()
         .map(friction_signals::flaky_tests_by_file)
         .unwrap_or_default();
+    let security = data
+        .delivery
+        .as_ref()
+        .and_then(|d| d.security.as_ref())
+        .map(friction_signals::security_findings::weighted_by_file)
+        .unwrap_or_default();
     let mut files = Vec::new();
     let (mut friction_total, mut defect_total) = (Range::zero(), Range::zero());
     for (id, (revs, fixes, times)) in &per_file {
@@ -297,6 +310,10 @@ pub fn cost_model(data: &Data, economics: &Economics, overrides: &Overrides) -> 
                 median_gap_days,
                 coverage_pct: coverage.get(&(i as u32)).copied(),
                 flaky_tests: flaky.get(&(i as u32)).copied(),
+                security_findings: security.get(&(i as u32)).map(|s| s.0),
+                security_debt: security.get(&(i as u32)).map(|s| {
+                    friction_analysis::hotspots::security_debt(s.1, revs.len() as u64)
+                }),
             });
         }
     }

@@ -85,8 +85,18 @@ fn test_cell(f: &friction_analysis::hotspots::FileActivity) -> String {
     }
 }
 
+/// Whether SARIF findings name any file of the listing.
+fn security(report: &HotspotReport) -> bool {
+    report
+        .hotspots
+        .files
+        .iter()
+        .any(|f| f.security_findings.is_some())
+}
+
 pub fn csv(report: &HotspotReport, limit: usize) -> String {
     let testing = testing(report);
+    let security = security(report);
     let rows = report.hotspots.files.iter().take(limit).map(|f| {
         let mut row = vec![
             f.path.clone(),
@@ -109,6 +119,14 @@ pub fn csv(report: &HotspotReport, limit: usize) -> String {
                 friction_signals::test_marks(f.coverage_pct, f.flaky_tests).join(", "),
             ]);
         }
+        if security {
+            row.extend([
+                f.security_findings
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+                f.security_debt.map(|d| d.to_string()).unwrap_or_default(),
+            ]);
+        }
         row
     });
     let mut columns = vec![
@@ -124,6 +142,9 @@ pub fn csv(report: &HotspotReport, limit: usize) -> String {
     ];
     if testing {
         columns.extend(["coverage_pct", "flaky_tests", "test_risk"]);
+    }
+    if security {
+        columns.extend(["security_findings", "security_debt"]);
     }
     friction_report::csv_text(&columns, rows)
 }
@@ -204,6 +225,13 @@ pub fn text(report: &HotspotReport, limit: usize) -> String {
             ));
             if testing(report) && (f.coverage_pct.is_some() || f.flaky_tests.is_some()) {
                 out.push_str(&format!("{:>60}{}\n", "", test_cell(f)));
+            }
+            if let (Some(n), Some(debt)) = (f.security_findings, f.security_debt) {
+                out.push_str(&format!(
+                    "{:>60}{n} security finding{} · security debt {debt:.2}\n",
+                    "",
+                    if n == 1 { "" } else { "s" }
+                ));
             }
         }
     }

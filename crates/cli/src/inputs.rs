@@ -198,7 +198,7 @@ pub fn inputs(args: &InputsArgs) -> Result<u8, Error> {
     }
     let f = &stored.facts;
     println!(
-        "\nfacts (each counted once): {} CI runs, {} CI jobs, {} pull requests, {} reviews, {} pull-request commits, {} test results, {} coverage files, {} deployments, {} deployment statuses, {} releases, {} incidents, {} incident log entries, {} work items, {} work-item changes",
+        "\nfacts (each counted once): {} CI runs, {} CI jobs, {} pull requests, {} reviews, {} pull-request commits, {} test results, {} coverage files, {} deployments, {} deployment statuses, {} releases, {} incidents, {} incident log entries, {} work items, {} work-item changes, {} SARIF findings",
         f.ci_runs,
         f.ci_jobs,
         f.pull_requests,
@@ -212,7 +212,8 @@ pub fn inputs(args: &InputsArgs) -> Result<u8, Error> {
         f.incidents,
         f.incident_events,
         f.work_items,
-        f.work_item_changes
+        f.work_item_changes,
+        f.security_findings
     );
     let scopes: std::collections::BTreeSet<&str> = stored
         .inputs

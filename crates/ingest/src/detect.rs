@@ -36,6 +36,13 @@ fn is_devlake_header(text: &str) -> bool {
 }
 
 fn json_provider(text: &str) -> Option<Format> {
+    // A SARIF log: `runs` beside a SARIF `$schema` or a `version` (another
+    // version than 2.1.0 is then refused by name, not as an unknown format).
+    if text.contains("\"runs\"")
+        && (text.to_ascii_lowercase().contains("sarif") || text.contains("\"version\""))
+    {
+        return Some(Format::Sarif);
+    }
     const PAGERDUTY: [&str; 5] = [
         "\"incident_number\"",
         "\"incident_key\"",
@@ -172,6 +179,18 @@ mod tests {
         assert_eq!(
             detect(b"id,title,severity,created_at,resolved_at\nINC-1,x,1,2024-01-01T00:00:00Z,\n"),
             Some(Format::IncidentsCsv)
+        );
+        assert_eq!(
+            detect(b"{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[{\"tool\":{}}]}"),
+            Some(Format::Sarif)
+        );
+        assert_eq!(
+            detect(b"{\"version\": \"2.1.0\", \"runs\": []}"),
+            Some(Format::Sarif)
+        );
+        assert_eq!(
+            detect(b"{\"total_count\":1,\"workflow_runs\":[{\"id\":1,\"node_id\":\"x\"}]}"),
+            Some(Format::Github)
         );
         assert_eq!(detect(b"<html><body>"), None);
         assert_eq!(detect(b"name,value\n"), None);

@@ -1,6 +1,6 @@
 //! Extraction of exports beyond git into facts: CI runs and jobs, pull and
 //! merge requests with their reviews and commits, deployments, JUnit test
-//! results, coverage reports, incidents and work items. One module per format; [`detect`] recognises a format
+//! results, coverage reports, incidents, work items and SARIF findings. One module per format; [`detect`] recognises a format
 //! from the first bytes of a file, and [`extract`] streams its records, each
 //! with its position, to a sink.
 //!
@@ -21,6 +21,7 @@ mod jacoco;
 mod json;
 mod junit;
 mod lcov;
+mod sarif;
 mod time;
 mod workitem_csv;
 mod workitems;
@@ -72,11 +73,13 @@ pub enum Format {
     /// A work-item CSV: Jira's CSV export, Linear's CSV export, or the
     /// generic work-item (or changelog) CSV with documented columns.
     WorkItemsCsv,
+    /// SARIF 2.1.0 (CodeQL, Semgrep, Trivy, …): security and static-analysis findings.
+    Sarif,
 }
 
 impl Format {
     /// Every format, in the order they are documented.
-    pub const ALL: [Format; 12] = [
+    pub const ALL: [Format; 13] = [
         Format::Github,
         Format::Gitlab,
         Format::DevlakeCsv,
@@ -89,6 +92,7 @@ impl Format {
         Format::IncidentsCsv,
         Format::Jira,
         Format::WorkItemsCsv,
+        Format::Sarif,
     ];
 
     /// The name shown, stored and accepted by `--format`.
@@ -106,6 +110,7 @@ impl Format {
             Format::IncidentsCsv => "incidents-csv",
             Format::Jira => "jira",
             Format::WorkItemsCsv => "workitems-csv",
+            Format::Sarif => "sarif",
         }
     }
 
@@ -228,5 +233,6 @@ pub fn extract(format: Format, reader: &mut dyn BufRead, sink: &mut Sink<'_>) ->
         Format::IncidentsCsv => incident_csv::extract(reader, sink),
         Format::Jira => json::extract(reader, json::Provider::Jira, sink),
         Format::WorkItemsCsv => workitem_csv::extract(reader, sink),
+        Format::Sarif => sarif::extract(reader, sink),
     }
 }

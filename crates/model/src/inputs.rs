@@ -172,6 +172,33 @@ pub struct FileCoverage {
     pub functions_hit: u64,
 }
 
+/// One result of a static-analysis or security scanner (a SARIF 2.1.0
+/// `result`), at its first location.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct SecurityFinding {
+    /// The tool (`tool.driver.name`): `CodeQL`, `Semgrep OSS`, `Trivy`, …
+    pub tool: String,
+    /// The rule id (`ruleId`, else the rule the `ruleIndex` names).
+    pub rule: String,
+    /// SARIF's level: `error`, `warning`, `note` or `none` (the result's,
+    /// else its rule's default configuration, else SARIF's default `warning`).
+    pub level: String,
+    /// The `security-severity` property (0–10, as GitHub code scanning reads
+    /// it) of the result, else of its rule; absent when neither has one.
+    pub security_severity: Option<f64>,
+    /// The location's path relative to the repository root (`src/a.rs`), or
+    /// the absolute path as written (`/home/runner/work/r/r/src/a.rs`),
+    /// matched against the repository's files when read. Empty when skipped
+    /// before a path could be made of the URI.
+    pub path: String,
+    pub start_line: Option<u64>,
+    /// Why the finding cannot name a file of the repository (a URI with
+    /// `..` leaving the root, a `uriBaseId` the file does not resolve, a
+    /// non-file URI, no location): counted and reported, never scored.
+    /// Empty when the path is usable.
+    pub skipped: String,
+}
+
 /// A deployment (GitHub's deployments API).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Deployment {
@@ -413,6 +440,7 @@ pub enum InputRecord {
     IncidentEvent(IncidentEvent),
     WorkItem(WorkItem),
     WorkItemChange(WorkItemChange),
+    SecurityFinding(SecurityFinding),
 }
 
 impl InputRecord {
@@ -432,6 +460,7 @@ impl InputRecord {
             InputRecord::WorkItemChange(r) => &r.scope,
             InputRecord::TestResult(_)
             | InputRecord::Coverage(_)
+            | InputRecord::SecurityFinding(_)
             | InputRecord::Incident(_)
             | InputRecord::IncidentEvent(_) => "",
         }
@@ -448,7 +477,7 @@ impl InputRecord {
             InputRecord::Review(r) => vec![r.submitted_at],
             InputRecord::PrCommit(r) => vec![r.authored_at, r.committed_at],
             InputRecord::TestResult(r) => vec![r.timestamp],
-            InputRecord::Coverage(_) => Vec::new(),
+            InputRecord::Coverage(_) | InputRecord::SecurityFinding(_) => Vec::new(),
             InputRecord::Deployment(r) => vec![r.created_at, r.updated_at],
             InputRecord::DeploymentStatus(r) => vec![r.created_at],
             InputRecord::Release(r) => vec![r.created_at, r.published_at],

@@ -206,6 +206,11 @@ pub fn tables(r: &Report) -> Vec<Table> {
     if testing {
         columns.extend(cols(&["coverage_pct", "flaky_tests", "test_risk"]));
     }
+    // Security debt only when SARIF findings name a file of the list.
+    let security = a.cost.files.iter().any(|f| f.security_findings.is_some());
+    if security {
+        columns.extend(cols(&["security_findings", "security_debt"]));
+    }
     out.push(Table {
         name: "hotspots",
         title: "Files changed in the window, costliest first",
@@ -232,6 +237,14 @@ pub fn tables(r: &Report) -> Vec<Table> {
                         o(f.coverage_pct),
                         f.flaky_tests.map(|n| n.to_string()).unwrap_or_default(),
                         f.test_marks().join(", "),
+                    ]);
+                }
+                if security {
+                    row.extend([
+                        f.security_findings
+                            .map(|n| n.to_string())
+                            .unwrap_or_default(),
+                        o(f.security_debt),
                     ]);
                 }
                 row

@@ -384,6 +384,8 @@ pub struct Delivery {
     /// How much of the window's incident data maps to this repository;
     /// `None` when no incident is stored.
     pub incident_mapping: Option<crate::incidents::Mapping>,
+    /// Findings of the stored SARIF files; `None` when none is stored.
+    pub security: Option<crate::security_findings::CodeFindings>,
 }
 
 impl Delivery {

@@ -51,6 +51,7 @@ mod lead_time;
 mod recovery_time;
 mod review_wait;
 mod rework;
+pub mod security_findings;
 mod structural_coupling;
 mod time_to_green;
 mod toil_per_release;
@@ -69,7 +70,7 @@ pub use incident_recurrence::RECURRENCE_DAYS;
 /// Version of the whole assessment methodology: every signal's thresholds and
 /// weights, the family weights, the bands and the cost model. Bump it when any
 /// of them changes, so snapshots say which rules scored them.
-pub const METHODOLOGY_VERSION: &str = "eci/6";
+pub const METHODOLOGY_VERSION: &str = "eci/7";
 
 /// Every signal, in documentation order.
 pub static REGISTRY: &[&dyn Signal] = &[
@@ -108,6 +109,7 @@ pub static REGISTRY: &[&dyn Signal] = &[
     &supply::VulnerableDependencies,
     &supply::UnpinnedDependencies,
     &supply::UnmaintainedDependencies,
+    &security_findings::SecurityFindings,
 ];
 
 /// The signal with this id.
@@ -189,6 +191,8 @@ pub enum Input {
     Workflows,
     /// The assessed commit's tree: policy, licence and configuration files.
     Tree,
+    /// SARIF 2.1.0 files of security and static-analysis scanners.
+    Sarif,
 }
 
 impl Input {
@@ -208,6 +212,7 @@ impl Input {
             Input::Advisories => "advisory database (friction advisories import)",
             Input::Workflows => "GitHub Actions workflows",
             Input::Tree => "files of the assessed commit",
+            Input::Sarif => "SARIF findings (CodeQL, Semgrep, Trivy, …)",
         }
     }
 }

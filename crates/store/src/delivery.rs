@@ -9,7 +9,7 @@
 
 use friction_model::inputs::{
     CiRun, Deployment, DeploymentStatus, FileCoverage, Incident, IncidentEvent, Position, PrCommit,
-    PullRequest, Release, Review, TestOutcome, TestResult,
+    PullRequest, Release, Review, SecurityFinding, TestOutcome, TestResult,
 };
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
@@ -221,6 +221,8 @@ pub struct DeliveryRows {
     pub releases: Vec<Stored<Release>>,
     pub tests: Vec<Stored<TestResult>>,
     pub coverage: Vec<Stored<FileCoverage>>,
+    /// SARIF findings (scope-less, like test results), skipped ones included.
+    pub findings: Vec<Stored<SecurityFinding>>,
 }
 
 fn position(r: &Row<'_>, input: usize) -> rusqlite::Result<(i64, Position)> {
@@ -577,7 +579,37 @@ impl Store {
                 })
             })?
             .collect::<Result<_, _>>()?;
+        out.findings = self.security_findings()?;
         Ok(out)
+    }
+
+    /// Every stored SARIF finding, skipped ones included (their `skipped`
+    /// says why), by input and record. Findings have no source key: the
+    /// reader de-duplicates what several files repeat.
+    pub fn security_findings(&self) -> Result<Vec<Stored<SecurityFinding>>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT tool, rule, level, security_severity, path, start_line, skipped, input, record, line
+             FROM security_findings ORDER BY input, record",
+        )?;
+        let rows = stmt
+            .query_map([], |r| {
+                let (input, at) = position(r, 7)?;
+                Ok(Stored {
+                    input,
+                    at,
+                    fact: SecurityFinding {
+                        tool: r.get(0)?,
+                        rule: r.get(1)?,
+                        level: r.get(2)?,
+                        security_severity: r.get(3)?,
+                        path: r.get(4)?,
+                        start_line: r.get::<_, Option<i64>>(5)?.map(to_u64),
+                        skipped: r.get(6)?,
+                    },
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
     }
 
     /// The jobs of `scope` dated from `since` to `until`, in table order. A

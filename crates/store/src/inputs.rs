@@ -78,11 +78,12 @@ pub struct FactCounts {
     pub incident_events: u64,
     pub work_items: u64,
     pub work_item_changes: u64,
+    pub security_findings: u64,
 }
 
 /// The tables of facts with their source keys (empty: every row is a fact of
 /// its own; test results and coverage have no source id).
-const FACT_TABLES: [(&str, &str); 14] = [
+const FACT_TABLES: [(&str, &str); 15] = [
     ("ci_runs", "scope, run_id, attempt"),
     ("ci_jobs", "scope, job_id, attempt"),
     ("pull_requests", "scope, number"),
@@ -100,6 +101,7 @@ const FACT_TABLES: [(&str, &str); 14] = [
         "work_item_changes",
         "source, scope, item_key, change_id, field",
     ),
+    ("security_findings", ""),
 ];
 
 /// A write transaction for one input's facts.
@@ -136,7 +138,7 @@ impl Store {
 
     /// Distinct facts stored, each counted once however many inputs hold it.
     pub fn fact_counts(&self) -> Result<FactCounts, StoreError> {
-        let mut counts = [0u64; 14];
+        let mut counts = [0u64; 15];
         for (slot, (table, key)) in counts.iter_mut().zip(FACT_TABLES) {
             let sql = if key.is_empty() {
                 format!("SELECT COUNT(*) FROM {table}")
@@ -161,6 +163,7 @@ impl Store {
             incident_events,
             work_items,
             work_item_changes,
+            security_findings,
         ] = counts;
         Ok(FactCounts {
             ci_runs,
@@ -177,6 +180,7 @@ impl Store {
             incident_events,
             work_items,
             work_item_changes,
+            security_findings,
         })
     }
 
@@ -375,6 +379,17 @@ impl InputWriter<'_> {
                     id, rec, line, r.path, to_i64(r.lines_found), to_i64(r.lines_hit),
                     to_i64(r.branches_found), to_i64(r.branches_hit), to_i64(r.functions_found),
                     to_i64(r.functions_hit)
+                ])?,
+            InputRecord::SecurityFinding(r) => self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO security_findings (input, record, line, tool, rule, level,
+                        security_severity, path, start_line, skipped)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )?
+                .execute(params![
+                    id, rec, line, r.tool, r.rule, r.level, r.security_severity, r.path,
+                    r.start_line.map(to_i64), r.skipped
                 ])?,
             InputRecord::Deployment(r) => self
                 .tx
