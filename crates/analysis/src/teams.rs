@@ -173,6 +173,8 @@ struct Section {
     default_owners: Vec<String>,
     patterns: Vec<String>,
     owners: Vec<Vec<String>>,
+    /// The 1-based line of each pattern.
+    lines: Vec<usize>,
     compiled: PathPatterns,
 }
 
@@ -249,6 +251,7 @@ impl CodeOwners {
             default_owners: Vec::new(),
             patterns: Vec::new(),
             owners: Vec::new(),
+            lines: Vec::new(),
             compiled: PathPatterns::default(),
         }];
         let mut current = 0;
@@ -273,6 +276,7 @@ impl CodeOwners {
                                     default_owners: Vec::new(),
                                     patterns: Vec::new(),
                                     owners: Vec::new(),
+                                    lines: Vec::new(),
                                     compiled: PathPatterns::default(),
                                 });
                                 sections.len() - 1
@@ -306,6 +310,7 @@ impl CodeOwners {
                     };
                     s.patterns.push(pattern);
                     s.owners.push(owners);
+                    s.lines.push(i + 1);
                 }
                 Err(e) => invalid.push((i + 1, e.to_string())),
             }
@@ -332,6 +337,49 @@ impl CodeOwners {
             }
         }
         (!out.is_empty()).then_some(out)
+    }
+
+    /// The rules whose pattern matches none of `paths`: (line, pattern), in
+    /// line order. A rule that matches nothing is dead (a moved or deleted
+    /// directory) and hides that the code it meant has no owner.
+    pub fn rules_matching_nothing<'a>(
+        &self,
+        paths: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<(usize, String)> {
+        let mut hit: Vec<Vec<bool>> = self
+            .sections
+            .iter()
+            .map(|s| vec![false; s.patterns.len()])
+            .collect();
+        for path in paths {
+            for (s, h) in self.sections.iter().zip(&mut hit) {
+                for i in s.compiled.matches(path) {
+                    h[i] = true;
+                }
+            }
+        }
+        let mut out: Vec<(usize, String)> = self
+            .sections
+            .iter()
+            .zip(&hit)
+            .flat_map(|(s, h)| {
+                h.iter()
+                    .enumerate()
+                    .filter(|(_, hit)| !**hit)
+                    .map(|(i, _)| (s.lines[i], s.patterns[i].clone()))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Every owner the file names (rules and section defaults), sorted.
+    pub fn owners(&self) -> BTreeSet<String> {
+        self.sections
+            .iter()
+            .flat_map(|s| s.owners.iter().flatten().chain(&s.default_owners))
+            .cloned()
+            .collect()
     }
 
     /// Named sections (GitLab), lower-cased, in file order.
@@ -467,4 +515,89 @@ mod tests {
         assert_eq!(c.multi_team_code_pct, 25.0);
         assert_eq!(c.team_pairs, vec![("x".to_owned(), "y".to_owned(), 1)]);
     }
+}
+
+/// What the history says of one CODEOWNERS owner.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OwnerStatus {
+    /// Committed within the activity window.
+    Active,
+    /// Committed, but not within the activity window.
+    Stale,
+    /// No commit identity of the history matches the owner.
+    NeverCommitted,
+    /// An `@org/team`: its members are not in the repository, so whether
+    /// they commit is not measurable offline.
+    Team,
+}
+
+/// One owner of a CODEOWNERS file and the commit identity it maps to.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OwnerHealth {
+    /// As written (`@user`, `@org/team`, `name@example.com`).
+    pub owner: String,
+    pub status: OwnerStatus,
+    /// The commit identity (e-mail) matched, when one is.
+    pub identity: Option<String>,
+    /// The matched identity's last counted commit (epoch seconds).
+    pub last_commit: Option<i64>,
+}
+
+/// A commit identity of the history: e-mail, name, last commit time.
+pub struct Identity<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub last: i64,
+}
+
+/// Whether the commit identity is the owner's. An e-mail owner: the same
+/// e-mail (case-insensitive). An `@user`: the same name, the e-mail's local
+/// part, or GitHub's no-reply address (`user@users.noreply.github.com`,
+/// `123+user@users.noreply.github.com`).
+pub fn owner_is(owner: &str, id: &Identity<'_>) -> bool {
+    let Some(handle) = owner.strip_prefix('@') else {
+        return owner.eq_ignore_ascii_case(id.email);
+    };
+    let (local, _) = id.email.split_once('@').unwrap_or((id.email, ""));
+    let local = local.rsplit('+').next().unwrap_or(local);
+    handle.eq_ignore_ascii_case(id.name) || handle.eq_ignore_ascii_case(local)
+}
+
+/// The health of each owner: a team is not measurable offline; a person is
+/// active when a matching identity committed since `active_since`, stale
+/// when it committed only before, never-committed when no identity matches.
+pub fn owner_health<'a>(
+    owners: impl IntoIterator<Item = &'a str>,
+    identities: &[Identity<'_>],
+    active_since: i64,
+) -> Vec<OwnerHealth> {
+    owners
+        .into_iter()
+        .map(|owner| {
+            if owner.starts_with('@') && owner.contains('/') {
+                return OwnerHealth {
+                    owner: owner.to_owned(),
+                    status: OwnerStatus::Team,
+                    identity: None,
+                    last_commit: None,
+                };
+            }
+            // The most recent of the identities that match.
+            let best = identities
+                .iter()
+                .filter(|id| owner_is(owner, id))
+                .max_by(|a, b| a.last.cmp(&b.last).then_with(|| b.email.cmp(a.email)));
+            OwnerHealth {
+                owner: owner.to_owned(),
+                status: match best {
+                    None => OwnerStatus::NeverCommitted,
+                    Some(id) if id.last >= active_since => OwnerStatus::Active,
+                    Some(_) => OwnerStatus::Stale,
+                },
+                identity: best.map(|id| id.email.to_owned()),
+                last_commit: best.map(|id| id.last),
+            }
+        })
+        .collect()
 }

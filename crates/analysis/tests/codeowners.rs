@@ -160,3 +160,93 @@ fn gitlab_section_headers_approvals_and_bad_headers() {
     let lines: Vec<usize> = co.invalid.iter().map(|x| x.0).collect();
     assert_eq!(lines, [7, 8]);
 }
+
+#[test]
+fn rules_that_match_no_file_are_named_by_line() {
+    let co = fixture("github-ossf-scorecard.CODEOWNERS");
+    let text = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/codeowners/github-ossf-scorecard.CODEOWNERS",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let line_of = |pattern: &str| {
+        text.lines()
+            .position(|l| l.starts_with(pattern))
+            .map(|i| i + 1)
+            .unwrap()
+    };
+    // A tree without `docs/` and without the Azure client.
+    let dead = co.rules_matching_nothing(["main.go", "README.md", "checks/x.go"]);
+    assert_eq!(
+        dead,
+        [
+            (line_of("/docs/"), "/docs/".to_owned()),
+            (
+                line_of("/clients/azuredevopsrepo/"),
+                "/clients/azuredevopsrepo/".to_owned()
+            ),
+        ]
+    );
+    // GitLab sections: each section's rules count on their own.
+    let co = fixture("gitlab-ircad-sight.CODEOWNERS");
+    let all = co.rules_matching_nothing(std::iter::empty());
+    let lines: Vec<usize> = all.iter().map(|r| r.0).collect();
+    assert_eq!(lines, [2, 5, 6, 9, 10, 11, 12]);
+    let dead = co.rules_matching_nothing(["libs/io/bitmap/reader.cpp", "libs/viz/a.hpp"]);
+    let lines: Vec<usize> = dead.iter().map(|r| r.0).collect();
+    assert_eq!(lines, [2, 6, 10, 11, 12]);
+}
+
+#[test]
+fn owners_map_to_commit_identities_and_teams_are_not_measurable() {
+    use friction_analysis::teams::{Identity, OwnerStatus, owner_health};
+    let ids = [
+        Identity {
+            email: "ann@example.com",
+            name: "Ann Lee",
+            last: 1_000,
+        },
+        Identity {
+            email: "12345+bobdev@users.noreply.github.com",
+            name: "Bob",
+            last: 100,
+        },
+        Identity {
+            email: "carol@example.com",
+            name: "carol",
+            last: 900,
+        },
+    ];
+    let co = fixture("MESSY-github-git-fame.CODEOWNERS");
+    let owners: Vec<String> = co.owners().into_iter().collect();
+    assert_eq!(owners, ["@github/pages"]);
+    let h = owner_health(owners.iter().map(String::as_str), &ids, 500);
+    assert_eq!(h[0].status, OwnerStatus::Team);
+    assert_eq!(h[0].identity, None);
+
+    let h = owner_health(
+        ["@ann", "ANN@example.com", "@bobdev", "@Carol", "@zed", "zed@example.com"],
+        &ids,
+        500,
+    );
+    let got: Vec<(&str, OwnerStatus, Option<&str>)> = h
+        .iter()
+        .map(|o| (o.owner.as_str(), o.status.clone(), o.identity.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("@ann", OwnerStatus::Active, Some("ann@example.com")),
+            ("ANN@example.com", OwnerStatus::Active, Some("ann@example.com")),
+            (
+                "@bobdev",
+                OwnerStatus::Stale,
+                Some("12345+bobdev@users.noreply.github.com")
+            ),
+            ("@Carol", OwnerStatus::Active, Some("carol@example.com")),
+            ("@zed", OwnerStatus::NeverCommitted, None),
+            ("zed@example.com", OwnerStatus::NeverCommitted, None),
+        ]
+    );
+    assert_eq!(h[2].last_commit, Some(100));
+}

@@ -5,7 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use friction_analysis::knowledge::{self, Change, File, Knowledge, pseudonym};
-use friction_analysis::teams::{self, CodeOwners, Coordination, TeamMap, TeamOverlap, UNMAPPED};
+use friction_analysis::teams::{
+    self, CodeOwners, Coordination, Identity, OwnerHealth, OwnerStatus, TeamMap, TeamOverlap,
+    UNMAPPED,
+};
 use friction_code::{ANALYZER_VERSION, FileMetrics};
 use friction_store::WalkMode;
 use serde::Serialize;
@@ -74,6 +77,20 @@ pub struct CodeOwnersSummary {
     pub code_without_owner_pct: f64,
     /// Lines that could not be used: (line, reason).
     pub invalid_lines: Vec<(usize, String)>,
+    /// Every owner the file names, with what the history says of it
+    /// (pseudonymised unless `--names`; teams are shown as written).
+    pub owners: Vec<OwnerHealth>,
+    /// Owners with a matching commit identity that has not committed
+    /// within `--active-months`.
+    pub stale_owners: u64,
+    /// Individual owners no commit identity matches.
+    pub never_committed_owners: u64,
+    /// `@org/team` owners: not measurable offline.
+    pub team_owners: u64,
+    /// Rules whose pattern matches no file at `HEAD`: (line, pattern).
+    pub rules_matching_nothing: Vec<(usize, String)>,
+    /// Hotspots (12 months) no rule gives an owner.
+    pub hotspots_without_owner: Vec<String>,
 }
 
 /// `part` of `total` in percent, to one decimal.
@@ -280,26 +297,6 @@ impl Session {
                 .collect();
             coordination = Some(teams::coordination(&triples));
         }
-        let codeowners = repo
-            .as_ref()
-            .and_then(|r| crate::assess::committed_codeowners(r, None))
-            .map(|(file, text)| (file, CodeOwners::parse(&text)));
-        let codeowners = codeowners.map(|(file, co)| {
-            let total: u64 = k.files.iter().map(|f| u64::from(f.code_lines)).sum();
-            let without_owner: Vec<&knowledge::FileKnowledge> = k
-                .files
-                .iter()
-                .filter(|f| co.owners_of(&f.path).is_none())
-                .collect();
-            let code: u64 = without_owner.iter().map(|f| u64::from(f.code_lines)).sum();
-            CodeOwnersSummary {
-                file,
-                files_without_owner: without_owner.len() as u64,
-                code_without_owner_pct: pct1(code, total),
-                invalid_lines: co.invalid.clone(),
-            }
-        });
-
         let map = crate::project::component_map(&config)?;
         let hot: BTreeSet<String> = crate::hotspots::compute(store, self.health(), 12, mode, &map)
             .ok()
@@ -313,6 +310,71 @@ impl Session {
                     .collect()
             })
             .unwrap_or_default();
+        // The identities of the history: e-mail, name, last counted commit.
+        let mut last_of: BTreeMap<&str, i64> = BTreeMap::new();
+        for c in &changes {
+            let t = last_of.entry(c.author).or_insert(c.time);
+            *t = (*t).max(c.time);
+        }
+        let identities: Vec<Identity<'_>> = last_of
+            .iter()
+            .map(|(email, last)| Identity {
+                email,
+                name: names.get(email).copied().unwrap_or(""),
+                last: *last,
+            })
+            .collect();
+        let codeowners = repo
+            .as_ref()
+            .and_then(|r| crate::assess::committed_codeowners(r, None))
+            .map(|(file, text)| (file, CodeOwners::parse(&text)));
+        // Every file of HEAD's tree (not only measured code), for the rules
+        // that match nothing.
+        let tree: Vec<String> = repo
+            .as_ref()
+            .and_then(|r| r.paths_at(r.head_commit().ok()?, |_| true).ok())
+            .unwrap_or_else(|| k.files.iter().map(|f| f.path.clone()).collect());
+        let codeowners = codeowners.map(|(file, co)| {
+            let total: u64 = k.files.iter().map(|f| u64::from(f.code_lines)).sum();
+            let without_owner: Vec<&knowledge::FileKnowledge> = k
+                .files
+                .iter()
+                .filter(|f| co.owners_of(&f.path).is_none())
+                .collect();
+            let code: u64 = without_owner.iter().map(|f| u64::from(f.code_lines)).sum();
+            let listed = co.owners();
+            let mut owners =
+                teams::owner_health(listed.iter().map(String::as_str), &identities, active_since);
+            let count = |s: OwnerStatus| owners.iter().filter(|o| o.status == s).count() as u64;
+            let (stale_owners, never_committed_owners, team_owners) = (
+                count(OwnerStatus::Stale),
+                count(OwnerStatus::NeverCommitted),
+                count(OwnerStatus::Team),
+            );
+            if !request.names {
+                for o in owners.iter_mut().filter(|o| o.status != OwnerStatus::Team) {
+                    o.owner = pseudonym(&salt, &o.owner.to_lowercase());
+                    o.identity = o.identity.as_ref().map(|i| pseudonym(&salt, i));
+                }
+                owners.sort_by(|a, b| a.owner.cmp(&b.owner));
+            }
+            CodeOwnersSummary {
+                file,
+                files_without_owner: without_owner.len() as u64,
+                code_without_owner_pct: pct1(code, total),
+                invalid_lines: co.invalid.clone(),
+                owners,
+                stale_owners,
+                never_committed_owners,
+                team_owners,
+                rules_matching_nothing: co.rules_matching_nothing(tree.iter().map(String::as_str)),
+                hotspots_without_owner: hot
+                    .iter()
+                    .filter(|p| co.owners_of(p).is_none())
+                    .cloned()
+                    .collect(),
+            }
+        });
         let hotspots_at_risk: Vec<String> = k
             .files
             .iter()

@@ -175,6 +175,33 @@ fn text(r: &KnowledgeReport, limit: usize) -> String {
             ));
         }
         out.push('\n');
+        out.push_str(&format!(
+            "                owners: {} named, {} stale (no commit within the activity window), {} never committed, {} teams (not measurable offline)\n",
+            co.owners.len(),
+            co.stale_owners,
+            co.never_committed_owners,
+            co.team_owners
+        ));
+        if !co.rules_matching_nothing.is_empty() {
+            let (line, pattern) = &co.rules_matching_nothing[0];
+            out.push_str(&format!(
+                "                {} rules match no file (line {line}: {})\n",
+                co.rules_matching_nothing.len(),
+                clean(pattern)
+            ));
+        }
+        if !co.hotspots_without_owner.is_empty() {
+            out.push_str(&format!(
+                "                {} hotspots have no owner: {}\n",
+                co.hotspots_without_owner.len(),
+                co.hotspots_without_owner
+                    .iter()
+                    .take(3)
+                    .map(|p| clean(p))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
     }
     let shown: Vec<_> = k
         .files

@@ -232,3 +232,58 @@ fn a_file_an_active_maintainer_keeps_is_not_orphaned() {
         "{text}"
     );
 }
+
+/// Issue 18: CODEOWNERS health — owners mapped to commit identities (active,
+/// stale, never committed; teams not measurable offline), rules that match
+/// no file; individuals pseudonymous unless `--names`.
+#[test]
+fn codeowners_health_names_stale_absent_and_team_owners_and_dead_rules() {
+    let mut f = history();
+    f.write(
+        ".github/CODEOWNERS",
+        "*.py @ann\nlegacy.py old@example.com\n/docs/ @ghost\nlib.py @org/libs\n",
+    );
+    f.commit_as("owners", "Ann", "ann@example.com");
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    let k = knowledge(&f, &db, &[]);
+    let co = &k["codeowners"];
+    assert_eq!(co["file"], ".github/CODEOWNERS");
+    // Old Timer last committed two years before the others (default window 12 months).
+    assert_eq!(co["stale_owners"], 1, "{co}");
+    assert_eq!(co["never_committed_owners"], 1, "{co}");
+    assert_eq!(co["team_owners"], 1, "{co}");
+    assert_eq!(co["owners"].as_array().unwrap().len(), 4);
+    assert_eq!(co["rules_matching_nothing"], serde_json::json!([[3, "/docs/"]]));
+    assert!(co["hotspots_without_owner"].is_array());
+    let text = k.to_string();
+    assert!(!text.contains("ann") && !text.contains("old@example.com"), "{co}");
+    assert!(text.contains("@org/libs"));
+
+    let named = knowledge(&f, &db, &["--names"]);
+    let statuses: std::collections::BTreeMap<String, String> = named["codeowners"]["owners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["owner"].as_str().unwrap().to_owned(),
+                o["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(statuses["@ann"], "active");
+    assert_eq!(statuses["old@example.com"], "stale");
+    assert_eq!(statuses["@ghost"], "never-committed");
+    assert_eq!(statuses["@org/libs"], "team");
+
+    let human = friction(
+        &["knowledge", "--db", db.to_str().unwrap()],
+        f.path(),
+    );
+    let human = String::from_utf8_lossy(&human.stdout);
+    assert!(
+        human.contains("1 stale") && human.contains("1 rules match no file (line 3: /docs/)"),
+        "{human}"
+    );
+}
