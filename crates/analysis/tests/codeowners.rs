@@ -225,7 +225,14 @@ fn owners_map_to_commit_identities_and_teams_are_not_measurable() {
     assert_eq!(h[0].identity, None);
 
     let h = owner_health(
-        ["@ann", "ANN@example.com", "@bobdev", "@Carol", "@zed", "zed@example.com"],
+        [
+            "@ann",
+            "ANN@example.com",
+            "@bobdev",
+            "@Carol",
+            "@zed",
+            "zed@example.com",
+        ],
         &ids,
         500,
     );
@@ -237,7 +244,11 @@ fn owners_map_to_commit_identities_and_teams_are_not_measurable() {
         got,
         [
             ("@ann", OwnerStatus::Active, Some("ann@example.com")),
-            ("ANN@example.com", OwnerStatus::Active, Some("ann@example.com")),
+            (
+                "ANN@example.com",
+                OwnerStatus::Active,
+                Some("ann@example.com")
+            ),
             (
                 "@bobdev",
                 OwnerStatus::Stale,

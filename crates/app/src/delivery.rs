@@ -8,12 +8,12 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use friction_model::inputs::SecurityFinding;
 use friction_model::services::ServiceMap;
 use friction_signals::delivery::{
     CiResult, Cite, Coverage, Delivery, Deploy, DeployResult, Job, Pull, PullReview, Run, Source,
     TestCase, is_production,
 };
-use friction_model::inputs::SecurityFinding;
 use friction_signals::incidents::{self, Incident, Mapping};
 use friction_signals::security_findings::{CodeFinding, CodeFindings};
 use friction_store::{DeliveryRows, Facts, IncidentRows, InputRow, JobRow, Store, Stored};
@@ -601,8 +601,7 @@ fn code_findings(
             continue;
         }
         let Some(file) = index.find(&f.path) else {
-            *out
-                .skipped
+            *out.skipped
                 .entry("not a file of the assessed tree (outside the repository, or gone)".into())
                 .or_default() += 1;
             continue;

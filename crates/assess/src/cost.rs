@@ -311,9 +311,9 @@ pub fn cost_model(data: &Data, economics: &Economics, overrides: &Overrides) -> 
                 coverage_pct: coverage.get(&(i as u32)).copied(),
                 flaky_tests: flaky.get(&(i as u32)).copied(),
                 security_findings: security.get(&(i as u32)).map(|s| s.0),
-                security_debt: security.get(&(i as u32)).map(|s| {
-                    friction_analysis::hotspots::security_debt(s.1, revs.len() as u64)
-                }),
+                security_debt: security
+                    .get(&(i as u32))
+                    .map(|s| friction_analysis::hotspots::security_debt(s.1, revs.len() as u64)),
             });
         }
     }

@@ -254,10 +254,16 @@ fn codeowners_health_names_stale_absent_and_team_owners_and_dead_rules() {
     assert_eq!(co["never_committed_owners"], 1, "{co}");
     assert_eq!(co["team_owners"], 1, "{co}");
     assert_eq!(co["owners"].as_array().unwrap().len(), 4);
-    assert_eq!(co["rules_matching_nothing"], serde_json::json!([[3, "/docs/"]]));
+    assert_eq!(
+        co["rules_matching_nothing"],
+        serde_json::json!([[3, "/docs/"]])
+    );
     assert!(co["hotspots_without_owner"].is_array());
     let text = k.to_string();
-    assert!(!text.contains("ann") && !text.contains("old@example.com"), "{co}");
+    assert!(
+        !text.contains("ann") && !text.contains("old@example.com"),
+        "{co}"
+    );
     assert!(text.contains("@org/libs"));
 
     let named = knowledge(&f, &db, &["--names"]);
@@ -277,10 +283,7 @@ fn codeowners_health_names_stale_absent_and_team_owners_and_dead_rules() {
     assert_eq!(statuses["@ghost"], "never-committed");
     assert_eq!(statuses["@org/libs"], "team");
 
-    let human = friction(
-        &["knowledge", "--db", db.to_str().unwrap()],
-        f.path(),
-    );
+    let human = friction(&["knowledge", "--db", db.to_str().unwrap()], f.path());
     let human = String::from_utf8_lossy(&human.stdout);
     assert!(
         human.contains("1 stale") && human.contains("1 rules match no file (line 3: /docs/)"),

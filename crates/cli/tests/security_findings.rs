@@ -168,7 +168,10 @@ fn sarif_findings_score_security_and_mark_security_debt_in_the_hotspot_map() {
         "{csv}"
     );
     let text = friction_stdout(&["hotspots"], f.path());
-    assert!(text.contains(&format!("{n} security findings · security debt")), "{text}");
+    assert!(
+        text.contains(&format!("{n} security findings · security debt")),
+        "{text}"
+    );
 
     // The report's hotspot table (HTML, Markdown, CSV) carries the same columns.
     friction_stdout(&["scan", ".", "-q", "--no-report"], f.path());
@@ -179,7 +182,10 @@ fn sarif_findings_score_security_and_mark_security_debt_in_the_hotspot_map() {
     );
     let table = std::fs::read_to_string(dir.join("hotspots.csv")).unwrap();
     let header = table.lines().next().unwrap();
-    assert!(header.contains("security_findings,security_debt"), "{header}");
+    assert!(
+        header.contains("security_findings,security_debt"),
+        "{header}"
+    );
 }
 
 #[test]
@@ -201,7 +207,10 @@ fn a_sarif_file_that_is_not_2_1_0_or_malformed_is_refused_whole() {
         .map(|x| x["error"].as_str().unwrap())
         .collect();
     assert!(errors[0].contains("only 2.1.0"), "{errors:?}");
-    assert!(errors[1].contains("record 1") && errors[1].contains("fatal"), "{errors:?}");
+    assert!(
+        errors[1].contains("record 1") && errors[1].contains("fatal"),
+        "{errors:?}"
+    );
     let inputs = friction_json(&["inputs", "--json"], f.path());
     assert_eq!(inputs["facts"]["security_findings"].as_u64(), Some(0));
 }

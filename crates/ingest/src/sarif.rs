@@ -32,7 +32,13 @@ const MAX_BYTES: u64 = 256 << 20;
 
 /// Base ids that name the root of the analysed sources, when the file does
 /// not define them (CodeQL, Semgrep and the SARIF spec's examples use them).
-const SOURCE_ROOTS: [&str; 5] = ["SRCROOT", "PROJECTROOT", "REPOROOT", "WORKSPACE", "SRC_ROOT"];
+const SOURCE_ROOTS: [&str; 5] = [
+    "SRCROOT",
+    "PROJECTROOT",
+    "REPOROOT",
+    "WORKSPACE",
+    "SRC_ROOT",
+];
 
 pub(crate) fn extract(reader: &mut dyn BufRead, sink: &mut Sink<'_>) -> Result<(), Error> {
     let mut bytes = Vec::new();
@@ -204,7 +210,9 @@ fn severity_of(o: &Map<String, Value>) -> Option<Result<f64, String>> {
     };
     Some(match parsed {
         Some(x) if (0.0..=10.0).contains(&x) => Ok(x),
-        _ => Err(format!("security-severity {v} is not a number from 0 to 10")),
+        _ => Err(format!(
+            "security-severity {v} is not a number from 0 to 10"
+        )),
     })
 }
 
@@ -217,7 +225,10 @@ fn resolve(loc: &Value, run: &Map<String, Value>, depth: u32) -> Result<String, 
         return Err("`uriBaseId`s refer to each other in a loop".into());
     }
     let mut uri = loc.get("uri").and_then(Value::as_str).map(str::to_owned);
-    let mut base = loc.get("uriBaseId").and_then(Value::as_str).map(str::to_owned);
+    let mut base = loc
+        .get("uriBaseId")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     if uri.is_none()
         && let Some(i) = loc.get("index").and_then(Value::as_u64)
     {
@@ -228,7 +239,11 @@ fn resolve(loc: &Value, run: &Map<String, Value>, depth: u32) -> Result<String, 
             .and_then(|a| a.get("location"));
         if let Some(a) = artifact {
             uri = a.get("uri").and_then(Value::as_str).map(str::to_owned);
-            base = base.or_else(|| a.get("uriBaseId").and_then(Value::as_str).map(str::to_owned));
+            base = base.or_else(|| {
+                a.get("uriBaseId")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            });
         }
     }
     let uri = uri.ok_or_else(|| "a location without a URI".to_owned())?;
@@ -238,9 +253,9 @@ fn resolve(loc: &Value, run: &Map<String, Value>, depth: u32) -> Result<String, 
             return Err(format!("{scheme}: URI, not a file"));
         }
         // file:///abs, file://host/abs, file:/abs
-        let path = rest.strip_prefix("//").map_or(rest, |r| {
-            r.find('/').map_or("", |slash| &r[slash..])
-        });
+        let path = rest
+            .strip_prefix("//")
+            .map_or(rest, |r| r.find('/').map_or("", |slash| &r[slash..]));
         let path = path
             .strip_prefix('/')
             .filter(|p| p.as_bytes().get(1) == Some(&b':'))
@@ -466,7 +481,10 @@ mod tests {
             "",
         );
         let e = findings(&bad).unwrap_err().to_string();
-        assert!(e.contains("record 1") && e.contains("security-severity"), "{e}");
+        assert!(
+            e.contains("record 1") && e.contains("security-severity"),
+            "{e}"
+        );
         let bad = log(r#"{"ruleId":"R2","level":"fatal"}"#, "");
         assert!(findings(&bad).unwrap_err().to_string().contains("fatal"));
     }

@@ -233,6 +233,7 @@ fn check(dir: &str) -> usize {
             Format::Jira => workitem_records(&serde_json::from_str(&text).unwrap()),
             Format::Junit => testcases(&text),
             Format::Lcov | Format::Cobertura | Format::Jacoco => covered_files(&text, format),
+            Format::Sarif => sarif_failures(&serde_json::from_str(&text).unwrap()),
         };
         assert_eq!(records.len(), expected, "{name} ({})", format.name());
         // Positions count records from 1, in file order.
@@ -242,6 +243,27 @@ fn check(dir: &str) -> usize {
         checked += 1;
     }
     checked
+}
+
+/// SARIF results that are failures: `kind` absent or `fail`, no suppression,
+/// not `baselineState: absent` (every run).
+fn sarif_failures(v: &serde_json::Value) -> usize {
+    v["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["results"].as_array().into_iter().flatten())
+        .filter(|r| {
+            r["kind"].as_str().is_none_or(|k| k == "fail")
+                && r.get("suppressions").is_none()
+                && r["baselineState"] != "absent"
+        })
+        .count()
+}
+
+#[test]
+fn every_sarif_sample_is_read_with_its_failure_count() {
+    assert_eq!(check("sarif"), 2);
 }
 
 #[test]

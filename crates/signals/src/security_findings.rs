@@ -43,8 +43,12 @@ pub struct CodeFinding {
 /// Weights of a finding without `security-severity`, by SARIF level: the
 /// midpoints of GitHub code scanning's bands for the level a tool uses for
 /// them (error ≈ high 7–8.9, warning ≈ medium 4–6.9, note ≈ low 0.1–3.9).
-pub const LEVEL_WEIGHTS: [(&str, f64); 4] =
-    [("error", 0.8), ("warning", 0.55), ("note", 0.2), ("none", 0.0)];
+pub const LEVEL_WEIGHTS: [(&str, f64); 4] = [
+    ("error", 0.8),
+    ("warning", 0.55),
+    ("note", 0.2),
+    ("none", 0.0),
+];
 
 /// A finding's weight: `security-severity` / 10, else its level's weight.
 pub fn weight(f: &CodeFinding) -> f64 {
