@@ -1,6 +1,7 @@
 //! Extraction of exports beyond git into facts: CI runs and jobs, pull and
 //! merge requests with their reviews and commits, deployments, JUnit test
-//! results, coverage reports and incidents. One module per format; [`detect`] recognises a format
+//! results, coverage reports, incidents, SLO definitions (OpenSLO, Sloth) and
+//! Prometheus alerting rules. One module per format; [`detect`] recognises a format
 //! from the first bytes of a file, and [`extract`] streams its records, each
 //! with its position, to a sink.
 //!
@@ -21,8 +22,12 @@ mod jacoco;
 mod json;
 mod junit;
 mod lcov;
+mod openslo;
+mod prometheus_rules;
+mod sloth;
 mod time;
 mod xml;
+mod yaml;
 
 use std::io::BufRead;
 
@@ -64,11 +69,17 @@ pub enum Format {
     Opsgenie,
     /// A generic incident CSV with documented columns.
     IncidentsCsv,
+    /// OpenSLO YAML (v1, v1alpha; SLOs, SLIs, services, alert policies…).
+    Openslo,
+    /// Sloth SLO specifications (`prometheus/v1`, `PrometheusServiceLevel`).
+    Sloth,
+    /// Prometheus rule files and `PrometheusRule` resources.
+    PrometheusRules,
 }
 
 impl Format {
     /// Every format, in the order they are documented.
-    pub const ALL: [Format; 10] = [
+    pub const ALL: [Format; 13] = [
         Format::Github,
         Format::Gitlab,
         Format::DevlakeCsv,
@@ -79,6 +90,9 @@ impl Format {
         Format::Pagerduty,
         Format::Opsgenie,
         Format::IncidentsCsv,
+        Format::Openslo,
+        Format::Sloth,
+        Format::PrometheusRules,
     ];
 
     /// The name shown, stored and accepted by `--format`.
@@ -94,6 +108,9 @@ impl Format {
             Format::Pagerduty => "pagerduty",
             Format::Opsgenie => "opsgenie",
             Format::IncidentsCsv => "incidents-csv",
+            Format::Openslo => "openslo",
+            Format::Sloth => "sloth",
+            Format::PrometheusRules => "prometheus-rules",
         }
     }
 
@@ -211,5 +228,8 @@ pub fn extract(format: Format, reader: &mut dyn BufRead, sink: &mut Sink<'_>) ->
         Format::Pagerduty => json::extract(reader, json::Provider::Pagerduty, sink),
         Format::Opsgenie => json::extract(reader, json::Provider::Opsgenie, sink),
         Format::IncidentsCsv => incident_csv::extract(reader, sink),
+        Format::Openslo => openslo::extract(reader, sink),
+        Format::Sloth => sloth::extract(reader, sink),
+        Format::PrometheusRules => prometheus_rules::extract(reader, sink),
     }
 }

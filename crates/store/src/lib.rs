@@ -53,10 +53,14 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("migrations/sqlite/009_deployments.sql")),
     (10, include_str!("migrations/sqlite/010_input_stat.sql")),
     (11, include_str!("migrations/sqlite/011_incidents.sql")),
+    (
+        12,
+        include_str!("migrations/sqlite/012_service_levels.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 11;
+pub const SCHEMA_VERSION: i64 = 12;
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]
