@@ -778,7 +778,8 @@ fn slos_and_alert_rules_are_stored_with_skips_reported() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("error: other.yaml: openslo: record 2: apiVersion \"foo\" is not OpenSLO's"),
+        stderr
+            .contains("error: other.yaml: openslo: record 2: apiVersion \"foo\" is not OpenSLO's"),
         "{stderr}"
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -791,7 +792,9 @@ fn slos_and_alert_rules_are_stored_with_skips_reported() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("  skipped  record 3: rule 3 of group \"api\": Broken: `expr` has an unclosed `(`"),
+        stdout.contains(
+            "  skipped  record 3: rule 3 of group \"api\": Broken: `expr` has an unclosed `(`"
+        ),
         "{stdout}"
     );
     let stored = inputs(&f);

@@ -61,11 +61,7 @@ impl Repo {
     /// is no such file.
     pub fn file_at(&self, commit: ObjectId, path: &str) -> Result<Option<Vec<u8>>, HistoryError> {
         let repo = self.thread_safe().to_thread_local();
-        let tree = repo
-            .find_commit(commit)
-            .map_err(|e| HistoryError::object(commit, "commit", e))?
-            .tree()
-            .map_err(|e| HistoryError::object(commit, "tree", e))?;
+        let tree = commit_tree(&repo, commit)?;
         let Some(entry) = tree
             .lookup_entry_by_path(path)
             .map_err(|e| HistoryError::object(commit, "tree", e))?
@@ -91,11 +87,7 @@ impl Repo {
         suffix: &str,
     ) -> Result<Vec<(String, Vec<u8>)>, HistoryError> {
         let repo = self.thread_safe().to_thread_local();
-        let tree = repo
-            .find_commit(commit)
-            .map_err(|e| HistoryError::object(commit, "commit", e))?
-            .tree()
-            .map_err(|e| HistoryError::object(commit, "tree", e))?;
+        let tree = commit_tree(&repo, commit)?;
         let dir = dir.trim_matches('/');
         let Some(entry) = tree
             .lookup_entry_by_path(dir)
@@ -211,4 +203,12 @@ impl Repo {
             .map(|r| r.expect("every slot filled"))
             .collect()
     }
+}
+
+/// The root tree of `commit`.
+fn commit_tree(repo: &gix::Repository, commit: ObjectId) -> Result<gix::Tree<'_>, HistoryError> {
+    repo.find_commit(commit)
+        .map_err(|e| HistoryError::object(commit, "commit", e))?
+        .tree()
+        .map_err(|e| HistoryError::object(commit, "tree", e))
 }

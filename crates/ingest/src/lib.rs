@@ -233,3 +233,16 @@ pub fn extract(format: Format, reader: &mut dyn BufRead, sink: &mut Sink<'_>) ->
         Format::PrometheusRules => prometheus_rules::extract(reader, sink),
     }
 }
+
+/// Every record `text` holds as `format`, or the error as shown (for the
+/// extractors' unit tests).
+#[cfg(test)]
+pub(crate) fn read_all(format: Format, text: &str) -> Result<Vec<InputRecord>, String> {
+    let mut out = Vec::new();
+    extract(format, &mut text.as_bytes(), &mut |r, _| {
+        out.push(r);
+        Ok(())
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(out)
+}

@@ -151,7 +151,11 @@ fn window(spec: &Value, name: &str) -> Result<Option<i64>, String> {
             "month" => 30 * DAY,
             "quarter" => 91 * DAY,
             "year" => 365 * DAY,
-            _ => return Err(format!("SLO {name:?}: the time window's unit {unit:?} is unknown")),
+            _ => {
+                return Err(format!(
+                    "SLO {name:?}: the time window's unit {unit:?} is unknown"
+                ));
+            }
         };
         let count = crate::json::number(w, "count")
             .ok_or_else(|| format!("SLO {name:?}: the time window has no `count`"))?;
@@ -192,13 +196,7 @@ mod tests {
     use super::*;
 
     fn read(text: &str) -> Result<Vec<InputRecord>, String> {
-        let mut out = Vec::new();
-        extract(&mut text.as_bytes(), &mut |r, _| {
-            out.push(r);
-            Ok(())
-        })
-        .map_err(|e| e.to_string())?;
-        Ok(out)
+        crate::read_all(crate::Format::Openslo, text)
     }
 
     #[test]
@@ -250,14 +248,20 @@ mod tests {
         assert_eq!(records.len(), 3);
         assert_eq!(
             skipped,
-            ["an object of unknown kind \"Dashboard\"", "a SLI without `metadata.name`"]
+            [
+                "an object of unknown kind \"Dashboard\"",
+                "a SLI without `metadata.name`"
+            ]
         );
     }
 
     #[test]
     fn another_api_version_or_a_bad_target_is_refused() {
         let e = read("apiVersion: foo\nkind: Service\nmetadata: {name: x}\n").unwrap_err();
-        assert!(e.starts_with("record 1: apiVersion \"foo\" is not OpenSLO's"), "{e}");
+        assert!(
+            e.starts_with("record 1: apiVersion \"foo\" is not OpenSLO's"),
+            "{e}"
+        );
         let e = read(
             "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: x}\nspec: {objectives: [{target: 99}]}\n",
         )

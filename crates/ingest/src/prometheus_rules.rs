@@ -45,7 +45,9 @@ pub(crate) fn extract(reader: &mut dyn BufRead, sink: &mut Sink<'_>) -> Result<(
                     ));
                 }
                 (None, other) => {
-                    out.skip(format!("a resource of kind {other:?}, not a PrometheusRule"))?;
+                    out.skip(format!(
+                        "a resource of kind {other:?}, not a PrometheusRule"
+                    ))?;
                     continue;
                 }
             };
@@ -90,7 +92,11 @@ fn alert_rule(group: &str, rule: &Value) -> Result<AlertRule, String> {
     };
     let labels = rule.get("labels").and_then(Value::as_object);
     let mut pairs: Vec<(String, String)> = labels
-        .map(|m| m.keys().map(|k| (k.clone(), text(&rule["labels"], k))).collect())
+        .map(|m| {
+            m.keys()
+                .map(|k| (k.clone(), text(&rule["labels"], k)))
+                .collect()
+        })
         .unwrap_or_default();
     pairs.sort();
     let annotations = rule.get("annotations").unwrap_or(&Value::Null);
@@ -163,13 +169,7 @@ mod tests {
     use super::*;
 
     fn read(text: &str) -> Result<Vec<InputRecord>, String> {
-        let mut out = Vec::new();
-        extract(&mut text.as_bytes(), &mut |r, _| {
-            out.push(r);
-            Ok(())
-        })
-        .map_err(|e| e.to_string())?;
-        Ok(out)
+        crate::read_all(crate::Format::PrometheusRules, text)
     }
 
     #[test]
@@ -184,7 +184,10 @@ mod tests {
         let [InputRecord::AlertRule(a), InputRecord::AlertRule(r)] = records.as_slice() else {
             panic!("{records:?}")
         };
-        assert_eq!((a.kind.as_str(), a.severity.as_str()), ("alert", "critical"));
+        assert_eq!(
+            (a.kind.as_str(), a.severity.as_str()),
+            ("alert", "critical")
+        );
         assert_eq!(a.for_seconds, Some(5400));
         assert_eq!(a.runbook_url, "https://r/down");
         assert_eq!(a.key(), "g/Down{severity=critical,team=a}");

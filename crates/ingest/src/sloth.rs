@@ -62,7 +62,9 @@ pub(crate) fn extract(reader: &mut dyn BufRead, sink: &mut Sink<'_>) -> Result<(
                 let period = text(spec, "sloPeriod");
                 let window = yaml::duration(&period, &UNITS);
                 if window.is_none() {
-                    out.skip(format!("AlertWindows: `sloPeriod` {period:?} is not a duration"))?;
+                    out.skip(format!(
+                        "AlertWindows: `sloPeriod` {period:?} is not a duration"
+                    ))?;
                     continue;
                 }
                 out.record(InputRecord::ServiceLevel(ServiceLevel {
@@ -135,13 +137,7 @@ mod tests {
     use super::*;
 
     fn read(text: &str) -> Result<Vec<InputRecord>, String> {
-        let mut out = Vec::new();
-        extract(&mut text.as_bytes(), &mut |r, _| {
-            out.push(r);
-            Ok(())
-        })
-        .map_err(|e| e.to_string())?;
-        Ok(out)
+        crate::read_all(crate::Format::Sloth, text)
     }
 
     fn levels(records: &[InputRecord]) -> Vec<&ServiceLevel> {

@@ -36,8 +36,8 @@ pub(crate) fn documents(reader: &mut dyn BufRead) -> Result<Vec<Value>, Error> {
             MAX_BYTES >> 20
         )));
     }
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|e| Error::whole(format!("not UTF-8 text: {e}")))?;
+    let text =
+        std::str::from_utf8(&bytes).map_err(|e| Error::whole(format!("not UTF-8 text: {e}")))?;
     let mut out = Vec::new();
     for document in serde_norway::Deserializer::from_str(text) {
         let value = Value::deserialize(document).map_err(|e| {

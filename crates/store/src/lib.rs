@@ -53,10 +53,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("migrations/sqlite/009_deployments.sql")),
     (10, include_str!("migrations/sqlite/010_input_stat.sql")),
     (11, include_str!("migrations/sqlite/011_incidents.sql")),
-    (
-        12,
-        include_str!("migrations/sqlite/012_service_levels.sql"),
-    ),
+    (12, include_str!("migrations/sqlite/012_service_levels.sql")),
 ];
 
 /// The schema version this build writes.
