@@ -254,6 +254,10 @@ pub struct Inputs {
     /// no deployment export is stored.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<crate::delivery::Tag>,
+    /// The runbook set alerts' `runbook_url`s are followed to: the Markdown
+    /// files of `[inputs] runbooks`, `runbooks/` or `docs/runbooks/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runbooks: Option<friction_signals::service_levels::Runbooks>,
 }
 
 impl Inputs {
@@ -316,12 +320,22 @@ impl Inputs {
                 .collect(),
             None => Vec::new(),
         };
+        let runbooks = match commit {
+            Some(c) => crate::service_levels::read_runbooks(
+                &repo,
+                c,
+                parsed.inputs.runbooks.as_deref(),
+                at.is_some(),
+            )?,
+            None => None,
+        };
         Ok(Inputs {
             config,
             codeowners,
             teams_csv,
             origin: repo.origin_url(),
             tags,
+            runbooks,
         })
     }
 
@@ -594,6 +608,8 @@ pub fn load_with(
             d.reverts = reverts(&data, history);
         }
         data.delivery = delivery;
+        data.service_levels =
+            crate::service_levels::build(store, &stored_inputs, inputs.runbooks.as_ref())?;
     }
     Ok(Some(Loaded {
         data,

@@ -91,6 +91,9 @@ pub struct Data {
     /// CI, pull-request, deployment, test and coverage facts of the window,
     /// when inputs beyond git were ingested for this repository.
     pub delivery: Option<crate::delivery::Delivery>,
+    /// SLO definitions, alerting rules and runbooks, when definitions were
+    /// ingested.
+    pub service_levels: Option<crate::service_levels::ServiceLevels>,
     knowledge: OnceLock<Knowledge>,
     known: OnceLock<Known>,
 }
@@ -161,6 +164,7 @@ impl Data {
             code_measured,
             ai: crate::AiSettings::default(),
             delivery: None,
+            service_levels: None,
             knowledge: OnceLock::new(),
             known: OnceLock::new(),
         }

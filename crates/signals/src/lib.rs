@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 mod context;
 mod curve;
 pub mod delivery;
+pub mod service_levels;
 
 pub use context::{
     Change, Commit, Context, Data, File, FileKnown, Known, Overrides, Reads, Scope, ScopeKind,
@@ -44,6 +45,7 @@ mod hotspot_friction;
 mod knowledge_islands;
 mod lead_time;
 mod recovery_time;
+mod reliability_debt;
 mod review_wait;
 mod rework;
 mod structural_coupling;
@@ -62,7 +64,7 @@ pub use hotspot_friction::{TimeFactor, time_factor};
 /// Version of the whole assessment methodology: every signal's thresholds and
 /// weights, the family weights, the bands and the cost model. Bump it when any
 /// of them changes, so snapshots say which rules scored them.
-pub const METHODOLOGY_VERSION: &str = "eci/5";
+pub const METHODOLOGY_VERSION: &str = "eci/6";
 
 /// Every signal, in documentation order.
 pub static REGISTRY: &[&dyn Signal] = &[
@@ -81,6 +83,7 @@ pub static REGISTRY: &[&dyn Signal] = &[
     &defect_prone_code::DefectProneCode,
     &change_failure_rate::ChangeFailureRate,
     &recovery_time::RecoveryTime,
+    &reliability_debt::ReliabilityDebt,
     &unowned_code::UnownedCode,
     &truck_factor::TruckFactor,
     &knowledge_islands::KnowledgeIslands,
@@ -164,6 +167,9 @@ pub enum Input {
     TestResults,
     /// Coverage reports (lcov, Cobertura, JaCoCo).
     Coverage,
+    /// SLO definitions (OpenSLO, Sloth) and alerting rules, with the
+    /// repository's runbooks.
+    ServiceLevels,
 }
 
 impl Input {
@@ -178,6 +184,7 @@ impl Input {
             Input::Deployments => "deployments (export or release tags)",
             Input::TestResults => "JUnit test reports",
             Input::Coverage => "coverage reports",
+            Input::ServiceLevels => "SLO definitions, alerting rules and runbooks",
         }
     }
 }

@@ -26,6 +26,7 @@ mod history;
 mod identity;
 mod inputs;
 mod meta;
+mod service_levels;
 mod snapshots;
 
 pub use code::{CodeTreeRow, MeasuredFile};
