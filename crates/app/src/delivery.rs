@@ -12,7 +12,7 @@ use friction_signals::delivery::{
     CiResult, Cite, Coverage, Delivery, Deploy, DeployResult, Job, Pull, PullReview, Run, Source,
     TestCase, is_production,
 };
-use friction_store::{DeliveryRows, Facts, InputRow, Store, Stored};
+use friction_store::{DeliveryRows, Facts, InputRow, JobRow, Store, Stored};
 
 use crate::Error;
 
@@ -149,6 +149,45 @@ pub(crate) fn build(
     Ok(Some(assemble(rows, key, notes, cx)))
 }
 
+/// A plain decimal id (no sign, no leading zero) as a number: one number per
+/// spelling, so comparing numbers orders ids as totally as comparing text.
+fn decimal(id: &str) -> Option<u64> {
+    (!id.is_empty() && id.len() <= 19 && (id == "0" || !id.starts_with('0')))
+        .then(|| id.parse().ok())
+        .flatten()
+}
+
+/// The order of jobs by (run, attempt, id), as indices into `jobs`. A
+/// million jobs sorted by their id strings spent most of the time comparing
+/// bytes; CI systems number runs and jobs, so numeric ids are sorted as
+/// numbers, and as text only when one is not.
+fn job_order(jobs: &[Stored<JobRow>]) -> Vec<usize> {
+    /// (run, attempt, id) as numbers, and the job's index.
+    type Key = ((u64, u32, u64), u32);
+    let numeric: Option<Vec<Key>> = jobs
+        .iter()
+        .zip(0u32..)
+        .map(|(j, i)| {
+            let f = &j.fact;
+            Some(((decimal(&f.run_id)?, f.attempt.max(1), decimal(&f.id)?), i))
+        })
+        .collect();
+    match numeric {
+        Some(mut keys) => {
+            keys.sort_unstable();
+            keys.into_iter().map(|(_, i)| i as usize).collect()
+        }
+        None => {
+            let mut order: Vec<usize> = (0..jobs.len()).collect();
+            order.sort_by(|&a, &b| {
+                let (a, b) = (&jobs[a].fact, &jobs[b].fact);
+                (&a.run_id, a.attempt.max(1), &a.id).cmp(&(&b.run_id, b.attempt.max(1), &b.id))
+            });
+            order
+        }
+    }
+}
+
 /// The inputs of the kept scope (and the scope-less test and coverage
 /// reports), in input-id order: what citations number.
 struct Sources<'a> {
@@ -219,13 +258,22 @@ fn assemble(
     }
     runs.sort_by(|a, b| (a.time(), &a.id, a.attempt).cmp(&(b.time(), &b.id, b.attempt)));
 
-    let mut jobs: Vec<Job> = Vec::new();
-    for r in std::mem::take(&mut rows.jobs) {
-        let cite = src.cite(&r);
-        let f = r.fact;
-        if !w.holds(f.created_at.or(f.started_at).or(f.finished_at)) {
-            continue;
-        }
+    // Jobs are put in order before they are converted: each row is moved
+    // once, straight to its place.
+    let mut stored = std::mem::take(&mut rows.jobs);
+    stored.retain(|r| {
+        w.holds(
+            r.fact
+                .created_at
+                .or(r.fact.started_at)
+                .or(r.fact.finished_at),
+        )
+    });
+    let mut jobs: Vec<Job> = Vec::with_capacity(stored.len());
+    for i in job_order(&stored) {
+        let r = &mut stored[i];
+        let cite = src.cite(r);
+        let f = std::mem::take(&mut r.fact);
         jobs.push(Job {
             result: Some(CiResult::of(&f.status, &f.conclusion)),
             queued: f.queued.or_else(|| secs(f.created_at, f.started_at)),
@@ -242,7 +290,7 @@ fn assemble(
             cite,
         });
     }
-    jobs.sort_by(|a, b| (&a.run_id, a.attempt, &a.id).cmp(&(&b.run_id, b.attempt, &b.id)));
+    drop(stored);
 
     // Deployments: the export's, else published releases, else matching tags.
     let mut deploys: Vec<Deploy> = Vec::new();
@@ -688,6 +736,57 @@ impl<'a> PathIndex<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn stored_job(run: &str, attempt: u32, id: &str) -> Stored<JobRow> {
+        Stored {
+            input: 1,
+            at: friction_model::inputs::Position::default(),
+            fact: JobRow {
+                run_id: run.into(),
+                attempt,
+                id: id.into(),
+                ..JobRow::default()
+            },
+        }
+    }
+
+    #[test]
+    fn jobs_are_ordered_by_run_attempt_and_id_as_numbers_when_all_are_numbers() {
+        let ids = |jobs: &[Stored<JobRow>]| -> Vec<String> {
+            job_order(jobs)
+                .into_iter()
+                .map(|i| {
+                    format!(
+                        "{}/{}/{}",
+                        jobs[i].fact.run_id, jobs[i].fact.attempt, jobs[i].fact.id
+                    )
+                })
+                .collect()
+        };
+        let numeric = [
+            stored_job("10", 1, "5"),
+            stored_job("9", 2, "3"),
+            stored_job("9", 1, "12"),
+            stored_job("9", 0, "4"), // attempt 0 reads as the first
+            stored_job("9", 1, "11"),
+        ];
+        assert_eq!(
+            ids(&numeric),
+            ["9/0/4", "9/1/11", "9/1/12", "9/2/3", "10/1/5"]
+        );
+        // One id that is no plain number (a leading zero spells another
+        // number's text): every id compares as text.
+        let text = [
+            stored_job("10", 1, "5"),
+            stored_job("9", 1, "012"),
+            stored_job("9", 1, "11"),
+        ];
+        assert_eq!(ids(&text), ["10/1/5", "9/1/012", "9/1/11"]);
+        assert_eq!(decimal("0"), Some(0));
+        assert_eq!(decimal("00"), None);
+        assert_eq!(decimal("18446744073709551615"), None); // 20 digits: text
+        assert_eq!(decimal("-1"), None);
+    }
 
     #[test]
     fn remotes_name_their_github_scope() {

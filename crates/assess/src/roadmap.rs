@@ -837,7 +837,7 @@ mod tests {
         for k in 0..6u32 {
             d.jobs.push(Job {
                 id: format!("j{k}"),
-                run_id: (k * 2).to_string(),
+                run_id: (k * 2).to_string().into(),
                 attempt: 1,
                 name: "deploy".into(),
                 status: "manual".into(),

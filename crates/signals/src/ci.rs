@@ -247,12 +247,12 @@ pub(crate) fn reruns(d: &Delivery) -> BTreeMap<&str, Reruns> {
     let mut names: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut attempt: Option<(&str, u32)> = None;
     for j in &d.jobs {
-        let this = (j.run_id.as_str(), j.attempt.max(1));
+        let this = (&*j.run_id, j.attempt.max(1));
         if attempt != Some(this) {
             attempt = Some(this);
             names.clear();
         }
-        if !names.insert(j.name.as_str())
+        if !names.insert(&*j.name)
             && let Some(e) = out.get_mut(this.0)
         {
             e.jobs += 1;

@@ -84,7 +84,7 @@ impl CiQueueTime {
                     finished_with += usize::from(m.is_some());
                 }
                 if let Some(m) = m {
-                    units.push((m, j.runner_labels.as_str(), j.cite));
+                    units.push((m, &*j.runner_labels, j.cite));
                 }
             }
         } else {
@@ -152,7 +152,7 @@ mod tests {
             id: id.to_string(),
             run_id: "1".into(),
             attempt: 1,
-            name: format!("j{id}"),
+            name: format!("j{id}").into(),
             result: Some(result),
             queued: minutes.map(|m| m * 60.0),
             runner_labels: labels.into(),

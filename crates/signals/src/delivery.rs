@@ -13,6 +13,8 @@
 //! [`DeployResult::of`]: a word the table does not know is
 //! [`CiResult::Unknown`], never a failure.
 
+use std::sync::Arc;
+
 /// Where a fact came from: an input ([`Delivery::sources`]) and the record's
 /// position in it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -57,7 +59,13 @@ impl CiResult {
     /// Bitbucket, CircleCI and Jenkins write them (case-insensitive).
     pub fn of(status: &str, conclusion: &str) -> CiResult {
         let word = |w: &str| -> Option<CiResult> {
-            Some(match w.to_ascii_lowercase().as_str() {
+            // Lower-cased on the stack: called once per job of an export
+            // (a million for a busy year). No known word is longer.
+            let mut buf = [0u8; 24];
+            let lower = buf.get_mut(..w.len())?;
+            lower.copy_from_slice(w.as_bytes());
+            lower.make_ascii_lowercase();
+            Some(match std::str::from_utf8(lower).ok()? {
                 "success" | "successful" | "passed" | "fixed" => CiResult::Success,
                 "failure"
                 | "failed"
@@ -156,24 +164,26 @@ impl Run {
     }
 }
 
-/// One CI job.
+/// One CI job. Its words repeat across a million jobs (a run's id across its
+/// jobs, a handful of names, stages, statuses and runner labels): they are
+/// shared, read once each.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Job {
     pub id: String,
-    pub run_id: String,
+    pub run_id: Arc<str>,
     pub attempt: u32,
-    pub name: String,
-    pub stage: String,
+    pub name: Arc<str>,
+    pub stage: Arc<str>,
     pub result: Option<CiResult>,
     /// The source's status word, as written (`manual` marks a manual job on GitLab).
-    pub status: String,
+    pub status: Arc<str>,
     pub created: Option<i64>,
     pub started: Option<i64>,
     pub finished: Option<i64>,
     /// Seconds waiting for a runner.
     pub queued: Option<f64>,
     /// Runner labels, comma-separated.
-    pub runner_labels: String,
+    pub runner_labels: Arc<str>,
     pub cite: Cite,
 }
 
@@ -348,7 +358,8 @@ pub struct Delivery {
     pub sources: Vec<Source>,
     /// Sorted by (time, id, attempt).
     pub runs: Vec<Run>,
-    /// Sorted by (run, attempt, id).
+    /// Sorted by (run, attempt, id): ids compare as numbers when every run and
+    /// job id is a plain decimal number (GitHub's, GitLab's), else as text.
     pub jobs: Vec<Job>,
     /// Sorted by number.
     pub pulls: Vec<Pull>,

@@ -63,7 +63,7 @@ fn interventions(d: &Delivery) -> Vec<Intervention<'_>> {
             time: j
                 .created
                 .or(j.started)
-                .or_else(|| run_time.get(j.run_id.as_str()).copied().flatten()),
+                .or_else(|| run_time.get(&*j.run_id).copied().flatten()),
             kind: "job",
             name: &j.name,
             cite: j.cite,
@@ -242,9 +242,9 @@ mod tests {
         ] {
             d.jobs.push(Job {
                 id: id.to_string(),
-                run_id: id.to_string(),
+                run_id: id.to_string().into(),
                 attempt: 1,
-                name: format!("deploy-{}", id % 2),
+                name: format!("deploy-{}", id % 2).into(),
                 status: status.into(),
                 result: Some(result),
                 ..Job::default()

@@ -8,10 +8,11 @@
 //! its input id and position, so a number can cite them.
 
 use friction_model::inputs::{
-    CiJob, CiRun, Deployment, DeploymentStatus, FileCoverage, Position, PrCommit, PullRequest,
-    Release, Review, TestOutcome, TestResult,
+    CiRun, Deployment, DeploymentStatus, FileCoverage, Position, PrCommit, PullRequest, Release,
+    Review, TestOutcome, TestResult,
 };
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::Arc;
 
 use rusqlite::Row;
 
@@ -37,7 +38,7 @@ macro_rules! keyed {
 }
 
 keyed!(CiRun, id, attempt);
-keyed!(CiJob, id, attempt);
+keyed!(JobRow, id, attempt);
 keyed!(PullRequest, number);
 keyed!(Review, id);
 keyed!(PrCommit, number, sha);
@@ -48,56 +49,154 @@ keyed!(Release, id);
 /// One row per key: the newest by `updated` (then by the later input) when
 /// several inputs hold the same key, in the order of each key's first row.
 /// With a single input there is nothing to resolve (a file's repeated keys
-/// were not stored twice). Keys are compared by a 64-bit hash, then in
-/// full, so no key is copied.
+/// were not stored twice). Rows are grouped by a 64-bit hash of their key
+/// (one sort of hashes, no key copied), then compared in full within a
+/// group; only keys held by several rows move anything.
 fn dedupe<T: Keyed>(
-    rows: Vec<Stored<T>>,
+    mut rows: Vec<Stored<T>>,
     updated: impl Fn(&Stored<T>) -> Option<i64>,
 ) -> Vec<Stored<T>> {
     if rows.windows(2).all(|w| w[0].input == w[1].input) {
         return rows;
     }
     let hasher = foldhash::fast::FixedState::with_seed(0);
-    let mut at: std::collections::HashMap<u64, usize> =
-        std::collections::HashMap::with_capacity(rows.len());
-    // Distinct keys whose hashes collide (vanishingly rare): searched in full.
-    let mut collided: Vec<(u64, usize)> = Vec::new();
-    let mut out: Vec<Stored<T>> = Vec::with_capacity(rows.len());
-    for row in rows {
-        let mut h = hasher.build_hasher();
-        row.fact.hash_key(&mut h);
-        let hash = h.finish();
-        let same = match at.get(&hash) {
-            None => None,
-            Some(&i) if out[i].fact.same_key(&row.fact) => Some(i),
-            Some(_) => collided
-                .iter()
-                .find(|(h, i)| *h == hash && out[*i].fact.same_key(&row.fact))
-                .map(|(_, i)| *i),
-        };
-        match same {
-            Some(i) => {
-                let kept = &mut out[i];
-                let newer = (updated(&row).unwrap_or(-1), row.input)
-                    > (updated(kept).unwrap_or(-1), kept.input);
-                if newer {
-                    *kept = row;
+    let mut order: Vec<(u64, u32)> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let mut h = hasher.build_hasher();
+            row.fact.hash_key(&mut h);
+            (h.finish(), i as u32)
+        })
+        .collect();
+    order.sort_unstable();
+    let mut drop = vec![false; rows.len()];
+    let mut group: Vec<usize> = Vec::new();
+    for same_hash in order.chunk_by(|a, b| a.0 == b.0) {
+        if same_hash.len() == 1 {
+            continue;
+        }
+        // Rows of one hash, in table order; distinct keys that collide are
+        // told apart in full.
+        let mut left: Vec<usize> = same_hash.iter().map(|&(_, i)| i as usize).collect();
+        while let Some(&first) = left.first() {
+            group.clear();
+            left.retain(|&i| {
+                let same = rows[i].fact.same_key(&rows[first].fact);
+                if same {
+                    group.push(i);
                 }
+                !same
+            });
+            let newest = |&i: &usize| (updated(&rows[i]).unwrap_or(-1), rows[i].input, i);
+            let keep = group.iter().copied().max_by_key(newest).unwrap_or(first);
+            for &i in &group {
+                drop[i] = i != first;
             }
-            None => {
-                match at.entry(hash) {
-                    std::collections::hash_map::Entry::Occupied(_) => {
-                        collided.push((hash, out.len()));
-                    }
-                    std::collections::hash_map::Entry::Vacant(v) => {
-                        v.insert(out.len());
-                    }
-                }
-                out.push(row);
+            // The kept version takes the place of the key's first row.
+            if keep != first {
+                rows.swap(first, keep);
             }
         }
     }
-    out
+    let mut at = 0;
+    rows.retain(|_| {
+        at += 1;
+        !drop[at - 1]
+    });
+    rows
+}
+
+/// A CI job as the assessment reads it: [`friction_model::inputs::CiJob`]
+/// without the columns no signal reads (the scope, known to the caller; the
+/// commit and branch, which the job's run carries). Jobs are the largest
+/// table, a million rows for a busy year; every column read costs.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobRow {
+    pub id: String,
+    pub run_id: Arc<str>,
+    pub attempt: u32,
+    pub name: Arc<str>,
+    pub stage: Arc<str>,
+    pub status: Arc<str>,
+    pub conclusion: Arc<str>,
+    pub created_at: Option<i64>,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    /// Seconds the job waited for a runner.
+    pub queued: Option<f64>,
+    /// Runner labels, comma-separated.
+    pub runner_labels: Arc<str>,
+}
+
+/// One shared copy of each distinct text read: a job's run id, name, stage,
+/// status, conclusion and runner labels repeat across thousands of jobs, and
+/// a string allocated per column and row was most of the time spent reading.
+#[derive(Default)]
+struct Interner {
+    seen: std::collections::HashSet<Arc<str>, foldhash::fast::FixedState>,
+}
+
+impl Interner {
+    fn get(&mut self, r: &Row<'_>, i: usize) -> rusqlite::Result<Arc<str>> {
+        let text = r.get_ref(i)?.as_str()?;
+        if let Some(s) = self.seen.get(text) {
+            return Ok(s.clone());
+        }
+        let s: Arc<str> = text.into();
+        self.seen.insert(s.clone());
+        Ok(s)
+    }
+}
+
+/// Jobs tables at least this long (in rowids) are read in two halves at once.
+const PARALLEL_JOBS: i64 = 100_000;
+
+/// The jobs of `scope` dated from `since` to `until` with rowids in
+/// `[lo, hi]`, in table order (`+scope`: a scan in table order, cheaper than
+/// the key index and a sort).
+fn read_jobs(
+    conn: &rusqlite::Connection,
+    scope: &str,
+    since: i64,
+    until: i64,
+    lo: i64,
+    hi: i64,
+) -> Result<Vec<Stored<JobRow>>, StoreError> {
+    let mut stmt = conn.prepare(
+        "SELECT job_id, run_id, attempt, name, stage, status, conclusion, created_at,
+                started_at, finished_at, queued, runner_labels, input, record, line
+         FROM ci_jobs
+         WHERE rowid BETWEEN ?4 AND ?5 AND +scope = ?1
+           AND COALESCE(created_at, started_at, finished_at) >= ?2
+           AND COALESCE(created_at, started_at, finished_at) <= ?3
+         ORDER BY rowid",
+    )?;
+    let mut words = Interner::default();
+    let rows = stmt
+        .query_map(rusqlite::params![scope, since, until, lo, hi], |r| {
+            let (input, at) = position(r, 12)?;
+            Ok(Stored {
+                input,
+                at,
+                fact: JobRow {
+                    id: r.get(0)?,
+                    run_id: words.get(r, 1)?,
+                    attempt: u32_of(r.get(2)?),
+                    name: words.get(r, 3)?,
+                    stage: words.get(r, 4)?,
+                    status: words.get(r, 5)?,
+                    conclusion: words.get(r, 6)?,
+                    created_at: r.get(7)?,
+                    started_at: r.get(8)?,
+                    finished_at: r.get(9)?,
+                    queued: r.get(10)?,
+                    runner_labels: words.get(r, 11)?,
+                },
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(rows)
 }
 
 /// A fact with the input it came from.
@@ -113,7 +212,7 @@ pub struct Stored<T> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DeliveryRows {
     pub runs: Vec<Stored<CiRun>>,
-    pub jobs: Vec<Stored<CiJob>>,
+    pub jobs: Vec<Stored<JobRow>>,
     pub pulls: Vec<Stored<PullRequest>>,
     pub reviews: Vec<Stored<Review>>,
     pub pr_commits: Vec<Stored<PrCommit>>,
@@ -223,34 +322,9 @@ impl Store {
             },
             |s: &Stored<CiRun>| s.fact.updated_at
         );
-        out.jobs = read!(
-            query(
-                "ci_jobs",
-                "scope, job_id, run_id, attempt, name, stage, status, conclusion, head_sha, branch,
-                 created_at, started_at, finished_at, queued, runner_labels",
-                dated
-            ),
-            15,
-            |r: &Row<'_>| -> rusqlite::Result<CiJob> {
-                Ok(CiJob {
-                    scope: r.get(0)?,
-                    id: r.get(1)?,
-                    run_id: r.get(2)?,
-                    attempt: u32_of(r.get(3)?),
-                    name: r.get(4)?,
-                    stage: r.get(5)?,
-                    status: r.get(6)?,
-                    conclusion: r.get(7)?,
-                    head_sha: r.get(8)?,
-                    branch: r.get(9)?,
-                    created_at: r.get(10)?,
-                    started_at: r.get(11)?,
-                    finished_at: r.get(12)?,
-                    queued: r.get(13)?,
-                    runner_labels: r.get(14)?,
-                })
-            },
-            |s: &Stored<CiJob>| s.fact.finished_at
+        out.jobs = dedupe(
+            self.jobs_in_window(scope, since, until, PARALLEL_JOBS)?,
+            |s| s.fact.finished_at,
         );
         out.pulls = read!(
             query(
@@ -436,11 +510,55 @@ impl Store {
             .collect::<Result<_, _>>()?;
         Ok(out)
     }
+
+    /// The jobs of `scope` dated from `since` to `until`, in table order. A
+    /// large table is read in two halves at once, the first on a second
+    /// connection (a million jobs: the assessment's longest read, and the
+    /// machine has a second core); a store without a file (in memory) is
+    /// read in one go.
+    fn jobs_in_window(
+        &self,
+        scope: &str,
+        since: i64,
+        until: i64,
+        split_at: i64,
+    ) -> Result<Vec<Stored<JobRow>>, StoreError> {
+        let (lo, hi): (Option<i64>, Option<i64>) =
+            self.conn
+                .query_row("SELECT min(rowid), max(rowid) FROM ci_jobs", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+        let (Some(lo), Some(hi)) = (lo, hi) else {
+            return Ok(Vec::new());
+        };
+        let file = self
+            .conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .map(std::path::PathBuf::from);
+        let Some(file) = file.filter(|_| hi - lo >= split_at) else {
+            return read_jobs(&self.conn, scope, since, until, lo, hi);
+        };
+        let mid = lo + (hi - lo) / 2;
+        std::thread::scope(|s| {
+            let first = s.spawn(|| {
+                let other = Store::open_reader(&file)?;
+                read_jobs(&other.conn, scope, since, until, lo, mid)
+            });
+            let second = read_jobs(&self.conn, scope, since, until, mid + 1, hi);
+            let mut first = first
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+            first.extend(second?);
+            Ok(first)
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use friction_model::inputs::CiJob;
 
     fn run(input: i64, record: u64, id: &str, attempt: u32, updated: i64) -> Stored<CiRun> {
         Stored {
@@ -473,5 +591,78 @@ mod tests {
         // One input: returned as read.
         let one = vec![run(4, 1, "1", 1, 0), run(4, 2, "2", 1, 0)];
         assert_eq!(dedupe(one.clone(), |s| s.fact.updated_at), one);
+    }
+
+    fn job(id: u64, run: u64, name: &str, finished: i64) -> CiJob {
+        CiJob {
+            scope: "github:o/r".into(),
+            id: id.to_string(),
+            run_id: run.to_string(),
+            attempt: 1,
+            name: name.into(),
+            status: "completed".into(),
+            conclusion: if id.is_multiple_of(3) { "failure" } else { "success" }.into(),
+            created_at: Some(finished - 60),
+            finished_at: Some(finished),
+            ..CiJob::default()
+        }
+    }
+
+    #[test]
+    fn jobs_read_in_two_halves_are_the_jobs_read_in_one() {
+        use friction_model::inputs::InputRecord;
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("f.db")).unwrap();
+        // Two overlapping exports, another repository's jobs, and jobs outside the window.
+        for (file, ids) in [("a.json", 0..700u64), ("b.json", 500..1200)] {
+            let input = crate::NewInput {
+                path: file.into(),
+                format: "github".into(),
+                sha256: file.into(),
+                extractor_version: 1,
+                commit: None,
+                stat: None,
+            };
+            let mut w = store.begin_input(&input, false).unwrap();
+            for (k, id) in ids.enumerate() {
+                let mut j = job(
+                    id,
+                    id / 4,
+                    ["build", "test", "lint"][id as usize % 3],
+                    1_000 + id as i64,
+                );
+                if id % 50 == 7 {
+                    j.scope = "github:o/other".into();
+                }
+                let at = Position {
+                    record: k as u64 + 1,
+                    line: None,
+                };
+                w.put(&InputRecord::CiJob(j), at).unwrap();
+            }
+            w.finish().unwrap();
+        }
+        let (since, until) = (1_100, 2_000);
+        let one = store
+            .jobs_in_window("github:o/r", since, until, i64::MAX)
+            .unwrap();
+        let two = store
+            .jobs_in_window("github:o/r", since, until, 10)
+            .unwrap();
+        assert_eq!(one, two);
+        // Dated by creation (60 s before the finish), of this repository.
+        let inside = |id: &u64| (since..=until).contains(&(940 + *id as i64)) && id % 50 != 7;
+        let expected = (0..700u64).filter(inside).count() + (500..1200u64).filter(inside).count();
+        assert_eq!(one.len(), expected);
+        // Shared words are equal words.
+        assert!(
+            one.iter()
+                .all(|j| ["build", "test", "lint"].contains(&&*j.fact.name))
+        );
+        // De-duplicated, the overlap counts once.
+        let rows = store
+            .delivery_rows("github:o/r", since, Some(until))
+            .unwrap();
+        assert_eq!(rows.jobs.len(), (0..1200u64).filter(inside).count());
     }
 }

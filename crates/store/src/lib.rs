@@ -30,7 +30,7 @@ mod service_levels;
 mod snapshots;
 
 pub use code::{CodeTreeRow, MeasuredFile};
-pub use delivery::{DeliveryRows, Stored};
+pub use delivery::{DeliveryRows, JobRow, Stored};
 pub use facts::{FactChange, FactCommit, Facts};
 pub use history::{
     ActivityRow, Batch, ChangeRow, ExcludedSummary, FileHistoryEntry, HistorySummary, StoredPath,
