@@ -6,18 +6,7 @@
 
 mod support;
 
-use support::{Fixture, friction, friction_json, signal};
-
-fn figure(s: &serde_json::Value, name: &str) -> f64 {
-    s["figures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["name"] == name)
-        .unwrap_or_else(|| panic!("no figure {name} in {s}"))["value"]
-        .as_f64()
-        .unwrap()
-}
+use support::{Fixture, figure, friction, friction_json, signal};
 
 fn repository() -> Fixture {
     let mut f = Fixture::new();

@@ -601,7 +601,12 @@ mod tests {
             attempt: 1,
             name: name.into(),
             status: "completed".into(),
-            conclusion: if id.is_multiple_of(3) { "failure" } else { "success" }.into(),
+            conclusion: if id.is_multiple_of(3) {
+                "failure"
+            } else {
+                "success"
+            }
+            .into(),
             created_at: Some(finished - 60),
             finished_at: Some(finished),
             ..CiJob::default()
