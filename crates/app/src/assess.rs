@@ -383,6 +383,31 @@ fn reverts(data: &Data, history: &History) -> Vec<friction_signals::delivery::Re
         .collect()
 }
 
+/// `[services]` with the names a service matches by default: the
+/// repository's (its origin remote's name, the scope of its exports) and
+/// its components'.
+fn service_map(
+    config: &Config,
+    scope: &crate::delivery::ScopeChoice,
+    origin: Option<&str>,
+    data: &Data,
+) -> friction_model::services::ServiceMap {
+    let mut names: Vec<String> = Vec::new();
+    if let crate::delivery::ScopeChoice::Chosen(s, _) = scope {
+        names.push(s.clone());
+    }
+    if let Some(o) = origin {
+        let o = o.trim().trim_end_matches('/');
+        let o = o.strip_suffix(".git").unwrap_or(o);
+        names.push(o.rsplit(['/', ':']).next().unwrap_or(o).to_owned());
+    }
+    let components: std::collections::BTreeSet<&str> =
+        data.files.iter().map(|f| f.component.as_str()).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let components: Vec<&str> = components.into_iter().collect();
+    friction_model::services::ServiceMap::new(&config.services, &names, &components)
+}
+
 /// Loads the facts as a scan of `at` (default: everything stored, and the
 /// measured HEAD) would have them. `Ok(None)` when there is no history.
 pub fn load(
@@ -592,6 +617,7 @@ pub fn load_with(
             inputs.origin.as_deref(),
             &scopes,
         );
+        let services = service_map(&config, &choice, inputs.origin.as_deref(), &data);
         let cx = crate::delivery::Context {
             inputs: &stored_inputs,
             facts,
@@ -602,6 +628,7 @@ pub fn load_with(
                 from,
                 until: at.map(|_| last),
             },
+            services: &services,
         };
         let mut delivery = crate::delivery::build(store, &choice, &cx)?;
         if let Some(d) = &mut delivery {

@@ -8,11 +8,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use friction_model::services::ServiceMap;
 use friction_signals::delivery::{
     CiResult, Cite, Coverage, Delivery, Deploy, DeployResult, Job, Pull, PullReview, Run, Source,
     TestCase, is_production,
 };
-use friction_store::{DeliveryRows, Facts, InputRow, JobRow, Store, Stored};
+use friction_signals::incidents::{self, Incident, Mapping};
+use friction_store::{DeliveryRows, Facts, IncidentRows, InputRow, JobRow, Store, Stored};
 
 use crate::Error;
 
@@ -116,6 +118,8 @@ pub(crate) struct Context<'a> {
     /// The tags matching `[inputs] deploy_tags` (read with the inputs).
     pub tags: &'a [Tag],
     pub window: Window,
+    /// `[services]` and the names a service is matched against by default.
+    pub services: &'a ServiceMap,
 }
 
 /// The delivery facts, or `None` when nothing beyond git is known (the
@@ -146,7 +150,12 @@ pub(crate) fn build(
             .delivery_rows(&key, cx.window.from, cx.window.until)
             .map_err(err)?
     };
-    Ok(Some(assemble(rows, key, notes, cx)))
+    let incident_rows = if cx.inputs.is_empty() {
+        IncidentRows::default()
+    } else {
+        store.incident_rows().map_err(err)?
+    };
+    Ok(Some(assemble(rows, incident_rows, key, notes, cx)))
 }
 
 /// A plain decimal id (no sign, no leading zero) as a number: one number per
@@ -207,6 +216,7 @@ impl Sources<'_> {
 
 fn assemble(
     mut rows: DeliveryRows,
+    incident_rows: IncidentRows,
     scope: String,
     mut notes: Vec<String>,
     cx: &Context<'_>,
@@ -526,6 +536,8 @@ fn assemble(
         .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
         .map(|(b, _)| (*b).to_owned());
 
+    let (incidents, incident_mapping) = mapped_incidents(&incident_rows, &src, cx.services, w);
+
     let sources = listed
         .iter()
         .map(|row| Source {
@@ -548,7 +560,69 @@ fn assemble(
         tests,
         coverage: coverage.into_values().collect(),
         notes,
+        incidents,
+        incident_mapping,
     }
+}
+
+/// The window's incidents (started in it), each once, with their services
+/// mapped: those of this repository, and how much of the data maps
+/// (`None` when no incident is stored).
+fn mapped_incidents(
+    rows: &IncidentRows,
+    src: &Sources<'_>,
+    services: &ServiceMap,
+    w: Window,
+) -> (Vec<Incident>, Option<Mapping>) {
+    if rows.incidents.is_empty() {
+        return (Vec::new(), None);
+    }
+    let versions: Vec<incidents::Version<'_>> = rows
+        .incidents
+        .iter()
+        .map(|r| incidents::Version {
+            fact: &r.fact,
+            input: r.input,
+            cite: src.cite(r),
+        })
+        .collect();
+    let events: Vec<&friction_model::inputs::IncidentEvent> =
+        rows.events.iter().map(|e| &e.fact).collect();
+    let combined = incidents::combine(&versions, &events);
+    let mut mapping = Mapping::default();
+    let mut unmapped: BTreeMap<String, u64> = BTreeMap::new();
+    let mut mapped_services: BTreeMap<String, &'static str> = BTreeMap::new();
+    let mut kept = Vec::new();
+    for mut i in combined.incidents {
+        if !w.holds(Some(i.started)) {
+            continue;
+        }
+        mapping.total += 1;
+        match services.find(&i.service, &i.service_id) {
+            Some(m) => {
+                match m.by {
+                    friction_model::services::MappedBy::Configured => mapping.configured += 1,
+                    friction_model::services::MappedBy::Name => mapping.by_name += 1,
+                }
+                mapped_services.insert(i.service.clone(), m.by.as_str());
+                i.mapping = Some(m);
+                kept.push(i);
+            }
+            None => {
+                let name = if i.service.is_empty() {
+                    "(no service)".to_owned()
+                } else {
+                    i.service.clone()
+                };
+                *unmapped.entry(name).or_default() += 1;
+            }
+        }
+    }
+    let mut unmapped: Vec<(String, u64)> = unmapped.into_iter().collect();
+    unmapped.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    mapping.unmapped = unmapped;
+    mapping.services = mapped_services.into_iter().collect();
+    (kept, Some(mapping))
 }
 
 /// Every test case of every report in the window (reports are dated by

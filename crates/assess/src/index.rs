@@ -183,6 +183,8 @@ pub fn project_all(
 pub struct Baseline {
     pub outcomes: Vec<(&'static dyn Signal, Outcome)>,
     reads: Vec<Reads>,
+    /// Each signal's weight for the facts measured (`Signal::weight_in`).
+    weights: BTreeMap<&'static str, f64>,
 }
 
 impl Baseline {
@@ -196,7 +198,15 @@ impl Baseline {
             outcomes.push((*s, s.measure(&ctx)));
             reads.push(ctx.reads());
         }
-        Baseline { outcomes, reads }
+        let weights = REGISTRY
+            .iter()
+            .map(|s| (s.id(), s.weight_in(data)))
+            .collect();
+        Baseline {
+            outcomes,
+            reads,
+            weights,
+        }
     }
 
     /// The index without overrides.
@@ -206,7 +216,14 @@ impl Baseline {
             .iter()
             .map(|(s, o)| (*s, score_of(*s, o)))
             .collect();
-        aggregate(&scores).0
+        aggregate(&scores, |s| self.weight(s)).0
+    }
+
+    fn weight(&self, s: &dyn Signal) -> f64 {
+        self.weights
+            .get(s.id())
+            .copied()
+            .unwrap_or_else(|| s.weight())
     }
 
     /// As [`point_index`], measuring again only the weighted signals that
@@ -221,19 +238,20 @@ impl Baseline {
             .zip(&self.reads)
             .map(|((s, o), r)| {
                 // A weight-0 signal cannot move the index: not measured again.
-                if r.meets(kinds) && s.weight() > 0.0 {
+                if r.meets(kinds) && self.weight(*s) > 0.0 {
                     (*s, score_of(*s, &s.measure(&ctx)))
                 } else {
                     (*s, score_of(*s, o))
                 }
             })
             .collect();
-        aggregate(&scores).0
+        aggregate(&scores, |s| self.weight(s)).0
     }
 }
 
 /// Signal scores → family scores → index, for one set of signal scores
-/// (`None` = not measured). Returns the index and the family scores.
+/// (`None` = not measured) and the signals' weights for the facts
+/// (`Signal::weight_in`). Returns the index and the family scores.
 ///
 /// A family's score is the weighted mean of its measured signals. In the
 /// index, a family weighs its methodology weight times the share of it that
@@ -242,6 +260,7 @@ impl Baseline {
 /// that signal's share, not for the whole driver.
 pub fn aggregate(
     scores: &[(&'static dyn Signal, Option<f64>)],
+    weight: impl Fn(&dyn Signal) -> f64,
 ) -> (Option<f64>, BTreeMap<Family, Option<f64>>) {
     let mut families = BTreeMap::new();
     let (mut sum, mut w) = (0.0, 0.0);
@@ -249,8 +268,9 @@ pub fn aggregate(
         let (mut fsum, mut fw) = (0.0, 0.0);
         for (s, score) in scores.iter().filter(|(s, _)| s.family() == f) {
             if let Some(v) = score {
-                fsum += s.weight() * v;
-                fw += s.weight();
+                let w = weight(*s);
+                fsum += w * v;
+                fw += w;
             }
         }
         let score = (fw > 0.0).then(|| fsum / fw);
@@ -269,7 +289,7 @@ pub fn point_index(data: &Data, scope: &Scope, overrides: &Overrides) -> Option<
         .into_iter()
         .map(|(s, o)| (s, score_of(s, &o)))
         .collect();
-    aggregate(&scores).0
+    aggregate(&scores, |s| s.weight_in(data)).0
 }
 
 fn score_of(s: &dyn Signal, o: &Outcome) -> Option<f64> {
@@ -327,7 +347,8 @@ pub fn index(data: &Data, scope: &Scope, overrides: &Overrides) -> IndexResult {
         .iter()
         .map(|(s, o)| (*s, score_of(*s, o)))
         .collect();
-    let (index, families) = aggregate(&point);
+    let weight = |s: &dyn Signal| s.weight_in(data);
+    let (index, families) = aggregate(&point, weight);
 
     // Bootstrap replicates of every signal's score.
     let mut replicate_scores: Vec<Vec<(&'static dyn Signal, Option<f64>)>> =
@@ -358,7 +379,7 @@ pub fn index(data: &Data, scope: &Scope, overrides: &Overrides) -> IndexResult {
     let mut family_reps: BTreeMap<Family, Vec<f64>> = BTreeMap::new();
     let mut index_reps = Vec::new();
     for rep in &replicate_scores {
-        let (i, fam) = aggregate(rep);
+        let (i, fam) = aggregate(rep, weight);
         if let Some(i) = i {
             index_reps.push(i);
         }
@@ -375,7 +396,7 @@ pub fn index(data: &Data, scope: &Scope, overrides: &Overrides) -> IndexResult {
         outcomes
             .iter()
             .filter(|(s, o)| s.family() == f && matches!(o, Outcome::Measured(_)))
-            .map(|(s, _)| s.weight())
+            .map(|(s, _)| weight(*s))
             .sum()
     };
     let measured_weight: f64 = families
@@ -393,13 +414,13 @@ pub fn index(data: &Data, scope: &Scope, overrides: &Overrides) -> IndexResult {
             let doc = s.doc();
             signals.push(match o {
                 Outcome::Measured(m) => {
-                    cov += s.weight() * m.coverage;
+                    cov += weight(*s) * m.coverage;
                     let sc = s.curve().score(m.value);
                     SignalResult {
                         id: s.id().into(),
                         title: doc.title.into(),
                         family: f,
-                        weight: s.weight(),
+                        weight: weight(*s),
                         unit: s.unit().into(),
                         value: Some(round2(m.value)),
                         score: Some(round2(sc)),
@@ -415,7 +436,7 @@ pub fn index(data: &Data, scope: &Scope, overrides: &Overrides) -> IndexResult {
                     id: s.id().into(),
                     title: doc.title.into(),
                     family: f,
-                    weight: s.weight(),
+                    weight: weight(*s),
                     unit: s.unit().into(),
                     value: None,
                     score: None,

@@ -102,6 +102,38 @@ pub struct Exports {
     pub deployments_inferred: bool,
     /// What was left out, and why.
     pub notes: Vec<String>,
+    /// How much of the stored incident data maps to this repository
+    /// (absent without incident exports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incidents: Option<IncidentData>,
+}
+
+/// The window's incidents and how many map to this repository.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IncidentData {
+    /// "412 of 530 incidents mapped to this repository; 118 from 3 unmapped services: …".
+    pub summary: String,
+    /// Incidents started in the window, each once (overlapping exports, merges).
+    pub total: u64,
+    pub mapped: u64,
+    /// Mapped by the default service-name matching rather than `[services]`.
+    pub mapped_by_name: u64,
+    /// The services mapped and how (`configured`, `name match (default)`).
+    pub services: Vec<MappedService>,
+    /// Services not mapped, most incidents first.
+    pub unmapped: Vec<UnmappedService>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MappedService {
+    pub service: String,
+    pub mapped_by: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UnmappedService {
+    pub service: String,
+    pub incidents: u64,
 }
 
 /// An input file behind the facts.
@@ -150,6 +182,28 @@ impl Exports {
             },
             deployments_inferred: d.deploys_inferred,
             notes: d.notes.clone(),
+            incidents: d.incident_mapping.as_ref().map(|m| IncidentData {
+                summary: m.summary(),
+                total: m.total,
+                mapped: m.mapped(),
+                mapped_by_name: m.by_name,
+                services: m
+                    .services
+                    .iter()
+                    .map(|(s, by)| MappedService {
+                        service: s.clone(),
+                        mapped_by: (*by).to_owned(),
+                    })
+                    .collect(),
+                unmapped: m
+                    .unmapped
+                    .iter()
+                    .map(|(s, n)| UnmappedService {
+                        service: s.clone(),
+                        incidents: *n,
+                    })
+                    .collect(),
+            }),
         }
     }
 }

@@ -115,8 +115,8 @@ proptest! {
         if let Some(s) = worse[which].1 {
             worse[which].1 = Some((s - drop).max(0.0));
         }
-        let (a, _) = aggregate(&base);
-        let (b, _) = aggregate(&worse);
+        let (a, _) = aggregate(&base, |s| s.weight());
+        let (b, _) = aggregate(&worse, |s| s.weight());
         if let (Some(a), Some(b)) = (a, b) {
             prop_assert!(b <= a + 1e-9, "{b} > {a}");
         }

@@ -11,7 +11,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use support::{Fixture, friction, signal};
+use support::{Fixture, figure, friction, iso, ok, signal};
 
 fn case(name: &str) -> PathBuf {
     PathBuf::from(support::ingest_fixture(&format!("cases/ants/{name}")))
@@ -45,26 +45,6 @@ fn epoch(s: &str) -> i64 {
     days * 86_400 + n(11, 13) * 3600 + n(14, 16) * 60 + n(17, 19)
 }
 
-/// A GitHub UTC timestamp of an epoch time (civil from days, H. Hinnant).
-fn iso(t: i64) -> String {
-    let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
-}
-
 /// numpy's default (linear) quantile.
 fn quantile(v: &[f64], q: f64) -> f64 {
     let mut v = v.to_vec();
@@ -72,27 +52,6 @@ fn quantile(v: &[f64], q: f64) -> f64 {
     let pos = q * (v.len() - 1) as f64;
     let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
     v[lo] + (v[hi] - v[lo]) * (pos - lo as f64)
-}
-
-fn figure(signal: &serde_json::Value, name: &str) -> f64 {
-    signal["figures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["name"] == name)
-        .unwrap_or_else(|| panic!("no figure {name:?}: {}", signal["figures"]))["value"]
-        .as_f64()
-        .unwrap()
-}
-
-/// The output of a run that must succeed.
-fn ok(out: std::process::Output) -> std::process::Output {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
 }
 
 fn close(ours: f64, theirs: f64, what: &str) {

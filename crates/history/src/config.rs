@@ -47,6 +47,11 @@ pub struct Config {
     /// `[inputs]`: exports beyond git that every `friction scan` ingests.
     #[serde(default)]
     pub inputs: InputsConfig,
+    /// `[services]`: incident, SLO and alert service names (or ids) →
+    /// this repository (`"."`), component names or path patterns
+    /// (`friction_model::services`).
+    #[serde(default)]
+    pub services: BTreeMap<String, Vec<String>>,
 }
 
 /// `[inputs]`: CI, pull-request, test and coverage exports read into the

@@ -15,6 +15,7 @@
 //! | `fingerprint` (or `key`) | | the alert's de-duplication key |
 //! | `escalations` | | a count |
 //! | `url` | | a link to it |
+//! | `merged_into` | | the id of the incident this one was merged into |
 
 use std::io::BufRead;
 
@@ -66,6 +67,7 @@ pub(crate) fn extract(reader: &mut dyn BufRead, sink: &mut Sink<'_>) -> Result<(
     let key = col(&["fingerprint", "key"]);
     let escalations = col(&["escalations"]);
     let url = col(&["url"]);
+    let merged_into = col(&["merged_into"]);
     let mut row = csv::StringRecord::new();
     let mut ordinal = 0u64;
     while let Some(position) = crate::next_csv_row(&mut csv, &mut row, ordinal)? {
@@ -115,6 +117,7 @@ pub(crate) fn extract(reader: &mut dyn BufRead, sink: &mut Sink<'_>) -> Result<(
                 resolved_at,
                 escalations,
                 url: cell(url),
+                merged_into: cell(merged_into),
             }),
             position,
         )?;

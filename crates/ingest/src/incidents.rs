@@ -142,6 +142,10 @@ fn pagerduty_incident(i: &Value) -> Result<Vec<InputRecord>, String> {
         resolved_at,
         escalations,
         url: text(i, "html_url"),
+        merged_into: match i.get("resolve_reason") {
+            Some(r) if text(r, "type") == "merge_resolve_reason" => text_at(r, &["incident", "id"]),
+            _ => String::new(),
+        },
     })];
     out.extend(events.into_iter().map(InputRecord::IncidentEvent));
     Ok(out)
@@ -211,6 +215,7 @@ fn opsgenie_incident(i: &Value) -> Result<InputRecord, String> {
         resolved_at,
         escalations: 0,
         url: text_at(i, &["links", "web"]),
+        merged_into: String::new(),
     }))
 }
 
@@ -261,6 +266,21 @@ mod tests {
         assert_eq!((i.status.as_str(), i.urgency.as_str()), ("resolved", "P5"));
         assert!(i.resolved_at.is_some() && i.created_at <= i.resolved_at);
         assert_eq!(i.team, "");
+    }
+
+    #[test]
+    fn a_pagerduty_incident_merged_into_another_names_it() {
+        let merged = serde_json::json!({"id": "PX", "incident_number": 7, "status": "resolved",
+            "created_at": "2024-01-01T00:00:00Z", "resolved_at": "2024-01-01T00:10:00Z",
+            "resolve_reason": {"type": "merge_resolve_reason",
+                "incident": {"id": "PY", "type": "incident_reference"}}});
+        let Ok(records) = pagerduty(&merged) else {
+            panic!()
+        };
+        let [InputRecord::Incident(i)] = records.as_slice() else {
+            panic!()
+        };
+        assert_eq!(i.merged_into, "PY");
     }
 
     #[test]

@@ -240,6 +240,9 @@ pub struct Incident {
     /// Escalations recorded (PagerDuty `escalate_log_entry`).
     pub escalations: u32,
     pub url: String,
+    /// The incident this one was merged into (PagerDuty's
+    /// `merge_resolve_reason`, the CSV's `merged_into`), else empty.
+    pub merged_into: String,
 }
 
 /// An entry of an incident's log (trigger, acknowledge, escalate, resolve, …).

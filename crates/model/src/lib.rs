@@ -10,6 +10,7 @@ pub mod fnv;
 pub mod health;
 pub mod inputs;
 pub mod paths;
+pub mod services;
 
 use serde::Serialize;
 

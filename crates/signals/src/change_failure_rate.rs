@@ -23,12 +23,16 @@ static DOC: Doc = Doc {
         (fix words or `[assessment] fix_patterns`); (4) a revert — a commit it shipped first \
         is reverted (`This reverts commit <sha>`, as `git revert` writes it) by a commit \
         authored within 7 days of the deployment (friction's choice: later reverts are \
-        ordinary changes of mind). Not visible in these facts, so never counted: reverts \
-        written another way, incidents (no incident export is read yet) and failures outside \
-        the deployment record. The value is therefore a lower bound. Deployments inferred from \
-        tags or releases carry no failures: from them alone the rate is not measured unless a \
-        rollback, revert or hotfix shows. Repository scope only; at least 5 \
-        decided production deployments.",
+        ordinary changes of mind); (5) a change-caused incident — an incident of a service \
+        mapped to the repository (`[services]`, else by name) begins within 24 hours after it \
+        and before the next production deployment (DevLake's link: the last successful \
+        production deployment before the incident; the day bound is friction's choice, as for \
+        hotfixes); the evidence cites the deployment and the incident. Not visible in these \
+        facts, so never counted: reverts written another way, incidents of unmapped services or \
+        more than a day after a deployment, and failures outside the deployment record. The \
+        value is therefore a lower bound. Deployments inferred from tags or releases carry no \
+        failures: from them alone the rate is not measured unless a rollback, revert, hotfix or \
+        incident shows. Repository scope only; at least 5 decided production deployments.",
     thresholds: "Linear on DevLake's encoded DORA benchmarks (0–5 % elite, 5–10 % high, 10–15 % \
         medium, over 15 % low): 5 % or less → 100, 10 % → 75, 15 % → 50, 40 % or more → 0 \
         (DORA 2024's low cluster reports 40 %).",
@@ -82,16 +86,17 @@ impl crate::Signal for ChangeFailureRate {
             ));
         }
         let kind = |k: Failure| j.judged.iter().filter(|x| x.failure == Some(k)).count();
-        let (failed, rolled, reverted, hotfixed) = (
+        let (failed, rolled, reverted, hotfixed, incident) = (
             kind(Failure::Failed),
             kind(Failure::RolledBack),
             kind(Failure::Reverted),
             kind(Failure::Hotfixed),
+            kind(Failure::Incident),
         );
-        if d.deploys_inferred && rolled + reverted + hotfixed == 0 {
+        if d.deploys_inferred && rolled + reverted + hotfixed + incident == 0 {
             return Outcome::NotMeasured(format!(
                 "the {} are inferred from release tags, which carry no failures, and none was \
-                 rolled back, reverted or hotfixed: ingest a deployment export with its statuses \
+                 rolled back, reverted, hotfixed or followed by an incident: ingest a deployment export with its statuses \
                  (`gh api --paginate 'repos/OWNER/REPO/deployments?per_page=100'`, \
                  `…/deployments/ID/statuses`) with `friction ingest`",
                 dora::count(n, "deployment")
@@ -124,8 +129,18 @@ impl crate::Signal for ChangeFailureRate {
                 "deployments",
             ),
             dora::figure("hotfixed within 24 hours", hotfixed as f64, "deployments"),
-            dora::cluster_figure("DevLake 2023", cluster),
         ];
+        if !d.incidents.is_empty() {
+            figures.push(dora::figure(
+                &format!(
+                    "followed by an incident within {} hours",
+                    dora::CHANGE_INCIDENT_HOURS
+                ),
+                incident as f64,
+                "deployments",
+            ));
+        }
+        figures.push(dora::cluster_figure("DevLake 2023", cluster));
         figures.extend(j.left_out_figures(d));
         let evidence = j
             .judged
@@ -137,7 +152,7 @@ impl crate::Signal for ChangeFailureRate {
                         x.deploy.id.clone(),
                         (x.deploy.time - ctx.data.from) as f64 / 86_400.0,
                         &format!("{}, days into the window", k.label()),
-                        dora::cite(d, x.deploy.cite),
+                        dora::judged_cite(d, x),
                     )
                 })
             })
@@ -153,7 +168,7 @@ impl crate::Signal for ChangeFailureRate {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::dora::fixture::*;
 
@@ -171,6 +186,48 @@ mod tests {
         assert_eq!(fig(&m, "DevLake 2023 cluster (1 elite … 4 low)"), 4.0);
         assert_eq!(m.evidence.len(), 3);
         assert_eq!(m.sample.value(Some(&[1, 1, 0, 0])), Some(50.0));
+    }
+
+    /// `seven()` with an incident 2 hours after d1 (resolved 3 hours
+    /// later), one 28 hours after d5 and one between d6 and its hotfix.
+    pub(crate) fn seven_with_incidents() -> crate::Data {
+        use crate::incidents::fixture::incident;
+        let mut data = seven();
+        let d = data.delivery.as_mut().unwrap();
+        let mut first = incident("1", "api", "Checkout down", "", 12 * H);
+        first.resolved = Some(FROM + 15 * H);
+        d.incidents = vec![
+            first,
+            incident("2", "api", "Slow search", "", 80 * H),
+            incident("3", "api", "Errors", "", 101 * H),
+        ];
+        d.incident_mapping = Some(crate::incidents::Mapping {
+            total: 3,
+            configured: 3,
+            ..Default::default()
+        });
+        d.sources = vec![crate::delivery::Source {
+            path: "incidents.csv".into(),
+            ..Default::default()
+        }];
+        data
+    }
+
+    #[test]
+    fn an_incident_within_a_day_after_a_deployment_fails_it_citing_both() {
+        let m = measured(measure(&ChangeFailureRate, &seven_with_incidents()));
+        // d1 fails by its incident; d5's comes after a day; d6 was hotfixed anyway.
+        assert!((m.value - 400.0 / 7.0).abs() < 1e-9, "{}", m.value);
+        assert_eq!(fig(&m, "followed by an incident within 24 hours"), 1.0);
+        let d1 = m.evidence.iter().find(|e| e.id == "d1").unwrap();
+        assert_eq!(
+            d1.label,
+            "incident after the deployment, days into the window"
+        );
+        assert_eq!(d1.cite.as_deref(), Some("csv#1 (incidents.csv record 1)"));
+        // Without incident data the figure is not shown.
+        let m = measured(measure(&ChangeFailureRate, &seven()));
+        assert!(m.figures.iter().all(|f| !f.name.contains("incident")));
     }
 
     #[test]

@@ -10,9 +10,18 @@ pub struct DefectProneCode;
 /// A file touched by at least this many fix commits in the window is defect-prone.
 pub const RECURRING_FIXES: usize = 2;
 
+/// Its share of Reliability from git alone.
+const WEIGHT: f64 = 0.4;
+
+/// Its share of Reliability when incidents of the repository's services are
+/// known: the proxy gives way to what the incidents say (friction's choice:
+/// half, the half that `incident-recurrence` and `incident-recovery` stand
+/// for, so the driver's git share does not grow with the incident signals).
+const WEIGHT_BESIDE_INCIDENTS: f64 = 0.2;
+
 static DOC: Doc = Doc {
     title: "Defect-prone code",
-    measures: "The share of the code at the assessed commit in files touched by two or more fix \
+    measures: "A proxy read from commit messages: the share of the code at the assessed commit in files touched by two or more fix \
         commits in the window.",
     why: "Defects cluster: a small part of the code attracts most fixes, and a file fixed again \
         and again is where the next incident is likely to come from. Code Red found 15× more \
@@ -35,7 +44,9 @@ static DOC: Doc = Doc {
         distinct defect-fix commits in the window that changed it; value = code lines in files \
         with ≥ 2 fixes / all code lines (code lines from the health measurement, 1 per file when \
         unmeasured). Not measured when the window has no fix commit at all: the convention is \
-        then probably not in use.",
+        then probably not in use. A proxy: its weight is 0.4 of Reliability from git alone and \
+        0.2 when incidents of the repository's services are ingested (`incident-recurrence` and \
+        `incident-recovery` measure reliability directly).",
     thresholds: "2 % or less → 100, 25 % or more → 0, linear in between (friction's choice: \
         a quarter of the code under recurring fixes means reliability work competes with every \
         plan).",
@@ -59,7 +70,18 @@ impl crate::Signal for DefectProneCode {
         Family::Reliability
     }
     fn weight(&self) -> f64 {
-        0.4
+        WEIGHT
+    }
+    fn weight_in(&self, data: &crate::Data) -> f64 {
+        if data
+            .delivery
+            .as_ref()
+            .is_some_and(|d| !d.incidents.is_empty())
+        {
+            WEIGHT_BESIDE_INCIDENTS
+        } else {
+            WEIGHT
+        }
     }
     fn unit(&self) -> &'static str {
         "% of code"

@@ -378,6 +378,12 @@ pub struct Delivery {
     /// The records of the window that were left out, and why (another
     /// repository's scope, no time), for the coverage notes.
     pub notes: Vec<String>,
+    /// The window's incidents of the services mapped to this repository,
+    /// sorted by start ([`crate::incidents`]).
+    pub incidents: Vec<crate::incidents::Incident>,
+    /// How much of the window's incident data maps to this repository;
+    /// `None` when no incident is stored.
+    pub incident_mapping: Option<crate::incidents::Mapping>,
 }
 
 impl Delivery {

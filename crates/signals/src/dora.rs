@@ -20,6 +20,15 @@ pub(crate) const HOTFIX_HOURS: i64 = 24;
 /// ordinary changes of mind).
 pub(crate) const REVERT_DAYS: i64 = 7;
 
+/// An incident of the repository's services starting this soon after a
+/// successful production deployment (the last one before it) marks that
+/// deployment failed: DORA's "deployments that require immediate
+/// intervention" read as DevLake links incidents to deployments (the last
+/// successful production deployment before the incident), bounded to the
+/// day after it, as the hotfix rule is (friction's choice: later incidents
+/// are no longer "immediate").
+pub const CHANGE_INCIDENT_HOURS: i64 = 24;
+
 /// Fewer decided production deployments than this in the window give no
 /// change failure rate (friction's choice: below five, one failure moves
 /// the rate by more than a DORA band is wide).
@@ -141,6 +150,20 @@ pub(crate) fn cite(d: &Delivery, c: Option<Cite>) -> Option<String> {
     c.map(|c| d.cite(c))
 }
 
+/// The deployment's record, and for a change-caused incident the
+/// incidents' records too.
+pub(crate) fn judged_cite(d: &Delivery, x: &Judged<'_>) -> Option<String> {
+    let mut parts: Vec<String> = cite(d, x.deploy.cite).into_iter().collect();
+    if x.failure == Some(Failure::Incident) {
+        parts.extend(
+            x.incidents
+                .iter()
+                .map(|i| format!("{} ({})", i.label(), d.cite(i.cite))),
+        );
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
 /// Why a production deployment required immediate intervention.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Failure {
@@ -154,6 +177,9 @@ pub(crate) enum Failure {
     /// The next production deployment came within [`HOTFIX_HOURS`] and
     /// shipped only fix commits.
     Hotfixed,
+    /// An incident of the repository's services began within
+    /// [`CHANGE_INCIDENT_HOURS`] of it, before the next deployment.
+    Incident,
 }
 
 impl Failure {
@@ -163,6 +189,7 @@ impl Failure {
             Failure::RolledBack => "deployment rolled back",
             Failure::Reverted => "deployment's change reverted",
             Failure::Hotfixed => "deployment hotfixed",
+            Failure::Incident => "incident after the deployment",
         }
     }
 }
@@ -176,6 +203,9 @@ pub(crate) struct Judged<'a> {
     pub restored: Option<i64>,
     /// The previous decided production deployment failed too: one episode.
     pub continues_failure: bool,
+    /// Incidents that began within [`CHANGE_INCIDENT_HOURS`] after it and
+    /// before the next production deployment (whatever else it failed by).
+    pub incidents: Vec<&'a crate::incidents::Incident>,
 }
 
 /// What [`judge`] found, with the deployments it left out.
@@ -238,6 +268,7 @@ pub(crate) fn judge<'a>(data: &Data, d: &'a Delivery) -> Judgement<'a> {
             .and_then(|&i| d.commit_deployed.get(i).copied().flatten())
     };
     let reverted = reverted_deploys(data, d);
+    let window = CHANGE_INCIDENT_HOURS * 3600;
     let mut judged = Vec::new();
     for (i, x) in decided.iter().enumerate() {
         if x.time < data.from {
@@ -264,11 +295,34 @@ pub(crate) fn judge<'a>(data: &Data, d: &'a Delivery) -> Judgement<'a> {
                 _ => (None, None),
             }
         };
+        // Incidents of the day after it, before the next production deployment.
+        let next = decided.get(i + 1).map(|n| n.time);
+        let incidents: Vec<&crate::incidents::Incident> = d
+            .incidents
+            .iter()
+            .filter(|c| {
+                c.started >= x.time
+                    && c.started - x.time <= window
+                    && next.is_none_or(|n| c.started < n)
+            })
+            .collect();
+        let (failure, restored) = match failure {
+            None if x.result == DeployResult::Success && !incidents.is_empty() => {
+                // Service is restored when every such incident is resolved.
+                let restored = incidents
+                    .iter()
+                    .map(|c| c.resolved)
+                    .try_fold(x.time, |a, r| r.map(|r| a.max(r)));
+                (Some(Failure::Incident), restored)
+            }
+            other => (other, restored),
+        };
         judged.push(Judged {
             deploy: x,
             failure,
             restored,
             continues_failure,
+            incidents,
         });
     }
     Judgement {

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 mod context;
 mod curve;
 pub mod delivery;
+pub mod incidents;
 pub mod service_levels;
 
 pub use context::{
@@ -42,6 +43,8 @@ mod dora;
 mod flaky_tests;
 mod former_contributors;
 mod hotspot_friction;
+mod incident_recovery;
+mod incident_recurrence;
 mod knowledge_islands;
 mod lead_time;
 mod recovery_time;
@@ -60,6 +63,7 @@ pub use coverage_of_change::{LOW_COVERAGE_PCT, test_marks};
 pub use defect_prone_code::RECURRING_FIXES;
 pub use flaky_tests::flaky_tests_by_file;
 pub use hotspot_friction::{TimeFactor, time_factor};
+pub use incident_recurrence::RECURRENCE_DAYS;
 
 /// Version of the whole assessment methodology: every signal's thresholds and
 /// weights, the family weights, the bands and the cost model. Bump it when any
@@ -84,6 +88,8 @@ pub static REGISTRY: &[&dyn Signal] = &[
     &change_failure_rate::ChangeFailureRate,
     &recovery_time::RecoveryTime,
     &reliability_debt::ReliabilityDebt,
+    &incident_recurrence::IncidentRecurrence,
+    &incident_recovery::IncidentRecovery,
     &unowned_code::UnownedCode,
     &truck_factor::TruckFactor,
     &knowledge_islands::KnowledgeIslands,
@@ -170,6 +176,9 @@ pub enum Input {
     /// SLO definitions (OpenSLO, Sloth) and alerting rules, with the
     /// repository's runbooks.
     ServiceLevels,
+    /// Incident exports (PagerDuty, Opsgenie, an incident CSV) with
+    /// `[services]` or service names matching the repository.
+    Incidents,
 }
 
 impl Input {
@@ -185,6 +194,7 @@ impl Input {
             Input::TestResults => "JUnit test reports",
             Input::Coverage => "coverage reports",
             Input::ServiceLevels => "SLO definitions, alerting rules and runbooks",
+            Input::Incidents => "incident exports mapped to the repository",
         }
     }
 }
@@ -359,6 +369,12 @@ pub trait Signal: Sync {
     /// no signal measures yet, which lowers the driver's coverage and its
     /// weight in the index.
     fn weight(&self) -> f64;
+    /// The weight for these facts: [`Signal::weight`] unless the signal
+    /// documents another weighting (the git-message proxy
+    /// `defect-prone-code` weighs less beside incident data).
+    fn weight_in(&self, _data: &Data) -> f64 {
+        self.weight()
+    }
     /// Unit of the value.
     fn unit(&self) -> &'static str;
     fn doc(&self) -> &'static Doc;

@@ -22,11 +22,12 @@ static DOC: Doc = Doc {
         episode, timed from the first), a deployment rolled back (recovered by the rollback), a \
         deployment whose change was reverted (recovered by the first production deployment \
         containing the revert) and a deployment hotfixed within 24 hours (recovered by the \
-        hotfix). The value is the median \
-        of those recovery times in hours; failures with no successful deployment after them are \
-        left out and counted, as are in-progress and unknown statuses (never failures). \
-        Incidents are not read yet, so service restored without a deployment does not show. \
-        Repository scope only; at least 3 recovered failures.",
+        hotfix), and a deployment followed by a change-caused incident (recovered when the last \
+        such incident was resolved: service restored without a deployment shows too). The value \
+        is the median of those recovery times in hours; failures with no successful deployment \
+        or incident resolution after them are left out and counted, as are in-progress and \
+        unknown statuses (never failures). Repository scope only; at least 3 recovered \
+        failures.",
     thresholds: "Log scale on DevLake's encoded DORA benchmarks (elite < 1 hour, high < 1 day, \
         medium 1 day – 1 week, low > 1 week): 1 hour or less → 100, 1 day → 75 (the healthy \
         band's edge), 1 week → 50, 1 month (730 h) or more → 0 (DORA 2024's low cluster: one \
@@ -82,7 +83,7 @@ impl crate::Signal for RecoveryTime {
                 x.deploy.id.clone(),
                 h,
                 &format!("hours to recover ({})", kind.label()),
-                dora::cite(d, x.deploy.cite),
+                dora::judged_cite(d, x),
             ));
         }
         if hours.len() < MIN_RECOVERIES {
@@ -148,6 +149,15 @@ mod tests {
         assert_eq!(fig(&m, "recovery p75"), 7.5);
         assert_eq!(fig(&m, "DevLake 2023 cluster (1 elite … 4 low)"), 2.0);
         assert_eq!(m.evidence[0].id, "d4");
+    }
+
+    #[test]
+    fn a_change_caused_incident_recovers_when_it_is_resolved() {
+        let data = crate::change_failure_rate::tests::seven_with_incidents();
+        let m = measured(measure(&RecoveryTime, &data));
+        // 3 h, 12 h, 2 h and the incident's 15 h − 10 h = 5 h.
+        assert_eq!(m.value, 4.0);
+        assert_eq!(fig(&m, "recovered failures"), 4.0);
     }
 
     #[test]

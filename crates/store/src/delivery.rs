@@ -8,8 +8,8 @@
 //! its input id and position, so a number can cite them.
 
 use friction_model::inputs::{
-    CiRun, Deployment, DeploymentStatus, FileCoverage, Position, PrCommit, PullRequest, Release,
-    Review, TestOutcome, TestResult,
+    CiRun, Deployment, DeploymentStatus, FileCoverage, Incident, IncidentEvent, Position, PrCommit,
+    PullRequest, Release, Review, TestOutcome, TestResult,
 };
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
@@ -237,7 +237,76 @@ fn u32_of(v: i64) -> u32 {
     u32::try_from(v).unwrap_or(0)
 }
 
+/// Every stored incident and incident log entry, one row per input that
+/// holds it: versions of one incident across overlapping exports are
+/// combined by the reader of incidents (first start, newest state, last
+/// resolution), which needs them all.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IncidentRows {
+    pub incidents: Vec<Stored<Incident>>,
+    pub events: Vec<Stored<IncidentEvent>>,
+}
+
 impl Store {
+    /// Every stored incident and log entry, in table order (an input's rows
+    /// in record order, inputs in the order they were read).
+    pub fn incident_rows(&self) -> Result<IncidentRows, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT source, incident_id, number, title, status, urgency, service_id, service, team,
+                    fingerprint, created_at, acknowledged_at, resolved_at, escalations, url,
+                    merged_into, input, record, line
+             FROM incidents ORDER BY rowid",
+        )?;
+        let incidents = stmt
+            .query_map([], |r| {
+                let (input, at) = position(r, 16)?;
+                Ok(Stored {
+                    input,
+                    at,
+                    fact: Incident {
+                        source: r.get(0)?,
+                        id: r.get(1)?,
+                        number: r.get(2)?,
+                        title: r.get(3)?,
+                        status: r.get(4)?,
+                        urgency: r.get(5)?,
+                        service_id: r.get(6)?,
+                        service: r.get(7)?,
+                        team: r.get(8)?,
+                        key: r.get(9)?,
+                        created_at: r.get(10)?,
+                        acknowledged_at: r.get(11)?,
+                        resolved_at: r.get(12)?,
+                        escalations: u32_of(r.get(13)?),
+                        url: r.get(14)?,
+                        merged_into: r.get(15)?,
+                    },
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut stmt = self.conn.prepare(
+            "SELECT source, event_id, incident_id, kind, at, input, record, line
+             FROM incident_events ORDER BY rowid",
+        )?;
+        let events = stmt
+            .query_map([], |r| {
+                let (input, at) = position(r, 5)?;
+                Ok(Stored {
+                    input,
+                    at,
+                    fact: IncidentEvent {
+                        source: r.get(0)?,
+                        id: r.get(1)?,
+                        incident_id: r.get(2)?,
+                        kind: r.get(3)?,
+                        at: r.get(4)?,
+                    },
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(IncidentRows { incidents, events })
+    }
+
     /// The scopes (repositories) the stored facts name, sorted.
     pub fn fact_scopes(&self) -> Result<Vec<String>, StoreError> {
         let mut all = std::collections::BTreeSet::new();

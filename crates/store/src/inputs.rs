@@ -424,14 +424,14 @@ impl InputWriter<'_> {
                 .prepare_cached(
                     "INSERT INTO incidents (input, record, line, source, incident_id, number, title, status,
                         urgency, service_id, service, team, fingerprint, created_at, acknowledged_at,
-                        resolved_at, escalations, url)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                        resolved_at, escalations, url, merged_into)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
                      ON CONFLICT DO NOTHING",
                 )?
                 .execute(params![
                     id, rec, line, r.source, r.id, r.number, r.title, r.status, r.urgency,
                     r.service_id, r.service, r.team, r.key, r.created_at, r.acknowledged_at,
-                    r.resolved_at, r.escalations, r.url
+                    r.resolved_at, r.escalations, r.url, r.merged_into
                 ])?,
             InputRecord::IncidentEvent(r) => self
                 .tx

@@ -30,7 +30,7 @@ mod service_levels;
 mod snapshots;
 
 pub use code::{CodeTreeRow, MeasuredFile};
-pub use delivery::{DeliveryRows, JobRow, Stored};
+pub use delivery::{DeliveryRows, IncidentRows, JobRow, Stored};
 pub use facts::{FactChange, FactCommit, Facts};
 pub use history::{
     ActivityRow, Batch, ChangeRow, ExcludedSummary, FileHistoryEntry, HistorySummary, StoredPath,
@@ -54,11 +54,15 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (9, include_str!("migrations/sqlite/009_deployments.sql")),
     (10, include_str!("migrations/sqlite/010_input_stat.sql")),
     (11, include_str!("migrations/sqlite/011_incidents.sql")),
-    (12, include_str!("migrations/sqlite/012_service_levels.sql")),
+    (
+        12,
+        include_str!("migrations/sqlite/012_incident_merges.sql"),
+    ),
+    (13, include_str!("migrations/sqlite/013_service_levels.sql")),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 12;
+pub const SCHEMA_VERSION: i64 = 13;
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]

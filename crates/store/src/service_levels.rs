@@ -1,4 +1,4 @@
-//! Readers of the SLO definitions and Prometheus rules (migration 12): one
+//! Readers of the SLO definitions and Prometheus rules (migration 13): one
 //! row per key, from the most recently ingested input that holds it, with
 //! its input id and position. Definitions are few (hundreds), so keys are
 //! compared as strings.

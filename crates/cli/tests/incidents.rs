@@ -1,0 +1,229 @@
+//! Incidents through the binary: hand-written PagerDuty, Opsgenie and CSV
+//! exports (`tests/fixtures/incidents`, see its README) of the services of
+//! a fixture repository with weekly production deployments, ingested and
+//! assessed, each figure checked against the answer worked out here by hand.
+//!
+//! The repository's commit k (k = 1..8) is dated 1_700_000_000 + 169·k
+//! hours (2023-11-14T22:13:20Z plus k weeks and k hours); deployment k
+//! (k = 2..8) ships commit k, k hours after it, successfully:
+//! d2 2023-11-29T02:13:20Z, d3 12-06 04:13:20, d4 12-13 06:13:20,
+//! d5 12-20 08:13:20, d6 12-27 10:13:20, d7 2024-01-03 12:13:20,
+//! d8 01-10 14:13:20.
+//!
+//! The incidents, in UTC, after de-duplication and merges:
+//! - PagerDuty #101 `Checkout API` 11-29 03:13:20 (written +02:00), first
+//!   acknowledged 03:43:20, second responder 04:13:20, resolved 05:13:20
+//!   (written −05:00), one escalation: 2 h to resolve, 1 h after d2.
+//! - #102 12-10 10:00 → 14:00 (4 h), a repeat of #101's cluster ("high cpu
+//!   on", 11 days later); #103 merged into it: counted once, as #102.
+//! - #104 12-20 09:13:20, still open: 1 h after d5.
+//! - Opsgenie 7 (service `checkout-api-svc`, mapped by id) 12-29 08:00 →
+//!   20:00 (12 h), 45.8 h after d6.
+//! - CSV C1 `Checkout API`: first start 01-05 09:00 (export A, +01:00), last
+//!   resolution 15:00 (export B): 6 h, re-opened.
+//! - C3 01-06 09:00 → 10:00 (1 h), a repeat of C1's cluster ("disk full on
+//!   used").
+//! - C2 of `billing`: not this repository's.
+
+mod support;
+
+use support::{Fixture, figure, friction, iso, ok, signal};
+
+fn fixture(name: &str) -> String {
+    format!(
+        "{}/tests/fixtures/incidents/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn assess(f: &Fixture) -> serde_json::Value {
+    let out = ok(friction(&["assess", ".", "--json"], f.path()));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Eight weekly commits, `friction.toml` mapping the services, and a
+/// GitHub deployments export of deployments 2..8, scanned and ingested.
+fn deployed() -> Fixture {
+    let mut f = Fixture::new();
+    f.write(
+        "friction.toml",
+        "[services]\n\"Checkout API\" = [\".\"]\n\"checkout-api-svc\" = [\".\"]\n",
+    );
+    let mut commits = Vec::new();
+    for k in 1..=8i64 {
+        f.advance_days(7);
+        f.write("app.py", format!("VERSION = {k}\n"));
+        f.commit(&format!("release {k}"));
+        let time: i64 = f
+            .git(&["log", "-1", "--format=%at"])
+            .trim()
+            .parse()
+            .unwrap();
+        assert_eq!(time, 1_700_000_000 + 169 * k * 3600);
+        commits.push(f.head());
+    }
+    let (mut deployments, mut statuses) = (Vec::new(), Vec::new());
+    for k in 2..=8i64 {
+        let at = 1_700_000_000 + 169 * k * 3600 + k * 3600;
+        let sha = &commits[k as usize - 1];
+        deployments.push(format!(
+            r#"{{"url":"https://api.github.com/repos/acme/app/deployments/{k}","id":{k},"sha":"{sha}","ref":"main","environment":"production","created_at":"{c}","updated_at":"{c}","statuses_url":"https://api.github.com/repos/acme/app/deployments/{k}/statuses","production_environment":true}}"#,
+            c = iso(at - 600)
+        ));
+        statuses.push(format!(
+            r#"{{"url":"https://api.github.com/repos/acme/app/deployments/{k}/statuses/{k}","id":{k},"state":"success","environment":"production","created_at":"{c}","deployment_url":"https://api.github.com/repos/acme/app/deployments/{k}"}}"#,
+            c = iso(at)
+        ));
+    }
+    f.write("deployments.json", format!("[{}]", deployments.join(",")));
+    f.write("statuses.json", format!("[{}]", statuses.join(",")));
+    ok(friction(&["scan", ".", "--quiet", "--no-report"], f.path()));
+    ok(friction(
+        &["ingest", "--quiet", "deployments.json", "statuses.json"],
+        f.path(),
+    ));
+    f
+}
+
+fn ingest_incidents(f: &Fixture) {
+    for name in [
+        "pagerduty-incidents.json",
+        "opsgenie-incidents.json",
+        "incidents-a.csv",
+        "incidents-b.csv",
+    ] {
+        std::fs::copy(fixture(name), f.path().join(name)).unwrap();
+    }
+    ok(friction(
+        &[
+            "ingest",
+            "--quiet",
+            "pagerduty-incidents.json",
+            "opsgenie-incidents.json",
+            "incidents-a.csv",
+            "incidents-b.csv",
+        ],
+        f.path(),
+    ));
+}
+
+#[test]
+fn incidents_are_mapped_counted_once_and_measured_against_hand_computed_answers() {
+    let f = deployed();
+    ingest_incidents(&f);
+    let a = assess(&f);
+
+    let mapping = &a["exports"]["incidents"];
+    assert_eq!(mapping["total"], 7, "{mapping}");
+    assert_eq!(mapping["mapped"], 6);
+    assert_eq!(mapping["mapped_by_name"], 0);
+    assert_eq!(
+        mapping["unmapped"],
+        serde_json::json!([{"service": "billing", "incidents": 1}])
+    );
+    assert_eq!(
+        mapping["summary"],
+        "6 of 7 incidents mapped to this repository; 1 from 1 unmapped service: billing (1)"
+    );
+
+    // Recurrence: #102 repeats #101, C3 repeats C1: 2 of 6.
+    let r = signal(&a, "incident-recurrence");
+    assert_eq!(r["value"], 33.33, "{r}");
+    assert_eq!(figure(r, "repeat incidents"), 2.0);
+    assert_eq!(figure(r, "cluster: Checkout API — high cpu on"), 2.0);
+    assert_eq!(figure(r, "cluster: Checkout API — disk full on used"), 2.0);
+
+    // Recovery: resolved in 2, 4, 12, 6 and 1 hours; #104 open.
+    let m = signal(&a, "incident-recovery");
+    assert_eq!(m["value"], 4.0, "{m}");
+    assert_eq!(figure(m, "resolved"), 5.0);
+    assert_eq!(figure(m, "still open"), 1.0);
+    assert_eq!(figure(m, "re-opened"), 1.0);
+    assert_eq!(figure(m, "merged into another"), 1.0);
+    assert_eq!(figure(m, "to resolve p90"), 9.6);
+    assert_eq!(figure(m, "to acknowledge p50"), 0.5);
+    assert_eq!(figure(m, "to mobilise p50"), 1.0);
+    assert_eq!(figure(m, "escalations"), 1.0);
+    assert_eq!(figure(m, "team Payments: to resolve p50"), 3.0);
+    assert_eq!(m["evidence"][0]["value"], 12.0);
+    assert_eq!(m["evidence"][0]["cite"], "opsgenie-incidents.json record 1");
+
+    // Change-caused incidents: d2 (#101 1 h after) and d5 (#104) of 7.
+    let cfr = signal(&a, "change-failure-rate");
+    assert_eq!(cfr["value"], 28.57, "{cfr}");
+    assert_eq!(figure(cfr, "followed by an incident within 24 hours"), 2.0);
+    let d2 = cfr["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "2")
+        .unwrap();
+    let cite = d2["cite"].as_str().unwrap();
+    assert!(
+        cite.starts_with("deployments.json record 1")
+            && cite.contains("pagerduty#101 (pagerduty-incidents.json record 1"),
+        "{cite}"
+    );
+    // d2 recovered when #101 was resolved; d5's incident is still open.
+    let drt = signal(&a, "deployment-recovery-time");
+    assert!(
+        drt["not_measured"].as_str().unwrap().starts_with(
+            "1 failed production deployment recovered from in the window, 1 not recovered"
+        ),
+        "{drt}"
+    );
+
+    // The git-message proxy weighs less beside incidents.
+    assert_eq!(signal(&a, "defect-prone-code")["weight"], 0.2);
+
+    // `explain` cites the records behind the numbers.
+    let out = ok(friction(&["explain", "incident-recovery", "."], f.path()));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("opsgenie-incidents.json record 1")
+            && text.contains("pagerduty-incidents.json record"),
+        "{text}"
+    );
+}
+
+#[test]
+fn incidents_of_no_service_of_this_repository_change_no_score() {
+    let f = deployed();
+    let before = assess(&f);
+    assert!(before["exports"].get("incidents").is_none());
+    assert_eq!(signal(&before, "defect-prone-code")["weight"], 0.4);
+    assert!(
+        signal(&before, "incident-recovery")["not_measured"]
+            .as_str()
+            .unwrap()
+            .starts_with("incidents: none stored; ingest an incident export")
+    );
+    f.write(
+        "other.csv",
+        "id,title,service,created_at,resolved_at\n\
+         X1,Search slow,billing,2023-12-20T09:00:00Z,2023-12-20T10:00:00Z\n",
+    );
+    ok(friction(&["ingest", "--quiet", "other.csv"], f.path()));
+    let after = assess(&f);
+    assert_eq!(
+        after["exports"]["incidents"]["summary"],
+        "0 of 1 incidents mapped to this repository; 1 from 1 unmapped service: billing (1)"
+    );
+    let scores = |a: &serde_json::Value| -> Vec<(String, serde_json::Value, serde_json::Value)> {
+        a["index"]["drivers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|d| d["signals"].as_array().unwrap().iter())
+            .map(|s| (s["id"].to_string(), s["score"].clone(), s["weight"].clone()))
+            .collect()
+    };
+    assert_eq!(scores(&before), scores(&after));
+    assert_eq!(before["index"]["score"], after["index"]["score"]);
+    assert_eq!(before["index"]["coverage"], after["index"]["coverage"]);
+    assert_eq!(
+        signal(&before, "change-failure-rate"),
+        signal(&after, "change-failure-rate"),
+        "an unmapped incident after d5 fails no deployment"
+    );
+}
