@@ -167,19 +167,6 @@ pub fn friction_stdout(args: &[&str], cwd: &Path) -> String {
     String::from_utf8(out.stdout).expect("friction prints UTF-8")
 }
 
-/// The value of a signal's figure named `name` (a panic naming the figures
-/// when there is none).
-pub fn figure(s: &serde_json::Value, name: &str) -> f64 {
-    s["figures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["name"] == name)
-        .unwrap_or_else(|| panic!("no figure {name} in {s}"))["value"]
-        .as_f64()
-        .unwrap()
-}
-
 /// The signal with this id in an assessment's JSON.
 pub fn signal<'a>(a: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
     a["index"]["drivers"]
