@@ -3,9 +3,12 @@
 
 pub mod backtest;
 pub mod components;
+pub mod controls;
 pub mod coupling;
+pub mod execution;
 pub mod fixes;
 pub mod hotspots;
 pub mod knowledge;
 pub mod maat;
 pub mod teams;
+pub mod workflows;

@@ -258,6 +258,96 @@ pub struct Inputs {
     /// files of `[inputs] runbooks`, `runbooks/` or `docs/runbooks/`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runbooks: Option<friction_signals::service_levels::Runbooks>,
+    /// The lockfiles and manifests of the assessed commit, parsed (see
+    /// `crate::supply`); `None` when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dependencies: Option<friction_signals::supply::Supply>,
+    /// The workflows and compliance files of the tree (not read: a store
+    /// alone, or a snapshot recorded before they were read).
+    #[serde(default, skip_serializing_if = "PracticeFiles::is_unread")]
+    pub practice: PracticeFiles,
+}
+
+/// The files of the assessed commit's tree that security practice is read
+/// from: GitHub Actions workflows and the files compliance controls look for.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PracticeFiles {
+    /// Whether the tree was read.
+    pub read: bool,
+    /// (path, text) of `.github/workflows/*.yml`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workflows: Vec<(String, String)>,
+    /// Paths the controls look for (`friction_analysis::controls::is_control_path`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<String>,
+    /// (path, text) of the CI and tool configurations the controls read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub texts: Vec<(String, String)>,
+}
+
+/// Workflow and configuration files larger than this are left unread (and
+/// reported): no real one comes near it.
+const PRACTICE_FILE_LIMIT: usize = 4 << 20;
+
+impl PracticeFiles {
+    fn is_unread(&self) -> bool {
+        !self.read
+    }
+
+    /// The files of `commit`'s tree; unread when the tree cannot be listed.
+    pub fn read(
+        repo: &friction_history::Repo,
+        commit: friction_history::ObjectId,
+    ) -> PracticeFiles {
+        use friction_analysis::{controls, workflows};
+        let Ok(paths) = repo.paths_at(commit, |p| {
+            workflows::is_workflow(p) || controls::is_control_path(p)
+        }) else {
+            return PracticeFiles::default();
+        };
+        let text = |p: &str| -> String {
+            match repo.file_at(commit, p) {
+                Ok(Some(b)) if b.len() <= PRACTICE_FILE_LIMIT => {
+                    String::from_utf8_lossy(&b).into_owned()
+                }
+                // Too large or unreadable: an empty file, which the workflow
+                // reader reports as unreadable.
+                _ => String::new(),
+            }
+        };
+        let mut files = PracticeFiles {
+            read: true,
+            ..PracticeFiles::default()
+        };
+        for p in paths {
+            if workflows::is_workflow(&p) {
+                let t = text(&p);
+                files.workflows.push((p, t));
+            } else {
+                if controls::needs_text(&p) {
+                    let t = text(&p);
+                    files.texts.push((p.clone(), t));
+                }
+                files.paths.push(p);
+            }
+        }
+        files
+    }
+
+    /// What the signals read of these files; `None` when they were not read.
+    pub fn practice(&self, codeowners: Option<&str>) -> Option<friction_signals::Practice> {
+        if !self.read {
+            return None;
+        }
+        let workflows = friction_analysis::workflows::Report::read(&self.workflows);
+        let texts: BTreeMap<String, String> = self.texts.iter().cloned().collect();
+        let controls =
+            friction_analysis::controls::assess(&self.paths, &texts, &workflows, codeowners);
+        Some(friction_signals::Practice {
+            workflows,
+            controls,
+        })
+    }
 }
 
 impl Inputs {
@@ -286,6 +376,8 @@ impl Inputs {
             Err(e) => return Err(Error::input(e.to_string(), None)),
         };
         let codeowners = commit.and_then(|c| committed_codeowners(&repo, Some(c)));
+        let practice =
+            commit.map_or_else(PracticeFiles::default, |c| PracticeFiles::read(&repo, c));
         let parsed = match &config {
             Some((origin, text)) => parse_config(origin, text)?,
             None => Config::default(),
@@ -329,6 +421,10 @@ impl Inputs {
             )?,
             None => None,
         };
+        let dependencies = match commit {
+            Some(c) => Some(crate::supply::read(&repo, c)?).filter(|s| !s.files.is_empty()),
+            None => None,
+        };
         Ok(Inputs {
             config,
             codeowners,
@@ -336,6 +432,8 @@ impl Inputs {
             origin: repo.origin_url(),
             tags,
             runbooks,
+            dependencies,
+            practice,
         })
     }
 
@@ -365,6 +463,9 @@ fn deploy_tags(config: &Config) -> Result<Option<globset::GlobMatcher>, Error> {
         })
         .transpose()
 }
+
+/// Formats that hold work items only.
+const WORK_ITEM_FORMATS: [&str; 2] = ["jira", "workitems-csv"];
 
 /// The window's commits whose message says they revert another.
 fn reverts(data: &Data, history: &History) -> Vec<friction_signals::delivery::Revert> {
@@ -600,11 +701,26 @@ pub fn load_with(
         codeowners.map(|(f, _)| f),
         code_commit.is_some(),
     );
+    data.practice = inputs
+        .practice
+        .practice(inputs.codeowners.as_ref().map(|(p, _)| p.as_str()));
     data.ai = friction_signals::AiSettings {
         rework_days: config.ai.rework_days,
         fix_follow_days: config.ai.fix_follow_days,
     };
-    let stored_inputs = store.inputs().map_err(err)?;
+    if let Some(dependencies) = &inputs.dependencies {
+        let mut supply = dependencies.clone();
+        crate::supply::match_advisories(store, &mut supply, last)?;
+        data.supply = Some(supply);
+    }
+    // Work items feed execution verification, not the delivery facts: an
+    // export of work items alone leaves those (and `exports`) as they were.
+    let stored_inputs: Vec<friction_store::InputRow> = store
+        .inputs()
+        .map_err(err)?
+        .into_iter()
+        .filter(|i| !WORK_ITEM_FORMATS.contains(&i.format.as_str()))
+        .collect();
     if !stored_inputs.is_empty() || !inputs.tags.is_empty() {
         let scopes: Vec<String> = stored_inputs
             .iter()
@@ -638,6 +754,39 @@ pub fn load_with(
         data.service_levels =
             crate::service_levels::build(store, &stored_inputs, inputs.runbooks.as_ref())?;
     }
+    let scope = data
+        .delivery
+        .as_ref()
+        .map(|d| d.scope.clone())
+        .filter(|s| !s.is_empty())
+        .or_else(|| {
+            config
+                .inputs
+                .scope
+                .as_ref()
+                .map(|s| s.trim().to_ascii_lowercase())
+        })
+        .or_else(|| {
+            inputs
+                .origin
+                .as_deref()
+                .and_then(crate::delivery::scope_of_remote)
+        });
+    let owners = inputs
+        .codeowners
+        .as_ref()
+        .map(|(_, t)| CodeOwners::parse(t));
+    data.execution = crate::execution::build(
+        store,
+        &crate::execution::Context {
+            facts,
+            keep: &keep,
+            data: &data,
+            config: &config,
+            codeowners: owners.as_ref(),
+            scope,
+        },
+    )?;
     Ok(Some(Loaded {
         data,
         code_commit,

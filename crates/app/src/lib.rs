@@ -6,6 +6,7 @@
 //! typed results or one [`Error`]. Nothing here parses arguments, prints, or
 //! keeps process-wide state: the CLI (and any later front-end) renders.
 
+pub mod advisories;
 pub mod assess;
 pub mod backtest;
 pub mod cache;
@@ -14,6 +15,7 @@ pub mod code;
 pub mod coupling;
 pub mod delivery;
 pub mod error;
+mod execution;
 pub mod explain;
 pub mod hotspots;
 pub mod ingest;
@@ -27,6 +29,7 @@ pub mod report;
 pub mod scan;
 pub(crate) mod service_levels;
 pub mod snapshot;
+pub mod supply;
 pub mod timeline;
 
 use friction_assess::Assessment;

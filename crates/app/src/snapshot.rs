@@ -178,6 +178,20 @@ pub fn manifest(loaded: &Loaded, inputs: &Inputs, options: &Options, mode: WalkM
         "codeowners": file(&inputs.codeowners),
         "teams_csv": file(&inputs.teams_csv),
     });
+    // The workflows and compliance files of the tree, each with its hash.
+    if let (true, Some(map)) = (inputs.practice.read, listed.as_object_mut()) {
+        let p = &inputs.practice;
+        let hashed = |files: &[(String, String)]| -> Vec<Value> {
+            files
+                .iter()
+                .map(|(path, text)| json!({"path": path, "sha256": sha256(text.as_bytes())}))
+                .collect()
+        };
+        map.insert(
+            "practice".into(),
+            json!({"workflows": hashed(&p.workflows), "configs": hashed(&p.texts), "paths": p.paths}),
+        );
+    }
     // Exports beyond git, each with its hash (only when there are any, so a
     // git-only manifest is unchanged).
     if let (Some(d), Some(map)) = (&loaded.data.delivery, listed.as_object_mut()) {

@@ -106,11 +106,15 @@ impl PastCommit<'_> {
             // A teams CSV committed later (or never): today's mapping.
             teams_csv: then.teams_csv.or_else(|| self.today.teams_csv.clone()),
             codeowners: then.codeowners,
+            // Workflows and policy files as they were at that commit.
+            practice: then.practice,
             // Release tags and the remote are read once, today.
             origin: self.today.origin.clone(),
             tags: self.today.tags.clone(),
             // The runbooks of that commit: a back-filled point follows links as they were.
             runbooks: then.runbooks,
+            // The lockfiles of that commit: trends follow the dependencies.
+            dependencies: then.dependencies,
         };
         Ok(assess_at(
             store,

@@ -87,6 +87,11 @@ pub struct Assessment {
     /// assessment is unchanged).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exports: Option<Exports>,
+    /// Execution verification: work reported done against the evidence, per
+    /// team (absent without work items, so an assessment without them is
+    /// unchanged). Beside the index: it moves no score.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution: Option<friction_analysis::execution::ExecutionVerification>,
 }
 
 /// What the assessment read beyond git: the audit trail of its exports.
@@ -280,6 +285,7 @@ pub fn assess(data: &Data, options: &Options) -> Assessment {
             interventions,
             roadmap,
             exports: data.delivery.as_ref().map(Exports::of),
+            execution: data.execution.clone(),
         }
     })
 }

@@ -146,7 +146,41 @@ pub fn markdown() -> String {
     for x in REGISTRY {
         s.push_str(&signal_markdown(*x));
     }
+    s.push_str(&security_tables());
     s.push_str(include_str!("methodology-cost.md"));
+    s
+}
+
+/// The workflow rules and the compliance-control mapping table.
+fn security_tables() -> String {
+    use friction_analysis::controls::CONTROLS;
+    use friction_analysis::workflows::Rule;
+    let mut s = String::from(
+        "\n## Workflow rules\n\n`workflow-risks` reads `.github/workflows/*.yml` of the assessed \
+         commit with these rules (details in the signal's section):\n\n\
+         | rule | check | risk weight |\n|---|---|---|\n",
+    );
+    for r in Rule::ALL {
+        s.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            r.id(),
+            r.check().title(),
+            r.check().risk_weight()
+        ));
+    }
+    s.push_str(
+        "\n## Compliance controls\n\n`compliance-controls` maps what the repository's files show \
+         to controls of the OpenSSF OSPS Baseline, version 2026.02.19 (level 1 is the floor \
+         for every project; the table also holds the level-2 and level-3 controls a repository's \
+         files can show):\n\n\
+         | control | OSPS Baseline | level | looked for |\n|---|---|---|---|\n",
+    );
+    for c in CONTROLS {
+        s.push_str(&format!(
+            "| {} (`{}`) | {} | {} | {} |\n",
+            c.title, c.id, c.osps, c.level, c.looks_for
+        ));
+    }
     s
 }
 

@@ -206,7 +206,7 @@ pub fn inputs(args: &InputsArgs) -> Result<u8, Error> {
     }
     let f = &stored.facts;
     println!(
-        "\nfacts (each counted once): {} CI runs, {} CI jobs, {} pull requests, {} reviews, {} pull-request commits, {} test results, {} coverage files, {} deployments, {} deployment statuses, {} releases, {} incidents, {} incident log entries, {} SLO objects, {} alerting and recording rules",
+        "\nfacts (each counted once): {} CI runs, {} CI jobs, {} pull requests, {} reviews, {} pull-request commits, {} test results, {} coverage files, {} deployments, {} deployment statuses, {} releases, {} incidents, {} incident log entries, {} SLO objects, {} alerting and recording rules, {} work items, {} work-item changes",
         f.ci_runs,
         f.ci_jobs,
         f.pull_requests,
@@ -220,7 +220,9 @@ pub fn inputs(args: &InputsArgs) -> Result<u8, Error> {
         f.incidents,
         f.incident_events,
         f.service_levels,
-        f.alert_rules
+        f.alert_rules,
+        f.work_items,
+        f.work_item_changes
     );
     let scopes: std::collections::BTreeSet<&str> = stored
         .inputs

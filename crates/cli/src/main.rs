@@ -3,6 +3,7 @@
 //! Business logic lives in the library crates; this binary only connects them and
 //! turns their errors into one-line messages with a `help:` hint (cargo style).
 
+mod advisories;
 mod backtest;
 mod compare;
 mod coupling;
@@ -11,6 +12,7 @@ mod inputs;
 mod knowledge;
 mod maat;
 mod portfolio;
+mod probe;
 mod progress;
 mod render;
 mod render_assess;
@@ -81,6 +83,125 @@ enum Command {
     Ingest(IngestArgs),
     /// The exports stored: file, format, SHA-256, records, time span, when read.
     Inputs(InputsArgs),
+    /// Offline advisory databases (OSV, RustSec): import one, list what is stored.
+    Advisories(AdvisoriesArgs),
+    /// Probe a program or a loopback HTTP service: behaviour classes, a spec, cases.
+    ///
+    /// Writes, into `--out DIR` (default `probe/`):
+    ///
+    ///   spec.json       the behaviour specification (schemas/probe-spec.schema.json)
+    ///   catalogue.md    the behaviour catalogue: classes, suspicious behaviours,
+    ///                   noise sources, coverage of the input model
+    ///   cases/B01.toml  characterisation cases, one file per behaviour class
+    ///
+    /// Examples: `friction probe -- semver`, `friction probe --http
+    /// http://127.0.0.1:3000 --request 'GET /posts/1'`.
+    #[command(verbatim_doc_comment)]
+    Probe(ProbeArgs),
+    /// Check a behaviour spec and print its catalogue (Markdown).
+    Spec(SpecArgs),
+    /// Replay a spec's cases against a target; exit 1 on drift at or above `--fail-on`.
+    Drift(DriftArgs),
+}
+
+/// What is probed (shared by `probe` and `drift`).
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// An HTTP service's base URL (loopback only unless `--allow-remote`).
+    #[arg(long, value_name = "URL")]
+    pub http: Option<String>,
+    /// Allow an HTTP target that is not on this machine.
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Environment for a program target (repeatable), on top of LC_ALL=C, TZ=UTC.
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub env: Vec<String>,
+    /// Time each run may take before it is killed and reported as a hang.
+    #[arg(long, value_name = "MS", default_value_t = 5000)]
+    pub timeout_ms: u64,
+    /// Bytes kept per output stream; more is killed and reported as a flood.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    pub output_cap: usize,
+    /// Runs at once (0 = one per core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub workers: usize,
+    /// The program and its fixed leading arguments (after `--`; run without a shell).
+    #[arg(last = true, value_name = "PROGRAM")]
+    pub command: Vec<String>,
+}
+
+/// Options of `friction probe`.
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// OpenAPI document (JSON) whose GET routes are probed.
+    #[arg(long, value_name = "FILE")]
+    pub openapi: Option<PathBuf>,
+    /// A seed request for an HTTP target, `'GET /posts/1'` (repeatable).
+    #[arg(long, value_name = "REQUEST")]
+    pub request: Vec<String>,
+    /// Seed of every generated input (same seed, same spec).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub seed: u64,
+    /// Executions at most (exploration, shrinking and repeats together).
+    #[arg(long, value_name = "N", default_value_t = 2000)]
+    pub budget: usize,
+    /// Seconds at most.
+    #[arg(long, value_name = "SECS")]
+    pub time: Option<f64>,
+    /// Runs of each kept input, to measure nondeterminism (at least 2).
+    #[arg(long, value_name = "K", default_value_t = 3)]
+    pub repeats: usize,
+    /// Stop exploring after this many executions in a row showed nothing new.
+    #[arg(long, value_name = "N", default_value_t = 300)]
+    pub saturation: usize,
+    /// Directory for spec.json, catalogue.md and cases/.
+    #[arg(long, value_name = "DIR", default_value = "probe")]
+    pub out: PathBuf,
+    /// Print the spec on stdout.
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long, short, help = QUIET)]
+    pub quiet: bool,
+}
+
+/// Options of `friction spec`.
+#[derive(Debug, Args)]
+pub struct SpecArgs {
+    /// The spec (`spec.json` from `friction probe`).
+    pub spec: PathBuf,
+    /// Only check it and say so.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// Options of `friction drift`.
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// The baseline spec (`spec.json` from `friction probe`).
+    pub spec: PathBuf,
+    /// The target to check (default: the spec's own).
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Lowest risk that counts as drift: low, medium or high.
+    #[arg(long, value_name = "RISK", default_value = "medium")]
+    pub fail_on: String,
+    /// Fresh inputs generated from the spec's input model, besides its cases.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub fresh: usize,
+    /// Seed of the fresh inputs (default: the spec's).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Further replays of an input that differed; it counts only if all differ.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub confirmations: usize,
+    /// Write drift.json and drift.md into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Options of `friction ingest`.
@@ -108,6 +229,61 @@ pub struct IngestArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Options of `friction advisories`.
+#[derive(Debug, Args)]
+pub struct AdvisoriesArgs {
+    #[command(subcommand)]
+    pub command: AdvisoriesCommand,
+}
+
+/// `friction advisories` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AdvisoriesCommand {
+    /// Import an offline advisory database: a directory of OSV JSON, an OSV
+    /// `all.zip`, or a RustSec advisory-db checkout (nothing is fetched).
+    Import {
+        /// The database: a directory, an OSV all.zip or one OSV record.
+        #[arg(value_name = "PATH")]
+        database: String,
+        /// Repository whose store receives the advisories.
+        #[arg(long, value_name = "PATH", default_value = ".")]
+        path: PathBuf,
+        /// Store to extend.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        /// Print JSON on stdout.
+        #[arg(long)]
+        json: bool,
+        #[arg(long, short, help = QUIET)]
+        quiet: bool,
+    },
+    /// The dependencies of HEAD's lockfiles that stored advisories cover,
+    /// with the lockfile line and the advisory id.
+    Audit {
+        /// Repository.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Store to read.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        /// Print JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The advisory databases stored: path, format, advisories, date.
+    List {
+        /// Repository.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Store to read.
+        #[arg(long, value_name = "PATH")]
+        db: Option<PathBuf>,
+        /// Print JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Options of `friction inputs`.
@@ -664,6 +840,10 @@ fn main() -> ExitCode {
         Command::Report(args) => report::run(&args),
         Command::Ingest(args) => inputs::ingest(&args),
         Command::Inputs(args) => inputs::inputs(&args),
+        Command::Advisories(args) => advisories::run(&args),
+        Command::Probe(args) => probe::probe(&args),
+        Command::Spec(args) => probe::spec(&args),
+        Command::Drift(args) => probe::drift(&args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

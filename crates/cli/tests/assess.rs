@@ -13,7 +13,7 @@ use support::{Fixture, costly_hotspot, friction, scan_json, signal};
 /// 3. `fix bug in a` rewrites it again (+1 −1);
 /// 4. `change both` rewrites one line in each file (+2 −2).
 ///
-/// Hand-computed signals (methodology eci/6):
+/// Hand-computed signals (methodology eci/7):
 /// - hotspot-friction 0 % → 100; changed-code-health 10 → 100;
 /// - structural-coupling: both multi-file commits span api and core: 100 % → 0;
 /// - batch-size: lines per commit 7, 2, 2, 4; p75 = 4 + 0.25·(7 − 4) = 4.75 → 100;
@@ -22,16 +22,20 @@ use support::{Fixture, costly_hotspot, friction, scan_json, signal};
 /// - defect-prone-code: `api/a.py` has 2 fix commits: 2 of 4 code lines =
 ///   50 % → 0;
 /// - truck-factor 1 → 0; knowledge-islands 100 % → 0; former-contributors
-///   0 % → 100; coordination-load and unowned-code not measured.
+///   0 % → 100; coordination-load, unowned-code and workflow-risks not measured;
+/// - compliance-controls: none of the nine file controls present: 0 % → 0,
+///   coverage 9/11 (branch protection and MFA not measurable offline).
 ///
 /// Delivery = (0.21·100 + 0.12·100 + 0.09·0 + 0.09·100 + 0.09·0) / 0.6 = 70
 /// (the git signals are 0.6 of the driver; its CI, pull-request and test
 /// signals have no export here); Reliability = 0 (defect-prone code is 0.4
 /// of it); Team execution = (0.3·0 + 0.25·0 + 0.25·100) / 0.8 = 31.25;
+/// Security = 0 (compliance-controls is 0.15 of it);
 /// in the index each driver weighs its family weight times its measured share
-/// (Delivery 0.6, Reliability 0.4, Team execution 0.3 + 0.25 + 0.25 = 0.8):
-/// index = (0.35·0.6·70 + 0.25·0.4·0 + 0.15·0.8·31.25) / (0.21 + 0.1 + 0.12)
-/// = 18.45 / 0.43 = 42.91; coverage = 0.21 + 0.1 + 0.12 = 0.43.
+/// (Delivery 0.6, Reliability 0.4, Security 0.15, Team execution 0.3 + 0.25 +
+/// 0.25 = 0.8): index = (0.35·0.6·70 + 0.25·0.4·0 + 0.15·0.15·0 + 0.15·0.8·31.25)
+/// / (0.21 + 0.1 + 0.0225 + 0.12) = 18.45 / 0.4525 = 40.77; coverage = 0.21 + 0.1
+/// + 0.15·0.15·9/11 + 0.12 = 0.448 → 0.45.
 fn golden() -> Fixture {
     let mut f = Fixture::new();
     f.write(
@@ -76,13 +80,8 @@ fn driver<'a>(a: &'a serde_json::Value, family: &str) -> &'a serde_json::Value {
 }
 
 fn validate(doc: &serde_json::Value) {
-    let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../../../schemas/assessment.schema.json")).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(doc)
-        .map(|e| format!("{} at {}", e, e.instance_path))
-        .collect();
+    let errors =
+        support::schema_errors(include_str!("../../../schemas/assessment.schema.json"), doc);
     assert!(errors.is_empty(), "{errors:#?}");
 }
 
@@ -106,13 +105,16 @@ fn golden_index_matches_the_hand_computation() {
     assert_eq!(value("former-contributors"), Some(0.0));
     assert!(signal(&a, "coordination-load")["not_measured"].is_string());
     assert!(signal(&a, "unowned-code")["not_measured"].is_string());
+    assert!(signal(&a, "workflow-risks")["not_measured"].is_string());
+    assert_eq!(value("compliance-controls"), Some(0.0));
+    assert_eq!(signal(&a, "compliance-controls")["coverage"], 0.82);
     assert_eq!(driver(&a, "delivery")["score"], 70.0);
     assert_eq!(driver(&a, "reliability")["score"], 0.0);
     assert_eq!(driver(&a, "team-execution")["score"], 31.25);
-    assert!(driver(&a, "security")["score"].is_null());
+    assert_eq!(driver(&a, "security")["score"], 0.0);
     assert!(driver(&a, "operations")["score"].is_null());
-    assert_eq!(a["index"]["score"], 42.91);
-    assert_eq!(a["index"]["coverage"], 0.43);
+    assert_eq!(a["index"]["score"], 40.77);
+    assert_eq!(a["index"]["coverage"], 0.45);
     assert_eq!(a["index"]["band"], "alert");
     // The decomposition adds up.
     let sum: f64 = a["index"]["drivers"]
@@ -121,7 +123,7 @@ fn golden_index_matches_the_hand_computation() {
         .iter()
         .map(|d| d["contribution"].as_f64().unwrap())
         .sum();
-    assert!((sum - 42.91).abs() < 0.02, "{sum}");
+    assert!((sum - 40.77).abs() < 0.02, "{sum}");
     // Evidence names the file fixes keep returning to.
     assert_eq!(
         signal(&a, "defect-prone-code")["evidence"][0]["id"],
@@ -410,15 +412,18 @@ fn a_weak_signal_moves_the_index_only_by_its_share_and_uncommitted_files_do_not_
     );
     let (_, uncommitted) = assess_json(&f, &db, &[]);
     assert_eq!(before, uncommitted);
-    // Committed: unowned-code measures a fifth of Security.
+    // Committed: unowned-code measures a fifth of Security, and the
+    // CODEOWNERS file is one of the nine compliance controls (0.15 of it).
     f.git(&["checkout", "--", "friction.toml"]);
     f.commit("codeowners");
     scan_json(f.path(), &db, &[]);
     let (a, _) = assess_json(&f, &db, &[]);
     assert_eq!(signal(&a, "unowned-code")["score"], 100.0);
+    assert_eq!(signal(&a, "compliance-controls")["value"], 11.11);
     let security = driver(&a, "security");
-    assert_eq!(security["score"], 100.0);
-    assert_eq!(security["coverage"], 0.2);
+    // (0.2·100 + 0.15·11.11) / 0.35 = 61.90; coverage 0.2 + 0.15·9/11.
+    assert_eq!(security["score"], 61.9);
+    assert_eq!(security["coverage"], 0.32);
     // Each driver weighs its family weight times its measured share.
     let (mut sum, mut total, mut security_weight) = (0.0, 0.0, 0.0);
     for d in a["index"]["drivers"].as_array().unwrap() {
@@ -439,7 +444,7 @@ fn a_weak_signal_moves_the_index_only_by_its_share_and_uncommitted_files_do_not_
         sum += w * score;
         total += w;
     }
-    assert!((security_weight - 0.03).abs() < 1e-9, "{security_weight}");
+    assert!((security_weight - 0.0525).abs() < 1e-9, "{security_weight}");
     let index = a["index"]["score"].as_f64().unwrap();
     assert!(
         (index - sum / total).abs() < 0.01,
@@ -447,7 +452,10 @@ fn a_weak_signal_moves_the_index_only_by_its_share_and_uncommitted_files_do_not_
         sum / total
     );
     let contribution = security["contribution"].as_f64().unwrap();
-    assert!((contribution - 3.0 / total).abs() < 0.01, "{contribution}");
+    assert!(
+        (contribution - 0.0525 * 61.9 / total).abs() < 0.01,
+        "{contribution}"
+    );
     assert!(a["index"]["coverage"].as_f64().unwrap() < 0.8);
 }
 
@@ -472,4 +480,132 @@ fn team_overlaps_are_reported_in_the_assessment() {
     );
     assert_eq!(overlaps[0]["chosen"], "core");
     assert!(overlaps[0]["author"].as_str().unwrap().starts_with("dev-"));
+}
+
+/// A repository's own workflows and policy files measure Security: each
+/// workflow finding with its file and line (in `explain` too), each
+/// compliance control with its evidence path; a workflow edited afterwards
+/// but not committed does not count, and a broken workflow is reported
+/// while the others are read.
+#[test]
+fn workflows_and_policy_files_of_the_assessed_commit_measure_security() {
+    let mut f = golden();
+    f.write(
+        "SECURITY.md",
+        "Report vulnerabilities to security@example.com\n",
+    );
+    f.write("LICENSE", "MIT\n");
+    f.write(
+        ".github/workflows/ci.yml",
+        "on: [push, pull_request]\n\
+         permissions:\n  contents: read\n\
+         jobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n\
+         \x20     - uses: actions/checkout@b4ffde65f46336ab88eb53be808477a3936bae11\n\
+         \x20     - run: python -m pytest\n",
+    );
+    f.write(
+        ".github/workflows/triage.yml",
+        "on: pull_request_target\n\
+         jobs:\n  label:\n    runs-on: ubuntu-latest\n    steps:\n\
+         \x20     - uses: actions/checkout@v4\n\
+         \x20       with:\n\
+         \x20         ref: ${{ github.event.pull_request.head.sha }}\n\
+         \x20     - run: echo \"${{ github.event.pull_request.title }}\"\n",
+    );
+    f.write(".github/workflows/broken.yml", "on: [push\n");
+    f.commit("security files");
+    // Uncommitted edits are not read.
+    f.write(".github/workflows/triage.yml", "on: push\n");
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    let (a, _) = assess_json(&f, &db, &[]);
+    validate(&a);
+
+    let w = signal(&a, "workflow-risks");
+    let cites: Vec<(String, String)> = w["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["label"]
+                    .as_str()
+                    .unwrap()
+                    .split(':')
+                    .next()
+                    .unwrap()
+                    .to_owned(),
+                e["cite"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for (rule, cite) in [
+        ("untrusted-checkout", ".github/workflows/triage.yml line 8"),
+        ("script-injection", ".github/workflows/triage.yml line 9"),
+        ("permissions-missing", ".github/workflows/triage.yml line 2"),
+        (
+            "unpinned-first-party-action",
+            ".github/workflows/triage.yml line 6",
+        ),
+    ] {
+        assert!(
+            cites.contains(&(rule.to_owned(), cite.to_owned())),
+            "{rule} at {cite} in {cites:?}"
+        );
+    }
+    assert_eq!(cites.len(), 4, "{cites:?}");
+    // Two of three workflows read; a dangerous workflow puts the signal in
+    // the alert band: Dangerous-Workflow missed (10), Token-Permissions 1 of
+    // 2 (7.5 × 0.5), GitHub-owned pins 1 of 2 (5 × 0.2 × 0.5) of 30.
+    assert_eq!(w["coverage"], 0.67);
+    assert_eq!(w["value"], 47.5);
+    assert_eq!(w["band"], "alert");
+
+    let c = signal(&a, "compliance-controls");
+    let control = |osps: &str| {
+        c["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == osps)
+            .unwrap_or_else(|| panic!("{osps} in {c}"))
+            .clone()
+    };
+    assert_eq!(control("OSPS-VM-02.01")["cite"], "SECURITY.md");
+    assert!(
+        control("OSPS-VM-02.01")["label"]
+            .as_str()
+            .unwrap()
+            .starts_with("present")
+    );
+    assert_eq!(control("OSPS-LE-03.01")["cite"], "LICENSE");
+    assert_eq!(
+        control("OSPS-QA-06.01")["cite"],
+        ".github/workflows/ci.yml line 9"
+    );
+    assert!(
+        control("OSPS-BR-07.01")["label"]
+            .as_str()
+            .unwrap()
+            .starts_with("missing")
+    );
+    assert!(
+        control("OSPS-AC-03.01, OSPS-AC-01.01")["label"]
+            .as_str()
+            .unwrap()
+            .starts_with("not measurable offline")
+    );
+    // Security policy, licence and CI tests: 3 of 9.
+    assert_eq!(c["value"], 33.33);
+
+    let out = friction(
+        &["explain", "workflow-risks", "--db", db.to_str().unwrap()],
+        f.path(),
+    );
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(".github/workflows/triage.yml line 8"),
+        "{text}"
+    );
 }

@@ -821,3 +821,104 @@ fn slos_and_alert_rules_are_stored_with_skips_reported() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Work items from every tracker's sample: Jira issues with changelogs (a
+/// single issue also found in DevLake's table counts once), GitHub issues
+/// (pull requests the issues API lists are not work items) and issue events,
+/// GitLab issues, the generic CSV; counts computed here from the raw files.
+/// Files that are not work items (a Jira status table) are refused whole
+/// while the rest are stored.
+#[test]
+fn work_items_from_every_tracker_are_counted_once_each() {
+    let f = scanned();
+    let jira = fixture("cases/jira/_raw_jira_api_issues.csv");
+    let single = fixture("workitems/jira/issue-EE-20-wont-do.json");
+    let issues = fixture("cases/ants/_raw_github_api_issues.csv");
+    let events = fixture("cases/ants/_raw_github_api_events.csv");
+    let gitlab = fixture("cases/gitlab/_raw_gitlab_api_issues.csv");
+    let generic = fixture("workitems/csv-import/devlake-customize-issues_input.csv");
+    let status = fixture("workitems/jira/devlake_raw_jira_api_status.csv");
+    let out = ingest(
+        &f,
+        &[&jira, &single, &issues, &events, &gitlab, &generic, &status],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("devlake_raw_jira_api_status.csv") && stderr.contains("a Jira status"),
+        "{stderr}"
+    );
+
+    let jira_items = devlake_items(&jira);
+    let jira_keys = distinct(
+        jira_items
+            .iter()
+            .map(|i| i["key"].as_str().unwrap().to_owned()),
+    );
+    let single_item: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&single).unwrap()).unwrap();
+    assert!(
+        jira_items.iter().any(|i| i["key"] == single_item["key"]),
+        "the single issue is in the table too"
+    );
+    let github_issues = distinct(
+        devlake_items(&issues)
+            .iter()
+            .filter(|i| i.get("pull_request").is_none())
+            .map(|i| i["number"].as_u64().unwrap()),
+    );
+    let gitlab_issues = distinct(
+        devlake_items(&gitlab)
+            .iter()
+            .map(|i| i["iid"].as_u64().unwrap()),
+    );
+    let generic_rows = csv::Reader::from_path(&generic).unwrap().records().count() as u64;
+    let stored = inputs(&f);
+    assert_eq!(
+        stored["facts"]["work_items"],
+        jira_keys + github_issues + gitlab_issues + generic_rows
+    );
+    // Status and resolution changes of the Jira changelogs, counted once per
+    // issue and history.
+    let jira_changes = distinct(jira_items.iter().flat_map(|i| {
+        let key = i["key"].as_str().unwrap().to_owned();
+        i["changelog"]["histories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(move |h| {
+                let key = key.clone();
+                h["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|c| matches!(c["field"].as_str(), Some("status" | "resolution")))
+                    .map(move |c| {
+                        (
+                            key.clone(),
+                            h["id"].as_str().unwrap().to_owned(),
+                            c["field"].as_str().unwrap().to_owned(),
+                        )
+                    })
+            })
+            .collect::<Vec<_>>()
+    }));
+    let event_changes = distinct(devlake_items(&events).iter().flat_map(|e| {
+        if e["issue"]["pull_request"].is_object() {
+            return vec![];
+        }
+        let id = e["id"].as_u64().unwrap();
+        let commit = e["commit_id"].as_str().is_some_and(|c| !c.is_empty());
+        match e["event"].as_str().unwrap() {
+            "closed" if commit => vec![(id, "status"), (id, "commit")],
+            "closed" | "reopened" => vec![(id, "status")],
+            "referenced" if commit => vec![(id, "commit")],
+            _ => vec![],
+        }
+    }));
+    assert_eq!(
+        stored["facts"]["work_item_changes"],
+        jira_changes + event_changes
+    );
+    assert!(jira_changes > 0 && event_changes > 0);
+}

@@ -47,11 +47,42 @@ pub struct Config {
     /// `[inputs]`: exports beyond git that every `friction scan` ingests.
     #[serde(default)]
     pub inputs: InputsConfig,
+    /// `[execution]`: how work items are linked to the history and judged
+    /// (execution verification).
+    #[serde(default)]
+    pub execution: ExecutionConfig,
     /// `[services]`: incident, SLO and alert service names (or ids) →
     /// this repository (`"."`), component names or path patterns
     /// (`friction_model::services`).
     #[serde(default)]
     pub services: BTreeMap<String, Vec<String>>,
+}
+
+/// `[execution]`: execution verification's settings; an absent key takes
+/// the default the methodology documents.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ExecutionConfig {
+    /// Extra regular expressions finding work-item keys in commit messages
+    /// (the first capture group, else the whole match, is the key).
+    #[serde(default)]
+    pub key_patterns: Vec<String>,
+    /// Issue types and labels that need no code (default: epic, spike,
+    /// question, research, design; labels no-code, question,
+    /// documentation-only).
+    #[serde(default)]
+    pub no_code_types: Option<Vec<String>>,
+    #[serde(default)]
+    pub no_code_labels: Option<Vec<String>>,
+    /// Days in progress without linked activity before an item is stale (14).
+    #[serde(default)]
+    pub stale_days: Option<u32>,
+    /// The working day in the author's own time, `[start, end)` hours (8, 19).
+    #[serde(default)]
+    pub work_hours: Option<[u32; 2]>,
+    /// Team → the work-item team, component or project values that belong to it.
+    #[serde(default)]
+    pub teams: BTreeMap<String, Vec<String>>,
 }
 
 /// `[inputs]`: CI, pull-request, test and coverage exports read into the

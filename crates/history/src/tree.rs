@@ -57,6 +57,18 @@ impl Repo {
         }
     }
 
+    /// The committer time of `commit` (epoch seconds).
+    pub fn commit_time(&self, commit: ObjectId) -> Result<i64, HistoryError> {
+        let repo = self.thread_safe().to_thread_local();
+        let c = repo
+            .find_commit(commit)
+            .map_err(|e| HistoryError::object(commit, "commit", e))?;
+        Ok(c.committer()
+            .map_err(|e| HistoryError::object(commit, "commit", e))?
+            .time()
+            .map_or(0, |t| t.seconds))
+    }
+
     /// The content of the file at `path` in `commit`'s tree; `None` when there
     /// is no such file.
     pub fn file_at(&self, commit: ObjectId, path: &str) -> Result<Option<Vec<u8>>, HistoryError> {
@@ -121,6 +133,34 @@ impl Repo {
         Ok(out)
     }
 
+    /// The paths (lossily UTF-8) and blob ids of the regular files of
+    /// `commit`'s tree, in tree order, without classifying them.
+    pub fn blob_paths(&self, commit: ObjectId) -> Result<Vec<(String, ObjectId)>, HistoryError> {
+        let repo = self.thread_safe().to_thread_local();
+        Ok(blob_entries(&repo, commit)?
+            .into_iter()
+            .map(|e| (String::from_utf8_lossy(&e.filepath).into_owned(), e.oid))
+            .collect())
+    }
+
+    /// The paths of the regular files of `commit`'s tree that `keep`
+    /// accepts, sorted (paths that are not UTF-8 are left out: no file a
+    /// caller looks for by name has one).
+    pub fn paths_at(
+        &self,
+        commit: ObjectId,
+        keep: impl Fn(&str) -> bool,
+    ) -> Result<Vec<String>, HistoryError> {
+        let repo = self.thread_safe().to_thread_local();
+        let mut paths: Vec<String> = blob_entries(&repo, commit)?
+            .into_iter()
+            .filter_map(|e| String::from_utf8(Vec::from(e.filepath)).ok())
+            .filter(|p| keep(p))
+            .collect();
+        paths.sort();
+        Ok(paths)
+    }
+
     /// Regular files of `commit`'s tree, sorted by path, with path and attribute
     /// exclusions applied.
     pub fn tree_files(
@@ -129,20 +169,10 @@ impl Repo {
         rules: &ExclusionRules,
     ) -> Result<Vec<TreeFile>, HistoryError> {
         let repo = self.thread_safe().to_thread_local();
-        let tree = repo
-            .find_commit(commit)
-            .map_err(|e| HistoryError::object(commit, "commit", e))?
-            .tree()
-            .map_err(|e| HistoryError::object(commit, format!("tree of commit {commit}"), e))?;
-        let mut recorder = gix::traverse::tree::Recorder::default();
-        tree.traverse()
-            .breadthfirst(&mut recorder)
-            .map_err(|e| HistoryError::git(format!("listing the tree of {commit}"), e))?;
+        let entries = blob_entries(&repo, commit)?;
         let mut classifier = Classifier::new(&repo, rules);
-        let mut files: Vec<TreeFile> = recorder
-            .records
+        let mut files: Vec<TreeFile> = entries
             .into_iter()
-            .filter(|e| e.mode.is_blob())
             .map(|e| {
                 let path: Vec<u8> = e.filepath.into();
                 let exclusion = classifier.classify(&path, false);
@@ -210,5 +240,19 @@ fn commit_tree(repo: &gix::Repository, commit: ObjectId) -> Result<gix::Tree<'_>
     repo.find_commit(commit)
         .map_err(|e| HistoryError::object(commit, "commit", e))?
         .tree()
-        .map_err(|e| HistoryError::object(commit, "tree", e))
+        .map_err(|e| HistoryError::object(commit, format!("tree of commit {commit}"), e))
+}
+
+/// The regular-file entries of `commit`'s tree, in tree order.
+fn blob_entries(
+    repo: &gix::Repository,
+    commit: ObjectId,
+) -> Result<Vec<gix::traverse::tree::recorder::Entry>, HistoryError> {
+    let tree = commit_tree(repo, commit)?;
+    let mut recorder = gix::traverse::tree::Recorder::default();
+    tree.traverse()
+        .breadthfirst(&mut recorder)
+        .map_err(|e| HistoryError::git(format!("listing the tree of {commit}"), e))?;
+    recorder.records.retain(|e| e.mode.is_blob());
+    Ok(recorder.records)
 }

@@ -17,6 +17,9 @@ pub fn detect(head: &[u8]) -> Option<Format> {
         _ if crate::incident_csv::is_header(trimmed.lines().next().unwrap_or("")) => {
             Some(Format::IncidentsCsv)
         }
+        _ if crate::workitem_csv::is_header(trimmed.lines().next().unwrap_or("")) => {
+            Some(Format::WorkItemsCsv)
+        }
         _ if yaml_definition(trimmed).is_some() => yaml_definition(trimmed),
         _ if trimmed
             .lines()
@@ -80,6 +83,15 @@ fn json_provider(text: &str) -> Option<Format> {
     }
     if OPSGENIE.iter().any(|n| text.contains(n)) {
         return Some(Format::Opsgenie);
+    }
+    const JIRA: [&str; 4] = [
+        "\"issuetype\"",
+        "\"statusCategory\"",
+        ".atlassian.net/rest/",
+        "/rest/api/2/issue",
+    ];
+    if JIRA.iter().any(|n| text.contains(n)) {
+        return Some(Format::Jira);
     }
     const GITLAB: [&str; 4] = ["\"project_id\"", "\"iid\"", "/api/v4/", "\"short_id\""];
     const GITHUB: [&str; 9] = [

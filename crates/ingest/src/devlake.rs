@@ -66,6 +66,13 @@ fn provider(url: &str, params: &Value, data: &Value) -> Option<Provider> {
         || data.get("tinyId").is_some()
     {
         Some(Provider::Opsgenie)
+    } else if url.contains("atlassian.net")
+        || url.contains("/rest/agile/")
+        || url.contains("/rest/api/2/")
+        || url.contains("/rest/api/3/")
+        || params.get("BoardId").is_some()
+    {
+        Some(Provider::Jira)
     } else if url.contains("api.github.com") || url.contains("/repos/") {
         Some(Provider::Github)
     } else if url.contains("/api/v4/") || params.get("ProjectId").is_some() {
@@ -94,7 +101,7 @@ fn hint(provider: Provider, url: &str, params: &Value, input: &Value) -> Hint {
                 )))
             }),
         Provider::Gitlab => param("ProjectId").map(|p| gitlab::scope_of(&p)),
-        Provider::Pagerduty | Provider::Opsgenie => None,
+        Provider::Pagerduty | Provider::Opsgenie | Provider::Jira => None,
     };
     let number = ["Number", "Iid"]
         .iter()

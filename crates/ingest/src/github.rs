@@ -1,7 +1,8 @@
 //! GitHub REST API items and webhook payloads: workflow runs and jobs (one
 //! item, a `workflow_runs`/`jobs` page, a `workflow_run`/`workflow_job`
 //! webhook), pull requests, reviews, pull-request commits, deployments with
-//! their statuses, and releases.
+//! their statuses, releases, and issues with their events (read by
+//! `workitems`).
 
 use friction_model::inputs::{
     CiJob, CiRun, Deployment, DeploymentStatus, InputRecord, PrCommit, PullRequest, Release, Review,
@@ -61,9 +62,13 @@ pub(crate) fn records(item: &Value, hint: &Hint) -> Result<Vec<InputRecord>, Str
         deployment_status(item, hint)?
     } else if has("tag_name") && has("published_at") {
         release(item, hint)?
+    } else if crate::workitems::is_github_issue(item) {
+        return crate::workitems::github_issue(item, hint);
+    } else if crate::workitems::is_github_event(item) {
+        return crate::workitems::github_event(item, hint);
     } else {
         return Err(format!(
-            "not a GitHub workflow run, job, pull request, review, pull-request commit, deployment, deployment status or release (keys: {})",
+            "not a GitHub workflow run, job, pull request, review, pull-request commit, deployment, deployment status, release, issue or issue event (keys: {})",
             keys(item)
         ));
     };

@@ -1,5 +1,6 @@
 //! GitLab REST API items: pipelines (list items and single-pipeline details),
-//! jobs, merge requests and merge-request commits.
+//! jobs, merge requests, merge-request commits and issues (read by
+//! `workitems`).
 
 use friction_model::inputs::{CiJob, CiRun, InputRecord, PrCommit, PullRequest};
 use serde_json::Value;
@@ -22,9 +23,11 @@ pub(crate) fn records(item: &Value, hint: &Hint) -> Result<Vec<InputRecord>, Str
         pipeline(item, hint)?
     } else if has("short_id") && has("authored_date") {
         commit(item, hint)?
+    } else if crate::workitems::is_gitlab_issue(item) {
+        return crate::workitems::gitlab_issue(item, hint);
     } else {
         return Err(format!(
-            "not a GitLab pipeline, job, merge request or merge-request commit (keys: {})",
+            "not a GitLab pipeline, job, merge request, merge-request commit or issue (keys: {})",
             keys(item)
         ));
     };

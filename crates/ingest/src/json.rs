@@ -20,6 +20,7 @@ pub(crate) enum Provider {
     Gitlab,
     Pagerduty,
     Opsgenie,
+    Jira,
 }
 
 /// What the container of an item knows and the item may not say itself:
@@ -42,6 +43,7 @@ pub(crate) fn records(
         Provider::Gitlab => gitlab::records(item, hint),
         Provider::Pagerduty => crate::incidents::pagerduty(item),
         Provider::Opsgenie => crate::incidents::opsgenie(item),
+        Provider::Jira => crate::workitems::jira(item),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Extraction of exports beyond git into facts: CI runs and jobs, pull and
 //! merge requests with their reviews and commits, deployments, JUnit test
-//! results, coverage reports, incidents, SLO definitions (OpenSLO, Sloth) and
-//! Prometheus alerting rules. One module per format; [`detect`] recognises a format
+//! results, coverage reports, incidents, work items, SLO definitions (OpenSLO,
+//! Sloth) and Prometheus alerting rules. One module per format; [`detect`] recognises a format
 //! from the first bytes of a file, and [`extract`] streams its records, each
 //! with its position, to a sink.
 //!
@@ -26,6 +26,8 @@ mod openslo;
 mod prometheus_rules;
 mod sloth;
 mod time;
+mod workitem_csv;
+mod workitems;
 mod xml;
 mod yaml;
 
@@ -69,6 +71,12 @@ pub enum Format {
     Opsgenie,
     /// A generic incident CSV with documented columns.
     IncidentsCsv,
+    /// Jira REST output: issues (search results or single issues, with
+    /// `expand=changelog`).
+    Jira,
+    /// A work-item CSV: Jira's CSV export, Linear's CSV export, or the
+    /// generic work-item (or changelog) CSV with documented columns.
+    WorkItemsCsv,
     /// OpenSLO YAML (v1, v1alpha; SLOs, SLIs, services, alert policies…).
     Openslo,
     /// Sloth SLO specifications (`prometheus/v1`, `PrometheusServiceLevel`).
@@ -79,7 +87,7 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order they are documented.
-    pub const ALL: [Format; 13] = [
+    pub const ALL: [Format; 15] = [
         Format::Github,
         Format::Gitlab,
         Format::DevlakeCsv,
@@ -90,6 +98,8 @@ impl Format {
         Format::Pagerduty,
         Format::Opsgenie,
         Format::IncidentsCsv,
+        Format::Jira,
+        Format::WorkItemsCsv,
         Format::Openslo,
         Format::Sloth,
         Format::PrometheusRules,
@@ -108,6 +118,8 @@ impl Format {
             Format::Pagerduty => "pagerduty",
             Format::Opsgenie => "opsgenie",
             Format::IncidentsCsv => "incidents-csv",
+            Format::Jira => "jira",
+            Format::WorkItemsCsv => "workitems-csv",
             Format::Openslo => "openslo",
             Format::Sloth => "sloth",
             Format::PrometheusRules => "prometheus-rules",
@@ -195,19 +207,22 @@ pub(crate) fn next_csv_row<R: std::io::Read>(
     row: &mut csv::StringRecord,
     ordinal: u64,
 ) -> Result<Option<Position>, Error> {
-    let read = csv.read_record(row).map_err(|e| {
-        Error::at(
-            Position {
-                record: ordinal + 1,
-                line: e.position().map(|p| p.line()),
-            },
-            format!("invalid CSV: {e}"),
-        )
-    })?;
+    let read = csv.read_record(row).map_err(|e| csv_error(&e, ordinal))?;
     Ok(read.then(|| Position {
         record: ordinal + 1,
         line: row.position().map(|p| p.line()),
     }))
+}
+
+/// A CSV error at the record after `ordinal`, naming its line.
+pub(crate) fn csv_error(e: &csv::Error, ordinal: u64) -> Error {
+    Error::at(
+        Position {
+            record: ordinal + 1,
+            line: e.position().map(|p| p.line()),
+        },
+        format!("invalid CSV: {e}"),
+    )
 }
 
 /// Receives each record with its position; an error stops the extraction.
@@ -228,6 +243,8 @@ pub fn extract(format: Format, reader: &mut dyn BufRead, sink: &mut Sink<'_>) ->
         Format::Pagerduty => json::extract(reader, json::Provider::Pagerduty, sink),
         Format::Opsgenie => json::extract(reader, json::Provider::Opsgenie, sink),
         Format::IncidentsCsv => incident_csv::extract(reader, sink),
+        Format::Jira => json::extract(reader, json::Provider::Jira, sink),
+        Format::WorkItemsCsv => workitem_csv::extract(reader, sink),
         Format::Openslo => openslo::extract(reader, sink),
         Format::Sloth => sloth::extract(reader, sink),
         Format::PrometheusRules => prometheus_rules::extract(reader, sink),

@@ -8,6 +8,18 @@ pub(crate) fn parse(text: &str) -> Option<i64> {
     if let Ok(ts) = text.parse::<jiff::Timestamp>() {
         return Some(ts.as_second());
     }
+    // Jira writes offsets without a colon (`2021-08-06T14:14:54.654+0800`).
+    if let Some((head, zone)) = text.rsplit_once(['+', '-'])
+        && zone.len() == 4
+        && zone.bytes().all(|b| b.is_ascii_digit())
+        && head.contains(['T', ' '])
+    {
+        let sign = &text[head.len()..=head.len()];
+        let fixed = format!("{head}{sign}{}:{}", &zone[..2], &zone[2..]);
+        if let Ok(ts) = fixed.parse::<jiff::Timestamp>() {
+            return Some(ts.as_second());
+        }
+    }
     let civil = text.parse::<jiff::civil::DateTime>().ok()?;
     civil
         .to_zoned(jiff::tz::TimeZone::UTC)
@@ -25,6 +37,8 @@ mod tests {
         assert_eq!(parse("2022-06-25T14:36:41+08:00"), Some(1_656_139_001));
         assert_eq!(parse("2022-06-25T06:36:41.250Z"), Some(1_656_139_001));
         assert_eq!(parse("2022-06-25T06:36:41"), Some(1_656_139_001));
+        assert_eq!(parse("2022-06-25T14:36:41.000+0800"), Some(1_656_139_001));
+        assert_eq!(parse("2022-06-25 06:36:41.5+00:00"), Some(1_656_139_001));
         assert_eq!(parse("yesterday"), None);
     }
 }

@@ -120,6 +120,45 @@ fn devlake_incident_records(path: &Path) -> usize {
         .sum()
 }
 
+/// Records in a work-item sample, counted from its structure: a Jira issue
+/// and each status or resolution change of its changelog; a GitHub or GitLab
+/// issue (a pull request the issues API lists is none); a GitHub issue event
+/// that closes or re-opens, plus its commit, or a pull request's cross-reference.
+fn workitem_records(v: &serde_json::Value) -> usize {
+    if v.get("fields").is_some() {
+        let changes: usize = v["changelog"]["histories"].as_array().map_or(0, |hs| {
+            hs.iter()
+                .flat_map(|h| h["items"].as_array().cloned().unwrap_or_default())
+                .filter(|i| matches!(i["field"].as_str(), Some("status" | "resolution")))
+                .count()
+        });
+        return 1 + changes;
+    }
+    if let Some(event) = v.get("event").and_then(|e| e.as_str()) {
+        if v["issue"]["pull_request"].is_object() {
+            return 0;
+        }
+        let commit = v["commit_id"].as_str().is_some_and(|c| !c.is_empty());
+        return match event {
+            "closed" => 1 + usize::from(commit),
+            "reopened" => 1,
+            "referenced" => usize::from(commit),
+            "cross-referenced" => usize::from(v["source"]["issue"]["pull_request"].is_object()),
+            _ => 0,
+        };
+    }
+    usize::from(v.get("pull_request").is_none())
+}
+
+/// The same over a DevLake raw table's `data` cells.
+fn devlake_workitem_records(path: &Path) -> usize {
+    csv::Reader::from_path(path)
+        .unwrap()
+        .records()
+        .map(|r| workitem_records(&serde_json::from_str(&r.unwrap()[2]).unwrap()))
+        .sum()
+}
+
 /// Samples no reader recognises (PagerDuty's analytics aggregates are not
 /// incidents): `friction ingest` says so and reads the others.
 const UNRECOGNISED: [&str; 3] = [
@@ -162,7 +201,15 @@ fn yaml_records(text: &str, format: Format) -> usize {
 }
 
 /// Samples a reader must refuse, with what the error must name.
-const REFUSED: [(&str, &str); 4] = [
+const REFUSED: [(&str, &str); 6] = [
+    (
+        "workitems/github/octokit-fixture-paginate-issues.json",
+        "record 1: not a GitHub workflow run",
+    ),
+    (
+        "workitems/jira/devlake_raw_jira_api_status.csv",
+        "record 1 (line 2): a Jira status, not an issue",
+    ),
     ("junit/pytest/corrupt-xml.xml", "line"),
     (
         "coverage/lcov/MESSY-lcov-bad-counts.info",
@@ -204,13 +251,20 @@ fn check(dir: &str) -> usize {
         let records = result.unwrap_or_else(|e| panic!("{name}: {e}"));
         let text = String::from_utf8_lossy(&bytes);
         let expected = match format {
+            Format::Github if name.starts_with("workitems/") => {
+                workitem_records(&serde_json::from_str(&text).unwrap())
+            }
             Format::Github | Format::Gitlab => json_items(&text),
             Format::DevlakeCsv if name.starts_with("incidents/") => devlake_incident_records(&path),
+            Format::DevlakeCsv if name.contains("issue") || name.contains("events") => {
+                devlake_workitem_records(&path)
+            }
             Format::DevlakeCsv => csv_rows(&path),
             Format::Pagerduty | Format::Opsgenie => {
                 incident_records(&serde_json::from_str(&text).unwrap())
             }
-            Format::IncidentsCsv => csv_rows(&path),
+            Format::IncidentsCsv | Format::WorkItemsCsv => csv_rows(&path),
+            Format::Jira => workitem_records(&serde_json::from_str(&text).unwrap()),
             Format::Junit => testcases(&text),
             Format::Lcov | Format::Cobertura | Format::Jacoco => covered_files(&text, format),
             Format::Openslo | Format::Sloth | Format::PrometheusRules => {
@@ -252,6 +306,36 @@ fn every_incident_sample_is_read_with_its_record_count_or_refused() {
 #[test]
 fn every_slo_and_rule_sample_is_read_with_its_record_count_or_refused() {
     assert_eq!(check("slo"), 17);
+}
+
+#[test]
+fn every_workitem_sample_is_read_with_its_record_count_or_refused() {
+    assert_eq!(check("workitems"), 11);
+}
+
+/// The work items of the coherent cases: Jira issues with their changelogs,
+/// GitHub issues and issue events of panjf2000/ants, GitLab issues.
+#[test]
+fn every_case_workitem_table_is_read_with_its_record_count() {
+    let mut checked = 0;
+    for name in [
+        "cases/jira/_raw_jira_api_issues.csv",
+        "cases/ants/_raw_github_api_issues.csv",
+        "cases/ants/_raw_github_api_events.csv",
+        "cases/gitlab/_raw_gitlab_api_issues.csv",
+    ] {
+        let path = fixtures().join(name);
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(
+            detect(&bytes[..8192.min(bytes.len())]),
+            Some(Format::DevlakeCsv)
+        );
+        let records = read(&path, Format::DevlakeCsv).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(records.len(), devlake_workitem_records(&path), "{name}");
+        assert!(!records.is_empty(), "{name}");
+        checked += 1;
+    }
+    assert_eq!(checked, 4);
 }
 
 #[test]

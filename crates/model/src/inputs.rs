@@ -257,6 +257,145 @@ pub struct IncidentEvent {
     pub at: Option<i64>,
 }
 
+/// A work item (a Jira issue, a GitHub or GitLab issue, a Linear issue, a
+/// row of a generic work-item CSV) as its tracker last described it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct WorkItem {
+    /// The tracker it comes from (`jira`, `github`, `gitlab`, `linear`,
+    /// `csv`): with `scope` and `key`, the de-duplication key.
+    pub source: String,
+    /// The repository of a GitHub or GitLab issue (`github:owner/name`);
+    /// empty for trackers whose keys are unique on their own (Jira, Linear).
+    pub scope: String,
+    /// The key people write in commits: `PROJ-123`, `#12`.
+    pub key: String,
+    pub id: String,
+    pub title: String,
+    /// The issue type as written (`Story`, `Bug`, `任务`).
+    pub kind: String,
+    /// The status as written (`In Progress`, `已完成`, `closed`).
+    pub status: String,
+    /// `new`, `indeterminate` or `done`: the tracker's status category, or
+    /// inferred from the status name when the export has none (`inferred`).
+    pub category: String,
+    pub inferred: bool,
+    /// The resolution as written (`Done`, `Won't Do`, GitHub's `state_reason`).
+    pub resolution: String,
+    /// Labels, comma-separated.
+    pub labels: String,
+    /// The project (Jira project key, Linear project) and components,
+    /// comma-separated, and the team field, as written.
+    pub project: String,
+    pub components: String,
+    pub team: String,
+    /// The parent item's key (a sub-task's story, an epic), when named.
+    pub parent: String,
+    pub created_at: Option<i64>,
+    /// Last change of the item: of duplicates across exports, the newest wins.
+    pub updated_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+    pub url: String,
+}
+
+/// The category of a status name when the export names none: `new`,
+/// `indeterminate` or `done`, or `None` for a name the table does not know
+/// (case and surrounding blanks ignored). The table is documented in the
+/// README (Inputs: work items).
+pub fn status_category(status: &str) -> Option<&'static str> {
+    const DONE: [&str; 22] = [
+        "done",
+        "closed",
+        "resolved",
+        "complete",
+        "completed",
+        "fixed",
+        "released",
+        "shipped",
+        "merged",
+        "deployed",
+        "verified",
+        "canceled",
+        "cancelled",
+        "won't do",
+        "wont do",
+        "won't fix",
+        "duplicate",
+        "已完成",
+        "完成",
+        "关闭",
+        "已关闭",
+        "已解决",
+    ];
+    const IN_PROGRESS: [&str; 20] = [
+        "in progress",
+        "in-progress",
+        "doing",
+        "started",
+        "active",
+        "in review",
+        "review",
+        "code review",
+        "in code review",
+        "testing",
+        "in test",
+        "qa",
+        "in qa",
+        "in development",
+        "development",
+        "in dev",
+        "blocked",
+        "处理中",
+        "进行中",
+        "测试中",
+    ];
+    const NEW: [&str; 16] = [
+        "to do",
+        "todo",
+        "open",
+        "opened",
+        "new",
+        "backlog",
+        "selected for development",
+        "triage",
+        "unstarted",
+        "planned",
+        "ready",
+        "ready for development",
+        "reopened",
+        "待办",
+        "待处理",
+        "新建",
+    ];
+    let name = status.trim().to_lowercase();
+    if DONE.contains(&name.as_str()) {
+        Some("done")
+    } else if IN_PROGRESS.contains(&name.as_str()) {
+        Some("indeterminate")
+    } else if NEW.contains(&name.as_str()) {
+        Some("new")
+    } else {
+        None
+    }
+}
+
+/// One change of a work item: a status or resolution change from its
+/// changelog, or a link from its timeline (`field` `commit` with the commit
+/// id in `to`, `pull_request` with the number).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct WorkItemChange {
+    pub source: String,
+    pub scope: String,
+    /// The item's key.
+    pub key: String,
+    /// The change's id in its source (unique per item with `field`).
+    pub id: String,
+    /// `status`, `resolution`, `commit`, `pull_request`.
+    pub field: String,
+    pub from: String,
+    pub to: String,
+    pub at: Option<i64>,
+}
+
 /// A service-level object: an OpenSLO object (`SLO`, `SLI`, `Service`,
 /// `AlertPolicy`, `AlertCondition`, `AlertNotificationTarget`, `DataSource`)
 /// or a Sloth SLO (`SLO`) or alert-window set (`AlertWindows`).
@@ -327,6 +466,8 @@ pub enum InputRecord {
     Release(Release),
     Incident(Incident),
     IncidentEvent(IncidentEvent),
+    WorkItem(WorkItem),
+    WorkItemChange(WorkItemChange),
     ServiceLevel(ServiceLevel),
     AlertRule(AlertRule),
     /// Something the extractor read past without storing, with why (an
@@ -336,8 +477,8 @@ pub enum InputRecord {
 }
 
 impl InputRecord {
-    /// The repository the record names (empty for tests, coverage and
-    /// incidents, which name none).
+    /// The repository the record names (empty for tests, coverage,
+    /// incidents and work items of trackers that name none).
     pub fn scope(&self) -> &str {
         match self {
             InputRecord::CiRun(r) => &r.scope,
@@ -348,6 +489,8 @@ impl InputRecord {
             InputRecord::Deployment(r) => &r.scope,
             InputRecord::DeploymentStatus(r) => &r.scope,
             InputRecord::Release(r) => &r.scope,
+            InputRecord::WorkItem(r) => &r.scope,
+            InputRecord::WorkItemChange(r) => &r.scope,
             InputRecord::TestResult(_)
             | InputRecord::Coverage(_)
             | InputRecord::Incident(_)
@@ -375,6 +518,8 @@ impl InputRecord {
             InputRecord::Release(r) => vec![r.created_at, r.published_at],
             InputRecord::Incident(r) => vec![r.created_at, r.acknowledged_at, r.resolved_at],
             InputRecord::IncidentEvent(r) => vec![r.at],
+            InputRecord::WorkItem(r) => vec![r.created_at, r.updated_at, r.resolved_at],
+            InputRecord::WorkItemChange(r) => vec![r.at],
             InputRecord::ServiceLevel(_) | InputRecord::AlertRule(_) | InputRecord::Skipped(_) => {
                 Vec::new()
             }

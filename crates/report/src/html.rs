@@ -562,6 +562,9 @@ pub fn html(r: &Report) -> String {
     if let Some(v) = crate::ai::view(r) {
         out.push_str(&crate::ai::html(&v));
     }
+    if let Some(v) = crate::execution::view(r) {
+        out.push_str(&crate::execution::html(&v));
+    }
 
     // Evidence: every driver and signal, drill-down target of the figures above.
     out.push_str("<section id=\"evidence\"><h2>Evidence</h2><p>Every figure above comes from these signals; each lists what it measured and the items that weigh most.</p>");

@@ -9,6 +9,7 @@
 
 mod ai;
 pub mod escape;
+mod execution;
 mod html;
 mod markdown;
 mod metrics;

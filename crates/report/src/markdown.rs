@@ -87,6 +87,9 @@ pub fn markdown(r: &Report) -> String {
     if let Some(v) = crate::ai::view(r) {
         out.push_str(&crate::ai::markdown(&v));
     }
+    if let Some(v) = crate::execution::view(r) {
+        out.push_str(&crate::execution::markdown(&v));
+    }
     let _ = writeln!(
         out,
         "\n<sub>friction {} · methodology {} · snapshot #{} of `{}` · manifest {} · generated {}</sub>",

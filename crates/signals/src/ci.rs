@@ -28,6 +28,17 @@ pub(crate) const INGEST_TESTS: &str = "ingest JUnit XML reports of several CI ru
 pub(crate) const INGEST_COVERAGE: &str =
     "ingest a coverage report (lcov, Cobertura, JaCoCo): `friction ingest --commit SHA lcov.info`";
 
+/// What the assessed commit's tree shows of security practice, for a
+/// repository-wide signal, or why it cannot measure.
+pub(crate) fn repository_practice<'a>(ctx: &Context<'a>) -> Result<&'a crate::Practice, String> {
+    if ctx.scope.kind != ScopeKind::Repository {
+        return Err(REPOSITORY_ONLY.into());
+    }
+    ctx.data.practice.as_ref().ok_or_else(|| {
+        "the assessed commit's tree was not read (a store without its repository)".into()
+    })
+}
+
 /// The delivery facts of a repository-wide signal, or why it cannot measure:
 /// another scope, or no fact of the kind `has` looks for (`what` names it,
 /// `missing` says how to provide it).

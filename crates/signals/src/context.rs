@@ -91,11 +91,29 @@ pub struct Data {
     /// CI, pull-request, deployment, test and coverage facts of the window,
     /// when inputs beyond git were ingested for this repository.
     pub delivery: Option<crate::delivery::Delivery>,
+    /// The dependencies of the assessed commit and their advisories, when
+    /// it has lockfiles or manifests.
+    pub supply: Option<crate::supply::Supply>,
+    /// Execution verification over stored work items (beside the index:
+    /// no signal reads it); `None` without work items.
+    pub execution: Option<friction_analysis::execution::ExecutionVerification>,
+    /// What the assessed commit's tree shows of security practice
+    /// (workflows, compliance controls); `None` when the tree was not read.
+    pub practice: Option<Practice>,
     /// SLO definitions, alerting rules and runbooks, when definitions were
     /// ingested.
     pub service_levels: Option<crate::service_levels::ServiceLevels>,
     knowledge: OnceLock<Knowledge>,
     known: OnceLock<Known>,
+}
+
+/// What the assessed commit's tree shows of security practice.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Practice {
+    /// The GitHub Actions workflows (`.github/workflows/*.yml`).
+    pub workflows: friction_analysis::workflows::Report,
+    /// The compliance controls of `friction_analysis::controls::CONTROLS`.
+    pub controls: Vec<friction_analysis::controls::Control>,
 }
 
 /// The knowledge of one file at the assessed commit, with authors as
@@ -164,6 +182,9 @@ impl Data {
             code_measured,
             ai: crate::AiSettings::default(),
             delivery: None,
+            supply: None,
+            execution: None,
+            practice: None,
             service_levels: None,
             knowledge: OnceLock::new(),
             known: OnceLock::new(),

@@ -19,10 +19,11 @@ mod curve;
 pub mod delivery;
 pub mod incidents;
 pub mod service_levels;
+pub mod supply;
 
 pub use context::{
-    Change, Commit, Context, Data, File, FileKnown, Known, Overrides, Reads, Scope, ScopeKind,
-    is_test_path,
+    Change, Commit, Context, Data, File, FileKnown, Known, Overrides, Practice, Reads, Scope,
+    ScopeKind, is_test_path,
 };
 pub use curve::Curve;
 
@@ -35,6 +36,7 @@ mod ci_duration;
 mod ci_failure_rate;
 mod ci_queue_time;
 mod ci_rerun_rate;
+mod compliance_controls;
 mod coordination_load;
 mod coverage_of_change;
 mod defect_prone_code;
@@ -56,6 +58,7 @@ mod time_to_green;
 mod toil_per_release;
 mod truck_factor;
 mod unowned_code;
+mod workflow_risks;
 
 pub use ai_assisted::AiSettings;
 pub use ci_duration::workflow_minutes;
@@ -68,7 +71,7 @@ pub use incident_recurrence::RECURRENCE_DAYS;
 /// Version of the whole assessment methodology: every signal's thresholds and
 /// weights, the family weights, the bands and the cost model. Bump it when any
 /// of them changes, so snapshots say which rules scored them.
-pub const METHODOLOGY_VERSION: &str = "eci/6";
+pub const METHODOLOGY_VERSION: &str = "eci/7";
 
 /// Every signal, in documentation order.
 pub static REGISTRY: &[&dyn Signal] = &[
@@ -91,6 +94,8 @@ pub static REGISTRY: &[&dyn Signal] = &[
     &incident_recurrence::IncidentRecurrence,
     &incident_recovery::IncidentRecovery,
     &unowned_code::UnownedCode,
+    &workflow_risks::WorkflowRisks,
+    &compliance_controls::ComplianceControls,
     &truck_factor::TruckFactor,
     &knowledge_islands::KnowledgeIslands,
     &former_contributors::FormerContributors,
@@ -103,6 +108,9 @@ pub static REGISTRY: &[&dyn Signal] = &[
     &ci_rerun_rate::CiRerunRate,
     &time_to_green::TimeToGreen,
     &toil_per_release::ToilPerRelease,
+    &supply::VulnerableDependencies,
+    &supply::UnpinnedDependencies,
+    &supply::UnmaintainedDependencies,
 ];
 
 /// The signal with this id.
@@ -179,6 +187,14 @@ pub enum Input {
     /// Incident exports (PagerDuty, Opsgenie, an incident CSV) with
     /// `[services]` or service names matching the repository.
     Incidents,
+    /// Lockfiles and manifests in the assessed commit's tree.
+    Dependencies,
+    /// An advisory database (`friction advisories import`).
+    Advisories,
+    /// GitHub Actions workflow files of the assessed commit.
+    Workflows,
+    /// The assessed commit's tree: policy, licence and configuration files.
+    Tree,
 }
 
 impl Input {
@@ -195,6 +211,10 @@ impl Input {
             Input::Coverage => "coverage reports",
             Input::ServiceLevels => "SLO definitions, alerting rules and runbooks",
             Input::Incidents => "incident exports mapped to the repository",
+            Input::Dependencies => "lockfiles and manifests",
+            Input::Advisories => "advisory database (friction advisories import)",
+            Input::Workflows => "GitHub Actions workflows",
+            Input::Tree => "files of the assessed commit",
         }
     }
 }

@@ -18,11 +18,11 @@ static DOC: Doc = Doc {
         measured when the repository has no CODEOWNERS file.",
     thresholds: "0 % → 100, 50 % or more → 0, linear in between (friction's choice: half the \
         code without a reviewer of record is no ownership model at all). Weight 0.2 of the \
-        Security driver: ownership of review is one of the five practices the driver stands \
+        Security driver: ownership of review is one of the practices the driver stands \
         for (reviewed changes, dependency hygiene, known vulnerabilities, secret handling, \
-        static analysis, as OpenSSF Scorecard's checks group them); the rest is not measured \
-        yet, so this signal alone gives Security a coverage of 20 % and a fifth of its weight \
-        in the index. The CODEOWNERS file is read from the assessed commit, never from \
+        static analysis and the pipeline, as OpenSSF Scorecard's checks group them; \
+        `workflow-risks` and `compliance-controls` measure others, and what no signal \
+        measures yet lowers the driver's coverage). The CODEOWNERS file is read from the assessed commit, never from \
         uncommitted files.",
     sources: &[
         "GitHub CODEOWNERS syntax (docs.github.com/en/repositories/managing-your-repositorys-settings-and-features/customizing-your-repository/about-code-owners)",
@@ -40,10 +40,9 @@ impl crate::Signal for UnownedCode {
         Family::Security
     }
     /// A fifth of the Security driver: ownership of review is one of the
-    /// five practices the driver stands for (reviewed changes, dependency
-    /// hygiene, known vulnerabilities, secret handling, static analysis;
-    /// OpenSSF Scorecard's checks group the same way); the other four are not
-    /// measured yet.
+    /// practices the driver stands for (reviewed changes, dependency
+    /// hygiene, known vulnerabilities, secret handling, static analysis, the
+    /// pipeline; OpenSSF Scorecard's checks group the same way).
     fn weight(&self) -> f64 {
         0.2
     }

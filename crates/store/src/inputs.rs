@@ -81,11 +81,13 @@ pub struct FactCounts {
     pub incident_events: u64,
     pub service_levels: u64,
     pub alert_rules: u64,
+    pub work_items: u64,
+    pub work_item_changes: u64,
 }
 
 /// The tables of facts with their source keys (empty: every row is a fact of
 /// its own; test results and coverage have no source id).
-const FACT_TABLES: [(&str, &str); 14] = [
+const FACT_TABLES: [(&str, &str); 16] = [
     ("ci_runs", "scope, run_id, attempt"),
     ("ci_jobs", "scope, job_id, attempt"),
     ("pull_requests", "scope, number"),
@@ -100,6 +102,11 @@ const FACT_TABLES: [(&str, &str); 14] = [
     ("incident_events", "source, event_id"),
     ("service_levels", "source, kind, service, name"),
     ("alert_rules", "rule_key"),
+    ("work_items", "source, scope, item_key"),
+    (
+        "work_item_changes",
+        "source, scope, item_key, change_id, field",
+    ),
 ];
 
 /// A write transaction for one input's facts.
@@ -137,7 +144,7 @@ impl Store {
 
     /// Distinct facts stored, each counted once however many inputs hold it.
     pub fn fact_counts(&self) -> Result<FactCounts, StoreError> {
-        let mut counts = [0u64; 14];
+        let mut counts = [0u64; 16];
         for (slot, (table, key)) in counts.iter_mut().zip(FACT_TABLES) {
             let sql = if key.is_empty() {
                 format!("SELECT COUNT(*) FROM {table}")
@@ -162,6 +169,8 @@ impl Store {
             incident_events,
             service_levels,
             alert_rules,
+            work_items,
+            work_item_changes,
         ] = counts;
         Ok(FactCounts {
             ci_runs,
@@ -178,6 +187,8 @@ impl Store {
             incident_events,
             service_levels,
             alert_rules,
+            work_items,
+            work_item_changes,
         })
     }
 
@@ -441,6 +452,32 @@ impl InputWriter<'_> {
                      ON CONFLICT DO NOTHING",
                 )?
                 .execute(params![id, rec, line, r.source, r.id, r.incident_id, r.kind, r.at])?,
+            InputRecord::WorkItem(r) => self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO work_items (input, record, line, source, scope, item_key, item_id, title, kind,
+                        status, category, inferred, resolution, labels, project, components, team, parent,
+                        created_at, updated_at, resolved_at, url)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+                        $19, $20, $21, $22)
+                     ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![
+                    id, rec, line, r.source, r.scope, r.key, r.id, r.title, r.kind, r.status,
+                    r.category, crate::bool_int(r.inferred), r.resolution, r.labels, r.project,
+                    r.components, r.team, r.parent, r.created_at, r.updated_at, r.resolved_at, r.url
+                ])?,
+            InputRecord::WorkItemChange(r) => self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO work_item_changes (input, record, line, source, scope, item_key, change_id,
+                        field, from_value, to_value, at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                     ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![
+                    id, rec, line, r.source, r.scope, r.key, r.id, r.field, r.from, r.to, r.at
+                ])?,
             InputRecord::ServiceLevel(r) => self
                 .tx
                 .prepare_cached(

@@ -18,6 +18,7 @@
 
 use rusqlite::Connection;
 
+mod advisories;
 mod code;
 mod delivery;
 mod dialect;
@@ -28,7 +29,9 @@ mod inputs;
 mod meta;
 mod service_levels;
 mod snapshots;
+mod workitems;
 
+pub use advisories::{AdvisoryDatabase, AdvisoryRow};
 pub use code::{CodeTreeRow, MeasuredFile};
 pub use delivery::{DeliveryRows, IncidentRows, JobRow, Stored};
 pub use facts::{FactChange, FactCommit, Facts};
@@ -37,6 +40,7 @@ pub use history::{
 };
 pub use inputs::{FactCounts, InputRow, InputSummary, InputWriter, NewInput};
 pub use snapshots::{NewSnapshot, SnapshotRow};
+pub use workitems::WorkCommit;
 
 /// Schema migrations, in order. Never edit a released one; add a new file.
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -58,11 +62,13 @@ const MIGRATIONS: &[(i64, &str)] = &[
         12,
         include_str!("migrations/sqlite/012_incident_merges.sql"),
     ),
-    (13, include_str!("migrations/sqlite/013_service_levels.sql")),
+    (13, include_str!("migrations/sqlite/013_work_items.sql")),
+    (14, include_str!("migrations/sqlite/014_advisories.sql")),
+    (15, include_str!("migrations/sqlite/015_service_levels.sql")),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 13;
+pub const SCHEMA_VERSION: i64 = 15;
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]

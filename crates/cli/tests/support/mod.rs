@@ -426,6 +426,16 @@ pub fn pdf_text(pdf: &Path) -> Option<String> {
     Some(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// Errors of `doc` against a JSON Schema (the text of a file under `schemas/`).
+pub fn schema_errors(schema: &str, doc: &serde_json::Value) -> Vec<String> {
+    let schema: serde_json::Value = serde_json::from_str(schema).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect()
+}
+
 /// A GitHub UTC timestamp of an epoch time (civil from days, H. Hinnant).
 pub fn iso(t: i64) -> String {
     let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));

@@ -1,4 +1,4 @@
--- Version 13: SLO definitions (OpenSLO objects, Sloth SLOs) and Prometheus
+-- Version 15: SLO definitions (OpenSLO objects, Sloth SLOs) and Prometheus
 -- rules (alerting and recording), with the input id and record position of
 -- every row, like the facts of version 8. Neither names a repository: an
 -- SLO object's key is its source, kind, service and name; a rule's is its

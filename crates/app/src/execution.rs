@@ -1,0 +1,274 @@
+//! Execution verification's inputs, read for an assessment: the stored work
+//! items (each once, the newest export winning) with their status changes
+//! and tracker links, the history's commits with their messages, offsets,
+//! touched files and reverts, the pull requests and deployments of the
+//! delivery facts, CODEOWNERS and `[execution]` of `friction.toml`; then
+//! `friction_analysis::execution::verify`. Without stored work items there
+//! is nothing to read and the assessment is as before.
+
+use std::collections::{BTreeMap, HashMap};
+
+use friction_analysis::execution::{self, Commit, ExecutionVerification, Item, Pull, Settings};
+use friction_analysis::teams::CodeOwners;
+use friction_history::Config;
+use friction_signals::Data;
+use friction_store::{Facts, Store};
+
+use crate::error::Error;
+
+/// How far before the window commits are read for links: work done before
+/// the window still verifies an item resolved in it.
+const LOOKBACK: i64 = 365 * 86_400;
+
+/// What [`build`] reads besides the store.
+pub(crate) struct Context<'a> {
+    pub facts: &'a Facts,
+    pub keep: &'a dyn Fn(u32) -> bool,
+    pub data: &'a Data,
+    pub config: &'a Config,
+    pub codeowners: Option<&'a CodeOwners>,
+    /// The assessed repository's scope (`github:owner/name`), when known.
+    pub scope: Option<String>,
+}
+
+/// The execution verification of the window, or `None` without work items.
+pub(crate) fn build(
+    store: &Store,
+    cx: &Context<'_>,
+) -> Result<Option<ExecutionVerification>, Error> {
+    let err = |e: friction_store::StoreError| Error::store(format!("reading the store: {e}"), None);
+    if !store.has_work_items().map_err(err)? {
+        return Ok(None);
+    }
+    let settings = settings(cx.config, cx.scope.clone())?;
+    let patterns = key_patterns(cx.config)?;
+    let (from, last) = (cx.data.from, cx.data.to);
+    let items = items(store, from, last)?;
+
+    // Commits reachable from the assessed commit, from a year before the window.
+    let facts = cx.facts;
+    let rows = store.work_commits(from - LOOKBACK).map_err(err)?;
+    let mut files: HashMap<u32, Vec<String>> = HashMap::new();
+    for ch in &facts.changes {
+        if facts.commits[ch.commit as usize].time >= from - LOOKBACK {
+            files
+                .entry(ch.commit)
+                .or_default()
+                .push(facts.file_ids[ch.file as usize].clone());
+        }
+    }
+    let deployed: HashMap<&str, bool> = match &cx.data.delivery {
+        Some(d) if !d.commit_deployed.is_empty() => cx
+            .data
+            .commits
+            .iter()
+            .zip(&d.commit_deployed)
+            .filter(|(c, _)| c.time >= from)
+            .map(|(c, at)| (c.id.as_str(), at.is_some()))
+            .collect(),
+        _ => HashMap::new(),
+    };
+    let mut commits: Vec<Commit> = Vec::with_capacity(rows.len());
+    for row in rows {
+        let Some(i) = facts.commit_index(&row.id) else {
+            continue;
+        };
+        if !(cx.keep)(i) || row.time > last {
+            continue;
+        }
+        let extra_keys = patterns
+            .iter()
+            .flat_map(|re| {
+                re.captures_iter(&row.message)
+                    .filter_map(|c| c.get(1).or_else(|| c.get(0)).map(|m| m.as_str().to_owned()))
+            })
+            .collect();
+        commits.push(Commit {
+            deployed: deployed.get(row.id.as_str()).copied(),
+            files: files.remove(&i).unwrap_or_default(),
+            is_revert: friction_signals::delivery::reverted_commit(&row.message).is_some(),
+            id: row.id,
+            time: row.time,
+            offset_minutes: row.offset_minutes,
+            author: row.author,
+            message: row.message,
+            extra_keys,
+            reverted: false,
+        });
+    }
+    commits.sort_by(|a, b| a.id.cmp(&b.id));
+    let reverted: Vec<usize> = commits
+        .iter()
+        .filter_map(|c| friction_signals::delivery::reverted_commit(&c.message))
+        .filter(|prefix| prefix.len() >= 7)
+        .filter_map(|prefix| {
+            let at = commits.partition_point(|c| c.id.as_str() < prefix);
+            commits
+                .get(at)
+                .filter(|c| c.id.starts_with(prefix))
+                .map(|_| at)
+        })
+        .collect();
+    for i in reverted {
+        commits[i].reverted = true;
+    }
+    let merge_ids: std::collections::HashSet<&str> =
+        commits.iter().map(|c| c.id.as_str()).collect();
+    let pulls: Vec<Pull> = cx
+        .data
+        .delivery
+        .as_ref()
+        .map(|d| {
+            d.pulls
+                .iter()
+                .map(|p| Pull {
+                    number: p.number,
+                    title: p.title.clone(),
+                    head_ref: String::new(),
+                    merged: p.merged.is_some(),
+                    merge_commit: merge_ids
+                        .contains(p.merge_sha.as_str())
+                        .then(|| p.merge_sha.clone()),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let owners = |path: &str| -> Option<String> {
+        cx.codeowners?
+            .owners_of(path)
+            .and_then(|o| o.into_iter().next())
+    };
+    Ok(Some(execution::verify(
+        &items, &commits, &pulls, &owners, &settings, last,
+    )))
+}
+
+/// The stored items of the window: created by its end, and not resolved
+/// before its start; with their status changes (categories from the items'
+/// own statuses where the tracker gave them, else the status-name table)
+/// and the commits and pull requests their trackers link.
+fn items(store: &Store, from: i64, last: i64) -> Result<Vec<Item>, Error> {
+    let err = |e: friction_store::StoreError| Error::store(format!("reading the store: {e}"), None);
+    let stored = store.work_items().map_err(err)?;
+    let mut learned: BTreeMap<String, String> = BTreeMap::new();
+    for i in &stored {
+        if !i.inferred && !i.category.is_empty() {
+            learned
+                .entry(i.status.trim().to_lowercase())
+                .or_insert_with(|| i.category.clone());
+        }
+    }
+    let category = |status: &str| -> String {
+        learned
+            .get(&status.trim().to_lowercase())
+            .cloned()
+            .or_else(|| friction_model::inputs::status_category(status).map(str::to_owned))
+            .unwrap_or_default()
+    };
+    let split = |s: &str| -> Vec<String> {
+        s.split(',')
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect()
+    };
+    let mut out: Vec<Item> = Vec::new();
+    let mut at: HashMap<(String, String, String), usize> = HashMap::new();
+    for w in stored {
+        if w.created_at.is_some_and(|c| c > last)
+            || w.resolved_at.is_some_and(|r| r < from || r > last)
+        {
+            continue;
+        }
+        at.insert(
+            (w.source.clone(), w.scope.clone(), w.key.clone()),
+            out.len(),
+        );
+        out.push(Item {
+            labels: split(&w.labels),
+            components: split(&w.components),
+            source: w.source,
+            scope: w.scope,
+            key: w.key,
+            title: w.title,
+            kind: w.kind,
+            category: w.category,
+            resolution: w.resolution,
+            project: w.project,
+            team_field: w.team,
+            created_at: w.created_at,
+            resolved_at: w.resolved_at,
+            statuses: Vec::new(),
+            commits: Vec::new(),
+            pulls: Vec::new(),
+        });
+    }
+    for c in store.work_item_changes().map_err(err)? {
+        let Some(&i) = at.get(&(c.source, c.scope, c.key)) else {
+            continue;
+        };
+        match c.field.as_str() {
+            "status" => {
+                if let Some(t) = c.at.filter(|t| *t <= last) {
+                    out[i]
+                        .statuses
+                        .push((t, category(&c.to), category(&c.from)));
+                }
+            }
+            "commit" => out[i].commits.push(c.to),
+            "pull_request" => out[i].pulls.extend(c.to.parse::<u64>().ok()),
+            _ => {}
+        }
+    }
+    for item in &mut out {
+        item.statuses.sort_by_key(|s| s.0);
+    }
+    Ok(out)
+}
+
+fn settings(config: &Config, scope: Option<String>) -> Result<Settings, Error> {
+    let e = &config.execution;
+    let mut s = Settings {
+        repository_scope: scope.unwrap_or_default(),
+        ..Settings::default()
+    };
+    if let Some(t) = &e.no_code_types {
+        s.no_code_types = t.clone();
+    }
+    if let Some(l) = &e.no_code_labels {
+        s.no_code_labels = l.clone();
+    }
+    if let Some(d) = e.stale_days {
+        s.stale_days = d;
+    }
+    if let Some([start, end]) = e.work_hours {
+        if start >= end || end > 24 {
+            return Err(Error::input(
+                format!("[execution] work_hours [{start}, {end}] is not a range of hours"),
+                Some("write the start and end hour of the working day, e.g. [8, 19]"),
+            ));
+        }
+        s.work_hours = (start, end);
+    }
+    for (team, values) in &e.teams {
+        for v in values {
+            s.team_map.insert(v.clone(), team.clone());
+        }
+    }
+    Ok(s)
+}
+
+fn key_patterns(config: &Config) -> Result<Vec<regex::Regex>, Error> {
+    config
+        .execution
+        .key_patterns
+        .iter()
+        .map(|p| {
+            regex::Regex::new(p).map_err(|e| {
+                Error::input(
+                    format!("[execution] key_patterns: `{p}` is not a regular expression: {e}"),
+                    Some("the first capture group (or the whole match) is the item's key"),
+                )
+            })
+        })
+        .collect()
+}

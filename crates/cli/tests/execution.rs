@@ -1,0 +1,298 @@
+//! Execution verification through the binary (issue 19): work items from a
+//! generic CSV and its changelog linked to a fixture repository's commits —
+//! keys in subjects, bodies and branch names, a squash merge, one commit for
+//! two items, a revert that takes its item's evidence away — and the
+//! per-team figures, the risk with its interval, privacy (no person in any
+//! output; a team too small never appears alone) and an assessment without
+//! work items unchanged.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use support::{Fixture, friction, friction_json};
+
+const AUTHORS: [(&str, &str); 6] = [
+    ("Dev One", "one@example.com"),
+    ("Dev Two", "two@example.com"),
+    ("Dev Three", "three@example.com"),
+    ("Dev Four", "four@example.com"),
+    ("Dev Five", "five@example.com"),
+    ("Dev Six", "six@example.com"),
+];
+
+/// The repository: Payments' work by six people, Search's by two.
+fn repository() -> Fixture {
+    let mut f = Fixture::new();
+    f.write("README.md", "x\n");
+    f.commit("initial");
+    let (one, two, three, four, five, six) = (
+        AUTHORS[0], AUTHORS[1], AUTHORS[2], AUTHORS[3], AUTHORS[4], AUTHORS[5],
+    );
+    f.write("pay/a.py", "def a():\n    return 1\n");
+    f.commit_as("PAY-1: add checkout", one.0, one.1);
+    f.write("pay/b.py", "def b():\n    return 2\n");
+    f.commit_as("PAY-2 PAY-3: shared validation", two.0, two.1);
+    f.write("pay/c.py", "def c():\n    return 3\n");
+    f.commit_as(
+        "Checkout totals (#12)\n\n* PAY-4 totals\n* review fixes",
+        three.0,
+        three.1,
+    );
+    f.git(&["checkout", "-q", "-b", "feature/PAY-5-refund"]);
+    f.write("pay/d.py", "def d():\n    return 4\n");
+    f.commit_as("refund endpoint", four.0, four.1);
+    f.git(&["checkout", "-q", "main"]);
+    f.git(&[
+        "-c",
+        "user.name=Dev Four",
+        "-c",
+        "user.email=four@example.com",
+        "merge",
+        "-q",
+        "--no-ff",
+        "-m",
+        "Merge branch 'feature/PAY-5-refund'",
+        "feature/PAY-5-refund",
+    ]);
+    f.write("pay/e.py", "def e():\n    return 5\n");
+    f.commit_as("PAY-6 retry", five.0, five.1);
+    f.write("pay/f.py", "def f():\n    return 6\n");
+    f.commit_as("PAY-8 experimental", six.0, six.1);
+    let reverted = f.head();
+    f.git(&["rm", "-q", "pay/f.py"]);
+    f.commit_as(
+        &format!("Revert \"PAY-8 experimental\"\n\nThis reverts commit {reverted}."),
+        one.0,
+        one.1,
+    );
+    f.write("search/a.py", "def s():\n    return 1\n");
+    f.commit_as("SRCH-1 index", "Sam Search", "sam@example.com");
+    f.write("search/b.py", "def t():\n    return 2\n");
+    f.commit_as("SRCH-2 ranking", "Sue Search", "sue@example.com");
+    f
+}
+
+const ITEMS: &str = "key,title,type,status,status_category,resolution,component,created_at,resolved_at\n\
+PAY-1,Checkout,Story,Done,done,Done,Payments,2023-11-01T00:00:00Z,2023-11-14T00:00:00Z\n\
+PAY-2,Validation,Story,Done,done,Done,Payments,2023-11-01T00:00:00Z,2023-11-13T00:00:00Z\n\
+PAY-3,Validation messages,Story,Done,done,Done,Payments,2023-11-01T00:00:00Z,2023-11-14T00:00:00Z\n\
+PAY-4,Totals,Story,Done,done,Done,Payments,2023-11-01T00:00:00Z,2023-11-14T00:00:00Z\n\
+PAY-5,Refunds,Story,Done,done,Done,Payments,2023-11-01T00:00:00Z,2023-11-14T00:00:00Z\n\
+PAY-6,Retries,Bug,Done,done,Done,Payments,2023-11-01T00:00:00Z,2023-11-11T00:00:00Z\n\
+PAY-7,Receipts by e-mail,Story,Done,done,Done,Payments,2023-11-01T00:00:00Z,2023-11-14T00:00:00Z\n\
+PAY-8,Experimental pricing,Story,Done,done,Done,Payments,2023-11-01T00:00:00Z,2023-11-14T00:00:00Z\n\
+PAY-9,Payments epic,Epic,Done,done,Done,Payments,2023-11-01T00:00:00Z,2023-11-14T00:00:00Z\n\
+PAY-10,Bitcoin,Story,Done,done,Won't Do,Payments,2023-11-01T00:00:00Z,2023-11-14T00:00:00Z\n\
+PAY-11,Invoices,Story,In Progress,indeterminate,,Payments,2023-09-01T00:00:00Z,\n\
+SRCH-1,Index,Story,Done,done,Done,Search,2023-11-01T00:00:00Z,2023-11-14T00:00:00Z\n\
+SRCH-2,Ranking,Story,Done,done,Done,Search,2023-11-01T00:00:00Z,2023-11-14T00:00:00Z\n";
+
+/// Out of order on purpose: the reader sorts each item's changes by time.
+const CHANGES: &str = "key;field;from;to;at\n\
+PAY-6;status;Done;In Progress;2023-11-09T00:00:00Z\n\
+PAY-1;status;To Do;Done;2023-11-14T00:00:00Z\n\
+PAY-2;status;To Do;In Progress;2023-11-10T00:00:00Z\n\
+PAY-2;status;In Progress;Done;2023-11-13T00:00:00Z\n\
+PAY-6;status;To Do;In Progress;2023-11-05T00:00:00Z\n\
+PAY-6;status;In Progress;Done;2023-11-08T00:00:00Z\n\
+PAY-6;status;In Progress;Done;2023-11-11T00:00:00Z\n\
+PAY-11;status;To Do;In Progress;2023-10-01T00:00:00Z\n";
+
+fn scan(f: &Fixture) {
+    let out = friction(&["scan", ".", "--quiet", "--no-report"], f.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn ingest_items(f: &Fixture) {
+    let dir = tempfile::tempdir().unwrap();
+    let items = dir.path().join("items.csv");
+    let changes = dir.path().join("changes.csv");
+    std::fs::write(&items, ITEMS).unwrap();
+    std::fs::write(&changes, CHANGES).unwrap();
+    let out = friction(
+        &[
+            "ingest",
+            "--quiet",
+            items.to_str().unwrap(),
+            changes.to_str().unwrap(),
+        ],
+        f.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn work_reported_done_is_verified_against_the_history_per_team() {
+    let f = repository();
+    scan(&f);
+    let before = friction_json(&["assess", "--json"], f.path());
+    assert!(before.get("execution").is_none());
+    ingest_items(&f);
+    let after = friction_json(&["assess", "--json"], f.path());
+
+    // Work items add their section and change nothing else.
+    let mut rest = after.clone();
+    let e = rest
+        .as_object_mut()
+        .unwrap()
+        .remove("execution")
+        .expect("an execution section");
+    assert_eq!(rest, before);
+
+    let org = &e["organisation"];
+    let payments = e["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["team"] == "Payments")
+        .expect("Payments has six contributors");
+    // Search (two people) is neither shown alone nor as `other` (too small
+    // too): its items count in the organisation's row only.
+    let teams: Vec<&str> = e["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["team"].as_str().unwrap())
+        .collect();
+    assert_eq!(teams, ["Payments"]);
+    assert_eq!(e["suppressed_items"], 2);
+    assert_eq!(payments["contributors"], 6);
+
+    // Done and delivered, needing code: PAY-1..8 (the epic needs no code,
+    // PAY-10 was not delivered); SRCH-1 and 2 in the organisation too.
+    assert_eq!(payments["reported_done"], 8);
+    assert_eq!(org["reported_done"], 10);
+    assert_eq!(
+        (e["no_code"].as_u64(), e["not_delivered"].as_u64()),
+        (Some(1), Some(1))
+    );
+    // Subject, two keys in one commit, a squash body, a branch name: verified;
+    // PAY-7 has no change (a ghost), PAY-8's change was reverted.
+    assert_eq!(payments["verified"], 6);
+    assert_eq!(payments["ghosts"], 1);
+    assert_eq!(payments["unverified_linked"], 1);
+    assert_eq!(org["verified"], 8);
+    let findings: BTreeSet<(String, String)> = payments["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["key"].as_str().unwrap().to_owned(),
+                f["finding"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for expected in [
+        ("PAY-7", "ghost"),
+        ("PAY-8", "reverted"),
+        ("PAY-11", "stale"),
+        ("PAY-6", "reopened"),
+        ("PAY-1", "skipped-progress"),
+    ] {
+        assert!(
+            findings.contains(&(expected.0.to_owned(), expected.1.to_owned())),
+            "{expected:?} in {findings:?}"
+        );
+    }
+    assert_eq!(
+        (payments["stale"].as_u64(), payments["in_progress"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(payments["reopened"], 1);
+    assert_eq!(payments["skipped_progress"], 1);
+    // Cycle times: PAY-2 three days, PAY-6 six (first in progress to last done).
+    assert_eq!(payments["cycle_days"].as_f64(), Some(4.5));
+    assert_eq!(payments["cycle_items"], 2);
+
+    // Risk: Beta-binomial with the organisation's pooled rate as the prior
+    // mean; with fewer than three teams its strength is 10 pseudo-items.
+    let pooled = 2.0 / 10.0;
+    let mean = |failed: f64, done: f64| (pooled * 10.0 + failed) / (10.0 + done);
+    let close = |v: &serde_json::Value, x: f64| (v.as_f64().unwrap() - x).abs() < 1e-9;
+    assert!(
+        close(&org["risk"]["mean"], mean(2.0, 10.0)),
+        "{}",
+        org["risk"]
+    );
+    assert!(
+        close(&payments["risk"]["mean"], mean(2.0, 8.0)),
+        "{}",
+        payments["risk"]
+    );
+    for r in [&org["risk"], &payments["risk"]] {
+        assert!(r["low"].as_f64() < r["mean"].as_f64() && r["mean"].as_f64() < r["high"].as_f64());
+    }
+
+    // Off-hours: the share of Payments' linked commits outside 8–19 local
+    // time or at weekends, read here from git's own dates.
+    let log = f.git(&["log", "--format=%ad|%s|%b", "--date=format:%H %u"]);
+    let (mut off, mut all) = (0, 0);
+    for line in log.lines().filter(|l| l.contains('|')) {
+        let mut parts = line.split('|');
+        let when = parts.next().unwrap();
+        let text = line;
+        if !text.contains("PAY-") {
+            continue;
+        }
+        let mut w = when.split(' ');
+        let hour: u32 = w.next().unwrap().parse().unwrap();
+        let day: u32 = w.next().unwrap().parse().unwrap();
+        all += 1;
+        if !(8..19).contains(&hour) || day >= 6 {
+            off += 1;
+        }
+    }
+    let share = payments["off_hours"]["share"].as_f64().unwrap();
+    assert_eq!(payments["off_hours"]["commits"], all);
+    assert!((share - f64::from(off) / f64::from(all)).abs() < 1e-9);
+
+    // Nobody is named: no author's name or e-mail anywhere in the output.
+    let text = serde_json::to_string(&after).unwrap();
+    for (name, email) in AUTHORS.iter().chain(&[
+        ("Sam Search", "sam@example.com"),
+        ("Sue Search", "sue@example.com"),
+    ]) {
+        assert!(!text.contains(name) && !text.contains(email), "{name}");
+    }
+}
+
+/// The report shows the section, with the team table, and names nobody.
+#[test]
+fn the_report_has_an_execution_verification_section() {
+    let mut f = repository();
+    // The exports listed in friction.toml are ingested by the scan itself.
+    f.write("exports/items.csv", ITEMS);
+    f.write("exports/changes.csv", CHANGES);
+    f.write("friction.toml", "[inputs]\npaths = [\"exports/\"]\n");
+    f.commit("work-item exports");
+    scan(&f);
+    let out = friction(&["report", "."], f.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dir = f.path().join(".friction/report");
+    for file in ["report.html", "summary.md"] {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        assert!(text.contains("Execution verification"), "{file}");
+        assert!(text.contains("Payments"), "{file}");
+        assert!(
+            !text.contains("Search |") && !text.contains("<td>Search</td>"),
+            "{file}"
+        );
+        for (name, _) in AUTHORS {
+            assert!(!text.contains(name), "{file}: {name}");
+        }
+    }
+}

@@ -1,0 +1,641 @@
+//! `friction probe`, `spec` and `drift` on real programs: small scripts written here
+//! (deterministic, noisy, misbehaving) and, installed by `scripts/probe-deps.sh` from
+//! npm, the `semver` CLI (5.x and 7.x) and `json-server` (0.17 and 1.0) on loopback.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+mod support;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn friction(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_friction"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run friction")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// An executable script (run directly through its `#!` line, never by friction
+/// through a shell).
+fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
+    let path = dir.join(name);
+    let mut f = std::fs::File::create(&path).unwrap();
+    f.write_all(body.as_bytes()).unwrap();
+    drop(f);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    path
+}
+
+fn probe(dir: &Path, out: &str, extra: &[&str], program: &[&str]) -> Value {
+    let mut args = vec!["probe", "--out", out, "-q"];
+    args.extend_from_slice(extra);
+    args.push("--");
+    args.extend_from_slice(program);
+    let o = friction(&args, dir);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let spec: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(out).join("spec.json")).unwrap())
+            .unwrap();
+    validate(&spec);
+    spec
+}
+
+fn validate(doc: &Value) {
+    let errors =
+        support::schema_errors(include_str!("../../../schemas/probe-spec.schema.json"), doc);
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+fn drift_json(dir: &Path, args: &[&str]) -> (Option<i32>, Value, String) {
+    let mut all = vec!["drift", "--json"];
+    all.extend_from_slice(args);
+    let o = friction(&all, dir);
+    let report = serde_json::from_slice(&o.stdout).unwrap_or(Value::Null);
+    (o.status.code(), report, text(&o))
+}
+
+fn at_least(report: &Value, risk: &str) -> usize {
+    let s = &report["summary"];
+    match risk {
+        "medium" => (s["high"].as_u64().unwrap() + s["medium"].as_u64().unwrap()) as usize,
+        _ => s["high"].as_u64().unwrap() as usize,
+    }
+}
+
+const DETERMINISTIC: &str = r#"#!/bin/sh
+case "$1" in
+  --help) echo "Usage: greet [--shout] [--name <who>] [--exit <code>]"
+          echo "  --shout        upper case"
+          echo "  --name <who>   whom to greet"
+          echo "  --exit <code>  exit with this code"; exit 0 ;;
+  --name) [ -z "$2" ] && { echo "error: --name needs a value" >&2; exit 2; }
+          echo "hello $2"; exit 0 ;;
+  --shout) echo "HELLO"; exit 0 ;;
+  --exit) echo "leaving"; exit 4 ;;
+  "") echo "usage: greet [--shout] [--name <who>]" >&2; exit 1 ;;
+  *) echo "unknown argument: $1" >&2; exit 2 ;;
+esac
+"#;
+
+#[test]
+fn the_same_seed_gives_byte_identical_specs_and_classes_per_behaviour() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = script(dir.path(), "greet", DETERMINISTIC);
+    let t = target.to_str().unwrap();
+    let spec = probe(dir.path(), "a", &["--budget", "300", "--seed", "7"], &[t]);
+    probe(dir.path(), "b", &["--budget", "300", "--seed", "7"], &[t]);
+    let a = std::fs::read(dir.path().join("a/spec.json")).unwrap();
+    let b = std::fs::read(dir.path().join("b/spec.json")).unwrap();
+    assert!(a == b, "two probes with one seed differ");
+    let families: Vec<&str> = spec["behaviours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["family"].as_str().unwrap())
+        .collect();
+    for family in [
+        "exit=0/stdout=text/stderr=empty",
+        "exit=1/stdout=empty/stderr=text",
+        "exit=2/stdout=empty/stderr=text",
+        "exit=4/stdout=text/stderr=empty",
+    ] {
+        assert!(families.contains(&family), "{family} not in {families:?}");
+    }
+    // One case file per class, and the catalogue names every class.
+    let catalogue = std::fs::read_to_string(dir.path().join("a/catalogue.md")).unwrap();
+    for b in spec["behaviours"].as_array().unwrap() {
+        let id = b["id"].as_str().unwrap();
+        assert!(dir.path().join(format!("a/cases/{id}.toml")).is_file());
+        assert!(catalogue.contains(&format!("### {id}")), "{id}");
+    }
+    // Rules explain classes by input features, with their support.
+    let exact = spec["behaviours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|b| b["when"].as_array().unwrap().iter())
+        .filter(|r| r["confidence"] == 1.0 && r["support"].as_u64().unwrap() >= 3)
+        .count();
+    assert!(exact > 0, "no exact rule in {:#}", spec["behaviours"]);
+    // The spec renders and checks.
+    let o = friction(&["spec", "a/spec.json", "--check"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // The same program against itself: no drift, exit 0.
+    let (code, report, out) = drift_json(dir.path(), &["a/spec.json"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(at_least(&report, "low"), 0, "{out}");
+}
+
+#[test]
+fn a_changed_program_drifts_with_the_changes_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = script(dir.path(), "greet", DETERMINISTIC);
+    let t = target.to_str().unwrap();
+    probe(dir.path(), "a", &["--budget", "300"], &[t]);
+    // Version 2: `--exit` exits 0 now, unknown arguments say something else.
+    let v2 = DETERMINISTIC
+        .replace("echo \"leaving\"; exit 4", "echo \"leaving\"; exit 0")
+        .replace("unknown argument: $1", "no such thing: $1");
+    let t2 = script(dir.path(), "greet2", &v2);
+    let (code, report, out) = drift_json(dir.path(), &["a/spec.json", "--", t2.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{out}");
+    let findings = report["findings"].as_array().unwrap();
+    let reasons: Vec<String> = findings
+        .iter()
+        .flat_map(|f| f["reasons"].as_array().unwrap().iter())
+        .map(|r| r.as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r == "termination exit=4 -> exit=0"),
+        "{reasons:#?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("no such thing")),
+        "{reasons:#?}"
+    );
+    assert!(findings.iter().any(|f| f["risk"] == "high"));
+    // Below the threshold it passes.
+    let (code, _, out) = drift_json(
+        dir.path(),
+        &[
+            "a/spec.json",
+            "--fail-on",
+            "high",
+            "--",
+            dir.path().join("greet").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, Some(0), "{out}");
+}
+
+#[test]
+fn a_nondeterministic_program_gives_no_false_drift_and_its_noise_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = script(
+        dir.path(),
+        "noisy",
+        r#"#!/bin/sh
+if [ "$1" = "--help" ]; then echo "Usage: noisy [--fail] [--json]"; echo "  --fail  fail"; echo "  --json  JSON"; exit 0; fi
+if [ "$1" = "--json" ]; then
+  echo "{\"id\": \"$(cat /proc/sys/kernel/random/uuid)\", \"pid\": $$, \"at\": \"$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)\", \"ok\": true}"
+  exit 0
+fi
+echo "started $(date -u '+%Y-%m-%d %H:%M:%S')"
+echo "request $(cat /proc/sys/kernel/random/uuid)"
+echo "worker $$ ready"
+if [ "$1" = "--fail" ]; then echo "failed in worker $$" >&2; exit 3; fi
+echo "done"
+"#,
+    );
+    let t = target.to_str().unwrap();
+    let spec = probe(dir.path(), "a", &["--budget", "250"], &[t]);
+    let measured: Vec<&Value> = spec["normalisers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["origin"] == "measured")
+        .collect();
+    assert!(!measured.is_empty(), "the pid is measured noise");
+    let (code, report, out) = drift_json(dir.path(), &["a/spec.json"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(at_least(&report, "medium"), 0, "{out}");
+    assert!(!report["noise"].as_array().unwrap().is_empty(), "{out}");
+}
+
+const MISBEHAVING: &str = r#"#!/bin/sh
+case "$1" in
+  --help) echo "Usage: bad --mode <m>"
+          echo "  --mode <m>   one of: ok, hang, flood, fork, crash, write"; exit 0 ;;
+esac
+case "$2" in
+  hang) sleep 30 ;;
+  flood) while :; do echo "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"; done ;;
+  fork) sleep 30 & echo "forked" ;;
+  crash) kill -SEGV $$ ;;
+  write) echo data > out.txt ;;
+  *) echo "fine" ;;
+esac
+"#;
+
+fn misbehaving_spec() -> &'static (tempfile::TempDir, Value, Duration) {
+    static SPEC: OnceLock<(tempfile::TempDir, Value, Duration)> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let tmp = dir.path().join("tmp");
+        std::fs::create_dir(&tmp).unwrap();
+        let target = script(dir.path(), "bad", MISBEHAVING);
+        let started = Instant::now();
+        let o = Command::new(env!("CARGO_BIN_EXE_friction"))
+            .args([
+                "probe",
+                "--out",
+                "out",
+                "-q",
+                "--budget",
+                "120",
+                "--timeout-ms",
+                "700",
+                "--output-cap",
+                "65536",
+                "--saturation",
+                "40",
+                "--",
+            ])
+            .arg(&target)
+            .env("TMPDIR", &tmp)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let spec: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join("out/spec.json")).unwrap(),
+        )
+        .unwrap();
+        validate(&spec);
+        (dir, spec, started.elapsed())
+    })
+}
+
+fn suspicion(spec: &Value, needle: &str) -> bool {
+    spec["suspicious"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["reason"].as_str().unwrap().contains(needle))
+}
+
+#[test]
+fn a_hanging_target_is_killed_and_reported() {
+    let (_, spec, elapsed) = misbehaving_spec();
+    assert!(suspicion(spec, "hung"), "{:#}", spec["suspicious"]);
+    assert!(*elapsed < Duration::from_secs(60), "{elapsed:?}");
+}
+
+#[test]
+fn a_flooding_target_is_capped_and_reported() {
+    let (_, spec, _) = misbehaving_spec();
+    assert!(suspicion(spec, "flooded"), "{:#}", spec["suspicious"]);
+}
+
+#[test]
+fn a_forking_target_has_its_children_killed_and_reported() {
+    let (_, spec, _) = misbehaving_spec();
+    assert!(
+        suspicion(spec, "left processes running"),
+        "{:#}",
+        spec["suspicious"]
+    );
+}
+
+#[test]
+fn a_crashing_target_is_reported_as_a_crash() {
+    let (_, spec, _) = misbehaving_spec();
+    assert!(
+        suspicion(spec, "crashed: killed by signal 11"),
+        "{:#}",
+        spec["suspicious"]
+    );
+}
+
+#[test]
+fn working_directories_are_isolated_and_removed() {
+    let (dir, spec, _) = misbehaving_spec();
+    let wrote = spec["behaviours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|b| b["fingerprint"]["files"] == serde_json::json!(["created:out.txt"]));
+    assert!(wrote, "the file a run wrote is an observed effect");
+    assert!(!dir.path().join("out.txt").exists());
+    let left: Vec<_> = std::fs::read_dir(dir.path().join("tmp")).unwrap().collect();
+    assert!(left.is_empty(), "scratch directories left behind: {left:?}");
+}
+
+#[test]
+fn arguments_reach_the_program_without_a_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = script(dir.path(), "echoargs", "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
+    let spec = probe(
+        dir.path(),
+        "a",
+        &["--budget", "80"],
+        &[target.to_str().unwrap(), "$(touch pwned)", "*"],
+    );
+    assert!(!dir.path().join("pwned").exists());
+    let printed = spec["corpus"].as_array().unwrap().iter().any(|c| {
+        c["expect"]["stdout"]
+            .as_str()
+            .unwrap()
+            .starts_with("$(touch pwned)\n*")
+    });
+    assert!(printed, "the fixed arguments arrive verbatim");
+}
+
+#[test]
+fn an_http_target_off_loopback_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = friction(
+        &[
+            "probe",
+            "--http",
+            "http://192.0.2.1:80",
+            "--request",
+            "GET /",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.starts_with("error: ") && err.contains("not a loopback address"),
+        "{err}"
+    );
+    assert!(err.contains("--allow-remote"), "{err}");
+}
+
+#[test]
+fn a_malformed_spec_or_openapi_document_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.json"),
+        "{\"spec_version\": \"1\", \"kind\": 3}",
+    )
+    .unwrap();
+    for args in [
+        vec!["spec", "bad.json"],
+        vec!["drift", "bad.json", "--", "/bin/true"],
+    ] {
+        let o = friction(&args, dir.path());
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("bad.json is not a valid behaviour spec"),
+            "{err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    std::fs::write(dir.path().join("api.json"), "openapi: 3.0.0\npaths: {}\n").unwrap();
+    let o = friction(
+        &[
+            "probe",
+            "--http",
+            "http://127.0.0.1:9",
+            "--openapi",
+            "api.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("api.json is not a JSON OpenAPI document"));
+    let o = friction(&["probe", "--", "no-such-program-here"], dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not found"));
+}
+
+// ---- real programs from npm -------------------------------------------------------
+
+/// Where `scripts/probe-deps.sh` installed `name@version`, installing it first;
+/// `None` (and a note) when that is impossible here (no node/npm or no registry).
+fn npm_bin(pkg: &str, bin: &str) -> Option<PathBuf> {
+    static INSTALLED: OnceLock<bool> = OnceLock::new();
+    let ok = *INSTALLED.get_or_init(|| {
+        Command::new("bash")
+            .arg(workspace().join("scripts/probe-deps.sh"))
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    let path = workspace()
+        .join("target/probe-deps")
+        .join(pkg)
+        .join("node_modules/.bin")
+        .join(bin);
+    if ok && path.is_file() {
+        return Some(path);
+    }
+    // CI installs them (scripts/test-deps.sh): there, a missing program is a failure.
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "scripts/probe-deps.sh could not install {pkg}"
+    );
+    eprintln!(
+        "SKIPPED: scripts/probe-deps.sh could not install {pkg} (needs node, npm and registry access)"
+    );
+    None
+}
+
+fn semver5_spec() -> Option<&'static (tempfile::TempDir, Value)> {
+    static SPEC: OnceLock<Option<(tempfile::TempDir, Value)>> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let bin = npm_bin("semver@5.7.2", "semver")?;
+        let dir = tempfile::tempdir().unwrap();
+        let spec = probe(
+            dir.path(),
+            "s5",
+            &["--budget", "400", "--saturation", "80"],
+            &[bin.to_str().unwrap()],
+        );
+        Some((dir, spec))
+    })
+    .as_ref()
+}
+
+#[test]
+fn semver_behaviour_classes_are_found() {
+    let Some((_, spec)) = semver5_spec() else {
+        return;
+    };
+    let behaviours = spec["behaviours"].as_array().unwrap();
+    let family = |f: &str| behaviours.iter().any(|b| b["family"] == f);
+    // Valid versions are printed; invalid ones exit 1 silently (documented: "If no
+    // satisfying versions are found, then exits failure").
+    assert!(family("exit=0/stdout=text/stderr=empty"), "{behaviours:#?}");
+    assert!(
+        family("exit=1/stdout=empty/stderr=empty"),
+        "{behaviours:#?}"
+    );
+    let features: Vec<&str> = behaviours
+        .iter()
+        .flat_map(|b| b["when"].as_array().unwrap().iter())
+        .flat_map(|r| r["all"].as_array().unwrap().iter())
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(
+        features.iter().any(|f| f.contains("--range")),
+        "{features:?}"
+    );
+    assert!(
+        features.iter().any(|f| f.contains("--increment")),
+        "{features:?}"
+    );
+    let options: Vec<&str> = spec["input_model"]["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            o["names"]
+                .as_array()
+                .unwrap()
+                .last()
+                .unwrap()
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    for o in ["--range", "--increment", "--loose", "--coerce"] {
+        assert!(options.contains(&o), "{options:?}");
+    }
+}
+
+#[test]
+fn semver_against_itself_shows_no_drift() {
+    let Some((dir, _)) = semver5_spec() else {
+        return;
+    };
+    let (code, report, out) = drift_json(dir.path(), &["s5/spec.json", "--fresh", "10"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(at_least(&report, "medium"), 0, "{out}");
+    assert!(report["noise"].is_array(), "{out}");
+}
+
+#[test]
+fn semver_5_to_7_drifts_with_the_changed_behaviours_named() {
+    let Some((dir, _)) = semver5_spec() else {
+        return;
+    };
+    let Some(v7) = npm_bin("semver@7.6.3", "semver") else {
+        return;
+    };
+    let (code, report, out) = drift_json(
+        dir.path(),
+        &["s5/spec.json", "--fresh", "0", "--", v7.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(1), "{out}");
+    let findings = report["findings"].as_array().unwrap();
+    assert!(!findings.is_empty(), "{out}");
+    for f in findings {
+        assert!(!f["reasons"].as_array().unwrap().is_empty(), "{f:#}");
+        assert!(f["behaviour"].as_str().unwrap().starts_with('B'), "{f:#}");
+    }
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn json_server(pkg: &str, dir: &Path) -> Option<(Server, String)> {
+    let bin = npm_bin(pkg, "json-server")?;
+    let db = dir.join(format!("{pkg}.json"));
+    std::fs::write(
+        &db,
+        r#"{"posts": [{"id": "1", "title": "first", "views": 10}, {"id": "2", "title": "second", "views": 3}], "comments": [{"id": "1", "postId": "1", "text": "hi"}], "profile": {"name": "typicode"}}"#,
+    )
+    .unwrap();
+    let port = free_port();
+    let child = Command::new(bin)
+        .args(["--port", &port.to_string(), "--host", "127.0.0.1"])
+        .arg(&db)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let server = Server(child);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            eprintln!("SKIPPED: {pkg} did not start");
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Some((server, format!("http://127.0.0.1:{port}")))
+}
+
+#[test]
+fn json_server_0_17_to_1_0_drifts_over_loopback() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((old, url)) = json_server("json-server@0.17.4", dir.path()) else {
+        return;
+    };
+    let requests = [
+        "GET /posts",
+        "GET /posts/1",
+        "GET /profile",
+        "GET /posts?_page=1",
+        "GET /posts?title=first",
+        "GET /comments/1",
+    ];
+    let mut args = vec![
+        "probe",
+        "--out",
+        "js",
+        "-q",
+        "--budget",
+        "200",
+        "--saturation",
+        "60",
+        "--http",
+        &url,
+    ];
+    for r in &requests {
+        args.push("--request");
+        args.push(r);
+    }
+    let o = friction(&args, dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let spec: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("js/spec.json")).unwrap())
+            .unwrap();
+    validate(&spec);
+    // The old version against itself: no drift.
+    let (code, report, out) = drift_json(dir.path(), &["js/spec.json", "--fresh", "0"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(at_least(&report, "medium"), 0, "{out}");
+    drop(old);
+    let Some((_new, url)) = json_server("json-server@1.0.0-beta.3", dir.path()) else {
+        return;
+    };
+    let (code, report, out) = drift_json(
+        dir.path(),
+        &["js/spec.json", "--fresh", "0", "--http", &url],
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert!(at_least(&report, "high") > 0, "{out}");
+}
