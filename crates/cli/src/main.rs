@@ -113,6 +113,11 @@ pub struct TargetArgs {
     /// Allow an HTTP target that is not on this machine.
     #[arg(long)]
     pub allow_remote: bool,
+    /// The program after `--` is a JSON-over-stdio harness around a library
+    /// function: one JSON request per line on stdin, one JSON response per line on
+    /// stdout (`{"ok": …}` or `{"error": …}`); started once per worker.
+    #[arg(long, conflicts_with = "http")]
+    pub stdio: bool,
     /// Environment for a program target (repeatable), on top of LC_ALL=C, TZ=UTC.
     #[arg(long, value_name = "NAME=VALUE")]
     pub env: Vec<String>,

@@ -61,13 +61,24 @@ fn target(
         .map_err(err);
     }
     if !args.command.is_empty() {
-        return Target::cli(CliTarget {
+        let program = CliTarget {
             command: args.command.clone(),
             env,
             timeout_ms: args.timeout_ms,
             output_cap: args.output_cap,
-        })
+        };
+        return if args.stdio {
+            Target::stdio(program)
+        } else {
+            Target::cli(program)
+        }
         .map_err(err);
+    }
+    if args.stdio {
+        return Err(Error::input(
+            "`--stdio` needs the harness program after `--`",
+            None,
+        ));
     }
     match spec {
         Some(s) if s.adapter == "http" => Target::http(
@@ -79,13 +90,20 @@ fn target(
             args.allow_remote,
         )
         .map_err(err),
-        Some(s) => Target::cli(CliTarget {
-            command: s.command.clone().unwrap_or_default(),
-            env: s.env.clone(),
-            timeout_ms: s.timeout_ms,
-            output_cap: s.output_cap,
-        })
-        .map_err(err),
+        Some(s) => {
+            let program = CliTarget {
+                command: s.command.clone().unwrap_or_default(),
+                env: s.env.clone(),
+                timeout_ms: s.timeout_ms,
+                output_cap: s.output_cap,
+            };
+            if s.adapter == "stdio" {
+                Target::stdio(program)
+            } else {
+                Target::cli(program)
+            }
+            .map_err(err)
+        }
         None => Err(Error::input(
             "nothing to probe",
             Some(

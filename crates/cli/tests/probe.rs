@@ -418,6 +418,72 @@ fn a_malformed_spec_or_openapi_document_is_a_clear_error() {
 
 // ---- real programs from npm -------------------------------------------------------
 
+/// The Python interpreter itself (not a version manager's shim, which needs the
+/// caller's HOME): `None` and a note when there is none.
+fn python() -> Option<PathBuf> {
+    let found = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    if found.is_none() {
+        assert!(std::env::var_os("CI").is_none(), "python3 is missing");
+        eprintln!("SKIPPED: no python3");
+    }
+    found
+}
+
+#[test]
+fn a_library_function_behind_a_stdio_harness_is_probed_and_drift_checked() {
+    let Some(python) = python() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let harness = workspace().join("crates/cli/tests/fixtures/probe/round-harness.py");
+    let program = [python.to_str().unwrap(), harness.to_str().unwrap()];
+    let spec = probe(
+        dir.path(),
+        "h",
+        &["--stdio", "--budget", "600", "--saturation", "150"],
+        &program,
+    );
+    assert_eq!(spec["target"]["adapter"], "stdio");
+    let families: Vec<&str> = spec["behaviours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["family"].as_str().unwrap())
+        .collect();
+    for family in [
+        "exit=0/stdout=json/stderr=empty",
+        "exit=1/stdout=empty/stderr=text",
+    ] {
+        assert!(families.contains(&family), "{family} not in {families:?}");
+    }
+    let errors: Vec<&str> = spec["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        errors.iter().any(|t| t.starts_with("ValueError: could not convert string to float")),
+        "{errors:#?}"
+    );
+    // The same harness against itself: no drift; the harness's next version: the
+    // changed answers named.
+    let (code, report, out) = drift_json(dir.path(), &["h/spec.json"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(at_least(&report, "low"), 0, "{out}");
+    let mut v2 = vec!["h/spec.json", "--stdio", "--env", "HARNESS_VERSION=2", "--"];
+    v2.extend_from_slice(&program);
+    let (code, report, out) = drift_json(dir.path(), &v2);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(at_least(&report, "high") > 0, "{out}");
+    assert!(out.contains("cannot round"), "{out}");
+}
+
 /// Where `scripts/probe-deps.sh` installed `name@version`, installing it first;
 /// `None` (and a note) when that is impossible here (no node/npm or no registry).
 fn npm_bin(pkg: &str, bin: &str) -> Option<PathBuf> {

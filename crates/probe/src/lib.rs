@@ -16,6 +16,7 @@ pub mod catalogue;
 pub mod drain;
 pub mod drift;
 pub mod explore;
+pub mod harness;
 pub mod http;
 pub mod model;
 pub mod normalise;

@@ -97,25 +97,21 @@ impl CliTarget {
         run
     }
 
-    fn spawn(&self, cwd: &Path, argv: &[String], stdin: Option<std::fs::File>) -> RawRun {
-        let started = Instant::now();
-        let cwd_text = cwd.to_string_lossy().into_owned();
+    /// The program as a command in `cwd`: no shell, a fixed environment, its own
+    /// process group (so everything it starts can be killed with it).
+    pub(crate) fn command(&self, cwd: &Path) -> std::io::Result<Command> {
         let Some(program) = self.command.first() else {
-            return spawn_error("no program".into());
+            return Err(std::io::Error::other("no program"));
         };
         let mut cmd = Command::new(resolve(program).unwrap_or_else(|| PathBuf::from(program)));
         cmd.args(&self.command[1..])
-            .args(argv)
             .current_dir(cwd)
             .env_clear()
             .env("LC_ALL", "C")
             .env("TZ", "UTC")
             .env("HOME", cwd)
             .env("TMPDIR", cwd)
-            .envs(&self.env)
-            .stdin(stdin.map_or_else(Stdio::null, Stdio::from))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .envs(&self.env);
         if let Some(path) = std::env::var_os("PATH")
             && !self.env.contains_key("PATH")
         {
@@ -126,6 +122,20 @@ impl CliTarget {
             use std::os::unix::process::CommandExt;
             cmd.process_group(0);
         }
+        Ok(cmd)
+    }
+
+    fn spawn(&self, cwd: &Path, argv: &[String], stdin: Option<std::fs::File>) -> RawRun {
+        let started = Instant::now();
+        let cwd_text = cwd.to_string_lossy().into_owned();
+        let mut cmd = match self.command(cwd) {
+            Ok(c) => c,
+            Err(e) => return spawn_error(e.to_string()),
+        };
+        cmd.args(argv)
+            .stdin(stdin.map_or_else(Stdio::null, Stdio::from))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         let mut child = match cmd.spawn() {
             Ok(c) => c,
             Err(e) => {
@@ -193,7 +203,7 @@ pub(crate) fn spawn_error(message: String) -> RawRun {
     }
 }
 
-fn exit_termination(status: std::process::ExitStatus) -> Termination {
+pub(crate) fn exit_termination(status: std::process::ExitStatus) -> Termination {
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt;
@@ -219,7 +229,7 @@ pub fn resolve(program: &str) -> Option<PathBuf> {
         .find(|c| c.is_file())
 }
 
-fn kill_group(pid: u32) {
+pub(crate) fn kill_group(pid: u32) {
     #[cfg(unix)]
     // SAFETY: sending SIGKILL to the process group this module created for the
     // target (`process_group(0)` makes its id the child's pid); no memory is touched.
@@ -611,4 +621,72 @@ fn effects(before: &Listing, after: &Listing) -> Vec<String> {
     }
     out.sort();
     out
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str) -> CliTarget {
+        CliTarget {
+            command: vec!["/bin/sh".into(), "-c".into(), script.into(), "sh".into()],
+            env: BTreeMap::new(),
+            timeout_ms: 5_000,
+            output_cap: 1 << 16,
+        }
+    }
+
+    #[test]
+    fn every_run_starts_in_the_directory_as_made_even_after_a_run_changed_it() {
+        let root = crate::scratch::ScratchDir::new_in(&std::env::temp_dir(), "t-reuse").unwrap();
+        let t = sh("cat exists.txt; printf 'HELLO\\n' > exists.txt; echo x > new.txt");
+        for _ in 0..3 {
+            let r = t.run(root.path(), &[], None);
+            assert_eq!(String::from_utf8_lossy(&r.stdout), "hello\n");
+            assert_eq!(r.files, ["created:new.txt"]);
+        }
+        // Same size, other content: not an effect by size, but never seen again.
+        let same_size = sh("cat exists.txt; printf 'HELLO\\n' > exists.txt");
+        for _ in 0..3 {
+            let r = same_size.run(root.path(), &[], None);
+            assert_eq!(String::from_utf8_lossy(&r.stdout), "hello\n");
+        }
+    }
+
+    #[test]
+    fn a_deep_write_is_never_seen_by_a_later_run() {
+        let root = crate::scratch::ScratchDir::new_in(&std::env::temp_dir(), "t-deep").unwrap();
+        let t = sh("ls -R dir | wc -l; mkdir -p dir/a/b/c && echo x > dir/a/b/c/f");
+        let first = t.run(root.path(), &[], None);
+        for _ in 0..3 {
+            assert_eq!(t.run(root.path(), &[], None).stdout, first.stdout);
+        }
+    }
+
+    #[test]
+    fn a_run_ends_when_the_target_does_and_a_hang_at_the_timeout() {
+        let root = crate::scratch::ScratchDir::new_in(&std::env::temp_dir(), "t-time").unwrap();
+        let r = sh("echo out; echo err >&2; exit 3").run(root.path(), &[], None);
+        assert_eq!(r.termination, Termination::Exit { code: 3 });
+        assert_eq!(
+            (r.stdout.as_slice(), r.stderr.as_slice()),
+            (&b"out\n"[..], &b"err\n"[..])
+        );
+        let mut hang = sh("exec 1>&- 2>&-; sleep 30");
+        hang.timeout_ms = 300;
+        let r = hang.run(root.path(), &[], None);
+        assert_eq!(r.termination, Termination::Timeout);
+        assert!(r.duration < Duration::from_secs(5), "{:?}", r.duration);
+    }
+
+    #[test]
+    fn the_root_s_clean_directories_go_with_it() {
+        let root = crate::scratch::ScratchDir::new_in(&std::env::temp_dir(), "t-gone").unwrap();
+        let path = root.path().to_path_buf();
+        sh("true").run(&path, &[], None);
+        drop(root);
+        assert!(!path.exists());
+        let kept = CLEAN.lock().unwrap().iter().any(|(r, _)| *r == path);
+        assert!(!kept, "a removed root's directories are forgotten");
+    }
 }
