@@ -140,9 +140,13 @@ pub struct TargetArgs {
 pub struct ProbeArgs {
     #[command(flatten)]
     pub target: TargetArgs,
-    /// OpenAPI document (JSON) whose GET routes are probed.
+    /// OpenAPI document (JSON or YAML) whose GET routes are probed.
     #[arg(long, value_name = "FILE")]
     pub openapi: Option<PathBuf>,
+    /// A HAR recording whose GET and HEAD requests are seed requests (others are
+    /// left out: probing never changes the service's state).
+    #[arg(long, value_name = "FILE")]
+    pub har: Option<PathBuf>,
     /// A seed request for an HTTP target, `'GET /posts/1'` (repeatable).
     #[arg(long, value_name = "REQUEST")]
     pub request: Vec<String>,

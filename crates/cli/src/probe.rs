@@ -122,17 +122,43 @@ pub fn probe(args: &ProbeArgs) -> Result<u8, Error> {
             .map_err(|e| Error::input(format!("cannot read {}: {e}", path.display()), None))?;
         routes.extend(model::openapi_routes(&text, &path.display().to_string()).map_err(err)?);
     }
-    for r in &args.request {
+    let mut requests = args.request.clone();
+    if let Some(path) = &args.har {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::input(format!("cannot read {}: {e}", path.display()), None))?;
+        let prefix = match &target {
+            Target::Http { target, .. } => target.path_prefix().to_owned(),
+            _ => String::new(),
+        };
+        let (seeds, left_out) =
+            model::har_seeds(&text, &path.display().to_string(), &prefix).map_err(err)?;
+        if left_out > 0 && !args.quiet {
+            eprintln!(
+                "note: {left_out} requests of {} are not GET or HEAD and are not replayed",
+                path.display()
+            );
+        }
+        requests.extend(seeds);
+    }
+    for r in &requests {
         let (route, seed) = model::seed_route(r).map_err(err)?;
         routes.push(route);
         seeds.push(seed);
     }
     routes.sort();
     routes.dedup();
+    if !matches!(target, Target::Http { .. }) && !routes.is_empty() {
+        return Err(Error::input(
+            "`--openapi`, `--har` and `--request` describe an HTTP target",
+            Some("give its base URL with `--http http://127.0.0.1:PORT`"),
+        ));
+    }
     if matches!(target, Target::Http { .. }) && routes.is_empty() {
         return Err(Error::input(
             "an HTTP target needs routes to probe",
-            Some("give `--openapi FILE` (JSON) or seed requests: `--request 'GET /posts/1'`"),
+            Some(
+                "give `--openapi FILE` (JSON or YAML), `--har FILE` or seed requests: `--request 'GET /posts/1'`",
+            ),
         ));
     }
     let settings = Settings {

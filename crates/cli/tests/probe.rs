@@ -398,25 +398,162 @@ fn a_malformed_spec_or_openapi_document_is_a_clear_error() {
         );
         assert!(!err.contains("panicked"), "{err}");
     }
-    std::fs::write(dir.path().join("api.json"), "openapi: 3.0.0\npaths: {}\n").unwrap();
-    let o = friction(
-        &[
-            "probe",
-            "--http",
-            "http://127.0.0.1:9",
+    std::fs::write(dir.path().join("api.yaml"), "openapi: 3.0.0\npaths: [\n").unwrap();
+    std::fs::write(dir.path().join("api.json"), "{\"openapi\": \"3.0.0\",").unwrap();
+    std::fs::write(dir.path().join("none.yaml"), "info: {}\n").unwrap();
+    std::fs::write(dir.path().join("bad.har"), "{\"log\": {\"pages\": []}}").unwrap();
+    std::fs::write(
+        dir.path().join("writes.har"),
+        r#"{"log": {"entries": [{"request": {"method": "DELETE", "url": "http://127.0.0.1:9/posts/1"}}]}}"#,
+    )
+    .unwrap();
+    for (flag, file, needle) in [
+        (
+            "--openapi",
+            "api.yaml",
+            "api.yaml is not an OpenAPI document: neither JSON nor YAML",
+        ),
+        (
             "--openapi",
             "api.json",
-        ],
-        dir.path(),
-    );
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("api.json is not a JSON OpenAPI document"));
+            "api.json is not an OpenAPI document: its JSON is malformed",
+        ),
+        (
+            "--openapi",
+            "none.yaml",
+            "none.yaml has neither an `openapi` nor a `swagger`",
+        ),
+        (
+            "--har",
+            "bad.har",
+            "bad.har is not a HAR file: it has no `log.entries`",
+        ),
+        (
+            "--har",
+            "writes.har",
+            "writes.har holds no GET or HEAD request",
+        ),
+    ] {
+        let o = friction(
+            &["probe", "--http", "http://127.0.0.1:9", flag, file],
+            dir.path(),
+        );
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(needle), "{needle}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
     let o = friction(&["probe", "--", "no-such-program-here"], dir.path());
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not found"));
 }
 
 // ---- real programs from npm -------------------------------------------------------
+
+/// Python's own HTTP file server on loopback, serving `root`.
+fn file_server(python: &Path, root: &Path) -> Option<(Server, String)> {
+    let port = free_port();
+    let child = Command::new(python)
+        .args([
+            "-m",
+            "http.server",
+            "--bind",
+            "127.0.0.1",
+            &port.to_string(),
+        ])
+        .current_dir(root)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let server = Server(child);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            eprintln!("SKIPPED: python -m http.server did not start");
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Some((server, format!("http://127.0.0.1:{port}")))
+}
+
+#[test]
+fn an_http_service_is_probed_from_a_yaml_openapi_document_and_a_har_recording() {
+    let Some(python) = python() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("docs")).unwrap();
+    std::fs::write(site.join("docs/a.json"), "{\"name\": \"a\", \"size\": 1}").unwrap();
+    std::fs::write(site.join("docs/b.txt"), "plain text\n").unwrap();
+    let Some((_server, url)) = file_server(&python, &site) else {
+        return;
+    };
+    std::fs::write(
+        dir.path().join("api.yaml"),
+        "openapi: 3.0.3\ninfo:\n  title: files\n  version: '1'\npaths:\n  /docs/{name}:\n    get:\n      parameters:\n        - {name: name, in: path, required: true, schema: {type: string}}\n      responses:\n        '200': {description: the file}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("session.har"),
+        format!(
+            r#"{{"log": {{"version": "1.2", "creator": {{"name": "test", "version": "1"}}, "entries": [
+                {{"request": {{"method": "GET", "url": "{url}/docs/a.json", "headers": []}}}},
+                {{"request": {{"method": "GET", "url": "{url}/docs/b.txt", "headers": []}}}},
+                {{"request": {{"method": "POST", "url": "{url}/docs/a.json", "headers": []}}}}]}}}}"#
+        ),
+    )
+    .unwrap();
+    let o = friction(
+        &[
+            "probe",
+            "--out",
+            "p",
+            "--http",
+            &url,
+            "--openapi",
+            "api.yaml",
+            "--har",
+            "session.har",
+            "--budget",
+            "150",
+            "--saturation",
+            "40",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("1 requests of session.har are not GET or HEAD"),
+        "{}",
+        text(&o)
+    );
+    let spec: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("p/spec.json")).unwrap())
+            .unwrap();
+    validate(&spec);
+    let families: Vec<&str> = spec["behaviours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["family"].as_str().unwrap())
+        .collect();
+    for family in [
+        "status=200/stdout=json/stderr=empty",
+        "status=200/stdout=text/stderr=empty",
+    ] {
+        assert!(families.contains(&family), "{family} not in {families:?}");
+    }
+    assert!(
+        families.iter().any(|f| f.starts_with("status=404")),
+        "{families:?}"
+    );
+    let inputs = serde_json::to_string(&spec["corpus"]).unwrap();
+    assert!(!inputs.contains("POST"), "a write was replayed: {inputs}");
+}
 
 /// The Python interpreter itself (not a version manager's shim, which needs the
 /// caller's HOME): `None` and a note when there is none.
@@ -468,7 +605,9 @@ fn a_library_function_behind_a_stdio_harness_is_probed_and_drift_checked() {
         .map(|t| t["text"].as_str().unwrap())
         .collect();
     assert!(
-        errors.iter().any(|t| t.starts_with("ValueError: could not convert string to float")),
+        errors
+            .iter()
+            .any(|t| t.starts_with("ValueError: could not convert string to float")),
         "{errors:#?}"
     );
     // The same harness against itself: no drift; the harness's next version: the

@@ -48,6 +48,16 @@ pub struct Endpoint {
 }
 
 impl HttpTarget {
+    /// The base URL's path (`/api` of `http://127.0.0.1:3000/api/`), or empty.
+    pub fn path_prefix(&self) -> &str {
+        let rest = self
+            .base_url
+            .strip_prefix("http://")
+            .unwrap_or(&self.base_url);
+        rest.find('/')
+            .map_or("", |i| rest[i..].trim_end_matches('/'))
+    }
+
     /// Resolves the base URL and refuses an address that is not loopback unless
     /// `allow_remote`.
     pub fn endpoint(&self, allow_remote: bool) -> Result<Endpoint, Error> {
