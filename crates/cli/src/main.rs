@@ -150,6 +150,18 @@ pub struct ProbeArgs {
     /// A seed request for an HTTP target, `'GET /posts/1'` (repeatable).
     #[arg(long, value_name = "REQUEST")]
     pub request: Vec<String>,
+    /// OpenAI-compatible API of the optional LLM helper (`http://127.0.0.1:8080/v1`;
+    /// loopback unless `--allow-remote`; key in FRICTION_LLM_API_KEY): proposes seed
+    /// inputs, kept only when they show new behaviour, and names the classes.
+    #[arg(long, value_name = "URL")]
+    pub llm_endpoint: Option<String>,
+    /// Model name sent to the LLM endpoint.
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    pub llm_model: String,
+    /// JSON Lines file recording the LLM's replies; a recorded reply is replayed
+    /// without asking (offline, repeatable). Alone, it replays only.
+    #[arg(long, value_name = "FILE")]
+    pub llm_cassette: Option<PathBuf>,
     /// Seed of every generated input (same seed, same spec).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub seed: u64,

@@ -3,12 +3,13 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use friction_app::Error;
 use friction_probe::drift::{DriftSettings, Risk};
 use friction_probe::explore::{Settings, Target};
 use friction_probe::http::HttpTarget;
+use friction_probe::llm::{Llm, LlmConfig};
 use friction_probe::target::CliTarget;
 use friction_probe::{model, output};
 
@@ -161,6 +162,32 @@ pub fn probe(args: &ProbeArgs) -> Result<u8, Error> {
             ),
         ));
     }
+    let mut llm = match (&args.llm_endpoint, &args.llm_cassette) {
+        (None, None) => None,
+        (endpoint, cassette) => Some(
+            Llm::new(LlmConfig {
+                endpoint: endpoint.clone(),
+                model: args.llm_model.clone(),
+                api_key: std::env::var("FRICTION_LLM_API_KEY")
+                    .ok()
+                    .filter(|k| !k.is_empty()),
+                cassette: cassette.clone(),
+                allow_remote: args.target.allow_remote,
+                timeout_ms: 120_000,
+            })
+            .map_err(err)?,
+        ),
+    };
+    let scratch = output::scratch().map_err(err)?;
+    let started = Instant::now();
+    let help = target.help_text(scratch.path());
+    let suggested = match (&mut llm, &target) {
+        (Some(llm), Target::Cli(_) | Target::Stdio(_)) => {
+            llm.suggest_inputs(&args.target.command.join(" "), &help)
+        }
+        _ => Vec::new(),
+    };
+    let proposed = suggested.len();
     let settings = Settings {
         seed: args.seed,
         budget: args.budget,
@@ -168,12 +195,36 @@ pub fn probe(args: &ProbeArgs) -> Result<u8, Error> {
         repeats: args.repeats,
         saturation: args.saturation,
         workers: workers(args.target.workers),
+        suggested,
         http_seeds: seeds,
         http_routes: routes,
     };
-    let scratch = output::scratch().map_err(err)?;
-    let ex = friction_probe::explore::explore(&target, &settings, scratch.path()).map_err(err)?;
-    let spec = friction_probe::spec::Spec::derive(&ex, target.spec(), &settings);
+    let ex = friction_probe::explore::explore_with_help(
+        &target,
+        &settings,
+        scratch.path(),
+        &help,
+        started,
+    )
+    .map_err(err)?;
+    let mut spec = friction_probe::spec::Spec::derive(&ex, target.spec(), &settings);
+    if let Some(llm) = &mut llm {
+        let names = llm.name_classes(&spec);
+        for b in &mut spec.behaviours {
+            b.label = names.get(&b.id).cloned();
+        }
+        spec.provenance.llm_used = llm.used;
+        if !args.quiet {
+            let kept = ex.records.iter().filter(|r| r.phase == "suggested").count();
+            eprintln!(
+                "LLM helper: {proposed} inputs proposed, {kept} kept (new behaviour); {} classes named",
+                names.len()
+            );
+        }
+        for note in &llm.notes {
+            eprintln!("warning: {note}; the probe went on without it");
+        }
+    }
     let written = output::write_probe(&spec, &args.out).map_err(err)?;
     if args.json {
         print!("{}", spec.to_json());

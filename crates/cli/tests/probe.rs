@@ -450,6 +450,156 @@ fn a_malformed_spec_or_openapi_document_is_a_clear_error() {
 
 // ---- real programs from npm -------------------------------------------------------
 
+/// A loopback stand-in for an OpenAI-compatible chat endpoint: proposes inputs
+/// (one, `--magic`, reaches a behaviour the help text hides) and names classes;
+/// counts the requests it answered.
+struct MockLlm {
+    url: String,
+    answered: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+fn mock_llm() -> MockLlm {
+    use std::io::{BufRead, BufReader, Read};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = answered.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            let mut first = String::new();
+            reader.read_line(&mut first).unwrap();
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap();
+                }
+                if line == "\r\n" || line.is_empty() {
+                    break;
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let request: Value = serde_json::from_slice(&body).unwrap();
+            let system = request["messages"][0]["content"].as_str().unwrap();
+            let user = request["messages"][1]["content"].as_str().unwrap();
+            let content = if system.contains("proposing inputs") {
+                "Here you are:\n```json\n[[\"--magic\"], [\"--help\"], {\"argv\": [\"--name\", \"x\"]}]\n```".to_owned()
+            } else {
+                let names: serde_json::Map<String, Value> = user
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("- "))
+                    .filter_map(|l| l.split_once(':'))
+                    .map(|(id, rest)| {
+                        let name = if rest.contains("exit=7") {
+                            "magic mode"
+                        } else {
+                            "other"
+                        };
+                        (id.to_owned(), Value::String(name.into()))
+                    })
+                    .collect();
+                Value::Object(names).to_string()
+            };
+            let reply = serde_json::json!({"choices": [{"message": {"role": "assistant", "content": content}}]}).to_string();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
+                reply.len()
+            );
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    MockLlm { url, answered }
+}
+
+#[test]
+fn the_llm_helper_s_suggestions_are_kept_only_when_new_and_its_replies_replay_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let magic = DETERMINISTIC.replace(
+        "  --shout) echo \"HELLO\"; exit 0 ;;",
+        "  --shout) echo \"HELLO\"; exit 0 ;;\n  --magic) echo \"magic happened\"; exit 7 ;;",
+    );
+    let target = script(dir.path(), "greet", &magic);
+    let t = target.to_str().unwrap();
+    let families = |spec: &Value| -> Vec<String> {
+        spec["behaviours"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["family"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Without the helper the hidden behaviour stays hidden; the core needs no LLM.
+    let plain = probe(dir.path(), "plain", &["--budget", "300"], &[t]);
+    assert!(!families(&plain).iter().any(|f| f.starts_with("exit=7")));
+    assert_eq!(plain["provenance"]["llm_used"], false);
+
+    let llm = mock_llm();
+    let o = friction(
+        &[
+            "probe",
+            "--out",
+            "asked",
+            "--budget",
+            "300",
+            "--llm-endpoint",
+            &llm.url,
+            "--llm-cassette",
+            "llm.jsonl",
+            "--",
+            t,
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("LLM helper: 3 inputs proposed"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(llm.answered.load(std::sync::atomic::Ordering::SeqCst), 2);
+    let asked: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("asked/spec.json")).unwrap())
+            .unwrap();
+    validate(&asked);
+    assert_eq!(asked["provenance"]["llm_used"], true);
+    let magic_class = asked["behaviours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["family"].as_str().unwrap().starts_with("exit=7"))
+        .expect("the suggested input's new behaviour is kept");
+    assert_eq!(magic_class["label"], "magic mode");
+    // A suggestion that shows nothing new is not kept: `--help` stays the seed's.
+    let helps = asked["corpus"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["input"]["argv"] == serde_json::json!(["--help"]))
+        .count();
+    assert!(helps <= 1, "{helps}");
+    let recorded = std::fs::read_to_string(dir.path().join("llm.jsonl")).unwrap();
+    assert_eq!(recorded.lines().count(), 2, "{recorded}");
+
+    // Replayed from the cassette with no endpoint at all: the same spec, byte for byte.
+    drop(llm);
+    probe(
+        dir.path(),
+        "replayed",
+        &["--budget", "300", "--llm-cassette", "llm.jsonl"],
+        &[t],
+    );
+    assert!(
+        std::fs::read(dir.path().join("asked/spec.json")).unwrap()
+            == std::fs::read(dir.path().join("replayed/spec.json")).unwrap(),
+        "the replayed probe differs"
+    );
+}
+
 /// Python's own HTTP file server on loopback, serving `root`.
 fn file_server(python: &Path, root: &Path) -> Option<(Server, String)> {
     let port = free_port();

@@ -70,6 +70,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         repeats: 3,
         saturation: runs,
         workers,
+        suggested: Vec::new(),
         http_seeds: Vec::new(),
         http_routes: Vec::new(),
     };

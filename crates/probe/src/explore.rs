@@ -133,6 +133,9 @@ pub struct Settings {
     /// Stop exploring after this many executions in a row showed nothing new.
     pub saturation: usize,
     pub workers: usize,
+    /// Inputs proposed from outside (the LLM helper): run after the boundaries and
+    /// kept only when they show a behaviour not seen before.
+    pub suggested: Vec<Input>,
     /// HTTP: seed requests and OpenAPI routes.
     pub http_seeds: Vec<String>,
     pub http_routes: Vec<String>,
@@ -196,8 +199,20 @@ impl Exploration {
 pub fn explore(target: &Target, settings: &Settings, root: &Path) -> Result<Exploration, Error> {
     let started = Instant::now();
     let help = target.help_text(root);
+    explore_with_help(target, settings, root, &help, started)
+}
+
+/// [`explore`] with the help text already read (the caller showed it to the LLM
+/// helper).
+pub fn explore_with_help(
+    target: &Target,
+    settings: &Settings,
+    root: &Path,
+    help: &str,
+    started: Instant,
+) -> Result<Exploration, Error> {
     let model = InputModel {
-        options: model::parse_help(&help),
+        options: model::parse_help(help),
         positionals: if target.takes_argv() { 2 } else { 0 },
         value_classes: model::value_classes(),
         stdin_classes: if target.takes_argv() {
@@ -239,6 +254,7 @@ pub fn explore(target: &Target, settings: &Settings, root: &Path) -> Result<Expl
     let mut phase_inputs: Vec<(&'static str, Vec<Input>)> = vec![
         ("seed", generator.seeds()),
         ("boundary", generator.boundaries()),
+        ("suggested", settings.suggested.clone()),
     ];
     let mut since_new = 0usize;
     let mut phase_no = 0;
@@ -311,8 +327,9 @@ pub fn explore(target: &Target, settings: &Settings, root: &Path) -> Result<Expl
         for (input, observation) in batch.into_iter().zip(observations) {
             let (class, new) = ex.class_of(observation.fingerprint(), &mut index);
             since_new = if new { 0 } else { since_new + 1 };
-            // Random and mutated inputs are kept only when they show something new.
-            if phase == "mutation" && !new {
+            // Random, mutated and suggested inputs are kept only when they show
+            // something new.
+            if matches!(phase, "mutation" | "suggested") && !new {
                 continue;
             }
             let features = model::features(&input, &ex.model);

@@ -126,6 +126,18 @@ impl Endpoint {
         path: &str,
         body: Option<&str>,
     ) -> Response {
+        self.send_with(target, method, path, body, &[])
+    }
+
+    /// Sends one request with extra header lines (`("Authorization", "Bearer …")`).
+    pub fn send_with(
+        &self,
+        target: &HttpTarget,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        headers: &[(&str, String)],
+    ) -> Response {
         let started = Instant::now();
         let timeout = Duration::from_millis(target.timeout_ms);
         let fail = |t: Termination| Response {
@@ -146,9 +158,13 @@ impl Endpoint {
         let _ = stream.set_write_timeout(Some(timeout));
         let body = body.unwrap_or_default();
         let request = format!(
-            "{method} {}{path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nAccept: */*\r\nUser-Agent: friction-probe\r\n{}Content-Length: {}\r\n\r\n{body}",
+            "{method} {}{path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nAccept: */*\r\nUser-Agent: friction-probe\r\n{}{}Content-Length: {}\r\n\r\n{body}",
             self.prefix,
             self.host,
+            headers
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}\r\n"))
+                .collect::<String>(),
             if body.is_empty() {
                 ""
             } else {

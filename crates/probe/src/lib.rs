@@ -18,6 +18,7 @@ pub mod drift;
 pub mod explore;
 pub mod harness;
 pub mod http;
+pub mod llm;
 pub mod model;
 pub mod normalise;
 pub mod observe;
