@@ -375,6 +375,73 @@ fn an_http_target_off_loopback_is_refused() {
         "{err}"
     );
     assert!(err.contains("--allow-remote"), "{err}");
+    // The LLM helper's endpoint too: nothing leaves the machine unless allowed.
+    let o = friction(
+        &[
+            "probe",
+            "--llm-endpoint",
+            "http://192.0.2.1:8080/v1",
+            "--",
+            "/bin/true",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("the LLM endpoint: `http://192.0.2.1:8080/v1` is not a loopback address"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_crashing_or_hanging_harness_is_a_behaviour_and_the_probe_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let harness = script(
+        dir.path(),
+        "harness",
+        r#"#!/bin/sh
+while read -r line; do
+  case "$line" in
+    *'"-1"'*) kill -SEGV $$ ;;
+    *'"0"'*) sleep 30 ;;
+    *'"abc"'*) echo 'not json' ;;
+    *) echo '{"ok": "fine"}' ;;
+  esac
+done
+"#,
+    );
+    let spec = probe(
+        dir.path(),
+        "h",
+        &[
+            "--stdio",
+            "--budget",
+            "200",
+            "--timeout-ms",
+            "500",
+            "--saturation",
+            "60",
+        ],
+        &[harness.to_str().unwrap()],
+    );
+    let families: Vec<&str> = spec["behaviours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["family"].as_str().unwrap())
+        .collect();
+    for family in ["signal=11/", "timeout/", "spawn_error/", "exit=0/"] {
+        assert!(
+            families.iter().any(|f| f.starts_with(family)),
+            "{family} not in {families:?}"
+        );
+    }
+    assert!(
+        suspicion(&spec, "crashed: killed by signal 11"),
+        "{:#}",
+        spec["suspicious"]
+    );
 }
 
 #[test]
