@@ -70,6 +70,16 @@ fn validate(doc: &Value) {
     assert!(errors.is_empty(), "{errors:#?}");
 }
 
+/// The behaviour families of a spec, in class order.
+fn families(spec: &Value) -> Vec<&str> {
+    spec["behaviours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["family"].as_str().unwrap())
+        .collect()
+}
+
 fn drift_json(dir: &Path, args: &[&str]) -> (Option<i32>, Value, String) {
     let mut all = vec!["drift", "--json"];
     all.extend_from_slice(args);
@@ -111,12 +121,7 @@ fn the_same_seed_gives_byte_identical_specs_and_classes_per_behaviour() {
     let a = std::fs::read(dir.path().join("a/spec.json")).unwrap();
     let b = std::fs::read(dir.path().join("b/spec.json")).unwrap();
     assert!(a == b, "two probes with one seed differ");
-    let families: Vec<&str> = spec["behaviours"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["family"].as_str().unwrap())
-        .collect();
+    let families = families(&spec);
     for family in [
         "exit=0/stdout=text/stderr=empty",
         "exit=1/stdout=empty/stderr=text",
@@ -425,12 +430,7 @@ done
         ],
         &[harness.to_str().unwrap()],
     );
-    let families: Vec<&str> = spec["behaviours"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["family"].as_str().unwrap())
-        .collect();
+    let families = families(&spec);
     for family in ["signal=11/", "timeout/", "spawn_error/", "exit=0/"] {
         assert!(
             families.iter().any(|f| f.starts_with(family)),
@@ -592,14 +592,6 @@ fn the_llm_helper_s_suggestions_are_kept_only_when_new_and_its_replies_replay_of
     );
     let target = script(dir.path(), "greet", &magic);
     let t = target.to_str().unwrap();
-    let families = |spec: &Value| -> Vec<String> {
-        spec["behaviours"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|b| b["family"].as_str().unwrap().to_owned())
-            .collect()
-    };
     // Without the helper the hidden behaviour stays hidden; the core needs no LLM.
     let plain = probe(dir.path(), "plain", &["--budget", "300"], &[t]);
     assert!(!families(&plain).iter().any(|f| f.starts_with("exit=7")));
@@ -683,16 +675,7 @@ fn file_server(python: &Path, root: &Path) -> Option<(Server, String)> {
         .stderr(Stdio::null())
         .spawn()
         .ok()?;
-    let server = Server(child);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if Instant::now() > deadline {
-            eprintln!("SKIPPED: python -m http.server did not start");
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Some((server, format!("http://127.0.0.1:{port}")))
+    serve(child, port, "python -m http.server")
 }
 
 #[test]
@@ -752,12 +735,7 @@ fn an_http_service_is_probed_from_a_yaml_openapi_document_and_a_har_recording() 
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("p/spec.json")).unwrap())
             .unwrap();
     validate(&spec);
-    let families: Vec<&str> = spec["behaviours"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["family"].as_str().unwrap())
-        .collect();
+    let families = families(&spec);
     for family in [
         "status=200/stdout=json/stderr=empty",
         "status=200/stdout=text/stderr=empty",
@@ -803,12 +781,7 @@ fn a_library_function_behind_a_stdio_harness_is_probed_and_drift_checked() {
         &program,
     );
     assert_eq!(spec["target"]["adapter"], "stdio");
-    let families: Vec<&str> = spec["behaviours"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["family"].as_str().unwrap())
-        .collect();
+    let families = families(&spec);
     for family in [
         "exit=0/stdout=json/stderr=empty",
         "exit=1/stdout=empty/stderr=text",
@@ -998,11 +971,17 @@ fn json_server(pkg: &str, dir: &Path) -> Option<(Server, String)> {
         .stderr(Stdio::null())
         .spawn()
         .ok()?;
+    serve(child, port, pkg)
+}
+
+/// The server `child` once it accepts connections on loopback `port` (its base URL),
+/// or `None` and a note after 30 s.
+fn serve(child: Child, port: u16, name: &str) -> Option<(Server, String)> {
     let server = Server(child);
     let deadline = Instant::now() + Duration::from_secs(30);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         if Instant::now() > deadline {
-            eprintln!("SKIPPED: {pkg} did not start");
+            eprintln!("SKIPPED: {name} did not start");
             return None;
         }
         std::thread::sleep(Duration::from_millis(100));
