@@ -130,7 +130,7 @@ impl crate::Signal for ReliabilityDebt {
         Family::Reliability
     }
     fn weight(&self) -> f64 {
-        0.10
+        0.05
     }
     fn unit(&self) -> &'static str {
         "% of definitions (weighted)"
