@@ -284,6 +284,14 @@ fn files_changed_by_commits_naming_incidents_are_marked_in_the_hotspot_map() {
     let mut toml = std::fs::read_to_string(f.path().join("friction.toml")).unwrap();
     toml.push_str("[services]\nshop = [\".\"]\n");
     f.write("friction.toml", toml);
+    // Files changed once, so the change distribution bends after src/hot.py.
+    for name in ["a", "b", "c", "d"] {
+        f.write(
+            format!("lib/{name}.py"),
+            format!("def {name}():\n    return 1\n"),
+        );
+    }
+    f.commit_as("more modules", "Ann", "ann@example.com");
     let hot = std::fs::read_to_string(f.path().join("src/hot.py")).unwrap();
     for (i, message) in [
         "Fix INC-9: bound the retry loop",
@@ -333,14 +341,23 @@ fn files_changed_by_commits_naming_incidents_are_marked_in_the_hotspot_map() {
             .iter()
             .all(|x| x["path"] == "src/hot.py" || x.get("incidents").is_none())
     );
+    // The report is of the latest snapshot: one recorded with the incidents.
+    ok(friction(&["scan", ".", "--quiet", "--no-report"], f.path()));
     let out = f.path().join("out");
     ok(friction(
         &["report", ".", "--out", out.to_str().unwrap(), "-q"],
         f.path(),
     ));
     let cell = "2 · repeat incidents: csv#INC-12, csv#INC-9";
-    for name in ["hotspots.csv", "summary.md", "report.html"] {
+    for name in ["hotspots.csv", "report.html"] {
         let text = std::fs::read_to_string(out.join(name)).unwrap();
         assert!(text.contains(cell), "{name}: {text}");
     }
+    // The summary's top-hotspot row ends in the cell, Markdown-escaped.
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(
+        md.lines().any(|l| l.starts_with(r"| src/hot\.py |")
+            && l.ends_with(r"| 2 · repeat incidents: csv\#INC\-12, csv\#INC\-9 |")),
+        "{md}"
+    );
 }
