@@ -600,6 +600,7 @@ fn assemble(
         incidents,
         incident_mapping,
         security,
+        incident_commits: Vec::new(),
     }
 }
 

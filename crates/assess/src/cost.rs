@@ -101,6 +101,11 @@ pub struct FileCost {
     /// window ([`friction_analysis::hotspots::security_debt`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_debt: Option<f64>,
+    /// The incidents (labels, sorted) whose fix commits changed this file:
+    /// commits of the window whose message names the incident. Absent when
+    /// none; two or more mark a file behind repeat incidents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incidents: Vec<String>,
 }
 
 impl FileCost {
@@ -261,6 +266,10 @@ pub fn cost_model(data: &Data, economics: &Economics, overrides: &Overrides) -> 
         .and_then(|d| d.security.as_ref())
         .map(friction_signals::security_findings::weighted_by_file)
         .unwrap_or_default();
+    let mut incidents_of: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
+    for (commit, label) in data.delivery.iter().flat_map(|d| &d.incident_commits) {
+        incidents_of.entry(*commit).or_default().push(label);
+    }
     let mut files = Vec::new();
     let (mut friction_total, mut defect_total) = (Range::zero(), Range::zero());
     for (id, (revs, fixes, times)) in &per_file {
@@ -314,6 +323,14 @@ pub fn cost_model(data: &Data, economics: &Economics, overrides: &Overrides) -> 
                 security_debt: security
                     .get(&(i as u32))
                     .map(|s| friction_analysis::hotspots::security_debt(s.1, revs.len() as u64)),
+                incidents: revs
+                    .iter()
+                    .filter_map(|c| incidents_of.get(c))
+                    .flatten()
+                    .map(|l| (*l).to_owned())
+                    .collect::<BTreeSet<String>>()
+                    .into_iter()
+                    .collect(),
             });
         }
     }

@@ -211,6 +211,11 @@ pub fn tables(r: &Report) -> Vec<Table> {
     if security {
         columns.extend(cols(&["security_findings", "security_debt"]));
     }
+    // The incident column only when fix commits name incidents.
+    let incidents = a.cost.files.iter().any(|f| !f.incidents.is_empty());
+    if incidents {
+        columns.extend(cols(&["incidents"]));
+    }
     out.push(Table {
         name: "hotspots",
         title: "Files changed in the window, costliest first",
@@ -246,6 +251,9 @@ pub fn tables(r: &Report) -> Vec<Table> {
                             .unwrap_or_default(),
                         o(f.security_debt),
                     ]);
+                }
+                if incidents {
+                    row.push(crate::incident_cell(&f.incidents));
                 }
                 row
             })

@@ -386,6 +386,10 @@ pub struct Delivery {
     pub incident_mapping: Option<crate::incidents::Mapping>,
     /// Findings of the stored SARIF files; `None` when none is stored.
     pub security: Option<crate::security_findings::CodeFindings>,
+    /// Commits of the window whose message names one of `incidents`
+    /// ([`crate::incidents::referenced`]): (commit index, incident label),
+    /// sorted. The hotspot map marks their files.
+    pub incident_commits: Vec<(u32, String)>,
 }
 
 impl Delivery {
