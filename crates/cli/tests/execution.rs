@@ -3,8 +3,10 @@
 //! keys in subjects, bodies and branch names, a squash merge, one commit for
 //! two items, a revert that takes its item's evidence away — and the
 //! per-team figures, the risk with its interval, privacy (no person in any
-//! output; a team too small never appears alone) and an assessment without
-//! work items unchanged.
+//! output; a team too small never appears alone), the signals they feed in
+//! the Team execution driver (not measured without work items), `friction
+//! explain`'s items behind each number and the reports' section (HTML,
+//! Markdown, PDF).
 
 mod support;
 
@@ -139,14 +141,32 @@ fn work_reported_done_is_verified_against_the_history_per_team() {
     ingest_items(&f);
     let after = friction_json(&["assess", "--json"], f.path());
 
-    // Work items add their section and change nothing else.
-    let mut rest = after.clone();
-    let e = rest
-        .as_object_mut()
-        .unwrap()
-        .remove("execution")
-        .expect("an execution section");
-    assert_eq!(rest, before);
+    // Without work items the execution signals are not measured and say
+    // how to ingest them; the other drivers do not depend on work items.
+    let e = after["execution"].clone();
+    assert!(e.is_object(), "an execution section");
+    for id in EXECUTION_SIGNALS {
+        let s = signal(&before, id);
+        assert!(s["value"].is_null(), "{id}");
+        assert!(
+            s["not_measured"]
+                .as_str()
+                .unwrap()
+                .contains("friction ingest"),
+            "{id}: {}",
+            s["not_measured"]
+        );
+    }
+    // (Their contributions to the index move: Team execution now weighs more.)
+    for family in ["delivery", "reliability", "security", "operations"] {
+        for part in ["score", "coverage", "signals"] {
+            assert_eq!(
+                driver(&before, family)[part],
+                driver(&after, family)[part],
+                "{family} {part}"
+            );
+        }
+    }
 
     let org = &e["organisation"];
     let payments = e["teams"]
@@ -256,6 +276,35 @@ fn work_reported_done_is_verified_against_the_history_per_team() {
     assert_eq!(payments["off_hours"]["commits"], all);
     assert!((share - f64::from(off) / f64::from(all)).abs() < 1e-9);
 
+    // The figures feed the Team execution driver: the organisation's
+    // verified share (8 of 10 reported done: PAY-7 a ghost, PAY-8
+    // reverted) and ghost share (1 of 10), with the items behind them.
+    let verified = signal(&after, "verified-completion");
+    assert_eq!(verified["value"].as_f64(), Some(80.0));
+    let ghosts = signal(&after, "ghost-completions");
+    assert_eq!(ghosts["value"].as_f64(), Some(10.0));
+    let ids = |s: &serde_json::Value| -> Vec<String> {
+        s["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(verified), ["PAY-7", "PAY-8"]);
+    assert_eq!(ids(ghosts), ["PAY-7"]);
+    // One team, so the highest team risk is Payments'.
+    let risk = signal(&after, "execution-risk");
+    // (Signal values are rounded to two decimals.)
+    let expected = 100.0 * mean(2.0, 8.0);
+    assert!(
+        (risk["value"].as_f64().unwrap() - expected).abs() < 0.005,
+        "{} vs {expected}",
+        risk["value"]
+    );
+    // Too few items in progress (1) for a stale share.
+    assert!(signal(&after, "stale-in-progress")["value"].is_null());
+
     // Nobody is named: no author's name or e-mail anywhere in the output.
     let text = serde_json::to_string(&after).unwrap();
     for (name, email) in AUTHORS.iter().chain(&[
@@ -263,6 +312,75 @@ fn work_reported_done_is_verified_against_the_history_per_team() {
         ("Sue Search", "sue@example.com"),
     ]) {
         assert!(!text.contains(name) && !text.contains(email), "{name}");
+    }
+}
+
+const EXECUTION_SIGNALS: [&str; 6] = [
+    "verified-completion",
+    "ghost-completions",
+    "stale-in-progress",
+    "reopen-churn",
+    "execution-risk",
+    "off-hours-load",
+];
+
+fn driver<'a>(assessment: &'a serde_json::Value, family: &str) -> &'a serde_json::Value {
+    assessment["index"]["drivers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["family"] == family)
+        .unwrap_or_else(|| panic!("driver {family}"))
+}
+
+fn signal<'a>(assessment: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    driver(assessment, "team-execution")["signals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("signal {id}"))
+}
+
+/// `friction explain` shows the items behind a number by key and title,
+/// never a person.
+#[test]
+fn explain_shows_the_items_behind_each_execution_number() {
+    let f = repository();
+    scan(&f);
+    ingest_items(&f);
+    for (id, items) in [
+        (
+            "verified-completion",
+            &[
+                "PAY-7",
+                "Receipts by e-mail",
+                "PAY-8",
+                "Experimental pricing",
+            ][..],
+        ),
+        ("ghost-completions", &["PAY-7", "Receipts by e-mail"][..]),
+        (
+            "reopen-churn",
+            &["PAY-6", "Retries", "PAY-1", "Checkout"][..],
+        ),
+        (
+            "execution-risk",
+            &["Payments", "PAY-7 Receipts by e-mail"][..],
+        ),
+    ] {
+        let out = friction(&["explain", id], f.path());
+        assert!(out.status.success(), "{id}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        for item in items {
+            assert!(text.contains(item), "{id}: {item} in\n{text}");
+        }
+        for (name, email) in AUTHORS {
+            assert!(
+                !text.contains(name) && !text.contains(email),
+                "{id}: {name}"
+            );
+        }
     }
 }
 
@@ -283,12 +401,18 @@ fn the_report_has_an_execution_verification_section() {
         String::from_utf8_lossy(&out.stderr)
     );
     let dir = f.path().join(".friction/report");
-    for file in ["report.html", "summary.md"] {
-        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+    let pdf = support::pdf_text(&dir.join("board-pack.pdf"));
+    for (file, text) in ["report.html", "summary.md"]
+        .map(|file| (file, std::fs::read_to_string(dir.join(file)).unwrap()))
+        .into_iter()
+        .chain(pdf.map(|text| ("board-pack.pdf", text)))
+    {
         assert!(text.contains("Execution verification"), "{file}");
         assert!(text.contains("Payments"), "{file}");
         assert!(
-            !text.contains("Search |") && !text.contains("<td>Search</td>"),
+            !text.contains("Search |")
+                && !text.contains("<td>Search</td>")
+                && !text.lines().any(|l| l.trim() == "Search"),
             "{file}"
         );
         for (name, _) in AUTHORS {

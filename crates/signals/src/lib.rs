@@ -41,6 +41,7 @@ mod coverage_of_change;
 mod defect_prone_code;
 mod deployment_frequency;
 mod dora;
+mod execution;
 mod flaky_tests;
 mod former_contributors;
 mod hotspot_friction;
@@ -69,7 +70,7 @@ pub use incident_recurrence::RECURRENCE_DAYS;
 /// Version of the whole assessment methodology: every signal's thresholds and
 /// weights, the family weights, the bands and the cost model. Bump it when any
 /// of them changes, so snapshots say which rules scored them.
-pub const METHODOLOGY_VERSION: &str = "eci/6";
+pub const METHODOLOGY_VERSION: &str = "eci/7";
 
 /// Every signal, in documentation order.
 pub static REGISTRY: &[&dyn Signal] = &[
@@ -97,6 +98,12 @@ pub static REGISTRY: &[&dyn Signal] = &[
     &knowledge_islands::KnowledgeIslands,
     &former_contributors::FormerContributors,
     &coordination_load::CoordinationLoad,
+    &execution::VerifiedCompletion,
+    &execution::GhostCompletions,
+    &execution::StaleInProgress,
+    &execution::ReopenChurn,
+    &execution::ExecutionRisk,
+    &execution::OffHoursLoad,
     &ai_assisted::AiAssistedChange,
     &ai_assisted::AiUnhealthyExposure,
     &ai_assisted::AiRework,
@@ -189,6 +196,9 @@ pub enum Input {
     Workflows,
     /// The assessed commit's tree: policy, licence and configuration files.
     Tree,
+    /// Work items (Jira, GitHub and GitLab issues, Linear, a work-item CSV)
+    /// with their status changes.
+    WorkItems,
 }
 
 impl Input {
@@ -208,6 +218,7 @@ impl Input {
             Input::Advisories => "advisory database (friction advisories import)",
             Input::Workflows => "GitHub Actions workflows",
             Input::Tree => "files of the assessed commit",
+            Input::WorkItems => "work items (Jira, GitHub/GitLab issues, Linear, CSV)",
         }
     }
 }
