@@ -420,3 +420,61 @@ fn the_report_has_an_execution_verification_section() {
         }
     }
 }
+
+/// A pull request links its items by its head branch's name too: a squash
+/// merge whose message and title name no key still verifies the item its
+/// branch names.
+#[test]
+fn a_pull_requests_branch_name_links_its_item() {
+    let mut f = repository();
+    f.write("pay/g.py", "def g():\n    return 7\n");
+    f.commit_as("Invoices (#31)", AUTHORS[2].0, AUTHORS[2].1);
+    let squash = f.head();
+    let pulls = format!(
+        r#"[{{"number": 31, "id": 9031, "state": "closed", "title": "Invoices", "draft": false,
+  "user": {{"login": "someone"}},
+  "base": {{"ref": "main", "repo": {{"full_name": "acme/shop"}}}},
+  "head": {{"ref": "feature/PAY-12-invoices", "sha": "{squash}"}},
+  "merge_commit_sha": "{squash}",
+  "created_at": "2023-11-10T00:00:00Z", "updated_at": "2023-11-12T00:00:00Z",
+  "closed_at": "2023-11-12T00:00:00Z", "merged_at": "2023-11-12T00:00:00Z"}}]"#
+    );
+    scan(&f);
+    ingest_items(&f);
+    let dir = tempfile::tempdir().unwrap();
+    let items = dir.path().join("more.csv");
+    std::fs::write(
+        &items,
+        "key,title,type,status,status_category,resolution,component,created_at,resolved_at\n\
+         PAY-12,Invoices,Story,Done,done,Done,Payments,2023-11-01T00:00:00Z,2023-11-14T00:00:00Z\n",
+    )
+    .unwrap();
+    let pulls_path = dir.path().join("pulls.json");
+    std::fs::write(&pulls_path, pulls).unwrap();
+    let out = friction(
+        &[
+            "ingest",
+            "--quiet",
+            items.to_str().unwrap(),
+            pulls_path.to_str().unwrap(),
+        ],
+        f.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a = friction_json(&["assess", "--json"], f.path());
+    let org = &a["execution"]["organisation"];
+    // PAY-1..6, SRCH-1, SRCH-2 as before, and PAY-12 through its branch.
+    assert_eq!(org["reported_done"], 11);
+    assert_eq!(org["verified"], 9);
+    let findings: Vec<&str> = org["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["key"].as_str().unwrap())
+        .collect();
+    assert!(!findings.contains(&"PAY-12"), "{findings:?}");
+}
