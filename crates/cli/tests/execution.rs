@@ -478,3 +478,101 @@ fn a_pull_requests_branch_name_links_its_item() {
         .collect();
     assert!(!findings.contains(&"PAY-12"), "{findings:?}");
 }
+
+/// Bad work-item input through the binary: unknown custom fields are
+/// ignored, a status no category is known for is stored and counted (and
+/// lowers the execution signals' coverage), an item in two exports counts
+/// once with the newest update winning, a tab-separated Latin-1 export is
+/// read, and a UTF-16 export or one with a bad row is refused whole, naming
+/// the file and line, while the others are stored.
+#[test]
+fn bad_work_item_exports_are_refused_whole_or_counted_and_the_rest_is_read() {
+    let f = repository();
+    scan(&f);
+    ingest_items(&f);
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let head = "key,title,type,status,component,created_at,updated_at";
+    let custom = write(
+        "custom.csv",
+        format!(
+            "{head},Custom field (Story Points),Sprint\n\
+             PAY-13,Moon,Story,Waiting for the moon,Payments,2023-11-01T00:00:00Z,2023-11-02T00:00:00Z,3,S1\n\
+             PAY-14,Exports,Story,Done,Payments,2023-11-01T00:00:00Z,2023-11-02T00:00:00Z,5,S1\n"
+        )
+        .as_bytes(),
+    );
+    let old = write(
+        "old.csv",
+        format!("{head}\nPAY-15,Refund report,Story,In Progress,Payments,2023-11-01T00:00:00Z,2023-11-05T00:00:00Z\n").as_bytes(),
+    );
+    let new = write(
+        "new.csv",
+        format!("{head}\nPAY-15,Refund report,Story,Done,Payments,2023-11-01T00:00:00Z,2023-11-12T00:00:00Z\n").as_bytes(),
+    );
+    let latin1 = write(
+        "latin1.tsv",
+        b"key\ttitle\ttype\tstatus\tcomponent\tcreated_at\nPAY-16\tCaf\xe9 receipts\tStory\tDone\tPayments\t2023-11-01T00:00:00Z\n",
+    );
+    let utf16: Vec<u8> = "\u{feff}key,title,status\nPAY-19,Wide,Done\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let utf16 = write("utf16.csv", &utf16);
+    let bad_row = write(
+        "bad-row.csv",
+        format!(
+            "{head}\n\
+             PAY-17,Fine,Story,Done,Payments,2023-11-01T00:00:00Z,2023-11-02T00:00:00Z\n\
+             PAY-18,Broken,Story,Done,Payments,yesterday,2023-11-02T00:00:00Z\n"
+        )
+        .as_bytes(),
+    );
+    let out = friction(
+        &[
+            "ingest", "--quiet", &custom, &new, &old, &latin1, &utf16, &bad_row,
+        ],
+        f.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("utf16.csv"), "{stderr}");
+    assert!(
+        stderr.contains("bad-row.csv") && stderr.contains("line 3") && stderr.contains("yesterday"),
+        "{stderr}"
+    );
+
+    let a = friction_json(&["assess", "--json"], f.path());
+    let e = &a["execution"];
+    // 13 items before; PAY-13, 14, 15 (once), 16; nothing of the refused files.
+    assert_eq!(e["items"], 17);
+    assert_eq!(e["unknown_category"], 1);
+    let findings: Vec<(String, String, String)> = e["organisation"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["key"].as_str().unwrap().to_owned(),
+                f["title"].as_str().unwrap().to_owned(),
+                f["finding"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    // The newer export of PAY-15 says done: a ghost, listed once.
+    assert_eq!(findings.iter().filter(|f| f.0 == "PAY-15").count(), 1);
+    assert!(findings.contains(&("PAY-16".into(), "Café receipts".into(), "ghost".into())));
+    for refused in ["PAY-17", "PAY-18", "PAY-19"] {
+        assert!(!findings.iter().any(|f| f.0 == refused), "{refused}");
+    }
+    // The unknown status cannot be judged: the signals' coverage says so.
+    let v = signal(&a, "verified-completion");
+    assert_eq!(
+        v["coverage"].as_f64(),
+        Some(((16.0 / 17.0) * 100.0_f64).round() / 100.0)
+    );
+}
