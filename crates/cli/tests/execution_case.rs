@@ -94,7 +94,7 @@ fn the_jira_case_is_verified_against_a_history_with_its_real_commit_messages() {
     let f = Fixture::new();
     f.write("README.md", "x\n");
     let start = jiff::Timestamp::from_second(1_591_952_400).unwrap(); // 2020-06-12T09:00:00Z
-    let mut commit = |n: i64, message: &str, who: &str| {
+    let commit = |n: i64, message: &str, who: &str| {
         let date = format!("{} +0800", start.as_second() + n * 12 * 3600);
         f.git(&["add", "-A"]);
         let out = std::process::Command::new("git")

@@ -20,15 +20,13 @@ pub const MIN_WEEKS: u64 = 4;
 const HOWTO: &str = "no work items stored; `friction ingest` a Jira, GitHub or GitLab issues, \
     Linear or work-item CSV export (see README, Inputs beyond git)";
 
-/// The section, when the scope is the repository and work items are stored.
-fn section<'a>(ctx: &Context<'a>) -> Result<&'a ExecutionVerification, Outcome> {
+/// The section, when the scope is the repository and work items are stored;
+/// else why not.
+fn section<'a>(ctx: &Context<'a>) -> Result<&'a ExecutionVerification, &'static str> {
     if ctx.scope.kind != crate::ScopeKind::Repository {
-        return Err(Outcome::NotMeasured(crate::ci::REPOSITORY_ONLY.into()));
+        return Err(crate::ci::REPOSITORY_ONLY);
     }
-    ctx.data
-        .execution
-        .as_ref()
-        .ok_or_else(|| Outcome::NotMeasured(HOWTO.into()))
+    ctx.data.execution.as_ref().ok_or(HOWTO)
 }
 
 /// Share of the items whose category is known: the rest cannot be judged.
@@ -150,7 +148,7 @@ impl crate::Signal for VerifiedCompletion {
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
         let e = match section(ctx) {
             Ok(e) => e,
-            Err(o) => return o,
+            Err(why) => return Outcome::NotMeasured(why.into()),
         };
         let o = &e.organisation;
         if o.reported_done < MIN_ITEMS {
@@ -229,7 +227,7 @@ impl crate::Signal for GhostCompletions {
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
         let e = match section(ctx) {
             Ok(e) => e,
-            Err(o) => return o,
+            Err(why) => return Outcome::NotMeasured(why.into()),
         };
         let o = &e.organisation;
         if o.reported_done < MIN_ITEMS {
@@ -303,7 +301,7 @@ impl crate::Signal for StaleInProgress {
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
         let e = match section(ctx) {
             Ok(e) => e,
-            Err(o) => return o,
+            Err(why) => return Outcome::NotMeasured(why.into()),
         };
         let o = &e.organisation;
         if o.in_progress < MIN_ITEMS {
@@ -377,7 +375,7 @@ impl crate::Signal for ReopenChurn {
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
         let e = match section(ctx) {
             Ok(e) => e,
-            Err(o) => return o,
+            Err(why) => return Outcome::NotMeasured(why.into()),
         };
         let o = &e.organisation;
         if o.items < MIN_ITEMS {
@@ -469,7 +467,7 @@ impl crate::Signal for ExecutionRisk {
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
         let e = match section(ctx) {
             Ok(e) => e,
-            Err(o) => return o,
+            Err(why) => return Outcome::NotMeasured(why.into()),
         };
         let groups: Vec<&TeamExecution> = if e.teams.is_empty() {
             vec![&e.organisation]
@@ -601,7 +599,7 @@ impl crate::Signal for OffHoursLoad {
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
         let e = match section(ctx) {
             Ok(e) => e,
-            Err(o) => return o,
+            Err(why) => return Outcome::NotMeasured(why.into()),
         };
         let groups: Vec<&TeamExecution> = if e.teams.is_empty() {
             vec![&e.organisation]
