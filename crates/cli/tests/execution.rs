@@ -12,7 +12,7 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use support::{Fixture, friction, friction_json};
+use support::{Fixture, driver, friction, friction_json, signal};
 
 const AUTHORS: [(&str, &str); 6] = [
     ("Dev One", "one@example.com"),
@@ -323,24 +323,6 @@ const EXECUTION_SIGNALS: [&str; 6] = [
     "execution-risk",
     "off-hours-load",
 ];
-
-fn driver<'a>(assessment: &'a serde_json::Value, family: &str) -> &'a serde_json::Value {
-    assessment["index"]["drivers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["family"] == family)
-        .unwrap_or_else(|| panic!("driver {family}"))
-}
-
-fn signal<'a>(assessment: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
-    driver(assessment, "team-execution")["signals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == id)
-        .unwrap_or_else(|| panic!("signal {id}"))
-}
 
 /// `friction explain` shows the items behind a number by key and title,
 /// never a person.

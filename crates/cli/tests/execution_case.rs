@@ -88,37 +88,18 @@ fn the_jira_case_is_verified_against_a_history_with_its_real_commit_messages() {
         1
     );
 
-    // Dated over the issues' own span: from 2020-06-12 (their creation),
-    // one commit every 12 hours, so the history ends after the last
-    // resolution (2020-07-22) and the issues fall in its 12-month window.
-    let f = Fixture::new();
+    // Dated after the issues' last resolution (2020-07-22), an hour apart,
+    // so that the issues fall in the history's 12-month window.
+    let mut f = Fixture::new();
+    f.start_at(1_595_667_600); // 2020-07-25T09:00:00Z
     f.write("README.md", "x\n");
-    let start = jiff::Timestamp::from_second(1_591_952_400).unwrap(); // 2020-06-12T09:00:00Z
-    let commit = |n: i64, message: &str, who: &str| {
-        let date = format!("{} +0800", start.as_second() + n * 12 * 3600);
-        f.git(&["add", "-A"]);
-        let out = std::process::Command::new("git")
-            .args(["-c", &format!("user.name={who}")])
-            .args(["-c", &format!("user.email={who}@example.com")])
-            .args(["commit", "-q", "--allow-empty", "-m", message])
-            .current_dir(f.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    commit(0, "initial", "ada");
+    f.commit("initial");
     for (n, message) in messages.iter().enumerate() {
         f.write(format!("src/change{n}.txt"), format!("{n}\n"));
-        commit(n as i64 + 1, message, PEOPLE[n % PEOPLE.len()]);
+        let who = PEOPLE[n % PEOPLE.len()];
+        f.commit_as(message, who, &format!("{who}@example.com"));
     }
-    let last = start.as_second() + messages.len() as i64 * 12 * 3600;
+    let last = f.now();
     let from = last - 365 * 86_400;
     let out = friction(&["scan", ".", "--quiet", "--no-report"], f.path());
     assert!(

@@ -74,6 +74,29 @@ fn items(o: &TeamExecution, findings: &[&str]) -> Vec<Evidence> {
     crate::top_evidence(evidence)
 }
 
+/// A share of the organisation's items, `hits` of `of` (`what` they are),
+/// in percent, with its figures and the items of `findings` behind it; at
+/// least [`MIN_ITEMS`] of them.
+fn share(
+    e: &ExecutionVerification,
+    what: &str,
+    (hits, of): (u64, u64),
+    figures: Vec<Figure>,
+    findings: &[&str],
+) -> Outcome {
+    if of < MIN_ITEMS {
+        return too_few(what, of);
+    }
+    let sample = share_sample(hits, of);
+    Outcome::Measured(Measured {
+        value: sample.value(None).unwrap_or(0.0),
+        coverage: coverage(e),
+        figures,
+        evidence: items(&e.organisation, findings),
+        sample,
+    })
+}
+
 fn too_few(what: &str, n: u64) -> Outcome {
     Outcome::NotMeasured(format!(
         "{n} {what}; at least {MIN_ITEMS} are needed for a share"
@@ -151,17 +174,11 @@ impl crate::Signal for VerifiedCompletion {
             Err(why) => return Outcome::NotMeasured(why.into()),
         };
         let o = &e.organisation;
-        if o.reported_done < MIN_ITEMS {
-            return too_few("items reported done that need code", o.reported_done);
-        }
-        let sample = share_sample(o.verified, o.reported_done);
-        let Some(value) = sample.value(None) else {
-            return too_few("items reported done that need code", 0);
-        };
-        Outcome::Measured(Measured {
-            value,
-            coverage: coverage(e),
-            figures: vec![
+        share(
+            e,
+            "items reported done that need code",
+            (o.verified, o.reported_done),
+            vec![
                 figure("items reported done", o.reported_done as f64, "items"),
                 figure("verified", o.verified as f64, "items"),
                 figure("no linked change (ghosts)", o.ghosts as f64, "items"),
@@ -171,9 +188,8 @@ impl crate::Signal for VerifiedCompletion {
                     "items",
                 ),
             ],
-            evidence: items(o, &UNVERIFIED),
-            sample,
-        })
+            &UNVERIFIED,
+        )
     }
 }
 
@@ -230,22 +246,17 @@ impl crate::Signal for GhostCompletions {
             Err(why) => return Outcome::NotMeasured(why.into()),
         };
         let o = &e.organisation;
-        if o.reported_done < MIN_ITEMS {
-            return too_few("items reported done that need code", o.reported_done);
-        }
-        let sample = share_sample(o.ghosts, o.reported_done);
-        let value = sample.value(None).unwrap_or(0.0);
-        Outcome::Measured(Measured {
-            value,
-            coverage: coverage(e),
-            figures: vec![
+        share(
+            e,
+            "items reported done that need code",
+            (o.ghosts, o.reported_done),
+            vec![
                 figure("items reported done", o.reported_done as f64, "items"),
                 figure("ghosts", o.ghosts as f64, "items"),
                 figure("done needing no code (left out)", e.no_code as f64, "items"),
             ],
-            evidence: items(o, &["ghost"]),
-            sample,
-        })
+            &["ghost"],
+        )
     }
 }
 
@@ -304,21 +315,16 @@ impl crate::Signal for StaleInProgress {
             Err(why) => return Outcome::NotMeasured(why.into()),
         };
         let o = &e.organisation;
-        if o.in_progress < MIN_ITEMS {
-            return too_few("items in progress", o.in_progress);
-        }
-        let sample = share_sample(o.stale, o.in_progress);
-        let value = sample.value(None).unwrap_or(0.0);
-        Outcome::Measured(Measured {
-            value,
-            coverage: coverage(e),
-            figures: vec![
+        share(
+            e,
+            "items in progress",
+            (o.stale, o.in_progress),
+            vec![
                 figure("items in progress", o.in_progress as f64, "items"),
                 figure("stale", o.stale as f64, "items"),
             ],
-            evidence: items(o, &["stale"]),
-            sample,
-        })
+            &["stale"],
+        )
     }
 }
 
