@@ -558,3 +558,56 @@ fn bad_work_item_exports_are_refused_whole_or_counted_and_the_rest_is_read() {
         Some(((16.0 / 17.0) * 100.0_f64).round() / 100.0)
     );
 }
+
+/// One item across several repositories: the same GitHub issues export in
+/// two repositories' stores. Each links acme/api#12 by its own change
+/// (`Fixes #12` in the API, `acme/api#12` from the web client); #13, changed
+/// in the API only, is verified there and — each repository judged on its
+/// own history, as the README says — a ghost of the web client.
+#[test]
+fn an_item_is_verified_in_each_repository_that_changed_it() {
+    let issues = r#"[
+ {"number": 12, "id": 1012, "title": "Login fails", "state": "closed", "state_reason": "completed",
+  "url": "https://api.github.com/repos/acme/api/issues/12", "labels": [],
+  "created_at": "2023-11-01T00:00:00Z", "updated_at": "2023-11-10T00:00:00Z", "closed_at": "2023-11-10T00:00:00Z"},
+ {"number": 13, "id": 1013, "title": "Rate limits", "state": "closed", "state_reason": "completed",
+  "url": "https://api.github.com/repos/acme/api/issues/13", "labels": [],
+  "created_at": "2023-11-01T00:00:00Z", "updated_at": "2023-11-10T00:00:00Z", "closed_at": "2023-11-10T00:00:00Z"}
+]"#;
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("issues.json");
+    std::fs::write(&export, issues).unwrap();
+    let mut api = Fixture::new();
+    api.write("login.py", "def login():\n    return 1\n");
+    api.commit("Fix login\n\nFixes #12");
+    api.write("limits.py", "def limit():\n    return 2\n");
+    api.commit("Rate limits (#13)");
+    let mut web = Fixture::new();
+    web.write("login.js", "export const login = 1;\n");
+    web.commit("Login form for acme/api#12");
+    let mut verified = Vec::new();
+    for f in [&api, &web] {
+        scan(f);
+        let out = friction(&["ingest", "--quiet", export.to_str().unwrap()], f.path());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let a = friction_json(&["assess", "--json"], f.path());
+        let org = &a["execution"]["organisation"];
+        assert_eq!(org["reported_done"], 2);
+        let ghosts: Vec<&str> = org["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["finding"] == "ghost")
+            .map(|f| f["key"].as_str().unwrap())
+            .collect();
+        verified.push((org["verified"].as_u64(), ghosts.join(",")));
+    }
+    assert_eq!(
+        verified,
+        [(Some(2), String::new()), (Some(1), "#13".to_owned())]
+    );
+}
