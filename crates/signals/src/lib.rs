@@ -18,6 +18,7 @@ mod context;
 mod curve;
 pub mod delivery;
 pub mod incidents;
+pub mod service_levels;
 pub mod supply;
 
 pub use context::{
@@ -50,6 +51,7 @@ mod incident_recurrence;
 mod knowledge_islands;
 mod lead_time;
 mod recovery_time;
+mod reliability_debt;
 mod review_wait;
 mod rework;
 mod structural_coupling;
@@ -89,6 +91,7 @@ pub static REGISTRY: &[&dyn Signal] = &[
     &defect_prone_code::DefectProneCode,
     &change_failure_rate::ChangeFailureRate,
     &recovery_time::RecoveryTime,
+    &reliability_debt::ReliabilityDebt,
     &incident_recurrence::IncidentRecurrence,
     &incident_recovery::IncidentRecovery,
     &unowned_code::UnownedCode,
@@ -185,6 +188,9 @@ pub enum Input {
     TestResults,
     /// Coverage reports (lcov, Cobertura, JaCoCo).
     Coverage,
+    /// SLO definitions (OpenSLO, Sloth) and alerting rules, with the
+    /// repository's runbooks.
+    ServiceLevels,
     /// Incident exports (PagerDuty, Opsgenie, an incident CSV) with
     /// `[services]` or service names matching the repository.
     Incidents,
@@ -213,6 +219,7 @@ impl Input {
             Input::Deployments => "deployments (export or release tags)",
             Input::TestResults => "JUnit test reports",
             Input::Coverage => "coverage reports",
+            Input::ServiceLevels => "SLO definitions, alerting rules and runbooks",
             Input::Incidents => "incident exports mapped to the repository",
             Input::Dependencies => "lockfiles and manifests",
             Input::Advisories => "advisory database (friction advisories import)",
