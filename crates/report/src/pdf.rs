@@ -967,7 +967,7 @@ pub fn pdf(r: &Report) -> Vec<u8> {
             ]
         })
         .collect();
-    // Every signal is listed (42 in eci/7): what does not fit above the
+    // Every signal is listed (43 in eci/7): what does not fit above the
     // footer continues on a page of its own, with the header repeated.
     let mut rest: &[Vec<String>] = &rows;
     loop {
@@ -1043,7 +1043,7 @@ mod tests {
     fn a_table_is_cut_where_the_footer_begins() {
         let mut p = Page::new();
         let fresh = p.rows_that_fit();
-        // A fresh A4 page holds the 42 signals of eci/7 (continued after 40).
+        // A fresh A4 page holds 40 of the 43 signals of eci/7.
         assert!(fresh >= 40, "{fresh}");
         p.y = H - 60.0;
         assert_eq!(p.rows_that_fit(), 0);
