@@ -22,7 +22,10 @@ fn main() {
     let path = std::env::args()
         .nth(1)
         .expect("a commits file (see the doc comment)");
-    let text = std::fs::read_to_string(&path).expect("readable commits file");
+    // git/git's early messages are not all UTF-8 (the assessment reads them
+    // lossily too).
+    let bytes = std::fs::read(&path).expect("readable commits file");
+    let text = String::from_utf8_lossy(&bytes);
     let mut commits: Vec<Commit> = Vec::new();
     for (n, record) in text.split('\u{1e}').enumerate() {
         let mut f = record.trim_start_matches('\n').split('\u{1f}');

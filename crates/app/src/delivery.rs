@@ -515,6 +515,7 @@ fn assemble(
             author: f.author.clone(),
             title: f.title.clone(),
             base_ref: f.base_ref.clone(),
+            head_ref: f.head_ref.clone(),
             head_sha: f.head_sha.clone(),
             merge_sha: f.merge_sha.clone(),
             draft: f.draft,

@@ -124,7 +124,7 @@ pub(crate) fn build(
                 .map(|p| Pull {
                     number: p.number,
                     title: p.title.clone(),
-                    head_ref: String::new(),
+                    head_ref: p.head_ref.clone(),
                     merged: p.merged.is_some(),
                     merge_commit: merge_ids
                         .contains(p.merge_sha.as_str())

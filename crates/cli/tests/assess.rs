@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{Fixture, costly_hotspot, friction, scan_json, signal};
+use support::{Fixture, costly_hotspot, driver, friction, scan_json, signal};
 
 /// Two components, one author, four commits a day apart:
 ///
@@ -29,13 +29,14 @@ use support::{Fixture, costly_hotspot, friction, scan_json, signal};
 /// Delivery = (0.21·100 + 0.12·100 + 0.09·0 + 0.09·100 + 0.09·0) / 0.6 = 70
 /// (the git signals are 0.6 of the driver; its CI, pull-request and test
 /// signals have no export here); Reliability = 0 (defect-prone code is 0.4
-/// of it); Team execution = (0.3·0 + 0.25·0 + 0.25·100) / 0.8 = 31.25;
+/// of it); Team execution = (0.15·0 + 0.125·0 + 0.125·100) / 0.4 = 31.25
+/// (its work-item signals, half of it, have no export here);
 /// Security = 0 (compliance-controls is 0.15 of it);
 /// in the index each driver weighs its family weight times its measured share
-/// (Delivery 0.6, Reliability 0.4, Security 0.15, Team execution 0.3 + 0.25 +
-/// 0.25 = 0.8): index = (0.35·0.6·70 + 0.25·0.4·0 + 0.15·0.15·0 + 0.15·0.8·31.25)
-/// / (0.21 + 0.1 + 0.0225 + 0.12) = 18.45 / 0.4525 = 40.77; coverage = 0.21 + 0.1
-/// + 0.15·0.15·9/11 + 0.12 = 0.448 → 0.45.
+/// (Delivery 0.6, Reliability 0.4, Security 0.15, Team execution 0.15 + 0.125 +
+/// 0.125 = 0.4): index = (0.35·0.6·70 + 0.25·0.4·0 + 0.15·0.15·0 + 0.15·0.4·31.25)
+/// / (0.21 + 0.1 + 0.0225 + 0.06) = 16.575 / 0.3925 = 42.23; coverage = 0.21 + 0.1
+/// + 0.15·0.15·9/11 + 0.06 = 0.388 → 0.39.
 fn golden() -> Fixture {
     let mut f = Fixture::new();
     f.write(
@@ -68,15 +69,6 @@ fn assess_json(f: &Fixture, db: &std::path::Path, extra: &[&str]) -> (serde_json
         String::from_utf8_lossy(&out.stderr)
     );
     (serde_json::from_slice(&out.stdout).unwrap(), out.stdout)
-}
-
-fn driver<'a>(a: &'a serde_json::Value, family: &str) -> &'a serde_json::Value {
-    a["index"]["drivers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["family"] == family)
-        .unwrap()
 }
 
 fn validate(doc: &serde_json::Value) {
@@ -113,8 +105,8 @@ fn golden_index_matches_the_hand_computation() {
     assert_eq!(driver(&a, "team-execution")["score"], 31.25);
     assert_eq!(driver(&a, "security")["score"], 0.0);
     assert!(driver(&a, "operations")["score"].is_null());
-    assert_eq!(a["index"]["score"], 40.77);
-    assert_eq!(a["index"]["coverage"], 0.45);
+    assert_eq!(a["index"]["score"], 42.23);
+    assert_eq!(a["index"]["coverage"], 0.39);
     assert_eq!(a["index"]["band"], "alert");
     // The decomposition adds up.
     let sum: f64 = a["index"]["drivers"]
@@ -123,7 +115,7 @@ fn golden_index_matches_the_hand_computation() {
         .iter()
         .map(|d| d["contribution"].as_f64().unwrap())
         .sum();
-    assert!((sum - 40.77).abs() < 0.02, "{sum}");
+    assert!((sum - 42.23).abs() < 0.02, "{sum}");
     // Evidence names the file fixes keep returning to.
     assert_eq!(
         signal(&a, "defect-prone-code")["evidence"][0]["id"],

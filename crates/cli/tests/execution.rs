@@ -3,14 +3,16 @@
 //! keys in subjects, bodies and branch names, a squash merge, one commit for
 //! two items, a revert that takes its item's evidence away — and the
 //! per-team figures, the risk with its interval, privacy (no person in any
-//! output; a team too small never appears alone) and an assessment without
-//! work items unchanged.
+//! output; a team too small never appears alone), the signals they feed in
+//! the Team execution driver (not measured without work items), `friction
+//! explain`'s items behind each number and the reports' section (HTML,
+//! Markdown, PDF).
 
 mod support;
 
 use std::collections::BTreeSet;
 
-use support::{Fixture, friction, friction_json};
+use support::{Fixture, driver, friction, friction_json, signal};
 
 const AUTHORS: [(&str, &str); 6] = [
     ("Dev One", "one@example.com"),
@@ -139,14 +141,32 @@ fn work_reported_done_is_verified_against_the_history_per_team() {
     ingest_items(&f);
     let after = friction_json(&["assess", "--json"], f.path());
 
-    // Work items add their section and change nothing else.
-    let mut rest = after.clone();
-    let e = rest
-        .as_object_mut()
-        .unwrap()
-        .remove("execution")
-        .expect("an execution section");
-    assert_eq!(rest, before);
+    // Without work items the execution signals are not measured and say
+    // how to ingest them; the other drivers do not depend on work items.
+    let e = after["execution"].clone();
+    assert!(e.is_object(), "an execution section");
+    for id in EXECUTION_SIGNALS {
+        let s = signal(&before, id);
+        assert!(s["value"].is_null(), "{id}");
+        assert!(
+            s["not_measured"]
+                .as_str()
+                .unwrap()
+                .contains("friction ingest"),
+            "{id}: {}",
+            s["not_measured"]
+        );
+    }
+    // (Their contributions to the index move: Team execution now weighs more.)
+    for family in ["delivery", "reliability", "security", "operations"] {
+        for part in ["score", "coverage", "signals"] {
+            assert_eq!(
+                driver(&before, family)[part],
+                driver(&after, family)[part],
+                "{family} {part}"
+            );
+        }
+    }
 
     let org = &e["organisation"];
     let payments = e["teams"]
@@ -256,6 +276,35 @@ fn work_reported_done_is_verified_against_the_history_per_team() {
     assert_eq!(payments["off_hours"]["commits"], all);
     assert!((share - f64::from(off) / f64::from(all)).abs() < 1e-9);
 
+    // The figures feed the Team execution driver: the organisation's
+    // verified share (8 of 10 reported done: PAY-7 a ghost, PAY-8
+    // reverted) and ghost share (1 of 10), with the items behind them.
+    let verified = signal(&after, "verified-completion");
+    assert_eq!(verified["value"].as_f64(), Some(80.0));
+    let ghosts = signal(&after, "ghost-completions");
+    assert_eq!(ghosts["value"].as_f64(), Some(10.0));
+    let ids = |s: &serde_json::Value| -> Vec<String> {
+        s["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(verified), ["PAY-7", "PAY-8"]);
+    assert_eq!(ids(ghosts), ["PAY-7"]);
+    // One team, so the highest team risk is Payments'.
+    let risk = signal(&after, "execution-risk");
+    // (Signal values are rounded to two decimals.)
+    let expected = 100.0 * mean(2.0, 8.0);
+    assert!(
+        (risk["value"].as_f64().unwrap() - expected).abs() < 0.005,
+        "{} vs {expected}",
+        risk["value"]
+    );
+    // Too few items in progress (1) for a stale share.
+    assert!(signal(&after, "stale-in-progress")["value"].is_null());
+
     // Nobody is named: no author's name or e-mail anywhere in the output.
     let text = serde_json::to_string(&after).unwrap();
     for (name, email) in AUTHORS.iter().chain(&[
@@ -263,6 +312,57 @@ fn work_reported_done_is_verified_against_the_history_per_team() {
         ("Sue Search", "sue@example.com"),
     ]) {
         assert!(!text.contains(name) && !text.contains(email), "{name}");
+    }
+}
+
+const EXECUTION_SIGNALS: [&str; 6] = [
+    "verified-completion",
+    "ghost-completions",
+    "stale-in-progress",
+    "reopen-churn",
+    "execution-risk",
+    "off-hours-load",
+];
+
+/// `friction explain` shows the items behind a number by key and title,
+/// never a person.
+#[test]
+fn explain_shows_the_items_behind_each_execution_number() {
+    let f = repository();
+    scan(&f);
+    ingest_items(&f);
+    for (id, items) in [
+        (
+            "verified-completion",
+            &[
+                "PAY-7",
+                "Receipts by e-mail",
+                "PAY-8",
+                "Experimental pricing",
+            ][..],
+        ),
+        ("ghost-completions", &["PAY-7", "Receipts by e-mail"][..]),
+        (
+            "reopen-churn",
+            &["PAY-6", "Retries", "PAY-1", "Checkout"][..],
+        ),
+        (
+            "execution-risk",
+            &["Payments", "PAY-7 Receipts by e-mail"][..],
+        ),
+    ] {
+        let out = friction(&["explain", id], f.path());
+        assert!(out.status.success(), "{id}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        for item in items {
+            assert!(text.contains(item), "{id}: {item} in\n{text}");
+        }
+        for (name, email) in AUTHORS {
+            assert!(
+                !text.contains(name) && !text.contains(email),
+                "{id}: {name}"
+            );
+        }
     }
 }
 
@@ -283,16 +383,231 @@ fn the_report_has_an_execution_verification_section() {
         String::from_utf8_lossy(&out.stderr)
     );
     let dir = f.path().join(".friction/report");
-    for file in ["report.html", "summary.md"] {
-        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+    let pdf = support::pdf_text(&dir.join("board-pack.pdf"));
+    for (file, text) in ["report.html", "summary.md"]
+        .map(|file| (file, std::fs::read_to_string(dir.join(file)).unwrap()))
+        .into_iter()
+        .chain(pdf.map(|text| ("board-pack.pdf", text)))
+    {
         assert!(text.contains("Execution verification"), "{file}");
         assert!(text.contains("Payments"), "{file}");
         assert!(
-            !text.contains("Search |") && !text.contains("<td>Search</td>"),
+            !text.contains("Search |")
+                && !text.contains("<td>Search</td>")
+                && !text.lines().any(|l| l.trim() == "Search"),
             "{file}"
         );
         for (name, _) in AUTHORS {
             assert!(!text.contains(name), "{file}: {name}");
         }
     }
+}
+
+/// A pull request links its items by its head branch's name too: a squash
+/// merge whose message and title name no key still verifies the item its
+/// branch names.
+#[test]
+fn a_pull_requests_branch_name_links_its_item() {
+    let mut f = repository();
+    f.write("pay/g.py", "def g():\n    return 7\n");
+    f.commit_as("Invoices (#31)", AUTHORS[2].0, AUTHORS[2].1);
+    let squash = f.head();
+    let pulls = format!(
+        r#"[{{"number": 31, "id": 9031, "state": "closed", "title": "Invoices", "draft": false,
+  "user": {{"login": "someone"}},
+  "base": {{"ref": "main", "repo": {{"full_name": "acme/shop"}}}},
+  "head": {{"ref": "feature/PAY-12-invoices", "sha": "{squash}"}},
+  "merge_commit_sha": "{squash}",
+  "created_at": "2023-11-10T00:00:00Z", "updated_at": "2023-11-12T00:00:00Z",
+  "closed_at": "2023-11-12T00:00:00Z", "merged_at": "2023-11-12T00:00:00Z"}}]"#
+    );
+    scan(&f);
+    ingest_items(&f);
+    let dir = tempfile::tempdir().unwrap();
+    let items = dir.path().join("more.csv");
+    std::fs::write(
+        &items,
+        "key,title,type,status,status_category,resolution,component,created_at,resolved_at\n\
+         PAY-12,Invoices,Story,Done,done,Done,Payments,2023-11-01T00:00:00Z,2023-11-14T00:00:00Z\n",
+    )
+    .unwrap();
+    let pulls_path = dir.path().join("pulls.json");
+    std::fs::write(&pulls_path, pulls).unwrap();
+    let out = friction(
+        &[
+            "ingest",
+            "--quiet",
+            items.to_str().unwrap(),
+            pulls_path.to_str().unwrap(),
+        ],
+        f.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a = friction_json(&["assess", "--json"], f.path());
+    let org = &a["execution"]["organisation"];
+    // PAY-1..6, SRCH-1, SRCH-2 as before, and PAY-12 through its branch.
+    assert_eq!(org["reported_done"], 11);
+    assert_eq!(org["verified"], 9);
+    let findings: Vec<&str> = org["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["key"].as_str().unwrap())
+        .collect();
+    assert!(!findings.contains(&"PAY-12"), "{findings:?}");
+}
+
+/// Bad work-item input through the binary: unknown custom fields are
+/// ignored, a status no category is known for is stored and counted (and
+/// lowers the execution signals' coverage), an item in two exports counts
+/// once with the newest update winning, a tab-separated Latin-1 export is
+/// read, and a UTF-16 export or one with a bad row is refused whole, naming
+/// the file and line, while the others are stored.
+#[test]
+fn bad_work_item_exports_are_refused_whole_or_counted_and_the_rest_is_read() {
+    let f = repository();
+    scan(&f);
+    ingest_items(&f);
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let head = "key,title,type,status,component,created_at,updated_at";
+    let custom = write(
+        "custom.csv",
+        format!(
+            "{head},Custom field (Story Points),Sprint\n\
+             PAY-13,Moon,Story,Waiting for the moon,Payments,2023-11-01T00:00:00Z,2023-11-02T00:00:00Z,3,S1\n\
+             PAY-14,Exports,Story,Done,Payments,2023-11-01T00:00:00Z,2023-11-02T00:00:00Z,5,S1\n"
+        )
+        .as_bytes(),
+    );
+    let old = write(
+        "old.csv",
+        format!("{head}\nPAY-15,Refund report,Story,In Progress,Payments,2023-11-01T00:00:00Z,2023-11-05T00:00:00Z\n").as_bytes(),
+    );
+    let new = write(
+        "new.csv",
+        format!("{head}\nPAY-15,Refund report,Story,Done,Payments,2023-11-01T00:00:00Z,2023-11-12T00:00:00Z\n").as_bytes(),
+    );
+    let latin1 = write(
+        "latin1.tsv",
+        b"key\ttitle\ttype\tstatus\tcomponent\tcreated_at\nPAY-16\tCaf\xe9 receipts\tStory\tDone\tPayments\t2023-11-01T00:00:00Z\n",
+    );
+    let utf16: Vec<u8> = "\u{feff}key,title,status\nPAY-19,Wide,Done\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let utf16 = write("utf16.csv", &utf16);
+    let bad_row = write(
+        "bad-row.csv",
+        format!(
+            "{head}\n\
+             PAY-17,Fine,Story,Done,Payments,2023-11-01T00:00:00Z,2023-11-02T00:00:00Z\n\
+             PAY-18,Broken,Story,Done,Payments,yesterday,2023-11-02T00:00:00Z\n"
+        )
+        .as_bytes(),
+    );
+    let out = friction(
+        &[
+            "ingest", "--quiet", &custom, &new, &old, &latin1, &utf16, &bad_row,
+        ],
+        f.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("utf16.csv"), "{stderr}");
+    assert!(
+        stderr.contains("bad-row.csv") && stderr.contains("line 3") && stderr.contains("yesterday"),
+        "{stderr}"
+    );
+
+    let a = friction_json(&["assess", "--json"], f.path());
+    let e = &a["execution"];
+    // 13 items before; PAY-13, 14, 15 (once), 16; nothing of the refused files.
+    assert_eq!(e["items"], 17);
+    assert_eq!(e["unknown_category"], 1);
+    let findings: Vec<(String, String, String)> = e["organisation"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["key"].as_str().unwrap().to_owned(),
+                f["title"].as_str().unwrap().to_owned(),
+                f["finding"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    // The newer export of PAY-15 says done: a ghost, listed once.
+    assert_eq!(findings.iter().filter(|f| f.0 == "PAY-15").count(), 1);
+    assert!(findings.contains(&("PAY-16".into(), "Café receipts".into(), "ghost".into())));
+    for refused in ["PAY-17", "PAY-18", "PAY-19"] {
+        assert!(!findings.iter().any(|f| f.0 == refused), "{refused}");
+    }
+    // The unknown status cannot be judged: the signals' coverage says so.
+    let v = signal(&a, "verified-completion");
+    assert_eq!(
+        v["coverage"].as_f64(),
+        Some(((16.0 / 17.0) * 100.0_f64).round() / 100.0)
+    );
+}
+
+/// One item across several repositories: the same GitHub issues export in
+/// two repositories' stores. Each links acme/api#12 by its own change
+/// (`Fixes #12` in the API, `acme/api#12` from the web client); #13, changed
+/// in the API only, is verified there and — each repository judged on its
+/// own history, as the README says — a ghost of the web client.
+#[test]
+fn an_item_is_verified_in_each_repository_that_changed_it() {
+    let issues = r#"[
+ {"number": 12, "id": 1012, "title": "Login fails", "state": "closed", "state_reason": "completed",
+  "url": "https://api.github.com/repos/acme/api/issues/12", "labels": [],
+  "created_at": "2023-11-01T00:00:00Z", "updated_at": "2023-11-10T00:00:00Z", "closed_at": "2023-11-10T00:00:00Z"},
+ {"number": 13, "id": 1013, "title": "Rate limits", "state": "closed", "state_reason": "completed",
+  "url": "https://api.github.com/repos/acme/api/issues/13", "labels": [],
+  "created_at": "2023-11-01T00:00:00Z", "updated_at": "2023-11-10T00:00:00Z", "closed_at": "2023-11-10T00:00:00Z"}
+]"#;
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("issues.json");
+    std::fs::write(&export, issues).unwrap();
+    let mut api = Fixture::new();
+    api.write("login.py", "def login():\n    return 1\n");
+    api.commit("Fix login\n\nFixes #12");
+    api.write("limits.py", "def limit():\n    return 2\n");
+    api.commit("Rate limits (#13)");
+    let mut web = Fixture::new();
+    web.write("login.js", "export const login = 1;\n");
+    web.commit("Login form for acme/api#12");
+    let mut verified = Vec::new();
+    for f in [&api, &web] {
+        scan(f);
+        let out = friction(&["ingest", "--quiet", export.to_str().unwrap()], f.path());
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let a = friction_json(&["assess", "--json"], f.path());
+        let org = &a["execution"]["organisation"];
+        assert_eq!(org["reported_done"], 2);
+        let ghosts: Vec<&str> = org["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["finding"] == "ghost")
+            .map(|f| f["key"].as_str().unwrap())
+            .collect();
+        verified.push((org["verified"].as_u64(), ghosts.join(",")));
+    }
+    assert_eq!(
+        verified,
+        [(Some(2), String::new()), (Some(1), "#13".to_owned())]
+    );
 }

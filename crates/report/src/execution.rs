@@ -1,8 +1,8 @@
 //! The "Execution verification" section (issue 19): work reported done
 //! against the evidence, per team, with the execution risk and its credible
 //! interval; the items behind the findings by key and title. Teams only —
-//! no person is named. Rendered by the HTML and Markdown writers; absent
-//! without work items.
+//! no person is named. Rendered by the HTML, Markdown and PDF writers;
+//! absent without work items.
 
 use friction_analysis::execution::{ExecutionVerification, TeamExecution};
 
@@ -106,7 +106,7 @@ pub(crate) fn view(r: &Report) -> Option<View<'_>> {
     Some(View { e, headline, rows })
 }
 
-fn notes(e: &ExecutionVerification) -> String {
+pub(crate) fn notes(e: &ExecutionVerification) -> String {
     let mut n = format!(
         "{} work items; {} linked commits of {}; {} done as not delivered (won't do, duplicate, …) and {} done that need no code are left out; {} with a status no category is known for.",
         e.items, e.linked_commits, e.commits, e.not_delivered, e.no_code, e.unknown_category

@@ -354,6 +354,65 @@ impl Page {
     }
 }
 
+/// The "Execution verification" section on a page of its own: the headline,
+/// the per-team table (without the cycle-time and done-without-progress
+/// columns, which the HTML and Markdown reports carry) and the items behind
+/// the organisation's findings by key and title — never a person.
+fn execution_section(p: &mut Page, v: &crate::execution::View<'_>) {
+    p.heading("Execution verification");
+    p.paragraph_lines(&v.headline, 9.0, false, INK, 6);
+    let rows: Vec<Vec<String>> = v
+        .rows
+        .iter()
+        .take(p.rows_that_fit().saturating_sub(20))
+        .map(|r| {
+            let c = &r.cells;
+            vec![
+                r.team.clone(),
+                c[0].clone(),
+                c[1].clone(),
+                c[2].clone(),
+                c[3].clone(),
+                c[4].clone(),
+                c[7].clone(),
+                c[8].clone(),
+            ]
+        })
+        .collect();
+    p.table(
+        &[
+            "team",
+            "done",
+            "verified",
+            "ghosts",
+            "stale",
+            "reopened",
+            "execution risk (90 %)",
+            "off-hours (weeks)",
+        ],
+        &[0.15, 0.08, 0.13, 0.08, 0.1, 0.09, 0.19, 0.18],
+        &[false, true, true, true, true, true, true, true],
+        &rows,
+    );
+    p.paragraph_lines(&crate::execution::notes(v.e), 8.0, false, MUTED, 5);
+    let findings: Vec<Vec<String>> =
+        v.e.organisation
+            .findings
+            .iter()
+            .take(p.rows_that_fit().saturating_sub(1))
+            .map(|f| vec![f.key.clone(), f.title.clone(), f.finding.clone()])
+            .collect();
+    if !findings.is_empty() {
+        p.paragraph("Items behind the findings (by key):", 9.0, true, INK);
+        p.table(
+            &["item", "title", "finding"],
+            &[0.16, 0.64, 0.2],
+            &[false, false, false],
+            &findings,
+        );
+    }
+}
+
 fn ci_text(v: Option<[f64; 2]>) -> String {
     match v {
         Some([lo, hi]) => format!("{}–{}", fmt1(Some(lo)), fmt1(Some(hi))),
@@ -834,6 +893,15 @@ pub fn pdf(r: &Report) -> Vec<u8> {
             MUTED,
         );
     }
+    if let Some(v) = crate::execution::view(r) {
+        if p.y > MARGIN {
+            pages.push(p);
+            p = Page::new();
+        }
+        execution_section(&mut p, &v);
+        pages.push(p);
+        p = Page::new();
+    }
     p.heading("Appendix: methodology and audit");
     let audit = vec![
         vec!["methodology".to_owned(), m.methodology.clone()],
@@ -899,7 +967,7 @@ pub fn pdf(r: &Report) -> Vec<u8> {
             ]
         })
         .collect();
-    // Every signal is listed (38 in eci/7): what does not fit above the
+    // Every signal is listed (43 in eci/7): what does not fit above the
     // footer continues on a page of its own, with the header repeated.
     let mut rest: &[Vec<String>] = &rows;
     loop {
@@ -975,7 +1043,7 @@ mod tests {
     fn a_table_is_cut_where_the_footer_begins() {
         let mut p = Page::new();
         let fresh = p.rows_that_fit();
-        // A fresh A4 page holds the 38 signals of eci/7 and more.
+        // A fresh A4 page holds 40 of the 43 signals of eci/7.
         assert!(fresh >= 40, "{fresh}");
         p.y = H - 60.0;
         assert_eq!(p.rows_that_fit(), 0);

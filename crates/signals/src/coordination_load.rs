@@ -34,7 +34,7 @@ impl crate::Signal for CoordinationLoad {
         Family::TeamExecution
     }
     fn weight(&self) -> f64 {
-        0.2
+        0.1
     }
     fn unit(&self) -> &'static str {
         "% of revisions"

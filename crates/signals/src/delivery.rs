@@ -213,6 +213,8 @@ pub struct Pull {
     pub author: String,
     pub title: String,
     pub base_ref: String,
+    /// The branch it was opened from (keys in branch names link work items).
+    pub head_ref: String,
     pub head_sha: String,
     pub merge_sha: String,
     pub draft: bool,

@@ -29,7 +29,7 @@ impl crate::Signal for KnowledgeIslands {
         Family::TeamExecution
     }
     fn weight(&self) -> f64 {
-        0.25
+        0.125
     }
     fn unit(&self) -> &'static str {
         "% of code"

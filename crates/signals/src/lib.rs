@@ -43,6 +43,7 @@ mod defect_prone_code;
 mod deployment_frequency;
 mod dora;
 mod error_budget;
+mod execution;
 mod flaky_tests;
 mod former_contributors;
 mod hotspot_friction;
@@ -103,6 +104,12 @@ pub static REGISTRY: &[&dyn Signal] = &[
     &knowledge_islands::KnowledgeIslands,
     &former_contributors::FormerContributors,
     &coordination_load::CoordinationLoad,
+    &execution::VerifiedCompletion,
+    &execution::GhostCompletions,
+    &execution::StaleInProgress,
+    &execution::ReopenChurn,
+    &execution::ExecutionRisk,
+    &execution::OffHoursLoad,
     &ai_assisted::AiAssistedChange,
     &ai_assisted::AiUnhealthyExposure,
     &ai_assisted::AiRework,
@@ -201,6 +208,9 @@ pub enum Input {
     Tree,
     /// SARIF 2.1.0 files of security and static-analysis scanners.
     Sarif,
+    /// Work items (Jira, GitHub and GitLab issues, Linear, a work-item CSV)
+    /// with their status changes.
+    WorkItems,
 }
 
 impl Input {
@@ -222,6 +232,7 @@ impl Input {
             Input::Workflows => "GitHub Actions workflows",
             Input::Tree => "files of the assessed commit",
             Input::Sarif => "SARIF findings (CodeQL, Semgrep, Trivy, …)",
+            Input::WorkItems => "work items (Jira, GitHub/GitLab issues, Linear, CSV)",
         }
     }
 }

@@ -91,7 +91,7 @@ impl crate::Signal for TruckFactor {
         Family::TeamExecution
     }
     fn weight(&self) -> f64 {
-        0.3
+        0.15
     }
     fn unit(&self) -> &'static str {
         "authors"

@@ -179,7 +179,7 @@ pub struct TeamExecution {
     /// The probability that an item reported done is not done.
     pub risk: Option<Estimate>,
     pub off_hours: Option<OffHours>,
-    /// The items behind the findings (at most 25, by key).
+    /// The items behind the findings (at most 25 of each finding, by key).
     pub findings: Vec<ItemRef>,
 }
 
@@ -217,6 +217,17 @@ pub struct ExecutionVerification {
 }
 
 const MAX_FINDINGS: usize = 25;
+
+/// Keeps the first [`MAX_FINDINGS`] items (by key) of each kind of finding,
+/// so that every number has items behind it however many another has.
+fn keep_per_finding(findings: &mut Vec<ItemRef>) {
+    let mut kept: BTreeMap<String, usize> = BTreeMap::new();
+    findings.retain(|f| {
+        let n = kept.entry(f.finding.clone()).or_default();
+        *n += 1;
+        *n <= MAX_FINDINGS
+    });
+}
 
 /// Verifies `items` against `commits` and `pulls`; `owners` gives the team
 /// owning a path (CODEOWNERS), the fallback for an item with no team field.
@@ -307,7 +318,7 @@ pub fn verify(
                 .map(|c| &commits[c]),
             settings.work_hours,
         );
-        t.findings.truncate(MAX_FINDINGS);
+        keep_per_finding(&mut t.findings);
         t
     };
     let organisation = figures("organisation", &all);

@@ -9,13 +9,19 @@ use std::process::{Command, Output};
 /// A git repository in a temporary directory, with deterministic identities and dates.
 pub struct Fixture {
     pub dir: tempfile::TempDir,
+    /// The time of tick 0 (seconds since the epoch).
+    start: u64,
     tick: u64,
 }
 
 impl Fixture {
     pub fn new() -> Fixture {
         let dir = tempfile::tempdir().expect("tempdir");
-        let f = Fixture { dir, tick: 0 };
+        let f = Fixture {
+            dir,
+            start: 1_700_000_000,
+            tick: 0,
+        };
         f.git(&["init", "-q", "-b", "main"]);
         f.git(&["config", "user.name", "Ada Lovelace"]);
         f.git(&["config", "user.email", "ada@example.com"]);
@@ -45,11 +51,11 @@ impl Fixture {
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env(
                 "GIT_AUTHOR_DATE",
-                format!("{} +0100", 1_700_000_000 + self.tick * 3600),
+                format!("{} +0100", self.start + self.tick * 3600),
             )
             .env(
                 "GIT_COMMITTER_DATE",
-                format!("{} +0100", 1_700_000_000 + self.tick * 3600),
+                format!("{} +0100", self.start + self.tick * 3600),
             )
             .output()
             .expect("git runs")
@@ -61,6 +67,18 @@ impl Fixture {
             std::fs::create_dir_all(parent).expect("mkdir");
         }
         std::fs::write(full, content).expect("write");
+    }
+
+    /// Sets the clock of the next commits to `seconds` since the epoch (the
+    /// default starts in November 2023), for histories dated like an export.
+    pub fn start_at(&mut self, seconds: u64) {
+        self.start = seconds;
+        self.tick = 0;
+    }
+
+    /// The time of the last commit made (seconds since the epoch).
+    pub fn now(&self) -> i64 {
+        (self.start + self.tick * 3600) as i64
     }
 
     /// Moves the clock of the next commits forward (one tick is an hour).
@@ -176,6 +194,16 @@ pub fn signal<'a>(a: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
         .flat_map(|d| d["signals"].as_array().expect("signals"))
         .find(|s| s["id"] == id)
         .unwrap_or_else(|| panic!("no signal {id}"))
+}
+
+/// The driver of `family` in an assessment's JSON.
+pub fn driver<'a>(a: &'a serde_json::Value, family: &str) -> &'a serde_json::Value {
+    a["index"]["drivers"]
+        .as_array()
+        .expect("drivers")
+        .iter()
+        .find(|d| d["family"] == family)
+        .unwrap_or_else(|| panic!("no driver {family}"))
 }
 
 /// A file of the ingest crate's fixtures (real exports, see its README).
