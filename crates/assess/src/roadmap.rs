@@ -204,9 +204,10 @@ pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Ve
         .files
         .iter()
         .filter(|f| {
-            k_by_path
-                .get(f.path.as_str())
-                .is_some_and(|k| k.island || k.orphaned)
+            f.is_product()
+                && k_by_path
+                    .get(f.path.as_str())
+                    .is_some_and(|k| k.island || k.orphaned)
         })
         .collect();
     knowledge_candidates.sort_by(|a, b| {
@@ -263,11 +264,14 @@ pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Ve
         }
     }
 
-    // Refactor the costliest unhealthy files.
+    // Refactor the costliest unhealthy product files (test code is never a
+    // refactoring target: issue 20, item 7).
     let mut refactor: Vec<&crate::cost::FileCost> = base
         .files
         .iter()
-        .filter(|f| f.health.is_some_and(|h| !Band::is_healthy(h)) && f.revisions >= 2)
+        .filter(|f| {
+            f.is_product() && f.health.is_some_and(|h| !Band::is_healthy(h)) && f.revisions >= 2
+        })
         .collect();
     refactor.sort_by(|a, b| {
         let ka = a.friction.hours.mid() + a.defect_work.hours.mid();

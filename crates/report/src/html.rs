@@ -354,7 +354,8 @@ pub fn html(r: &Report) -> String {
 
     // Hotspot map.
     let files = find(&ts, "hotspots");
-    let mut by_size: Vec<&friction_assess::cost::FileCost> = a.cost.files.iter().collect();
+    let mut by_size: Vec<&friction_assess::cost::FileCost> =
+        a.cost.files.iter().filter(|f| f.is_product()).collect();
     by_size.sort_by(|x, y| {
         y.code_lines
             .cmp(&x.code_lines)
@@ -399,19 +400,30 @@ pub fn html(r: &Report) -> String {
     let hot_count = a.cost.files.iter().filter(|f| f.hotspot).count();
     let _ = write!(
         out,
-        "<section id=\"hotspots\"><h2>Hotspot map</h2><p>Files changed in the window, sized by code lines and \
-         coloured by code health; {hot_count} are hotspots (changed often and unhealthy). Select a tile for its row.</p>{}",
+        "<section id=\"hotspots\"><h2>Hotspot map</h2><p>Product files changed in the window, sized by code lines and \
+         coloured by code health; {hot_count} are hotspots (changed often and unhealthy; a healthy file never is). \
+         Test code is listed apart below. Select a tile for its row.</p>{}",
         svg::treemap(
             "treemap",
             &tiles,
             "Files changed in the window by size and code health",
             &format!(
-                "{} files; {hot_count} hotspots; the table below lists them costliest first.",
+                "{} product files; {hot_count} hotspots; the table below lists them costliest first.",
                 by_size.len()
             )
         )
     );
     table(&mut out, files, PAGE_ROWS, Some(("path", "file")));
+    let tests = find(&ts, "test-code");
+    if !tests.rows.is_empty() {
+        let t = &a.cost.test_code;
+        let _ = write!(
+            out,
+            "<h3 id=\"test-code\">Test code, apart</h3><p>{}</p>",
+            h(&crate::test_code_sentence(t))
+        );
+        table(&mut out, tests, PAGE_ROWS, None);
+    }
     out.push_str("</section>");
 
     // Components.

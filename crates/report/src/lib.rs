@@ -94,9 +94,38 @@ pub(crate) fn range1_of(r: &Range, unit: &str) -> String {
     format!("{:.1}–{:.1} {unit}", r.low, r.high)
 }
 
-/// The changed files, costliest first: cost a year (high end), then path.
+/// The changed product files, costliest first: cost a year (high end), then
+/// path. Test code is listed apart ([`test_code`]).
 pub(crate) fn costliest(a: &Assessment) -> Vec<&FileCost> {
-    let mut files: Vec<&FileCost> = a.cost.files.iter().collect();
+    by_cost(a, true)
+}
+
+/// The changed test and other non-product files, costliest first.
+pub(crate) fn test_code(a: &Assessment) -> Vec<&FileCost> {
+    by_cost(a, false)
+}
+
+/// Test code's own share of the effort, in one sentence.
+pub(crate) fn test_code_sentence(t: &friction_assess::cost::TestCodeShare) -> String {
+    format!(
+        "Test and other non-product code (tests, examples, benchmarks, build, documentation) is never ranked as a \
+         hotspot or a refactoring target: {} file{} took {:.1} % of the window's changes and {:.1} % of the \
+         estimated cost ({}).",
+        t.files,
+        if t.files == 1 { "" } else { "s" },
+        t.revisions_pct,
+        t.cost_pct,
+        range_of(&t.hours, "hours a year")
+    )
+}
+
+fn by_cost(a: &Assessment, product: bool) -> Vec<&FileCost> {
+    let mut files: Vec<&FileCost> = a
+        .cost
+        .files
+        .iter()
+        .filter(|f| f.is_product() == product)
+        .collect();
     files.sort_by(|x, y| {
         y.total_hours()
             .high

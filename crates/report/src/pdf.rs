@@ -710,6 +710,33 @@ pub fn pdf(r: &Report) -> Vec<u8> {
             &rows,
         );
     }
+    let tests: Vec<Vec<String>> = crate::test_code(a)
+        .iter()
+        .take(5)
+        .map(|f| {
+            vec![
+                fit_path(&f.path, TABLE_SIZE, false, PATH_SHARE * BODY - CELL_PADDING),
+                fmt1(f.health),
+                f.revisions.to_string(),
+                range1_of(&f.total_hours(), "h"),
+                f.kind.clone(),
+            ]
+        })
+        .collect();
+    if !tests.is_empty() {
+        p.paragraph(
+            &crate::test_code_sentence(&a.cost.test_code),
+            9.0,
+            false,
+            MUTED,
+        );
+        p.table(
+            &["test code", "health", "revisions", "cost a year", "kind"],
+            &[PATH_SHARE, 0.1, 0.12, 0.16, 0.16],
+            &[false, true, true, true, false],
+            &tests,
+        );
+    }
     pages.push(p);
 
     // Page 4: the roadmap, every step (at most about 40, which fit a page).
