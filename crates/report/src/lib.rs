@@ -119,6 +119,37 @@ pub(crate) fn test_code_sentence(t: &friction_assess::cost::TestCodeShare) -> St
     )
 }
 
+/// How the roadmap is ordered and what it does for the weakest driver.
+pub(crate) fn roadmap_rule(rm: &friction_assess::Roadmap) -> String {
+    let mut t = String::new();
+    if !rm.order.is_empty() {
+        let mut c = rm.order.chars();
+        if let Some(f) = c.next() {
+            t = f.to_uppercase().collect::<String>() + c.as_str() + ".";
+        }
+    }
+    if let Some(w) = &rm.weakest_driver {
+        let title = w.family.title();
+        let s = match (&w.note, w.steps.as_slice()) {
+            (Some(note), _) => format!(" The weakest driver, {title} ({:.1}): {note}.", w.score),
+            (None, [one]) => format!(
+                " The weakest driver, {title} ({:.1}), is raised by step {one}.",
+                w.score
+            ),
+            (None, many) => format!(
+                " The weakest driver, {title} ({:.1}), is raised by steps {}.",
+                w.score,
+                many.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        t.push_str(&s);
+    }
+    t.trim_start().to_owned()
+}
+
 fn by_cost(a: &Assessment, product: bool) -> Vec<&FileCost> {
     let mut files: Vec<&FileCost> = a
         .cost

@@ -745,10 +745,11 @@ pub fn pdf(r: &Report) -> Vec<u8> {
     let rm = &a.roadmap;
     p.paragraph(
         &format!(
-            "{} steps capture {:.0} % of the addressable friction cost ({}). Efforts are ranges; the projected index applies every step so far.",
+            "{} steps capture {:.0} % of the addressable friction cost ({}). Efforts are ranges; the projected index applies every step so far. {}",
             rm.steps.len(),
             rm.captured_share * 100.0,
-            range_of(&rm.addressable_hours, "engineer-hours a year")
+            range_of(&rm.addressable_hours, "engineer-hours a year"),
+            crate::roadmap_rule(rm)
         ),
         9.0,
         false,
@@ -762,7 +763,11 @@ pub fn pdf(r: &Report) -> Vec<u8> {
                 st.step.to_string(),
                 st.title.clone(),
                 range1_of(&st.effort_days, "d"),
-                range1_of(&st.time_to_impact_weeks, "wk"),
+                range1_of(&st.cumulative_effort_days, "d"),
+                match (st.projected_index, rm.index_before) {
+                    (Some(p), Some(b)) => format!("{:+.1}", p - b),
+                    _ => "–".to_owned(),
+                },
                 fmt1(st.projected_index),
             ]
         })
@@ -771,9 +776,16 @@ pub fn pdf(r: &Report) -> Vec<u8> {
         p.paragraph("The roadmap proposes no move.", 10.0, false, MUTED);
     } else {
         p.table(
-            &["#", "move", "effort", "time to impact", "index after"],
-            &[0.05, 0.53, 0.14, 0.16, 0.12],
-            &[true, false, true, true, true],
+            &[
+                "#",
+                "move",
+                "effort",
+                "cumulative effort",
+                "gain so far",
+                "index after",
+            ],
+            &[0.05, 0.43, 0.13, 0.15, 0.12, 0.12],
+            &[true, false, true, true, true, true],
             &rows,
         );
     }

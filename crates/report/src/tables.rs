@@ -365,6 +365,11 @@ pub fn tables(r: &Report) -> Vec<Table> {
             "time_to_impact_weeks_low",
             "time_to_impact_weeks_high",
             "projected_index",
+            "own_index_gain",
+            "index_contribution",
+            "gain_per_day",
+            "hours_per_day",
+            "note",
         ]),
         rows: a
             .roadmap
@@ -384,6 +389,11 @@ pub fn tables(r: &Report) -> Vec<Table> {
                     x(st.time_to_impact_weeks.low),
                     x(st.time_to_impact_weeks.high),
                     o(st.projected_index),
+                    x(st.own_index_gain),
+                    o(st.index_contribution),
+                    x(st.gain_per_day),
+                    x(st.hours_per_day),
+                    st.note.clone().unwrap_or_default(),
                 ]
             })
             .collect(),
