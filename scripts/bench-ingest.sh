@@ -21,18 +21,4 @@ python3 "$root/scripts/gen-ci-jobs.py" \
   "$work/export" "$jobs"
 printf 'export: %d jobs in %d files, %s\n' "$jobs" "$(ls "$work/export" | wc -l)" \
   "$(du -sh "$work/export" | cut -f1)"
-git init -q "$work/repo"
-git -C "$work/repo" -c user.name=B -c user.email=b@example.com commit -q --allow-empty -m init
-"$bin" scan "$work/repo" --quiet --no-report --no-code > /dev/null
-cd "$work/repo"
-/usr/bin/time -v "$bin" ingest "$work/export" --quiet > "$work/first.txt" 2> "$work/time.txt"
-wall=$(grep 'Elapsed (wall clock)' "$work/time.txt" | awk '{print $NF}')
-peak=$(grep 'Maximum resident set size' "$work/time.txt" | awk '{print $NF}')
-printf 'first ingest: %s (m:ss)  (target < 20 s)\n' "$wall"
-printf 'peak memory:  %.0f MiB  (target < 500 MiB)\n' "$(echo "$peak / 1024" | bc -l)"
-t0=$(now)
-"$bin" ingest "$work/export" --quiet > "$work/again.txt"
-t1=$(now)
-printf 're-ingest:    %.2f s  (target < 0.5 s); %s of %s files unchanged\n' \
-  "$(echo "$t1 - $t0" | bc -l)" "$(grep -c '^unchanged' "$work/again.txt")" "$(wc -l < "$work/again.txt")"
-"$bin" inputs | tail -2
+time_ingest 20

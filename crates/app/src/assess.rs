@@ -254,6 +254,10 @@ pub struct Inputs {
     /// no deployment export is stored.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<crate::delivery::Tag>,
+    /// The runbook set alerts' `runbook_url`s are followed to: the Markdown
+    /// files of `[inputs] runbooks`, `runbooks/` or `docs/runbooks/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runbooks: Option<friction_signals::service_levels::Runbooks>,
     /// The lockfiles and manifests of the assessed commit, parsed (see
     /// `crate::supply`); `None` when it has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -408,6 +412,15 @@ impl Inputs {
                 .collect(),
             None => Vec::new(),
         };
+        let runbooks = match commit {
+            Some(c) => crate::service_levels::read_runbooks(
+                &repo,
+                c,
+                parsed.inputs.runbooks.as_deref(),
+                at.is_some(),
+            )?,
+            None => None,
+        };
         let dependencies = match commit {
             Some(c) => Some(crate::supply::read(&repo, c)?).filter(|s| !s.files.is_empty()),
             None => None,
@@ -418,6 +431,7 @@ impl Inputs {
             teams_csv,
             origin: repo.origin_url(),
             tags,
+            runbooks,
             dependencies,
             practice,
         })
@@ -737,6 +751,8 @@ pub fn load_with(
             d.reverts = reverts(&data, history);
         }
         data.delivery = delivery;
+        data.service_levels =
+            crate::service_levels::build(store, &stored_inputs, inputs.runbooks.as_ref())?;
     }
     let scope = data
         .delivery

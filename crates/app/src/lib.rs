@@ -27,6 +27,7 @@ pub mod progress;
 pub mod project;
 pub mod report;
 pub mod scan;
+pub(crate) mod service_levels;
 pub mod snapshot;
 pub mod supply;
 pub mod timeline;

@@ -111,6 +111,8 @@ impl PastCommit<'_> {
             // Release tags and the remote are read once, today.
             origin: self.today.origin.clone(),
             tags: self.today.tags.clone(),
+            // The runbooks of that commit: a back-filled point follows links as they were.
+            runbooks: then.runbooks,
             // The lockfiles of that commit: trends follow the dependencies.
             dependencies: then.dependencies,
         };

@@ -86,6 +86,9 @@ fn text(report: &IngestReport) -> String {
                         summary.overlapping
                     ));
                 }
+                if !summary.skipped.is_empty() {
+                    notes.push(format!("{} skipped", summary.skipped.len()));
+                }
                 if *replaced {
                     notes.push("replaces the earlier version".into());
                 }
@@ -122,6 +125,11 @@ fn text(report: &IngestReport) -> String {
         };
         out.push_str(&line);
         out.push('\n');
+        if let Outcome::Stored { summary, .. } = &file.outcome {
+            for why in &summary.skipped {
+                out.push_str(&format!("  skipped  {why}\n"));
+            }
+        }
     }
     out
 }
@@ -138,7 +146,7 @@ pub fn inputs(args: &InputsArgs) -> Result<u8, Error> {
     }
     if stored.inputs.is_empty() {
         println!(
-            "no inputs stored; `friction ingest PATH...` reads CI, pull-request, test and coverage exports"
+            "no inputs stored; `friction ingest PATH...` reads CI, pull-request, test, coverage, incident, SLO and alert-rule exports"
         );
         return Ok(0);
     }
@@ -198,7 +206,7 @@ pub fn inputs(args: &InputsArgs) -> Result<u8, Error> {
     }
     let f = &stored.facts;
     println!(
-        "\nfacts (each counted once): {} CI runs, {} CI jobs, {} pull requests, {} reviews, {} pull-request commits, {} test results, {} coverage files, {} deployments, {} deployment statuses, {} releases, {} incidents, {} incident log entries, {} work items, {} work-item changes",
+        "\nfacts (each counted once): {} CI runs, {} CI jobs, {} pull requests, {} reviews, {} pull-request commits, {} test results, {} coverage files, {} deployments, {} deployment statuses, {} releases, {} incidents, {} incident log entries, {} SLO objects, {} alerting and recording rules, {} work items, {} work-item changes",
         f.ci_runs,
         f.ci_jobs,
         f.pull_requests,
@@ -211,6 +219,8 @@ pub fn inputs(args: &InputsArgs) -> Result<u8, Error> {
         f.releases,
         f.incidents,
         f.incident_events,
+        f.service_levels,
+        f.alert_rules,
         f.work_items,
         f.work_item_changes
     );

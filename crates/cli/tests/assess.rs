@@ -13,7 +13,7 @@ use support::{Fixture, costly_hotspot, friction, scan_json, signal};
 /// 3. `fix bug in a` rewrites it again (+1 −1);
 /// 4. `change both` rewrites one line in each file (+2 −2).
 ///
-/// Hand-computed signals (methodology eci/5):
+/// Hand-computed signals (methodology eci/7):
 /// - hotspot-friction 0 % → 100; changed-code-health 10 → 100;
 /// - structural-coupling: both multi-file commits span api and core: 100 % → 0;
 /// - batch-size: lines per commit 7, 2, 2, 4; p75 = 4 + 0.25·(7 − 4) = 4.75 → 100;

@@ -10,18 +10,9 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 
 use quick_xml::events::Event;
-use support::{Fixture, devlake_items, friction_json, friction_stdout, ingest_fixture, signal};
-
-fn figure(s: &serde_json::Value, name: &str) -> f64 {
-    s["figures"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["name"] == name)
-        .unwrap_or_else(|| panic!("no figure {name} in {s}"))["value"]
-        .as_f64()
-        .unwrap()
-}
+use support::{
+    Fixture, devlake_items, figure, friction_json, friction_stdout, ingest_fixture, signal,
+};
 
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0

@@ -722,6 +722,106 @@ fn incidents_from_three_sources_are_counted_once_each() {
     );
 }
 
+/// SLO definitions and alert rules: OpenSLO, Sloth (the same SLO as a
+/// `prometheus/v1` file and as a Kubernetes resource, counted once) and a
+/// rule file; an unknown kind and a rule whose expression does not balance
+/// are reported skips; malformed YAML and a file of another `apiVersion` are
+/// refused whole, the others read.
+#[test]
+fn slos_and_alert_rules_are_stored_with_skips_reported() {
+    let f = scanned();
+    f.write(
+        "slo.yaml",
+        "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: checkout}\n---\n\
+         - apiVersion: openslo/v1\n  kind: SLO\n  metadata: {name: availability}\n\
+         \x20 spec: {service: checkout, objectives: [{target: 0.999}], timeWindow: [{duration: 28d}]}\n\
+         - apiVersion: openslo/v1\n  kind: Dashboard\n  metadata: {name: board}\n",
+    );
+    f.write(
+        "sloth.yml",
+        "version: prometheus/v1\nservice: search\nslos:\n- name: latency\n  objective: 99\n",
+    );
+    f.write(
+        "sloth-crd.yml",
+        "apiVersion: sloth.slok.dev/v1\nkind: PrometheusServiceLevel\nmetadata: {name: s}\n\
+         spec:\n  service: search\n  slos:\n  - name: latency\n    objective: 99\n",
+    );
+    f.write(
+        "rules.yml",
+        "groups:\n- name: api\n  rules:\n\
+         \x20 - alert: ApiDown\n    expr: up{job=\"api\"} == 0\n    labels: {severity: critical}\n\
+         \x20 - alert: ApiSlow\n    expr: histogram_quantile(0.99, rate(x[5m])) > 1\n\
+         \x20   annotations: {runbook_url: docs/runbooks/api-slow.md}\n\
+         \x20 - alert: Broken\n    expr: sum(rate(x[5m])\n\
+         \x20 - record: job:up:sum\n    expr: sum by (job) (up)\n",
+    );
+    f.write("bad.yaml", "groups:\n- name: g\n  rules: [unclosed\n");
+    f.write(
+        "other.yaml",
+        "apiVersion: openslo/v1\nkind: Service\nmetadata: {name: x}\n---\napiVersion: foo\nkind: SLO\n",
+    );
+    let out = ingest(
+        &f,
+        &[
+            "slo.yaml",
+            "sloth.yml",
+            "sloth-crd.yml",
+            "rules.yml",
+            "bad.yaml",
+            "other.yaml",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error: bad.yaml: prometheus-rules: line 4: invalid YAML"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .contains("error: other.yaml: openslo: record 2: apiVersion \"foo\" is not OpenSLO's"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("stored     slo.yaml  openslo, 2 records (1 skipped)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  skipped  record 3: an object of unknown kind \"Dashboard\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "  skipped  record 3: rule 3 of group \"api\": Broken: `expr` has an unclosed `(`"
+        ),
+        "{stdout}"
+    );
+    let stored = inputs(&f);
+    // Service + SLO, and the Sloth SLO once although two files hold it.
+    assert_eq!(stored["facts"]["service_levels"], 3);
+    // Two alerts and one recording rule; the broken rule is not stored.
+    assert_eq!(stored["facts"]["alert_rules"], 3);
+    let formats: BTreeSet<&str> = stored["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["format"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        formats,
+        BTreeSet::from(["openslo", "prometheus-rules", "sloth"])
+    );
+    // Every shared sample directory is read; the file of another apiVersion
+    // is passed over as no format friction reads.
+    let out = ingest(&f, &[&fixture("slo")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Work items from every tracker's sample: Jira issues with changelogs (a
 /// single issue also found in DevLake's table counts once), GitHub issues
 /// (pull requests the issues API lists are not work items) and issue events,

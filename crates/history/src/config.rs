@@ -104,6 +104,10 @@ pub struct InputsConfig {
     /// is stored (a glob such as `v*`; labelled *inferred* in reports).
     #[serde(default)]
     pub deploy_tags: Option<String>,
+    /// The directory of Markdown runbooks alerts link to (default:
+    /// `runbooks/`, else `docs/runbooks/`), read from the assessed commit.
+    #[serde(default)]
+    pub runbooks: Option<String>,
 }
 
 /// `[check]`: the thresholds of the CI gate, in index points (0–100).

@@ -73,11 +73,7 @@ impl Repo {
     /// is no such file.
     pub fn file_at(&self, commit: ObjectId, path: &str) -> Result<Option<Vec<u8>>, HistoryError> {
         let repo = self.thread_safe().to_thread_local();
-        let tree = repo
-            .find_commit(commit)
-            .map_err(|e| HistoryError::object(commit, "commit", e))?
-            .tree()
-            .map_err(|e| HistoryError::object(commit, "tree", e))?;
+        let tree = commit_tree(&repo, commit)?;
         let Some(entry) = tree
             .lookup_entry_by_path(path)
             .map_err(|e| HistoryError::object(commit, "tree", e))?
@@ -91,6 +87,50 @@ impl Repo {
             .object()
             .map_err(|e| HistoryError::object(entry.oid(), "blob", e))?;
         Ok(Some(blob.data.clone()))
+    }
+
+    /// The files below directory `dir` of `commit`'s tree whose names end in
+    /// `suffix`, with their paths from the root and contents, sorted by
+    /// path; empty when there is no such directory.
+    pub fn files_under(
+        &self,
+        commit: ObjectId,
+        dir: &str,
+        suffix: &str,
+    ) -> Result<Vec<(String, Vec<u8>)>, HistoryError> {
+        let repo = self.thread_safe().to_thread_local();
+        let tree = commit_tree(&repo, commit)?;
+        let dir = dir.trim_matches('/');
+        let Some(entry) = tree
+            .lookup_entry_by_path(dir)
+            .map_err(|e| HistoryError::object(commit, "tree", e))?
+        else {
+            return Ok(Vec::new());
+        };
+        if !entry.mode().is_tree() {
+            return Ok(Vec::new());
+        }
+        let sub = entry
+            .object()
+            .map_err(|e| HistoryError::object(entry.oid(), "tree", e))?
+            .into_tree();
+        let mut recorder = gix::traverse::tree::Recorder::default();
+        sub.traverse()
+            .breadthfirst(&mut recorder)
+            .map_err(|e| HistoryError::git(format!("listing {dir} in {commit}"), e))?;
+        let mut out = Vec::new();
+        for e in recorder.records.into_iter().filter(|e| e.mode.is_blob()) {
+            let rel = String::from_utf8_lossy(e.filepath.as_ref()).into_owned();
+            if !rel.to_ascii_lowercase().ends_with(suffix) {
+                continue;
+            }
+            let blob = repo
+                .find_object(e.oid)
+                .map_err(|err| HistoryError::object(e.oid, "blob", err))?;
+            out.push((format!("{dir}/{rel}"), blob.data.clone()));
+        }
+        out.sort();
+        Ok(out)
     }
 
     /// The paths (lossily UTF-8) and blob ids of the regular files of
@@ -195,16 +235,20 @@ impl Repo {
     }
 }
 
+/// The root tree of `commit`.
+fn commit_tree(repo: &gix::Repository, commit: ObjectId) -> Result<gix::Tree<'_>, HistoryError> {
+    repo.find_commit(commit)
+        .map_err(|e| HistoryError::object(commit, "commit", e))?
+        .tree()
+        .map_err(|e| HistoryError::object(commit, format!("tree of commit {commit}"), e))
+}
+
 /// The regular-file entries of `commit`'s tree, in tree order.
 fn blob_entries(
     repo: &gix::Repository,
     commit: ObjectId,
 ) -> Result<Vec<gix::traverse::tree::recorder::Entry>, HistoryError> {
-    let tree = repo
-        .find_commit(commit)
-        .map_err(|e| HistoryError::object(commit, "commit", e))?
-        .tree()
-        .map_err(|e| HistoryError::object(commit, format!("tree of commit {commit}"), e))?;
+    let tree = commit_tree(repo, commit)?;
     let mut recorder = gix::traverse::tree::Recorder::default();
     tree.traverse()
         .breadthfirst(&mut recorder)

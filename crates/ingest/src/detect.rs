@@ -1,5 +1,6 @@
 //! Recognising a format from the first bytes of a file: the first JSON keys,
-//! the XML root element, the CSV header, lcov's record keys.
+//! the XML root element, the CSV header, lcov's record keys, the header keys
+//! of a YAML definition (`apiVersion`, `kind`, `version`, `groups`).
 
 use crate::Format;
 
@@ -19,6 +20,7 @@ pub fn detect(head: &[u8]) -> Option<Format> {
         _ if crate::workitem_csv::is_header(trimmed.lines().next().unwrap_or("")) => {
             Some(Format::WorkItemsCsv)
         }
+        _ if yaml_definition(trimmed).is_some() => yaml_definition(trimmed),
         _ if trimmed
             .lines()
             .any(|l| l.starts_with("SF:") || l.starts_with("TN:")) =>
@@ -27,6 +29,33 @@ pub fn detect(head: &[u8]) -> Option<Format> {
         }
         _ => None,
     }
+}
+
+/// A YAML definition recognised by its top-level keys (at the start of a
+/// line, or of a list item): OpenSLO's or Sloth's `apiVersion`, Sloth's
+/// `version: prometheus/v1`, a `PrometheusRule` or a rule file's `groups:`.
+fn yaml_definition(text: &str) -> Option<Format> {
+    let mut groups = false;
+    for line in text.lines() {
+        let item = line.strip_prefix("- ").unwrap_or(line);
+        if item.starts_with([' ', '\t', '#']) {
+            continue;
+        }
+        let Some((key, value)) = item.split_once(':') else {
+            continue;
+        };
+        let value = value.trim().trim_matches(['"', '\'']);
+        match key.trim() {
+            "apiVersion" if crate::openslo::is_api_version(value) => return Some(Format::Openslo),
+            "apiVersion" | "version" if crate::sloth::is_sloth(value, value) => {
+                return Some(Format::Sloth);
+            }
+            "kind" if value == "PrometheusRule" => return Some(Format::PrometheusRules),
+            "groups" if value.is_empty() && !line.starts_with("- ") => groups = true,
+            _ => {}
+        }
+    }
+    groups.then_some(Format::PrometheusRules)
 }
 
 /// DevLake's header, quoted or not.
@@ -173,6 +202,27 @@ mod tests {
             detect(b"id,title,severity,created_at,resolved_at\nINC-1,x,1,2024-01-01T00:00:00Z,\n"),
             Some(Format::IncidentsCsv)
         );
+        assert_eq!(
+            detect(b"# SLOs\n- apiVersion: openslo/v1alpha\n  kind: Service\n"),
+            Some(Format::Openslo)
+        );
+        assert_eq!(
+            detect(b"version: \"prometheus/v1\"\nservice: x\n"),
+            Some(Format::Sloth)
+        );
+        assert_eq!(
+            detect(b"apiVersion: sloth.slok.dev/v1\nkind: PrometheusServiceLevel\n"),
+            Some(Format::Sloth)
+        );
+        assert_eq!(
+            detect(b"apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\n"),
+            Some(Format::PrometheusRules)
+        );
+        assert_eq!(
+            detect(b"---\n# generated\ngroups:\n- name: g\n"),
+            Some(Format::PrometheusRules)
+        );
+        assert_eq!(detect(b"apiVersion: foo\nkind: Service\n"), None);
         assert_eq!(detect(b"<html><body>"), None);
         assert_eq!(detect(b"name,value\n"), None);
         assert_eq!(detect(b""), None);

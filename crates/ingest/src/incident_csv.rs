@@ -130,13 +130,7 @@ mod tests {
     use super::*;
 
     fn read(text: &str) -> Result<Vec<InputRecord>, String> {
-        let mut out = Vec::new();
-        extract(&mut text.as_bytes(), &mut |r, _| {
-            out.push(r);
-            Ok(())
-        })
-        .map_err(|e| e.to_string())?;
-        Ok(out)
+        crate::read_all(crate::Format::IncidentsCsv, text)
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Extraction of exports beyond git into facts: CI runs and jobs, pull and
 //! merge requests with their reviews and commits, deployments, JUnit test
-//! results, coverage reports, incidents and work items. One module per format; [`detect`] recognises a format
+//! results, coverage reports, incidents, work items, SLO definitions (OpenSLO,
+//! Sloth) and Prometheus alerting rules. One module per format; [`detect`] recognises a format
 //! from the first bytes of a file, and [`extract`] streams its records, each
 //! with its position, to a sink.
 //!
@@ -21,10 +22,14 @@ mod jacoco;
 mod json;
 mod junit;
 mod lcov;
+mod openslo;
+mod prometheus_rules;
+mod sloth;
 mod time;
 mod workitem_csv;
 mod workitems;
 mod xml;
+mod yaml;
 
 use std::io::BufRead;
 
@@ -72,11 +77,17 @@ pub enum Format {
     /// A work-item CSV: Jira's CSV export, Linear's CSV export, or the
     /// generic work-item (or changelog) CSV with documented columns.
     WorkItemsCsv,
+    /// OpenSLO YAML (v1, v1alpha; SLOs, SLIs, services, alert policies…).
+    Openslo,
+    /// Sloth SLO specifications (`prometheus/v1`, `PrometheusServiceLevel`).
+    Sloth,
+    /// Prometheus rule files and `PrometheusRule` resources.
+    PrometheusRules,
 }
 
 impl Format {
     /// Every format, in the order they are documented.
-    pub const ALL: [Format; 12] = [
+    pub const ALL: [Format; 15] = [
         Format::Github,
         Format::Gitlab,
         Format::DevlakeCsv,
@@ -89,6 +100,9 @@ impl Format {
         Format::IncidentsCsv,
         Format::Jira,
         Format::WorkItemsCsv,
+        Format::Openslo,
+        Format::Sloth,
+        Format::PrometheusRules,
     ];
 
     /// The name shown, stored and accepted by `--format`.
@@ -106,6 +120,9 @@ impl Format {
             Format::IncidentsCsv => "incidents-csv",
             Format::Jira => "jira",
             Format::WorkItemsCsv => "workitems-csv",
+            Format::Openslo => "openslo",
+            Format::Sloth => "sloth",
+            Format::PrometheusRules => "prometheus-rules",
         }
     }
 
@@ -228,5 +245,21 @@ pub fn extract(format: Format, reader: &mut dyn BufRead, sink: &mut Sink<'_>) ->
         Format::IncidentsCsv => incident_csv::extract(reader, sink),
         Format::Jira => json::extract(reader, json::Provider::Jira, sink),
         Format::WorkItemsCsv => workitem_csv::extract(reader, sink),
+        Format::Openslo => openslo::extract(reader, sink),
+        Format::Sloth => sloth::extract(reader, sink),
+        Format::PrometheusRules => prometheus_rules::extract(reader, sink),
     }
+}
+
+/// Every record `text` holds as `format`, or the error as shown (for the
+/// extractors' unit tests).
+#[cfg(test)]
+pub(crate) fn read_all(format: Format, text: &str) -> Result<Vec<InputRecord>, String> {
+    let mut out = Vec::new();
+    extract(format, &mut text.as_bytes(), &mut |r, _| {
+        out.push(r);
+        Ok(())
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(out)
 }

@@ -1,4 +1,4 @@
-//! Every sample of `tests/fixtures/{ci,junit,coverage}` (real exports; see
+//! Every sample of `tests/fixtures/{ci,junit,coverage,incidents,slo}` (real exports; see
 //! the READMEs there) is recognised and read with as many records as the
 //! test counts in it by other means, or refused with an error that says where
 //! (the truncated and the malformed samples).
@@ -161,10 +161,44 @@ fn devlake_workitem_records(path: &Path) -> usize {
 
 /// Samples no reader recognises (PagerDuty's analytics aggregates are not
 /// incidents): `friction ingest` says so and reads the others.
-const UNRECOGNISED: [&str; 2] = [
+const UNRECOGNISED: [&str; 3] = [
     "incidents/pagerduty/analytics-metrics-incidents-all.json",
     "incidents/pagerduty/analytics-raw-incident-responses.json",
+    // `apiVersion: foo`: neither OpenSLO nor Sloth.
+    "slo/openslo/MESSY-invalid-apiversion.yaml",
 ];
+
+/// Objects, SLOs and rules in a YAML definition, counted from its lines:
+/// OpenSLO objects by their `apiVersion` at the top or in a top-level list,
+/// Sloth SLOs by their list items under `slos` (and one object for an
+/// `AlertWindows`), rules by their `alert:` or `record:` keys.
+fn yaml_records(text: &str, format: Format) -> usize {
+    let lines = text.lines().filter(|l| !l.trim_start().starts_with('#'));
+    match format {
+        Format::Openslo => lines
+            .filter(|l| l.starts_with("apiVersion:") || l.starts_with("- apiVersion:"))
+            .count(),
+        Format::Sloth if text.contains("kind: AlertWindows") => 1,
+        Format::Sloth => {
+            let indent = |l: &str| l.len() - l.trim_start().len();
+            let slos = text.lines().find(|l| l.trim_start().starts_with("slos:"));
+            let item = slos.map_or(0, indent);
+            lines
+                .filter(|l| {
+                    let t = l.trim_start();
+                    t.starts_with("- name:") && (indent(l) == item || indent(l) == item + 2)
+                })
+                .count()
+        }
+        _ => lines
+            .filter(|l| {
+                let t = l.trim_start();
+                let t = t.strip_prefix("- ").unwrap_or(t);
+                t.starts_with("alert:") || t.starts_with("record:")
+            })
+            .count(),
+    }
+}
 
 /// Samples a reader must refuse, with what the error must name.
 const REFUSED: [(&str, &str); 6] = [
@@ -233,7 +267,17 @@ fn check(dir: &str) -> usize {
             Format::Jira => workitem_records(&serde_json::from_str(&text).unwrap()),
             Format::Junit => testcases(&text),
             Format::Lcov | Format::Cobertura | Format::Jacoco => covered_files(&text, format),
+            Format::Openslo | Format::Sloth | Format::PrometheusRules => {
+                yaml_records(&text, format)
+            }
         };
+        // A real sample holds nothing a reader passes over.
+        let skipped: Vec<&InputRecord> = records
+            .iter()
+            .map(|(r, _)| r)
+            .filter(|r| matches!(r, InputRecord::Skipped(_)))
+            .collect();
+        assert!(skipped.is_empty(), "{name}: {skipped:?}");
         assert_eq!(records.len(), expected, "{name} ({})", format.name());
         // Positions count records from 1, in file order.
         let ordinals: Vec<u64> = records.iter().map(|(_, p)| p.record).collect();
@@ -257,6 +301,11 @@ fn every_junit_sample_is_read_with_its_testcase_count_or_refused() {
 #[test]
 fn every_incident_sample_is_read_with_its_record_count_or_refused() {
     assert_eq!(check("incidents"), 11);
+}
+
+#[test]
+fn every_slo_and_rule_sample_is_read_with_its_record_count_or_refused() {
+    assert_eq!(check("slo"), 17);
 }
 
 #[test]

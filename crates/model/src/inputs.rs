@@ -396,6 +396,61 @@ pub struct WorkItemChange {
     pub at: Option<i64>,
 }
 
+/// A service-level object: an OpenSLO object (`SLO`, `SLI`, `Service`,
+/// `AlertPolicy`, `AlertCondition`, `AlertNotificationTarget`, `DataSource`)
+/// or a Sloth SLO (`SLO`) or alert-window set (`AlertWindows`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct ServiceLevel {
+    /// `openslo` or `sloth`: with `kind`, `service` and `name`, the
+    /// de-duplication key.
+    pub source: String,
+    pub kind: String,
+    pub name: String,
+    /// The service the object belongs to (an OpenSLO `Service` names itself).
+    pub service: String,
+    /// An SLO's strictest objective as a ratio (`0.999`).
+    pub objective: Option<f64>,
+    /// An SLO's time window in seconds.
+    pub window: Option<i64>,
+    /// OpenSLO's budgeting method (`Occurrences`, `Timeslices`,
+    /// `RatioTimeslices`), or `Occurrences` for Sloth's event ratios.
+    pub budgeting: String,
+    /// The alerts an SLO declares (OpenSLO alert policies, Sloth's page and
+    /// ticket alerts as `NAME:page`), or an alert policy's conditions; sorted.
+    pub alerts: Vec<String>,
+}
+
+/// A Prometheus rule: an alerting rule or a recording rule, from a rule
+/// file or a prometheus-operator `PrometheusRule`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct AlertRule {
+    /// The rule group.
+    pub group: String,
+    /// `alert` or `record`.
+    pub kind: String,
+    /// The alert's or the recorded series' name.
+    pub name: String,
+    /// The PromQL expression as written (never evaluated).
+    pub expr: String,
+    /// `for`, in seconds.
+    pub for_seconds: Option<i64>,
+    /// The `severity` label.
+    pub severity: String,
+    /// The `runbook_url` annotation (or `runbook`, as Sloth writes it).
+    pub runbook_url: String,
+    pub summary: String,
+    /// Every label as `name=value`, sorted by name, comma-separated.
+    pub labels: String,
+}
+
+impl AlertRule {
+    /// The rule's identity, Prometheus's for an alert series: group, name
+    /// and labels.
+    pub fn key(&self) -> String {
+        format!("{}/{}{{{}}}", self.group, self.name, self.labels)
+    }
+}
+
 /// One record of an input file.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum InputRecord {
@@ -413,6 +468,12 @@ pub enum InputRecord {
     IncidentEvent(IncidentEvent),
     WorkItem(WorkItem),
     WorkItemChange(WorkItemChange),
+    ServiceLevel(ServiceLevel),
+    AlertRule(AlertRule),
+    /// Something the extractor read past without storing, with why (an
+    /// OpenSLO object of an unknown kind, a rule without an expression):
+    /// counted and reported, never a fact.
+    Skipped(String),
 }
 
 impl InputRecord {
@@ -433,7 +494,10 @@ impl InputRecord {
             InputRecord::TestResult(_)
             | InputRecord::Coverage(_)
             | InputRecord::Incident(_)
-            | InputRecord::IncidentEvent(_) => "",
+            | InputRecord::IncidentEvent(_)
+            | InputRecord::ServiceLevel(_)
+            | InputRecord::AlertRule(_)
+            | InputRecord::Skipped(_) => "",
         }
     }
 
@@ -456,6 +520,9 @@ impl InputRecord {
             InputRecord::IncidentEvent(r) => vec![r.at],
             InputRecord::WorkItem(r) => vec![r.created_at, r.updated_at, r.resolved_at],
             InputRecord::WorkItemChange(r) => vec![r.at],
+            InputRecord::ServiceLevel(_) | InputRecord::AlertRule(_) | InputRecord::Skipped(_) => {
+                Vec::new()
+            }
         };
         all.into_iter().flatten().collect()
     }

@@ -100,6 +100,9 @@ pub struct Data {
     /// What the assessed commit's tree shows of security practice
     /// (workflows, compliance controls); `None` when the tree was not read.
     pub practice: Option<Practice>,
+    /// SLO definitions, alerting rules and runbooks, when definitions were
+    /// ingested.
+    pub service_levels: Option<crate::service_levels::ServiceLevels>,
     knowledge: OnceLock<Knowledge>,
     known: OnceLock<Known>,
 }
@@ -182,6 +185,7 @@ impl Data {
             supply: None,
             execution: None,
             practice: None,
+            service_levels: None,
             knowledge: OnceLock::new(),
             known: OnceLock::new(),
         }

@@ -18,6 +18,7 @@ mod context;
 mod curve;
 pub mod delivery;
 pub mod incidents;
+pub mod service_levels;
 pub mod supply;
 
 pub use context::{
@@ -49,6 +50,7 @@ mod incident_recurrence;
 mod knowledge_islands;
 mod lead_time;
 mod recovery_time;
+mod reliability_debt;
 mod review_wait;
 mod rework;
 mod structural_coupling;
@@ -69,7 +71,7 @@ pub use incident_recurrence::RECURRENCE_DAYS;
 /// Version of the whole assessment methodology: every signal's thresholds and
 /// weights, the family weights, the bands and the cost model. Bump it when any
 /// of them changes, so snapshots say which rules scored them.
-pub const METHODOLOGY_VERSION: &str = "eci/6";
+pub const METHODOLOGY_VERSION: &str = "eci/7";
 
 /// Every signal, in documentation order.
 pub static REGISTRY: &[&dyn Signal] = &[
@@ -88,6 +90,7 @@ pub static REGISTRY: &[&dyn Signal] = &[
     &defect_prone_code::DefectProneCode,
     &change_failure_rate::ChangeFailureRate,
     &recovery_time::RecoveryTime,
+    &reliability_debt::ReliabilityDebt,
     &incident_recurrence::IncidentRecurrence,
     &incident_recovery::IncidentRecovery,
     &unowned_code::UnownedCode,
@@ -178,6 +181,9 @@ pub enum Input {
     TestResults,
     /// Coverage reports (lcov, Cobertura, JaCoCo).
     Coverage,
+    /// SLO definitions (OpenSLO, Sloth) and alerting rules, with the
+    /// repository's runbooks.
+    ServiceLevels,
     /// Incident exports (PagerDuty, Opsgenie, an incident CSV) with
     /// `[services]` or service names matching the repository.
     Incidents,
@@ -203,6 +209,7 @@ impl Input {
             Input::Deployments => "deployments (export or release tags)",
             Input::TestResults => "JUnit test reports",
             Input::Coverage => "coverage reports",
+            Input::ServiceLevels => "SLO definitions, alerting rules and runbooks",
             Input::Incidents => "incident exports mapped to the repository",
             Input::Dependencies => "lockfiles and manifests",
             Input::Advisories => "advisory database (friction advisories import)",

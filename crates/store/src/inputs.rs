@@ -59,6 +59,9 @@ pub struct InputSummary {
     pub overlapping: u64,
     /// Records per repository named.
     pub scopes: Vec<(String, u64)>,
+    /// Records the extractor read past (an unknown kind, a rule without an
+    /// expression), with why: counted, not stored.
+    pub skipped: Vec<String>,
 }
 
 /// Distinct facts stored, by kind: what readers count after de-duplication.
@@ -76,13 +79,15 @@ pub struct FactCounts {
     pub releases: u64,
     pub incidents: u64,
     pub incident_events: u64,
+    pub service_levels: u64,
+    pub alert_rules: u64,
     pub work_items: u64,
     pub work_item_changes: u64,
 }
 
 /// The tables of facts with their source keys (empty: every row is a fact of
 /// its own; test results and coverage have no source id).
-const FACT_TABLES: [(&str, &str); 14] = [
+const FACT_TABLES: [(&str, &str); 16] = [
     ("ci_runs", "scope, run_id, attempt"),
     ("ci_jobs", "scope, job_id, attempt"),
     ("pull_requests", "scope, number"),
@@ -95,6 +100,8 @@ const FACT_TABLES: [(&str, &str); 14] = [
     ("releases", "scope, release_id"),
     ("incidents", "source, incident_id"),
     ("incident_events", "source, event_id"),
+    ("service_levels", "source, kind, service, name"),
+    ("alert_rules", "rule_key"),
     ("work_items", "source, scope, item_key"),
     (
         "work_item_changes",
@@ -110,6 +117,7 @@ pub struct InputWriter<'a> {
     repeated: u64,
     span: Option<(i64, i64)>,
     scopes: std::collections::BTreeMap<String, u64>,
+    skipped: Vec<String>,
 }
 
 impl Store {
@@ -136,7 +144,7 @@ impl Store {
 
     /// Distinct facts stored, each counted once however many inputs hold it.
     pub fn fact_counts(&self) -> Result<FactCounts, StoreError> {
-        let mut counts = [0u64; 14];
+        let mut counts = [0u64; 16];
         for (slot, (table, key)) in counts.iter_mut().zip(FACT_TABLES) {
             let sql = if key.is_empty() {
                 format!("SELECT COUNT(*) FROM {table}")
@@ -159,6 +167,8 @@ impl Store {
             releases,
             incidents,
             incident_events,
+            service_levels,
+            alert_rules,
             work_items,
             work_item_changes,
         ] = counts;
@@ -175,6 +185,8 @@ impl Store {
             releases,
             incidents,
             incident_events,
+            service_levels,
+            alert_rules,
             work_items,
             work_item_changes,
         })
@@ -222,6 +234,7 @@ impl Store {
             repeated: 0,
             span: None,
             scopes: Default::default(),
+            skipped: Vec::new(),
         })
     }
 
@@ -275,6 +288,10 @@ impl InputWriter<'_> {
     /// Stores one record. A record whose source key an earlier record of the
     /// same file already had is counted and not stored again.
     pub fn put(&mut self, record: &InputRecord, at: Position) -> Result<(), StoreError> {
+        if let InputRecord::Skipped(why) = record {
+            self.skipped.push(format!("record {}: {why}", at.record));
+            return Ok(());
+        }
         self.records += 1;
         for t in record.times() {
             self.span = Some(match self.span {
@@ -461,6 +478,31 @@ impl InputWriter<'_> {
                 .execute(params![
                     id, rec, line, r.source, r.scope, r.key, r.id, r.field, r.from, r.to, r.at
                 ])?,
+            InputRecord::ServiceLevel(r) => self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO service_levels (input, record, line, source, kind, name, service, objective,
+                        window_seconds, budgeting, alerts)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                     ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![
+                    id, rec, line, r.source, r.kind, r.name, r.service, r.objective, r.window,
+                    r.budgeting, r.alerts.join(",")
+                ])?,
+            InputRecord::AlertRule(r) => self
+                .tx
+                .prepare_cached(
+                    "INSERT INTO alert_rules (input, record, line, rule_key, grp, kind, name, expr,
+                        for_seconds, severity, runbook_url, summary, labels)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                     ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![
+                    id, rec, line, r.key(), r.group, r.kind, r.name, r.expr, r.for_seconds,
+                    r.severity, r.runbook_url, r.summary, r.labels
+                ])?,
+            InputRecord::Skipped(_) => 0,
         };
         if written == 0 {
             self.repeated += 1;
@@ -508,6 +550,7 @@ impl InputWriter<'_> {
             repeated: self.repeated,
             overlapping,
             scopes: self.scopes.into_iter().collect(),
+            skipped: self.skipped,
         })
     }
 }

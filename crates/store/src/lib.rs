@@ -27,6 +27,7 @@ mod history;
 mod identity;
 mod inputs;
 mod meta;
+mod service_levels;
 mod snapshots;
 mod workitems;
 
@@ -63,10 +64,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (13, include_str!("migrations/sqlite/013_work_items.sql")),
     (14, include_str!("migrations/sqlite/014_advisories.sql")),
+    (15, include_str!("migrations/sqlite/015_service_levels.sql")),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 14;
+pub const SCHEMA_VERSION: i64 = 15;
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]
