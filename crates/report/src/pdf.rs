@@ -681,18 +681,20 @@ pub fn pdf(r: &Report) -> Vec<u8> {
     // Page 3: where to act.
     let mut p = Page::new();
     p.heading("Hotspots: where change costs most");
+    // A file's row; the last column is its fix work (product) or its kind (tests).
+    let file_row = |f: &&friction_assess::cost::FileCost, last: String| {
+        vec![
+            fit_path(&f.path, TABLE_SIZE, false, PATH_SHARE * BODY - CELL_PADDING),
+            fmt1(f.health),
+            f.revisions.to_string(),
+            range1_of(&f.total_hours(), "h"),
+            last,
+        ]
+    };
     let rows: Vec<Vec<String>> = costliest(a)
         .iter()
         .take(12)
-        .map(|f| {
-            vec![
-                fit_path(&f.path, TABLE_SIZE, false, PATH_SHARE * BODY - CELL_PADDING),
-                fmt1(f.health),
-                f.revisions.to_string(),
-                range1_of(&f.total_hours(), "h"),
-                range1_of(&f.defect_work.hours, "h"),
-            ]
-        })
+        .map(|f| file_row(f, range1_of(&f.defect_work.hours, "h")))
         .collect();
     if rows.is_empty() {
         p.paragraph("No file changed in the window.", 10.0, false, MUTED);
@@ -713,15 +715,7 @@ pub fn pdf(r: &Report) -> Vec<u8> {
     let tests: Vec<Vec<String>> = crate::test_code(a)
         .iter()
         .take(5)
-        .map(|f| {
-            vec![
-                fit_path(&f.path, TABLE_SIZE, false, PATH_SHARE * BODY - CELL_PADDING),
-                fmt1(f.health),
-                f.revisions.to_string(),
-                range1_of(&f.total_hours(), "h"),
-                f.kind.clone(),
-            ]
-        })
+        .map(|f| file_row(f, f.kind.clone()))
         .collect();
     if !tests.is_empty() {
         p.paragraph(

@@ -206,70 +206,52 @@ pub fn tables(r: &Report) -> Vec<Table> {
     if testing {
         columns.extend(cols(&["coverage_pct", "flaky_tests", "test_risk"]));
     }
+    // One row per file; the test-code table starts with the file's kind.
+    let file_row = |f: &&friction_assess::cost::FileCost, with_kind: bool| {
+        let mut row = if with_kind {
+            vec![f.kind.clone()]
+        } else {
+            Vec::new()
+        };
+        row.extend([
+            f.path.clone(),
+            f.component.clone(),
+            o(f.health),
+            f.code_lines.to_string(),
+            f.revisions.to_string(),
+            f.fix_commits.to_string(),
+            f.hotspot.to_string(),
+            x(f.friction.hours.low),
+            x(f.friction.hours.high),
+            x(f.defect_work.hours.low),
+            x(f.defect_work.hours.high),
+            o(f.median_gap_days),
+        ]);
+        if testing {
+            row.extend([
+                o(f.coverage_pct),
+                f.flaky_tests.map(|n| n.to_string()).unwrap_or_default(),
+                f.test_marks().join(", "),
+            ]);
+        }
+        row
+    };
     out.push(Table {
         name: "hotspots",
         title: "Product files changed in the window, costliest first",
         columns: columns.clone(),
         rows: crate::costliest(a)
             .iter()
-            .map(|f| {
-                let mut row = vec![
-                    f.path.clone(),
-                    f.component.clone(),
-                    o(f.health),
-                    f.code_lines.to_string(),
-                    f.revisions.to_string(),
-                    f.fix_commits.to_string(),
-                    f.hotspot.to_string(),
-                    x(f.friction.hours.low),
-                    x(f.friction.hours.high),
-                    x(f.defect_work.hours.low),
-                    x(f.defect_work.hours.high),
-                    o(f.median_gap_days),
-                ];
-                if testing {
-                    row.extend([
-                        o(f.coverage_pct),
-                        f.flaky_tests.map(|n| n.to_string()).unwrap_or_default(),
-                        f.test_marks().join(", "),
-                    ]);
-                }
-                row
-            })
+            .map(|f| file_row(f, false))
             .collect(),
     });
-
     out.push(Table {
         name: "test-code",
         title: "Test and other non-product files changed in the window, apart from the ranking",
         columns: [cols(&["kind"]), columns].concat(),
         rows: crate::test_code(a)
             .iter()
-            .map(|f| {
-                let mut row = vec![
-                    f.kind.clone(),
-                    f.path.clone(),
-                    f.component.clone(),
-                    o(f.health),
-                    f.code_lines.to_string(),
-                    f.revisions.to_string(),
-                    f.fix_commits.to_string(),
-                    f.hotspot.to_string(),
-                    x(f.friction.hours.low),
-                    x(f.friction.hours.high),
-                    x(f.defect_work.hours.low),
-                    x(f.defect_work.hours.high),
-                    o(f.median_gap_days),
-                ];
-                if testing {
-                    row.extend([
-                        o(f.coverage_pct),
-                        f.flaky_tests.map(|n| n.to_string()).unwrap_or_default(),
-                        f.test_marks().join(", "),
-                    ]);
-                }
-                row
-            })
+            .map(|f| file_row(f, true))
             .collect(),
     });
 
