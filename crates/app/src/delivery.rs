@@ -197,6 +197,25 @@ fn job_order(jobs: &[Stored<JobRow>]) -> Vec<usize> {
     }
 }
 
+/// Puts `v` in `order` (`v[k]` becomes the old `v[order[k]]`), in place:
+/// each cycle of the permutation is followed by swaps, so nothing is copied
+/// out or left behind.
+fn permute<T>(v: &mut [T], mut order: Vec<usize>) {
+    const DONE: usize = usize::MAX;
+    for i in 0..v.len() {
+        let mut cur = i;
+        while order[cur] != DONE {
+            let next = order[cur];
+            order[cur] = DONE;
+            if next == i {
+                break;
+            }
+            v.swap(cur, next);
+            cur = next;
+        }
+    }
+}
+
 /// The inputs of the kept scope (and the scope-less test and coverage
 /// reports), in input-id order: what citations number.
 struct Sources<'a> {
@@ -268,8 +287,9 @@ fn assemble(
     }
     runs.sort_by(|a, b| (a.time(), &a.id, a.attempt).cmp(&(b.time(), &b.id, b.attempt)));
 
-    // Jobs are put in order before they are converted: each row is moved
-    // once, straight to its place.
+    // Jobs are converted where they lie (the vector's memory is reused: a
+    // job is no larger than its stored row), then put in order by swaps: a
+    // million jobs are never held twice.
     let mut stored = std::mem::take(&mut rows.jobs);
     stored.retain(|r| {
         w.holds(
@@ -279,28 +299,30 @@ fn assemble(
                 .or(r.fact.finished_at),
         )
     });
-    let mut jobs: Vec<Job> = Vec::with_capacity(stored.len());
-    for i in job_order(&stored) {
-        let r = &mut stored[i];
-        let cite = src.cite(r);
-        let f = std::mem::take(&mut r.fact);
-        jobs.push(Job {
-            result: Some(CiResult::of(&f.status, &f.conclusion)),
-            queued: f.queued.or_else(|| secs(f.created_at, f.started_at)),
-            id: f.id,
-            run_id: f.run_id,
-            attempt: f.attempt.max(1),
-            name: f.name,
-            stage: f.stage,
-            status: f.status,
-            created: f.created_at,
-            started: f.started_at,
-            finished: f.finished_at,
-            runner_labels: f.runner_labels,
-            cite,
-        });
-    }
-    drop(stored);
+    let order = job_order(&stored);
+    let mut jobs: Vec<Job> = stored
+        .into_iter()
+        .map(|r| {
+            let cite = src.cite(&r);
+            let f = r.fact;
+            Job {
+                result: Some(CiResult::of(&f.status, &f.conclusion)),
+                queued: f.queued.or_else(|| secs(f.created_at, f.started_at)),
+                id: f.id,
+                run_id: f.run_id,
+                attempt: f.attempt.max(1),
+                name: f.name,
+                stage: f.stage,
+                status: f.status,
+                created: f.created_at,
+                started: f.started_at,
+                finished: f.finished_at,
+                runner_labels: f.runner_labels,
+                cite,
+            }
+        })
+        .collect();
+    permute(&mut jobs, order);
 
     // Deployments: the export's, else published releases, else matching tags.
     let mut deploys: Vec<Deploy> = Vec::new();
@@ -821,6 +843,29 @@ mod tests {
                 id: id.into(),
                 ..JobRow::default()
             },
+        }
+    }
+
+    #[test]
+    fn permuting_in_place_gives_what_gathering_into_a_new_vector_gives() {
+        // Permutations with one cycle, many cycles, fixed points, and none.
+        for n in [0usize, 1, 2, 7, 100, 1000] {
+            for step in [1usize, 3, 7, 13] {
+                let mut order: Vec<usize> = (0..n).collect();
+                // A deterministic shuffle (a linear congruential sequence).
+                let mut x = step as u64;
+                for i in (1..n).rev() {
+                    x = x
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    order.swap(i, (x >> 33) as usize % (i + 1));
+                }
+                let values: Vec<String> = (0..n).map(|i| format!("v{i}")).collect();
+                let gathered: Vec<String> = order.iter().map(|&k| values[k].clone()).collect();
+                let mut v = values.clone();
+                permute(&mut v, order);
+                assert_eq!(v, gathered, "n = {n}, shuffle {step}");
+            }
         }
     }
 

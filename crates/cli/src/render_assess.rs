@@ -359,6 +359,12 @@ pub fn run(args: &AssessArgs) -> Result<u8, Error> {
     } else {
         print!("{}", text(&loaded, &a, args.limit));
     }
+    // The process ends next: the facts (a million CI jobs, each with its
+    // words) are left for the exit to reclaim instead of being freed one
+    // allocation at a time, a tenth of the command's time with large
+    // exports. The store is closed as usual (the session is dropped).
+    std::mem::forget(loaded);
+    std::mem::forget(a);
     Ok(0)
 }
 

@@ -132,19 +132,37 @@ pub struct JobRow {
 /// One shared copy of each distinct text read: a job's run id, name, stage,
 /// status, conclusion and runner labels repeat across thousands of jobs, and
 /// a string allocated per column and row was most of the time spent reading.
+/// Each column remembers its previous word: a run's jobs are stored
+/// together, and most columns hold one word for long stretches, so most
+/// rows are answered by one comparison, without hashing.
 #[derive(Default)]
 struct Interner {
     seen: std::collections::HashSet<Arc<str>, foldhash::fast::FixedState>,
+    last: [Option<Arc<str>>; 12],
 }
 
 impl Interner {
     fn get(&mut self, r: &Row<'_>, i: usize) -> rusqlite::Result<Arc<str>> {
-        let text = r.get_ref(i)?.as_str()?;
-        if let Some(s) = self.seen.get(text) {
-            return Ok(s.clone());
+        let bytes = r.get_ref(i)?.as_bytes()?;
+        let slot = &mut self.last[i];
+        if let Some(last) = slot
+            && last.len() == bytes.len()
+            && last.as_bytes() == bytes
+        {
+            return Ok(last.clone());
         }
-        let s: Arc<str> = text.into();
-        self.seen.insert(s.clone());
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into())
+        })?;
+        let s = match self.seen.get(text) {
+            Some(s) => s.clone(),
+            None => {
+                let s: Arc<str> = text.into();
+                self.seen.insert(s.clone());
+                s
+            }
+        };
+        *slot = Some(s.clone());
         Ok(s)
     }
 }
@@ -162,6 +180,7 @@ fn read_jobs(
     until: i64,
     lo: i64,
     hi: i64,
+    capacity: usize,
 ) -> Result<Vec<Stored<JobRow>>, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT job_id, run_id, attempt, name, stage, status, conclusion, created_at,
@@ -173,29 +192,33 @@ fn read_jobs(
          ORDER BY rowid",
     )?;
     let mut words = Interner::default();
-    let rows = stmt
-        .query_map(rusqlite::params![scope, since, until, lo, hi], |r| {
-            let (input, at) = position(r, 12)?;
-            Ok(Stored {
-                input,
-                at,
-                fact: JobRow {
-                    id: r.get(0)?,
-                    run_id: words.get(r, 1)?,
-                    attempt: u32_of(r.get(2)?),
-                    name: words.get(r, 3)?,
-                    stage: words.get(r, 4)?,
-                    status: words.get(r, 5)?,
-                    conclusion: words.get(r, 6)?,
-                    created_at: r.get(7)?,
-                    started_at: r.get(8)?,
-                    finished_at: r.get(9)?,
-                    queued: r.get(10)?,
-                    runner_labels: words.get(r, 11)?,
-                },
-            })
-        })?
-        .collect::<Result<_, _>>()?;
+    // One allocation, never grown and copied: `capacity` is bounded by the
+    // rowids (pages a narrower window leaves unused are never touched).
+    let mut rows = Vec::with_capacity(capacity);
+    let read = stmt.query_map(rusqlite::params![scope, since, until, lo, hi], |r| {
+        let (input, at) = position(r, 12)?;
+        Ok(Stored {
+            input,
+            at,
+            fact: JobRow {
+                id: r.get(0)?,
+                run_id: words.get(r, 1)?,
+                attempt: u32_of(r.get(2)?),
+                name: words.get(r, 3)?,
+                stage: words.get(r, 4)?,
+                status: words.get(r, 5)?,
+                conclusion: words.get(r, 6)?,
+                created_at: r.get(7)?,
+                started_at: r.get(8)?,
+                finished_at: r.get(9)?,
+                queued: r.get(10)?,
+                runner_labels: words.get(r, 11)?,
+            },
+        })
+    })?;
+    for row in read {
+        rows.push(row?);
+    }
     Ok(rows)
 }
 
@@ -605,16 +628,20 @@ impl Store {
             .path()
             .filter(|p| !p.is_empty())
             .map(std::path::PathBuf::from);
+        // Rowids bound the count (at most 2^24 rows reserved ahead).
+        let span = usize::try_from(hi - lo + 1).unwrap_or(0).min(1 << 24);
         let Some(file) = file.filter(|_| hi - lo >= split_at) else {
-            return read_jobs(&self.conn, scope, since, until, lo, hi);
+            return read_jobs(&self.conn, scope, since, until, lo, hi, span);
         };
         let mid = lo + (hi - lo) / 2;
         std::thread::scope(|s| {
+            // The first half is read into room for both, so the second half
+            // is appended without growing it.
             let first = s.spawn(|| {
                 let other = Store::open_reader(&file)?;
-                read_jobs(&other.conn, scope, since, until, lo, mid)
+                read_jobs(&other.conn, scope, since, until, lo, mid, span)
             });
-            let second = read_jobs(&self.conn, scope, since, until, mid + 1, hi);
+            let second = read_jobs(&self.conn, scope, since, until, mid + 1, hi, span / 2 + 1);
             let mut first = first
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
