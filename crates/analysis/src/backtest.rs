@@ -91,7 +91,13 @@ pub struct Ranking {
     pub name: &'static str,
     pub formula: &'static str,
     pub auc: Option<f64>,
+    /// 95 % interval of the ROC AUC (Hanley & McNeil 1982 standard error).
+    pub auc_interval: Option<[f64; 2]>,
     pub strata_auc: Option<f64>,
+    /// Effort-aware Popt (Mende & Koschke 2010; Kamei et al. 2010): where
+    /// the ranking's curve of later fixes found against code read lies
+    /// between the worst (0) and the optimal (1) order.
+    pub popt: Option<f64>,
     /// Share of later fix commits touching a file in the top 20 % of the code
     /// (files ranked by the score until they hold a fifth of the code lines), percent.
     pub top20_fix_share: f64,
@@ -100,10 +106,79 @@ pub struct Ranking {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Backtest {
     pub files: u64,
+    /// Every scored file with its scores and outcome, so any other tool can
+    /// re-score the ranking (the scores are in `rankings`' order).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub outcomes: Vec<FileOutcome>,
     /// Files touched by a fix commit after the cut.
     pub fix_touched_files: u64,
     pub fix_commits: u64,
     pub rankings: Vec<Ranking>,
+}
+
+/// One scored file: what was known at the cut, each ranking's score and
+/// what happened after.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FileOutcome {
+    pub path: String,
+    pub code_lines: u32,
+    pub revisions: u64,
+    pub authors: u64,
+    /// One score per ranking, in the order of [`Backtest::rankings`].
+    pub scores: Vec<f64>,
+    /// Fix commits after the cut that touched the file.
+    pub fix_commits: u64,
+}
+
+/// A 95 % interval of an AUC from its Hanley & McNeil (1982) standard error,
+/// "The meaning and use of the area under a ROC curve", Radiology 143:29–36.
+pub fn auc_interval(a: f64, positives: usize, negatives: usize) -> Option<[f64; 2]> {
+    if positives == 0 || negatives == 0 {
+        return None;
+    }
+    let (np, nn) = (positives as f64, negatives as f64);
+    let q1 = a / (2.0 - a);
+    let q2 = 2.0 * a * a / (1.0 + a);
+    let var = (a * (1.0 - a) + (np - 1.0) * (q1 - a * a) + (nn - 1.0) * (q2 - a * a)) / (np * nn);
+    let se = var.max(0.0).sqrt();
+    Some([(a - 1.96 * se).max(0.0), (a + 1.96 * se).min(1.0)])
+}
+
+/// Area under the curve of cumulative fixes found (share of all) against
+/// cumulative code read (share of all), files read in `order`.
+fn effort_area(order: &[usize], sizes: &[u32], fixes: &[u64]) -> f64 {
+    let total_code: f64 = sizes.iter().map(|&s| f64::from(s)).sum();
+    let total_fix: f64 = fixes.iter().map(|&f| f as f64).sum();
+    let (mut x, mut y, mut area) = (0.0, 0.0, 0.0);
+    for &i in order {
+        let dx = f64::from(sizes[i]) / total_code;
+        let dy = fixes[i] as f64 / total_fix;
+        area += dx * (y + dy / 2.0);
+        x += dx;
+        y += dy;
+    }
+    debug_assert!(x <= 1.0 + 1e-9);
+    area
+}
+
+/// Popt = 1 − (area(optimal) − area(ranking)) / (area(optimal) − area(worst)),
+/// the optimal order reading files by fix density (fixes per code line)
+/// highest first, the worst lowest first; `order` is the ranking's. `None`
+/// without fixes or code, or when every order is the same.
+pub fn popt(order: &[usize], sizes: &[u32], fixes: &[u64]) -> Option<f64> {
+    if fixes.iter().all(|&f| f == 0) || sizes.iter().all(|&s| s == 0) {
+        return None;
+    }
+    let density = |i: usize| fixes[i] as f64 / f64::from(sizes[i].max(1));
+    let mut best: Vec<usize> = (0..sizes.len()).collect();
+    best.sort_by(|&a, &b| density(b).total_cmp(&density(a)).then(a.cmp(&b)));
+    let mut worst = best.clone();
+    worst.reverse();
+    let (opt, low) = (
+        effort_area(&best, sizes, fixes),
+        effort_area(&worst, sizes, fixes),
+    );
+    (opt - low > 1e-12).then(|| 1.0 - (opt - effort_area(order, sizes, fixes)) / (opt - low))
 }
 
 fn round3(x: Option<f64>) -> Option<f64> {
@@ -142,6 +217,25 @@ pub fn backtest(c: &[Candidate], fix_sets: &[BTreeSet<usize>]) -> Backtest {
                 .collect(),
         ),
     ];
+    let mut fixes = vec![0u64; c.len()];
+    for set in fix_sets {
+        for &i in set {
+            fixes[i] += 1;
+        }
+    }
+    let positives = labels.iter().filter(|l| **l).count();
+    let mut outcomes: Vec<FileOutcome> = c
+        .iter()
+        .zip(&fixes)
+        .map(|(f, &n)| FileOutcome {
+            path: f.path.clone(),
+            code_lines: f.code_lines,
+            revisions: f.revisions,
+            authors: f.authors,
+            scores: Vec::with_capacity(rankings.len()),
+            fix_commits: n,
+        })
+        .collect();
     let out = rankings
         .into_iter()
         .map(|(name, formula, scores)| {
@@ -153,7 +247,7 @@ pub fn backtest(c: &[Candidate], fix_sets: &[BTreeSet<usize>]) -> Backtest {
             });
             let mut top = BTreeSet::new();
             let mut acc = 0u64;
-            for i in order {
+            for &i in &order {
                 if acc * 5 >= total_code {
                     break;
                 }
@@ -169,18 +263,32 @@ pub fn backtest(c: &[Candidate], fix_sets: &[BTreeSet<usize>]) -> Backtest {
             } else {
                 (hits as f64 * 1000.0 / fix_sets.len() as f64).round() / 10.0
             };
+            for (o, &v) in outcomes.iter_mut().zip(&scores) {
+                o.scores.push((v * 1e6).round() / 1e6);
+            }
+            let a = auc(&scores, &labels);
             Ranking {
                 name,
                 formula,
-                auc: round3(auc(&scores, &labels)),
+                auc: round3(a),
+                auc_interval: a
+                    .and_then(|a| auc_interval(a, positives, c.len() - positives))
+                    .map(|[lo, hi]| {
+                        [
+                            (lo * 1000.0).round() / 1000.0,
+                            (hi * 1000.0).round() / 1000.0,
+                        ]
+                    }),
                 strata_auc: round3(strata_auc(&scores, &labels, &sizes, 5)),
+                popt: round3(popt(&order, &sizes, &fixes)),
                 top20_fix_share: share,
             }
         })
         .collect();
     Backtest {
         files: c.len() as u64,
-        fix_touched_files: labels.iter().filter(|l| **l).count() as u64,
+        outcomes,
+        fix_touched_files: positives as u64,
         fix_commits: fix_sets.len() as u64,
         rankings: out,
     }
@@ -226,6 +334,60 @@ mod tests {
             Some(667.0)
         );
         assert_eq!(strata_auc(&scores, &labels, &sizes, 2), Some(0.5));
+    }
+
+    #[test]
+    fn popt_is_one_for_the_optimal_order_and_zero_for_the_worst() {
+        // Three files of 100, 200 and 100 lines with 3, 1 and 0 fixes.
+        let sizes = [100, 200, 100];
+        let fixes = [3, 1, 0];
+        // Densities 0.03, 0.005, 0: optimal order 0, 1, 2; worst 2, 1, 0.
+        assert_eq!(popt(&[0, 1, 2], &sizes, &fixes), Some(1.0));
+        assert_eq!(popt(&[2, 1, 0], &sizes, &fixes), Some(0.0));
+        // Hand-computed areas (x: code share, y: fix share, trapezoids):
+        // optimal 0,1,2: ¼·⅜ + ½·(¾+⅞)/2 + ¼·1 = 0.09375 + 0.40625 + 0.25 = 0.75
+        // worst 2,1,0:   ¼·0 + ½·⅛/2 + ¼·(¼+1)/2 = 0 + 0.03125 + 0.15625 = 0.1875
+        // order 1,0,2:   ½·⅛/2 + ¼·(¼+1)/2 + ¼·1 = 0.03125 + 0.15625 + 0.25 = 0.4375
+        // Popt = 1 − (0.75 − 0.4375)/(0.75 − 0.1875) = 1 − 0.3125/0.5625 = 0.4444…
+        let p = popt(&[1, 0, 2], &sizes, &fixes).unwrap();
+        assert!((p - 0.444_444).abs() < 1e-5, "{p}");
+        assert_eq!(popt(&[0, 1, 2], &sizes, &[0, 0, 0]), None);
+    }
+
+    #[test]
+    fn the_auc_interval_narrows_with_more_files_and_holds_the_estimate() {
+        let small = auc_interval(0.75, 10, 40).unwrap();
+        let large = auc_interval(0.75, 100, 400).unwrap();
+        assert!(small[0] < 0.75 && 0.75 < small[1]);
+        assert!(large[1] - large[0] < small[1] - small[0]);
+        // A = 0.75, 10 positives, 40 negatives, by hand: Q1 = 0.75/1.25 =
+        // 0.6, Q2 = 2·0.5625/1.75 = 0.642857; SE² = (0.1875 + 9·0.0375 +
+        // 39·0.080357)/400 = 0.0091473, SE = 0.09564.
+        let se = (small[1] - small[0]) / (2.0 * 1.96);
+        assert!((se - 0.09564).abs() < 5e-4, "{se}");
+        assert_eq!(auc_interval(0.7, 0, 10), None);
+    }
+
+    #[test]
+    fn every_scored_file_is_listed_with_its_scores_and_fixes() {
+        let c: Vec<Candidate> = (0..3)
+            .map(|i| Candidate {
+                path: format!("f{i}"),
+                code_lines: 10 * (i as u32 + 1),
+                cyclomatic: 2,
+                revisions: i,
+                authors: 1,
+            })
+            .collect();
+        let b = backtest(&c, &[[2].into(), [1, 2].into()]);
+        let fixes: Vec<u64> = b.outcomes.iter().map(|o| o.fix_commits).collect();
+        assert_eq!(fixes, [0, 1, 2]);
+        assert!(
+            b.outcomes
+                .iter()
+                .all(|o| o.scores.len() == b.rankings.len())
+        );
+        assert_eq!(b.outcomes[2].scores[0], 30.0);
     }
 
     #[test]

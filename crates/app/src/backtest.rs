@@ -28,7 +28,17 @@ pub struct BacktestRequest {
     pub threads: usize,
     /// Score tests, examples, docs and benchmarks too, not product code only.
     pub include_tests: bool,
+    /// Cut dates scored: the first cut, then one every `origin_step_months`
+    /// before it (rolling origins). 0: four without `cut` (18 to 36 months
+    /// before the newest commit, the last three years with complete
+    /// horizons), one with it.
+    pub origins: u32,
+    /// Months between rolling origins.
+    pub origin_step_months: u32,
 }
+
+/// Rolling origins when none are asked for and no cut is given.
+pub const DEFAULT_ORIGINS: u32 = 4;
 
 #[derive(Debug, Serialize)]
 pub struct BacktestReport {
@@ -49,6 +59,95 @@ pub struct BacktestReport {
     pub left_out: BTreeMap<String, u64>,
     #[serde(flatten)]
     pub result: Backtest,
+    /// Every cut scored, newest first (the first is the one above); the
+    /// per-file outcomes are listed for the first only.
+    pub origins: Vec<Origin>,
+    /// Each ranking over the origins: mean and spread.
+    pub summary: Vec<RankingSummary>,
+    /// Cuts asked for that could not be scored, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped_origins: Vec<String>,
+}
+
+/// One cut date's back-test.
+#[derive(Debug, Clone, Serialize)]
+pub struct Origin {
+    pub cut: String,
+    pub cut_commit: String,
+    pub horizon_end: String,
+    pub horizon_incomplete: bool,
+    pub files: u64,
+    pub fix_touched_files: u64,
+    pub fix_commits: u64,
+    pub rankings: Vec<backtest::Ranking>,
+}
+
+/// A ranking's figures over the rolling origins: mean, standard deviation
+/// and range of each, over the origins where it could be computed.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RankingSummary {
+    pub name: &'static str,
+    pub origins: u64,
+    pub auc: Option<Spread>,
+    pub strata_auc: Option<Spread>,
+    pub popt: Option<Spread>,
+    pub top20_fix_share: Option<Spread>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Spread {
+    pub mean: f64,
+    /// Sample standard deviation (0 with one origin).
+    pub sd: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Spread {
+    fn of(values: &[f64]) -> Option<Spread> {
+        if values.is_empty() {
+            return None;
+        }
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let sd = if values.len() > 1 {
+            (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+        } else {
+            0.0
+        };
+        let r = |x: f64| (x * 1000.0).round() / 1000.0;
+        Some(Spread {
+            mean: r(mean),
+            sd: r(sd),
+            min: r(values.iter().copied().fold(f64::INFINITY, f64::min)),
+            max: r(values.iter().copied().fold(f64::NEG_INFINITY, f64::max)),
+        })
+    }
+}
+
+fn summary(origins: &[Origin]) -> Vec<RankingSummary> {
+    let Some(first) = origins.first() else {
+        return Vec::new();
+    };
+    (0..first.rankings.len())
+        .map(|k| {
+            let col = |f: &dyn Fn(&backtest::Ranking) -> Option<f64>| -> Vec<f64> {
+                origins
+                    .iter()
+                    .filter(|o| o.fix_commits > 0)
+                    .filter_map(|o| o.rankings.get(k).and_then(f))
+                    .collect()
+            };
+            RankingSummary {
+                name: first.rankings[k].name,
+                origins: origins.iter().filter(|o| o.fix_commits > 0).count() as u64,
+                auc: Spread::of(&col(&|r| r.auc)),
+                strata_auc: Spread::of(&col(&|r| r.strata_auc)),
+                popt: Spread::of(&col(&|r| r.popt)),
+                top20_fix_share: Spread::of(&col(&|r| Some(r.top20_fix_share))),
+            }
+        })
+        .collect()
 }
 
 /// What the latest back-test stored says about the ranking, read back for
@@ -105,7 +204,7 @@ pub fn run(
             Some("run `friction scan` on the repository first"),
         ));
     };
-    let cut = match &request.cut {
+    let first_cut = match &request.cut {
         Some(s) => parse_date(s).ok_or_else(|| {
             Error::input(
                 format!("`{s}` is not a date"),
@@ -114,59 +213,134 @@ pub fn run(
         })?,
         None => last - 18 * MONTH,
     };
-    let horizon_end = cut + i64::from(request.horizon_months) * MONTH;
-    let Some(commit) = repo
-        .first_parent_at(cut)
-        .map_err(|e| Error::input(e.to_string(), None))?
-    else {
-        return Err(Error::input(
-            format!("no commit on the main line before {}", date(cut)),
-            Some("choose a later `--cut`"),
-        ));
+    let count = match (request.origins, &request.cut) {
+        (0, None) => DEFAULT_ORIGINS,
+        (0, Some(_)) => 1,
+        (n, _) => n,
     };
     let rules = ExclusionRules::new(&project.config()?.history)
         .map_err(|e| Error::input(format!("friction.toml: {e}"), None))?;
-    let code = crate::code::measure_tree(
-        &repo,
-        &mut store,
-        &rules,
-        &Workers {
-            threads: request.threads,
-            cache: &HealthCache::default(),
-            progress,
-        },
-        commit,
-        false,
-    )
-    .map_err(|e| Error::input(format!("measuring the tree at the cut: {e}"), None))?;
     let fix = crate::assess::FixRules::new(&project.config()?)?;
-    let (result, left_out) = evaluate(
-        &store,
-        &code.commit,
-        &Outcome {
-            cut,
-            horizon_end,
-            window_months: request.window_months,
-            include_tests: request.include_tests,
-            fix: &fix,
-        },
-    )
-    .map_err(err)?;
+    let mut scored: Vec<(Origin, Backtest, BTreeMap<String, u64>)> = Vec::new();
+    let mut skipped = Vec::new();
+    for k in 0..count {
+        let cut = first_cut - i64::from(k * request.origin_step_months.max(1)) * MONTH;
+        let horizon_end = cut + i64::from(request.horizon_months) * MONTH;
+        let Some(commit) = repo
+            .first_parent_at(cut)
+            .map_err(|e| Error::input(e.to_string(), None))?
+        else {
+            if k == 0 {
+                return Err(Error::input(
+                    format!("no commit on the main line before {}", date(cut)),
+                    Some("choose a later `--cut`"),
+                ));
+            }
+            skipped.push(format!(
+                "{}: no commit on the main line before it",
+                date(cut)
+            ));
+            continue;
+        };
+        let code = crate::code::measure_tree(
+            &repo,
+            &mut store,
+            &rules,
+            &Workers {
+                threads: request.threads,
+                cache: &HealthCache::default(),
+                progress,
+            },
+            commit,
+            false,
+        )
+        .map_err(|e| Error::input(format!("measuring the tree at the cut: {e}"), None))?;
+        let (mut result, left_out) = evaluate(
+            &store,
+            &code.commit,
+            &Outcome {
+                cut,
+                horizon_end,
+                window_months: request.window_months,
+                include_tests: request.include_tests,
+                fix: &fix,
+            },
+        )
+        .map_err(err)?;
+        if k > 0 {
+            result.outcomes.clear();
+        }
+        let origin = Origin {
+            cut: date(cut),
+            cut_commit: commit.to_string(),
+            horizon_end: date(horizon_end),
+            horizon_incomplete: horizon_end > last,
+            files: result.files,
+            fix_touched_files: result.fix_touched_files,
+            fix_commits: result.fix_commits,
+            rankings: result.rankings.clone(),
+        };
+        scored.push((origin, result, left_out));
+    }
+    let origins: Vec<Origin> = scored.iter().map(|(o, _, _)| o.clone()).collect();
+    let summary = summary(&origins);
+    let (first, result, left_out) = scored.swap_remove(0);
     let report = BacktestReport {
-        cut: date(cut),
-        cut_commit: commit.to_string(),
+        cut: first.cut,
+        cut_commit: first.cut_commit,
         window_months: request.window_months,
         horizon_months: request.horizon_months,
-        horizon_end: date(horizon_end),
-        horizon_incomplete: horizon_end > last,
+        horizon_end: first.horizon_end,
+        horizon_incomplete: first.horizon_incomplete,
         product_code_only: !request.include_tests,
         left_out,
         result,
+        origins,
+        summary,
+        skipped_origins: skipped,
     };
-    let json = serde_json::to_string(&report)
+    // The stored headline (for `friction hotspots`) leaves the per-file
+    // outcomes out.
+    let mut headline = serde_json::to_value(&report)
         .map_err(|e| Error::store(format!("encoding the back-test: {e}"), None))?;
-    store.set_meta("backtest", &json).map_err(err)?;
+    if let Some(o) = headline.as_object_mut() {
+        o.remove("outcomes");
+    }
+    store
+        .set_meta("backtest", &headline.to_string())
+        .map_err(err)?;
     Ok(report)
+}
+
+impl BacktestReport {
+    /// `path,score` rows of friction's ranking at the first cut (paths as
+    /// they were at the cut, highest score first), for an external
+    /// back-test to score (for example `backtest.py --score`).
+    pub fn scores_csv(&self) -> String {
+        let k = self
+            .result
+            .rankings
+            .iter()
+            .position(|r| r.name.starts_with("friction"))
+            .unwrap_or(0);
+        let mut rows: Vec<(&str, f64)> = self
+            .result
+            .outcomes
+            .iter()
+            .map(|o| (o.path.as_str(), o.scores.get(k).copied().unwrap_or(0.0)))
+            .collect();
+        rows.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+        let mut out = String::from("path,score\n");
+        for (p, v) in rows {
+            let quoted = if p.contains([',', '"', '\n']) {
+                format!("\"{}\"", p.replace('"', "\"\""))
+            } else {
+                p.to_owned()
+            };
+            out.push_str(&format!("{quoted},{v}\n"));
+        }
+        out
+    }
 }
 
 /// What the back-test scores against: the window before the cut and the

@@ -272,6 +272,8 @@ fn a_backtest_stores_its_headline_for_the_hotspot_table() {
         horizon_months: 12,
         threads: 1,
         include_tests: false,
+        origins: 0,
+        origin_step_months: 6,
     };
     let report = friction_app::backtest::run(&project, &request, &Silent).expect("back-tests");
     assert_eq!(report.cut, "2023-11-20");

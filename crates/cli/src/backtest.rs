@@ -15,9 +15,15 @@ pub fn run(args: &BacktestArgs) -> Result<u8, Error> {
             horizon_months: args.horizon_months,
             threads: args.threads,
             include_tests: args.include_tests,
+            origins: args.origins,
+            origin_step_months: args.origin_step_months,
         },
         &crate::progress::Bar::new(args.quiet),
     )?;
+    if let Some(path) = &args.scores_csv {
+        std::fs::write(path, report.scores_csv())
+            .map_err(|e| Error::input(format!("writing {}: {e}", path.display()), None))?;
+    }
     if args.json {
         println!("{}", crate::render::sorted_json(&report));
     } else {
@@ -58,20 +64,55 @@ pub fn text(r: &BacktestReport) -> String {
         out.push_str("  note          the horizon reaches past the newest commit: fewer fixes can have happened yet\n");
     }
     out.push_str(&format!(
-        "\n  {:<42}  {:>7}  {:>12}  {:>17}\n",
-        "ranking", "ROC AUC", "AUC by size", "fixes in top 20 %"
+        "\n  {:<42}  {:>15}  {:>12}  {:>6}  {:>17}\n",
+        "ranking", "ROC AUC (95 %)", "AUC by size", "Popt", "fixes in top 20 %"
     ));
     for k in &b.rankings {
+        let interval = k
+            .auc_interval
+            .map_or(String::new(), |[lo, hi]| format!(" {lo:.2}–{hi:.2}"));
         out.push_str(&format!(
-            "  {:<42}  {:>7}  {:>12}  {:>16.1}%\n",
+            "  {:<42}  {:>15}  {:>12}  {:>6}  {:>16.1}%\n",
             k.name,
-            fmt(k.auc),
+            format!("{}{interval}", fmt(k.auc)),
             fmt(k.strata_auc),
+            fmt(k.popt),
             k.top20_fix_share
         ));
     }
+    if r.origins.len() > 1 {
+        out.push_str(&format!(
+            "\n  over {} cut dates ({} to {}), mean ± sd:\n",
+            r.origins.len(),
+            r.origins.last().map_or("", |o| o.cut.as_str()),
+            r.cut
+        ));
+        let ms = |s: &Option<friction_app::backtest::Spread>| {
+            s.map_or("–".to_owned(), |s| format!("{:.3} ± {:.3}", s.mean, s.sd))
+        };
+        out.push_str(&format!(
+            "  {:<42}  {:>15}  {:>15}  {:>15}  {:>15}\n",
+            "ranking", "ROC AUC", "AUC by size", "Popt", "top 20 % (%)"
+        ));
+        for s in &r.summary {
+            let share = s
+                .top20_fix_share
+                .map_or("–".to_owned(), |v| format!("{:.1} ± {:.1}", v.mean, v.sd));
+            out.push_str(&format!(
+                "  {:<42}  {:>15}  {:>15}  {:>15}  {:>15}\n",
+                s.name,
+                ms(&s.auc),
+                ms(&s.strata_auc),
+                ms(&s.popt),
+                share
+            ));
+        }
+    }
+    for s in &r.skipped_origins {
+        out.push_str(&format!("  not scored    {s}\n"));
+    }
     out.push_str(
-        "\n  ROC AUC: chance that a fix-touched file ranks above one no fix touched (0.5 = chance).\n  AUC by size: the same among files of similar size (quintiles of code lines).\n",
+        "\n  ROC AUC: chance that a fix-touched file ranks above one no fix touched (0.5 = chance), with its 95 % interval (Hanley & McNeil).\n  AUC by size: the same among files of similar size (quintiles of code lines).\n  Popt: later fixes found against code read in the ranking's order, 0 = worst order, 1 = optimal (Mende & Koschke).\n",
     );
     out
 }

@@ -556,7 +556,18 @@ pub struct BacktestArgs {
     /// product code only).
     #[arg(long)]
     pub include_tests: bool,
-    /// Print JSON on stdout.
+    /// Cut dates to score (rolling origins, newest first, `--origin-step-months`
+    /// apart); default 4 without `--cut` (the last three years), 1 with it.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub origins: u32,
+    /// Months between rolling origins.
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    pub origin_step_months: u32,
+    /// Also write friction's score of every file at the (first) cut as
+    /// `path,score` CSV, for an external back-test to re-score.
+    #[arg(long, value_name = "PATH")]
+    pub scores_csv: Option<PathBuf>,
+    /// Print JSON on stdout (with every scored file's scores and outcome).
     #[arg(long)]
     pub json: bool,
     /// No progress bar.

@@ -62,6 +62,67 @@ fn rankings_are_scored_against_later_fix_commits() {
     // Size ranks big > mid > small; fixes touched big and small: one of the two
     // positive-negative pairs is in order.
     assert_eq!(rankings[0]["auc"], 0.5);
+    // Every scored file is listed with its scores and outcome.
+    let outcomes: Vec<(String, u64, u64)> = r["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["path"].as_str().unwrap().to_owned(),
+                o["code_lines"].as_u64().unwrap(),
+                o["fix_commits"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("big.py".to_owned(), 101, 1),
+            ("mid.py".to_owned(), 20, 0),
+            ("small.py".to_owned(), 2, 1)
+        ]
+    );
+    // Popt of size, by hand (x: code share, y: fix share, trapezoids):
+    // optimal (density) small, big, mid = 0.004065 + 0.615854 + 0.162602 = 0.782520;
+    // worst mid, big, small = 0 + 0.205285 + 0.012195 = 0.217480;
+    // size's order big, mid, small = 0.205285 + 0.081301 + 0.012195 = 0.298781;
+    // Popt = 1 − 0.483739 / 0.565040 = 0.144.
+    assert_eq!(rankings[0]["popt"], 0.144);
+    let interval = rankings[0]["auc_interval"].as_array().unwrap();
+    assert!(interval[0].as_f64().unwrap() <= 0.5 && 0.5 <= interval[1].as_f64().unwrap());
+    // The scores as CSV for an external back-test, highest first.
+    let csv = f.path().join("scores.csv");
+    backtest_json(&f, &db, &["--scores-csv", csv.to_str().unwrap()]);
+    let csv = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "path,score");
+    assert_eq!(lines.len(), 4, "{csv}");
+    let friction_score = |path: &str| {
+        r["outcomes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["path"] == path)
+            .unwrap()["scores"][2]
+            .as_f64()
+            .unwrap()
+    };
+    assert_eq!(lines[1], format!("big.py,{}", friction_score("big.py")));
+    // Rolling origins: two cuts three months apart, both horizons holding
+    // the two fixes; the summary is over both.
+    let rolled = backtest_json(&f, &db, &["--origins", "2", "--origin-step-months", "3"]);
+    let cuts: Vec<&str> = rolled["origins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["cut"].as_str().unwrap())
+        .collect();
+    assert_eq!(cuts, ["2024-06-01", "2024-03-01"]);
+    let size = &rolled["summary"][0];
+    assert_eq!(size["origins"], 2);
+    assert_eq!(size["auc"]["mean"], 0.5);
+    assert_eq!(size["auc"]["sd"], 0.0);
     // The hotspot listing shows the latest back-test.
     let h = friction(&["hotspots", ".", "--db", db.to_str().unwrap()], f.path());
     let text = String::from_utf8_lossy(&h.stdout);
