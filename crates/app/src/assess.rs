@@ -484,6 +484,33 @@ fn reverts(data: &Data, history: &History) -> Vec<friction_signals::delivery::Re
         .collect()
 }
 
+/// The window's commits whose message names one of the repository's
+/// incidents (`friction_signals::incidents::referenced`), with the
+/// incident's label: the hotspot map marks their files.
+fn incident_commits(
+    data: &Data,
+    history: &History,
+    incidents: &[friction_signals::incidents::Incident],
+) -> Vec<(u32, String)> {
+    if incidents.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, c) in data.commits.iter().enumerate() {
+        if c.time < data.from {
+            continue;
+        }
+        let Some((_, _, message)) = history.messages.get(&c.id) else {
+            continue;
+        };
+        for n in friction_signals::incidents::referenced(message, incidents) {
+            out.push((i as u32, incidents[n].label()));
+        }
+    }
+    out.sort();
+    out
+}
+
 /// `[services]` with the names a service matches by default: the
 /// repository's (its origin remote's name, the scope of its exports) and
 /// its components'.
@@ -749,6 +776,7 @@ pub fn load_with(
         let mut delivery = crate::delivery::build(store, &choice, &cx)?;
         if let Some(d) = &mut delivery {
             d.reverts = reverts(&data, history);
+            d.incident_commits = incident_commits(&data, history, &d.incidents);
         }
         data.delivery = delivery;
         data.service_levels =

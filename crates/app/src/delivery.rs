@@ -584,6 +584,7 @@ fn assemble(
         notes,
         incidents,
         incident_mapping,
+        incident_commits: Vec::new(),
     }
 }
 

@@ -103,6 +103,11 @@ pub struct FileCost {
     /// Flaky tests whose source is this file (absent when none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flaky_tests: Option<u32>,
+    /// The incidents (labels, sorted) whose fix commits changed this file:
+    /// commits of the window whose message names the incident. Absent when
+    /// none; two or more mark a file behind repeat incidents.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incidents: Vec<String>,
 }
 
 fn product() -> String {
@@ -295,6 +300,10 @@ pub fn cost_model(data: &Data, economics: &Economics, overrides: &Overrides) -> 
         .as_ref()
         .map(friction_signals::flaky_tests_by_file)
         .unwrap_or_default();
+    let mut incidents_of: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
+    for (commit, label) in data.delivery.iter().flat_map(|d| &d.incident_commits) {
+        incidents_of.entry(*commit).or_default().push(label);
+    }
     let mut files = Vec::new();
     let (mut friction_total, mut defect_total) = (Range::zero(), Range::zero());
     for (id, (revs, fixes, times)) in &per_file {
@@ -351,6 +360,14 @@ pub fn cost_model(data: &Data, economics: &Economics, overrides: &Overrides) -> 
                 median_gap_days,
                 coverage_pct: coverage.get(&(i as u32)).copied(),
                 flaky_tests: flaky.get(&(i as u32)).copied(),
+                incidents: revs
+                    .iter()
+                    .filter_map(|c| incidents_of.get(c))
+                    .flatten()
+                    .map(|l| (*l).to_owned())
+                    .collect::<BTreeSet<String>>()
+                    .into_iter()
+                    .collect(),
             });
         }
     }

@@ -113,6 +113,11 @@ pub struct TargetArgs {
     /// Allow an HTTP target that is not on this machine.
     #[arg(long)]
     pub allow_remote: bool,
+    /// The program after `--` is a JSON-over-stdio harness around a library
+    /// function: one JSON request per line on stdin, one JSON response per line on
+    /// stdout (`{"ok": …}` or `{"error": …}`); started once per worker.
+    #[arg(long, conflicts_with = "http")]
+    pub stdio: bool,
     /// Environment for a program target (repeatable), on top of LC_ALL=C, TZ=UTC.
     #[arg(long, value_name = "NAME=VALUE")]
     pub env: Vec<String>,
@@ -135,12 +140,28 @@ pub struct TargetArgs {
 pub struct ProbeArgs {
     #[command(flatten)]
     pub target: TargetArgs,
-    /// OpenAPI document (JSON) whose GET routes are probed.
+    /// OpenAPI document (JSON or YAML) whose GET routes are probed.
     #[arg(long, value_name = "FILE")]
     pub openapi: Option<PathBuf>,
+    /// A HAR recording whose GET and HEAD requests are seed requests (others are
+    /// left out: probing never changes the service's state).
+    #[arg(long, value_name = "FILE")]
+    pub har: Option<PathBuf>,
     /// A seed request for an HTTP target, `'GET /posts/1'` (repeatable).
     #[arg(long, value_name = "REQUEST")]
     pub request: Vec<String>,
+    /// OpenAI-compatible API of the optional LLM helper (`http://127.0.0.1:8080/v1`;
+    /// loopback unless `--allow-remote`; key in FRICTION_LLM_API_KEY): proposes seed
+    /// inputs, kept only when they show new behaviour, and names the classes.
+    #[arg(long, value_name = "URL")]
+    pub llm_endpoint: Option<String>,
+    /// Model name sent to the LLM endpoint.
+    #[arg(long, value_name = "NAME", default_value = "default")]
+    pub llm_model: String,
+    /// JSON Lines file recording the LLM's replies; a recorded reply is replayed
+    /// without asking (offline, repeatable). Alone, it replays only.
+    #[arg(long, value_name = "FILE")]
+    pub llm_cassette: Option<PathBuf>,
     /// Seed of every generated input (same seed, same spec).
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub seed: u64,

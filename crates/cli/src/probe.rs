@@ -3,12 +3,13 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use friction_app::Error;
 use friction_probe::drift::{DriftSettings, Risk};
 use friction_probe::explore::{Settings, Target};
 use friction_probe::http::HttpTarget;
+use friction_probe::llm::{Llm, LlmConfig};
 use friction_probe::target::CliTarget;
 use friction_probe::{model, output};
 
@@ -61,13 +62,24 @@ fn target(
         .map_err(err);
     }
     if !args.command.is_empty() {
-        return Target::cli(CliTarget {
+        let program = CliTarget {
             command: args.command.clone(),
             env,
             timeout_ms: args.timeout_ms,
             output_cap: args.output_cap,
-        })
+        };
+        return if args.stdio {
+            Target::stdio(program)
+        } else {
+            Target::cli(program)
+        }
         .map_err(err);
+    }
+    if args.stdio {
+        return Err(Error::input(
+            "`--stdio` needs the harness program after `--`",
+            None,
+        ));
     }
     match spec {
         Some(s) if s.adapter == "http" => Target::http(
@@ -79,13 +91,20 @@ fn target(
             args.allow_remote,
         )
         .map_err(err),
-        Some(s) => Target::cli(CliTarget {
-            command: s.command.clone().unwrap_or_default(),
-            env: s.env.clone(),
-            timeout_ms: s.timeout_ms,
-            output_cap: s.output_cap,
-        })
-        .map_err(err),
+        Some(s) => {
+            let program = CliTarget {
+                command: s.command.clone().unwrap_or_default(),
+                env: s.env.clone(),
+                timeout_ms: s.timeout_ms,
+                output_cap: s.output_cap,
+            };
+            if s.adapter == "stdio" {
+                Target::stdio(program)
+            } else {
+                Target::cli(program)
+            }
+            .map_err(err)
+        }
         None => Err(Error::input(
             "nothing to probe",
             Some(
@@ -104,19 +123,71 @@ pub fn probe(args: &ProbeArgs) -> Result<u8, Error> {
             .map_err(|e| Error::input(format!("cannot read {}: {e}", path.display()), None))?;
         routes.extend(model::openapi_routes(&text, &path.display().to_string()).map_err(err)?);
     }
-    for r in &args.request {
+    let mut requests = args.request.clone();
+    if let Some(path) = &args.har {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::input(format!("cannot read {}: {e}", path.display()), None))?;
+        let prefix = match &target {
+            Target::Http { target, .. } => target.path_prefix().to_owned(),
+            _ => String::new(),
+        };
+        let (seeds, left_out) =
+            model::har_seeds(&text, &path.display().to_string(), &prefix).map_err(err)?;
+        if left_out > 0 && !args.quiet {
+            eprintln!(
+                "note: {left_out} requests of {} are not GET or HEAD and are not replayed",
+                path.display()
+            );
+        }
+        requests.extend(seeds);
+    }
+    for r in &requests {
         let (route, seed) = model::seed_route(r).map_err(err)?;
         routes.push(route);
         seeds.push(seed);
     }
     routes.sort();
     routes.dedup();
+    if !matches!(target, Target::Http { .. }) && !routes.is_empty() {
+        return Err(Error::input(
+            "`--openapi`, `--har` and `--request` describe an HTTP target",
+            Some("give its base URL with `--http http://127.0.0.1:PORT`"),
+        ));
+    }
     if matches!(target, Target::Http { .. }) && routes.is_empty() {
         return Err(Error::input(
             "an HTTP target needs routes to probe",
-            Some("give `--openapi FILE` (JSON) or seed requests: `--request 'GET /posts/1'`"),
+            Some(
+                "give `--openapi FILE` (JSON or YAML), `--har FILE` or seed requests: `--request 'GET /posts/1'`",
+            ),
         ));
     }
+    let mut llm = match (&args.llm_endpoint, &args.llm_cassette) {
+        (None, None) => None,
+        (endpoint, cassette) => Some(
+            Llm::new(LlmConfig {
+                endpoint: endpoint.clone(),
+                model: args.llm_model.clone(),
+                api_key: std::env::var("FRICTION_LLM_API_KEY")
+                    .ok()
+                    .filter(|k| !k.is_empty()),
+                cassette: cassette.clone(),
+                allow_remote: args.target.allow_remote,
+                timeout_ms: 120_000,
+            })
+            .map_err(err)?,
+        ),
+    };
+    let scratch = output::scratch().map_err(err)?;
+    let started = Instant::now();
+    let help = target.help_text(scratch.path());
+    let suggested = match (&mut llm, &target) {
+        (Some(llm), Target::Cli(_) | Target::Stdio(_)) => {
+            llm.suggest_inputs(&args.target.command.join(" "), &help)
+        }
+        _ => Vec::new(),
+    };
+    let proposed = suggested.len();
     let settings = Settings {
         seed: args.seed,
         budget: args.budget,
@@ -124,12 +195,36 @@ pub fn probe(args: &ProbeArgs) -> Result<u8, Error> {
         repeats: args.repeats,
         saturation: args.saturation,
         workers: workers(args.target.workers),
+        suggested,
         http_seeds: seeds,
         http_routes: routes,
     };
-    let scratch = output::scratch().map_err(err)?;
-    let ex = friction_probe::explore::explore(&target, &settings, scratch.path()).map_err(err)?;
-    let spec = friction_probe::spec::Spec::derive(&ex, target.spec(), &settings);
+    let ex = friction_probe::explore::explore_with_help(
+        &target,
+        &settings,
+        scratch.path(),
+        &help,
+        started,
+    )
+    .map_err(err)?;
+    let mut spec = friction_probe::spec::Spec::derive(&ex, target.spec(), &settings);
+    if let Some(llm) = &mut llm {
+        let names = llm.name_classes(&spec);
+        for b in &mut spec.behaviours {
+            b.label = names.get(&b.id).cloned();
+        }
+        spec.provenance.llm_used = llm.used;
+        if !args.quiet {
+            let kept = ex.records.iter().filter(|r| r.phase == "suggested").count();
+            eprintln!(
+                "LLM helper: {proposed} inputs proposed, {kept} kept (new behaviour); {} classes named",
+                names.len()
+            );
+        }
+        for note in &llm.notes {
+            eprintln!("warning: {note}; the probe went on without it");
+        }
+    }
     let written = output::write_probe(&spec, &args.out).map_err(err)?;
     if args.json {
         print!("{}", spec.to_json());

@@ -227,3 +227,137 @@ fn incidents_of_no_service_of_this_repository_change_no_score() {
         "an unmapped incident after d5 fails no deployment"
     );
 }
+
+/// Error budgets from the same incidents. The window ends at commit 8,
+/// 2024-01-10T06:13:20Z; a 30-day SLO's window starts 2023-12-11T06:13:20Z.
+/// Of `Checkout API`'s incidents, #102 (12-10) ended before it; #104, still
+/// open, runs from 12-20 09:13:20 to the end: 501 h, and C1 (re-opened
+/// across the two CSV exports, written +01:00) and C3 lie inside it, so they
+/// add nothing. A 50 % objective allows 15 days (360 h): 139.17 % used. The
+/// `search` SLO's service has no incident: 0 %, and half the coverage.
+#[test]
+fn error_budgets_union_the_incidents_of_the_slos_service_in_its_window() {
+    let f = deployed();
+    ingest_incidents(&f);
+    f.write(
+        "slo.yaml",
+        "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: availability}\n\
+         spec: {service: Checkout API, objectives: [{target: 0.5}], timeWindow: [{duration: 30d, isRolling: true}], alertPolicies: [burn]}\n\
+         ---\napiVersion: openslo/v1\nkind: SLO\nmetadata: {name: latency}\n\
+         spec: {service: search, objectives: [{target: 0.99}], timeWindow: [{duration: 30d, isRolling: true}], alertPolicies: [burn]}\n",
+    );
+    ok(friction(&["ingest", "--quiet", "slo.yaml"], f.path()));
+    let a = assess(&f);
+    let b = signal(&a, "error-budget");
+    assert_eq!(b["value"], 69.58, "{b}");
+    assert_eq!(b["coverage"], 0.5);
+    assert_eq!(figure(b, "SLOs budgeted"), 2.0);
+    assert_eq!(figure(b, "SLOs with the budget spent"), 1.0);
+    assert_eq!(figure(b, "incident hours against budgets"), 501.0);
+    assert_eq!(
+        figure(b, "incidents still open, cut at the assessment's end"),
+        1.0
+    );
+    let e = &b["evidence"][0];
+    assert_eq!(e["id"], "Checkout API/availability");
+    assert_eq!(e["value"], 139.17);
+    assert_eq!(e["cite"], "slo.yaml record 1");
+    let label = e["label"].as_str().unwrap();
+    assert!(
+        label.starts_with("objective 50.000 % over 30d: 501.0 h bad of 360.0 h allowed")
+            && label.contains("1 open, cut at the assessment's end"),
+        "{label}"
+    );
+    let out = ok(friction(&["explain", "error-budget", "."], f.path()));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Checkout API/availability"), "{text}");
+}
+
+/// Incident-linked hotspots: two fix commits to `src/hot.py` name incidents
+/// of the repository's service by id, so
+/// the hotspot map marks it as behind repeat incidents in the JSON, the
+/// hotspot table (HTML, CSV) and the Markdown summary; a commit naming an
+/// incident of another service marks nothing.
+#[test]
+fn files_changed_by_commits_naming_incidents_are_marked_in_the_hotspot_map() {
+    let mut f = support::costly_hotspot();
+    let mut toml = std::fs::read_to_string(f.path().join("friction.toml")).unwrap();
+    toml.push_str("[services]\nshop = [\".\"]\n");
+    f.write("friction.toml", toml);
+    // Files changed once, so the change distribution bends after src/hot.py.
+    for name in ["a", "b", "c", "d"] {
+        f.write(
+            format!("lib/{name}.py"),
+            format!("def {name}():\n    return 1\n"),
+        );
+    }
+    f.commit_as("more modules", "Ann", "ann@example.com");
+    let hot = std::fs::read_to_string(f.path().join("src/hot.py")).unwrap();
+    for (i, message) in [
+        "Fix INC-9: bound the retry loop",
+        "Follow-up to INC-12 (pool size)",
+        "Fix OTHER-1 in lib",
+    ]
+    .iter()
+    .enumerate()
+    {
+        f.advance_days(1);
+        if i < 2 {
+            f.write("src/hot.py", format!("{hot}# incident fix {i}\n"));
+        } else {
+            f.write("lib/ok.py", "def ok():\n    return 2\n");
+        }
+        f.commit_as(message, "Bob", "bob@example.com");
+    }
+    let head: i64 = f
+        .git(&["log", "-1", "--format=%at"])
+        .trim()
+        .parse()
+        .unwrap();
+    f.write(
+        "incidents.csv",
+        format!(
+            "id,title,created_at,resolved_at,service\n\
+             INC-9,Retry storm,{a},{b},shop\n\
+             INC-12,Pool exhausted,{a},{b},shop\n\
+             OTHER-1,Billing down,{a},{b},billing\n",
+            a = iso(head - 5 * 86_400),
+            b = iso(head - 5 * 86_400 + 3600)
+        ),
+    );
+    ok(friction(&["scan", ".", "--quiet", "--no-report"], f.path()));
+    ok(friction(&["ingest", "--quiet", "incidents.csv"], f.path()));
+    let a = assess(&f);
+    let files = a["cost"]["files"].as_array().unwrap();
+    let hot = files.iter().find(|x| x["path"] == "src/hot.py").unwrap();
+    assert_eq!(
+        hot["incidents"],
+        serde_json::json!(["csv#INC-12", "csv#INC-9"]),
+        "{hot}"
+    );
+    assert_eq!(hot["hotspot"], true);
+    assert!(
+        files
+            .iter()
+            .all(|x| x["path"] == "src/hot.py" || x.get("incidents").is_none())
+    );
+    // The report is of the latest snapshot: one recorded with the incidents.
+    ok(friction(&["scan", ".", "--quiet", "--no-report"], f.path()));
+    let out = f.path().join("out");
+    ok(friction(
+        &["report", ".", "--out", out.to_str().unwrap(), "-q"],
+        f.path(),
+    ));
+    let cell = "2 · repeat incidents: csv#INC-12, csv#INC-9";
+    for name in ["hotspots.csv", "report.html"] {
+        let text = std::fs::read_to_string(out.join(name)).unwrap();
+        assert!(text.contains(cell), "{name}: {text}");
+    }
+    // The summary's top-hotspot row ends in the cell, Markdown-escaped.
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(
+        md.lines().any(|l| l.starts_with(r"| src/hot\.py |")
+            && l.ends_with(r"| 2 · repeat incidents: csv\#INC\-12, csv\#INC\-9 |")),
+        "{md}"
+    );
+}

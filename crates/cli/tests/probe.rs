@@ -70,6 +70,16 @@ fn validate(doc: &Value) {
     assert!(errors.is_empty(), "{errors:#?}");
 }
 
+/// The behaviour families of a spec, in class order.
+fn families(spec: &Value) -> Vec<&str> {
+    spec["behaviours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["family"].as_str().unwrap())
+        .collect()
+}
+
 fn drift_json(dir: &Path, args: &[&str]) -> (Option<i32>, Value, String) {
     let mut all = vec!["drift", "--json"];
     all.extend_from_slice(args);
@@ -111,12 +121,7 @@ fn the_same_seed_gives_byte_identical_specs_and_classes_per_behaviour() {
     let a = std::fs::read(dir.path().join("a/spec.json")).unwrap();
     let b = std::fs::read(dir.path().join("b/spec.json")).unwrap();
     assert!(a == b, "two probes with one seed differ");
-    let families: Vec<&str> = spec["behaviours"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|b| b["family"].as_str().unwrap())
-        .collect();
+    let families = families(&spec);
     for family in [
         "exit=0/stdout=text/stderr=empty",
         "exit=1/stdout=empty/stderr=text",
@@ -375,6 +380,68 @@ fn an_http_target_off_loopback_is_refused() {
         "{err}"
     );
     assert!(err.contains("--allow-remote"), "{err}");
+    // The LLM helper's endpoint too: nothing leaves the machine unless allowed.
+    let o = friction(
+        &[
+            "probe",
+            "--llm-endpoint",
+            "http://192.0.2.1:8080/v1",
+            "--",
+            "/bin/true",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("the LLM endpoint: `http://192.0.2.1:8080/v1` is not a loopback address"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_crashing_or_hanging_harness_is_a_behaviour_and_the_probe_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let harness = script(
+        dir.path(),
+        "harness",
+        r#"#!/bin/sh
+while read -r line; do
+  case "$line" in
+    *'"-1"'*) kill -SEGV $$ ;;
+    *'"0"'*) sleep 30 ;;
+    *'"abc"'*) echo 'not json' ;;
+    *) echo '{"ok": "fine"}' ;;
+  esac
+done
+"#,
+    );
+    let spec = probe(
+        dir.path(),
+        "h",
+        &[
+            "--stdio",
+            "--budget",
+            "200",
+            "--timeout-ms",
+            "500",
+            "--saturation",
+            "60",
+        ],
+        &[harness.to_str().unwrap()],
+    );
+    let families = families(&spec);
+    for family in ["signal=11/", "timeout/", "spawn_error/", "exit=0/"] {
+        assert!(
+            families.iter().any(|f| f.starts_with(family)),
+            "{family} not in {families:?}"
+        );
+    }
+    assert!(
+        suspicion(&spec, "crashed: killed by signal 11"),
+        "{:#}",
+        spec["suspicious"]
+    );
 }
 
 #[test]
@@ -398,25 +465,353 @@ fn a_malformed_spec_or_openapi_document_is_a_clear_error() {
         );
         assert!(!err.contains("panicked"), "{err}");
     }
-    std::fs::write(dir.path().join("api.json"), "openapi: 3.0.0\npaths: {}\n").unwrap();
-    let o = friction(
-        &[
-            "probe",
-            "--http",
-            "http://127.0.0.1:9",
+    std::fs::write(dir.path().join("api.yaml"), "openapi: 3.0.0\npaths: [\n").unwrap();
+    std::fs::write(dir.path().join("api.json"), "{\"openapi\": \"3.0.0\",").unwrap();
+    std::fs::write(dir.path().join("none.yaml"), "info: {}\n").unwrap();
+    std::fs::write(dir.path().join("bad.har"), "{\"log\": {\"pages\": []}}").unwrap();
+    std::fs::write(
+        dir.path().join("writes.har"),
+        r#"{"log": {"entries": [{"request": {"method": "DELETE", "url": "http://127.0.0.1:9/posts/1"}}]}}"#,
+    )
+    .unwrap();
+    for (flag, file, needle) in [
+        (
+            "--openapi",
+            "api.yaml",
+            "api.yaml is not an OpenAPI document: neither JSON nor YAML",
+        ),
+        (
             "--openapi",
             "api.json",
-        ],
-        dir.path(),
-    );
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("api.json is not a JSON OpenAPI document"));
+            "api.json is not an OpenAPI document: its JSON is malformed",
+        ),
+        (
+            "--openapi",
+            "none.yaml",
+            "none.yaml has neither an `openapi` nor a `swagger`",
+        ),
+        (
+            "--har",
+            "bad.har",
+            "bad.har is not a HAR file: it has no `log.entries`",
+        ),
+        (
+            "--har",
+            "writes.har",
+            "writes.har holds no GET or HEAD request",
+        ),
+    ] {
+        let o = friction(
+            &["probe", "--http", "http://127.0.0.1:9", flag, file],
+            dir.path(),
+        );
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(needle), "{needle}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
     let o = friction(&["probe", "--", "no-such-program-here"], dir.path());
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not found"));
 }
 
 // ---- real programs from npm -------------------------------------------------------
+
+/// A loopback stand-in for an OpenAI-compatible chat endpoint: proposes inputs
+/// (one, `--magic`, reaches a behaviour the help text hides) and names classes;
+/// counts the requests it answered.
+struct MockLlm {
+    url: String,
+    answered: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+fn mock_llm() -> MockLlm {
+    use std::io::{BufRead, BufReader, Read};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = answered.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            let mut first = String::new();
+            reader.read_line(&mut first).unwrap();
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap();
+                }
+                if line == "\r\n" || line.is_empty() {
+                    break;
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            let request: Value = serde_json::from_slice(&body).unwrap();
+            let system = request["messages"][0]["content"].as_str().unwrap();
+            let user = request["messages"][1]["content"].as_str().unwrap();
+            let content = if system.contains("proposing inputs") {
+                "Here you are:\n```json\n[[\"--magic\"], [\"--help\"], {\"argv\": [\"--name\", \"x\"]}]\n```".to_owned()
+            } else {
+                let names: serde_json::Map<String, Value> = user
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("- "))
+                    .filter_map(|l| l.split_once(':'))
+                    .map(|(id, rest)| {
+                        let name = if rest.contains("exit=7") {
+                            "magic mode"
+                        } else {
+                            "other"
+                        };
+                        (id.to_owned(), Value::String(name.into()))
+                    })
+                    .collect();
+                Value::Object(names).to_string()
+            };
+            let reply = serde_json::json!({"choices": [{"message": {"role": "assistant", "content": content}}]}).to_string();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{reply}",
+                reply.len()
+            );
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    });
+    MockLlm { url, answered }
+}
+
+#[test]
+fn the_llm_helper_s_suggestions_are_kept_only_when_new_and_its_replies_replay_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let magic = DETERMINISTIC.replace(
+        "  --shout) echo \"HELLO\"; exit 0 ;;",
+        "  --shout) echo \"HELLO\"; exit 0 ;;\n  --magic) echo \"magic happened\"; exit 7 ;;",
+    );
+    let target = script(dir.path(), "greet", &magic);
+    let t = target.to_str().unwrap();
+    // Without the helper the hidden behaviour stays hidden; the core needs no LLM.
+    let plain = probe(dir.path(), "plain", &["--budget", "300"], &[t]);
+    assert!(!families(&plain).iter().any(|f| f.starts_with("exit=7")));
+    assert_eq!(plain["provenance"]["llm_used"], false);
+
+    let llm = mock_llm();
+    let o = friction(
+        &[
+            "probe",
+            "--out",
+            "asked",
+            "--budget",
+            "300",
+            "--llm-endpoint",
+            &llm.url,
+            "--llm-cassette",
+            "llm.jsonl",
+            "--",
+            t,
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("LLM helper: 3 inputs proposed"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(llm.answered.load(std::sync::atomic::Ordering::SeqCst), 2);
+    let asked: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("asked/spec.json")).unwrap())
+            .unwrap();
+    validate(&asked);
+    assert_eq!(asked["provenance"]["llm_used"], true);
+    let magic_class = asked["behaviours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["family"].as_str().unwrap().starts_with("exit=7"))
+        .expect("the suggested input's new behaviour is kept");
+    assert_eq!(magic_class["label"], "magic mode");
+    // A suggestion that shows nothing new is not kept: `--help` stays the seed's.
+    let helps = asked["corpus"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["input"]["argv"] == serde_json::json!(["--help"]))
+        .count();
+    assert!(helps <= 1, "{helps}");
+    let recorded = std::fs::read_to_string(dir.path().join("llm.jsonl")).unwrap();
+    assert_eq!(recorded.lines().count(), 2, "{recorded}");
+
+    // Replayed from the cassette with no endpoint at all: the same spec, byte for byte.
+    drop(llm);
+    probe(
+        dir.path(),
+        "replayed",
+        &["--budget", "300", "--llm-cassette", "llm.jsonl"],
+        &[t],
+    );
+    assert!(
+        std::fs::read(dir.path().join("asked/spec.json")).unwrap()
+            == std::fs::read(dir.path().join("replayed/spec.json")).unwrap(),
+        "the replayed probe differs"
+    );
+}
+
+/// Python's own HTTP file server on loopback, serving `root`.
+fn file_server(python: &Path, root: &Path) -> Option<(Server, String)> {
+    let port = free_port();
+    let child = Command::new(python)
+        .args([
+            "-m",
+            "http.server",
+            "--bind",
+            "127.0.0.1",
+            &port.to_string(),
+        ])
+        .current_dir(root)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    serve(child, port, "python -m http.server")
+}
+
+#[test]
+fn an_http_service_is_probed_from_a_yaml_openapi_document_and_a_har_recording() {
+    let Some(python) = python() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("docs")).unwrap();
+    std::fs::write(site.join("docs/a.json"), "{\"name\": \"a\", \"size\": 1}").unwrap();
+    std::fs::write(site.join("docs/b.txt"), "plain text\n").unwrap();
+    let Some((_server, url)) = file_server(&python, &site) else {
+        return;
+    };
+    std::fs::write(
+        dir.path().join("api.yaml"),
+        "openapi: 3.0.3\ninfo:\n  title: files\n  version: '1'\npaths:\n  /docs/{name}:\n    get:\n      parameters:\n        - {name: name, in: path, required: true, schema: {type: string}}\n      responses:\n        '200': {description: the file}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("session.har"),
+        format!(
+            r#"{{"log": {{"version": "1.2", "creator": {{"name": "test", "version": "1"}}, "entries": [
+                {{"request": {{"method": "GET", "url": "{url}/docs/a.json", "headers": []}}}},
+                {{"request": {{"method": "GET", "url": "{url}/docs/b.txt", "headers": []}}}},
+                {{"request": {{"method": "POST", "url": "{url}/docs/a.json", "headers": []}}}}]}}}}"#
+        ),
+    )
+    .unwrap();
+    let o = friction(
+        &[
+            "probe",
+            "--out",
+            "p",
+            "--http",
+            &url,
+            "--openapi",
+            "api.yaml",
+            "--har",
+            "session.har",
+            "--budget",
+            "150",
+            "--saturation",
+            "40",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("1 requests of session.har are not GET or HEAD"),
+        "{}",
+        text(&o)
+    );
+    let spec: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("p/spec.json")).unwrap())
+            .unwrap();
+    validate(&spec);
+    let families = families(&spec);
+    for family in [
+        "status=200/stdout=json/stderr=empty",
+        "status=200/stdout=text/stderr=empty",
+    ] {
+        assert!(families.contains(&family), "{family} not in {families:?}");
+    }
+    assert!(
+        families.iter().any(|f| f.starts_with("status=404")),
+        "{families:?}"
+    );
+    let inputs = serde_json::to_string(&spec["corpus"]).unwrap();
+    assert!(!inputs.contains("POST"), "a write was replayed: {inputs}");
+}
+
+/// The Python interpreter itself (not a version manager's shim, which needs the
+/// caller's HOME): `None` and a note when there is none.
+fn python() -> Option<PathBuf> {
+    let found = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    if found.is_none() {
+        assert!(std::env::var_os("CI").is_none(), "python3 is missing");
+        eprintln!("SKIPPED: no python3");
+    }
+    found
+}
+
+#[test]
+fn a_library_function_behind_a_stdio_harness_is_probed_and_drift_checked() {
+    let Some(python) = python() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let harness = workspace().join("crates/cli/tests/fixtures/probe/round-harness.py");
+    let program = [python.to_str().unwrap(), harness.to_str().unwrap()];
+    let spec = probe(
+        dir.path(),
+        "h",
+        &["--stdio", "--budget", "600", "--saturation", "150"],
+        &program,
+    );
+    assert_eq!(spec["target"]["adapter"], "stdio");
+    let families = families(&spec);
+    for family in [
+        "exit=0/stdout=json/stderr=empty",
+        "exit=1/stdout=empty/stderr=text",
+    ] {
+        assert!(families.contains(&family), "{family} not in {families:?}");
+    }
+    let errors: Vec<&str> = spec["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|t| t.starts_with("ValueError: could not convert string to float")),
+        "{errors:#?}"
+    );
+    // The same harness against itself: no drift; the harness's next version: the
+    // changed answers named.
+    let (code, report, out) = drift_json(dir.path(), &["h/spec.json"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert_eq!(at_least(&report, "low"), 0, "{out}");
+    let mut v2 = vec!["h/spec.json", "--stdio", "--env", "HARNESS_VERSION=2", "--"];
+    v2.extend_from_slice(&program);
+    let (code, report, out) = drift_json(dir.path(), &v2);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(at_least(&report, "high") > 0, "{out}");
+    assert!(out.contains("cannot round"), "{out}");
+}
 
 /// Where `scripts/probe-deps.sh` installed `name@version`, installing it first;
 /// `None` (and a note) when that is impossible here (no node/npm or no registry).
@@ -576,11 +971,17 @@ fn json_server(pkg: &str, dir: &Path) -> Option<(Server, String)> {
         .stderr(Stdio::null())
         .spawn()
         .ok()?;
+    serve(child, port, pkg)
+}
+
+/// The server `child` once it accepts connections on loopback `port` (its base URL),
+/// or `None` and a note after 30 s.
+fn serve(child: Child, port: u16, name: &str) -> Option<(Server, String)> {
     let server = Server(child);
     let deadline = Instant::now() + Duration::from_secs(30);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
         if Instant::now() > deadline {
-            eprintln!("SKIPPED: {pkg} did not start");
+            eprintln!("SKIPPED: {name} did not start");
             return None;
         }
         std::thread::sleep(Duration::from_millis(100));

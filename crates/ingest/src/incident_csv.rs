@@ -8,7 +8,7 @@
 //! | `id` | yes | the incident's id in its tool (the de-duplication key) |
 //! | `title` | yes | its title or summary |
 //! | `created_at` | yes | when it began (RFC 3339; no zone reads as UTC) |
-//! | `status` | | as written (`resolved`, `open`, …) |
+//! | `status` | | one of [`STATUSES`] (case and `_`/`-`/space ignored); a row with another status is a counted, reported skip |
 //! | `severity` (or `priority`, `urgency`) | | as written |
 //! | `service`, `team` | | names |
 //! | `acknowledged_at`, `resolved_at` | | RFC 3339 |
@@ -22,6 +22,50 @@ use std::io::BufRead;
 use friction_model::inputs::{Incident, InputRecord};
 
 use crate::{Error, Sink};
+
+/// The statuses an incident row may have: PagerDuty's and Opsgenie's,
+/// incident.io's, FireHydrant's milestones and ServiceNow's states, lower
+/// case with `_`, `-` and spaces as one space. A status outside them could
+/// mean open or closed; guessing would move recovery time, so the row is
+/// skipped and reported instead.
+pub const STATUSES: [&str; 26] = [
+    "triggered",
+    "open",
+    "new",
+    "acknowledged",
+    "triage",
+    "started",
+    "detected",
+    "investigating",
+    "identified",
+    "fixing",
+    "in progress",
+    "on hold",
+    "paused",
+    "monitoring",
+    "mitigated",
+    "resolved",
+    "closed",
+    "declined",
+    "canceled",
+    "cancelled",
+    "merged",
+    "learning",
+    "documenting",
+    "postmortem started",
+    "postmortem completed",
+    "retrospective",
+];
+
+/// Whether `status` (as written) is one of [`STATUSES`]; empty is known
+/// (the times then decide).
+fn known_status(status: &str) -> bool {
+    let words: Vec<&str> = status
+        .split(|c: char| c == '_' || c == '-' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.is_empty() || STATUSES.contains(&words.join(" ").to_ascii_lowercase().as_str())
+}
 
 /// The header names that make a CSV an incident export.
 pub(crate) fn is_header(first_line: &str) -> bool {
@@ -90,6 +134,16 @@ pub(crate) fn extract(reader: &mut dyn BufRead, sink: &mut Sink<'_>) -> Result<(
         if created_at.is_none() {
             return Err(Error::at(position, "an incident without `created_at`"));
         }
+        let status_text = cell(status);
+        if !known_status(&status_text) {
+            sink(
+                InputRecord::Skipped(format!(
+                    "incident {incident_id}: unknown status {status_text:?} (see the incident CSV's status table)"
+                )),
+                position,
+            )?;
+            continue;
+        }
         let resolved_at = at(resolved, "resolved_at")?;
         if resolved_at.is_some_and(|r| Some(r) < created_at) {
             return Err(Error::at(position, "resolved before it was created"));
@@ -106,7 +160,7 @@ pub(crate) fn extract(reader: &mut dyn BufRead, sink: &mut Sink<'_>) -> Result<(
                 id: incident_id,
                 number: String::new(),
                 title: cell(Some(title)),
-                status: cell(status),
+                status: status_text,
                 urgency: cell(severity),
                 service_id: cell(service),
                 service: cell(service),
@@ -167,5 +221,27 @@ mod tests {
         assert!(e.contains("resolved before it was created"), "{e}");
         let e = read(&format!("{head}1,a,yesterday,\n")).unwrap_err();
         assert!(e.contains("`created_at` is not a time"), "{e}");
+    }
+
+    #[test]
+    fn unknown_statuses_are_counted_skips_and_known_ones_read_in_any_spelling() {
+        let text = "id,title,created_at,status\n\
+                    1,a,2024-01-01T00:00:00Z,Postmortem_Started\n\
+                    2,b,2024-01-01T00:00:00Z,borked\n\
+                    3,c,2024-01-01T00:00:00Z,IN-PROGRESS\n\
+                    4,d,2024-01-01T00:00:00Z,\n";
+        let records = read(text).unwrap();
+        let skipped: Vec<&str> = records
+            .iter()
+            .filter_map(|r| match r {
+                InputRecord::Skipped(w) => Some(w.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            skipped,
+            ["incident 2: unknown status \"borked\" (see the incident CSV's status table)"]
+        );
+        assert_eq!(records.len(), 4);
     }
 }

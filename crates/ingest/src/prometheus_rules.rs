@@ -221,6 +221,19 @@ mod tests {
     }
 
     #[test]
+    fn promql_that_prometheus_would_reject_is_stored_as_written_never_evaluated() {
+        let expr = "rate(up[5 minutes]) >>> on(nothing) bogus!!";
+        let records = read(&format!(
+            "groups:\n- name: g\n  rules:\n  - alert: Odd\n    expr: '{expr}'\n"
+        ))
+        .unwrap();
+        let [InputRecord::AlertRule(a)] = records.as_slice() else {
+            panic!("{records:?}")
+        };
+        assert_eq!(a.expr, expr);
+    }
+
+    #[test]
     fn a_document_without_groups_refuses_the_file() {
         let e = read("rules: []\n").unwrap_err();
         assert!(e.contains("not a Prometheus rule file"), "{e}");

@@ -65,6 +65,9 @@ pub fn render(spec: &Spec) -> String {
     }
     for b in &spec.behaviours {
         let _ = writeln!(md, "\n### {} — `{}`\n", b.id, cell(&b.family));
+        if let Some(label) = &b.label {
+            let _ = writeln!(md, "*{}* (named by the LLM helper)\n", cell(label));
+        }
         let fp = &b.fingerprint;
         for (stream, list) in [
             ("stdout", &fp.stdout_templates),

@@ -259,6 +259,7 @@ pub fn drift(
 fn target_name(target: &Target) -> String {
     match target {
         Target::Cli(t) => t.command.join(" "),
+        Target::Stdio(h) => format!("{} (stdio harness)", h.target.command.join(" ")),
         Target::Http { target, .. } => target.base_url.clone(),
     }
 }

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::drain::Drain;
+use crate::harness::Harness;
 use crate::http::{Endpoint, HttpTarget, Response};
 use crate::model::{self, Generator, InputModel};
 use crate::observe::{Fingerprint, Observation};
@@ -27,6 +28,8 @@ pub const EXEMPLARS: usize = 5;
 #[derive(Debug, Clone)]
 pub enum Target {
     Cli(CliTarget),
+    /// A JSON-over-stdio harness around a library function ([`crate::harness`]).
+    Stdio(std::sync::Arc<Harness>),
     Http {
         target: HttpTarget,
         endpoint: Endpoint,
@@ -44,14 +47,16 @@ impl Target {
             (Target::Cli(t), Input::Cli { argv, stdin }) => {
                 Raw::Run(t.run(root, argv, stdin.as_deref()))
             }
+            (Target::Stdio(h), Input::Cli { argv, stdin }) => {
+                Raw::Run(h.call(root, argv, stdin.as_deref()))
+            }
             (Target::Http { target, endpoint }, Input::Http { method, path, body }) => {
                 Raw::Response(endpoint.send(target, method, path, body.as_deref()))
             }
-            (Target::Cli(_), Input::Http { .. }) | (Target::Http { .. }, Input::Cli { .. }) => {
-                Raw::Run(crate::target::spawn_error(
-                    "the input does not fit the target's kind".into(),
-                ))
-            }
+            (Target::Cli(_) | Target::Stdio(_), Input::Http { .. })
+            | (Target::Http { .. }, Input::Cli { .. }) => Raw::Run(crate::target::spawn_error(
+                "the input does not fit the target's kind".into(),
+            )),
         }
     }
 
@@ -96,11 +101,13 @@ impl Target {
 
     /// The help text (CLI): `--help`'s output, else `-h`'s.
     pub fn help_text(&self, root: &Path) -> String {
-        let Target::Cli(t) = self else {
-            return String::new();
-        };
         for flag in ["--help", "-h"] {
-            let r = t.run(root, &[flag.to_owned()], None);
+            let argv = [flag.to_owned()];
+            let r = match self {
+                Target::Cli(t) => t.run(root, &argv, None),
+                Target::Stdio(h) => h.call(root, &argv, None),
+                Target::Http { .. } => return String::new(),
+            };
             let text = format!(
                 "{}\n{}",
                 String::from_utf8_lossy(&r.stdout),
@@ -126,6 +133,9 @@ pub struct Settings {
     /// Stop exploring after this many executions in a row showed nothing new.
     pub saturation: usize,
     pub workers: usize,
+    /// Inputs proposed from outside (the LLM helper): run after the boundaries and
+    /// kept only when they show a behaviour not seen before.
+    pub suggested: Vec<Input>,
     /// HTTP: seed requests and OpenAPI routes.
     pub http_seeds: Vec<String>,
     pub http_routes: Vec<String>,
@@ -189,15 +199,23 @@ impl Exploration {
 pub fn explore(target: &Target, settings: &Settings, root: &Path) -> Result<Exploration, Error> {
     let started = Instant::now();
     let help = target.help_text(root);
+    explore_with_help(target, settings, root, &help, started)
+}
+
+/// [`explore`] with the help text already read (the caller showed it to the LLM
+/// helper).
+pub fn explore_with_help(
+    target: &Target,
+    settings: &Settings,
+    root: &Path,
+    help: &str,
+    started: Instant,
+) -> Result<Exploration, Error> {
     let model = InputModel {
-        options: model::parse_help(&help),
-        positionals: if matches!(target, Target::Cli(_)) {
-            2
-        } else {
-            0
-        },
+        options: model::parse_help(help),
+        positionals: if target.takes_argv() { 2 } else { 0 },
         value_classes: model::value_classes(),
-        stdin_classes: if matches!(target, Target::Cli(_)) {
+        stdin_classes: if target.takes_argv() {
             model::stdin_classes().into_iter().map(|(n, _)| n).collect()
         } else {
             Vec::new()
@@ -236,6 +254,7 @@ pub fn explore(target: &Target, settings: &Settings, root: &Path) -> Result<Expl
     let mut phase_inputs: Vec<(&'static str, Vec<Input>)> = vec![
         ("seed", generator.seeds()),
         ("boundary", generator.boundaries()),
+        ("suggested", settings.suggested.clone()),
     ];
     let mut since_new = 0usize;
     let mut phase_no = 0;
@@ -308,8 +327,9 @@ pub fn explore(target: &Target, settings: &Settings, root: &Path) -> Result<Expl
         for (input, observation) in batch.into_iter().zip(observations) {
             let (class, new) = ex.class_of(observation.fingerprint(), &mut index);
             since_new = if new { 0 } else { since_new + 1 };
-            // Random and mutated inputs are kept only when they show something new.
-            if phase == "mutation" && !new {
+            // Random, mutated and suggested inputs are kept only when they show
+            // something new.
+            if matches!(phase, "mutation" | "suggested") && !new {
                 continue;
             }
             let features = model::features(&input, &ex.model);
@@ -556,6 +576,17 @@ impl Target {
         Ok(Target::Cli(target))
     }
 
+    /// A JSON-over-stdio harness (started on first use), checked to exist.
+    pub fn stdio(target: CliTarget) -> Result<Target, Error> {
+        target.check()?;
+        Ok(Target::Stdio(std::sync::Arc::new(Harness::new(target))))
+    }
+
+    /// Whether inputs are argument lists (a program or a harness), not requests.
+    fn takes_argv(&self) -> bool {
+        !matches!(self, Target::Http { .. })
+    }
+
     /// An HTTP target on loopback (or anywhere with `allow_remote`).
     pub fn http(target: HttpTarget, allow_remote: bool) -> Result<Target, Error> {
         let endpoint = target.endpoint(allow_remote)?;
@@ -564,15 +595,17 @@ impl Target {
 
     /// The target as the spec records it.
     pub fn spec(&self) -> crate::spec::TargetSpec {
+        let program = |adapter: &str, t: &CliTarget| crate::spec::TargetSpec {
+            adapter: adapter.into(),
+            command: Some(t.command.clone()),
+            base_url: None,
+            env: t.env.clone(),
+            timeout_ms: t.timeout_ms,
+            output_cap: t.output_cap,
+        };
         match self {
-            Target::Cli(t) => crate::spec::TargetSpec {
-                adapter: "cli".into(),
-                command: Some(t.command.clone()),
-                base_url: None,
-                env: t.env.clone(),
-                timeout_ms: t.timeout_ms,
-                output_cap: t.output_cap,
-            },
+            Target::Cli(t) => program("cli", t),
+            Target::Stdio(h) => program("stdio", &h.target),
             Target::Http { target, .. } => crate::spec::TargetSpec {
                 adapter: "http".into(),
                 command: None,

@@ -48,6 +48,16 @@ pub struct Endpoint {
 }
 
 impl HttpTarget {
+    /// The base URL's path (`/api` of `http://127.0.0.1:3000/api/`), or empty.
+    pub fn path_prefix(&self) -> &str {
+        let rest = self
+            .base_url
+            .strip_prefix("http://")
+            .unwrap_or(&self.base_url);
+        rest.find('/')
+            .map_or("", |i| rest[i..].trim_end_matches('/'))
+    }
+
     /// Resolves the base URL and refuses an address that is not loopback unless
     /// `allow_remote`.
     pub fn endpoint(&self, allow_remote: bool) -> Result<Endpoint, Error> {
@@ -116,6 +126,18 @@ impl Endpoint {
         path: &str,
         body: Option<&str>,
     ) -> Response {
+        self.send_with(target, method, path, body, &[])
+    }
+
+    /// Sends one request with extra header lines (`("Authorization", "Bearer …")`).
+    pub fn send_with(
+        &self,
+        target: &HttpTarget,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        headers: &[(&str, String)],
+    ) -> Response {
         let started = Instant::now();
         let timeout = Duration::from_millis(target.timeout_ms);
         let fail = |t: Termination| Response {
@@ -136,9 +158,13 @@ impl Endpoint {
         let _ = stream.set_write_timeout(Some(timeout));
         let body = body.unwrap_or_default();
         let request = format!(
-            "{method} {}{path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nAccept: */*\r\nUser-Agent: friction-probe\r\n{}Content-Length: {}\r\n\r\n{body}",
+            "{method} {}{path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nAccept: */*\r\nUser-Agent: friction-probe\r\n{}{}Content-Length: {}\r\n\r\n{body}",
             self.prefix,
             self.host,
+            headers
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}\r\n"))
+                .collect::<String>(),
             if body.is_empty() {
                 ""
             } else {

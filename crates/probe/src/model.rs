@@ -352,14 +352,22 @@ fn encode(s: &str) -> String {
         .collect()
 }
 
-/// HTTP routes from an OpenAPI 3 or Swagger 2 document (JSON): `GET` operations only
-/// (probing never changes the service's state).
+/// HTTP routes from an OpenAPI 3 or Swagger 2 document (JSON or YAML): `GET`
+/// operations only (probing never changes the service's state).
 pub fn openapi_routes(text: &str, origin: &str) -> Result<Vec<String>, Error> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| {
-        Error::Input(format!(
-            "{origin} is not a JSON OpenAPI document: {e} (convert YAML to JSON first)"
-        ))
-    })?;
+    let doc: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(json) if text.trim_start().starts_with(['{', '[']) => {
+            return Err(Error::Input(format!(
+                "{origin} is not an OpenAPI document: its JSON is malformed ({json})"
+            )));
+        }
+        Err(_) => yaml_to_json(text).map_err(|e| {
+            Error::Input(format!(
+                "{origin} is not an OpenAPI document: neither JSON nor YAML ({e})"
+            ))
+        })?,
+    };
     if doc.get("openapi").is_none() && doc.get("swagger").is_none() {
         return Err(Error::Input(format!(
             "{origin} has neither an `openapi` nor a `swagger` version field"
@@ -381,6 +389,114 @@ pub fn openapi_routes(text: &str, origin: &str) -> Result<Vec<String>, Error> {
     }
     out.sort();
     Ok(out)
+}
+
+/// A YAML document as JSON (the first document of the stream): mappings with
+/// scalar keys, sequences and scalars; aliases are resolved by the loader.
+fn yaml_to_json(text: &str) -> Result<Value, String> {
+    use yaml_rust2::{Yaml, YamlLoader};
+    fn convert(y: &Yaml) -> Result<Value, String> {
+        Ok(match y {
+            Yaml::Null => Value::Null,
+            Yaml::Boolean(b) => Value::Bool(*b),
+            Yaml::Integer(i) => Value::from(*i),
+            Yaml::Real(r) => r
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map_or_else(|| Value::String(r.clone()), Value::Number),
+            Yaml::String(s) => Value::String(s.clone()),
+            Yaml::Array(items) => {
+                Value::Array(items.iter().map(convert).collect::<Result<_, _>>()?)
+            }
+            Yaml::Hash(map) => {
+                let mut out = serde_json::Map::new();
+                for (k, v) in map {
+                    let key = match k {
+                        Yaml::String(s) => s.clone(),
+                        Yaml::Integer(i) => i.to_string(),
+                        Yaml::Real(r) => r.clone(),
+                        Yaml::Boolean(b) => b.to_string(),
+                        other => {
+                            return Err(format!("a mapping key that is not a scalar: {other:?}"));
+                        }
+                    };
+                    out.insert(key, convert(v)?);
+                }
+                Value::Object(out)
+            }
+            Yaml::Alias(_) | Yaml::BadValue => {
+                return Err("an unresolved alias or a bad value".into());
+            }
+        })
+    }
+    let docs = YamlLoader::load_from_str(text).map_err(|e| e.to_string())?;
+    let first = docs.first().ok_or("the document is empty")?;
+    match convert(first)? {
+        v @ Value::Object(_) => Ok(v),
+        _ => Err("the document is not a mapping".into()),
+    }
+}
+
+/// Seed requests (`METHOD /path?query`) from a HAR file (a browser's or a proxy's
+/// recording): the `GET` and `HEAD` requests, their URLs made relative to the
+/// origin and to `prefix` (the base URL's path); returns them with the number of
+/// other requests left out (probing never changes the service's state).
+pub fn har_seeds(text: &str, origin: &str, prefix: &str) -> Result<(Vec<String>, usize), Error> {
+    let bad = |what: String| Error::Input(format!("{origin} is not a HAR file: {what}"));
+    let doc: Value = serde_json::from_str(text).map_err(|e| bad(format!("{e}")))?;
+    let entries = doc
+        .pointer("/log/entries")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("it has no `log.entries` list".into()))?;
+    let mut seeds = Vec::new();
+    let mut skipped = 0;
+    for (i, entry) in entries.iter().enumerate() {
+        let field = |name: &str| {
+            entry
+                .pointer(&format!("/request/{name}"))
+                .and_then(Value::as_str)
+                .ok_or_else(|| bad(format!("entry {} has no `request.{name}`", i + 1)))
+        };
+        let method = field("method")?.to_ascii_uppercase();
+        let url = field("url")?;
+        if !matches!(method.as_str(), "GET" | "HEAD") {
+            skipped += 1;
+            continue;
+        }
+        let path = url
+            .split_once("://")
+            .map(|(_, rest)| rest.find('/').map_or("/", |at| &rest[at..]))
+            .unwrap_or(url);
+        if !path.starts_with('/') {
+            return Err(bad(format!(
+                "entry {} has the URL `{url}`, not an absolute one",
+                i + 1
+            )));
+        }
+        let path = path.split('#').next().unwrap_or(path);
+        let path = match path.strip_prefix(prefix) {
+            Some(rest)
+                if !prefix.is_empty() && (rest.is_empty() || rest.starts_with(['/', '?'])) =>
+            {
+                if rest.starts_with('/') {
+                    rest.to_owned()
+                } else {
+                    format!("/{rest}")
+                }
+            }
+            _ => path.to_owned(),
+        };
+        seeds.push(format!("{method} {path}"));
+    }
+    if seeds.is_empty() {
+        return Err(Error::Input(format!(
+            "{origin} holds no GET or HEAD request to replay ({skipped} others left out: probing never changes the service's state)"
+        )));
+    }
+    seeds.sort();
+    seeds.dedup();
+    Ok((seeds, skipped))
 }
 
 /// A seed request `METHOD /path`: numeric segments become parameters.
@@ -815,7 +931,17 @@ mod tests {
     #[test]
     fn a_malformed_openapi_document_is_a_clear_error() {
         let e = openapi_routes("paths: {}", "api.yaml").unwrap_err();
-        assert!(e.to_string().contains("not a JSON OpenAPI document"), "{e}");
+        assert!(e.to_string().contains("neither an `openapi`"), "{e}");
+        let e = openapi_routes("openapi: 3.0.0\npaths: [\n", "api.yaml").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("api.yaml is not an OpenAPI document: neither JSON nor YAML"),
+            "{e}"
+        );
+        let e = openapi_routes("{\"openapi\": 3", "api.json").unwrap_err();
+        assert!(e.to_string().contains("its JSON is malformed"), "{e}");
+        let e = openapi_routes("- just\n- a list\n", "api.yaml").unwrap_err();
+        assert!(e.to_string().contains("not a mapping"), "{e}");
         let e = openapi_routes("{\"openapi\":\"3.0.0\"}", "api.json").unwrap_err();
         assert!(e.to_string().contains("no `paths`"), "{e}");
         let ok = openapi_routes(
@@ -824,5 +950,45 @@ mod tests {
         )
         .unwrap();
         assert_eq!(ok, ["GET /a/{id}"]);
+    }
+
+    #[test]
+    fn a_yaml_openapi_document_gives_the_routes_its_json_form_gives() {
+        let yaml = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a/{id}:\n    get:\n      responses:\n        '200': {description: ok}\n  /b:\n    post: {}\n  /c:\n    get: &op {summary: x}\n  /d:\n    get: *op\n";
+        let json = "{\"openapi\":\"3.0.3\",\"paths\":{\"/a/{id}\":{\"get\":{}},\"/b\":{\"post\":{}},\"/c\":{\"get\":{}},\"/d\":{\"get\":{}}}}";
+        assert_eq!(
+            openapi_routes(yaml, "api.yaml").unwrap(),
+            openapi_routes(json, "api.json").unwrap()
+        );
+    }
+
+    #[test]
+    fn har_requests_become_seeds_relative_to_the_base_and_writes_are_left_out() {
+        let har = r#"{"log": {"version": "1.2", "entries": [
+            {"request": {"method": "GET", "url": "http://localhost:3000/api/posts/1?x=1#top"}},
+            {"request": {"method": "post", "url": "http://localhost:3000/api/posts"}},
+            {"request": {"method": "head", "url": "http://localhost:3000/api"}},
+            {"request": {"method": "GET", "url": "http://localhost:3000/other"}}]}}"#;
+        let (seeds, skipped) = har_seeds(har, "t.har", "/api").unwrap();
+        assert_eq!(seeds, ["GET /other", "GET /posts/1?x=1", "HEAD /"]);
+        assert_eq!(skipped, 1);
+        for (text, needle) in [
+            (
+                "{\"log\": {}}",
+                "t.har is not a HAR file: it has no `log.entries`",
+            ),
+            (
+                "{\"log\": {\"entries\": [{\"request\": {\"method\": \"GET\"}}]}}",
+                "entry 1 has no `request.url`",
+            ),
+            ("<html>", "t.har is not a HAR file"),
+            (
+                "{\"log\": {\"entries\": [{\"request\": {\"method\": \"PUT\", \"url\": \"http://h/x\"}}]}}",
+                "no GET or HEAD request",
+            ),
+        ] {
+            let e = har_seeds(text, "t.har", "").unwrap_err();
+            assert!(e.to_string().contains(needle), "{e}");
+        }
     }
 }

@@ -27,10 +27,17 @@ impl ScratchDir {
     pub fn path(&self) -> &Path {
         &self.0
     }
+
+    /// The path, no longer removed when dropped (the caller owns the directory).
+    pub fn into_path(self) -> PathBuf {
+        let mut me = std::mem::ManuallyDrop::new(self);
+        std::mem::take(&mut me.0)
+    }
 }
 
 impl Drop for ScratchDir {
     fn drop(&mut self) {
+        crate::target::forget_clean(&self.0);
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }

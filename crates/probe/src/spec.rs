@@ -371,9 +371,9 @@ impl Spec {
                 }
             }
         }
-        if spec.target.adapter != "cli" && spec.target.adapter != "http" {
+        if !["cli", "stdio", "http"].contains(&spec.target.adapter.as_str()) {
             return Err(Error::Input(format!(
-                "{origin}: target adapter `{}` is neither `cli` nor `http`",
+                "{origin}: target adapter `{}` is none of `cli`, `stdio` and `http`",
                 spec.target.adapter
             )));
         }

@@ -5,7 +5,6 @@
 //! killed with the whole group and reported as a behaviour.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -65,17 +64,15 @@ impl CliTarget {
         Ok(())
     }
 
-    /// Runs the target once with `argv` and `stdin` in a fresh directory under `root`.
+    /// Runs the target once with `argv` and `stdin` in a fresh directory under `root`:
+    /// newly made, or one a previous run left exactly as it was made (every entry's
+    /// size, mode and change time the same), which no run can tell apart.
     pub fn run(&self, root: &Path, argv: &[String], stdin: Option<&str>) -> RawRun {
-        let dir = match crate::scratch::ScratchDir::new_in(root, "run") {
-            Ok(d) => d,
-            Err(e) => return spawn_error(format!("cannot create a working directory: {e}")),
+        let workdir = match Workdir::take(root) {
+            Ok(w) => w,
+            Err(e) => return spawn_error(format!("cannot prepare a working directory: {e}")),
         };
-        let cwd = dir.path().to_path_buf();
-        let before = match prepare(&cwd) {
-            Ok(b) => b,
-            Err(e) => return spawn_error(format!("cannot prepare the working directory: {e}")),
-        };
+        let cwd = workdir.path.clone();
         // Stdin comes from a file beside the working directory, not a pipe: a target
         // that exits without reading cannot raise SIGPIPE in friction.
         let stdin_file = cwd.with_extension("stdin");
@@ -84,7 +81,10 @@ impl CliTarget {
                 .and_then(|()| std::fs::File::open(&stdin_file))
             {
                 Ok(f) => Some(f),
-                Err(e) => return spawn_error(format!("cannot prepare stdin: {e}")),
+                Err(e) => {
+                    workdir.give_back(root);
+                    return spawn_error(format!("cannot prepare stdin: {e}"));
+                }
             },
             None => None,
         };
@@ -93,32 +93,25 @@ impl CliTarget {
         if had_stdin {
             let _ = std::fs::remove_file(&stdin_file);
         }
-        run.files = effects(&cwd, &before);
-        // Undo the unreadable fixture's mode so the directory can be removed.
-        restore_modes(&cwd);
-        drop(dir);
+        run.files = workdir.effects_and_give_back(root);
         run
     }
 
-    fn spawn(&self, cwd: &Path, argv: &[String], stdin: Option<std::fs::File>) -> RawRun {
-        let started = Instant::now();
-        let cwd_text = cwd.to_string_lossy().into_owned();
+    /// The program as a command in `cwd`: no shell, a fixed environment, its own
+    /// process group (so everything it starts can be killed with it).
+    pub(crate) fn command(&self, cwd: &Path) -> std::io::Result<Command> {
         let Some(program) = self.command.first() else {
-            return spawn_error("no program".into());
+            return Err(std::io::Error::other("no program"));
         };
         let mut cmd = Command::new(resolve(program).unwrap_or_else(|| PathBuf::from(program)));
         cmd.args(&self.command[1..])
-            .args(argv)
             .current_dir(cwd)
             .env_clear()
             .env("LC_ALL", "C")
             .env("TZ", "UTC")
             .env("HOME", cwd)
             .env("TMPDIR", cwd)
-            .envs(&self.env)
-            .stdin(stdin.map_or_else(Stdio::null, Stdio::from))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .envs(&self.env);
         if let Some(path) = std::env::var_os("PATH")
             && !self.env.contains_key("PATH")
         {
@@ -129,6 +122,20 @@ impl CliTarget {
             use std::os::unix::process::CommandExt;
             cmd.process_group(0);
         }
+        Ok(cmd)
+    }
+
+    fn spawn(&self, cwd: &Path, argv: &[String], stdin: Option<std::fs::File>) -> RawRun {
+        let started = Instant::now();
+        let cwd_text = cwd.to_string_lossy().into_owned();
+        let mut cmd = match self.command(cwd) {
+            Ok(c) => c,
+            Err(e) => return spawn_error(e.to_string()),
+        };
+        cmd.args(argv)
+            .stdin(stdin.map_or_else(Stdio::null, Stdio::from))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         let mut child = match cmd.spawn() {
             Ok(c) => c,
             Err(e) => {
@@ -137,46 +144,20 @@ impl CliTarget {
                 return r;
             }
         };
-        let pid = child.id();
-        let cap = self.output_cap;
-        let out = child.stdout.take().map(|p| capped_reader(p, cap));
-        let err = child.stderr.take().map(|p| capped_reader(p, cap));
         let deadline = started + Duration::from_millis(self.timeout_ms);
-        let mut pause = Duration::from_micros(50);
-        let mut timed_out = false;
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break Some(status),
-                Ok(None) => {}
-                Err(_) => break None,
-            }
-            let flooded =
-                out.as_ref().is_some_and(|r| r.full()) || err.as_ref().is_some_and(|r| r.full());
-            if flooded {
-                kill_group(pid);
-                let _ = child.wait();
-                break None;
-            }
-            if Instant::now() >= deadline {
-                timed_out = true;
-                kill_group(pid);
-                let _ = child.wait();
-                break None;
-            }
-            std::thread::sleep(pause);
-            pause = (pause * 2).min(Duration::from_millis(5));
-        };
+        let ended = capture(&mut child, self.output_cap, deadline);
         let duration = started.elapsed();
-        // Whatever the target left running in its group goes with it.
-        let orphans = group_alive(pid);
-        if orphans {
-            kill_group(pid);
-        }
-        let (stdout, out_full) = out.map(CappedReader::finish).unwrap_or_default();
-        let (stderr, err_full) = err.map(CappedReader::finish).unwrap_or_default();
+        let Captured {
+            status,
+            stdout,
+            stderr,
+            timed_out,
+            flooded,
+            orphans,
+        } = ended;
         let termination = if timed_out {
             Termination::Timeout
-        } else if out_full || err_full {
+        } else if flooded {
             Termination::Flood
         } else {
             match status {
@@ -198,6 +179,17 @@ impl CliTarget {
     }
 }
 
+/// What [`capture`] saw of a child until it ended or was killed.
+struct Captured {
+    status: Option<std::process::ExitStatus>,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+    timed_out: bool,
+    flooded: bool,
+    /// Processes of the child's group were alive after it exited (then killed).
+    orphans: bool,
+}
+
 /// A run that could not happen, with the reason.
 pub(crate) fn spawn_error(message: String) -> RawRun {
     RawRun {
@@ -211,7 +203,7 @@ pub(crate) fn spawn_error(message: String) -> RawRun {
     }
 }
 
-fn exit_termination(status: std::process::ExitStatus) -> Termination {
+pub(crate) fn exit_termination(status: std::process::ExitStatus) -> Termination {
     #[cfg(unix)]
     {
         use std::os::unix::process::ExitStatusExt;
@@ -237,7 +229,7 @@ pub fn resolve(program: &str) -> Option<PathBuf> {
         .find(|c| c.is_file())
 }
 
-fn kill_group(pid: u32) {
+pub(crate) fn kill_group(pid: u32) {
     #[cfg(unix)]
     // SAFETY: sending SIGKILL to the process group this module created for the
     // target (`process_group(0)` makes its id the child's pid); no memory is touched.
@@ -261,48 +253,267 @@ fn group_alive(pid: u32) -> bool {
     }
 }
 
-struct CappedReader {
-    handle: std::thread::JoinHandle<(Vec<u8>, bool)>,
-    full: std::sync::Arc<std::sync::atomic::AtomicBool>,
+/// Reads the child's stdout and stderr until both close and the child has exited,
+/// in this thread (no reader threads): `poll(2)` wakes on output, on the end of the
+/// child (a pidfd on Linux, so a fast target is observed the moment it exits) or at
+/// the deadline. More than `cap` bytes on a stream, or the deadline, kills the group.
+#[cfg(unix)]
+fn capture(child: &mut std::process::Child, cap: usize, deadline: Instant) -> Captured {
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    let pid = child.id();
+    let out = child.stdout.take();
+    let err = child.stderr.take();
+    let fds = [
+        out.as_ref().map(AsRawFd::as_raw_fd),
+        err.as_ref().map(AsRawFd::as_raw_fd),
+    ];
+    #[cfg(target_os = "linux")]
+    // SAFETY: pidfd_open takes a pid and flags and returns a new descriptor or -1;
+    // the pid is our unreaped child, so it cannot name another process.
+    let pidfd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid as libc::pid_t, 0) };
+    #[cfg(not(target_os = "linux"))]
+    let pidfd: i64 = -1;
+    let pidfd = i32::try_from(pidfd)
+        .ok()
+        .filter(|&fd| fd >= 0)
+        // SAFETY: the descriptor was just returned to us by pidfd_open and is owned
+        // by nothing else.
+        .map(|fd| unsafe { OwnedFd::from_raw_fd(fd) });
+    let mut open = [fds[0].is_some(), fds[1].is_some()];
+    let mut kept: [Vec<u8>; 2] = [Vec::new(), Vec::new()];
+    let mut chunk = [0u8; 16 * 1024];
+    let mut ended = Captured {
+        status: None,
+        stdout: Vec::new(),
+        stderr: Vec::new(),
+        timed_out: false,
+        flooded: false,
+        orphans: false,
+    };
+    let mut idle = Duration::from_micros(50);
+    'run: loop {
+        if ended.status.is_none()
+            && let Ok(Some(s)) = child.try_wait()
+        {
+            ended.status = Some(s);
+            // Whatever the target left running in its group goes with it.
+            if group_alive(pid) {
+                ended.orphans = true;
+                kill_group(pid);
+            }
+        }
+        if ended.status.is_some() && !open[0] && !open[1] {
+            break;
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            if ended.status.is_none() {
+                ended.timed_out = true;
+                kill_group(pid);
+                ended.status = child.wait().ok();
+            }
+            // Output still held open by a process outside the group is given up.
+            break;
+        }
+        let mut polled: Vec<libc::pollfd> = Vec::with_capacity(3);
+        for (i, fd) in fds.iter().enumerate() {
+            if let (true, Some(fd)) = (open[i], fd) {
+                polled.push(libc::pollfd {
+                    fd: *fd,
+                    events: libc::POLLIN,
+                    revents: 0,
+                });
+            }
+        }
+        let watching_exit = ended.status.is_none() && pidfd.is_some();
+        if let (true, Some(fd)) = (watching_exit, &pidfd) {
+            polled.push(libc::pollfd {
+                fd: fd.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            });
+        }
+        let remaining = deadline - now;
+        if polled.is_empty() {
+            // Both streams closed, exit not watchable: wait in short steps.
+            std::thread::sleep(idle.min(remaining));
+            idle = (idle * 2).min(Duration::from_millis(2));
+            continue;
+        }
+        let mut wait_ms = i32::try_from(remaining.as_millis() + 1).unwrap_or(i32::MAX);
+        if ended.status.is_none() && !watching_exit {
+            wait_ms = wait_ms.min(2);
+        }
+        // SAFETY: `polled` is a valid array of `polled.len()` pollfd structs that
+        // lives across the call.
+        let ready =
+            unsafe { libc::poll(polled.as_mut_ptr(), polled.len() as libc::nfds_t, wait_ms) };
+        if ready <= 0 {
+            continue;
+        }
+        for p in &polled {
+            let Some(i) = fds.iter().position(|fd| *fd == Some(p.fd)) else {
+                continue;
+            };
+            if p.revents == 0 {
+                continue;
+            }
+            // SAFETY: reading into a buffer we own, of the length given, from a
+            // pipe descriptor owned by `out` or `err`, which outlive this loop.
+            let n = unsafe { libc::read(p.fd, chunk.as_mut_ptr().cast(), chunk.len()) };
+            if n == 0 {
+                open[i] = false;
+                continue;
+            }
+            let Ok(n) = usize::try_from(n) else {
+                if std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+                    open[i] = false;
+                }
+                continue;
+            };
+            let room = cap.saturating_sub(kept[i].len());
+            kept[i].extend_from_slice(&chunk[..n.min(room)]);
+            if n > room {
+                ended.flooded = true;
+                if ended.status.is_none() {
+                    kill_group(pid);
+                    ended.status = child.wait().ok();
+                }
+                break 'run;
+            }
+        }
+    }
+    if group_alive(pid) {
+        ended.orphans = true;
+        kill_group(pid);
+    }
+    let [stdout, stderr] = kept;
+    ended.stdout = stdout;
+    ended.stderr = stderr;
+    ended
 }
 
-impl CappedReader {
-    fn full(&self) -> bool {
-        self.full.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    fn finish(self) -> (Vec<u8>, bool) {
-        self.handle.join().unwrap_or_default()
-    }
-}
-
-fn capped_reader(mut pipe: impl Read + Send + 'static, cap: usize) -> CappedReader {
-    let full = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let flag = full.clone();
-    let handle = std::thread::spawn(move || {
-        let mut kept = Vec::new();
-        let mut buf = [0u8; 16 * 1024];
-        loop {
-            match pipe.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    let room = cap.saturating_sub(kept.len());
-                    kept.extend_from_slice(&buf[..n.min(room)]);
-                    if n > room {
-                        flag.store(true, std::sync::atomic::Ordering::Relaxed);
-                        break;
+/// Portable fallback: a reader thread per stream, the child polled for its end.
+#[cfg(not(unix))]
+fn capture(child: &mut std::process::Child, cap: usize, deadline: Instant) -> Captured {
+    use std::io::Read;
+    fn reader(
+        mut pipe: impl Read + Send + 'static,
+        cap: usize,
+    ) -> std::thread::JoinHandle<(Vec<u8>, bool)> {
+        std::thread::spawn(move || {
+            let mut kept = Vec::new();
+            let mut buf = [0u8; 16 * 1024];
+            loop {
+                match pipe.read(&mut buf) {
+                    Ok(0) | Err(_) => return (kept, false),
+                    Ok(n) => {
+                        let room = cap.saturating_sub(kept.len());
+                        kept.extend_from_slice(&buf[..n.min(room)]);
+                        if n > room {
+                            return (kept, true);
+                        }
                     }
                 }
             }
+        })
+    }
+    let out = child.stdout.take().map(|p| reader(p, cap));
+    let err = child.stderr.take().map(|p| reader(p, cap));
+    let mut timed_out = false;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break Some(s),
+            Ok(None) if Instant::now() >= deadline => {
+                timed_out = true;
+                let _ = child.kill();
+                break child.wait().ok();
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(1)),
+            Err(_) => break None,
         }
-        let over = flag.load(std::sync::atomic::Ordering::Relaxed);
-        (kept, over)
-    });
-    CappedReader { handle, full }
+    };
+    let join = |h: Option<std::thread::JoinHandle<(Vec<u8>, bool)>>| {
+        h.and_then(|h| h.join().ok()).unwrap_or_default()
+    };
+    let (stdout, out_full) = join(out);
+    let (stderr, err_full) = join(err);
+    Captured {
+        status,
+        stdout,
+        stderr,
+        timed_out,
+        flooded: out_full || err_full,
+        orphans: false,
+    }
 }
 
-/// Creates the fixtures; returns the directory's listing before the run.
-fn prepare(cwd: &Path) -> std::io::Result<BTreeMap<String, u64>> {
+/// A run's working directory, with its listing as made.
+struct Workdir {
+    path: PathBuf,
+    made: Listing,
+}
+
+/// Working directories left exactly as made, per probe root, ready for another run:
+/// making and removing one costs more than the run of a fast target (≈ 4 ms on ext4
+/// under load against ≈ 3 ms for a spawn).
+static CLEAN: std::sync::Mutex<Vec<(PathBuf, Workdir)>> = std::sync::Mutex::new(Vec::new());
+
+/// Clean directories kept per root (one per worker is enough; a few spare).
+const CLEAN_KEPT: usize = 64;
+
+impl Workdir {
+    /// A clean directory under `root`: a kept one, else a new one with the fixtures.
+    fn take(root: &Path) -> std::io::Result<Workdir> {
+        if let Ok(mut clean) = CLEAN.lock()
+            && let Some(i) = clean.iter().position(|(r, _)| r == root)
+        {
+            return Ok(clean.swap_remove(i).1);
+        }
+        let dir = crate::scratch::ScratchDir::new_in(root, "run")?;
+        let made = prepare(dir.path()).inspect_err(|_| restore_modes(dir.path()))?;
+        Ok(Workdir {
+            path: dir.into_path(),
+            made,
+        })
+    }
+
+    /// What the run changed; the directory is kept for another run when it changed
+    /// nothing, else removed.
+    fn effects_and_give_back(self, root: &Path) -> Vec<String> {
+        let now = listing(&self.path);
+        let effects = effects(&self.made, &now);
+        if now == self.made {
+            self.give_back(root);
+        } else {
+            self.remove();
+        }
+        effects
+    }
+
+    fn give_back(self, root: &Path) {
+        match CLEAN.lock() {
+            Ok(mut clean) if clean.len() < CLEAN_KEPT => clean.push((root.to_path_buf(), self)),
+            _ => self.remove(),
+        }
+    }
+
+    fn remove(self) {
+        // Undo the unreadable fixture's mode so the directory can be removed.
+        restore_modes(&self.path);
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// Forgets the clean directories kept under `root` (which is being removed).
+pub(crate) fn forget_clean(root: &Path) {
+    if let Ok(mut clean) = CLEAN.lock() {
+        clean.retain(|(r, _)| r != root);
+    }
+}
+
+/// Creates the fixtures; returns the directory's listing.
+fn prepare(cwd: &Path) -> std::io::Result<Listing> {
     std::fs::write(cwd.join(FIXTURE_FILE), "hello\n")?;
     std::fs::create_dir(cwd.join(FIXTURE_DIR))?;
     let unreadable = cwd.join(FIXTURE_UNREADABLE);
@@ -328,9 +539,45 @@ fn restore_modes(cwd: &Path) {
     let _ = cwd;
 }
 
-/// Relative path → size, two levels deep (enough to see what a run wrote).
-fn listing(cwd: &Path) -> BTreeMap<String, u64> {
+/// One entry of a listing: its size (0 for a directory) and a stamp that any write,
+/// creation inside, rename or mode change alters (change time and mode).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    size: u64,
+    stamp: (i64, i64, u32),
+}
+
+/// Relative path (`dir/` for a directory, `.` for the directory itself) → entry,
+/// two levels deep (enough to see what a run wrote; deeper writes change a listed
+/// directory's stamp).
+type Listing = BTreeMap<String, Entry>;
+
+fn entry(meta: &std::fs::Metadata) -> Entry {
+    #[cfg(unix)]
+    let stamp = {
+        use std::os::unix::fs::MetadataExt;
+        (meta.ctime(), meta.ctime_nsec(), meta.mode())
+    };
+    #[cfg(not(unix))]
+    let stamp = (
+        meta.modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i64),
+        0,
+        u32::from(meta.permissions().readonly()),
+    );
+    Entry {
+        size: if meta.is_dir() { 0 } else { meta.len() },
+        stamp,
+    }
+}
+
+fn listing(cwd: &Path) -> Listing {
     let mut out = BTreeMap::new();
+    if let Ok(meta) = std::fs::metadata(cwd) {
+        out.insert(".".to_owned(), entry(&meta));
+    }
     let mut stack = vec![(cwd.to_path_buf(), 0usize)];
     while let Some((dir, depth)) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -344,33 +591,102 @@ fn listing(cwd: &Path) -> BTreeMap<String, u64> {
                 .unwrap_or_default();
             let Ok(meta) = e.metadata() else { continue };
             if meta.is_dir() {
-                out.insert(format!("{rel}/"), 0);
+                out.insert(format!("{rel}/"), entry(&meta));
                 if depth < 2 {
                     stack.push((path, depth + 1));
                 }
             } else {
-                out.insert(rel, meta.len());
+                out.insert(rel, entry(&meta));
             }
         }
     }
     out
 }
 
-fn effects(cwd: &Path, before: &BTreeMap<String, u64>) -> Vec<String> {
-    let after = listing(cwd);
+/// Paths created, deleted or changed in size (directories only by creation and
+/// deletion; the directory itself not at all), sorted.
+fn effects(before: &Listing, after: &Listing) -> Vec<String> {
     let mut out = Vec::new();
-    for (path, size) in &after {
+    for (path, e) in after.iter().filter(|(p, _)| *p != ".") {
         match before.get(path) {
             None => out.push(format!("created:{path}")),
-            Some(old) if old != size => out.push(format!("modified:{path}")),
+            Some(old) if old.size != e.size => out.push(format!("modified:{path}")),
             Some(_) => {}
         }
     }
-    for path in before.keys() {
+    for path in before.keys().filter(|p| *p != ".") {
         if !after.contains_key(path) {
             out.push(format!("deleted:{path}"));
         }
     }
     out.sort();
     out
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str) -> CliTarget {
+        CliTarget {
+            command: vec!["/bin/sh".into(), "-c".into(), script.into(), "sh".into()],
+            env: BTreeMap::new(),
+            timeout_ms: 5_000,
+            output_cap: 1 << 16,
+        }
+    }
+
+    #[test]
+    fn every_run_starts_in_the_directory_as_made_even_after_a_run_changed_it() {
+        let root = crate::scratch::ScratchDir::new_in(&std::env::temp_dir(), "t-reuse").unwrap();
+        let t = sh("cat exists.txt; printf 'HELLO\\n' > exists.txt; echo x > new.txt");
+        for _ in 0..3 {
+            let r = t.run(root.path(), &[], None);
+            assert_eq!(String::from_utf8_lossy(&r.stdout), "hello\n");
+            assert_eq!(r.files, ["created:new.txt"]);
+        }
+        // Same size, other content: not an effect by size, but never seen again.
+        let same_size = sh("cat exists.txt; printf 'HELLO\\n' > exists.txt");
+        for _ in 0..3 {
+            let r = same_size.run(root.path(), &[], None);
+            assert_eq!(String::from_utf8_lossy(&r.stdout), "hello\n");
+        }
+    }
+
+    #[test]
+    fn a_deep_write_is_never_seen_by_a_later_run() {
+        let root = crate::scratch::ScratchDir::new_in(&std::env::temp_dir(), "t-deep").unwrap();
+        let t = sh("ls -R dir | wc -l; mkdir -p dir/a/b/c && echo x > dir/a/b/c/f");
+        let first = t.run(root.path(), &[], None);
+        for _ in 0..3 {
+            assert_eq!(t.run(root.path(), &[], None).stdout, first.stdout);
+        }
+    }
+
+    #[test]
+    fn a_run_ends_when_the_target_does_and_a_hang_at_the_timeout() {
+        let root = crate::scratch::ScratchDir::new_in(&std::env::temp_dir(), "t-time").unwrap();
+        let r = sh("echo out; echo err >&2; exit 3").run(root.path(), &[], None);
+        assert_eq!(r.termination, Termination::Exit { code: 3 });
+        assert_eq!(
+            (r.stdout.as_slice(), r.stderr.as_slice()),
+            (&b"out\n"[..], &b"err\n"[..])
+        );
+        let mut hang = sh("exec 1>&- 2>&-; sleep 30");
+        hang.timeout_ms = 300;
+        let r = hang.run(root.path(), &[], None);
+        assert_eq!(r.termination, Termination::Timeout);
+        assert!(r.duration < Duration::from_secs(5), "{:?}", r.duration);
+    }
+
+    #[test]
+    fn the_root_s_clean_directories_go_with_it() {
+        let root = crate::scratch::ScratchDir::new_in(&std::env::temp_dir(), "t-gone").unwrap();
+        let path = root.path().to_path_buf();
+        sh("true").run(&path, &[], None);
+        drop(root);
+        assert!(!path.exists());
+        let kept = CLEAN.lock().unwrap().iter().any(|(r, _)| *r == path);
+        assert!(!kept, "a removed root's directories are forgotten");
+    }
 }

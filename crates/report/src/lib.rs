@@ -94,6 +94,16 @@ pub(crate) fn range1_of(r: &Range, unit: &str) -> String {
     format!("{:.1}–{:.1} {unit}", r.low, r.high)
 }
 
+/// A file's incidents for the hotspot tables: `2 · repeat incidents:
+/// pagerduty#6, csv#INC-1`, `1: csv#INC-1`, or empty.
+pub(crate) fn incident_cell(incidents: &[String]) -> String {
+    match incidents.len() {
+        0 => String::new(),
+        1 => format!("1: {}", incidents[0]),
+        n => format!("{n} · repeat incidents: {}", incidents.join(", ")),
+    }
+}
+
 /// The changed product files, costliest first: cost a year (high end), then
 /// path. Test code is listed apart ([`test_code`]).
 pub(crate) fn costliest(a: &Assessment) -> Vec<&FileCost> {

@@ -55,18 +55,28 @@ pub fn markdown(r: &Report) -> String {
     }
     let files: Vec<_> = costliest(a).into_iter().filter(|f| f.hotspot).collect();
     if !files.is_empty() {
+        // The incident column only when fix commits name incidents, so a
+        // report without incident data is unchanged.
+        let incidents = files.iter().any(|f| !f.incidents.is_empty());
         let _ = writeln!(
             out,
-            "\n**Top hotspots**\n\n| file | health | revisions | cost a year (excess time + fix work) |\n|---|---:|---:|---:|"
+            "\n**Top hotspots**\n\n| file | health | revisions | cost a year (excess time + fix work) |{}\n|---|---:|---:|---:|{}",
+            if incidents { " incidents |" } else { "" },
+            if incidents { "---|" } else { "" }
         );
         for f in files.iter().take(ROWS) {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} |",
+                "| {} | {} | {} | {} |{}",
                 md(&f.path),
                 fmt1(f.health),
                 f.revisions,
-                md(&range1_of(&f.total_hours(), "h"))
+                md(&range1_of(&f.total_hours(), "h")),
+                if incidents {
+                    format!(" {} |", md(&crate::incident_cell(&f.incidents)))
+                } else {
+                    String::new()
+                }
             );
         }
     }

@@ -206,6 +206,11 @@ pub fn tables(r: &Report) -> Vec<Table> {
     if testing {
         columns.extend(cols(&["coverage_pct", "flaky_tests", "test_risk"]));
     }
+    // The incident column only when fix commits name incidents.
+    let incidents = a.cost.files.iter().any(|f| !f.incidents.is_empty());
+    if incidents {
+        columns.extend(cols(&["incidents"]));
+    }
     // One row per file; the test-code table starts with the file's kind.
     let file_row = |f: &&friction_assess::cost::FileCost, with_kind: bool| {
         let mut row = if with_kind {
@@ -233,6 +238,9 @@ pub fn tables(r: &Report) -> Vec<Table> {
                 f.flaky_tests.map(|n| n.to_string()).unwrap_or_default(),
                 f.test_marks().join(", "),
             ]);
+        }
+        if incidents {
+            row.push(crate::incident_cell(&f.incidents));
         }
         row
     };

@@ -384,6 +384,10 @@ pub struct Delivery {
     /// How much of the window's incident data maps to this repository;
     /// `None` when no incident is stored.
     pub incident_mapping: Option<crate::incidents::Mapping>,
+    /// Commits of the window whose message names one of `incidents`
+    /// ([`crate::incidents::referenced`]): (commit index, incident label),
+    /// sorted. The hotspot map marks their files.
+    pub incident_commits: Vec<(u32, String)>,
 }
 
 impl Delivery {

@@ -328,6 +328,34 @@ pub fn normalised_title(title: &str) -> String {
         .join(" ")
 }
 
+/// The incidents a commit message names: an incident's id as a word of its
+/// own (`INC-42`, PagerDuty's `PT4KHLK`: ids holding a letter and a digit,
+/// so a bare number never matches a pull request's), or its number after
+/// the word `incident` (`incident #6`, `Incident 6`). Indices into
+/// `incidents`, sorted.
+pub fn referenced(message: &str, incidents: &[Incident]) -> Vec<usize> {
+    let words: Vec<&str> = message
+        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_' || c == '#'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let numbers: Vec<&str> = words
+        .windows(2)
+        .filter(|w| w[0].eq_ignore_ascii_case("incident"))
+        .map(|w| w[1].trim_start_matches('#'))
+        .collect();
+    let is_id =
+        |id: &str| id.chars().any(|c| c.is_ascii_digit()) && id.chars().any(|c| c.is_alphabetic());
+    incidents
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| {
+            (is_id(&i.id) && words.iter().any(|w| w.trim_start_matches('#') == i.id))
+                || (!i.number.is_empty() && numbers.contains(&i.number.trim_start_matches('#')))
+        })
+        .map(|(n, _)| n)
+        .collect()
+}
+
 /// How to provide incidents, for not-measured reasons.
 pub(crate) const INCIDENTS_HOWTO: &str = "ingest an incident export with `friction ingest` \
     (PagerDuty: `curl -H \"Authorization: Token token=$PD_TOKEN\" \
@@ -467,6 +495,22 @@ mod tests {
             kind: kind.into(),
             at: Some(at),
         }
+    }
+
+    #[test]
+    fn commits_name_incidents_by_id_or_by_number_after_the_word_incident() {
+        let mut a = fixture::incident("INC-42", "shop", "down", "", 0);
+        a.number = "7".into();
+        let b = fixture::incident("12", "shop", "slow", "", 0);
+        let both = [a, b];
+        assert_eq!(referenced("Fix INC-42: retry the payment call", &both), [0]);
+        assert_eq!(referenced("Follow-up to incident #7", &both), [0]);
+        assert_eq!(
+            referenced("Merge pull request #7; see INC-421", &both),
+            Vec::<usize>::new()
+        );
+        // A bare number is not an id (it would match pull requests).
+        assert_eq!(referenced("fix 12 things", &both), Vec::<usize>::new());
     }
 
     #[test]

@@ -42,6 +42,7 @@ mod coverage_of_change;
 mod defect_prone_code;
 mod deployment_frequency;
 mod dora;
+mod error_budget;
 mod flaky_tests;
 mod former_contributors;
 mod hotspot_friction;
@@ -91,6 +92,7 @@ pub static REGISTRY: &[&dyn Signal] = &[
     &change_failure_rate::ChangeFailureRate,
     &recovery_time::RecoveryTime,
     &reliability_debt::ReliabilityDebt,
+    &error_budget::ErrorBudget,
     &incident_recurrence::IncidentRecurrence,
     &incident_recovery::IncidentRecovery,
     &unowned_code::UnownedCode,

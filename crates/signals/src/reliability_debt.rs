@@ -44,7 +44,12 @@ static DOC: Doc = Doc {
         weigh 2, the others 1. The value is the debt's weight over the total weight, in \
         percent. Without a runbook directory the links cannot be followed: alerts that have one \
         count as complete, and lower the coverage. Every stored definition is the \
-        repository's (no service mapping yet); at least 3 SLOs and alerting rules.",
+        repository's (no service mapping yet); at least 3 SLOs and alerting rules. With \
+        incidents, two figures (not the value) show the runbook dependency that can be seen: \
+        the incidents an alerting rule raised (the rule's name as a word of the incident's \
+        title, or its fingerprint) and how many of them came from a rule without a working \
+        runbook. Whether a responder followed a runbook is not measured: the log entries are \
+        stored as kinds and times, without their text.",
     thresholds: "Friction's choice, on a linear scale: no debt → 100, 10 % → 75 (the healthy \
         band's edge: one definition in ten incomplete), 25 % → 50, 50 % or more → 0 (half the \
         alerting cannot be acted on as written). The burn-rate alerting it asks for is the SRE \
@@ -122,6 +127,33 @@ fn checks(s: &ServiceLevels) -> (Vec<Debt>, usize) {
     (out, unjudged)
 }
 
+/// The repository's incidents an alerting rule raised — the rule's name as a
+/// word of the incident's title (Alertmanager's `[FIRING:1] ApiDown …`) or
+/// its fingerprint — and how many of them came from a rule whose runbook is
+/// missing or leads nowhere (`debts` holds the rules' verdicts).
+fn incidents_by_alert(
+    s: &ServiceLevels,
+    debts: &[Debt],
+    incidents: &[crate::incidents::Incident],
+) -> (usize, usize) {
+    let alert_debts: Vec<&Debt> = debts.iter().filter(|d| d.kind == "alert").collect();
+    let (mut raised, mut bare) = (0, 0);
+    for i in incidents {
+        let words: Vec<&str> = i
+            .title
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+            .collect();
+        let rule = s.alerts.iter().position(|a| {
+            !a.name.is_empty() && (i.fingerprint == a.name || words.contains(&a.name.as_str()))
+        });
+        if let Some(r) = rule {
+            raised += 1;
+            bare += usize::from(alert_debts.get(r).is_some_and(|d| d.why.is_some()));
+        }
+    }
+    (raised, bare)
+}
+
 impl crate::Signal for ReliabilityDebt {
     fn id(&self) -> &'static str {
         "reliability-debt"
@@ -130,7 +162,7 @@ impl crate::Signal for ReliabilityDebt {
         Family::Reliability
     }
     fn weight(&self) -> f64 {
-        0.10
+        0.05
     }
     fn unit(&self) -> &'static str {
         "% of definitions (weighted)"
@@ -212,6 +244,24 @@ impl crate::Signal for ReliabilityDebt {
             ),
             f("recording rules", s.recording_rules as f64, "rules"),
         ];
+        if let Some(d) = ctx
+            .data
+            .delivery
+            .as_ref()
+            .filter(|d| !d.incidents.is_empty())
+        {
+            let (raised, bare) = incidents_by_alert(s, &debts, &d.incidents);
+            figures.push(f(
+                "incidents raised by a stored alerting rule",
+                raised as f64,
+                "incidents",
+            ));
+            figures.push(f(
+                "incidents raised by an alerting rule without a working runbook",
+                bare as f64,
+                "incidents",
+            ));
+        }
         match &s.runbooks {
             Some(r) => figures.push(f("runbooks", r.runbooks.len() as f64, "files")),
             None => figures.push(f(
@@ -344,6 +394,29 @@ mod tests {
         assert_eq!(fig("runbook links leading to no runbook"), 1.0);
         assert_eq!(m.evidence[0].id, "g/ApiDown");
         assert_eq!(m.evidence[0].cite.as_deref(), Some("rules.yaml record 2"));
+    }
+
+    #[test]
+    fn incidents_are_traced_to_the_alerting_rule_that_raised_them() {
+        let mut d = with(levels(Some(runbooks())));
+        let inc = crate::incidents::fixture::incident;
+        d.delivery.as_mut().unwrap().incidents = vec![
+            inc("1", "shop", "[FIRING:1] ApiDown api", "", 0),
+            inc("2", "shop", "DiskFull on db-1", "", 60),
+            inc("3", "shop", "Checkout slow", "", 120),
+            inc("4", "shop", "pager", "Slow", 180),
+        ];
+        let m = measured(measure(&ReliabilityDebt, &d));
+        let fig = |n: &str| crate::ci::fixture::figure_value(&m, n);
+        // ApiDown (no runbook), DiskFull (found), Slow by fingerprint (its
+        // link leads nowhere); "Checkout slow" names no rule.
+        assert_eq!(fig("incidents raised by a stored alerting rule"), 3.0);
+        assert_eq!(
+            fig("incidents raised by an alerting rule without a working runbook"),
+            2.0
+        );
+        // The value is the definitions' debt alone.
+        assert!((m.value - 400.0 / 9.0).abs() < 1e-9, "{}", m.value);
     }
 
     #[test]
