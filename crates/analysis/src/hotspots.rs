@@ -9,9 +9,18 @@
 //! as CodeScene does ("analyzes the slope of the change-frequency
 //! distribution"). Hotspot health is the code-line-weighted mean health of the
 //! hotspots (CodeScene's "Hotspot Code Health").
+//!
+//! Product code first: the knee, the hotspots and the headline figures read
+//! product code only ([`PathKind::Product`]); test code and the other
+//! non-product files (examples, benchmarks, build, documentation) are listed
+//! apart with their own share of the changes. A hotspot is changed often *and*
+//! hard to change: a file in the healthy band (or whose health could not be
+//! measured) is never one, however often it changed.
 
 use friction_model::health::Band;
 use std::collections::{BTreeMap, BTreeSet};
+
+use crate::fixes::PathKind;
 
 use serde::Serialize;
 
@@ -37,6 +46,28 @@ pub struct HeadFile {
 /// A file changed once in the window is never a hotspot.
 pub const MIN_REVISIONS: u64 = 2;
 
+/// The fewest revisions a hotspot has: the revisions of the last file before
+/// the knee of the product files' revisions, sorted most first (`None`
+/// without a bend, or when the knee falls below [`MIN_REVISIONS`]).
+pub fn cutoff(product_revisions_desc: &[u64]) -> Option<u64> {
+    knee(product_revisions_desc)
+        .map(|k| product_revisions_desc[k - 1])
+        .filter(|&c| c >= MIN_REVISIONS)
+}
+
+/// The one rule for what is a hotspot: product code, changed at least as
+/// often as the [`cutoff`], and measured outside the healthy band.
+pub fn is_hotspot(
+    kind: PathKind,
+    revisions: u64,
+    health: Option<f64>,
+    cutoff: Option<u64>,
+) -> bool {
+    kind == PathKind::Product
+        && cutoff.is_some_and(|c| revisions >= c)
+        && health.is_some_and(|h| !Band::is_healthy(h))
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct FileActivity {
     pub path: String,
@@ -45,7 +76,11 @@ pub struct FileActivity {
     pub authors: u64,
     pub health: Option<f64>,
     pub code_lines: u32,
-    /// Share of all revisions in the window on files at `HEAD`, percent.
+    /// `product`, `test`, `example`, `benchmark`, `build` or `docs`
+    /// ([`PathKind`]).
+    pub kind: String,
+    /// Share of the revisions of its list (product code, or test and other
+    /// non-product code) in the window, percent.
     pub activity_pct: f64,
     pub hotspot: bool,
     /// friction's hotspot score, size × √(1 + changes) on a log scale
@@ -77,32 +112,52 @@ pub fn security_debt(weight: f64, revisions: u64) -> f64 {
     (weight * revisions as f64 * 100.0).round() / 100.0
 }
 
+/// Test code and the other non-product files, shown apart from the ranking.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TestCode {
+    /// Non-product files at `HEAD` changed in the window.
+    pub files_changed: u64,
+    /// Their revisions in the window.
+    pub revisions: u64,
+    /// Their share of every revision in the window on files at `HEAD`, percent:
+    /// the share of the effort that went into them.
+    pub activity_pct: f64,
+    /// Their share of the code lines at `HEAD`, percent.
+    pub code_pct: f64,
+    /// The changed non-product files, by score; never hotspots.
+    pub files: Vec<FileActivity>,
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Hotspots {
-    /// Files at `HEAD` changed in the window.
+    /// Product-code files at `HEAD` changed in the window.
     pub files_changed: u64,
-    /// Revisions (file × commit) in the window on files at `HEAD`.
+    /// Revisions (file × commit) in the window on product-code files at `HEAD`.
     pub revisions: u64,
-    /// Rank (0-based) of the knee of the revision distribution; hotspots are the
-    /// files ranked before it. `None` when the distribution has no bend (fewer
-    /// than three changed files, or all changed equally often).
+    /// Rank (0-based) of the knee of the product files' revision distribution;
+    /// hotspots are the unhealthy files ranked before it. `None` when the
+    /// distribution has no bend (fewer than three changed files, or all
+    /// changed equally often).
     pub knee_rank: Option<usize>,
     /// Revisions of the least-changed hotspot: the cut-off the knee gave.
     pub cutoff_revisions: Option<u64>,
     pub hotspot_count: u64,
-    /// Hotspots' share of the code lines at `HEAD`, percent.
+    /// Hotspots' share of the product code lines at `HEAD`, percent.
     pub hotspot_code_pct: f64,
-    /// Hotspots' share of the revisions in the window, percent.
+    /// Hotspots' share of the product code's revisions in the window, percent.
     pub hotspot_activity_pct: f64,
     /// Code-line-weighted mean health of the hotspots.
     pub hotspot_health: Option<f64>,
-    /// Code-line-weighted mean health of every measured file at `HEAD`.
+    /// Code-line-weighted mean health of every measured product file at `HEAD`.
     pub average_health: Option<f64>,
-    /// Share of revisions landing in files with health below 9 / below 4, percent.
+    /// Share of product revisions landing in files with health below 9 /
+    /// below 4, percent.
     pub unhealthy_activity_pct: f64,
     pub alert_activity_pct: f64,
-    /// Changed files, most changed first (hotspots first).
+    /// Changed product files, hotspots first, then by score.
     pub files: Vec<FileActivity>,
+    /// Test code and other non-product code, apart.
+    pub test_code: TestCode,
 }
 
 fn pct(part: u64, whole: u64) -> f64 {
@@ -169,8 +224,7 @@ pub fn hotspots(changes: &[Change], head: &[HeadFile]) -> Hotspots {
         a.authors.insert(&c.author);
         a.churn += c.churn;
     }
-    let total: u64 = acc.values().map(|a| a.commits.len() as u64).sum();
-    let mut files: Vec<FileActivity> = acc
+    let (mut files, mut others): (Vec<FileActivity>, Vec<FileActivity>) = acc
         .iter()
         .map(|(id, a)| {
             let f = at_head[id];
@@ -181,7 +235,8 @@ pub fn hotspots(changes: &[Change], head: &[HeadFile]) -> Hotspots {
                 authors: a.authors.len() as u64,
                 health: f.health,
                 code_lines: f.code_lines,
-                activity_pct: pct(a.commits.len() as u64, total),
+                kind: PathKind::of(&f.path).as_str().to_owned(),
+                activity_pct: 0.0,
                 hotspot: false,
                 score: (crate::backtest::hotspot_score(f.code_lines, a.commits.len() as u64)
                     * 1000.0)
@@ -193,7 +248,15 @@ pub fn hotspots(changes: &[Change], head: &[HeadFile]) -> Hotspots {
                 security_debt: None,
             }
         })
-        .collect();
+        .partition(|f| f.kind == PathKind::Product.as_str());
+    let total: u64 = files.iter().map(|f| f.revisions).sum();
+    let other_total: u64 = others.iter().map(|f| f.revisions).sum();
+    for f in &mut files {
+        f.activity_pct = pct(f.revisions, total);
+    }
+    for f in &mut others {
+        f.activity_pct = pct(f.revisions, other_total);
+    }
     files.sort_by(|a, b| {
         b.revisions
             .cmp(&a.revisions)
@@ -202,24 +265,25 @@ pub fn hotspots(changes: &[Change], head: &[HeadFile]) -> Hotspots {
     });
     let revs: Vec<u64> = files.iter().map(|f| f.revisions).collect();
     let knee_rank = knee(&revs);
-    let mut cutoff = None;
-    if let Some(k) = knee_rank {
-        for f in files.iter_mut().take(k) {
-            if f.revisions >= MIN_REVISIONS {
-                f.hotspot = true;
-                cutoff = Some(f.revisions);
-            }
-        }
+    let cut = cutoff(&revs);
+    for f in &mut files {
+        f.hotspot = is_hotspot(PathKind::Product, f.revisions, f.health, cut);
     }
     // The knee chose the set by change frequency; the score orders the list.
-    files.sort_by(|a, b| {
+    let by_score = |a: &FileActivity, b: &FileActivity| {
         b.hotspot
             .cmp(&a.hotspot)
             .then(b.score.total_cmp(&a.score))
             .then(a.path.cmp(&b.path))
-    });
+    };
+    files.sort_by(by_score);
+    others.sort_by(by_score);
     let hot: Vec<&FileActivity> = files.iter().filter(|f| f.hotspot).collect();
-    let all_code: u64 = head.iter().map(|f| u64::from(f.code_lines)).sum();
+    let (product, not_product): (Vec<&HeadFile>, Vec<&HeadFile>) = head
+        .iter()
+        .partition(|f| PathKind::of(&f.path) == PathKind::Product);
+    let code = |fs: &[&HeadFile]| fs.iter().map(|f| u64::from(f.code_lines)).sum::<u64>();
+    let product_code = code(&product);
     let hot_code: u64 = hot.iter().map(|f| u64::from(f.code_lines)).sum();
     let hot_revs: u64 = hot.iter().map(|f| f.revisions).sum();
     let unhealthy: u64 = files
@@ -236,14 +300,21 @@ pub fn hotspots(changes: &[Change], head: &[HeadFile]) -> Hotspots {
         files_changed: files.len() as u64,
         revisions: total,
         knee_rank,
-        cutoff_revisions: cutoff,
+        cutoff_revisions: cut.filter(|_| !hot.is_empty()),
         hotspot_count: hot.len() as u64,
-        hotspot_code_pct: pct(hot_code, all_code),
+        hotspot_code_pct: pct(hot_code, product_code),
         hotspot_activity_pct: pct(hot_revs, total),
         hotspot_health: weighted_health(hot.iter().map(|f| (&f.health, f.code_lines))),
-        average_health: weighted_health(head.iter().map(|f| (&f.health, f.code_lines))),
+        average_health: weighted_health(product.iter().map(|f| (&f.health, f.code_lines))),
         unhealthy_activity_pct: pct(unhealthy, total),
         alert_activity_pct: pct(alert, total),
+        test_code: TestCode {
+            files_changed: others.len() as u64,
+            revisions: other_total,
+            activity_pct: pct(other_total, total + other_total),
+            code_pct: pct(code(&not_product), product_code + code(&not_product)),
+            files: others,
+        },
         files,
     }
 }
@@ -327,6 +398,72 @@ mod tests {
         assert_eq!(h.alert_activity_pct, 54.1);
         assert_eq!(h.files[0].authors, 1);
         assert_eq!(h.files[0].churn, 200);
+    }
+
+    #[test]
+    fn test_code_is_listed_apart_and_healthy_files_are_never_hotspots() {
+        let mut changes = Vec::new();
+        // A test file changed most of all, a healthy product file changed
+        // often, an unhealthy one changed often, and a quiet tail.
+        for i in 0..30 {
+            changes.push(change(&format!("t{i}"), "a", "tests/test_app.py", 5));
+        }
+        for i in 0..20 {
+            changes.push(change(&format!("h{i}"), "a", "src/clean.py", 5));
+        }
+        for i in 0..18 {
+            changes.push(change(&format!("u{i}"), "b", "src/tangled.py", 5));
+        }
+        for (i, f) in ["src/a.py", "src/b.py", "src/c.py", "src/d.py"]
+            .iter()
+            .enumerate()
+        {
+            changes.push(change(&format!("q{i}"), "a", f, 1));
+        }
+        let head_files = vec![
+            head("tests/test_app.py", 3.0, 800),
+            head("src/clean.py", 10.0, 400),
+            head("src/tangled.py", 4.5, 600),
+            head("src/a.py", 10.0, 50),
+            head("src/b.py", 10.0, 50),
+            head("src/c.py", 10.0, 50),
+            head("src/d.py", 10.0, 50),
+        ];
+        let h = hotspots(&changes, &head_files);
+        // The knee over product code selects clean.py and tangled.py; only
+        // the unhealthy one is a hotspot.
+        assert_eq!(h.files_changed, 6);
+        assert_eq!(h.revisions, 42);
+        assert_eq!(h.hotspot_count, 1);
+        assert_eq!(h.files[0].path, "src/tangled.py");
+        assert!(h.files[0].hotspot);
+        let clean = h.files.iter().find(|f| f.path == "src/clean.py");
+        assert!(clean.is_some_and(|f| !f.hotspot), "{clean:?}");
+        assert!(h.files.iter().all(|f| f.kind == "product"));
+        // 600 of 1,200 product code lines; 18 of 42 product changes.
+        assert_eq!(h.hotspot_code_pct, 50.0);
+        assert_eq!(h.hotspot_activity_pct, 42.9);
+        assert_eq!(h.hotspot_health, Some(4.5));
+        // The test file is apart, with its own share of the effort.
+        let t = &h.test_code;
+        assert_eq!((t.files_changed, t.revisions), (1, 30));
+        assert_eq!(t.files[0].path, "tests/test_app.py");
+        assert_eq!(t.files[0].kind, "test");
+        assert!(!t.files[0].hotspot);
+        // 30 of 72 changes, 800 of 2,000 code lines.
+        assert_eq!(t.activity_pct, 41.7);
+        assert_eq!(t.code_pct, 40.0);
+    }
+
+    #[test]
+    fn cutoff_needs_a_bend_and_two_revisions() {
+        assert_eq!(cutoff(&[50, 40, 30, 5, 4, 3, 2, 2, 1, 1]), Some(30));
+        assert_eq!(cutoff(&[3, 3, 3]), None);
+        assert!(!is_hotspot(PathKind::Test, 50, Some(2.0), Some(30)));
+        assert!(!is_hotspot(PathKind::Product, 50, Some(9.0), Some(30)));
+        assert!(!is_hotspot(PathKind::Product, 50, None, Some(30)));
+        assert!(is_hotspot(PathKind::Product, 30, Some(8.9), Some(30)));
+        assert!(!is_hotspot(PathKind::Product, 29, Some(8.9), Some(30)));
     }
 
     #[test]

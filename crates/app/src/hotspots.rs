@@ -48,10 +48,18 @@ pub struct HotspotReport {
 }
 
 impl HotspotReport {
-    /// The report with only the hotspots among its files.
+    /// The report with only the hotspots among its product files, and the
+    /// test and other non-product files changed at least as often as the
+    /// hotspot cut-off (those the ranking would have shown, were they product
+    /// code).
     pub fn hotspots_only(&self) -> HotspotReport {
         let mut only = self.clone();
         only.hotspots.files.retain(|f| f.hotspot);
+        let cut = self.hotspots.cutoff_revisions;
+        only.hotspots
+            .test_code
+            .files
+            .retain(|f| cut.is_some_and(|c| f.revisions >= c));
         only
     }
 }
@@ -65,6 +73,8 @@ pub struct HotspotSummary {
     pub hotspot_activity_pct: f64,
     pub hotspot_health: Option<f64>,
     pub unhealthy_activity_pct: f64,
+    /// Test and other non-product code's share of the window's changes, percent.
+    pub test_activity_pct: f64,
     /// The most changed hotspots: (path, changes, health).
     pub top: Vec<(String, u64, Option<f64>)>,
 }
@@ -79,6 +89,7 @@ impl From<&HotspotReport> for HotspotSummary {
             hotspot_activity_pct: h.hotspot_activity_pct,
             hotspot_health: h.hotspot_health,
             unhealthy_activity_pct: h.unhealthy_activity_pct,
+            test_activity_pct: h.test_code.activity_pct,
             top: h
                 .files
                 .iter()
@@ -140,7 +151,11 @@ pub fn compute(
             .enumerate()
             .map(|(i, p)| (*p, i as u32))
             .collect();
-        for f in &mut hotspots.files {
+        for f in hotspots
+            .files
+            .iter_mut()
+            .chain(hotspots.test_code.files.iter_mut())
+        {
             let i = at.get(f.path.as_str()).copied();
             f.coverage_pct = i.and_then(|i| marks.coverage.get(&i).copied());
             f.flaky_tests = i.and_then(|i| marks.flaky.get(&i).copied());

@@ -2,6 +2,8 @@
 //! and — when `[economics] hourly_cost` is set — in money. Every figure is an
 //! estimate and labelled so; see `methodology-cost.md` for the formulas.
 
+use friction_analysis::fixes::PathKind;
+use friction_analysis::hotspots;
 use friction_model::health::Band;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,7 +33,7 @@ impl Default for Economics {
 }
 
 /// A low–high range.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Range {
     pub low: f64,
     pub high: f64,
@@ -79,7 +81,14 @@ pub struct FileCost {
     pub code_lines: u32,
     pub revisions: u64,
     pub fix_commits: u64,
-    /// Among the most changed files (the knee of the change distribution).
+    /// `product`, `test`, `example`, `benchmark`, `build` or `docs`
+    /// ([`friction_analysis::fixes::PathKind`]); assessments recorded before
+    /// it read back as `product`.
+    #[serde(default = "product")]
+    pub kind: String,
+    /// Product code among the most changed files (the knee of the product
+    /// files' change distribution) and outside the healthy band
+    /// ([`friction_analysis::hotspots::is_hotspot`]).
     pub hotspot: bool,
     /// Excess time of its changes in unhealthy code (Delivery).
     pub friction: Cost,
@@ -108,7 +117,18 @@ pub struct FileCost {
     pub incidents: Vec<String>,
 }
 
+fn product() -> String {
+    friction_analysis::fixes::PathKind::Product
+        .as_str()
+        .to_owned()
+}
+
 impl FileCost {
+    /// Product code: ranked, and a candidate for hotspots and refactoring.
+    pub fn is_product(&self) -> bool {
+        self.kind == friction_analysis::fixes::PathKind::Product.as_str()
+    }
+
     /// What the test facts say against the file, for the hotspot map
     /// ([`friction_signals::test_marks`]).
     pub fn test_marks(&self) -> Vec<&'static str> {
@@ -131,6 +151,22 @@ pub struct DriverCost {
     pub basis: String,
 }
 
+/// Test code and the other non-product files, apart from the ranking:
+/// their own share of the effort.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TestCodeShare {
+    /// Non-product files at the assessed commit changed in the window.
+    pub files: u64,
+    /// Their revisions in the window.
+    pub revisions: u64,
+    /// Their share of the window's revisions on files at the assessed commit, percent.
+    pub revisions_pct: f64,
+    /// Their cost a year (excess time + fix work), engineer-hours.
+    pub hours: Range,
+    /// Their share of the cost of every file (mid-points), percent.
+    pub cost_pct: f64,
+}
+
 /// The cost model's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CostModel {
@@ -148,6 +184,10 @@ pub struct CostModel {
     pub drivers: Vec<DriverCost>,
     /// Files with a cost, the most expensive first (all of them; reports cut).
     pub files: Vec<FileCost>,
+    /// Test and other non-product code's share of the effort (zero in
+    /// assessments recorded before it).
+    #[serde(default)]
+    pub test_code: TestCodeShare,
 }
 
 fn money(e: &Economics, hours: Range) -> Cost {
@@ -238,16 +278,23 @@ pub fn cost_model(data: &Data, economics: &Economics, overrides: &Overrides) -> 
             0.0
         },
     );
+    let kind_of = |i: usize| PathKind::of(&data.files[i].path);
+    // The hotspot cut-off reads product code only (issue 20, item 7).
     let revs_sorted: Vec<u64> = {
         let mut v: Vec<u64> = per_file
-            .keys()
-            .filter(|id| ctx.file_index(id).is_some())
-            .map(|id| per_file[id].0.len() as u64)
+            .iter()
+            .filter(|(id, _)| {
+                ctx.file_index(id)
+                    .is_some_and(|i| kind_of(i) == PathKind::Product)
+            })
+            .map(|(_, e)| e.0.len() as u64)
             .collect();
         v.sort_unstable_by(|a, b| b.cmp(a));
         v
     };
-    let cutoff = friction_analysis::hotspots::knee(&revs_sorted).map(|k| revs_sorted[k - 1]);
+    let cutoff = hotspots::cutoff(&revs_sorted);
+    let mut test_code = TestCodeShare::default();
+    let mut all_revisions = 0u64;
     // What the test facts say of each file, for the hotspot map.
     let coverage: BTreeMap<u32, f64> = data
         .delivery
@@ -277,6 +324,12 @@ pub fn cost_model(data: &Data, economics: &Economics, overrides: &Overrides) -> 
             continue;
         };
         let f = &data.files[i];
+        let kind = kind_of(i);
+        all_revisions += revs.len() as u64;
+        if kind != PathKind::Product {
+            test_code.files += 1;
+            test_code.revisions += revs.len() as u64;
+        }
         let r_per_year = revs.len() as f64 / years;
         let health = ctx.health(i);
         let tf = health.map(time_factor);
@@ -313,7 +366,8 @@ pub fn cost_model(data: &Data, economics: &Economics, overrides: &Overrides) -> 
                 code_lines: f.code_lines,
                 revisions: revs.len() as u64,
                 fix_commits: fixes.len() as u64,
-                hotspot: cutoff.is_some_and(|c| revs.len() as u64 >= c),
+                kind: kind.as_str().to_owned(),
+                hotspot: hotspots::is_hotspot(kind, revs.len() as u64, health, cutoff),
                 friction: money(economics, friction),
                 defect_work: money(economics, defect),
                 median_gap_days,
@@ -339,6 +393,15 @@ pub fn cost_model(data: &Data, economics: &Economics, overrides: &Overrides) -> 
         let kb = b.friction.hours.high + b.defect_work.hours.high;
         kb.total_cmp(&ka).then_with(|| a.path.cmp(&b.path))
     });
+    test_code.revisions_pct = pct(test_code.revisions as f64, all_revisions as f64);
+    test_code.hours = files
+        .iter()
+        .filter(|f| !f.is_product())
+        .fold(Range::zero(), |acc, f| acc.add(&f.total_hours()));
+    test_code.cost_pct = pct(
+        test_code.hours.mid(),
+        friction_total.add(&defect_total).mid(),
+    );
     let drivers = Family::ALL
         .iter()
         .map(|&family| match family {
@@ -369,6 +432,16 @@ pub fn cost_model(data: &Data, economics: &Economics, overrides: &Overrides) -> 
         total: money(economics, friction_total.add(&defect_total)),
         drivers,
         files,
+        test_code,
+    }
+}
+
+/// `part` of `whole`, percent to one decimal; 0 of nothing.
+fn pct(part: f64, whole: f64) -> f64 {
+    if whole > 0.0 {
+        (part * 1000.0 / whole).round() / 10.0
+    } else {
+        0.0
     }
 }
 

@@ -152,24 +152,34 @@ pub fn project_all(
     base: &Baseline,
     overrides: &[Overrides],
 ) -> Vec<Option<f64>> {
+    in_parallel(overrides, |o| base.project(data, scope, o))
+}
+
+/// As [`project_all`], with each projection's family (driver) scores.
+pub fn project_all_families(
+    data: &Data,
+    scope: &Scope,
+    base: &Baseline,
+    overrides: &[Overrides],
+) -> Vec<Projection> {
+    in_parallel(overrides, |o| base.project_families(data, scope, o))
+}
+
+/// An index and its family scores (`None`: not measured).
+pub type Projection = (Option<f64>, BTreeMap<Family, Option<f64>>);
+
+fn in_parallel<T: Send>(overrides: &[Overrides], f: impl Fn(&Overrides) -> T + Sync) -> Vec<T> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(2);
     if threads < 2 || overrides.len() < 4 {
-        return overrides
-            .iter()
-            .map(|o| base.project(data, scope, o))
-            .collect();
+        return overrides.iter().map(&f).collect();
     }
     let half = overrides.len().div_ceil(2);
     let (a, b) = overrides.split_at(half);
     std::thread::scope(|s| {
-        let other = s.spawn(|| {
-            b.iter()
-                .map(|o| base.project(data, scope, o))
-                .collect::<Vec<_>>()
-        });
-        let mut out: Vec<Option<f64>> = a.iter().map(|o| base.project(data, scope, o)).collect();
+        let other = s.spawn(|| b.iter().map(&f).collect::<Vec<_>>());
+        let mut out: Vec<T> = a.iter().map(&f).collect();
         match other.join() {
             Ok(rest) => out.extend(rest),
             Err(p) => std::panic::resume_unwind(p),
@@ -211,12 +221,17 @@ impl Baseline {
 
     /// The index without overrides.
     pub fn index(&self) -> Option<f64> {
+        self.families().0
+    }
+
+    /// The index and its family scores without overrides.
+    pub fn families(&self) -> Projection {
         let scores: Vec<(&'static dyn Signal, Option<f64>)> = self
             .outcomes
             .iter()
             .map(|(s, o)| (*s, score_of(*s, o)))
             .collect();
-        aggregate(&scores, |s| self.weight(s)).0
+        aggregate(&scores, |s| self.weight(s))
     }
 
     fn weight(&self, s: &dyn Signal) -> f64 {
@@ -230,6 +245,16 @@ impl Baseline {
     /// read a kind of override `overrides` sets (the others cannot change the
     /// index; see [`Reads`]). Equal to `point_index(data, scope, overrides)`.
     pub fn project(&self, data: &Data, scope: &Scope, overrides: &Overrides) -> Option<f64> {
+        self.project_families(data, scope, overrides).0
+    }
+
+    /// As [`Baseline::project`], with the family scores.
+    pub fn project_families(
+        &self,
+        data: &Data,
+        scope: &Scope,
+        overrides: &Overrides,
+    ) -> Projection {
         let kinds = overrides.kinds();
         let ctx = Context::new(data, scope, overrides);
         let scores: Vec<(&'static dyn Signal, Option<f64>)> = self
@@ -245,7 +270,7 @@ impl Baseline {
                 }
             })
             .collect();
-        aggregate(&scores, |s| self.weight(s)).0
+        aggregate(&scores, |s| self.weight(s))
     }
 }
 

@@ -66,6 +66,33 @@ pub const DEFAULT_TARGET_SHARE: f64 = 0.8;
 /// the index by at least this many points on their own.
 pub const MIN_INDEX_GAIN: f64 = 0.5;
 
+/// The chance a year that a knowledge island's only active author leaves,
+/// `[low, high]`: the low end is LinkedIn's 2018 Talent Turnover figure for
+/// software (13.2 % a year); the high end is friction's allowance for open
+/// source and contractor churn. An orphaned file (no active expert) has
+/// lost its knowledge already: its chance is 1.
+pub const KNOWLEDGE_LOSS_CHANCE: [f64; 2] = [0.13, 0.2];
+/// Code lines a developer re-learns per hour when the only expert is gone,
+/// `[fast, slow]`: the fast end is the upper bound of an effective code
+/// review (400 lines an hour, SmartBear/Cisco 2006); the slow end is
+/// friction's allowance for rebuilding a design without its author
+/// (program comprehension takes about 58 % of developers' time, Xia et al.,
+/// TSE 2018).
+pub const REDISCOVERY_LINES_PER_HOUR: [f64; 2] = [400.0, 100.0];
+/// The roadmap's order, stated in the reports (issue 20, item 8).
+pub const ROADMAP_ORDER: &str = "steps are ordered by value per effort-day: the index points a step gains on its own per \
+     person-day, plus the cost it removes (hours a year) per person-day, each relative to the best step's rate, \
+     so both count equally; a step's dependencies come right before it";
+
+/// Hours to rediscover the knowledge of a file of `code_lines`, `[low, high]`.
+pub fn rediscovery_hours(code_lines: u32) -> [f64; 2] {
+    let loc = f64::from(code_lines);
+    [
+        loc / REDISCOVERY_LINES_PER_HOUR[0],
+        loc / REDISCOVERY_LINES_PER_HOUR[1],
+    ]
+}
+
 /// How many of the flakiest tests one "quarantine and fix" step takes on.
 pub const QUARANTINE_TESTS: usize = 5;
 /// Person-days to quarantine and fix one flaky test, `[low, high]`

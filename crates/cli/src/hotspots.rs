@@ -65,6 +65,7 @@ fn testing(report: &HotspotReport) -> bool {
         .hotspots
         .files
         .iter()
+        .chain(&report.hotspots.test_code.files)
         .any(|f| f.coverage_pct.is_some() || f.flaky_tests.is_some())
 }
 
@@ -97,38 +98,45 @@ fn security(report: &HotspotReport) -> bool {
 pub fn csv(report: &HotspotReport, limit: usize) -> String {
     let testing = testing(report);
     let security = security(report);
-    let rows = report.hotspots.files.iter().take(limit).map(|f| {
-        let mut row = vec![
-            f.path.clone(),
-            f.revisions.to_string(),
-            f.churn.to_string(),
-            f.authors.to_string(),
-            f.health.map(|h| format!("{h:.2}")).unwrap_or_default(),
-            f.health
-                .map(|h| Band::of(h).as_str())
-                .unwrap_or_default()
-                .to_owned(),
-            f.code_lines.to_string(),
-            format!("{:.1}", f.activity_pct),
-            f.hotspot.to_string(),
-        ];
-        if testing {
-            row.extend([
-                f.coverage_pct.map(|c| c.to_string()).unwrap_or_default(),
-                f.flaky_tests.map(|n| n.to_string()).unwrap_or_default(),
-                friction_signals::test_marks(f.coverage_pct, f.flaky_tests).join(", "),
-            ]);
-        }
-        if security {
-            row.extend([
-                f.security_findings
-                    .map(|n| n.to_string())
-                    .unwrap_or_default(),
-                f.security_debt.map(|d| d.to_string()).unwrap_or_default(),
-            ]);
-        }
-        row
-    });
+    let h = &report.hotspots;
+    let rows = h
+        .files
+        .iter()
+        .take(limit)
+        .chain(h.test_code.files.iter().take(limit))
+        .map(|f| {
+            let mut row = vec![
+                f.path.clone(),
+                f.revisions.to_string(),
+                f.churn.to_string(),
+                f.authors.to_string(),
+                f.health.map(|h| format!("{h:.2}")).unwrap_or_default(),
+                f.health
+                    .map(|h| Band::of(h).as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+                f.code_lines.to_string(),
+                format!("{:.1}", f.activity_pct),
+                f.hotspot.to_string(),
+                f.kind.clone(),
+            ];
+            if testing {
+                row.extend([
+                    f.coverage_pct.map(|c| c.to_string()).unwrap_or_default(),
+                    f.flaky_tests.map(|n| n.to_string()).unwrap_or_default(),
+                    friction_signals::test_marks(f.coverage_pct, f.flaky_tests).join(", "),
+                ]);
+            }
+            if security {
+                row.extend([
+                    f.security_findings
+                        .map(|n| n.to_string())
+                        .unwrap_or_default(),
+                    f.security_debt.map(|d| d.to_string()).unwrap_or_default(),
+                ]);
+            }
+            row
+        });
     let mut columns = vec![
         "path",
         "revisions",
@@ -139,6 +147,7 @@ pub fn csv(report: &HotspotReport, limit: usize) -> String {
         "code_lines",
         "activity_pct",
         "hotspot",
+        "kind",
     ];
     if testing {
         columns.extend(["coverage_pct", "flaky_tests", "test_risk"]);
@@ -151,18 +160,25 @@ pub fn csv(report: &HotspotReport, limit: usize) -> String {
 
 pub fn text(report: &HotspotReport, limit: usize) -> String {
     let h = &report.hotspots;
+    let t = &h.test_code;
     let mut out = format!(
-        "friction hotspots · {} months, {} to {} · {} changes to {} files still at HEAD\n",
+        "friction hotspots · {} months, {} to {} · {} changes to {} product files still at HEAD\n",
         report.months, report.from, report.to, h.revisions, h.files_changed
     );
     match h.cutoff_revisions {
         Some(cut) => out.push_str(&format!(
-            "  hotspots      {} files ({:.1} % of the code) took {:.1} % of the changes; chosen where the change distribution bends (≥ {cut} changes), listed by size × √changes\n",
+            "  hotspots      {} unhealthy files ({:.1} % of the product code) took {:.1} % of its changes; chosen where the change distribution bends (≥ {cut} changes), listed by size × √changes\n",
             h.hotspot_count, h.hotspot_code_pct, h.hotspot_activity_pct
         )),
         None => out.push_str(
-            "  hotspots      none: the change distribution has no bend (too few files changed, or all equally often)\n",
+            "  hotspots      none: the product code's change distribution has no bend (too few files changed, or all equally often), or the files above it are healthy\n",
         ),
+    }
+    if t.files_changed > 0 {
+        out.push_str(&format!(
+            "  test code     {} changes to {} test and other non-product files ({:.1} % of all changes, {:.1} % of the code), listed apart below\n",
+            t.revisions, t.files_changed, t.activity_pct, t.code_pct
+        ));
     }
     let fmt = |x: Option<f64>| x.map_or("not measured".to_owned(), |v| format!("{v:.1}"));
     out.push_str(&format!(
@@ -202,10 +218,29 @@ pub fn text(report: &HotspotReport, limit: usize) -> String {
             ));
         }
     }
-    let shown: Vec<_> = h.files.iter().take(limit.min(h.files.len())).collect();
+    file_rows(&mut out, report, &h.files, limit, "product code");
+    file_rows(
+        &mut out,
+        report,
+        &t.files,
+        limit,
+        "test and other non-product code (never a hotspot)",
+    );
+    out
+}
+
+/// One listing of files under its title.
+fn file_rows(
+    out: &mut String,
+    report: &HotspotReport,
+    files: &[friction_analysis::hotspots::FileActivity],
+    limit: usize,
+    title: &str,
+) {
+    let shown: Vec<_> = files.iter().take(limit.min(files.len())).collect();
     if !shown.is_empty() {
         out.push_str(&format!(
-            "\n  {:>4}  {:>7}  {:>7}  {:>7}  {:>6}  {:<7}  {:>6}  file\n",
+            "\n  {title}\n  {:>4}  {:>7}  {:>7}  {:>7}  {:>6}  {:<7}  {:>6}  file\n",
             "rank", "changes", "churn", "authors", "health", "band", "code"
         ));
         for (i, f) in shown.iter().enumerate() {
@@ -235,7 +270,6 @@ pub fn text(report: &HotspotReport, limit: usize) -> String {
             }
         }
     }
-    out
 }
 
 /// One line from the latest `friction backtest`, so readers see how far to

@@ -249,7 +249,7 @@ pub fn text(report: &ScanReport) -> String {
     if let Some(h) = &report.hotspots {
         if h.top.is_empty() {
             out.push_str(&format!(
-                "  hotspots    none in the last {} months (no bend in the change distribution)\n",
+                "  hotspots    none in the last {} months (no bend in the product code's change distribution, or the files above it are healthy)\n",
                 h.months
             ));
         } else {
@@ -262,12 +262,18 @@ pub fn text(report: &ScanReport) -> String {
                 })
                 .collect();
             out.push_str(&format!(
-                "  hotspots    {} files ({:.1} % of code) took {:.1} % of {}-month changes: {}\n",
+                "  hotspots    {} files ({:.1} % of product code) took {:.1} % of its {}-month changes: {}\n",
                 h.hotspot_count,
                 h.hotspot_code_pct,
                 h.hotspot_activity_pct,
                 h.months,
                 top.join(", ")
+            ));
+        }
+        if h.test_activity_pct > 0.0 {
+            out.push_str(&format!(
+                "  test code   {:.1} % of the changes went to test and other non-product code (listed apart: `friction hotspots`)\n",
+                h.test_activity_pct
             ));
         }
     }

@@ -3,12 +3,13 @@
 
 mod support;
 
-use support::{Fixture, friction, friction_json, scan_json};
+use support::{Fixture, friction, friction_json, friction_stdout, scan_json};
 
 /// Seven files added together; `hot.py` then changes 9 more times and
 /// `warm.py` 5 more. Ranked changes: 10, 6, 1, 1, 1, 1, 1. The knee (largest
-/// drop below the chord after normalising) is at rank 2, so the hotspots are
-/// `hot.py` and `warm.py`.
+/// drop below the chord after normalising) is at rank 2, so `hot.py` and
+/// `warm.py` are changed often; `warm.py` is healthy, so only `hot.py` is a
+/// hotspot.
 fn history() -> Fixture {
     let mut f = Fixture::new();
     let complex = "def f(a, b, c):\n    if a:\n        if b:\n            if c:\n                if a and b or c:\n                    return 1\n    return 0\n";
@@ -34,7 +35,7 @@ fn hotspots_are_chosen_at_the_knee_and_joined_with_health() {
     let f = history();
     let db = f.path().join("x.db");
     let scan = scan_json(f.path(), &db, &[]);
-    assert_eq!(scan["hotspots"]["hotspot_count"], 2);
+    assert_eq!(scan["hotspots"]["hotspot_count"], 1);
     assert_eq!(scan["hotspots"]["top"][0][0], "hot.py");
     assert_eq!(scan["hotspots"]["top"][0][1], 10);
 
@@ -48,17 +49,15 @@ fn hotspots_are_chosen_at_the_knee_and_joined_with_health() {
     assert_eq!(r["knee_rank"], 2);
     assert_eq!(r["cutoff_revisions"], 6);
     let files = r["files"].as_array().unwrap();
-    assert_eq!(files.len(), 2, "without --all only hotspots are listed");
+    assert_eq!(files.len(), 1, "without --all only hotspots are listed");
     assert_eq!(files[0]["path"], "hot.py");
     assert_eq!(files[0]["revisions"], 10);
-    assert_eq!(files[1]["path"], "warm.py");
     assert!(
         files[0]["health"].as_f64().unwrap() < 9.0,
         "hot.py is nested and complex"
     );
-    assert_eq!(files[1]["health"], 10.0);
-    // 16 of 21 changes are in hotspots; 10 in unhealthy code.
-    assert_eq!(r["hotspot_activity_pct"], 76.2);
+    // 10 of 21 changes are in the hotspot, all of them in unhealthy code.
+    assert_eq!(r["hotspot_activity_pct"], 47.6);
     assert_eq!(r["unhealthy_activity_pct"], 47.6);
 
     let all = friction(
@@ -67,10 +66,20 @@ fn hotspots_are_chosen_at_the_knee_and_joined_with_health() {
     );
     let r: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
     assert_eq!(r["files"].as_array().unwrap().len(), 7);
+    let warm = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "warm.py");
+    assert_eq!(
+        warm.map(|w| (w["health"].clone(), w["hotspot"].clone())),
+        Some((10.0.into(), false.into())),
+        "a healthy file is never a hotspot, however often it changed"
+    );
 
     let table = friction(&["hotspots", "--db", db.to_str().unwrap()], f.path());
     let text = String::from_utf8_lossy(&table.stdout);
-    assert!(text.contains("2 files"), "{text}");
+    assert!(text.contains("1 unhealthy files"), "{text}");
     assert!(text.contains("hot.py  ◆ hotspot"), "{text}");
 
     let csv = friction(
@@ -78,12 +87,116 @@ fn hotspots_are_chosen_at_the_knee_and_joined_with_health() {
         f.path(),
     );
     let csv = String::from_utf8_lossy(&csv.stdout);
-    assert!(
-        csv.starts_with(
-            "path,revisions,churn,authors,health,band,code_lines,activity_pct,hotspot\n"
-        )
-    );
+    assert!(csv.starts_with(
+        "path,revisions,churn,authors,health,band,code_lines,activity_pct,hotspot,kind\n"
+    ));
     assert!(csv.contains("\nhot.py,10,"), "{csv}");
+}
+
+/// Product code and a test file that changes more often than any of it: the
+/// test file is listed apart with its share of the changes, never as a
+/// hotspot, and the assessment neither ranks nor refactors it.
+fn product_and_tests() -> Fixture {
+    let mut f = Fixture::new();
+    let complex = "def f(a, b, c):\n    if a:\n        if b:\n            if c:\n                if a and b or c:\n                    return 1\n    return 0\n";
+    f.write("src/core.py", complex);
+    f.write("tests/test_core.py", complex);
+    for name in ["a.py", "b.py", "c.py", "d.py"] {
+        f.write(format!("src/{name}"), "def h():\n    return 1\n");
+    }
+    f.commit("initial");
+    for i in 0..14 {
+        f.advance_days(3);
+        f.write("tests/test_core.py", format!("{complex}# {i}\n"));
+        if i % 2 == 0 {
+            f.write("src/core.py", format!("{complex}# {i}\n"));
+        }
+        f.commit(&format!("change {i}"));
+    }
+    f
+}
+
+#[test]
+fn test_code_is_listed_apart_and_never_ranked_or_refactored() {
+    let f = product_and_tests();
+    let db = f.path().join("x.db");
+    let scan = scan_json(f.path(), &db, &[]);
+    assert_eq!(scan["hotspots"]["top"][0][0], "src/core.py");
+    let db = db.to_str().unwrap();
+    let r = friction_json(&["hotspots", "--db", db, "--json", "--all"], f.path());
+    let paths: Vec<&str> = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(!paths.contains(&"tests/test_core.py"), "{paths:?}");
+    assert_eq!(r["files_changed"], 5);
+    let t = &r["test_code"];
+    assert_eq!(t["files_changed"], 1);
+    assert_eq!(t["revisions"], 15);
+    assert_eq!(t["files"][0]["path"], "tests/test_core.py");
+    assert_eq!(t["files"][0]["kind"], "test");
+    assert_eq!(t["files"][0]["hotspot"], false);
+    // 15 of the 27 changes (core.py 8, four quiet files 1 each) went to the test.
+    assert_eq!(t["activity_pct"], 55.6);
+    let text = friction_stdout(&["hotspots", "--db", db], f.path());
+    assert!(
+        text.contains("test and other non-product code (never a hotspot)"),
+        "{text}"
+    );
+
+    let a = friction_json(&["assess", ".", "--db", db, "--json"], f.path());
+    let files = a["cost"]["files"].as_array().unwrap();
+    let test = files.iter().find(|f| f["path"] == "tests/test_core.py");
+    assert_eq!(
+        test.map(|t| (t["kind"].clone(), t["hotspot"].clone())),
+        Some(("test".into(), false.into())),
+        "{files:?}"
+    );
+    assert_eq!(a["cost"]["test_code"]["files"], 1);
+    assert!(a["cost"]["test_code"]["revisions_pct"].as_f64().unwrap() > 50.0);
+    let targets: Vec<&str> = a["interventions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        targets.iter().all(|id| !id.contains("tests/")),
+        "{targets:?}"
+    );
+    assert!(targets.contains(&"refactor:src/core.py"), "{targets:?}");
+
+    // Every report shows the test file apart, never among the hotspots.
+    let out = f.path().join("out");
+    let o = friction(
+        &[
+            "report",
+            ".",
+            "--db",
+            db,
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ],
+        f.path(),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let read = |name: &str| std::fs::read_to_string(out.join(name)).unwrap_or_default();
+    let hot = read("hotspots.csv");
+    assert!(
+        hot.contains("src/core.py") && !hot.contains("tests/"),
+        "{hot}"
+    );
+    let tests = read("test-code.csv");
+    assert!(tests.starts_with("kind,path,"), "{tests}");
+    assert!(tests.contains("test,tests/test_core.py,"), "{tests}");
+    for page in ["report.html", "summary.md"] {
+        let text = read(page);
+        assert!(text.contains("Test code, apart"), "{page}: {text}");
+        assert!(text.contains("% of the window"), "{page}: {text}");
+    }
 }
 
 #[test]

@@ -612,9 +612,15 @@ fn the_board_pack_fits_costs_file_names_and_every_roadmap_step() {
         );
     }
     assert!(!text.contains("more steps in roadmap.csv"));
-    // The projection chart's x-axis names its steps, not snapshot dates.
+    // The projection chart sets the index gained against the effort spent
+    // (issue 20, item 8), not against snapshot dates.
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    assert!(html.contains(">roadmap step (today, then after each step)</text>"));
+    assert!(html.contains(
+        ">cumulative effort, person-days (mid-point): today, then after each step</text>"
+    ));
+    assert!(html.contains("Cumulative index gain against cumulative effort"));
+    assert!(html.contains("ordered by value per effort-day"));
+    assert!(text.contains("gain so far"), "{text}");
 
     let f = hostile();
     let out = f.path().join("out");

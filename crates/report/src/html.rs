@@ -166,21 +166,32 @@ fn roadmap_table(out: &mut String, rm: &friction_assess::Roadmap) {
         "<table class=\"roadmap\"><thead><tr><th class=\"n\">step</th><th>intervention</th>\
          <th class=\"n\">effort (days)</th><th class=\"n\">cumulative effort (days)</th>\
          <th class=\"n\">benefit (hours a year)</th><th class=\"n\">time to impact (weeks)</th>\
+         <th class=\"n\">own gain</th><th class=\"n\">gain so far</th>\
          <th class=\"n\">projected index</th></tr></thead><tbody>",
     );
     for st in &rm.steps {
+        let so_far = match (st.projected_index, rm.index_before) {
+            (Some(p), Some(b)) => format!("{:+.1}", p - b),
+            _ => "–".to_owned(),
+        };
         let _ = write!(
             out,
-            "<tr><td class=\"n\">{}</td><td>{}<br><code class=\"muted\">{}</code></td>\
+            "<tr><td class=\"n\">{}</td><td>{}<br><code class=\"muted\">{}</code>{}</td>\
              <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
-             <td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+             <td class=\"n\">{}</td><td class=\"n\">{:+.1}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             st.step,
             h(&st.title),
             h(&st.intervention),
+            st.note.as_ref().map_or(String::new(), |n| format!(
+                "<br><span class=\"muted\">{}</span>",
+                h(n)
+            )),
             h(&days(&st.effort_days)),
             h(&days(&st.cumulative_effort_days)),
             h(&days(&st.benefit.hours)),
             h(&days(&st.time_to_impact_weeks)),
+            st.own_index_gain,
+            h(&so_far),
             fmt1(st.projected_index),
         );
     }
@@ -354,7 +365,8 @@ pub fn html(r: &Report) -> String {
 
     // Hotspot map.
     let files = find(&ts, "hotspots");
-    let mut by_size: Vec<&friction_assess::cost::FileCost> = a.cost.files.iter().collect();
+    let mut by_size: Vec<&friction_assess::cost::FileCost> =
+        a.cost.files.iter().filter(|f| f.is_product()).collect();
     by_size.sort_by(|x, y| {
         y.code_lines
             .cmp(&x.code_lines)
@@ -399,19 +411,30 @@ pub fn html(r: &Report) -> String {
     let hot_count = a.cost.files.iter().filter(|f| f.hotspot).count();
     let _ = write!(
         out,
-        "<section id=\"hotspots\"><h2>Hotspot map</h2><p>Files changed in the window, sized by code lines and \
-         coloured by code health; {hot_count} are hotspots (changed often and unhealthy). Select a tile for its row.</p>{}",
+        "<section id=\"hotspots\"><h2>Hotspot map</h2><p>Product files changed in the window, sized by code lines and \
+         coloured by code health; {hot_count} are hotspots (changed often and unhealthy; a healthy file never is). \
+         Test code is listed apart below. Select a tile for its row.</p>{}",
         svg::treemap(
             "treemap",
             &tiles,
             "Files changed in the window by size and code health",
             &format!(
-                "{} files; {hot_count} hotspots; the table below lists them costliest first.",
+                "{} product files; {hot_count} hotspots; the table below lists them costliest first.",
                 by_size.len()
             )
         )
     );
     table(&mut out, files, PAGE_ROWS, Some(("path", "file")));
+    let tests = find(&ts, "test-code");
+    if !tests.rows.is_empty() {
+        let t = &a.cost.test_code;
+        let _ = write!(
+            out,
+            "<h3 id=\"test-code\">Test code, apart</h3><p>{}</p>",
+            h(&crate::test_code_sentence(t))
+        );
+        table(&mut out, tests, PAGE_ROWS, None);
+    }
     out.push_str("</section>");
 
     // Components.
@@ -528,7 +551,7 @@ pub fn html(r: &Report) -> String {
         ci: None,
     })
     .chain(rm.steps.iter().map(|st| Point {
-        label: format!("step {}", st.step),
+        label: format!("{:.0} d", st.cumulative_effort_days.mid()),
         value: st.projected_index,
         ci: None,
     }))
@@ -536,23 +559,24 @@ pub fn html(r: &Report) -> String {
     let _ = write!(
         out,
         "<section id=\"roadmap\"><h2>Roadmap</h2><p>{} steps capture {:.0} % of the addressable friction cost ({}){}. \
-         Efforts and benefits are ranges; the projected index applies every step so far to the facts and measures again.</p>{}",
+         Efforts and benefits are ranges; the projected index applies every step so far to the facts and measures again. {}</p>{}",
         rm.steps.len(),
         rm.captured_share * 100.0,
         h(&range_of(&rm.addressable_hours, "engineer-hours a year")),
         rm.budget_days.map_or(String::new(), |b| format!(
             " within a budget of {b:.0} person-days"
         )),
+        h(&crate::roadmap_rule(rm)),
         svg::trend(
             "projection",
             &proj,
-            "Projected index after each roadmap step",
+            "Cumulative index gain against cumulative effort",
             &format!(
                 "From {} today to {} after the last step.",
                 fmt1(rm.index_before),
                 fmt1(proj.last().and_then(|p| p.value))
             ),
-            "roadmap step (today, then after each step)"
+            "cumulative effort, person-days (mid-point): today, then after each step"
         )
     );
     roadmap_table(&mut out, rm);

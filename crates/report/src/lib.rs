@@ -104,9 +104,69 @@ pub(crate) fn incident_cell(incidents: &[String]) -> String {
     }
 }
 
-/// The changed files, costliest first: cost a year (high end), then path.
+/// The changed product files, costliest first: cost a year (high end), then
+/// path. Test code is listed apart ([`test_code`]).
 pub(crate) fn costliest(a: &Assessment) -> Vec<&FileCost> {
-    let mut files: Vec<&FileCost> = a.cost.files.iter().collect();
+    by_cost(a, true)
+}
+
+/// The changed test and other non-product files, costliest first.
+pub(crate) fn test_code(a: &Assessment) -> Vec<&FileCost> {
+    by_cost(a, false)
+}
+
+/// Test code's own share of the effort, in one sentence.
+pub(crate) fn test_code_sentence(t: &friction_assess::cost::TestCodeShare) -> String {
+    format!(
+        "Test and other non-product code (tests, examples, benchmarks, build, documentation) is never ranked as a \
+         hotspot or a refactoring target: {} file{} took {:.1} % of the window's changes and {:.1} % of the \
+         estimated cost ({}).",
+        t.files,
+        if t.files == 1 { "" } else { "s" },
+        t.revisions_pct,
+        t.cost_pct,
+        range_of(&t.hours, "hours a year")
+    )
+}
+
+/// How the roadmap is ordered and what it does for the weakest driver.
+pub(crate) fn roadmap_rule(rm: &friction_assess::Roadmap) -> String {
+    let mut t = String::new();
+    if !rm.order.is_empty() {
+        let mut c = rm.order.chars();
+        if let Some(f) = c.next() {
+            t = f.to_uppercase().collect::<String>() + c.as_str() + ".";
+        }
+    }
+    if let Some(w) = &rm.weakest_driver {
+        let title = w.family.title();
+        let s = match (&w.note, w.steps.as_slice()) {
+            (Some(note), _) => format!(" The weakest driver, {title} ({:.1}): {note}.", w.score),
+            (None, [one]) => format!(
+                " The weakest driver, {title} ({:.1}), is raised by step {one}.",
+                w.score
+            ),
+            (None, many) => format!(
+                " The weakest driver, {title} ({:.1}), is raised by steps {}.",
+                w.score,
+                many.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        t.push_str(&s);
+    }
+    t.trim_start().to_owned()
+}
+
+fn by_cost(a: &Assessment, product: bool) -> Vec<&FileCost> {
+    let mut files: Vec<&FileCost> = a
+        .cost
+        .files
+        .iter()
+        .filter(|f| f.is_product() == product)
+        .collect();
     files.sort_by(|x, y| {
         y.total_hours()
             .high

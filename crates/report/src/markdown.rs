@@ -80,6 +80,25 @@ pub fn markdown(r: &Report) -> String {
             );
         }
     }
+    let tests = crate::test_code(a);
+    if !tests.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n**Test code, apart**\n\n{}\n\n| file | kind | health | revisions | cost a year |\n|---|---|---:|---:|---:|",
+            md(&crate::test_code_sentence(&a.cost.test_code))
+        );
+        for f in tests.iter().take(ROWS) {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                md(&f.path),
+                md(&f.kind),
+                fmt1(f.health),
+                f.revisions,
+                md(&range1_of(&f.total_hours(), "h"))
+            );
+        }
+    }
     let steps = &a.roadmap.steps;
     if !steps.is_empty() {
         let _ = writeln!(out, "\n**Roadmap, first steps**\n");

@@ -740,18 +740,20 @@ pub fn pdf(r: &Report) -> Vec<u8> {
     // Page 3: where to act.
     let mut p = Page::new();
     p.heading("Hotspots: where change costs most");
+    // A file's row; the last column is its fix work (product) or its kind (tests).
+    let file_row = |f: &&friction_assess::cost::FileCost, last: String| {
+        vec![
+            fit_path(&f.path, TABLE_SIZE, false, PATH_SHARE * BODY - CELL_PADDING),
+            fmt1(f.health),
+            f.revisions.to_string(),
+            range1_of(&f.total_hours(), "h"),
+            last,
+        ]
+    };
     let rows: Vec<Vec<String>> = costliest(a)
         .iter()
         .take(12)
-        .map(|f| {
-            vec![
-                fit_path(&f.path, TABLE_SIZE, false, PATH_SHARE * BODY - CELL_PADDING),
-                fmt1(f.health),
-                f.revisions.to_string(),
-                range1_of(&f.total_hours(), "h"),
-                range1_of(&f.defect_work.hours, "h"),
-            ]
-        })
+        .map(|f| file_row(f, range1_of(&f.defect_work.hours, "h")))
         .collect();
     if rows.is_empty() {
         p.paragraph("No file changed in the window.", 10.0, false, MUTED);
@@ -769,6 +771,25 @@ pub fn pdf(r: &Report) -> Vec<u8> {
             &rows,
         );
     }
+    let tests: Vec<Vec<String>> = crate::test_code(a)
+        .iter()
+        .take(5)
+        .map(|f| file_row(f, f.kind.clone()))
+        .collect();
+    if !tests.is_empty() {
+        p.paragraph(
+            &crate::test_code_sentence(&a.cost.test_code),
+            9.0,
+            false,
+            MUTED,
+        );
+        p.table(
+            &["test code", "health", "revisions", "cost a year", "kind"],
+            &[PATH_SHARE, 0.1, 0.12, 0.16, 0.16],
+            &[false, true, true, true, false],
+            &tests,
+        );
+    }
     pages.push(p);
 
     // Page 4: the roadmap, every step (at most about 40, which fit a page).
@@ -777,10 +798,11 @@ pub fn pdf(r: &Report) -> Vec<u8> {
     let rm = &a.roadmap;
     p.paragraph(
         &format!(
-            "{} steps capture {:.0} % of the addressable friction cost ({}). Efforts are ranges; the projected index applies every step so far.",
+            "{} steps capture {:.0} % of the addressable friction cost ({}). Efforts are ranges; the projected index applies every step so far. {}",
             rm.steps.len(),
             rm.captured_share * 100.0,
-            range_of(&rm.addressable_hours, "engineer-hours a year")
+            range_of(&rm.addressable_hours, "engineer-hours a year"),
+            crate::roadmap_rule(rm)
         ),
         9.0,
         false,
@@ -794,7 +816,11 @@ pub fn pdf(r: &Report) -> Vec<u8> {
                 st.step.to_string(),
                 st.title.clone(),
                 range1_of(&st.effort_days, "d"),
-                range1_of(&st.time_to_impact_weeks, "wk"),
+                range1_of(&st.cumulative_effort_days, "d"),
+                match (st.projected_index, rm.index_before) {
+                    (Some(p), Some(b)) => format!("{:+.1}", p - b),
+                    _ => "–".to_owned(),
+                },
                 fmt1(st.projected_index),
             ]
         })
@@ -803,9 +829,16 @@ pub fn pdf(r: &Report) -> Vec<u8> {
         p.paragraph("The roadmap proposes no move.", 10.0, false, MUTED);
     } else {
         p.table(
-            &["#", "move", "effort", "time to impact", "index after"],
-            &[0.05, 0.53, 0.14, 0.16, 0.12],
-            &[true, false, true, true, true],
+            &[
+                "#",
+                "move",
+                "effort",
+                "cumulative effort",
+                "gain so far",
+                "index after",
+            ],
+            &[0.05, 0.43, 0.13, 0.15, 0.12, 0.12],
+            &[true, false, true, true, true, true],
             &rows,
         );
     }

@@ -216,47 +216,63 @@ pub fn tables(r: &Report) -> Vec<Table> {
     if incidents {
         columns.extend(cols(&["incidents"]));
     }
+    // One row per file; the test-code table starts with the file's kind.
+    let file_row = |f: &&friction_assess::cost::FileCost, with_kind: bool| {
+        let mut row = if with_kind {
+            vec![f.kind.clone()]
+        } else {
+            Vec::new()
+        };
+        row.extend([
+            f.path.clone(),
+            f.component.clone(),
+            o(f.health),
+            f.code_lines.to_string(),
+            f.revisions.to_string(),
+            f.fix_commits.to_string(),
+            f.hotspot.to_string(),
+            x(f.friction.hours.low),
+            x(f.friction.hours.high),
+            x(f.defect_work.hours.low),
+            x(f.defect_work.hours.high),
+            o(f.median_gap_days),
+        ]);
+        if testing {
+            row.extend([
+                o(f.coverage_pct),
+                f.flaky_tests.map(|n| n.to_string()).unwrap_or_default(),
+                f.test_marks().join(", "),
+            ]);
+        }
+        if security {
+            row.extend([
+                f.security_findings
+                    .map(|n| n.to_string())
+                    .unwrap_or_default(),
+                o(f.security_debt),
+            ]);
+        }
+        if incidents {
+            row.push(crate::incident_cell(&f.incidents));
+        }
+        row
+    };
     out.push(Table {
         name: "hotspots",
-        title: "Files changed in the window, costliest first",
-        columns,
+        title: "Product files changed in the window, costliest first",
+        columns: columns.clone(),
         rows: crate::costliest(a)
             .iter()
-            .map(|f| {
-                let mut row = vec![
-                    f.path.clone(),
-                    f.component.clone(),
-                    o(f.health),
-                    f.code_lines.to_string(),
-                    f.revisions.to_string(),
-                    f.fix_commits.to_string(),
-                    f.hotspot.to_string(),
-                    x(f.friction.hours.low),
-                    x(f.friction.hours.high),
-                    x(f.defect_work.hours.low),
-                    x(f.defect_work.hours.high),
-                    o(f.median_gap_days),
-                ];
-                if testing {
-                    row.extend([
-                        o(f.coverage_pct),
-                        f.flaky_tests.map(|n| n.to_string()).unwrap_or_default(),
-                        f.test_marks().join(", "),
-                    ]);
-                }
-                if security {
-                    row.extend([
-                        f.security_findings
-                            .map(|n| n.to_string())
-                            .unwrap_or_default(),
-                        o(f.security_debt),
-                    ]);
-                }
-                if incidents {
-                    row.push(crate::incident_cell(&f.incidents));
-                }
-                row
-            })
+            .map(|f| file_row(f, false))
+            .collect(),
+    });
+    out.push(Table {
+        name: "test-code",
+        title: "Test and other non-product files changed in the window, apart from the ranking",
+        columns: [cols(&["kind"]), columns].concat(),
+        rows: crate::test_code(a)
+            .iter()
+            .map(|f| file_row(f, true))
             .collect(),
     });
 
@@ -352,6 +368,11 @@ pub fn tables(r: &Report) -> Vec<Table> {
             "time_to_impact_weeks_low",
             "time_to_impact_weeks_high",
             "projected_index",
+            "own_index_gain",
+            "index_contribution",
+            "gain_per_day",
+            "hours_per_day",
+            "note",
         ]),
         rows: a
             .roadmap
@@ -371,6 +392,11 @@ pub fn tables(r: &Report) -> Vec<Table> {
                     x(st.time_to_impact_weeks.low),
                     x(st.time_to_impact_weeks.high),
                     o(st.projected_index),
+                    x(st.own_index_gain),
+                    o(st.index_contribution),
+                    x(st.gain_per_day),
+                    x(st.hours_per_day),
+                    st.note.clone().unwrap_or_default(),
                 ]
             })
             .collect(),
