@@ -514,6 +514,7 @@ fn assemble(
             state: f.state.clone(),
             author: f.author.clone(),
             title: f.title.clone(),
+            body: f.body.clone(),
             base_ref: f.base_ref.clone(),
             head_ref: f.head_ref.clone(),
             head_sha: f.head_sha.clone(),

@@ -124,6 +124,7 @@ pub(crate) fn build(
                 .map(|p| Pull {
                     number: p.number,
                     title: p.title.clone(),
+                    body: p.body.clone(),
                     head_ref: p.head_ref.clone(),
                     merged: p.merged.is_some(),
                     merge_commit: merge_ids

@@ -461,6 +461,65 @@ fn a_pull_requests_branch_name_links_its_item() {
     assert!(!findings.contains(&"PAY-12"), "{findings:?}");
 }
 
+/// A pull request's description links the items it names: a squash merge
+/// whose message, title and branch name no key verifies the item its
+/// description names.
+#[test]
+fn a_pull_requests_description_links_its_item() {
+    let mut f = repository();
+    f.write("pay/h.py", "def h():\n    return 8\n");
+    f.commit_as("Receipts (#32)", AUTHORS[2].0, AUTHORS[2].1);
+    let squash = f.head();
+    let pulls = format!(
+        r#"[{{"number": 32, "id": 9032, "state": "closed", "title": "Receipts", "draft": false,
+  "body": "Sends a receipt after payment.\r\n\r\nImplements PAY-13; see also #4.",
+  "user": {{"login": "someone"}},
+  "base": {{"ref": "main", "repo": {{"full_name": "acme/shop"}}}},
+  "head": {{"ref": "receipts", "sha": "{squash}"}},
+  "merge_commit_sha": "{squash}",
+  "created_at": "2023-11-10T00:00:00Z", "updated_at": "2023-11-12T00:00:00Z",
+  "closed_at": "2023-11-12T00:00:00Z", "merged_at": "2023-11-12T00:00:00Z"}}]"#
+    );
+    scan(&f);
+    ingest_items(&f);
+    let dir = tempfile::tempdir().unwrap();
+    let items = dir.path().join("more.csv");
+    std::fs::write(
+        &items,
+        "key,title,type,status,status_category,resolution,component,created_at,resolved_at\n\
+         PAY-13,Receipts,Story,Done,done,Done,Payments,2023-11-01T00:00:00Z,2023-11-14T00:00:00Z\n",
+    )
+    .unwrap();
+    let pulls_path = dir.path().join("pulls.json");
+    std::fs::write(&pulls_path, pulls).unwrap();
+    let out = friction(
+        &[
+            "ingest",
+            "--quiet",
+            items.to_str().unwrap(),
+            pulls_path.to_str().unwrap(),
+        ],
+        f.path(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a = friction_json(&["assess", "--json"], f.path());
+    let org = &a["execution"]["organisation"];
+    // PAY-1..6, SRCH-1, SRCH-2 as before, and PAY-13 through the description.
+    assert_eq!(org["reported_done"], 11);
+    assert_eq!(org["verified"], 9);
+    let findings: Vec<&str> = org["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["key"].as_str().unwrap())
+        .collect();
+    assert!(!findings.contains(&"PAY-13"), "{findings:?}");
+}
+
 /// Bad work-item input through the binary: unknown custom fields are
 /// ignored, a status no category is known for is stored and counted (and
 /// lowers the execution signals' coverage), an item in two exports counts

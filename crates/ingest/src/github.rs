@@ -293,6 +293,7 @@ fn pull_request(v: &Value, hint: &Hint) -> Result<InputRecord, String> {
         state: text(v, "state"),
         author: text_at(v, &["user", "login"]),
         title: text(v, "title"),
+        body: text(v, "body"),
         base_ref: text_at(v, &["base", "ref"]),
         head_ref: text_at(v, &["head", "ref"]),
         head_sha: text_at(v, &["head", "sha"]),

@@ -123,6 +123,7 @@ fn merge_request(v: &Value, hint: &Hint) -> Result<InputRecord, String> {
         state: text(v, "state"),
         author: text_at(v, &["author", "username"]),
         title: text(v, "title"),
+        body: text(v, "description"),
         base_ref: text(v, "target_branch"),
         head_ref: text(v, "source_branch"),
         head_sha: text(v, "sha"),

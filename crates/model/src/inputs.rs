@@ -82,6 +82,9 @@ pub struct PullRequest {
     pub state: String,
     pub author: String,
     pub title: String,
+    /// The description as written (GitHub's `body`, GitLab's `description`):
+    /// work-item keys and closing references in it link work items.
+    pub body: String,
     pub base_ref: String,
     pub head_ref: String,
     pub head_sha: String,

@@ -212,6 +212,8 @@ pub struct Pull {
     /// The author, as the source names them (never shown).
     pub author: String,
     pub title: String,
+    /// The description as written (keys and closing references link work items).
+    pub body: String,
     pub base_ref: String,
     /// The branch it was opened from (keys in branch names link work items).
     pub head_ref: String,

@@ -424,10 +424,10 @@ impl Store {
             query(
                 "pull_requests",
                 "scope, number, pr_id, state, author, title, base_ref, head_ref, head_sha,
-                 merge_sha, draft, created_at, updated_at, closed_at, merged_at",
+                 merge_sha, draft, created_at, updated_at, closed_at, merged_at, body",
                 undated
             ),
-            15,
+            16,
             |r: &Row<'_>| -> rusqlite::Result<PullRequest> {
                 Ok(PullRequest {
                     scope: r.get(0)?,
@@ -445,6 +445,7 @@ impl Store {
                     updated_at: r.get(12)?,
                     closed_at: r.get(13)?,
                     merged_at: r.get(14)?,
+                    body: r.get(15)?,
                 })
             },
             |s: &Stored<PullRequest>| s.fact.updated_at

@@ -342,14 +342,14 @@ impl InputWriter<'_> {
                 .prepare_cached(
                     "INSERT INTO pull_requests (input, record, line, scope, number, pr_id, state, author, title,
                         base_ref, head_ref, head_sha, merge_sha, draft, created_at, updated_at, closed_at,
-                        merged_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                        merged_at, body)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
                      ON CONFLICT DO NOTHING",
                 )?
                 .execute(params![
                     id, rec, line, r.scope, to_i64(r.number), r.id, r.state, r.author, r.title,
                     r.base_ref, r.head_ref, r.head_sha, r.merge_sha, crate::bool_int(r.draft),
-                    r.created_at, r.updated_at, r.closed_at, r.merged_at
+                    r.created_at, r.updated_at, r.closed_at, r.merged_at, r.body
                 ])?,
             InputRecord::Review(r) => self
                 .tx

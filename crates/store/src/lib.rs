@@ -69,10 +69,14 @@ const MIGRATIONS: &[(i64, &str)] = &[
         16,
         include_str!("migrations/sqlite/016_security_findings.sql"),
     ),
+    (
+        17,
+        include_str!("migrations/sqlite/017_pull_request_bodies.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 16;
+pub const SCHEMA_VERSION: i64 = 17;
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]

@@ -79,6 +79,9 @@ pub struct Commit {
 pub struct Pull {
     pub number: u64,
     pub title: String,
+    /// The description: keys anywhere in it, and `#12` references after a
+    /// closing keyword, link items.
+    pub body: String,
     pub head_ref: String,
     pub merged: bool,
     /// Its merge commit, when it is in the history.

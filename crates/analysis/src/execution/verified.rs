@@ -17,7 +17,8 @@ pub(super) struct Links {
 /// Links every item to the commits and pull requests that name it: a key
 /// (`PROJ-123`) or reference (`#12`, `owner/name#12`) in a commit message
 /// (subject, body, and the branch names merge commits carry), in a pull
-/// request's title or branch, or a commit or pull request the tracker links.
+/// request's title or branch, a key or closing reference in its
+/// description, or a commit or pull request the tracker links.
 pub(super) fn link(items: &[Item], commits: &[Commit], pulls: &[Pull], s: &Settings) -> Links {
     let mut by_key: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut by_number: HashMap<(&str, u64), Vec<usize>> = HashMap::new();
@@ -45,8 +46,14 @@ pub(super) fn link(items: &[Item], commits: &[Commit], pulls: &[Pull], s: &Setti
     } else {
         ""
     };
-    let targets = |text: &str, extra: &[String], out: &mut Vec<usize>| {
+    // `closing_only`: in a pull request's description, a number names an
+    // item only after a closing keyword (`Fixes #12`, GitHub's rule); a
+    // description mentions related issues freely.
+    let targets_in = |text: &str, extra: &[String], closing_only: bool, out: &mut Vec<usize>| {
         for r in references(text) {
+            if closing_only && matches!(r, Reference::Number { closing: false, .. }) {
+                continue;
+            }
             match r {
                 Reference::Key(k) => out.extend(by_key.get(k.as_str()).into_iter().flatten()),
                 Reference::Number {
@@ -70,6 +77,8 @@ pub(super) fn link(items: &[Item], commits: &[Commit], pulls: &[Pull], s: &Setti
             out.extend(by_key.get(k.as_str()).into_iter().flatten());
         }
     };
+    let targets =
+        |text: &str, extra: &[String], out: &mut Vec<usize>| targets_in(text, extra, false, out);
     let mut links = Links {
         commits: vec![Vec::new(); items.len()],
         pulls: vec![Vec::new(); items.len()],
@@ -96,6 +105,9 @@ pub(super) fn link(items: &[Item], commits: &[Commit], pulls: &[Pull], s: &Setti
         found.clear();
         targets(&pull.title, &[], &mut found);
         targets(&pull.head_ref, &[], &mut found);
+        targets_in(&pull.body, &[], true, &mut found);
+        found.sort_unstable();
+        found.dedup();
         for &i in &found {
             links.pulls[i].push(p);
             if let Some(&c) = pull
