@@ -17,7 +17,10 @@ fn repository() -> Fixture {
         "# API runbook\n\n## Slow responses\n\nScale the pool.\n",
     );
     // The SLOs' services are this repository's; `billing` is not.
-    f.write("friction.toml", "[services]\nshop = [\".\"]\nsearch = [\".\"]\n");
+    f.write(
+        "friction.toml",
+        "[services]\nshop = [\".\"]\nsearch = [\".\"]\n",
+    );
     f.commit("api and its runbook");
     let out = friction(&["scan", ".", "--quiet", "--no-report"], f.path());
     assert!(
