@@ -114,8 +114,8 @@ pub fn concentration(
         .into_iter()
         .map(|(component, a)| {
             let reliability = (total_fixes > 0.0).then(|| round2(a.fixes as f64 / total_fixes));
-            let security = (security.is_some() && total_weight > 0.0)
-                .then(|| round2(a.weight / total_weight));
+            let security =
+                (security.is_some() && total_weight > 0.0).then(|| round2(a.weight / total_weight));
             let knowledge = (a.lines > 0).then(|| round2(a.fragile as f64 / a.lines as f64));
             let parts = [
                 (RELIABILITY, reliability),
