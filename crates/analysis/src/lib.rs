@@ -10,5 +10,6 @@ pub mod fixes;
 pub mod hotspots;
 pub mod knowledge;
 pub mod maat;
+pub mod risk;
 pub mod teams;
 pub mod workflows;

@@ -783,6 +783,9 @@ pub(crate) struct TestMarks {
     pub flaky: BTreeMap<u32, u32>,
     /// SARIF findings on the file: how many, and their weight.
     pub security: BTreeMap<u32, (u32, f64)>,
+    /// Whether a security (SARIF) report was ingested at all: without one,
+    /// no finding is not the same as no risk.
+    pub security_ingested: bool,
 }
 
 /// What the stored test and coverage reports say of each of `files`, for
@@ -815,13 +818,16 @@ pub(crate) fn test_marks(
         .into_iter()
         .filter_map(|(i, c)| Some((i, c.line_pct()?)))
         .collect();
-    let security = code_findings(&rows.findings, &inputs, &src, &index)
+    let findings = code_findings(&rows.findings, &inputs, &src, &index);
+    let security_ingested = findings.is_some();
+    let security = findings
         .map(|f| friction_signals::security_findings::weighted_by_file(&f))
         .unwrap_or_default();
     Ok(TestMarks {
         coverage,
         flaky: friction_signals::flaky_tests_by_file(&delivery),
         security,
+        security_ingested,
     })
 }
 

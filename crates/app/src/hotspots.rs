@@ -2,7 +2,9 @@
 //! the code health measured at `HEAD`, from the store a scan filled.
 
 use friction_analysis::components::{self, ComponentActivity, ComponentMap, Overlap};
+use friction_analysis::fixes::{PathKind, Touched};
 use friction_analysis::hotspots::{self, Change, HeadFile, Hotspots};
+use friction_analysis::risk::{self, ComponentRisk, KnowledgeMark, SecurityMark};
 use friction_store::{Store, StoreError, WalkMode};
 use serde::Serialize;
 
@@ -45,6 +47,20 @@ pub struct HotspotReport {
     pub components: Vec<ComponentActivity>,
     /// Changed files that several components claim (the most specific glob wins).
     pub component_overlaps: Vec<Overlap>,
+    /// Risk concentration per component (reliability, security, knowledge);
+    /// filled by [`Session::hotspots`], empty in the scan summary.
+    pub risk: Vec<ComponentRisk>,
+    /// Defect-fix commits of the window and security findings, per file at
+    /// `HEAD`: the inputs of `risk` (not serialised).
+    #[serde(skip)]
+    pub risk_inputs: RiskInputs,
+}
+
+/// What the risk concentration reads besides knowledge.
+#[derive(Debug, Clone, Default)]
+pub struct RiskInputs {
+    pub fixes: Vec<Vec<String>>,
+    pub security: Option<Vec<SecurityMark>>,
 }
 
 impl HotspotReport {
@@ -109,6 +125,7 @@ pub fn compute(
     months: u32,
     mode: WalkMode,
     map: &ComponentMap,
+    fix: Option<&crate::assess::FixRules>,
 ) -> Result<Option<HotspotReport>, StoreError> {
     let Some(last) = store.last_commit_time()? else {
         return Ok(None);
@@ -117,13 +134,13 @@ pub fn compute(
         return Ok(None);
     };
     let since = last - i64::from(months) * MONTH;
-    let changes: Vec<Change> = store
-        .activity(since, mode)?
-        .into_iter()
+    let rows = store.activity(since, mode)?;
+    let changes: Vec<Change> = rows
+        .iter()
         .map(|r| Change {
-            commit: r.commit,
-            author: r.author,
-            file_id: r.file_id,
+            commit: r.commit.clone(),
+            author: r.author.clone(),
+            file_id: r.file_id.clone(),
             churn: r.lines_added + r.lines_deleted,
         })
         .collect();
@@ -142,9 +159,26 @@ pub fn compute(
         });
     }
     let mut hotspots = hotspots::hotspots(&changes, &head);
+    let mut risk_inputs = RiskInputs::default();
+    if let Some(fix) = fix {
+        risk_inputs.fixes = fix_paths(store, &rows, &head, since, fix)?;
+    }
     // Coverage and flaky tests from ingested reports, when there are any.
     let paths: Vec<&str> = head.iter().map(|f| f.path.as_str()).collect();
     let marks = crate::delivery::test_marks(store, &paths, since)?;
+    if marks.security_ingested {
+        risk_inputs.security = Some(
+            marks
+                .security
+                .iter()
+                .map(|(&i, &(findings, weight))| SecurityMark {
+                    path: paths[i as usize].to_owned(),
+                    findings,
+                    weight,
+                })
+                .collect(),
+        );
+    }
     if !marks.coverage.is_empty() || !marks.flaky.is_empty() || !marks.security.is_empty() {
         let at: std::collections::HashMap<&str, u32> = paths
             .iter()
@@ -173,7 +207,39 @@ pub fn compute(
         components: components::rollup(&hotspots, map),
         component_overlaps: map.overlaps(hotspots.files.iter().map(|f| f.path.as_str())),
         hotspots,
+        risk: Vec::new(),
+        risk_inputs,
     }))
+}
+
+/// Per defect-fix commit of the window, the paths at `HEAD` it touched
+/// (files since deleted are left out; a fix touching none still counts).
+fn fix_paths(
+    store: &Store,
+    rows: &[friction_store::ActivityRow],
+    head: &[HeadFile],
+    since: i64,
+    fix: &crate::assess::FixRules,
+) -> Result<Vec<Vec<String>>, StoreError> {
+    use std::collections::{BTreeMap, BTreeSet, HashMap};
+    let messages = store.commit_messages(since)?;
+    let at_head: HashMap<&str, &str> = head
+        .iter()
+        .map(|f| (f.file_id.as_str(), f.path.as_str()))
+        .collect();
+    let mut touched: BTreeMap<&str, (Touched, BTreeSet<String>)> = BTreeMap::new();
+    for r in rows {
+        let e = touched.entry(&r.commit).or_default();
+        e.0.add(PathKind::of(&r.path));
+        if let Some(p) = at_head.get(r.file_id.as_str()) {
+            e.1.insert((*p).to_owned());
+        }
+    }
+    Ok(touched
+        .into_iter()
+        .filter(|(c, (t, _))| messages.get(*c).is_some_and(|m| fix.is_fix(&m.2, *t)))
+        .map(|(_, (_, paths))| paths.into_iter().collect())
+        .collect())
 }
 
 impl Session {
@@ -183,12 +249,14 @@ impl Session {
         request.check()?;
         let map = crate::project::component_map(&self.project().config()?)?;
         crate::project::require_view(self.store(), &self.project().db, request.mode)?;
-        compute(
+        let fix = crate::assess::FixRules::new(&self.project().config()?)?;
+        let mut report = compute(
             self.store(),
             self.health(),
             request.months,
             request.mode,
             &map,
+            Some(&fix),
         )
         .map_err(|e| self.read_error(e))?
         .ok_or_else(|| {
@@ -196,6 +264,30 @@ impl Session {
                 "the store has no history or no code measurements yet",
                 Some("run `friction scan` (without `--no-code`) on the repository first"),
             )
-        })
+        })?;
+        // Knowledge of the code at HEAD, with `friction knowledge`'s defaults.
+        let knowledge = self.knowledge(&crate::knowledge::KnowledgeRequest {
+            active_months: crate::knowledge::ACTIVE_MONTHS,
+            without: Vec::new(),
+            names: false,
+            mode: request.mode,
+        })?;
+        let marks: Vec<KnowledgeMark> = knowledge
+            .knowledge
+            .files
+            .iter()
+            .map(|f| KnowledgeMark {
+                path: f.path.clone(),
+                code_lines: f.code_lines,
+                fragile: f.island || f.orphaned,
+            })
+            .collect();
+        report.risk = risk::concentration(
+            &map,
+            &report.risk_inputs.fixes,
+            report.risk_inputs.security.as_deref(),
+            &marks,
+        );
+        Ok(report)
     }
 }

@@ -16,6 +16,10 @@ use serde::Serialize;
 use crate::calendar::{MONTH, date};
 use crate::{Error, Result, Session};
 
+/// `friction knowledge`'s default: authors who committed within this many
+/// months of the newest commit are active.
+pub const ACTIVE_MONTHS: u32 = 12;
+
 /// What `friction knowledge` asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KnowledgeRequest {
@@ -298,18 +302,19 @@ impl Session {
             coordination = Some(teams::coordination(&triples));
         }
         let map = crate::project::component_map(&config)?;
-        let hot: BTreeSet<String> = crate::hotspots::compute(store, self.health(), 12, mode, &map)
-            .ok()
-            .flatten()
-            .map(|h| {
-                h.hotspots
-                    .files
-                    .into_iter()
-                    .filter(|f| f.hotspot)
-                    .map(|f| f.path)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let hot: BTreeSet<String> =
+            crate::hotspots::compute(store, self.health(), 12, mode, &map, None)
+                .ok()
+                .flatten()
+                .map(|h| {
+                    h.hotspots
+                        .files
+                        .into_iter()
+                        .filter(|f| f.hotspot)
+                        .map(|f| f.path)
+                        .collect()
+                })
+                .unwrap_or_default();
         // The identities of the history: e-mail, name, last counted commit.
         let mut last_of: BTreeMap<&str, i64> = BTreeMap::new();
         for c in &changes {

@@ -475,7 +475,7 @@ pub fn follow_up(
             progress.phase("read history");
             let _ = history_done.send(history);
             let hotspots = if code_measured.recv().unwrap_or(false) {
-                match crate::hotspots::compute(&reader, cache, 12, mode, components) {
+                match crate::hotspots::compute(&reader, cache, 12, mode, components, None) {
                     Ok(h) => (h.map(|h| crate::hotspots::HotspotSummary::from(&h)), None),
                     Err(e) => (None, Some(format!("hotspot analysis failed: {e}"))),
                 }

@@ -218,6 +218,7 @@ pub fn text(report: &HotspotReport, limit: usize) -> String {
             ));
         }
     }
+    risk_rows(&mut out, report);
     file_rows(&mut out, report, &h.files, limit, "product code");
     file_rows(
         &mut out,
@@ -227,6 +228,33 @@ pub fn text(report: &HotspotReport, limit: usize) -> String {
         "test and other non-product code (never a hotspot)",
     );
     out
+}
+
+/// A part of the risk concentration: its 0–1 figure or "not measured".
+fn part(x: Option<f64>) -> String {
+    x.map_or("not measured".to_owned(), |v| format!("{v:.2}"))
+}
+
+/// The risk concentration per component (`friction_analysis::risk`).
+fn risk_rows(out: &mut String, report: &HotspotReport) {
+    if report.risk.is_empty() {
+        return;
+    }
+    out.push_str(&format!(
+        "\n  risk concentration per component (0–1; combined = mean of the measured parts)\n  {:<24}  {:>12}  {:>12}  {:>12}  {:>12}\n",
+        "component", "reliability", "security", "knowledge", "combined"
+    ));
+    for c in &report.risk {
+        out.push_str(&format!(
+            "  {:<24}  {:>12}  {:>12}  {:>12}  {:>12}\n",
+            clean(&c.component),
+            part(c.reliability),
+            part(c.security),
+            part(c.knowledge),
+            part(c.combined)
+        ));
+    }
+    out.push_str("  reliability: share of the window's defect-fix commits touching the component; security: its share of the security findings' weight; knowledge: share of its code known by one author or no active author\n");
 }
 
 /// One listing of files under its title.
