@@ -10,6 +10,7 @@
 # crates/deps/tests/fixtures/lockfiles/cargo) compares the (crate, version,
 # advisory) triples both tools report: vulnerabilities, and unmaintained
 # warnings. Prints each lockfile's agreement and every difference.
+# CARGO_AUDIT=PATH uses an installed cargo-audit instead of installing one.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,8 +26,14 @@ done
 friction_binary "$binary"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cargo install --locked --quiet --root "$work/tools" cargo-audit
-audit=$work/tools/bin/cargo-audit
+# CARGO_AUDIT: an installed cargo-audit binary to use instead (it compiles a few
+# hundred crates; install it once with `cargo install --locked --root DIR cargo-audit`).
+if [ -n "${CARGO_AUDIT:-}" ] && [ -x "$CARGO_AUDIT" ]; then
+  audit=$CARGO_AUDIT
+else
+  cargo install --locked --quiet --root "$work/tools" cargo-audit
+  audit=$work/tools/bin/cargo-audit
+fi
 # cargo audit opens the database as a git repository: give it one.
 cp -r "$db" "$work/advisory-db"
 if [ ! -d "$work/advisory-db/.git" ]; then

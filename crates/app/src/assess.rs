@@ -779,8 +779,12 @@ pub fn load_with(
             d.incident_commits = incident_commits(&data, history, &d.incidents);
         }
         data.delivery = delivery;
-        data.service_levels =
-            crate::service_levels::build(store, &stored_inputs, inputs.runbooks.as_ref())?;
+        data.service_levels = crate::service_levels::build(
+            store,
+            &stored_inputs,
+            inputs.runbooks.as_ref(),
+            &services,
+        )?;
     }
     let scope = data
         .delivery

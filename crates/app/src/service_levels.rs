@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use friction_model::services::ServiceMap;
 use friction_signals::delivery::{Cite, Source};
 use friction_signals::service_levels::{Alert, Runbook, Runbooks, ServiceLevels, Slo};
 use friction_store::{InputRow, Store};
@@ -62,6 +63,7 @@ pub(crate) fn build(
     store: &Store,
     inputs: &[InputRow],
     runbooks: Option<&Runbooks>,
+    services: &ServiceMap,
 ) -> Result<Option<ServiceLevels>, Error> {
     let err = |e: friction_store::StoreError| Error::store(format!("reading the store: {e}"), None);
     let levels = store.service_levels().map_err(err)?;
@@ -87,8 +89,22 @@ pub(crate) fn build(
             line: at.line,
         }
     };
+    // A definition naming a service is this repository's when `[services]`
+    // (or the default matching of names) maps that service here; one naming
+    // none is the repository's own (a rule file beside its code).
+    let mut other: BTreeMap<String, u64> = BTreeMap::new();
+    let mut ours = |service: &str| {
+        let mine = service.trim().is_empty() || services.find(service, "").is_some();
+        if !mine {
+            *other.entry(service.trim().to_owned()).or_default() += 1;
+        }
+        mine
+    };
     let mut slos = Vec::new();
     for l in levels.into_iter().filter(|l| l.fact.kind == "SLO") {
+        if !ours(&l.fact.service) {
+            continue;
+        }
         let c = cite(l.input, l.at);
         let f = l.fact;
         slos.push(Slo {
@@ -104,6 +120,9 @@ pub(crate) fn build(
     slos.sort_by(|a, b| (&a.service, &a.name).cmp(&(&b.service, &b.name)));
     let (mut alerts, mut recording_rules) = (Vec::new(), 0);
     for r in rules {
+        if !ours(alert_service(&r.fact.labels)) {
+            continue;
+        }
         if r.fact.kind != "alert" {
             recording_rules += 1;
             continue;
@@ -125,5 +144,23 @@ pub(crate) fn build(
         alerts,
         recording_rules,
         runbooks: runbooks.cloned(),
+        other_services: other.into_iter().collect(),
     }))
+}
+
+/// The service an alerting rule names in its labels (`name=value` pairs,
+/// comma-separated): `service`, else `app`, else `job` — the labels
+/// Prometheus rules and kube-prometheus use for what a rule watches; empty
+/// when it names none.
+fn alert_service(labels: &str) -> &str {
+    ["service", "app", "job"]
+        .iter()
+        .find_map(|key| {
+            labels.split(',').find_map(|pair| {
+                pair.split_once('=')
+                    .filter(|(k, _)| k.trim() == *key)
+                    .map(|(_, v)| v.trim())
+            })
+        })
+        .unwrap_or("")
 }

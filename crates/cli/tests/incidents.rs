@@ -41,13 +41,14 @@ fn assess(f: &Fixture) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-/// Eight weekly commits, `friction.toml` mapping the services, and a
+/// Eight weekly commits, `friction.toml` mapping the services (`search`
+/// only for an SLO: no incident names it), and a
 /// GitHub deployments export of deployments 2..8, scanned and ingested.
 fn deployed() -> Fixture {
     let mut f = Fixture::new();
     f.write(
         "friction.toml",
-        "[services]\n\"Checkout API\" = [\".\"]\n\"checkout-api-svc\" = [\".\"]\n",
+        "[services]\n\"Checkout API\" = [\".\"]\n\"checkout-api-svc\" = [\".\"]\nsearch = [\".\"]\n",
     );
     let mut commits = Vec::new();
     for k in 1..=8i64 {
@@ -234,7 +235,9 @@ fn incidents_of_no_service_of_this_repository_change_no_score() {
 /// open, runs from 12-20 09:13:20 to the end: 501 h, and C1 (re-opened
 /// across the two CSV exports, written +01:00) and C3 lie inside it, so they
 /// add nothing. A 50 % objective allows 15 days (360 h): 139.17 % used. The
-/// `search` SLO's service has no incident: 0 %, and half the coverage.
+/// `search` SLO's service (mapped here by `[services]`) has no incident: 0 %,
+/// and half the coverage. The `billing` SLO belongs to a service no rule maps
+/// to this repository: left out, and counted.
 #[test]
 fn error_budgets_union_the_incidents_of_the_slos_service_in_its_window() {
     let f = deployed();
@@ -244,7 +247,9 @@ fn error_budgets_union_the_incidents_of_the_slos_service_in_its_window() {
         "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: availability}\n\
          spec: {service: Checkout API, objectives: [{target: 0.5}], timeWindow: [{duration: 30d, isRolling: true}], alertPolicies: [burn]}\n\
          ---\napiVersion: openslo/v1\nkind: SLO\nmetadata: {name: latency}\n\
-         spec: {service: search, objectives: [{target: 0.99}], timeWindow: [{duration: 30d, isRolling: true}], alertPolicies: [burn]}\n",
+         spec: {service: search, objectives: [{target: 0.99}], timeWindow: [{duration: 30d, isRolling: true}], alertPolicies: [burn]}\n\
+         ---\napiVersion: openslo/v1\nkind: SLO\nmetadata: {name: invoices}\n\
+         spec: {service: billing, objectives: [{target: 0.99}], timeWindow: [{duration: 30d, isRolling: true}], alertPolicies: [burn]}\n",
     );
     ok(friction(&["ingest", "--quiet", "slo.yaml"], f.path()));
     let a = assess(&f);
@@ -252,6 +257,18 @@ fn error_budgets_union_the_incidents_of_the_slos_service_in_its_window() {
     assert_eq!(b["value"], 69.58, "{b}");
     assert_eq!(b["coverage"], 0.5);
     assert_eq!(figure(b, "SLOs budgeted"), 2.0);
+    assert_eq!(
+        figure(b, "SLOs and alerting rules of other services left out"),
+        1.0
+    );
+    let debt = signal(&a, "reliability-debt")["not_measured"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        debt.contains("1 SLOs and alerting rules of other services left out (billing;"),
+        "{debt}"
+    );
     assert_eq!(figure(b, "SLOs with the budget spent"), 1.0);
     assert_eq!(figure(b, "incident hours against budgets"), 501.0);
     assert_eq!(

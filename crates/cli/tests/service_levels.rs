@@ -1,7 +1,8 @@
 //! SLO definitions, alerting rules and runbooks through the binary: a
 //! repository with a committed runbook directory, OpenSLO and Sloth SLOs and
-//! a Prometheus rule file ingested, and `reliability-debt` compared with
-//! the debt counted here by hand; without them the signal is not measured
+//! a Prometheus rule file ingested (an SLO of a service `[services]` does not
+//! map here left out), and `reliability-debt` compared with the debt counted
+//! here by hand; without them the signal is not measured
 //! and names the command that would measure it.
 
 mod support;
@@ -14,6 +15,11 @@ fn repository() -> Fixture {
     f.write(
         "docs/runbooks/api.md",
         "# API runbook\n\n## Slow responses\n\nScale the pool.\n",
+    );
+    // The SLOs' services are this repository's; `billing` is not.
+    f.write(
+        "friction.toml",
+        "[services]\nshop = [\".\"]\nsearch = [\".\"]\n",
     );
     f.commit("api and its runbook");
     let out = friction(&["scan", ".", "--quiet", "--no-report"], f.path());
@@ -34,13 +40,18 @@ fn reliability_debt_weighs_unguarded_slos_and_alerts_without_a_runbook() {
         .unwrap_or_default()
         .to_owned();
     assert!(
-        why.starts_with("no SLO definitions or alerting rules stored; ingest"),
+        why.starts_with("no SLO definitions or alerting rules of this repository stored; ingest"),
         "{why}"
     );
     f.write(
         "exports/slo.yaml",
         "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: checkout}\n\
          spec: {service: shop, objectives: [{target: 0.999}], alertPolicies: [fast-burn]}\n",
+    );
+    f.write(
+        "exports/billing.yaml",
+        "apiVersion: openslo/v1\nkind: SLO\nmetadata: {name: invoices}\n\
+         spec: {service: billing, objectives: [{target: 0.99}]}\n",
     );
     f.write(
         "exports/sloth.yml",
@@ -76,6 +87,11 @@ fn reliability_debt_weighs_unguarded_slos_and_alerts_without_a_runbook() {
     assert_eq!(figure(s, "runbook links leading to no runbook"), 1.0);
     assert_eq!(figure(s, "recording rules"), 1.0);
     assert_eq!(figure(s, "runbooks"), 1.0);
+    // The billing SLO is another service's: left out, counted.
+    assert_eq!(
+        figure(s, "SLOs and alerting rules of other services left out"),
+        1.0
+    );
     let evidence = s["evidence"].as_array().unwrap();
     assert_eq!(evidence[0]["id"], "api/ApiDown");
     assert_eq!(evidence[0]["cite"], "exports/rules.yml record 1");

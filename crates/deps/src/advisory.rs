@@ -241,8 +241,8 @@ fn requirements_match(version: &str, patched: &[String], unaffected: &[String]) 
 }
 
 /// Merges advisories that share an id or alias (OSV's GHSA, CVE and the
-/// ecosystem's own record of one flaw) into one, keyed as
-/// [`Advisory::id`] says; a package covered by several records keeps the
+/// ecosystem's own record of one flaw) and a package (or are the same id, or
+/// one names no package) into one, keyed as [`Advisory::id`] says; a package covered by several records keeps the
 /// first record's ranges. The result is sorted by id.
 pub fn merge_aliases(advisories: Vec<Advisory>) -> Vec<Advisory> {
     // Union-find over ids.
@@ -254,16 +254,40 @@ pub fn merge_aliases(advisories: Vec<Advisory>) -> Vec<Advisory> {
         }
         i
     }
-    let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
+    // Records of one flaw share an id or alias; but one CVE can name several
+    // packages' own records (RustSec writes one advisory per crate:
+    // RUSTSEC-2024-0348 for gix-index, -0349 for gix-worktree and -0350 for
+    // gix-fs all alias CVE-2024-35186), and each package must keep citing
+    // its own. So records merge when they are the same id, or share an id
+    // or alias and a package, or one names no package (an alias record).
+    let packages: Vec<BTreeSet<(Ecosystem, String)>> = advisories
+        .iter()
+        .map(|a| {
+            a.affected
+                .iter()
+                .map(|x| (x.ecosystem, x.ecosystem.canonical_name(&x.name)))
+                .collect()
+        })
+        .collect();
+    let mut by_id: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, a) in advisories.iter().enumerate() {
-        for id in std::iter::once(&a.id).chain(&a.aliases) {
-            match owner.get(id.as_str()) {
-                Some(&j) => {
+        let ids: BTreeSet<&str> = std::iter::once(a.id.as_str())
+            .chain(a.aliases.iter().map(String::as_str))
+            .collect();
+        for id in ids {
+            by_id.entry(id).or_default().push(i);
+        }
+    }
+    for records in by_id.values() {
+        for (k, &i) in records.iter().enumerate() {
+            for &j in &records[k + 1..] {
+                let related = advisories[i].id == advisories[j].id
+                    || packages[i].is_empty()
+                    || packages[j].is_empty()
+                    || !packages[i].is_disjoint(&packages[j]);
+                if related {
                     let (ri, rj) = (root(&mut parent, i), root(&mut parent, j));
                     parent[ri.max(rj)] = ri.min(rj);
-                }
-                None => {
-                    owner.insert(id, i);
                 }
             }
         }

@@ -246,6 +246,44 @@ fn aliases_merge_into_one_advisory() {
     assert_eq!(merged[0].affected[0].ecosystem, Ecosystem::PyPI);
 }
 
+/// One CVE, one RustSec record per crate (the real advisory-db's
+/// RUSTSEC-2024-0348, -0349 and -0350 all alias CVE-2024-35186): each crate
+/// keeps citing its own record, while a GHSA record of one of those crates
+/// merges into that crate's.
+#[test]
+fn records_sharing_a_cve_across_packages_stay_apart() {
+    let base = advisory("osv/pypi/PYSEC-2023-74.json");
+    let record = |id: &str, package: &str| {
+        let mut a = base.clone();
+        a.id = id.into();
+        a.aliases = vec!["CVE-2024-35186".into(), "GHSA-7w47-3wg8-547c".into()];
+        a.affected.truncate(1);
+        a.affected[0].name = package.into();
+        a
+    };
+    let mut ghsa = record("GHSA-7w47-3wg8-547c", "gix-fs");
+    ghsa.aliases = vec!["CVE-2024-35186".into()];
+    let merged = merge_aliases(vec![
+        record("RUSTSEC-2024-0348", "gix-index"),
+        record("RUSTSEC-2024-0349", "gix-worktree"),
+        ghsa,
+        record("RUSTSEC-2024-0350", "gix-fs"),
+    ]);
+    let cited: Vec<(&str, &str)> = merged
+        .iter()
+        .map(|a| (a.id.as_str(), a.affected[0].name.as_str()))
+        .collect();
+    assert_eq!(
+        cited,
+        [
+            ("RUSTSEC-2024-0348", "gix-index"),
+            ("RUSTSEC-2024-0349", "gix-worktree"),
+            ("RUSTSEC-2024-0350", "gix-fs")
+        ]
+    );
+    assert_eq!(merged[2].affected.len(), 1);
+}
+
 #[test]
 fn unparsable_ranges_are_dropped_and_counted_the_rest_used() {
     let text = br#"{"id": "GHSA-xxxx", "affected": [

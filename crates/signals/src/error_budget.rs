@@ -161,14 +161,11 @@ impl crate::Signal for ErrorBudget {
         if ctx.scope.kind != crate::ScopeKind::Repository {
             return Outcome::NotMeasured(crate::ci::REPOSITORY_ONLY.into());
         }
-        let Some(levels) = ctx
-            .data
-            .service_levels
-            .as_ref()
-            .filter(|s: &&ServiceLevels| !s.slos.is_empty())
-        else {
+        let stored = ctx.data.service_levels.as_ref();
+        let Some(levels) = stored.filter(|s: &&ServiceLevels| !s.slos.is_empty()) else {
             return Outcome::NotMeasured(format!(
-                "no SLO definitions stored; {}",
+                "no SLO definitions of this repository stored{}; {}",
+                stored.map(ServiceLevels::left_out_note).unwrap_or_default(),
                 crate::reliability_debt::INGEST
             ));
         };
@@ -200,6 +197,11 @@ impl crate::Signal for ErrorBudget {
                 "SLOs whose service no incident names",
                 (all.len() - seen) as f64,
                 "SLOs",
+            ),
+            f(
+                crate::service_levels::LEFT_OUT,
+                levels.left_out() as f64,
+                "definitions",
             ),
             f(
                 "SLOs with the budget spent",

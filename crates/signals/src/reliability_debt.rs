@@ -180,14 +180,11 @@ impl crate::Signal for ReliabilityDebt {
         if ctx.scope.kind != crate::ScopeKind::Repository {
             return Outcome::NotMeasured(crate::ci::REPOSITORY_ONLY.into());
         }
-        let Some(s) = ctx
-            .data
-            .service_levels
-            .as_ref()
-            .filter(|s| !s.slos.is_empty() || !s.alerts.is_empty())
-        else {
+        let levels = ctx.data.service_levels.as_ref();
+        let Some(s) = levels.filter(|s| !s.slos.is_empty() || !s.alerts.is_empty()) else {
             return Outcome::NotMeasured(format!(
-                "no SLO definitions or alerting rules stored; {INGEST}"
+                "no SLO definitions or alerting rules of this repository stored{}; {INGEST}",
+                levels.map(ServiceLevels::left_out_note).unwrap_or_default()
             ));
         };
         if let Some(v) = ctx.value_override(self.id()) {
@@ -196,8 +193,9 @@ impl crate::Signal for ReliabilityDebt {
         let (debts, unjudged) = checks(s);
         if debts.len() < MIN_CHECKS {
             return Outcome::NotMeasured(format!(
-                "only {} SLOs and alerting rules ({MIN_CHECKS} needed); {INGEST}",
-                debts.len()
+                "only {} SLOs and alerting rules ({MIN_CHECKS} needed){}; {INGEST}",
+                debts.len(),
+                s.left_out_note()
             ));
         }
         let num: Vec<f64> = debts
@@ -243,6 +241,11 @@ impl crate::Signal for ReliabilityDebt {
                 "rules",
             ),
             f("recording rules", s.recording_rules as f64, "rules"),
+            f(
+                crate::service_levels::LEFT_OUT,
+                s.left_out() as f64,
+                "definitions",
+            ),
         ];
         if let Some(d) = ctx
             .data
@@ -360,6 +363,7 @@ mod tests {
             ],
             recording_rules: 2,
             runbooks,
+            other_services: Vec::new(),
         }
     }
 
@@ -432,7 +436,9 @@ mod tests {
         let d = data(1, &[&[0]], crate::ci::fixture::delivery());
         let why = not_measured(measure(&ReliabilityDebt, &d));
         assert!(
-            why.starts_with("no SLO definitions or alerting rules stored; ingest"),
+            why.starts_with(
+                "no SLO definitions or alerting rules of this repository stored; ingest"
+            ),
             "{why}"
         );
         let mut few = levels(None);

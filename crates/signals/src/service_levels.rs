@@ -201,9 +201,40 @@ pub struct ServiceLevels {
     pub recording_rules: usize,
     /// `None` when the repository has no runbook directory.
     pub runbooks: Option<Runbooks>,
+    /// SLOs and alerting rules of services `[services]` (or the default name
+    /// matching) does not map to this repository: left out, per service.
+    pub other_services: Vec<(String, u64)>,
 }
 
+/// The figure both SLO signals show: definitions of other services left out.
+pub const LEFT_OUT: &str = "SLOs and alerting rules of other services left out";
+
 impl ServiceLevels {
+    /// How many SLOs and alerting rules name services that `[services]` (or
+    /// the default name matching) does not map to this repository.
+    pub fn left_out(&self) -> u64 {
+        self.other_services.iter().map(|(_, n)| n).sum()
+    }
+
+    /// `; N SLOs and alerting rules of other services left out (a, b)`, or
+    /// nothing: what a "not measured" reason adds so it is not misread.
+    pub fn left_out_note(&self) -> String {
+        match self.left_out() {
+            0 => String::new(),
+            n => {
+                let names: Vec<&str> = self
+                    .other_services
+                    .iter()
+                    .map(|(s, _)| s.as_str())
+                    .collect();
+                format!(
+                    "; {n} SLOs and alerting rules of other services left out ({}; map them with `[services]`)",
+                    names.join(", ")
+                )
+            }
+        }
+    }
+
     /// `path record N`: how evidence cites a definition.
     pub fn cite(&self, c: Cite) -> String {
         let path = self
