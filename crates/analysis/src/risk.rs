@@ -2,7 +2,7 @@
 //! security findings and the fragile knowledge of the code sit. A map shown
 //! beside the hotspots, not a signal of the index: it carries no weight.
 //!
-//! Three parts, each in 0–1, and their mean:
+//! Four parts, each in 0–1, and their mean:
 //! - **reliability**: the share of the window's defect-fix commits that
 //!   touched the component's files (a fix touching two components counts for
 //!   both);
@@ -10,7 +10,12 @@
 //!   weight (severity-weighted, as `security_debt`);
 //! - **knowledge**: the share of the component's code at `HEAD` whose
 //!   knowledge sits with one author (a knowledge island) or with no active
-//!   author (orphaned).
+//!   author (orphaned);
+//! - **ownership** (CODEOWNERS health): the share of the component's code at
+//!   `HEAD` without an active owner — no CODEOWNERS rule owns it, or every
+//!   owner its rule names is an individual who is stale or never committed
+//!   (an `@org/team` counts as an owner: its members are not measurable
+//!   offline). Not measured without a CODEOWNERS file.
 //!
 //! A part without data (no defect fix in the window, no security report
 //! ingested, no measured code in the component) is *not measured*: it is
@@ -26,6 +31,7 @@ use crate::components::ComponentMap;
 pub const RELIABILITY: &str = "reliability";
 pub const SECURITY: &str = "security";
 pub const KNOWLEDGE: &str = "knowledge";
+pub const OWNERSHIP: &str = "ownership";
 
 /// A file's security findings: count and severity weight.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,13 +41,15 @@ pub struct SecurityMark {
     pub weight: f64,
 }
 
-/// A file's code at `HEAD` and whether its knowledge is fragile (island or
-/// orphaned).
+/// A file's code at `HEAD`, whether its knowledge is fragile (island or
+/// orphaned) and, with a CODEOWNERS file, whether it has an active owner.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KnowledgeMark {
     pub path: String,
     pub code_lines: u32,
     pub fragile: bool,
+    /// `None` without a CODEOWNERS file.
+    pub owned: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -57,6 +65,9 @@ pub struct ComponentRisk {
     pub knowledge: Option<f64>,
     pub fragile_code_lines: u64,
     pub code_lines: u64,
+    /// Share of the component's code without an active CODEOWNERS owner, 0–1.
+    pub ownership: Option<f64>,
+    pub unowned_code_lines: u64,
     /// Mean of the measured parts; `None` when none was measured.
     pub combined: Option<f64>,
     /// Parts without data, left out of `combined`.
@@ -85,6 +96,8 @@ pub fn concentration(
         weight: f64,
         lines: u64,
         fragile: u64,
+        owner_lines: u64,
+        unowned: u64,
     }
     let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
     for fix in fixes {
@@ -108,6 +121,12 @@ pub fn concentration(
         if k.fragile {
             a.fragile += u64::from(k.code_lines);
         }
+        if let Some(owned) = k.owned {
+            a.owner_lines += u64::from(k.code_lines);
+            if !owned {
+                a.unowned += u64::from(k.code_lines);
+            }
+        }
     }
     let total_fixes = fixes.len() as f64;
     let mut out: Vec<ComponentRisk> = acc
@@ -117,10 +136,13 @@ pub fn concentration(
             let security =
                 (security.is_some() && total_weight > 0.0).then(|| round2(a.weight / total_weight));
             let knowledge = (a.lines > 0).then(|| round2(a.fragile as f64 / a.lines as f64));
+            let ownership =
+                (a.owner_lines > 0).then(|| round2(a.unowned as f64 / a.owner_lines as f64));
             let parts = [
                 (RELIABILITY, reliability),
                 (SECURITY, security),
                 (KNOWLEDGE, knowledge),
+                (OWNERSHIP, ownership),
             ];
             let measured: Vec<f64> = parts.iter().filter_map(|p| p.1).collect();
             let combined = (!measured.is_empty())
@@ -134,6 +156,8 @@ pub fn concentration(
                 knowledge,
                 fragile_code_lines: a.fragile,
                 code_lines: a.lines,
+                ownership,
+                unowned_code_lines: a.unowned,
                 combined,
                 not_measured: parts
                     .iter()
@@ -161,6 +185,7 @@ mod tests {
             path: path.to_owned(),
             code_lines,
             fragile,
+            owned: None,
         }
     }
 
@@ -201,7 +226,34 @@ mod tests {
         assert_eq!(r[1].reliability, Some(0.25));
         assert_eq!(r[1].security, Some(0.25));
         assert_eq!(r[1].knowledge, Some(0.0));
-        assert!(r[1].not_measured.is_empty());
+        assert_eq!(r[1].not_measured, vec![OWNERSHIP]);
+    }
+
+    #[test]
+    fn ownership_is_the_share_of_code_without_an_active_owner() {
+        let map = ComponentMap::new(&BTreeMap::new()).unwrap();
+        let mark = |path: &str, lines, owned| KnowledgeMark {
+            owned: Some(owned),
+            ..k(path, lines, false)
+        };
+        let r = concentration(
+            &map,
+            &[],
+            None,
+            &[
+                mark("api/a.rs", 30, false),
+                mark("api/b.rs", 70, true),
+                mark("web/c.ts", 5, true),
+            ],
+        );
+        let api = r.iter().find(|c| c.component == "api").unwrap();
+        assert_eq!(api.ownership, Some(0.3));
+        assert_eq!(api.unowned_code_lines, 30);
+        // Knowledge 0 and ownership 0.3: the mean of the two measured parts.
+        assert_eq!(api.combined, Some(0.15));
+        let web = r.iter().find(|c| c.component == "web").unwrap();
+        assert_eq!(web.ownership, Some(0.0));
+        assert_eq!(web.not_measured, vec![RELIABILITY, SECURITY]);
     }
 
     #[test]
@@ -211,7 +263,7 @@ mod tests {
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].reliability, None);
         assert_eq!(r[0].security, None);
-        assert_eq!(r[0].not_measured, vec![RELIABILITY, SECURITY]);
+        assert_eq!(r[0].not_measured, vec![RELIABILITY, SECURITY, OWNERSHIP]);
         // The mean of the one measured part, not of three with zeros.
         assert_eq!(r[0].combined, Some(1.0));
     }

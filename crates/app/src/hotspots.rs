@@ -280,6 +280,10 @@ impl Session {
                 path: f.path.clone(),
                 code_lines: f.code_lines,
                 fragile: f.island || f.orphaned,
+                owned: knowledge
+                    .without_active_owner
+                    .as_ref()
+                    .map(|w| !w.contains(&f.path)),
             })
             .collect();
         report.risk = risk::concentration(
