@@ -49,6 +49,11 @@ pub struct Incident {
     pub reopened: bool,
     /// Incidents merged into this one (each counted as this one).
     pub merged: u32,
+    /// Whether a person made the last resolution (PagerDuty's resolve log
+    /// entry by a `user`) rather than the monitoring integration or a
+    /// service (the alert cleared, an automation): `None` when no resolve
+    /// entry says who made it.
+    pub resolved_by_person: Option<bool>,
     /// Where its service maps in the repository (`None`: not this repository's).
     pub mapping: Option<ServiceMatch>,
     pub cite: Cite,
@@ -181,6 +186,12 @@ pub fn combine(versions: &[Version<'_>], events: &[&IncidentEvent]) -> Combined 
         let reopened = last_reopen.is_some()
             || (newest_open && last_resolve.is_some())
             || resolutions.iter().any(|&r| Some(r) != last_resolve);
+        let resolved_by_person = entries
+            .iter()
+            .filter(|e| e.kind == "resolve" && !e.agent.is_empty())
+            .max_by_key(|e| (e.at, e.id.as_str()))
+            .filter(|_| resolved.is_some())
+            .map(|e| e.agent == "user");
         let mobilised = acks
             .iter()
             .copied()
@@ -218,6 +229,7 @@ pub fn combine(versions: &[Version<'_>], events: &[&IncidentEvent]) -> Combined 
                 escalations,
                 reopened,
                 merged: 0,
+                resolved_by_person,
                 mapping: None,
                 cite: newest.cite,
             },
@@ -424,6 +436,7 @@ pub(crate) mod fixture {
             escalations: 0,
             reopened: false,
             merged: 0,
+            resolved_by_person: None,
             mapping: Some(ServiceMatch {
                 by: MappedBy::Configured,
                 parts: vec![ServicePart::Repository],
@@ -494,6 +507,7 @@ mod tests {
             incident_id: incident.into(),
             kind: kind.into(),
             at: Some(at),
+            agent: String::new(),
         }
     }
 
@@ -605,6 +619,30 @@ mod tests {
             (x.acknowledged, x.mobilised, x.escalations),
             (Some(660), Some(900), 2)
         );
+    }
+
+    #[test]
+    fn the_last_resolve_entry_says_whether_a_person_resolved_it() {
+        let by = |id: &str, at: i64, agent: &str| IncidentEvent {
+            agent: agent.into(),
+            ..event(id, "L", "resolve", at)
+        };
+        let one = |events: &[IncidentEvent], status: &str, resolved: Option<i64>| {
+            let i = inc("L", 0, resolved, status);
+            combine(&[version(&i, 1)], &events.iter().collect::<Vec<_>>()).incidents[0]
+                .resolved_by_person
+        };
+        // The integration resolved it first, a person after a re-open: the last counts.
+        let e = [
+            by("1", 600, "integration"),
+            event("2", "L", "reopen", 700),
+            by("3", 900, "user"),
+        ];
+        assert_eq!(one(&e, "resolved", Some(900)), Some(true));
+        assert_eq!(one(&e[..1], "resolved", Some(600)), Some(false));
+        // A resolve entry that does not say who, or an incident still open: unknown.
+        assert_eq!(one(&[by("1", 600, "")], "resolved", Some(600)), None);
+        assert_eq!(one(&e[..2], "triggered", None), None);
     }
 
     #[test]

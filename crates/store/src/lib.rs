@@ -73,10 +73,14 @@ const MIGRATIONS: &[(i64, &str)] = &[
         17,
         include_str!("migrations/sqlite/017_pull_request_bodies.sql"),
     ),
+    (
+        18,
+        include_str!("migrations/sqlite/018_incident_event_agents.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 17;
+pub const SCHEMA_VERSION: i64 = 18;
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]
