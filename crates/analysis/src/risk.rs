@@ -6,8 +6,11 @@
 //! - **reliability**: the share of the window's defect-fix commits that
 //!   touched the component's files (a fix touching two components counts for
 //!   both);
-//! - **security**: the component's share of the ingested security findings'
-//!   weight (severity-weighted, as `security_debt`);
+//! - **security**: the component's share of the security findings' weight:
+//!   the ingested SARIF findings (severity-weighted, as `security_debt`) and
+//!   the vulnerable dependencies at `HEAD`, at their dependency file (the
+//!   weights of `vulnerable-dependencies`); measured once either source
+//!   exists, every component's share 0 when it found nothing;
 //! - **knowledge**: the share of the component's code at `HEAD` whose
 //!   knowledge sits with one author (a knowledge island) or with no active
 //!   author (orphaned);
@@ -18,7 +21,8 @@
 //!   offline). Not measured without a CODEOWNERS file.
 //!
 //! A part without data (no defect fix in the window, no security report
-//! ingested, no measured code in the component) is *not measured*: it is
+//! ingested and no advisory database stored, no measured code in the
+//! component, no CODEOWNERS file) is *not measured*: it is
 //! listed as such and left out of the mean, never counted as 0 risk.
 
 use std::collections::BTreeMap;
@@ -82,7 +86,8 @@ fn round2(x: f64) -> f64 {
 /// combined figure first (unmeasured last, then by name).
 ///
 /// `fixes`: per defect-fix commit of the window, the paths at `HEAD` it
-/// touched. `security`: `None` when no security report was ingested.
+/// touched. `security`: `None` when no security report was ingested and no
+/// advisory database is stored.
 pub fn concentration(
     map: &ComponentMap,
     fixes: &[Vec<String>],
@@ -133,8 +138,14 @@ pub fn concentration(
         .into_iter()
         .map(|(component, a)| {
             let reliability = (total_fixes > 0.0).then(|| round2(a.fixes as f64 / total_fixes));
-            let security =
-                (security.is_some() && total_weight > 0.0).then(|| round2(a.weight / total_weight));
+            // With a source that found nothing, no component holds any of it.
+            let security = security.is_some().then(|| {
+                if total_weight > 0.0 {
+                    round2(a.weight / total_weight)
+                } else {
+                    0.0
+                }
+            });
             let knowledge = (a.lines > 0).then(|| round2(a.fragile as f64 / a.lines as f64));
             let ownership =
                 (a.owner_lines > 0).then(|| round2(a.unowned as f64 / a.owner_lines as f64));

@@ -255,7 +255,7 @@ fn risk_rows(out: &mut String, report: &HotspotReport) {
             part(c.combined)
         ));
     }
-    out.push_str("  reliability: share of the window's defect-fix commits touching the component; security: its share of the security findings' weight; knowledge: share of its code known by one author or no active author; ownership: share of its code without an active CODEOWNERS owner\n");
+    out.push_str("  reliability: share of the window's defect-fix commits touching the component; security: its share of the weight of security findings and vulnerable dependencies; knowledge: share of its code known by one author or no active author; ownership: share of its code without an active CODEOWNERS owner\n");
 }
 
 /// One listing of files under its title.
