@@ -9,8 +9,9 @@ For each, `friction backtest REPO --db DB --json` (four rolling origins, product
 reports, per cut, the model fitted on the repository alone (`local_density`,
 `local_risk`: features one horizon before the cut, fixes up to the cut). A
 repository's estimate is the mean over its cuts with training fixes; the pooled
-prior is the mean of the repositories' estimates (a two-stage hierarchical
-estimate of the population mean: each repository counts once, however large).
+prior is the weighted mean of the repositories' estimates (a two-stage hierarchical
+estimate of the population mean), each weighted by its training fix events capped
+at CAP: a repository of a few fixes counts little, none counts as the population.
 
 --write PRIOR.csv   writes the prior from every repository given
                     (crates/analysis/src/defect_prior.csv is this file).
@@ -33,6 +34,10 @@ FEATURES = ["ln_code_lines", "ln1p_revisions", "ln1p_churn", "ln1p_authors",
             "ln1p_prior_fixes", "ln1p_recent_changes", "ln1p_all_revisions",
             "ln1p_all_authors", "ln1p_all_fixes", "health_debt",
             "ln1p_coupling_degree", "ownership", "ln1p_age_months"]
+# A repository's weight in the prior: its training fix events (file x fix commit,
+# summed over the cuts), at most CAP, so that estimates from a handful of fixes
+# count little and no single large history is the whole population.
+CAP = 200
 RANKINGS = [("size", "lines of code"), ("hotspot", "friction hotspot"),
             ("revs/line", "revisions per line"),
             ("risk", "risk model"), ("density", "density model")]
@@ -45,11 +50,12 @@ def backtest(friction, repo, db, extra):
 
 
 def estimate(report):
-    """The repository's own coefficients: mean over cuts with training fixes."""
+    """The repository's own coefficients (mean over cuts with training fixes)
+    and its weight: its training fix events over the cuts, at most CAP."""
     cuts = [o["model"] for o in report["origins"] if o["model"]["training_fix_commits"] > 0]
     if not cuts:
         return None
-    est = {}
+    est = {"weight": min(CAP, sum(m["training_events"] for m in cuts))}
     for f in FEATURES:
         rows = [next(c for c in m["coefficients"] if c["feature"] == f) for m in cuts]
         est[f] = (sum(r["local_density"] for r in rows) / len(rows),
@@ -59,7 +65,9 @@ def estimate(report):
 
 def pooled(estimates):
     est = [e for e in estimates if e is not None]
-    return {f: (sum(e[f][0] for e in est) / len(est), sum(e[f][1] for e in est) / len(est))
+    w = sum(e["weight"] for e in est)
+    return {f: (sum(e["weight"] * e[f][0] for e in est) / w,
+                sum(e["weight"] * e[f][1] for e in est) / w)
             for f in FEATURES}, len(est)
 
 
@@ -81,7 +89,8 @@ def row(name, report):
             cells.append("–")
             continue
         st = r["strata_auc"]["mean"] if r["strata_auc"] else float("nan")
-        cells.append(f'{r["auc"]["mean"]:.3f} / {st:.3f} / {r["top20_fix_share"]["mean"]:.1f} %')
+        po = r["popt"]["mean"] if r["popt"] else float("nan")
+        cells.append(f'{r["auc"]["mean"]:.3f} / {st:.3f} / {po:.2f} / {r["top20_fix_share"]["mean"]:.0f} %')
     # Does any cut's interval of the risk model lie wholly below size's AUC?
     below = 0
     for o in report["origins"]:
@@ -115,10 +124,10 @@ def main(argv):
     if write:
         prior, n = pooled(local.values())
         with open(write, "w") as f:
-            f.write(csv(prior, n, "each repository counts once."))
+            f.write(csv(prior, n, f"weighted by training fix events, at most {CAP}."))
         return
     head = "| repository | fix commits (4 cuts) | " + " | ".join(
-        f"{k}: AUC / strata / top 20 %" for k, _ in RANKINGS) + " | cuts with risk interval below size |"
+        f"{k}: AUC / strata / Popt / top 20 %" for k, _ in RANKINGS) + " | cuts with risk interval below size |"
     sep = "|" + "---|" * (len(RANKINGS) + 3)
     blocks = {"tuning": [], "held-out": []}
     means = {"tuning": [], "held-out": []}
@@ -146,7 +155,7 @@ def main(argv):
             vals = [next((v for k, v in s.items() if k.startswith(prefix)), None) for s in means[group]]
             vals = [v for v in vals if v and v["auc"]]
             m = lambda key: sum(v[key]["mean"] for v in vals if v[key]) / max(1, sum(1 for v in vals if v[key]))
-            cells.append(f"**{m('auc'):.3f} / {m('strata_auc'):.3f} / {m('top20_fix_share'):.1f} %**")
+            cells.append(f"**{m('auc'):.3f} / {m('strata_auc'):.3f} / {m('popt'):.2f} / {m('top20_fix_share'):.1f} %**")
         print(f"| **mean** | | " + " | ".join(cells) + " | |")
 
 

@@ -55,7 +55,7 @@ pub const MIN_DENSITY_LINES: u32 = 50;
 /// Ridge weight pulling each coefficient toward the prior (per coefficient,
 /// in the units of the log-likelihood). Chosen on the tuning repositories of
 /// `BENCHMARKS.md` ("Density and risk rankings"), the held-out ones reported apart.
-pub const SHRINKAGE: f64 = 4.0;
+pub const SHRINKAGE: f64 = 256.0;
 
 /// What is known about a file at a cut. Counts over the window before the
 /// cut unless named `all_*` (every stored commit up to the cut).

@@ -94,11 +94,14 @@ pub struct Origin {
     pub model: ModelReport,
 }
 
-/// The defect model of one cut: fitted on features at `cut − horizon` and
-/// the fixes between then and the cut, applied to the features at the cut.
+/// The defect model of one cut: fitted on features at `cut − k·horizon`
+/// (k = 1, 2, 3) and the fixes of the horizon after each, applied to the
+/// features at the cut.
 #[derive(Debug, Clone, Serialize)]
 pub struct ModelReport {
+    /// The earliest training period's start.
     pub training_cut: String,
+    /// File rows over the training periods.
     pub training_files: u64,
     /// Fix commits in the training outcome window touching a scored file.
     pub training_fix_commits: u64,
@@ -458,6 +461,9 @@ fn fix_commits(
         .collect())
 }
 
+/// Earlier periods of one horizon each the defect model is trained on.
+const TRAINING_PERIODS: u32 = 3;
+
 /// Recency scale of [`Features::recent_changes`]: 180 days.
 const RECENCY_SECONDS: f64 = 180.0 * 86_400.0;
 
@@ -626,20 +632,37 @@ fn evaluate(
         c.revisions = f.revisions;
         c.authors = f.authors;
     }
-    // Training: the same files' features one horizon earlier, and the fixes
-    // that touched them between then and the cut — nothing after the cut.
-    let earlier = o.cut - horizon;
-    let before = features_at(history.rows, history.fixes, &index, &base, earlier, window);
-    let training_sets = fix_sets(history.rows, history.fixes, &index, earlier, o.cut);
-    let mut counts = vec![0u64; candidates.len()];
-    for set in &training_sets {
-        for &i in set {
-            counts[i] += 1;
-        }
-    }
+    // Training: the same files' features one, two and three horizons
+    // earlier, each with the fixes that touched them in the horizon after
+    // it — nothing after the cut. A period counts only the files that had
+    // been changed by its start (a file created later cannot be fixed in it).
     let mut training = Training::default();
-    for (f, &n) in before.iter().zip(&counts) {
-        training.push(f, n);
+    let mut training_fix_commits = 0;
+    let mut earliest = o.cut;
+    for period in 1..=TRAINING_PERIODS {
+        let start = o.cut - i64::from(period) * horizon;
+        let end = start + horizon;
+        let before = features_at(history.rows, history.fixes, &index, &base, start, window);
+        let sets = fix_sets(history.rows, history.fixes, &index, start, end);
+        let mut counts = vec![0u64; candidates.len()];
+        for set in &sets {
+            for &i in set {
+                counts[i] += 1;
+            }
+        }
+        let rows = before
+            .iter()
+            .zip(&counts)
+            .filter(|(f, _)| f.all_revisions > 0);
+        let mut any = false;
+        for (f, &n) in rows {
+            training.push(f, n);
+            any = true;
+        }
+        if any {
+            training_fix_commits += sets.len() as u64;
+            earliest = start;
+        }
     }
     let fitted = defect_model::fit_both(&training, o.prior, o.shrinkage);
     let zero = Coefficients {
@@ -648,9 +671,9 @@ fn evaluate(
     };
     let local = defect_model::fit_both(&training, &zero, LOCAL_RIDGE);
     let model = ModelReport {
-        training_cut: date(earlier),
-        training_files: candidates.len() as u64,
-        training_fix_commits: training_sets.len() as u64,
+        training_cut: date(earliest),
+        training_files: training.x.len() as u64,
+        training_fix_commits,
         training_events: training.events(),
         shrinkage: o.shrinkage,
         coefficients: FEATURES

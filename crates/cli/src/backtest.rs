@@ -125,7 +125,7 @@ pub fn text(r: &BacktestReport) -> String {
     }
     if let Some(m) = r.origins.first().map(|o| &o.model) {
         out.push_str(&format!(
-            "\n  defect model  fitted on features at {} and {} fix commits up to the cut ({} files), shrunk toward the pooled prior (weight {})\n",
+            "\n  defect model  fitted on the history from {} to the cut: {} fix commits, {} file-periods; shrunk toward the pooled prior (weight {})\n",
             m.training_cut, m.training_fix_commits, m.training_files, m.shrinkage
         ));
     }
