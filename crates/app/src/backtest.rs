@@ -287,9 +287,10 @@ pub fn run(
     // for all cuts.
     let rows = store.activity(i64::MIN, WalkMode::Full).map_err(err)?;
     let fixes = fix_commits(&store, &rows, &fix).map_err(err)?;
+    let fix_rows: Vec<bool> = rows.iter().map(|r| fixes.contains(&r.commit)).collect();
     let history = History {
         rows: &rows,
-        fixes: &fixes,
+        fix: &fix_rows,
     };
     let mut scored: Vec<(Origin, Backtest, BTreeMap<String, u64>)> = Vec::new();
     let mut skipped = Vec::new();
@@ -432,11 +433,11 @@ struct Outcome<'a> {
     shrinkage: f64,
 }
 
-/// The stored history every cut reads: each change (oldest first) and the
-/// commits the fix classifier calls defect fixes.
+/// The stored history every cut reads: each change (oldest first) and
+/// whether its commit is one the fix classifier calls a defect fix.
 struct History<'a> {
     rows: &'a [ActivityRow],
-    fixes: &'a BTreeSet<String>,
+    fix: &'a [bool],
 }
 
 /// The commits whose message and touched files make them defect fixes.
@@ -472,11 +473,10 @@ const RECENCY_SECONDS: f64 = 180.0 * 86_400.0;
 const COUPLING_MAX_FILES: usize = 30;
 
 /// Each candidate's features at `at` (history up to it; the window is the
-/// `window` seconds before it). `index` maps a file id to its candidate.
+/// `window` seconds before it). `at_row` is each row's candidate, if any.
 fn features_at(
-    rows: &[ActivityRow],
-    fixes: &BTreeSet<String>,
-    index: &HashMap<&str, usize>,
+    history: &History<'_>,
+    at_row: &[Option<usize>],
     base: &[Features],
     at: i64,
     window: i64,
@@ -488,18 +488,17 @@ fn features_at(
     let mut all_authors: Vec<BTreeMap<&str, u64>> = vec![BTreeMap::new(); n];
     let mut first: Vec<Option<i64>> = vec![None; n];
     let mut commit_files: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for r in rows {
+    for ((r, &i), &fix) in history.rows.iter().zip(at_row).zip(history.fix) {
         if r.time > at {
             break;
         }
-        let Some(&i) = index.get(r.file_id.as_str()) else {
+        let Some(i) = i else {
             continue;
         };
         if last_commit[i] == Some(r.commit.as_str()) {
             continue;
         }
         last_commit[i] = Some(&r.commit);
-        let fix = fixes.contains(&r.commit);
         let x = &mut f[i];
         x.all_revisions += 1;
         x.all_fixes += u64::from(fix);
@@ -546,19 +545,23 @@ fn features_at(
 }
 
 /// Per fix commit in `(from, to]`, the candidates it touched.
-fn fix_sets(
-    rows: &[ActivityRow],
-    fixes: &BTreeSet<String>,
-    index: &HashMap<&str, usize>,
+fn fix_sets<'a>(
+    history: &History<'a>,
+    at_row: &[Option<usize>],
     from: i64,
     to: i64,
 ) -> Vec<BTreeSet<usize>> {
-    let mut sets: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
-    for r in rows {
-        if r.time <= from || r.time > to || !fixes.contains(&r.commit) {
-            continue;
+    let mut sets: BTreeMap<&'a str, BTreeSet<usize>> = BTreeMap::new();
+    let start = history.rows.partition_point(|r| r.time <= from);
+    for ((r, &i), &fix) in history.rows[start..]
+        .iter()
+        .zip(&at_row[start..])
+        .zip(&history.fix[start..])
+    {
+        if r.time > to {
+            break;
         }
-        if let Some(&i) = index.get(r.file_id.as_str()) {
+        if let (true, Some(i)) = (fix, i) {
             sets.entry(&r.commit).or_default().insert(i);
         }
     }
@@ -627,7 +630,12 @@ fn evaluate(
         .collect();
     let window = i64::from(o.window_months) * MONTH;
     let horizon = o.horizon_end - o.cut;
-    let now = features_at(history.rows, history.fixes, &index, &base, o.cut, window);
+    let at_row: Vec<Option<usize>> = history
+        .rows
+        .iter()
+        .map(|r| index.get(r.file_id.as_str()).copied())
+        .collect();
+    let now = features_at(history, &at_row, &base, o.cut, window);
     for (c, f) in candidates.iter_mut().zip(&now) {
         c.revisions = f.revisions;
         c.authors = f.authors;
@@ -642,8 +650,8 @@ fn evaluate(
     for period in 1..=TRAINING_PERIODS {
         let start = o.cut - i64::from(period) * horizon;
         let end = start + horizon;
-        let before = features_at(history.rows, history.fixes, &index, &base, start, window);
-        let sets = fix_sets(history.rows, history.fixes, &index, start, end);
+        let before = features_at(history, &at_row, &base, start, window);
+        let sets = fix_sets(history, &at_row, start, end);
         let mut counts = vec![0u64; candidates.len()];
         for set in &sets {
             for &i in set {
@@ -710,7 +718,7 @@ fn evaluate(
             now.iter().map(|f| fitted.density(f)).collect(),
         ),
     ];
-    let sets = fix_sets(history.rows, history.fixes, &index, o.cut, o.horizon_end);
+    let sets = fix_sets(history, &at_row, o.cut, o.horizon_end);
     Ok((
         backtest::backtest(&candidates, &sets, extra),
         left_out,
