@@ -25,6 +25,9 @@
 //! 14 × 14 matrix per step, and no lean crate in the workspace's lock file
 //! fits a penalised GLM with an offset and a non-zero prior mean.
 
+// Index loops over a 14 × 14 matrix read as the formulas they implement.
+#![allow(clippy::needless_range_loop)]
+
 /// The features, in the order of [`Features::vector`] and of the prior's
 /// rows (the intercept comes first and is not listed).
 pub const FEATURES: [&str; 13] = [

@@ -234,7 +234,7 @@ fn model_fixture(after: &[(&str, &str)]) -> (Fixture, std::path::PathBuf) {
         (0..n).map(|i| format!("{name}{i} = {v}\n")).collect()
     };
     for (name, n) in [("a", 120), ("b", 60), ("c", 30), ("d", 200)] {
-        f.write(&format!("{name}.py"), body(name, n, 0));
+        f.write(format!("{name}.py"), body(name, n, 0));
     }
     f.commit("initial");
     // Before the cut: `b` is fixed again and again, `d` only grows.
