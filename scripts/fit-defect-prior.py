@@ -74,7 +74,8 @@ def pooled(estimates):
 def csv(prior, n, note):
     lines = [f"# Pooled prior of the defect model (methodology eci/7): the mean of {n}",
              f"# repositories' own estimates; {note}",
-             "# Re-derive: scripts/fit-defect-prior.py FRICTION --write THIS NAME=REPO:DB ...",
+             "# Re-derive: scripts/fit-defect-prior.py FRICTION --shrinkage 256 --write THIS NAME=REPO:DB ...",
+             '# over the twelve repositories of BENCHMARKS.md "Density and risk rankings".',
              "feature,density,risk"]
     lines += [f"{f},{prior[f][0]:.4f},{prior[f][1]:.4f}" for f in FEATURES]
     return "\n".join(lines) + "\n"
