@@ -1,8 +1,9 @@
 # Shared by the benchmark scripts (source it; not a command).
 #
 #   friction_binary [PATH]   sets $bin: PATH, or the release binary (built when missing)
-#   shared_clone REPO        sets $work (a temporary directory removed on exit) and
-#                            $clone (a bare clone of REPO sharing its objects)
+#   shared_clone REPO        sets $work (a temporary directory removed on exit, kept and
+#                            named on stderr with KEEP_WORK=1, for profiling the store
+#                            afterwards) and $clone (a bare clone of REPO sharing its objects)
 #   now                      wall-clock seconds with nanoseconds
 #   time_ingest SECONDS      scans a one-commit repository in $work/repo (not timed), then
 #                            times `friction ingest $work/export` with its peak memory
@@ -21,7 +22,11 @@ friction_binary() {
 
 shared_clone() {
   work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
+  if [ "${KEEP_WORK:-}" = 1 ]; then
+    echo "work directory kept: $work" >&2
+  else
+    trap 'rm -rf "$work"' EXIT
+  fi
   git clone -q --bare --shared "$1" "$work/repo.git"
   clone=$work/repo.git
 }
