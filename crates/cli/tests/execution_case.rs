@@ -190,6 +190,20 @@ fn the_jira_case_is_verified_against_a_history_with_its_real_commit_messages() {
         );
     }
 
+    // An overlapping export (the same records, other bytes: a second file)
+    // changes nothing: items and their changelogs are read once each.
+    let mut copy = std::fs::read(&issues_path).unwrap();
+    copy.extend_from_slice(b"\n");
+    f.write("exports/again.csv", copy);
+    let out = friction(&["ingest", "--quiet", "exports/again.csv"], f.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again = friction_json(&["assess", "--json"], f.path());
+    assert_eq!(again["execution"], *e);
+
     // No person: neither the synthetic authors nor the Jira accounts.
     let text = serde_json::to_string(e).unwrap();
     for who in PEOPLE {
