@@ -232,9 +232,13 @@ pub fn signal_markdown(x: &dyn friction_signals::Signal) -> String {
     s.push_str(&format!("**Why it matters.** {}\n\n", d.why));
     s.push_str(&format!("**How it is computed.** {}\n\n", d.how));
     s.push_str(&format!(
-        "**Thresholds.** {}. {}\n\n**Sources.**\n\n",
+        "**Thresholds.** {}. {}\n\n",
         x.curve().describe(x.unit()),
         d.thresholds
+    ));
+    s.push_str(&format!(
+        "**Shrinkage.** The score shrinks {}.\n\n**Sources.**\n\n",
+        x.prior().describe(x.proxy())
     ));
     let mut out = s;
     for src in d.sources {

@@ -300,6 +300,21 @@ fn explain_evidence(c: &Current) -> String {
                 s.band.as_deref().unwrap_or(""),
                 s.coverage * 100.0
             );
+            if let (Some(raw), Some(z)) = (s.raw_score, s.credibility) {
+                let _ = writeln!(
+                    out,
+                    "Shrinkage: raw score {raw:.0}, evidence {}, credibility {z:.2} → score {sc:.0}{}.",
+                    s.evidence_count.map_or_else(
+                        || "complete (not estimated from sampled events)".to_owned(),
+                        |n| format!("{n} {}", s.evidence_unit)
+                    ),
+                    if s.proxy {
+                        " (a proxy read from commit-message words: credibility capped)"
+                    } else {
+                        ""
+                    }
+                );
+            }
             for f in &s.figures {
                 let _ = writeln!(out, "- {}: {} {}", f.name, f.value, f.unit);
             }
