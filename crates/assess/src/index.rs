@@ -10,7 +10,7 @@ use friction_signals::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::methodology::{BOOTSTRAP_REPLICATES, CI_LEVEL, band, family_weight};
+use crate::methodology::{BOOTSTRAP_REPLICATES, CI_LEVEL, CI_Z, band, family_weight};
 
 /// One signal in one scope.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -356,7 +356,7 @@ fn score_of(s: &dyn Signal, o: &Outcome) -> Option<f64> {
 /// standard deviation). With complete evidence (`Z` = 1) this is the plain
 /// bootstrap. Replicates are clamped to 0–100. Seeds derive from `seed` and
 /// the signal id, so the replicates are reproducible.
-pub fn replicates(s: &dyn Signal, m: &Measured, seed: &str) -> (Shrunk, Vec<f64>) {
+pub fn replicates(s: &dyn Signal, m: &Measured, seed: &str) -> Replicates {
     let sh = shrunk(s, m);
     let n = m.sample.units();
     let raw: Vec<f64> = if n == 0 || matches!(m.sample, Sample::Fixed) {
@@ -377,7 +377,8 @@ pub fn replicates(s: &dyn Signal, m: &Measured, seed: &str) -> (Shrunk, Vec<f64>
     let z = sh.credibility;
     let mean = raw.iter().sum::<f64>() / raw.len() as f64;
     let var = raw.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / raw.len() as f64;
-    let spread = (posterior_variance(z, var) - z * z * var).max(0.0).sqrt();
+    let posterior = posterior_variance(z, var);
+    let spread = (posterior - z * z * var).max(0.0).sqrt();
     let mut normal = SplitMix::new(&format!("{seed}\u{0}{}\u{0}prior", s.id()));
     let reps = raw
         .iter()
@@ -390,7 +391,35 @@ pub fn replicates(s: &dyn Signal, m: &Measured, seed: &str) -> (Shrunk, Vec<f64>
             (sh.of(s, r) + noise).clamp(0.0, 100.0)
         })
         .collect();
-    (sh, reps)
+    Replicates {
+        shrunk: sh,
+        scores: reps,
+        sd: posterior.sqrt(),
+    }
+}
+
+/// A measurement's shrunk score, its bootstrap replicates and its posterior
+/// standard deviation ([`replicates`]).
+#[derive(Debug, Clone)]
+pub struct Replicates {
+    pub shrunk: Shrunk,
+    pub scores: Vec<f64>,
+    /// `√(Z · V + (1 − Z) · τ²)`, in score points.
+    pub sd: f64,
+}
+
+impl Replicates {
+    /// The signal's interval: the shrunk score ± [`CI_Z`] posterior
+    /// standard deviations, clamped to 0–100 (a normal approximation, so
+    /// that more evidence never widens it; the bootstrap's percentiles carry
+    /// the Monte-Carlo noise of 200 replicates).
+    pub fn interval(&self) -> [f64; 2] {
+        let (p, h) = (self.shrunk.score, CI_Z * self.sd);
+        [
+            round2((p - h).clamp(0.0, 100.0)),
+            round2((p + h).clamp(0.0, 100.0)),
+        ]
+    }
 }
 
 /// A deterministic generator for the bootstrap (SplitMix64, Steele et al.
@@ -462,12 +491,12 @@ pub fn index(data: &Data, scope: &Scope, overrides: &Overrides) -> IndexResult {
     let mut signal_shrunk: BTreeMap<&str, Shrunk> = BTreeMap::new();
     for (k, (s, o)) in outcomes.iter().enumerate() {
         let Outcome::Measured(m) = o else { continue };
-        let (sh, scores) = replicates(*s, m, &scope.name);
-        for (rep, sc) in replicate_scores.iter_mut().zip(&scores) {
+        let r = replicates(*s, m, &scope.name);
+        for (rep, sc) in replicate_scores.iter_mut().zip(&r.scores) {
             rep[k].1 = Some(*sc);
         }
-        signal_ci.insert(s.id(), interval(scores));
-        signal_shrunk.insert(s.id(), sh);
+        signal_ci.insert(s.id(), Some(r.interval()));
+        signal_shrunk.insert(s.id(), r.shrunk);
     }
     let mut family_reps: BTreeMap<Family, Vec<f64>> = BTreeMap::new();
     let mut index_reps = Vec::new();
