@@ -2,18 +2,27 @@
 //! security findings and the fragile knowledge of the code sit. A map shown
 //! beside the hotspots, not a signal of the index: it carries no weight.
 //!
-//! Three parts, each in 0–1, and their mean:
+//! Four parts, each in 0–1, and their mean:
 //! - **reliability**: the share of the window's defect-fix commits that
 //!   touched the component's files (a fix touching two components counts for
 //!   both);
-//! - **security**: the component's share of the ingested security findings'
-//!   weight (severity-weighted, as `security_debt`);
+//! - **security**: the component's share of the security findings' weight:
+//!   the ingested SARIF findings (severity-weighted, as `security_debt`) and
+//!   the vulnerable dependencies at `HEAD`, at their dependency file (the
+//!   weights of `vulnerable-dependencies`); measured once either source
+//!   exists, every component's share 0 when it found nothing;
 //! - **knowledge**: the share of the component's code at `HEAD` whose
 //!   knowledge sits with one author (a knowledge island) or with no active
-//!   author (orphaned).
+//!   author (orphaned);
+//! - **ownership** (CODEOWNERS health): the share of the component's code at
+//!   `HEAD` without an active owner — no CODEOWNERS rule owns it, or every
+//!   owner its rule names is an individual who is stale or never committed
+//!   (an `@org/team` counts as an owner: its members are not measurable
+//!   offline). Not measured without a CODEOWNERS file.
 //!
 //! A part without data (no defect fix in the window, no security report
-//! ingested, no measured code in the component) is *not measured*: it is
+//! ingested and no advisory database stored, no measured code in the
+//! component, no CODEOWNERS file) is *not measured*: it is
 //! listed as such and left out of the mean, never counted as 0 risk.
 
 use std::collections::BTreeMap;
@@ -26,6 +35,7 @@ use crate::components::ComponentMap;
 pub const RELIABILITY: &str = "reliability";
 pub const SECURITY: &str = "security";
 pub const KNOWLEDGE: &str = "knowledge";
+pub const OWNERSHIP: &str = "ownership";
 
 /// A file's security findings: count and severity weight.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,13 +45,15 @@ pub struct SecurityMark {
     pub weight: f64,
 }
 
-/// A file's code at `HEAD` and whether its knowledge is fragile (island or
-/// orphaned).
+/// A file's code at `HEAD`, whether its knowledge is fragile (island or
+/// orphaned) and, with a CODEOWNERS file, whether it has an active owner.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KnowledgeMark {
     pub path: String,
     pub code_lines: u32,
     pub fragile: bool,
+    /// `None` without a CODEOWNERS file.
+    pub owned: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -57,6 +69,9 @@ pub struct ComponentRisk {
     pub knowledge: Option<f64>,
     pub fragile_code_lines: u64,
     pub code_lines: u64,
+    /// Share of the component's code without an active CODEOWNERS owner, 0–1.
+    pub ownership: Option<f64>,
+    pub unowned_code_lines: u64,
     /// Mean of the measured parts; `None` when none was measured.
     pub combined: Option<f64>,
     /// Parts without data, left out of `combined`.
@@ -71,7 +86,8 @@ fn round2(x: f64) -> f64 {
 /// combined figure first (unmeasured last, then by name).
 ///
 /// `fixes`: per defect-fix commit of the window, the paths at `HEAD` it
-/// touched. `security`: `None` when no security report was ingested.
+/// touched. `security`: `None` when no security report was ingested and no
+/// advisory database is stored.
 pub fn concentration(
     map: &ComponentMap,
     fixes: &[Vec<String>],
@@ -85,6 +101,8 @@ pub fn concentration(
         weight: f64,
         lines: u64,
         fragile: u64,
+        owner_lines: u64,
+        unowned: u64,
     }
     let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
     for fix in fixes {
@@ -108,19 +126,34 @@ pub fn concentration(
         if k.fragile {
             a.fragile += u64::from(k.code_lines);
         }
+        if let Some(owned) = k.owned {
+            a.owner_lines += u64::from(k.code_lines);
+            if !owned {
+                a.unowned += u64::from(k.code_lines);
+            }
+        }
     }
     let total_fixes = fixes.len() as f64;
     let mut out: Vec<ComponentRisk> = acc
         .into_iter()
         .map(|(component, a)| {
             let reliability = (total_fixes > 0.0).then(|| round2(a.fixes as f64 / total_fixes));
-            let security =
-                (security.is_some() && total_weight > 0.0).then(|| round2(a.weight / total_weight));
+            // With a source that found nothing, no component holds any of it.
+            let security = security.is_some().then(|| {
+                if total_weight > 0.0 {
+                    round2(a.weight / total_weight)
+                } else {
+                    0.0
+                }
+            });
             let knowledge = (a.lines > 0).then(|| round2(a.fragile as f64 / a.lines as f64));
+            let ownership =
+                (a.owner_lines > 0).then(|| round2(a.unowned as f64 / a.owner_lines as f64));
             let parts = [
                 (RELIABILITY, reliability),
                 (SECURITY, security),
                 (KNOWLEDGE, knowledge),
+                (OWNERSHIP, ownership),
             ];
             let measured: Vec<f64> = parts.iter().filter_map(|p| p.1).collect();
             let combined = (!measured.is_empty())
@@ -134,6 +167,8 @@ pub fn concentration(
                 knowledge,
                 fragile_code_lines: a.fragile,
                 code_lines: a.lines,
+                ownership,
+                unowned_code_lines: a.unowned,
                 combined,
                 not_measured: parts
                     .iter()
@@ -161,6 +196,7 @@ mod tests {
             path: path.to_owned(),
             code_lines,
             fragile,
+            owned: None,
         }
     }
 
@@ -201,7 +237,34 @@ mod tests {
         assert_eq!(r[1].reliability, Some(0.25));
         assert_eq!(r[1].security, Some(0.25));
         assert_eq!(r[1].knowledge, Some(0.0));
-        assert!(r[1].not_measured.is_empty());
+        assert_eq!(r[1].not_measured, vec![OWNERSHIP]);
+    }
+
+    #[test]
+    fn ownership_is_the_share_of_code_without_an_active_owner() {
+        let map = ComponentMap::new(&BTreeMap::new()).unwrap();
+        let mark = |path: &str, lines, owned| KnowledgeMark {
+            owned: Some(owned),
+            ..k(path, lines, false)
+        };
+        let r = concentration(
+            &map,
+            &[],
+            None,
+            &[
+                mark("api/a.rs", 30, false),
+                mark("api/b.rs", 70, true),
+                mark("web/c.ts", 5, true),
+            ],
+        );
+        let api = r.iter().find(|c| c.component == "api").unwrap();
+        assert_eq!(api.ownership, Some(0.3));
+        assert_eq!(api.unowned_code_lines, 30);
+        // Knowledge 0 and ownership 0.3: the mean of the two measured parts.
+        assert_eq!(api.combined, Some(0.15));
+        let web = r.iter().find(|c| c.component == "web").unwrap();
+        assert_eq!(web.ownership, Some(0.0));
+        assert_eq!(web.not_measured, vec![RELIABILITY, SECURITY]);
     }
 
     #[test]
@@ -211,7 +274,7 @@ mod tests {
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].reliability, None);
         assert_eq!(r[0].security, None);
-        assert_eq!(r[0].not_measured, vec![RELIABILITY, SECURITY]);
+        assert_eq!(r[0].not_measured, vec![RELIABILITY, SECURITY, OWNERSHIP]);
         // The mean of the one measured part, not of three with zeros.
         assert_eq!(r[0].combined, Some(1.0));
     }

@@ -484,14 +484,18 @@ fn reverts(data: &Data, history: &History) -> Vec<friction_signals::delivery::Re
         .collect()
 }
 
-/// The window's commits whose message names one of the repository's
-/// incidents (`friction_signals::incidents::referenced`), with the
-/// incident's label: the hotspot map marks their files.
+/// The window's commits linked to the repository's incidents, for the
+/// hotspot map: those whose message names one
+/// (`friction_signals::incidents::referenced`: all their files), and the
+/// defect fixes to an incident's service's files inside its window
+/// (`friction_signals::incidents::fixes_in_window`: those files) when the
+/// message does not already name it.
 fn incident_commits(
     data: &Data,
     history: &History,
     incidents: &[friction_signals::incidents::Incident],
-) -> Vec<(u32, String)> {
+) -> Vec<friction_signals::incidents::IncidentLink> {
+    use friction_signals::incidents::{IncidentLink, fixes_in_window, referenced};
     if incidents.is_empty() {
         return Vec::new();
     }
@@ -503,10 +507,21 @@ fn incident_commits(
         let Some((_, _, message)) = history.messages.get(&c.id) else {
             continue;
         };
-        for n in friction_signals::incidents::referenced(message, incidents) {
-            out.push((i as u32, incidents[n].label()));
+        for n in referenced(message, incidents) {
+            out.push(IncidentLink {
+                commit: i as u32,
+                label: incidents[n].label(),
+                files: None,
+            });
         }
     }
+    let named: std::collections::HashSet<(u32, String)> =
+        out.iter().map(|l| (l.commit, l.label.clone())).collect();
+    out.extend(
+        fixes_in_window(data, incidents)
+            .into_iter()
+            .filter(|l| !named.contains(&(l.commit, l.label.clone()))),
+    );
     out.sort();
     out
 }

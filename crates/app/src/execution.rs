@@ -159,7 +159,8 @@ fn items(store: &Store, from: i64, last: i64) -> Result<Vec<Item>, Error> {
                 .or_insert_with(|| i.category.clone());
         }
     }
-    let category = |status: &str| -> String {
+    // A status name's category, resolved once per distinct name.
+    let category_of = |status: &str| -> String {
         learned
             .get(&status.trim().to_lowercase())
             .cloned()
@@ -173,17 +174,29 @@ fn items(store: &Store, from: i64, last: i64) -> Result<Vec<Item>, Error> {
             .collect()
     };
     let mut out: Vec<Item> = Vec::new();
-    let mut at: HashMap<(String, String, String), usize> = HashMap::new();
+    // The kept items by key, then by (source, scope): looked up with the
+    // change rows' borrowed text, without building a key per change.
+    let mut scopes: Vec<(String, String)> = Vec::new();
+    let mut at: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
     for w in stored {
         if w.created_at.is_some_and(|c| c > last)
             || w.resolved_at.is_some_and(|r| r < from || r > last)
         {
             continue;
         }
-        at.insert(
-            (w.source.clone(), w.scope.clone(), w.key.clone()),
-            out.len(),
-        );
+        let scope = match scopes
+            .iter()
+            .position(|(s, c)| *s == w.source && *c == w.scope)
+        {
+            Some(i) => i,
+            None => {
+                scopes.push((w.source.clone(), w.scope.clone()));
+                scopes.len() - 1
+            }
+        };
+        at.entry(w.key.clone())
+            .or_default()
+            .push((scope, out.len()));
         out.push(Item {
             labels: split(&w.labels),
             components: split(&w.components),
@@ -203,25 +216,96 @@ fn items(store: &Store, from: i64, last: i64) -> Result<Vec<Item>, Error> {
             pulls: Vec::new(),
         });
     }
-    for c in store.work_item_changes().map_err(err)? {
-        let Some(&i) = at.get(&(c.source, c.scope, c.key)) else {
-            continue;
-        };
-        match c.field.as_str() {
-            "status" => {
-                if let Some(t) = c.at.filter(|t| *t <= last) {
-                    out[i]
-                        .statuses
-                        .push((t, category(&c.to), category(&c.from)));
+    // Each kept change with its id, so that a change several exports hold
+    // is read once: per item, sorted by (id, time, values) and the first of
+    // each id kept — the earliest time, whatever the order of ingestion.
+    struct Raw {
+        item: usize,
+        id: String,
+        at: Option<i64>,
+        kind: RawKind,
+    }
+    #[derive(PartialEq, Eq, PartialOrd, Ord)]
+    enum RawKind {
+        // Categories as indices into `names`.
+        Status { to: usize, from: usize },
+        Commit(String),
+        Pull(u64),
+    }
+    let mut names: Vec<String> = Vec::new();
+    let mut name_at: HashMap<String, usize> = HashMap::new();
+    let mut name = |status: &str| -> usize {
+        if let Some(&i) = name_at.get(status) {
+            return i;
+        }
+        names.push(category_of(status));
+        name_at.insert(status.to_owned(), names.len() - 1);
+        names.len() - 1
+    };
+    let mut raw: Vec<Raw> = Vec::new();
+    store
+        .visit_work_item_changes(|c| {
+            let Some(candidates) = at.get(c.key) else {
+                return;
+            };
+            let Some(&(_, item)) = candidates.iter().find(|(scope, _)| {
+                let (s, sc) = &scopes[*scope];
+                s == c.source && sc == c.scope
+            }) else {
+                return;
+            };
+            let kind = match c.field {
+                "status" => RawKind::Status {
+                    to: name(c.to),
+                    from: name(c.from),
+                },
+                "commit" => RawKind::Commit(c.to.to_owned()),
+                "pull_request" => match c.to.parse::<u64>() {
+                    Ok(n) => RawKind::Pull(n),
+                    Err(_) => return,
+                },
+                _ => return,
+            };
+            raw.push(Raw {
+                item,
+                id: c.id.to_owned(),
+                at: c.at,
+                kind,
+            });
+        })
+        .map_err(err)?;
+    let field = |k: &RawKind| match k {
+        RawKind::Status { .. } => 0u8,
+        RawKind::Commit(_) => 1,
+        RawKind::Pull(_) => 2,
+    };
+    // A time, when any copy has one, wins over none (SQL's MIN).
+    let earliest = |at: Option<i64>| (at.is_none(), at);
+    raw.sort_unstable_by(|a, b| {
+        (a.item, &a.id, field(&a.kind), earliest(a.at), &a.kind).cmp(&(
+            b.item,
+            &b.id,
+            field(&b.kind),
+            earliest(b.at),
+            &b.kind,
+        ))
+    });
+    raw.dedup_by(|b, a| a.item == b.item && a.id == b.id && field(&a.kind) == field(&b.kind));
+    // Then in time order (then id), as the trackers recorded them; changes
+    // without a time first.
+    raw.sort_by(|a, b| (a.item, a.at, &a.id).cmp(&(b.item, b.at, &b.id)));
+    for r in raw {
+        let item = &mut out[r.item];
+        match r.kind {
+            RawKind::Status { to, from } => {
+                if let Some(t) = r.at.filter(|t| *t <= last) {
+                    item.statuses
+                        .push((t, names[to].clone(), names[from].clone()));
                 }
             }
-            "commit" => out[i].commits.push(c.to),
-            "pull_request" => out[i].pulls.extend(c.to.parse::<u64>().ok()),
-            _ => {}
+            RawKind::Commit(sha) => item.commits.push(sha),
+            RawKind::Pull(n) => item.pulls.push(n),
         }
-    }
-    for item in &mut out {
-        item.statuses.sort_by_key(|s| s.0);
     }
     Ok(out)
 }

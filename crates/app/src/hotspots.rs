@@ -280,14 +280,45 @@ impl Session {
                 path: f.path.clone(),
                 code_lines: f.code_lines,
                 fragile: f.island || f.orphaned,
+                owned: knowledge
+                    .without_active_owner
+                    .as_ref()
+                    .map(|w| !w.contains(&f.path)),
             })
             .collect();
-        report.risk = risk::concentration(
-            &map,
-            &report.risk_inputs.fixes,
-            report.risk_inputs.security.as_deref(),
-            &marks,
-        );
+        // Vulnerable dependencies at HEAD, at their dependency file, when an
+        // advisory database is stored and the tree has dependency files.
+        let supply = crate::supply::audit(self.store(), &self.project().path)
+            .ok()
+            .filter(|s| s.advisories.is_some() && !s.files.is_empty());
+        let mut security = report.risk_inputs.security.take();
+        if let Some(s) = &supply {
+            let mut by_file: std::collections::BTreeMap<&str, (u32, f64)> =
+                std::collections::BTreeMap::new();
+            // Vulnerabilities and malicious packages, as
+            // `vulnerable-dependencies` counts them (unmaintained ones are
+            // another signal's).
+            for f in s.findings.iter().filter(|f| f.kind != "unmaintained") {
+                let e = by_file
+                    .entry(s.packages[f.package as usize].file.as_str())
+                    .or_default();
+                e.0 += 1;
+                e.1 += friction_signals::supply::weight(f);
+            }
+            security
+                .get_or_insert_with(Vec::new)
+                .extend(
+                    by_file
+                        .into_iter()
+                        .map(|(path, (findings, weight))| SecurityMark {
+                            path: path.to_owned(),
+                            findings,
+                            weight,
+                        }),
+                );
+        }
+        report.risk =
+            risk::concentration(&map, &report.risk_inputs.fixes, security.as_deref(), &marks);
         Ok(report)
     }
 }

@@ -60,6 +60,13 @@ pub struct KnowledgeReport {
     /// Code several teams changed in the activity window.
     pub coordination: Option<Coordination>,
     pub codeowners: Option<CodeOwnersSummary>,
+    /// With a CODEOWNERS file, the files of `files` without an active owner:
+    /// no rule owns them, or every owner their rule names is an individual
+    /// who is stale or never committed (an `@org/team` counts as an owner:
+    /// its members are not measurable offline). Read by the risk
+    /// concentration, not serialised.
+    #[serde(skip)]
+    pub without_active_owner: Option<BTreeSet<String>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -339,6 +346,7 @@ impl Session {
             .as_ref()
             .and_then(|r| r.paths_at(r.head_commit().ok()?, |_| true).ok())
             .unwrap_or_else(|| k.files.iter().map(|f| f.path.clone()).collect());
+        let mut without_active_owner: Option<BTreeSet<String>> = None;
         let codeowners = codeowners.map(|(file, co)| {
             let total: u64 = k.files.iter().map(|f| u64::from(f.code_lines)).sum();
             let without_owner: Vec<&knowledge::FileKnowledge> = k
@@ -350,6 +358,21 @@ impl Session {
             let listed = co.owners();
             let mut owners =
                 teams::owner_health(listed.iter().map(String::as_str), &identities, active_since);
+            let live: BTreeSet<&str> = owners
+                .iter()
+                .filter(|o| matches!(o.status, OwnerStatus::Active | OwnerStatus::Team))
+                .map(|o| o.owner.as_str())
+                .collect();
+            without_active_owner = Some(
+                k.files
+                    .iter()
+                    .filter(|f| {
+                        co.owners_of(&f.path)
+                            .is_none_or(|os| !os.iter().any(|o| live.contains(o.as_str())))
+                    })
+                    .map(|f| f.path.clone())
+                    .collect(),
+            );
             let count = |s: OwnerStatus| owners.iter().filter(|o| o.status == s).count() as u64;
             let (stale_owners, never_committed_owners, team_owners) = (
                 count(OwnerStatus::Stale),
@@ -414,6 +437,7 @@ impl Session {
             team_overlaps,
             coordination,
             codeowners,
+            without_active_owner,
         })
     }
 }

@@ -313,9 +313,10 @@ pub fn cost_model(data: &Data, economics: &Economics, overrides: &Overrides) -> 
         .and_then(|d| d.security.as_ref())
         .map(friction_signals::security_findings::weighted_by_file)
         .unwrap_or_default();
-    let mut incidents_of: BTreeMap<u32, Vec<&str>> = BTreeMap::new();
-    for (commit, label) in data.delivery.iter().flat_map(|d| &d.incident_commits) {
-        incidents_of.entry(*commit).or_default().push(label);
+    let mut incidents_of: BTreeMap<u32, Vec<&friction_signals::incidents::IncidentLink>> =
+        BTreeMap::new();
+    for link in data.delivery.iter().flat_map(|d| &d.incident_commits) {
+        incidents_of.entry(link.commit).or_default().push(link);
     }
     let mut files = Vec::new();
     let (mut friction_total, mut defect_total) = (Range::zero(), Range::zero());
@@ -381,7 +382,8 @@ pub fn cost_model(data: &Data, economics: &Economics, overrides: &Overrides) -> 
                     .iter()
                     .filter_map(|c| incidents_of.get(c))
                     .flatten()
-                    .map(|l| (*l).to_owned())
+                    .filter(|l| l.files.as_ref().is_none_or(|f| f.contains(&(i as u32))))
+                    .map(|l| l.label.clone())
                     .collect::<BTreeSet<String>>()
                     .into_iter()
                     .collect(),

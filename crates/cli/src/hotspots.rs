@@ -241,20 +241,21 @@ fn risk_rows(out: &mut String, report: &HotspotReport) {
         return;
     }
     out.push_str(&format!(
-        "\n  risk concentration per component (0–1; combined = mean of the measured parts)\n  {:<24}  {:>12}  {:>12}  {:>12}  {:>12}\n",
-        "component", "reliability", "security", "knowledge", "combined"
+        "\n  risk concentration per component (0–1; combined = mean of the measured parts)\n  {:<24}  {:>12}  {:>12}  {:>12}  {:>12}  {:>12}\n",
+        "component", "reliability", "security", "knowledge", "ownership", "combined"
     ));
     for c in &report.risk {
         out.push_str(&format!(
-            "  {:<24}  {:>12}  {:>12}  {:>12}  {:>12}\n",
+            "  {:<24}  {:>12}  {:>12}  {:>12}  {:>12}  {:>12}\n",
             clean(&c.component),
             part(c.reliability),
             part(c.security),
             part(c.knowledge),
+            part(c.ownership),
             part(c.combined)
         ));
     }
-    out.push_str("  reliability: share of the window's defect-fix commits touching the component; security: its share of the security findings' weight; knowledge: share of its code known by one author or no active author\n");
+    out.push_str("  reliability: share of the window's defect-fix commits touching the component; security: its share of the weight of security findings and vulnerable dependencies; knowledge: share of its code known by one author or no active author; ownership: share of its code without an active CODEOWNERS owner\n");
 }
 
 /// One listing of files under its title.

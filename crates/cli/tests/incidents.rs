@@ -290,6 +290,21 @@ fn error_budgets_union_the_incidents_of_the_slos_service_in_its_window() {
     assert!(text.contains("Checkout API/availability"), "{text}");
 }
 
+/// The newest commit's author time.
+fn head_time(f: &Fixture) -> i64 {
+    f.git(&["log", "-1", "--format=%at"])
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// Appends `lines` to the fixture's `friction.toml` (not committed).
+fn add_to_config(f: &Fixture, lines: &str) {
+    let mut toml = std::fs::read_to_string(f.path().join("friction.toml")).unwrap();
+    toml.push_str(lines);
+    f.write("friction.toml", toml);
+}
+
 /// Incident-linked hotspots: two fix commits to `src/hot.py` name incidents
 /// of the repository's service by id, so
 /// the hotspot map marks it as behind repeat incidents in the JSON, the
@@ -298,9 +313,7 @@ fn error_budgets_union_the_incidents_of_the_slos_service_in_its_window() {
 #[test]
 fn files_changed_by_commits_naming_incidents_are_marked_in_the_hotspot_map() {
     let mut f = support::costly_hotspot();
-    let mut toml = std::fs::read_to_string(f.path().join("friction.toml")).unwrap();
-    toml.push_str("[services]\nshop = [\".\"]\n");
-    f.write("friction.toml", toml);
+    add_to_config(&f, "[services]\nshop = [\".\"]\n");
     // Files changed once, so the change distribution bends after src/hot.py.
     for name in ["a", "b", "c", "d"] {
         f.write(
@@ -326,11 +339,7 @@ fn files_changed_by_commits_naming_incidents_are_marked_in_the_hotspot_map() {
         }
         f.commit_as(message, "Bob", "bob@example.com");
     }
-    let head: i64 = f
-        .git(&["log", "-1", "--format=%at"])
-        .trim()
-        .parse()
-        .unwrap();
+    let head = head_time(&f);
     f.write(
         "incidents.csv",
         format!(
@@ -376,5 +385,53 @@ fn files_changed_by_commits_naming_incidents_are_marked_in_the_hotspot_map() {
         md.lines().any(|l| l.starts_with(r"| src/hot\.py |")
             && l.ends_with(r"| 2 · repeat incidents: csv\#INC\-12, csv\#INC\-9 |")),
         "{md}"
+    );
+}
+
+/// Incident-linked hotspots by time: a defect fix that names no incident
+/// but lands inside an incident's window (within a day of its resolution)
+/// marks the files of the incident's service it touched — `src/` here —
+/// and no other; a fix days after an incident links nothing.
+#[test]
+fn a_defect_fix_inside_an_incidents_window_marks_the_services_files() {
+    let mut f = support::costly_hotspot();
+    add_to_config(&f, "[services]\nshop = [\"src/\"]\n");
+    f.commit_as("map the shop service", "Ann", "ann@example.com");
+    f.advance_days(1);
+    let hot = std::fs::read_to_string(f.path().join("src/hot.py")).unwrap();
+    f.write("src/hot.py", format!("{hot}# bound the pool\n"));
+    f.write("lib/pool.py", "def size():\n    return 4\n");
+    f.commit_as(
+        "Fix crash when the connection pool is exhausted",
+        "Bob",
+        "bob@example.com",
+    );
+    let head = head_time(&f);
+    f.write(
+        "incidents.csv",
+        format!(
+            "id,title,created_at,resolved_at,service\n\
+             INC-7,Pool exhausted,{a},{b},shop\n\
+             INC-3,Slow pages,{c},{d},shop\n",
+            a = iso(head - 3 * 3600),
+            b = iso(head - 1800),
+            c = iso(head - 4 * 86_400),
+            d = iso(head - 4 * 86_400 + 3600),
+        ),
+    );
+    ok(friction(&["scan", ".", "--quiet", "--no-report"], f.path()));
+    ok(friction(&["ingest", "--quiet", "incidents.csv"], f.path()));
+    let a = assess(&f);
+    let files = a["cost"]["files"].as_array().unwrap();
+    let hot = files.iter().find(|x| x["path"] == "src/hot.py").unwrap();
+    assert_eq!(hot["incidents"], serde_json::json!(["csv#INC-7"]), "{hot}");
+    // No other file is marked (the same commit's `lib/pool.py` is outside
+    // the service's paths; the unit test of `fixes_in_window` checks the
+    // file filter on a file the cost model lists).
+    assert!(
+        files
+            .iter()
+            .all(|x| x["path"] == "src/hot.py" || x.get("incidents").is_none()),
+        "{files:?}"
     );
 }

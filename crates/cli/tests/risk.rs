@@ -1,6 +1,7 @@
 //! Risk concentration per component in `friction hotspots`: reliability
-//! (defect fixes), security (findings) and knowledge (islands, orphans),
-//! computed here by hand from a two-component history.
+//! (defect fixes), security (findings), knowledge (islands, orphans) and
+//! ownership (CODEOWNERS health), computed here by hand from a two-component
+//! history.
 
 mod support;
 
@@ -38,20 +39,29 @@ fn history() -> Fixture {
     f
 }
 
+/// Scans `f` into `x.db` beside it; the store's path and `friction hotspots
+/// --json`'s `risk` list.
+fn scanned_risk(f: &Fixture) -> (String, Vec<serde_json::Value>) {
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    let db = db.to_str().unwrap().to_owned();
+    let r = friction_json(&["hotspots", ".", "--db", &db, "--json"], f.path());
+    (db, r["risk"].as_array().unwrap().clone())
+}
+
+/// The risk concentration of component `name`.
+fn component<'a>(risk: &'a [serde_json::Value], name: &str) -> &'a serde_json::Value {
+    risk.iter()
+        .find(|c| c["component"] == name)
+        .unwrap_or_else(|| panic!("{name} in {risk:?}"))
+}
+
 #[test]
 fn risk_concentration_per_component_with_security_not_measured() {
     let f = history();
-    let db = f.path().join("x.db");
-    scan_json(f.path(), &db, &[]);
-    let db = db.to_str().unwrap();
-    let r = friction_json(&["hotspots", ".", "--db", db, "--json"], f.path());
-    let risk = r["risk"].as_array().unwrap();
-    let by = |name: &str| {
-        risk.iter()
-            .find(|c| c["component"] == name)
-            .unwrap_or_else(|| panic!("{name} in {risk:?}"))
-    };
-    let (api, web) = (by("api"), by("web"));
+    let (db, risk) = scanned_risk(&f);
+    let db = db.as_str();
+    let (api, web) = (component(&risk, "api"), component(&risk, "web"));
     // Reliability: of the 2 defect fixes, both touched api, one touched web.
     assert_eq!(
         (api["fix_commits"].as_u64(), web["fix_commits"].as_u64()),
@@ -67,7 +77,10 @@ fn risk_concentration_per_component_with_security_not_measured() {
     // No security report ingested: not measured, left out of the mean.
     for c in [api, web] {
         assert!(c["security"].is_null(), "{c}");
-        assert_eq!(c["not_measured"], serde_json::json!(["security"]));
+        assert_eq!(
+            c["not_measured"],
+            serde_json::json!(["security", "ownership"])
+        );
     }
     assert_eq!(api["combined"].as_f64(), Some(0.88)); // (1.0 + 0.75) / 2, rounded
     assert_eq!(web["combined"].as_f64(), Some(0.25)); // (0.5 + 0.0) / 2
@@ -91,4 +104,29 @@ fn risk_concentration_per_component_with_security_not_measured() {
         again,
         friction_stdout(&["hotspots", ".", "--db", db, "--json"], f.path())
     );
+}
+
+#[test]
+fn codeowners_health_is_the_ownership_part() {
+    let mut f = history();
+    // api/ is owned by Alice (active), web/ by an owner who never committed;
+    // api/c.rs is un-owned by a rule without owners.
+    f.write(
+        ".github/CODEOWNERS",
+        "/api/ @alice\n/api/c.rs\n/web/ @carol\n",
+    );
+    f.commit_as("Add code owners", BOB.0, BOB.1);
+    let (db, risk) = scanned_risk(&f);
+    let db = db.as_str();
+    let (api, web) = (component(&risk, "api"), component(&risk, "web"));
+    // api: c.rs (2 of 8 lines) has no owner; a.rs is Alice's, who is active.
+    assert_eq!(api["unowned_code_lines"].as_u64(), Some(2));
+    assert_eq!(api["ownership"].as_f64(), Some(0.25));
+    // web: its one owner never committed, so none of its code has an active owner.
+    assert_eq!(web["ownership"].as_f64(), Some(1.0));
+    assert_eq!(web["not_measured"], serde_json::json!(["security"]));
+    // (0.5 + 0.0 + 1.0) / 3
+    assert_eq!(web["combined"].as_f64(), Some(0.5));
+    let text = friction_stdout(&["hotspots", ".", "--db", db], f.path());
+    assert!(text.contains("ownership"), "{text}");
 }

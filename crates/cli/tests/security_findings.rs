@@ -80,8 +80,21 @@ fn sarif_findings_score_security_and_mark_security_debt_in_the_hotspot_map() {
         "{}",
         signal(&a, "security-findings")
     );
-    let plain = friction_stdout(&["hotspots", "--json", "--all"], f.path());
-    assert!(!plain.contains("security_"), "{plain}");
+    let plain = friction_json(&["hotspots", "--json", "--all"], f.path());
+    let files = plain["files"].to_string();
+    assert!(!files.contains("security_"), "{files}");
+    // …and the risk concentration says security is not measured, not 0.
+    for c in plain["risk"].as_array().unwrap() {
+        assert!(c["security"].is_null(), "{c}");
+        assert!(
+            c["not_measured"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p == "security"),
+            "{c}"
+        );
+    }
 
     let codeql = ingest_fixture("sarif/codeql-shape.sarif");
     let spec = ingest_fixture("sarif/spec-uribaseids.sarif");

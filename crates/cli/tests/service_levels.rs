@@ -7,7 +7,7 @@
 
 mod support;
 
-use support::{Fixture, figure, friction, friction_json, signal};
+use support::{Fixture, figure, friction, friction_json, iso, ok, signal};
 
 fn repository() -> Fixture {
     let mut f = Fixture::new();
@@ -97,4 +97,46 @@ fn reliability_debt_weighs_unguarded_slos_and_alerts_without_a_runbook() {
     assert_eq!(evidence[0]["cite"], "exports/rules.yml record 1");
     let ids: Vec<&str> = evidence.iter().map(|e| e["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["api/ApiDown", "api/DiskFull", "search/latency"]);
+
+    // PagerDuty incidents with their logs: ApiDown (no runbook) resolved by
+    // a person, DiskFull (link to no runbook) cleared by the integration,
+    // ApiSlow (runbook found) resolved by a person.
+    let t = f.now() - 86_400;
+    let incident = |n: u32, title: &str, agent: &str| {
+        let (c, r) = (
+            iso(t + i64::from(n) * 3_600),
+            iso(t + i64::from(n) * 3_600 + 600),
+        );
+        format!(
+            r#"{{"id":"P{n}","type":"incident","incident_number":{n},"title":"{title}","status":"resolved","created_at":"{c}","service":{{"id":"S1","type":"service_reference","summary":"shop"}},"log_entries":[{{"id":"T{n}","type":"trigger_log_entry","created_at":"{c}","agent":{{"type":"integration_reference"}},"incident":{{"id":"P{n}"}}}},{{"id":"R{n}","type":"resolve_log_entry","created_at":"{r}","agent":{{"type":"{agent}"}},"incident":{{"id":"P{n}"}}}}]}}"#
+        )
+    };
+    f.write(
+        "pd/incidents.json",
+        format!(
+            r#"{{"incidents":[{},{},{}],"limit":25,"offset":0,"more":false}}"#,
+            incident(1, "[FIRING:1] ApiDown api", "user_reference"),
+            incident(2, "[FIRING:1] DiskFull db-1", "integration_reference"),
+            incident(3, "[FIRING:1] ApiSlow api", "user_reference"),
+        ),
+    );
+    ok(friction(&["ingest", "pd", "--quiet"], f.path()));
+    let a = friction_json(&["assess", "--json"], f.path());
+    let s = signal(&a, "reliability-debt");
+    assert_eq!(figure(s, "incidents raised by a stored alerting rule"), 3.0);
+    assert_eq!(
+        figure(s, "resolved incidents whose log says who resolved them"),
+        3.0
+    );
+    assert_eq!(
+        figure(s, "of them, resolved by a person (manual response)"),
+        2.0
+    );
+    assert_eq!(
+        figure(
+            s,
+            "resolved by a person after a rule without a working runbook raised them"
+        ),
+        1.0
+    );
 }

@@ -262,3 +262,41 @@ fn a_malformed_lockfile_lowers_coverage_and_is_named() {
     assert_eq!(unpinned["value"].as_f64(), Some(0.0), "{unpinned}");
     assert_eq!(unpinned["coverage"].as_f64(), Some(0.5), "{unpinned}");
 }
+
+/// The risk concentration's security part reads the vulnerable dependencies
+/// at HEAD, at their lockfile's component, once an advisory database is
+/// stored: `api/`'s lockfile pins regex 1.5.4 (RUSTSEC-2022-0013), `web/`
+/// has none. Before the import it is not measured.
+#[test]
+fn vulnerable_dependencies_place_security_risk_at_their_lockfiles_component() {
+    let f = scanned(&[
+        ("api/main.rs", "fn main() {\n    println!(\"api\");\n}\n"),
+        ("api/Cargo.lock", CARGO_LOCK),
+        ("web/app.ts", "export const v = 1;\n"),
+    ]);
+    let risk = |f: &Fixture| -> serde_json::Value {
+        friction_json(&["hotspots", "--json"], f.path())["risk"].clone()
+    };
+    let component = |risk: &serde_json::Value, name: &str| -> serde_json::Value {
+        risk.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["component"] == name)
+            .unwrap_or_else(|| panic!("{name} in {risk}"))
+            .clone()
+    };
+    let before = risk(&f);
+    assert!(component(&before, "api")["security"].is_null(), "{before}");
+    let out = import(&f, &advisories().join("rustsec"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after = risk(&f);
+    let (api, web) = (component(&after, "api"), component(&after, "web"));
+    assert_eq!(api["security"].as_f64(), Some(1.0), "{after}");
+    assert_eq!(api["security_findings"].as_u64(), Some(1), "{after}");
+    // Measured, and none of it: 0, not "not measured".
+    assert_eq!(web["security"].as_f64(), Some(0.0), "{after}");
+}

@@ -63,6 +63,9 @@ fn pagerduty_entry(e: &Value, incident: &str) -> Result<IncidentEvent, String> {
         incident_id,
         kind,
         at: time(e, "created_at")?,
+        agent: text_at(e, &["agent", "type"])
+            .trim_end_matches("_reference")
+            .to_owned(),
     })
 }
 
@@ -253,6 +256,20 @@ mod tests {
             Some(368)
         );
         assert_eq!(records.len(), 1 + 8);
+        // Who made each entry: Keon Amini (a user) resolved it, the service
+        // assigned it, and the e-mail notifications name no agent.
+        let agent = |kind: &str| -> Vec<&str> {
+            records
+                .iter()
+                .filter_map(|r| match r {
+                    InputRecord::IncidentEvent(e) if e.kind == kind => Some(e.agent.as_str()),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(agent("resolve"), ["user"]);
+        assert_eq!(agent("assign"), ["service", "service"]);
+        assert_eq!(agent("notify"), ["", ""]);
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub use github::scope_of as github_scope;
 
 /// Bumped whenever what an extractor reads from a format changes, so that
 /// stored inputs are read again although their bytes did not change.
-pub const EXTRACTOR_VERSION: u32 = 2;
+pub const EXTRACTOR_VERSION: u32 = 3;
 
 /// The formats friction reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

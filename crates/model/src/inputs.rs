@@ -285,6 +285,10 @@ pub struct IncidentEvent {
     /// `annotate`, `reopen`, … (PagerDuty's type without `_log_entry`).
     pub kind: String,
     pub at: Option<i64>,
+    /// Who made the entry: `user` (a person), `service`, `integration`, …
+    /// (PagerDuty's `agent.type` without `_reference`); empty when the
+    /// export does not say.
+    pub agent: String,
 }
 
 /// A work item (a Jira issue, a GitHub or GitLab issue, a Linear issue, a

@@ -390,10 +390,12 @@ pub struct Delivery {
     pub incident_mapping: Option<crate::incidents::Mapping>,
     /// Findings of the stored SARIF files; `None` when none is stored.
     pub security: Option<crate::security_findings::CodeFindings>,
-    /// Commits of the window whose message names one of `incidents`
-    /// ([`crate::incidents::referenced`]): (commit index, incident label),
-    /// sorted. The hotspot map marks their files.
-    pub incident_commits: Vec<(u32, String)>,
+    /// Commits of the window linked to one of `incidents`: their message
+    /// names it ([`crate::incidents::referenced`]; every file the commit
+    /// touched), or they are defect fixes to its service's files inside its
+    /// window ([`crate::incidents::fixes_in_window`]; those files), sorted.
+    /// The hotspot map marks the files.
+    pub incident_commits: Vec<crate::incidents::IncidentLink>,
 }
 
 impl Delivery {

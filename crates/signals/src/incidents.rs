@@ -49,6 +49,11 @@ pub struct Incident {
     pub reopened: bool,
     /// Incidents merged into this one (each counted as this one).
     pub merged: u32,
+    /// Whether a person made the last resolution (PagerDuty's resolve log
+    /// entry by a `user`) rather than the monitoring integration or a
+    /// service (the alert cleared, an automation): `None` when no resolve
+    /// entry says who made it.
+    pub resolved_by_person: Option<bool>,
     /// Where its service maps in the repository (`None`: not this repository's).
     pub mapping: Option<ServiceMatch>,
     pub cite: Cite,
@@ -181,6 +186,12 @@ pub fn combine(versions: &[Version<'_>], events: &[&IncidentEvent]) -> Combined 
         let reopened = last_reopen.is_some()
             || (newest_open && last_resolve.is_some())
             || resolutions.iter().any(|&r| Some(r) != last_resolve);
+        let resolved_by_person = entries
+            .iter()
+            .filter(|e| e.kind == "resolve" && !e.agent.is_empty())
+            .max_by_key(|e| (e.at, e.id.as_str()))
+            .filter(|_| resolved.is_some())
+            .map(|e| e.agent == "user");
         let mobilised = acks
             .iter()
             .copied()
@@ -218,6 +229,7 @@ pub fn combine(versions: &[Version<'_>], events: &[&IncidentEvent]) -> Combined 
                 escalations,
                 reopened,
                 merged: 0,
+                resolved_by_person,
                 mapping: None,
                 cite: newest.cite,
             },
@@ -356,6 +368,93 @@ pub fn referenced(message: &str, incidents: &[Incident]) -> Vec<usize> {
         .collect()
 }
 
+/// Hours after an incident's resolution within which a defect fix to its
+/// service's files still counts as the incident's fix (friction's choice:
+/// an incident is often resolved by a rollback or a mitigation, and the fix
+/// of its cause lands the same or the next working day; a longer grace would
+/// link the routine fixes of a busy service).
+pub const FIX_GRACE_HOURS: i64 = 24;
+
+/// An incident linked to a commit of the window, for the hotspot map.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct IncidentLink {
+    /// Index into [`crate::Data::commits`].
+    pub commit: u32,
+    /// The incident's [`Incident::label`].
+    pub label: String,
+    /// The files the link marks (indices into [`crate::Data::files`]):
+    /// `None` for every file the commit touched (its message names the
+    /// incident), else the incident's service's files among them (a defect
+    /// fix inside the incident's window, see [`fixes_in_window`]).
+    pub files: Option<Vec<u32>>,
+}
+
+/// The defect fixes inside an incident's window that touched its service's
+/// files: commits of the window (at or after `from`) marked as fixes, made
+/// between the incident's start and its resolution plus
+/// [`FIX_GRACE_HOURS`] (an open incident: up to `to`), touching files of the
+/// parts its service maps to (the repository, components, path patterns).
+/// One link per incident and commit, with the service's files it touched.
+/// Incidents without a mapping link nothing.
+pub fn fixes_in_window(data: &crate::Data, incidents: &[Incident]) -> Vec<IncidentLink> {
+    use friction_model::services::ServicePart;
+    // The window's fix commits, by time, with the files they touched.
+    let mut touched: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for ch in &data.changes {
+        let c = &data.commits[ch.commit as usize];
+        if let (true, true, Some(f)) = (c.fix, c.time >= data.from, ch.file) {
+            touched.entry(ch.commit).or_default().push(f);
+        }
+    }
+    let mut fixes: Vec<(i64, u32, Vec<u32>)> = touched
+        .into_iter()
+        .map(|(c, mut files)| {
+            files.sort_unstable();
+            files.dedup();
+            (data.commits[c as usize].time, c, files)
+        })
+        .collect();
+    fixes.sort();
+    let mut out = Vec::new();
+    for incident in incidents {
+        let Some(m) = &incident.mapping else {
+            continue;
+        };
+        let patterns: Vec<friction_model::paths::PathPatterns> = m
+            .parts
+            .iter()
+            .filter_map(|p| match p {
+                ServicePart::Paths(ps) => friction_model::paths::PathPatterns::new(ps).ok(),
+                _ => None,
+            })
+            .collect();
+        let serves = |f: u32| {
+            let file = &data.files[f as usize];
+            m.parts.iter().any(|p| match p {
+                ServicePart::Repository => true,
+                ServicePart::Component(c) => file.component == *c,
+                ServicePart::Paths(_) => false,
+            }) || patterns.iter().any(|p| p.is_match(&file.path))
+        };
+        let end = incident
+            .resolved
+            .map_or(data.to, |r| r + FIX_GRACE_HOURS * 3_600);
+        let first = fixes.partition_point(|f| f.0 < incident.started);
+        for (_, commit, files) in fixes[first..].iter().take_while(|f| f.0 <= end) {
+            let mine: Vec<u32> = files.iter().copied().filter(|&f| serves(f)).collect();
+            if !mine.is_empty() {
+                out.push(IncidentLink {
+                    commit: *commit,
+                    label: incident.label(),
+                    files: Some(mine),
+                });
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// How to provide incidents, for not-measured reasons.
 pub(crate) const INCIDENTS_HOWTO: &str = "ingest an incident export with `friction ingest` \
     (PagerDuty: `curl -H \"Authorization: Token token=$PD_TOKEN\" \
@@ -424,6 +523,7 @@ pub(crate) mod fixture {
             escalations: 0,
             reopened: false,
             merged: 0,
+            resolved_by_person: None,
             mapping: Some(ServiceMatch {
                 by: MappedBy::Configured,
                 parts: vec![ServicePart::Repository],
@@ -494,6 +594,7 @@ mod tests {
             incident_id: incident.into(),
             kind: kind.into(),
             at: Some(at),
+            agent: String::new(),
         }
     }
 
@@ -605,6 +706,112 @@ mod tests {
             (x.acknowledged, x.mobilised, x.escalations),
             (Some(660), Some(900), 2)
         );
+    }
+
+    #[test]
+    fn the_last_resolve_entry_says_whether_a_person_resolved_it() {
+        let by = |id: &str, at: i64, agent: &str| IncidentEvent {
+            agent: agent.into(),
+            ..event(id, "L", "resolve", at)
+        };
+        let one = |events: &[IncidentEvent], status: &str, resolved: Option<i64>| {
+            let i = inc("L", 0, resolved, status);
+            combine(&[version(&i, 1)], &events.iter().collect::<Vec<_>>()).incidents[0]
+                .resolved_by_person
+        };
+        // The integration resolved it first, a person after a re-open: the last counts.
+        let e = [
+            by("1", 600, "integration"),
+            event("2", "L", "reopen", 700),
+            by("3", 900, "user"),
+        ];
+        assert_eq!(one(&e, "resolved", Some(900)), Some(true));
+        assert_eq!(one(&e[..1], "resolved", Some(600)), Some(false));
+        // A resolve entry that does not say who, or an incident still open: unknown.
+        assert_eq!(one(&[by("1", 600, "")], "resolved", Some(600)), None);
+        assert_eq!(one(&e[..2], "triggered", None), None);
+    }
+
+    #[test]
+    fn defect_fixes_to_the_services_files_inside_its_window_are_linked() {
+        use crate::context::{Change, Commit, Data, File};
+        use friction_model::services::{MappedBy, ServicePart};
+        const FROM: i64 = crate::dora::fixture::FROM;
+        let file = |path: &str, component: &str| File {
+            path: path.into(),
+            file_id: path.into(),
+            component: component.into(),
+            test: false,
+            code_lines: 10,
+            health: Some(5.0),
+            owned: None,
+        };
+        let commit = |id: &str, at: i64, fix: bool| Commit {
+            id: id.into(),
+            time: FROM + at,
+            author: "a@example.com".into(),
+            fix,
+            ai: false,
+        };
+        let change = |commit: u32, path: &str| Change {
+            commit,
+            file_id: path.into(),
+            added: 1,
+            deleted: 0,
+            created: false,
+            file: None,
+            key: 0,
+        };
+        let h = 3_600;
+        let data = Data::new(
+            FROM,
+            FROM + 30 * 24 * h,
+            1,
+            "salt".into(),
+            vec![file("api/a.rs", "api"), file("web/b.ts", "web")],
+            vec![
+                commit("before", -h, true),            // before the window: no
+                commit("during", 2 * h, true),         // api and web: api's file only
+                commit("feature", 3 * h, false),       // not a fix: no
+                commit("grace", 5 * h + 23 * h, true), // 23 h after the resolution: yes
+                commit("late", 5 * h + 25 * h, true),  // 25 h after: no
+                commit("web-only", 4 * h, true),       // not the service's files: no
+            ],
+            vec![
+                change(0, "api/a.rs"),
+                change(1, "api/a.rs"),
+                change(1, "web/b.ts"),
+                change(2, "api/a.rs"),
+                change(3, "api/a.rs"),
+                change(4, "api/a.rs"),
+                change(5, "web/b.ts"),
+            ],
+            None,
+            None,
+            true,
+        );
+        let mut api = fixture::incident("PD1", "api", "API errors", "", 0);
+        api.started = FROM - 2 * h;
+        api.resolved = Some(FROM + 5 * h);
+        api.mapping = Some(ServiceMatch {
+            by: MappedBy::Configured,
+            parts: vec![ServicePart::Component("api".into())],
+        });
+        let mut unmapped = api.clone();
+        unmapped.id = "PD2".into();
+        unmapped.mapping = None;
+        let links = fixes_in_window(&data, &[api, unmapped]);
+        let got: Vec<(&str, Option<&Vec<u32>>)> = links
+            .iter()
+            .map(|l| {
+                (
+                    data.commits[l.commit as usize].id.as_str(),
+                    l.files.as_ref(),
+                )
+            })
+            .collect();
+        assert_eq!(got, [("during", Some(&vec![0])), ("grace", Some(&vec![0]))]);
+        assert!(links.iter().all(|l| l.label == "csv#PD1"));
     }
 
     #[test]

@@ -48,8 +48,12 @@ static DOC: Doc = Doc {
         incidents, two figures (not the value) show the runbook dependency that can be seen: \
         the incidents an alerting rule raised (the rule's name as a word of the incident's \
         title, or its fingerprint) and how many of them came from a rule without a working \
-        runbook. Whether a responder followed a runbook is not measured: the log entries are \
-        stored as kinds and times, without their text.",
+        runbook; and, where the incident log says who made the last resolution (PagerDuty's \
+        resolve entry by a `user`, against the monitoring integration or a service: the alert \
+        cleared or an automation acted), how many were resolved by a person — manual response \
+        — and how many of those a rule without a working runbook had raised: the responder \
+        improvised. Whether a responder read a runbook is not measured: log entries carry no \
+        such mark, and notes are stored without their text.",
     thresholds: "Friction's choice, on a linear scale: no debt → 100, 10 % → 75 (the healthy \
         band's edge: one definition in ten incomplete), 25 % → 50, 50 % or more → 0 (half the \
         alerting cannot be acted on as written). The burn-rate alerting it asks for is the SRE \
@@ -127,18 +131,39 @@ fn checks(s: &ServiceLevels) -> (Vec<Debt>, usize) {
     (out, unjudged)
 }
 
+/// The runbook dependency the incidents show.
+#[derive(Debug, Default, PartialEq)]
+struct RunbookUse {
+    /// Incidents an alerting rule raised.
+    raised: usize,
+    /// Of them, from a rule whose runbook is missing or leads nowhere.
+    bare: usize,
+    /// Resolved incidents whose log says who resolved them.
+    known: usize,
+    /// Of them, resolved by a person (manual response).
+    manual: usize,
+    /// Resolved by a person after a rule without a working runbook raised
+    /// them: the responder improvised.
+    improvised: usize,
+}
+
 /// The repository's incidents an alerting rule raised — the rule's name as a
 /// word of the incident's title (Alertmanager's `[FIRING:1] ApiDown …`) or
 /// its fingerprint — and how many of them came from a rule whose runbook is
-/// missing or leads nowhere (`debts` holds the rules' verdicts).
+/// missing or leads nowhere (`debts` holds the rules' verdicts); and who
+/// resolved them, where the log says.
 fn incidents_by_alert(
     s: &ServiceLevels,
     debts: &[Debt],
     incidents: &[crate::incidents::Incident],
-) -> (usize, usize) {
+) -> RunbookUse {
     let alert_debts: Vec<&Debt> = debts.iter().filter(|d| d.kind == "alert").collect();
-    let (mut raised, mut bare) = (0, 0);
+    let mut u = RunbookUse::default();
     for i in incidents {
+        if let Some(person) = i.resolved_by_person {
+            u.known += 1;
+            u.manual += usize::from(person);
+        }
         let words: Vec<&str> = i
             .title
             .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
@@ -147,11 +172,14 @@ fn incidents_by_alert(
             !a.name.is_empty() && (i.fingerprint == a.name || words.contains(&a.name.as_str()))
         });
         if let Some(r) = rule {
-            raised += 1;
-            bare += usize::from(alert_debts.get(r).is_some_and(|d| d.why.is_some()));
+            u.raised += 1;
+            if alert_debts.get(r).is_some_and(|d| d.why.is_some()) {
+                u.bare += 1;
+                u.improvised += usize::from(i.resolved_by_person == Some(true));
+            }
         }
     }
-    (raised, bare)
+    u
 }
 
 impl crate::Signal for ReliabilityDebt {
@@ -253,17 +281,34 @@ impl crate::Signal for ReliabilityDebt {
             .as_ref()
             .filter(|d| !d.incidents.is_empty())
         {
-            let (raised, bare) = incidents_by_alert(s, &debts, &d.incidents);
+            let u = incidents_by_alert(s, &debts, &d.incidents);
             figures.push(f(
                 "incidents raised by a stored alerting rule",
-                raised as f64,
+                u.raised as f64,
                 "incidents",
             ));
             figures.push(f(
                 "incidents raised by an alerting rule without a working runbook",
-                bare as f64,
+                u.bare as f64,
                 "incidents",
             ));
+            if u.known > 0 {
+                figures.push(f(
+                    "resolved incidents whose log says who resolved them",
+                    u.known as f64,
+                    "incidents",
+                ));
+                figures.push(f(
+                    "of them, resolved by a person (manual response)",
+                    u.manual as f64,
+                    "incidents",
+                ));
+                figures.push(f(
+                    "resolved by a person after a rule without a working runbook raised them",
+                    u.improvised as f64,
+                    "incidents",
+                ));
+            }
         }
         match &s.runbooks {
             Some(r) => figures.push(f("runbooks", r.runbooks.len() as f64, "files")),
@@ -419,8 +464,46 @@ mod tests {
             fig("incidents raised by an alerting rule without a working runbook"),
             2.0
         );
+        // Without resolve entries that say who resolved them, no such figure.
+        assert!(
+            !m.figures
+                .iter()
+                .any(|x| x.name.contains("resolved by a person")),
+            "{:?}",
+            m.figures
+        );
         // The value is the definitions' debt alone.
         assert!((m.value - 400.0 / 9.0).abs() < 1e-9, "{}", m.value);
+    }
+
+    #[test]
+    fn who_resolved_the_incidents_shows_the_manual_and_improvised_response() {
+        let mut d = with(levels(Some(runbooks())));
+        let inc = |id, title, by: Option<bool>| crate::incidents::Incident {
+            resolved_by_person: by,
+            ..crate::incidents::fixture::incident(id, "shop", title, "", 0)
+        };
+        d.delivery.as_mut().unwrap().incidents = vec![
+            // ApiDown has no runbook: a person resolved it — improvised.
+            inc("1", "[FIRING:1] ApiDown api", Some(true)),
+            // DiskFull's runbook is found: manual, but not improvised.
+            inc("2", "DiskFull on db-1", Some(true)),
+            // The integration resolved it (the alert cleared).
+            inc("3", "[FIRING:1] ApiDown api", Some(false)),
+            // The log does not say who.
+            inc("4", "Checkout slow", None),
+        ];
+        let m = measured(measure(&ReliabilityDebt, &d));
+        let fig = |n: &str| crate::ci::fixture::figure_value(&m, n);
+        assert_eq!(
+            fig("resolved incidents whose log says who resolved them"),
+            3.0
+        );
+        assert_eq!(fig("of them, resolved by a person (manual response)"), 2.0);
+        assert_eq!(
+            fig("resolved by a person after a rule without a working runbook raised them"),
+            1.0
+        );
     }
 
     #[test]

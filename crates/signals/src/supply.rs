@@ -115,7 +115,8 @@ pub const UNKNOWN_SEVERITY: f64 = 0.5;
 /// finding's weight.
 pub const EXPOSURE_CAP_DAYS: f64 = 365.0;
 
-fn weight(f: &Finding) -> f64 {
+/// A finding's weight: its severity weight, up to doubled by its exposure.
+pub fn weight(f: &Finding) -> f64 {
     let severity = match (f.kind.as_str(), f.severity) {
         ("malicious", _) => 1.0,
         (_, Some(s)) => s / 10.0,

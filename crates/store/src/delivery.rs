@@ -310,7 +310,7 @@ impl Store {
             })?
             .collect::<Result<Vec<_>, _>>()?;
         let mut stmt = self.conn.prepare(
-            "SELECT source, event_id, incident_id, kind, at, input, record, line
+            "SELECT source, event_id, incident_id, kind, at, input, record, line, agent
              FROM incident_events ORDER BY rowid",
         )?;
         let events = stmt
@@ -325,6 +325,7 @@ impl Store {
                         incident_id: r.get(2)?,
                         kind: r.get(3)?,
                         at: r.get(4)?,
+                        agent: r.get(8)?,
                     },
                 })
             })?

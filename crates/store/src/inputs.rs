@@ -462,11 +462,11 @@ impl InputWriter<'_> {
             InputRecord::IncidentEvent(r) => self
                 .tx
                 .prepare_cached(
-                    "INSERT INTO incident_events (input, record, line, source, event_id, incident_id, kind, at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                    "INSERT INTO incident_events (input, record, line, source, event_id, incident_id, kind, at, agent)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                      ON CONFLICT DO NOTHING",
                 )?
-                .execute(params![id, rec, line, r.source, r.id, r.incident_id, r.kind, r.at])?,
+                .execute(params![id, rec, line, r.source, r.id, r.incident_id, r.kind, r.at, r.agent])?,
             InputRecord::WorkItem(r) => self
                 .tx
                 .prepare_cached(

@@ -40,7 +40,7 @@ pub use history::{
 };
 pub use inputs::{FactCounts, InputRow, InputSummary, InputWriter, NewInput};
 pub use snapshots::{NewSnapshot, SnapshotRow};
-pub use workitems::WorkCommit;
+pub use workitems::{WorkCommit, WorkItemChangeRow};
 
 /// Schema migrations, in order. Never edit a released one; add a new file.
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -73,10 +73,14 @@ const MIGRATIONS: &[(i64, &str)] = &[
         17,
         include_str!("migrations/sqlite/017_pull_request_bodies.sql"),
     ),
+    (
+        18,
+        include_str!("migrations/sqlite/018_incident_event_agents.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 17;
+pub const SCHEMA_VERSION: i64 = 18;
 
 /// Failures of the store.
 #[derive(Debug, thiserror::Error)]

@@ -19,6 +19,31 @@ pub struct WorkCommit {
     pub message: String,
 }
 
+/// A stored work-item change as [`Store::visit_work_item_changes`] hands
+/// it over: the fields of [`WorkItemChange`], borrowed from the row.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WorkItemChangeRow<'a> {
+    pub source: &'a str,
+    pub scope: &'a str,
+    pub key: &'a str,
+    pub id: &'a str,
+    pub field: &'a str,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub at: Option<i64>,
+}
+
+/// Column `i` of `row` as borrowed text.
+fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str, StoreError> {
+    row.get_ref(i)?.as_str().map_err(|e| {
+        StoreError::from(rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            Box::new(e),
+        ))
+    })
+}
+
 impl Store {
     /// The commits authored at or after `since`, with their messages and
     /// author offsets.
@@ -97,6 +122,37 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Every stored work-item change row, in table order and duplicates
+    /// included (one per export that holds it), handed to `visit` as borrowed
+    /// text: the assessment's reader, which keeps only the changes of the
+    /// window's items and resolves duplicates itself, so neither SQLite's
+    /// sorter nor one `String` per column is paid for the hundreds of
+    /// thousands of changes a large tracker export holds.
+    /// [`Store::work_item_changes`] is the same set, de-duplicated and sorted.
+    pub fn visit_work_item_changes(
+        &self,
+        mut visit: impl FnMut(&WorkItemChangeRow<'_>),
+    ) -> Result<(), StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT source, scope, item_key, change_id, field, from_value, to_value, at
+             FROM work_item_changes",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            visit(&WorkItemChangeRow {
+                source: text(r, 0)?,
+                scope: text(r, 1)?,
+                key: text(r, 2)?,
+                id: text(r, 3)?,
+                field: text(r, 4)?,
+                from: text(r, 5)?,
+                to: text(r, 6)?,
+                at: r.get(7)?,
+            });
+        }
+        Ok(())
     }
 
     /// Every work-item change once, by item, then time (then id).
