@@ -154,12 +154,17 @@ pub(crate) fn text(loaded: &Loaded, a: &Assessment, limit: usize) -> String {
                 (Some(v), Some(sc)) => {
                     let _ = writeln!(
                         out,
-                        "  {:<22} {:>5.0}{:<16} {:>9} {}",
+                        "  {:<22} {:>5.0}{:<16} {:>9} {}{}",
                         s.id,
                         sc,
                         ci(s.ci),
                         format!("{v}"),
-                        s.unit
+                        s.unit,
+                        if s.proxy {
+                            " (proxy: commit-message words)"
+                        } else {
+                            ""
+                        }
                     );
                 }
                 _ => {

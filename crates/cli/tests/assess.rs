@@ -264,6 +264,14 @@ fn explain_prints_the_sections_and_the_current_evidence() {
     ] {
         assert!(text.contains(section), "{section} missing:\n{text}");
     }
+    // The assessment's text labels the proxy.
+    let out = friction(&["assess", "--db", db.to_str().unwrap()], f.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("defect-prone-code"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.ends_with("(proxy: commit-message words)"), "{line}");
     // Without a store: the documentation, and a note.
     let empty = tempfile::tempdir().unwrap();
     let out = friction(&["explain", "truck-factor"], empty.path());
