@@ -17,6 +17,12 @@
 # link and verify them. Prints the execution section's counts. The assessment reads
 # the commits from a year before its window: the whole-history one links the items
 # against every commit. Targets (issue 19): under 5 s and 1 GiB.
+#
+# BASELINE=OTHER_BINARY also times the two assessments with the items with
+# that binary (same store, runs of the two binaries interleaved, best of three
+# each, wall clock and CPU time) and prints the ratios: a before/after
+# comparison on one machine under the same load (CPU time is the steadier
+# figure on a busy machine). The baseline must read the same store schema.
 set -euo pipefail
 
 repo=${1:?usage: bench-execution.sh REPO [ITEMS] [BIN]}
@@ -72,6 +78,37 @@ ingest_peak=$(grep 'Maximum resident set size' "$work/time.txt" | awk '{print $N
 rm -rf "$work/items"
 after=$(best 12)
 after_all=$(best 300)
+if [ -n "${BASELINE:-}" ]; then
+  # Interleaved best of three of both binaries: `friction assess --json --months $1`.
+  ab() {
+    local b_new=999999 b_old=999999 c_new=999999 c_old=999999 t0 t1 d c
+    for _ in 1 2 3; do
+      for which in new old; do
+        local exe=$bin
+        [ "$which" = old ] && exe=$BASELINE
+        t0=$(now)
+        /usr/bin/time -f '%U %S' -o "$work/cpu.txt" \
+          "$exe" assess "$clone" --json --months "$1" > "$work/ab-$which.json"
+        t1=$(now)
+        d=$(echo "$t1 - $t0" | bc -l)
+        c=$(awk '{print $1 + $2}' "$work/cpu.txt")
+        if [ "$which" = new ]; then
+          b_new=$(echo "if ($d < $b_new) $d else $b_new" | bc -l)
+          c_new=$(echo "if ($c < $c_new) $c else $c_new" | bc -l)
+        else
+          b_old=$(echo "if ($d < $b_old) $d else $b_old" | bc -l)
+          c_old=$(echo "if ($c < $c_old) $c else $c_old" | bc -l)
+        fi
+      done
+    done
+    cmp -s "$work/ab-new.json" "$work/ab-old.json" && same=identical || same=DIFFERENT
+    printf 'wall %.3f s against %.3f s (%.2f×), CPU %.2f s against %.2f s (%.2f×), JSON %s' \
+      "$b_new" "$b_old" "$(echo "$b_old / $b_new" | bc -l)" \
+      "$c_new" "$c_old" "$(echo "$c_old / $c_new" | bc -l)" "$same"
+  }
+  ab_12=$(ab 12)
+  ab_300=$(ab 300)
+fi
 
 printf 'repository: %s (%s commits)\n' "$repo" "$(git --git-dir="$clone" rev-list --count HEAD)"
 printf 'ingest %d Jira issues:      %s (m:ss), peak %.0f MiB\n' "$items" "$ingest_wall" \
@@ -80,6 +117,10 @@ printf 'assess, git only, 12-month window:       %s\n' "$before"
 printf 'assess, git only, whole history:         %s\n' "$before_all"
 printf 'assess with the items, 12-month window:  %s\n' "$after"
 printf 'assess with the items, whole history:    %s (target < 5 s, < 1024 MiB)\n' "$after_all"
+if [ -n "${BASELINE:-}" ]; then
+  printf 'with the items, 12-month window, against %s: %s\n' "$BASELINE" "$ab_12"
+  printf 'with the items, whole history, against %s:   %s\n' "$BASELINE" "$ab_300"
+fi
 for m in 12 300; do
 python3 - "$work/assess-$m.json" "$m" <<'PY'
 import json, sys

@@ -185,9 +185,19 @@ fn round3(x: Option<f64>) -> Option<f64> {
     x.map(|v| (v * 1000.0).round() / 1000.0)
 }
 
-/// Scores each ranking. `fix_sets` holds, per fix commit after the cut, the
-/// indices of the candidates it touched.
-pub fn backtest(c: &[Candidate], fix_sets: &[BTreeSet<usize>]) -> Backtest {
+/// A ranking scored beside the built-in ones: its name, formula and one
+/// score per candidate (higher ranks first).
+pub type ExtraRanking = (&'static str, &'static str, Vec<f64>);
+
+/// Scores each ranking: size, the classic hotspot, friction's hotspot
+/// score, then `extra` (for example the fitted risk and density models).
+/// `fix_sets` holds, per fix commit after the cut, the indices of the
+/// candidates it touched.
+pub fn backtest(
+    c: &[Candidate],
+    fix_sets: &[BTreeSet<usize>],
+    extra: Vec<ExtraRanking>,
+) -> Backtest {
     let mut labels = vec![false; c.len()];
     for set in fix_sets {
         for &i in set {
@@ -196,7 +206,7 @@ pub fn backtest(c: &[Candidate], fix_sets: &[BTreeSet<usize>]) -> Backtest {
     }
     let sizes: Vec<u32> = c.iter().map(|f| f.code_lines).collect();
     let total_code: u64 = sizes.iter().map(|&s| u64::from(s)).sum();
-    let rankings: Vec<(&'static str, &'static str, Vec<f64>)> = vec![
+    let mut rankings: Vec<ExtraRanking> = vec![
         (
             "lines of code (baseline)",
             "code lines",
@@ -217,6 +227,7 @@ pub fn backtest(c: &[Candidate], fix_sets: &[BTreeSet<usize>]) -> Backtest {
                 .collect(),
         ),
     ];
+    rankings.extend(extra.into_iter().filter(|(_, _, s)| s.len() == c.len()));
     let mut fixes = vec![0u64; c.len()];
     for set in fix_sets {
         for &i in set {
@@ -379,7 +390,7 @@ mod tests {
                 authors: 1,
             })
             .collect();
-        let b = backtest(&c, &[[2].into(), [1, 2].into()]);
+        let b = backtest(&c, &[[2].into(), [1, 2].into()], Vec::new());
         let fixes: Vec<u64> = b.outcomes.iter().map(|o| o.fix_commits).collect();
         assert_eq!(fixes, [0, 1, 2]);
         assert!(
@@ -402,7 +413,7 @@ mod tests {
             })
             .collect();
         // Two fix commits: one touches f4 (the most revised), one f0.
-        let b = backtest(&c, &[[4].into(), [0].into()]);
+        let b = backtest(&c, &[[4].into(), [0].into()], Vec::new());
         let friction = &b.rankings[2];
         // The top fifth of the code is f4 alone: one of two fix commits.
         assert_eq!(friction.top20_fix_share, 50.0);

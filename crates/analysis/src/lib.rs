@@ -5,6 +5,7 @@ pub mod backtest;
 pub mod components;
 pub mod controls;
 pub mod coupling;
+pub mod defect_model;
 pub mod execution;
 pub mod fixes;
 pub mod hotspots;

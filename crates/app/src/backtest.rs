@@ -3,11 +3,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use std::collections::HashMap;
+
 use friction_analysis::backtest::{self, Backtest, Candidate};
+use friction_analysis::defect_model::{self, Coefficients, FEATURES, Features, Training};
 use friction_analysis::fixes::{PathKind, Touched};
-use friction_code::{ANALYZER_VERSION, FileMetrics};
+use friction_code::{ANALYZER_VERSION, FileMetrics, health};
 use friction_history::ExclusionRules;
-use friction_store::{Store, StoreError, WalkMode};
+use friction_store::{ActivityRow, Store, StoreError, WalkMode};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{MONTH, date, parse_date};
@@ -16,7 +19,7 @@ use crate::progress::Progress;
 use crate::{Error, HealthCache, Project, Result};
 
 /// What `friction backtest` asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BacktestRequest {
     /// Cut date, YYYY-MM-DD (default: 18 months before the newest commit).
     pub cut: Option<String>,
@@ -35,6 +38,13 @@ pub struct BacktestRequest {
     pub origins: u32,
     /// Months between rolling origins.
     pub origin_step_months: u32,
+    /// The defect model's prior (`feature,density,risk` rows, as
+    /// `defect_prior.csv`) instead of the committed one: for the
+    /// leave-one-repository-out runs of `scripts/fit-defect-prior.py`.
+    pub prior_csv: Option<String>,
+    /// Shrinkage weight toward the prior instead of
+    /// [`defect_model::SHRINKAGE`] (tuning).
+    pub shrinkage: Option<f64>,
 }
 
 /// Rolling origins when none are asked for and no cut is given.
@@ -80,7 +90,43 @@ pub struct Origin {
     pub fix_touched_files: u64,
     pub fix_commits: u64,
     pub rankings: Vec<backtest::Ranking>,
+    /// The defect model fitted for this cut (on history before it only).
+    pub model: ModelReport,
 }
+
+/// The defect model of one cut: fitted on features at `cut − k·horizon`
+/// (k = 1, 2, 3) and the fixes of the horizon after each, applied to the
+/// features at the cut.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelReport {
+    /// The earliest training period's start.
+    pub training_cut: String,
+    /// File rows over the training periods.
+    pub training_files: u64,
+    /// Fix commits in the training outcome window touching a scored file.
+    pub training_fix_commits: u64,
+    /// File × fix-commit events in the training outcome window.
+    pub training_events: u64,
+    pub shrinkage: f64,
+    /// Coefficients: the repository alone (a weak ridge toward 0, the input
+    /// of the pooled prior), and shrunk toward the prior (the rankings').
+    pub coefficients: Vec<ModelCoefficient>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelCoefficient {
+    pub feature: &'static str,
+    pub local_density: f64,
+    pub local_risk: f64,
+    pub prior_density: f64,
+    pub prior_risk: f64,
+    pub density: f64,
+    pub risk: f64,
+}
+
+/// Ridge weight of the repository-alone fit: enough to keep collinear
+/// features finite, little enough to leave the estimate the data's.
+const LOCAL_RIDGE: f64 = 0.5;
 
 /// A ranking's figures over the rolling origins: mean, standard deviation
 /// and range of each, over the origins where it could be computed.
@@ -221,6 +267,31 @@ pub fn run(
     let rules = ExclusionRules::new(&project.config()?.history)
         .map_err(|e| Error::input(format!("friction.toml: {e}"), None))?;
     let fix = crate::assess::FixRules::new(&project.config()?)?;
+    let prior = match &request.prior_csv {
+        Some(text) => Coefficients::parse(text).map_err(|e| {
+            Error::input(
+                format!("the defect-model prior: {e}"),
+                Some("give `feature,density,risk` rows as in defect_prior.csv"),
+            )
+        })?,
+        None => Coefficients::prior(),
+    };
+    let shrinkage = request.shrinkage.unwrap_or(defect_model::SHRINKAGE);
+    if !(shrinkage.is_finite() && shrinkage >= 0.0) {
+        return Err(Error::input(
+            format!("shrinkage {shrinkage} is not a non-negative number"),
+            None,
+        ));
+    }
+    // Every stored change and which commits are defect fixes, read once
+    // for all cuts.
+    let rows = store.activity(i64::MIN, WalkMode::Full).map_err(err)?;
+    let fixes = fix_commits(&store, &rows, &fix).map_err(err)?;
+    let fix_rows: Vec<bool> = rows.iter().map(|r| fixes.contains(&r.commit)).collect();
+    let history = History {
+        rows: &rows,
+        fix: &fix_rows,
+    };
     let mut scored: Vec<(Origin, Backtest, BTreeMap<String, u64>)> = Vec::new();
     let mut skipped = Vec::new();
     for k in 0..count {
@@ -255,7 +326,7 @@ pub fn run(
             false,
         )
         .map_err(|e| Error::input(format!("measuring the tree at the cut: {e}"), None))?;
-        let (mut result, left_out) = evaluate(
+        let (mut result, left_out, model) = evaluate(
             &store,
             &code.commit,
             &Outcome {
@@ -263,8 +334,10 @@ pub fn run(
                 horizon_end,
                 window_months: request.window_months,
                 include_tests: request.include_tests,
-                fix: &fix,
+                prior: &prior,
+                shrinkage,
             },
+            &history,
         )
         .map_err(err)?;
         if k > 0 {
@@ -279,6 +352,7 @@ pub fn run(
             fix_touched_files: result.fix_touched_files,
             fix_commits: result.fix_commits,
             rankings: result.rankings.clone(),
+            model,
         };
         scored.push((origin, result, left_out));
     }
@@ -317,12 +391,17 @@ impl BacktestReport {
     /// they were at the cut, highest score first), for an external
     /// back-test to score (for example `backtest.py --score`).
     pub fn scores_csv(&self) -> String {
+        self.ranking_csv("friction").unwrap_or_default()
+    }
+
+    /// As [`BacktestReport::scores_csv`] for the ranking whose name starts
+    /// with `name` (`None` when no ranking does).
+    pub fn ranking_csv(&self, name: &str) -> Option<String> {
         let k = self
             .result
             .rankings
             .iter()
-            .position(|r| r.name.starts_with("friction"))
-            .unwrap_or(0);
+            .position(|r| r.name.starts_with(name))?;
         let mut rows: Vec<(&str, f64)> = self
             .result
             .outcomes
@@ -339,7 +418,7 @@ impl BacktestReport {
             };
             out.push_str(&format!("{quoted},{v}\n"));
         }
-        out
+        Some(out)
     }
 }
 
@@ -350,23 +429,166 @@ struct Outcome<'a> {
     horizon_end: i64,
     window_months: u32,
     include_tests: bool,
-    fix: &'a crate::assess::FixRules,
+    prior: &'a Coefficients,
+    shrinkage: f64,
+}
+
+/// The stored history every cut reads: each change (oldest first) and
+/// whether its commit is one the fix classifier calls a defect fix.
+struct History<'a> {
+    rows: &'a [ActivityRow],
+    fix: &'a [bool],
+}
+
+/// The commits whose message and touched files make them defect fixes.
+fn fix_commits(
+    store: &Store,
+    rows: &[ActivityRow],
+    fix: &crate::assess::FixRules,
+) -> Result<BTreeSet<String>, StoreError> {
+    let messages = store.commit_messages(i64::MIN)?;
+    // What each commit changed (every counted change, scored file or not).
+    let mut touched: HashMap<&str, Touched> = HashMap::new();
+    for r in rows {
+        touched
+            .entry(&r.commit)
+            .or_default()
+            .add(PathKind::of(&r.path));
+    }
+    Ok(touched
+        .into_iter()
+        .filter(|(commit, t)| messages.get(*commit).is_some_and(|m| fix.is_fix(&m.2, *t)))
+        .map(|(c, _)| c.to_owned())
+        .collect())
+}
+
+/// Earlier periods of one horizon each the defect model is trained on.
+const TRAINING_PERIODS: u32 = 3;
+
+/// Recency scale of [`Features::recent_changes`]: 180 days.
+const RECENCY_SECONDS: f64 = 180.0 * 86_400.0;
+
+/// Coupling counts only commits touching at most this many scored files
+/// (larger ones are sweeping changes, not coupling).
+const COUPLING_MAX_FILES: usize = 30;
+
+/// Each candidate's features at `at` (history up to it; the window is the
+/// `window` seconds before it). `at_row` is each row's candidate, if any.
+fn features_at(
+    history: &History<'_>,
+    at_row: &[Option<usize>],
+    base: &[Features],
+    at: i64,
+    window: i64,
+) -> Vec<Features> {
+    let n = base.len();
+    let mut f: Vec<Features> = base.to_vec();
+    let mut last_commit: Vec<Option<&str>> = vec![None; n];
+    let mut authors: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); n];
+    let mut all_authors: Vec<BTreeMap<&str, u64>> = vec![BTreeMap::new(); n];
+    let mut first: Vec<Option<i64>> = vec![None; n];
+    let mut commit_files: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for ((r, &i), &fix) in history.rows.iter().zip(at_row).zip(history.fix) {
+        if r.time > at {
+            break;
+        }
+        let Some(i) = i else {
+            continue;
+        };
+        if last_commit[i] == Some(r.commit.as_str()) {
+            continue;
+        }
+        last_commit[i] = Some(&r.commit);
+        let x = &mut f[i];
+        x.all_revisions += 1;
+        x.all_fixes += u64::from(fix);
+        *all_authors[i].entry(&r.author).or_default() += 1;
+        first[i].get_or_insert(r.time);
+        if r.time > at - window {
+            x.revisions += 1;
+            x.churn += r.lines_added + r.lines_deleted;
+            x.prior_fixes += u64::from(fix);
+            x.recent_changes += (-((at - r.time) as f64) / RECENCY_SECONDS).exp();
+            authors[i].insert(&r.author);
+            commit_files.entry(&r.commit).or_default().push(i);
+        }
+    }
+    let mut pairs: HashMap<(usize, usize), u32> = HashMap::new();
+    for files in commit_files.values() {
+        if files.len() < 2 || files.len() > COUPLING_MAX_FILES {
+            continue;
+        }
+        for (k, &a) in files.iter().enumerate() {
+            for &b in &files[k + 1..] {
+                *pairs.entry((a.min(b), a.max(b))).or_default() += 1;
+            }
+        }
+    }
+    for (&(a, b), &count) in &pairs {
+        if count >= 2 {
+            f[a].coupling_degree += 1;
+            f[b].coupling_degree += 1;
+        }
+    }
+    for (i, x) in f.iter_mut().enumerate() {
+        x.authors = authors[i].len() as u64;
+        x.all_authors = all_authors[i].len() as u64;
+        let top = all_authors[i].values().copied().max().unwrap_or(0);
+        x.ownership = if x.all_revisions > 0 {
+            top as f64 / x.all_revisions as f64
+        } else {
+            0.0
+        };
+        x.age_months = first[i].map_or(0.0, |t| (at - t) as f64 / MONTH as f64);
+    }
+    f
+}
+
+/// Per fix commit in `(from, to]`, the candidates it touched.
+fn fix_sets<'a>(
+    history: &History<'a>,
+    at_row: &[Option<usize>],
+    from: i64,
+    to: i64,
+) -> Vec<BTreeSet<usize>> {
+    let mut sets: BTreeMap<&'a str, BTreeSet<usize>> = BTreeMap::new();
+    let start = history.rows.partition_point(|r| r.time <= from);
+    for ((r, &i), &fix) in history.rows[start..]
+        .iter()
+        .zip(&at_row[start..])
+        .zip(&history.fix[start..])
+    {
+        if r.time > to {
+            break;
+        }
+        if let (true, Some(i)) = (fix, i) {
+            sets.entry(&r.commit).or_default().insert(i);
+        }
+    }
+    sets.into_values().collect()
+}
+
+fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
 }
 
 /// Candidates from the tree at the cut, labels from the defect fixes after
-/// it, and how many files each rule left out.
+/// it, how many files each rule left out, and the defect model fitted on
+/// the history before the cut.
 fn evaluate(
     store: &Store,
     cut_commit: &str,
     o: &Outcome<'_>,
-) -> Result<(Backtest, BTreeMap<String, u64>), StoreError> {
+    history: &History<'_>,
+) -> Result<(Backtest, BTreeMap<String, u64>, ModelReport), StoreError> {
     let mut candidates = Vec::new();
-    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut base: Vec<Features> = Vec::new();
+    let mut ids: Vec<String> = Vec::new();
     let mut left_out: BTreeMap<String, u64> = BTreeMap::new();
     let tree = store.measured_tree(cut_commit, ANALYZER_VERSION)?;
     let paths: Vec<&str> = tree.iter().map(|(r, _)| r.path.as_str()).collect();
-    let ids = store.file_ids_at(&paths, cut_commit)?;
-    for ((row, data), id) in tree.into_iter().zip(ids) {
+    let file_ids = store.file_ids_at(&paths, cut_commit)?;
+    for ((row, data), id) in tree.into_iter().zip(file_ids) {
         let kind = PathKind::of(&row.path);
         let rule = if let Some(reason) = &row.excluded {
             Some(reason.clone())
@@ -387,7 +609,12 @@ fn evaluate(
             *left_out.entry("empty".into()).or_default() += 1;
             continue;
         }
-        index.insert(id, candidates.len());
+        base.push(Features {
+            code_lines: m.lines.code,
+            health_debt: health::assess(&m).score.map_or(0.0, |h| 10.0 - h),
+            ..Features::default()
+        });
+        ids.push(id);
         candidates.push(Candidate {
             path: row.path,
             code_lines: m.lines.code,
@@ -396,45 +623,105 @@ fn evaluate(
             authors: 0,
         });
     }
-    let since = o.cut - i64::from(o.window_months) * MONTH;
-    let rows = store.activity(since, WalkMode::Full)?;
-    let messages = store.commit_messages(o.cut)?;
-    let mut commits: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); candidates.len()];
-    let mut authors: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); candidates.len()];
-    // What each commit of the horizon changed (every counted change, scored
-    // file or not), for the fix classifier.
-    let mut touched: BTreeMap<&str, Touched> = BTreeMap::new();
-    let mut horizon: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
-    for r in &rows {
-        if r.time > o.cut && r.time <= o.horizon_end {
-            touched
-                .entry(&r.commit)
-                .or_default()
-                .add(PathKind::of(&r.path));
-        }
-        let Some(&i) = index.get(&r.file_id) else {
-            continue;
-        };
-        if r.time <= o.cut {
-            commits[i].insert(&r.commit);
-            authors[i].insert(&r.author);
-        } else if r.time <= o.horizon_end {
-            horizon.entry(&r.commit).or_default().insert(i);
-        }
-    }
-    for (i, c) in candidates.iter_mut().enumerate() {
-        c.revisions = commits[i].len() as u64;
-        c.authors = authors[i].len() as u64;
-    }
-    let fix_sets: Vec<BTreeSet<usize>> = horizon
-        .into_iter()
-        .filter(|(commit, _)| {
-            messages.get(*commit).is_some_and(|m| {
-                o.fix
-                    .is_fix(&m.2, touched.get(commit).copied().unwrap_or_default())
-            })
-        })
-        .map(|(_, set)| set)
+    let index: HashMap<&str, usize> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
         .collect();
-    Ok((backtest::backtest(&candidates, &fix_sets), left_out))
+    let window = i64::from(o.window_months) * MONTH;
+    let horizon = o.horizon_end - o.cut;
+    let at_row: Vec<Option<usize>> = history
+        .rows
+        .iter()
+        .map(|r| index.get(r.file_id.as_str()).copied())
+        .collect();
+    let now = features_at(history, &at_row, &base, o.cut, window);
+    for (c, f) in candidates.iter_mut().zip(&now) {
+        c.revisions = f.revisions;
+        c.authors = f.authors;
+    }
+    // Training: the same files' features one, two and three horizons
+    // earlier, each with the fixes that touched them in the horizon after
+    // it — nothing after the cut. A period counts only the files that had
+    // been changed by its start (a file created later cannot be fixed in it).
+    let mut training = Training::default();
+    let mut training_fix_commits = 0;
+    let mut earliest = o.cut;
+    for period in 1..=TRAINING_PERIODS {
+        let start = o.cut - i64::from(period) * horizon;
+        let end = start + horizon;
+        let before = features_at(history, &at_row, &base, start, window);
+        let sets = fix_sets(history, &at_row, start, end);
+        let mut counts = vec![0u64; candidates.len()];
+        for set in &sets {
+            for &i in set {
+                counts[i] += 1;
+            }
+        }
+        let rows = before
+            .iter()
+            .zip(&counts)
+            .filter(|(f, _)| f.all_revisions > 0);
+        let mut any = false;
+        for (f, &n) in rows {
+            training.push(f, n);
+            any = true;
+        }
+        if any {
+            training_fix_commits += sets.len() as u64;
+            earliest = start;
+        }
+    }
+    let fitted = defect_model::fit_both(&training, o.prior, o.shrinkage);
+    let zero = Coefficients {
+        density: [0.0; defect_model::K],
+        risk: [0.0; defect_model::K],
+    };
+    let local = defect_model::fit_both(&training, &zero, LOCAL_RIDGE);
+    let model = ModelReport {
+        training_cut: date(earliest),
+        training_files: training.x.len() as u64,
+        training_fix_commits,
+        training_events: training.events(),
+        shrinkage: o.shrinkage,
+        coefficients: FEATURES
+            .iter()
+            .enumerate()
+            .map(|(j, &feature)| ModelCoefficient {
+                feature,
+                local_density: round4(local.density[j + 1]),
+                local_risk: round4(local.risk[j + 1]),
+                prior_density: round4(o.prior.density[j + 1]),
+                prior_risk: round4(o.prior.risk[j + 1]),
+                density: round4(fitted.density[j + 1]),
+                risk: round4(fitted.risk[j + 1]),
+            })
+            .collect(),
+    };
+    let min = f64::from(defect_model::MIN_DENSITY_LINES);
+    let extra = vec![
+        (
+            "revisions per line (min 50 lines)",
+            "(1 + all-history revisions) / max(code lines, 50)",
+            now.iter()
+                .map(|f| (1.0 + f.all_revisions as f64) / f64::from(f.code_lines).max(min))
+                .collect(),
+        ),
+        (
+            "risk model (fitted before the cut)",
+            "P(touched by a fix), logistic on the features, shrunk toward the pooled prior",
+            now.iter().map(|f| fitted.risk(f)).collect(),
+        ),
+        (
+            "density model (min 50 lines)",
+            "expected fixes / max(code lines, 50), Poisson with size as exposure, shrunk toward the pooled prior",
+            now.iter().map(|f| fitted.density(f)).collect(),
+        ),
+    ];
+    let sets = fix_sets(history, &at_row, o.cut, o.horizon_end);
+    Ok((
+        backtest::backtest(&candidates, &sets, extra),
+        left_out,
+        model,
+    ))
 }

@@ -274,6 +274,8 @@ fn a_backtest_stores_its_headline_for_the_hotspot_table() {
         include_tests: false,
         origins: 0,
         origin_step_months: 6,
+        prior_csv: None,
+        shrinkage: None,
     };
     let report = friction_app::backtest::run(&project, &request, &Silent).expect("back-tests");
     assert_eq!(report.cut, "2023-11-20");

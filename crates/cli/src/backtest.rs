@@ -7,6 +7,13 @@ use crate::BacktestArgs;
 
 pub fn run(args: &BacktestArgs) -> Result<u8, Error> {
     let project = Project::locate(args.path.clone(), args.db.clone())?;
+    let prior_csv = match &args.prior {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .map_err(|e| Error::input(format!("reading {}: {e}", path.display()), None))?,
+        ),
+        None => None,
+    };
     let report = friction_app::backtest::run(
         &project,
         &BacktestRequest {
@@ -17,11 +24,19 @@ pub fn run(args: &BacktestArgs) -> Result<u8, Error> {
             include_tests: args.include_tests,
             origins: args.origins,
             origin_step_months: args.origin_step_months,
+            prior_csv,
+            shrinkage: args.shrinkage,
         },
         &crate::progress::Bar::new(args.quiet),
     )?;
     if let Some(path) = &args.scores_csv {
-        std::fs::write(path, report.scores_csv())
+        let csv = report.ranking_csv(&args.scores_ranking).ok_or_else(|| {
+            Error::input(
+                format!("no ranking named `{}…`", args.scores_ranking),
+                Some("name one of the rankings `friction backtest` prints"),
+            )
+        })?;
+        std::fs::write(path, csv)
             .map_err(|e| Error::input(format!("writing {}: {e}", path.display()), None))?;
     }
     if args.json {
@@ -107,6 +122,12 @@ pub fn text(r: &BacktestReport) -> String {
                 share
             ));
         }
+    }
+    if let Some(m) = r.origins.first().map(|o| &o.model) {
+        out.push_str(&format!(
+            "\n  defect model  fitted on the history from {} to the cut: {} fix commits, {} file-periods; shrunk toward the pooled prior (weight {})\n",
+            m.training_cut, m.training_fix_commits, m.training_files, m.shrinkage
+        ));
     }
     for s in &r.skipped_origins {
         out.push_str(&format!("  not scored    {s}\n"));

@@ -588,6 +588,17 @@ pub struct BacktestArgs {
     /// `path,score` CSV, for an external back-test to re-score.
     #[arg(long, value_name = "PATH")]
     pub scores_csv: Option<PathBuf>,
+    /// The ranking `--scores-csv` writes: the first whose name starts with
+    /// this (for example `density` or `risk`).
+    #[arg(long, value_name = "NAME", default_value = "friction")]
+    pub scores_ranking: String,
+    /// The defect model's pooled prior as `feature,density,risk` CSV rows
+    /// instead of the committed one (leave-one-repository-out runs).
+    #[arg(long, value_name = "PATH")]
+    pub prior: Option<PathBuf>,
+    /// Shrinkage weight toward the prior (default: the methodology's).
+    #[arg(long, value_name = "W")]
+    pub shrinkage: Option<f64>,
     /// Print JSON on stdout (with every scored file's scores and outcome).
     #[arg(long)]
     pub json: bool,

@@ -58,7 +58,21 @@ fn rankings_are_scored_against_later_fix_commits() {
     assert_eq!(r["fix_commits"], 2);
     assert_eq!(r["fix_touched_files"], 2);
     let rankings = r["rankings"].as_array().unwrap();
-    assert_eq!(rankings.len(), 3);
+    // Size, the classic hotspot, friction's score, revisions per line and
+    // the fitted risk and density models.
+    assert_eq!(rankings.len(), 6);
+    assert!(
+        rankings[4]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("risk model")
+    );
+    assert!(
+        rankings[5]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("density model")
+    );
     // Size ranks big > mid > small; fixes touched big and small: one of the two
     // positive-negative pairs is in order.
     assert_eq!(rankings[0]["auc"], 0.5);
@@ -210,4 +224,140 @@ fn bad_cut_dates_are_clear_errors() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no commit"));
+}
+
+/// A history whose commits before 2024-06-01 are the same whatever
+/// `after` says; `after` adds fix commits after that cut.
+fn model_fixture(after: &[(&str, &str)]) -> (Fixture, std::path::PathBuf) {
+    let mut f = Fixture::new();
+    let body = |name: &str, n: usize, v: usize| -> String {
+        (0..n).map(|i| format!("{name}{i} = {v}\n")).collect()
+    };
+    for (name, n) in [("a", 120), ("b", 60), ("c", 30), ("d", 200)] {
+        f.write(format!("{name}.py"), body(name, n, 0));
+    }
+    f.commit("initial");
+    // Before the cut: `b` is fixed again and again, `d` only grows.
+    for v in 1..=6 {
+        f.advance_days(10);
+        f.write("b.py", body("b", 60, v));
+        f.commit(&format!("Fix crash in b ({v})"));
+        f.write("d.py", body("d", 200 + v, 0));
+        f.commit(&format!("Add d field {v}"));
+    }
+    f.advance_days(150);
+    for (i, (path, message)) in after.iter().enumerate() {
+        f.advance_days(10);
+        f.write(path, format!("changed = {i}\n"));
+        f.commit(message);
+    }
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    (f, db)
+}
+
+#[test]
+fn the_defect_model_is_fitted_on_history_before_the_cut_only() {
+    let (quiet, quiet_db) = model_fixture(&[]);
+    let (busy, busy_db) = model_fixture(&[
+        ("a.py", "Fix crash in a"),
+        ("c.py", "bugfix: c"),
+        ("a.py", "Fix overflow in a"),
+    ]);
+    // Six-month horizons (the training period starts after the first
+    // commit); a light shrinkage lets four files move the model.
+    let args = ["--horizon-months", "6", "--shrinkage", "1"];
+    let q = backtest_json(&quiet, &quiet_db, &args);
+    let b = backtest_json(&busy, &busy_db, &args);
+    assert_eq!(q["fix_commits"], 0);
+    assert_eq!(b["fix_commits"], 3);
+    // What happened after the cut changes the outcome, never the model nor
+    // the scores it gives at the cut.
+    let model = |r: &serde_json::Value| r["origins"][0]["model"].clone();
+    assert_eq!(model(&q), model(&b));
+    let scores = |r: &serde_json::Value| -> Vec<serde_json::Value> {
+        r["outcomes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["scores"].clone())
+            .collect()
+    };
+    assert_eq!(scores(&q), scores(&b));
+    // Trained on the fixes of `b` in the six months before the cut (five:
+    // the first came before the training period started): the model ranks
+    // `b`, the file fixed before, first by risk and by density.
+    assert_eq!(model(&b)["training_fix_commits"], 5);
+    let top = |k: usize| -> String {
+        let o = b["outcomes"].as_array().unwrap();
+        let best = o
+            .iter()
+            .max_by(|x, y| {
+                x["scores"][k]
+                    .as_f64()
+                    .unwrap()
+                    .total_cmp(&y["scores"][k].as_f64().unwrap())
+            })
+            .unwrap();
+        best["path"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(top(4), "b.py");
+    assert_eq!(top(5), "b.py");
+    // The density model's scores as CSV, for an external back-test.
+    let csv = busy.path().join("density.csv");
+    backtest_json(
+        &busy,
+        &busy_db,
+        &[
+            "--horizon-months",
+            "6",
+            "--shrinkage",
+            "1",
+            "--scores-csv",
+            csv.to_str().unwrap(),
+            "--scores-ranking",
+            "density",
+        ],
+    );
+    let csv = std::fs::read_to_string(&csv).unwrap();
+    assert!(csv.lines().nth(1).unwrap().starts_with("b.py,"), "{csv}");
+}
+
+#[test]
+fn a_bad_prior_is_a_clear_error() {
+    let (f, db) = model_fixture(&[]);
+    let prior = f.path().join("prior.csv");
+    std::fs::write(&prior, "feature,density,risk\nln_code_lines,1,x\n").unwrap();
+    let out = friction(
+        &[
+            "backtest",
+            ".",
+            "--db",
+            db.to_str().unwrap(),
+            "--cut",
+            "2024-06-01",
+            "--prior",
+            prior.to_str().unwrap(),
+        ],
+        f.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("prior"), "{err}");
+    let out = friction(
+        &[
+            "backtest",
+            ".",
+            "--db",
+            db.to_str().unwrap(),
+            "--cut",
+            "2024-06-01",
+            "--scores-csv",
+            "x.csv",
+            "--scores-ranking",
+            "nonsense",
+        ],
+        f.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
 }
