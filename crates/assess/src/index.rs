@@ -3,13 +3,14 @@
 
 use std::collections::BTreeMap;
 
+use friction_signals::shrink::posterior_variance;
 use friction_signals::{
-    Context, Data, Evidence, Family, Figure, Outcome, Overrides, REGISTRY, Reads, Sample, Scope,
-    Signal, round2,
+    Context, Data, Evidence, Family, Figure, Measured, Outcome, Overrides, REGISTRY, Reads, Sample,
+    Scope, Shrunk, Signal, round2, shrunk,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::methodology::{BOOTSTRAP_REPLICATES, CI_LEVEL, band, family_weight};
+use crate::methodology::{BOOTSTRAP_REPLICATES, CI_LEVEL, CI_Z, band, family_weight};
 
 /// One signal in one scope.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,10 +22,31 @@ pub struct SignalResult {
     pub weight: f64,
     pub unit: String,
     pub value: Option<f64>,
+    /// The score: the curve's score of the value shrunk toward the signal's
+    /// prior in proportion to its evidence (`raw_score`, `evidence_count`,
+    /// `credibility`).
     pub score: Option<f64>,
     pub band: Option<String>,
-    /// 90 % bootstrap interval of the score.
+    /// 90 % interval of the score: bootstrap of the units with the prior's
+    /// uncertainty where the evidence is thin.
     pub ci: Option<[f64; 2]>,
+    /// The curve's score of the value before shrinkage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub raw_score: Option<f64>,
+    /// The evidence the score rests on, in `evidence_unit` (absent: the
+    /// value is not estimated from sampled events; nothing is shrunk).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_count: Option<f64>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub evidence_unit: String,
+    /// The evidence's weight against the prior, 0–1: score =
+    /// credibility × raw score + (1 − credibility) × prior.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credibility: Option<f64>,
+    /// The signal is a proxy read only from commit-message words (its
+    /// credibility is capped).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub proxy: bool,
     /// Share (0–1) of the relevant units that had data.
     pub coverage: f64,
     pub figures: Vec<Figure>,
@@ -317,10 +339,86 @@ pub fn point_index(data: &Data, scope: &Scope, overrides: &Overrides) -> Option<
     aggregate(&scores, |s| s.weight_in(data)).0
 }
 
+/// The reported (shrunk) score of an outcome.
 fn score_of(s: &dyn Signal, o: &Outcome) -> Option<f64> {
     match o {
-        Outcome::Measured(m) => Some(s.curve().score(m.value)),
+        Outcome::Measured(m) => Some(shrunk(s, m).score),
         Outcome::NotMeasured(_) => None,
+    }
+}
+
+/// A measurement's shrunk score and its [`BOOTSTRAP_REPLICATES`] replicates:
+/// each resamples the units with replacement (a value that is no statistic
+/// of units keeps its raw score), shrinks the replicate's raw score with the
+/// measurement's credibility `Z`, and adds the prior's uncertainty: a normal
+/// draw whose variance makes the replicates' variance the posterior's,
+/// `Z · V + (1 − Z) · τ²` (`V`: the raw replicates' variance, τ: the prior's
+/// standard deviation). With complete evidence (`Z` = 1) this is the plain
+/// bootstrap. Replicates are clamped to 0–100. Seeds derive from `seed` and
+/// the signal id, so the replicates are reproducible.
+pub fn replicates(s: &dyn Signal, m: &Measured, seed: &str) -> Replicates {
+    let sh = shrunk(s, m);
+    let n = m.sample.units();
+    let raw: Vec<f64> = if n == 0 || matches!(m.sample, Sample::Fixed) {
+        vec![sh.raw; BOOTSTRAP_REPLICATES]
+    } else {
+        let mut rng = SplitMix::new(&format!("{seed}\u{0}{}\u{0}{n}", s.id()));
+        let mut idx = vec![0usize; n];
+        (0..BOOTSTRAP_REPLICATES)
+            .map(|_| {
+                for x in idx.iter_mut() {
+                    *x = rng.below(n);
+                }
+                s.curve()
+                    .score(m.sample.value(Some(&idx)).unwrap_or(m.value))
+            })
+            .collect()
+    };
+    let z = sh.credibility;
+    let mean = raw.iter().sum::<f64>() / raw.len() as f64;
+    let var = raw.iter().map(|r| (r - mean).powi(2)).sum::<f64>() / raw.len() as f64;
+    let posterior = posterior_variance(z, var);
+    let spread = (posterior - z * z * var).max(0.0).sqrt();
+    let mut normal = SplitMix::new(&format!("{seed}\u{0}{}\u{0}prior", s.id()));
+    let reps = raw
+        .iter()
+        .map(|&r| {
+            let noise = if spread > 0.0 {
+                spread * normal.gaussian()
+            } else {
+                0.0
+            };
+            (sh.of(s, r) + noise).clamp(0.0, 100.0)
+        })
+        .collect();
+    Replicates {
+        shrunk: sh,
+        scores: reps,
+        sd: posterior.sqrt(),
+    }
+}
+
+/// A measurement's shrunk score, its bootstrap replicates and its posterior
+/// standard deviation ([`replicates`]).
+#[derive(Debug, Clone)]
+pub struct Replicates {
+    pub shrunk: Shrunk,
+    pub scores: Vec<f64>,
+    /// `√(Z · V + (1 − Z) · τ²)`, in score points.
+    pub sd: f64,
+}
+
+impl Replicates {
+    /// The signal's interval: the shrunk score ± [`CI_Z`] posterior
+    /// standard deviations, clamped to 0–100 (a normal approximation, so
+    /// that more evidence never widens it; the bootstrap's percentiles carry
+    /// the Monte-Carlo noise of 200 replicates).
+    pub fn interval(&self) -> [f64; 2] {
+        let (p, h) = (self.shrunk.score, CI_Z * self.sd);
+        [
+            round2((p - h).clamp(0.0, 100.0)),
+            round2((p + h).clamp(0.0, 100.0)),
+        ]
     }
 }
 
@@ -346,6 +444,17 @@ impl SplitMix {
     /// Uniform in `0..n` (n > 0), by Lemire's multiply-shift.
     pub(crate) fn below(&mut self, n: usize) -> usize {
         ((u128::from(self.next()) * n as u128) >> 64) as usize
+    }
+
+    /// Uniform in (0, 1): the top 53 bits, never 0.
+    fn unit(&mut self) -> f64 {
+        ((self.next() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+
+    /// A standard normal draw (Box–Muller, one of the pair).
+    pub(crate) fn gaussian(&mut self) -> f64 {
+        let (u, v) = (self.unit(), self.unit());
+        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
     }
 }
 
@@ -379,27 +488,15 @@ pub fn index(data: &Data, scope: &Scope, overrides: &Overrides) -> IndexResult {
     let mut replicate_scores: Vec<Vec<(&'static dyn Signal, Option<f64>)>> =
         vec![point.clone(); BOOTSTRAP_REPLICATES];
     let mut signal_ci: BTreeMap<&str, Option<[f64; 2]>> = BTreeMap::new();
+    let mut signal_shrunk: BTreeMap<&str, Shrunk> = BTreeMap::new();
     for (k, (s, o)) in outcomes.iter().enumerate() {
         let Outcome::Measured(m) = o else { continue };
-        let n = m.sample.units();
-        if n == 0 || matches!(m.sample, Sample::Fixed) {
-            let p = s.curve().score(m.value);
-            signal_ci.insert(s.id(), Some([round2(p), round2(p)]));
-            continue;
+        let r = replicates(*s, m, &scope.name);
+        for (rep, sc) in replicate_scores.iter_mut().zip(&r.scores) {
+            rep[k].1 = Some(*sc);
         }
-        let mut rng = SplitMix::new(&format!("{}\u{0}{}\u{0}{}", scope.name, s.id(), n));
-        let mut idx = vec![0usize; n];
-        let mut scores = Vec::with_capacity(BOOTSTRAP_REPLICATES);
-        for rep in replicate_scores.iter_mut() {
-            for x in idx.iter_mut() {
-                *x = rng.below(n);
-            }
-            let v = m.sample.value(Some(&idx)).unwrap_or(m.value);
-            let sc = s.curve().score(v);
-            rep[k].1 = Some(sc);
-            scores.push(sc);
-        }
-        signal_ci.insert(s.id(), interval(scores));
+        signal_ci.insert(s.id(), Some(r.interval()));
+        signal_shrunk.insert(s.id(), r.shrunk);
     }
     let mut family_reps: BTreeMap<Family, Vec<f64>> = BTreeMap::new();
     let mut index_reps = Vec::new();
@@ -440,7 +537,11 @@ pub fn index(data: &Data, scope: &Scope, overrides: &Overrides) -> IndexResult {
             signals.push(match o {
                 Outcome::Measured(m) => {
                     cov += weight(*s) * m.coverage;
-                    let sc = s.curve().score(m.value);
+                    let sh = signal_shrunk
+                        .get(s.id())
+                        .copied()
+                        .unwrap_or_else(|| shrunk(*s, m));
+                    let sc = sh.score;
                     SignalResult {
                         id: s.id().into(),
                         title: doc.title.into(),
@@ -451,6 +552,17 @@ pub fn index(data: &Data, scope: &Scope, overrides: &Overrides) -> IndexResult {
                         score: Some(round2(sc)),
                         band: Some(band(sc).into()),
                         ci: signal_ci.get(s.id()).copied().flatten(),
+                        raw_score: Some(round2(sh.raw)),
+                        evidence_count: sh.evidence.map(round2),
+                        evidence_unit: match (sh.evidence, s.prior().unit) {
+                            (None, _) => String::new(),
+                            (Some(_), "") => {
+                                "sample units (files, commits, deployments, runs…)".into()
+                            }
+                            (Some(_), unit) => unit.into(),
+                        },
+                        credibility: Some(round2(sh.credibility)),
+                        proxy: s.proxy(),
                         coverage: round2(m.coverage),
                         figures: m.figures.clone(),
                         evidence: m.evidence.clone(),
@@ -467,6 +579,11 @@ pub fn index(data: &Data, scope: &Scope, overrides: &Overrides) -> IndexResult {
                     score: None,
                     band: None,
                     ci: None,
+                    raw_score: None,
+                    evidence_count: None,
+                    evidence_unit: String::new(),
+                    credibility: None,
+                    proxy: s.proxy(),
                     coverage: 0.0,
                     figures: Vec::new(),
                     evidence: Vec::new(),

@@ -37,6 +37,10 @@ pub fn band(score: f64) -> &'static str {
 pub const BOOTSTRAP_REPLICATES: usize = 200;
 /// Confidence level of the reported intervals.
 pub const CI_LEVEL: f64 = 0.9;
+/// The standard normal's quantile at `1 − (1 − CI_LEVEL) / 2` (the 95th
+/// percentile): a signal's interval is its shrunk score ± this many
+/// posterior standard deviations.
+pub const CI_Z: f64 = 1.644_853_626_951_472_2;
 
 /// Share of recurring-defect fix work removed when a file reaches the healthy
 /// band, `[low, high]`, by the file's current band. High ends from Code Red's
@@ -232,9 +236,13 @@ pub fn signal_markdown(x: &dyn friction_signals::Signal) -> String {
     s.push_str(&format!("**Why it matters.** {}\n\n", d.why));
     s.push_str(&format!("**How it is computed.** {}\n\n", d.how));
     s.push_str(&format!(
-        "**Thresholds.** {}. {}\n\n**Sources.**\n\n",
+        "**Thresholds.** {}. {}\n\n",
         x.curve().describe(x.unit()),
         d.thresholds
+    ));
+    s.push_str(&format!(
+        "**Shrinkage.** The score shrinks {}.\n\n**Sources.**\n\n",
+        x.prior().describe(x.proxy())
     ));
     let mut out = s;
     for src in d.sources {
@@ -254,6 +262,19 @@ pub fn portfolio_weight(code_lines: u64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_normal_quantile_matches_the_level() {
+        // Φ(CI_Z) = 0.95 to eight decimals (Abramowitz & Stegun 26.2.17).
+        let x = CI_Z;
+        let t = 1.0 / (1.0 + 0.231_641_9 * x);
+        let poly = t
+            * (0.319_381_530
+                + t * (-0.356_563_782
+                    + t * (1.781_477_937 + t * (-1.821_255_978 + t * 1.330_274_429))));
+        let phi = 1.0 - (-x * x / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt() * poly;
+        assert!((phi - (1.0 - (1.0 - CI_LEVEL) / 2.0)).abs() < 1e-6, "{phi}");
+    }
 
     #[test]
     fn family_weights_sum_to_one() {

@@ -154,12 +154,17 @@ pub(crate) fn text(loaded: &Loaded, a: &Assessment, limit: usize) -> String {
                 (Some(v), Some(sc)) => {
                     let _ = writeln!(
                         out,
-                        "  {:<22} {:>5.0}{:<16} {:>9} {}",
+                        "  {:<22} {:>5.0}{:<16} {:>9} {}{}",
                         s.id,
                         sc,
                         ci(s.ci),
                         format!("{v}"),
-                        s.unit
+                        s.unit,
+                        if s.proxy {
+                            " (proxy: commit-message words)"
+                        } else {
+                            ""
+                        }
                     );
                 }
                 _ => {
@@ -300,6 +305,21 @@ fn explain_evidence(c: &Current) -> String {
                 s.band.as_deref().unwrap_or(""),
                 s.coverage * 100.0
             );
+            if let (Some(raw), Some(z)) = (s.raw_score, s.credibility) {
+                let _ = writeln!(
+                    out,
+                    "Shrinkage: raw score {raw:.0}, evidence {}, credibility {z:.2} → score {sc:.0}{}.",
+                    s.evidence_count.map_or_else(
+                        || "complete (not estimated from sampled events)".to_owned(),
+                        |n| format!("{n} {}", s.evidence_unit)
+                    ),
+                    if s.proxy {
+                        " (a proxy read from commit-message words: credibility capped)"
+                    } else {
+                        ""
+                    }
+                );
+            }
             for f in &s.figures {
                 let _ = writeln!(out, "- {}: {} {}", f.name, f.value, f.unit);
             }

@@ -13,30 +13,38 @@ use support::{Fixture, costly_hotspot, driver, friction, scan_json, signal};
 /// 3. `fix bug in a` rewrites it again (+1 −1);
 /// 4. `change both` rewrites one line in each file (+2 −2).
 ///
-/// Hand-computed signals (methodology eci/7):
-/// - hotspot-friction 0 % → 100; changed-code-health 10 → 100;
-/// - structural-coupling: both multi-file commits span api and core: 100 % → 0;
-/// - batch-size: lines per commit 7, 2, 2, 4; p75 = 4 + 0.25·(7 − 4) = 4.75 → 100;
+/// Hand-computed signals (methodology eci/7), raw score → shrunk score: each
+/// shrinks toward 50 with credibility Z = n / (n + k) (k = 10 units of its
+/// sample, 20 fix commits for defect-prone-code):
+/// - hotspot-friction 0 % → 100; changed-code-health 10 → 100; both over 2
+///   files (Z = 2/12): 58.33;
+/// - structural-coupling: both multi-file commits span api and core: 100 % → 0,
+///   over 2 commits: 41.67;
+/// - batch-size: lines per commit 7, 2, 2, 4; p75 = 4 + 0.25·(7 − 4) = 4.75 → 100,
+///   over 4 commits (Z = 4/14): 64.29;
 /// - rework: every deletion hits lines added days before: 1 + 1 + 2 = 4 of
-///   11 added lines = 36.36 % → 0;
+///   11 added lines = 36.36 % → 0, over 4 commits: 35.71;
 /// - defect-prone-code: `api/a.py` has 2 fix commits: 2 of 4 code lines =
-///   50 % → 0;
-/// - truck-factor 1 → 0; knowledge-islands 100 % → 0; former-contributors
-///   0 % → 100; coordination-load, unowned-code and workflow-risks not measured;
-/// - compliance-controls: none of the nine file controls present: 0 % → 0,
-///   coverage 9/11 (branch protection and MFA not measurable offline).
+///   50 % → 0, from 2 fix commits (Z = 2/22): 45.45;
+/// - truck-factor 1 → 0 (a count: not shrunk); knowledge-islands 100 % → 0
+///   (2 files: 41.67); former-contributors 0 % → 100 (58.33); coordination-load,
+///   unowned-code and workflow-risks not measured;
+/// - compliance-controls: none of the nine file controls present: 0 % → 0
+///   (a property of the tree: not shrunk), coverage 9/11 (branch protection
+///   and MFA not measurable offline).
 ///
-/// Delivery = (0.21·100 + 0.12·100 + 0.09·0 + 0.09·100 + 0.09·0) / 0.6 = 70
-/// (the git signals are 0.6 of the driver; its CI, pull-request and test
-/// signals have no export here); Reliability = 0 (defect-prone code is 0.4
-/// of it); Team execution = (0.15·0 + 0.125·0 + 0.125·100) / 0.4 = 31.25
-/// (its work-item signals, half of it, have no export here);
+/// Delivery = (0.21·58.33 + 0.12·58.33 + 0.09·41.67 + 0.09·64.29 + 0.09·35.71)
+/// / 0.6 = 53.33 (the git signals are 0.6 of the driver; its CI, pull-request
+/// and test signals have no export here); Reliability = 45.45 (defect-prone
+/// code is 0.4 of it); Team execution = (0.15·0 + 0.125·41.67 + 0.125·58.33)
+/// / 0.4 = 31.25 (its work-item signals, half of it, have no export here);
 /// Security = 0 (compliance-controls is 0.15 of it);
 /// in the index each driver weighs its family weight times its measured share
 /// (Delivery 0.6, Reliability 0.4, Security 0.15, Team execution 0.15 + 0.125 +
-/// 0.125 = 0.4): index = (0.35·0.6·70 + 0.25·0.4·0 + 0.15·0.15·0 + 0.15·0.4·31.25)
-/// / (0.21 + 0.1 + 0.0225 + 0.06) = 16.575 / 0.3925 = 42.23; coverage = 0.21 + 0.1
-/// + 0.15·0.15·9/11 + 0.06 = 0.388 → 0.39.
+/// 0.125 = 0.4): index = (0.35·0.6·53.33 + 0.25·0.4·45.45 + 0.15·0.15·0 +
+/// 0.15·0.4·31.25) / (0.21 + 0.1 + 0.0225 + 0.06) = 17.62 / 0.3925 = 44.89;
+/// coverage = 0.21 + 0.1 + 0.15·0.15·9/11 + 0.06 = 0.388 → 0.39. (Before
+/// shrinkage: Delivery 70, Reliability 0, index 42.23.)
 fn golden() -> Fixture {
     let mut f = Fixture::new();
     f.write(
@@ -87,11 +95,22 @@ fn golden_index_matches_the_hand_computation() {
     let value = |id: &str| signal(&a, id)["value"].as_f64();
     let score = |id: &str| signal(&a, id)["score"].as_f64();
     assert_eq!(value("hotspot-friction"), Some(0.0));
-    assert_eq!(score("changed-code-health"), Some(100.0));
+    assert_eq!(score("changed-code-health"), Some(58.33));
+    assert_eq!(signal(&a, "changed-code-health")["raw_score"], 100.0);
+    assert_eq!(signal(&a, "changed-code-health")["evidence_count"], 2.0);
     assert_eq!(value("structural-coupling"), Some(100.0));
     assert_eq!(value("batch-size"), Some(4.75));
     assert_eq!(value("rework"), Some(36.36));
     assert_eq!(value("defect-prone-code"), Some(50.0));
+    assert_eq!(score("defect-prone-code"), Some(45.45));
+    assert_eq!(signal(&a, "defect-prone-code")["proxy"], true);
+    assert_eq!(signal(&a, "defect-prone-code")["credibility"], 0.09);
+    assert_eq!(
+        signal(&a, "defect-prone-code")["evidence_unit"],
+        "fix commits in the window"
+    );
+    assert_eq!(score("truck-factor"), Some(0.0));
+    assert!(signal(&a, "truck-factor")["evidence_count"].is_null());
     assert_eq!(value("truck-factor"), Some(1.0));
     assert_eq!(value("knowledge-islands"), Some(100.0));
     assert_eq!(value("former-contributors"), Some(0.0));
@@ -100,12 +119,12 @@ fn golden_index_matches_the_hand_computation() {
     assert!(signal(&a, "workflow-risks")["not_measured"].is_string());
     assert_eq!(value("compliance-controls"), Some(0.0));
     assert_eq!(signal(&a, "compliance-controls")["coverage"], 0.82);
-    assert_eq!(driver(&a, "delivery")["score"], 70.0);
-    assert_eq!(driver(&a, "reliability")["score"], 0.0);
+    assert_eq!(driver(&a, "delivery")["score"], 53.33);
+    assert_eq!(driver(&a, "reliability")["score"], 45.45);
     assert_eq!(driver(&a, "team-execution")["score"], 31.25);
     assert_eq!(driver(&a, "security")["score"], 0.0);
     assert!(driver(&a, "operations")["score"].is_null());
-    assert_eq!(a["index"]["score"], 42.23);
+    assert_eq!(a["index"]["score"], 44.89);
     assert_eq!(a["index"]["coverage"], 0.39);
     assert_eq!(a["index"]["band"], "alert");
     // The decomposition adds up.
@@ -115,7 +134,7 @@ fn golden_index_matches_the_hand_computation() {
         .iter()
         .map(|d| d["contribution"].as_f64().unwrap())
         .sum();
-    assert!((sum - 42.23).abs() < 0.02, "{sum}");
+    assert!((sum - 44.89).abs() < 0.02, "{sum}");
     // Evidence names the file fixes keep returning to.
     assert_eq!(
         signal(&a, "defect-prone-code")["evidence"][0]["id"],
@@ -234,12 +253,25 @@ fn explain_prints_the_sections_and_the_current_evidence() {
         "**Why it matters.**",
         "**How it is computed.**",
         "**Thresholds.**",
+        "**Shrinkage.**",
         "**Sources.**",
         "Current evidence",
         "api/a.py",
+        // Raw value, evidence and shrunk score.
+        "Value 50 % of code, score 45",
+        "Shrinkage: raw score 0, evidence 2 fix commits in the window, credibility 0.09 → score 45 \
+         (a proxy read from commit-message words: credibility capped).",
     ] {
         assert!(text.contains(section), "{section} missing:\n{text}");
     }
+    // The assessment's text labels the proxy.
+    let out = friction(&["assess", "--db", db.to_str().unwrap()], f.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("defect-prone-code"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.ends_with("(proxy: commit-message words)"), "{line}");
     // Without a store: the documentation, and a note.
     let empty = tempfile::tempdir().unwrap();
     let out = friction(&["explain", "truck-factor"], empty.path());

@@ -592,6 +592,9 @@ impl crate::Signal for AiFixFollow {
     fn needs(&self) -> &'static [Input] {
         &[Input::History]
     }
+    fn proxy(&self) -> bool {
+        true
+    }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
         if let Some(why) = too_few(ctx) {
             return Outcome::NotMeasured(why);

@@ -3,12 +3,17 @@
 use friction_model::health::Band;
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::{Context, Curve, Doc, Evidence, Family, Figure, Input, Measured, Outcome, Sample};
+use crate::{
+    Context, Curve, Doc, Evidence, Family, Figure, Input, Measured, Outcome, Prior, Sample,
+};
 
 pub struct DefectProneCode;
 
 /// A file touched by at least this many fix commits in the window is defect-prone.
 pub const RECURRING_FIXES: usize = 2;
+
+/// The figure naming the window's fix commits (the signal's evidence).
+const FIX_COMMITS: &str = "fix commits";
 
 /// Its share of Reliability from git alone.
 const WEIGHT: f64 = 0.4;
@@ -60,6 +65,17 @@ static DOC: Doc = Doc {
     ],
 };
 
+/// Its prior: the middle of the scale, worth this many fix commits.
+static PRIOR: Prior = Prior {
+    score: crate::shrink::PRIOR_SCORE,
+    strength: 20.0,
+    unit: "fix commits in the window",
+    rationale: "friction's choice: a file is defect-prone from two fixes, so a window of a handful of \
+        fixes flips files in and out of the count by chance; at twenty fixes the window shows \
+        where fixes recur and the evidence weighs as much as the prior (on the issue's small \
+        Python web framework a year holds 10–30 of them)",
+};
+
 static CURVE: Curve = Curve::linear(&[(2.0, 100.0), (25.0, 0.0)]);
 
 impl crate::Signal for DefectProneCode {
@@ -94,6 +110,19 @@ impl crate::Signal for DefectProneCode {
     }
     fn needs(&self) -> &'static [Input] {
         &[Input::History]
+    }
+    fn prior(&self) -> &'static Prior {
+        &PRIOR
+    }
+    fn proxy(&self) -> bool {
+        true
+    }
+    /// The window's fix commits: the events the share is read from.
+    fn evidence(&self, m: &Measured) -> Option<f64> {
+        m.figures
+            .iter()
+            .find(|f| f.name == FIX_COMMITS)
+            .map(|f| f.value)
     }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
         if let Some(why) = ctx.files_unknown() {
@@ -149,7 +178,7 @@ impl crate::Signal for DefectProneCode {
             coverage: 1.0,
             figures: vec![
                 Figure {
-                    name: "fix commits".into(),
+                    name: FIX_COMMITS.into(),
                     value: fix_commits.len() as f64,
                     unit: "commits".into(),
                 },

@@ -19,6 +19,7 @@ mod curve;
 pub mod delivery;
 pub mod incidents;
 pub mod service_levels;
+pub mod shrink;
 pub mod supply;
 
 pub use context::{
@@ -26,6 +27,7 @@ pub use context::{
     ScopeKind, is_test_path,
 };
 pub use curve::Curve;
+pub use shrink::Prior;
 
 mod ai_assisted;
 mod batch_size;
@@ -420,6 +422,66 @@ pub trait Signal: Sync {
     fn curve(&self) -> &'static Curve;
     fn needs(&self) -> &'static [Input];
     fn measure(&self, ctx: &Context<'_>) -> Outcome;
+    /// The prior its score shrinks toward and what it is worth ([`shrink`]).
+    fn prior(&self) -> &'static Prior {
+        &shrink::DEFAULT_PRIOR
+    }
+    /// Whether the signal is a proxy read only from commit-message words:
+    /// its credibility is capped at [`shrink::PROXY_CREDIBILITY`].
+    fn proxy(&self) -> bool {
+        false
+    }
+    /// The evidence behind a measurement, in the prior's unit; `None`: the
+    /// value is not estimated from sampled events (a count, a property of
+    /// the whole tree), so the evidence is complete. Default: the sample's
+    /// resampling units.
+    fn evidence(&self, m: &Measured) -> Option<f64> {
+        match m.sample {
+            Sample::Fixed => None,
+            _ => Some(m.sample.units() as f64),
+        }
+    }
+}
+
+/// A measurement's score before and after shrinkage toward the signal's
+/// prior ([`shrink`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shrunk {
+    /// The curve's score of the value.
+    pub raw: f64,
+    /// The evidence in the prior's unit; `None`: complete.
+    pub evidence: Option<f64>,
+    /// The evidence's weight against the prior, 0–1.
+    pub credibility: f64,
+    /// The reported score: `credibility · raw + (1 − credibility) · prior`.
+    pub score: f64,
+}
+
+impl Shrunk {
+    /// The shrunk score of `raw` (a bootstrap replicate's raw score) at this
+    /// measurement's credibility.
+    pub fn of(&self, s: &dyn Signal, raw: f64) -> f64 {
+        s.prior().shrink(raw, self.credibility)
+    }
+}
+
+/// The score of `m` shrunk toward the prior of `s` in proportion to its
+/// evidence.
+pub fn shrunk(s: &dyn Signal, m: &Measured) -> Shrunk {
+    let raw = s.curve().score(m.value);
+    let evidence = s.evidence(m);
+    let prior = s.prior();
+    let credibility = match evidence {
+        Some(n) => prior.credibility(n, s.proxy()),
+        None if s.proxy() => shrink::PROXY_CREDIBILITY,
+        None => 1.0,
+    };
+    Shrunk {
+        raw,
+        evidence,
+        credibility,
+        score: prior.shrink(raw, credibility),
+    }
 }
 
 /// Sorts evidence strongest first (ties by id) and keeps the first
@@ -458,6 +520,39 @@ mod tests {
                 .map(|s| s.weight())
                 .sum();
             assert!(w <= 1.0 + 1e-9, "{f:?} weights sum to {w}");
+        }
+    }
+
+    #[test]
+    fn proxies_are_capped_in_weight_and_credibility() {
+        let proxies: Vec<&str> = REGISTRY
+            .iter()
+            .filter(|s| s.proxy())
+            .map(|s| s.id())
+            .collect();
+        assert_eq!(proxies, ["defect-prone-code", "ai-fix-follow"]);
+        for s in REGISTRY.iter().filter(|s| s.proxy()) {
+            assert!(s.weight() <= shrink::PROXY_WEIGHT_CAP, "{}", s.id());
+            // However much evidence, the score stays off 0 and 100.
+            let m = Measured {
+                value: s.curve().domain().1 + 1e6,
+                coverage: 1.0,
+                figures: vec![Figure {
+                    name: "fix commits".into(),
+                    value: 1e6,
+                    unit: "commits".into(),
+                }],
+                evidence: Vec::new(),
+                sample: Sample::Fixed,
+            };
+            let sh = shrunk(*s, &m);
+            assert!((sh.raw - 0.0).abs() < 1e-9 || (sh.raw - 100.0).abs() < 1e-9);
+            assert!(
+                (20.0..=80.0).contains(&sh.score),
+                "{}: {}",
+                s.id(),
+                sh.score
+            );
         }
     }
 

@@ -186,6 +186,11 @@ impl crate::Signal for VulnerableDependencies {
     fn needs(&self) -> &'static [Input] {
         &[Input::Dependencies, Input::Advisories]
     }
+    /// Complete: a census of the assessed commit's dependencies, not a
+    /// sample of events, so nothing to shrink.
+    fn evidence(&self, _m: &Measured) -> Option<f64> {
+        None
+    }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
         matched(
             ctx,
@@ -308,6 +313,11 @@ impl crate::Signal for UnmaintainedDependencies {
     fn needs(&self) -> &'static [Input] {
         &[Input::Dependencies, Input::Advisories]
     }
+    /// Complete: a census of the assessed commit's dependencies, not a
+    /// sample of events, so nothing to shrink.
+    fn evidence(&self, _m: &Measured) -> Option<f64> {
+        None
+    }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
         matched(ctx, &["unmaintained"], |_| 1.0, "unmaintained package").into()
     }
@@ -362,6 +372,11 @@ impl crate::Signal for UnpinnedDependencies {
     }
     fn needs(&self) -> &'static [Input] {
         &[Input::Dependencies]
+    }
+    /// Complete: a census of the assessed commit's dependencies, not a
+    /// sample of events, so nothing to shrink.
+    fn evidence(&self, _m: &Measured) -> Option<f64> {
+        None
     }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
         self.measured(ctx).into()

@@ -58,6 +58,12 @@ impl crate::Signal for UnownedCode {
     fn needs(&self) -> &'static [Input] {
         &[Input::CodeOwners]
     }
+    /// Complete: a census of the assessed tree's files, not a sample of
+    /// events, so nothing to shrink (the files are resampled only for the
+    /// interval).
+    fn evidence(&self, _m: &Measured) -> Option<f64> {
+        None
+    }
     fn measure(&self, ctx: &Context<'_>) -> Outcome {
         if ctx.data.codeowners.is_none() {
             return Outcome::NotMeasured("the repository has no CODEOWNERS file".into());
