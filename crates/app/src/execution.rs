@@ -68,6 +68,19 @@ pub(crate) fn build(
             .collect(),
         _ => HashMap::new(),
     };
+    // CI runs a person started by hand, by the commit they ran on.
+    let mut manual: HashMap<&str, Vec<i64>> = HashMap::new();
+    for r in cx.data.delivery.iter().flat_map(|d| &d.runs) {
+        if let Some(t) = r.created.filter(|t| *t >= from - LOOKBACK && *t <= last)
+            && execution::MANUAL_EVENTS.contains(&r.event.as_str())
+        {
+            manual.entry(r.head_sha.as_str()).or_default().push(t);
+        }
+    }
+    for times in manual.values_mut() {
+        times.sort_unstable();
+        times.dedup();
+    }
     let mut commits: Vec<Commit> = Vec::with_capacity(rows.len());
     for row in rows {
         let Some(i) = facts.commit_index(&row.id) else {
@@ -84,6 +97,7 @@ pub(crate) fn build(
             })
             .collect();
         commits.push(Commit {
+            manual_runs: manual.remove(row.id.as_str()).unwrap_or_default(),
             deployed: deployed.get(row.id.as_str()).copied(),
             files: files.remove(&i).unwrap_or_default(),
             is_revert: friction_signals::delivery::reverted_commit(&row.message).is_some(),

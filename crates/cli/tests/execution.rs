@@ -275,6 +275,67 @@ fn work_reported_done_is_verified_against_the_history_per_team() {
     let share = payments["off_hours"]["share"].as_f64().unwrap();
     assert_eq!(payments["off_hours"]["commits"], all);
     assert!((share - f64::from(off) / f64::from(all)).abs() < 1e-9);
+    assert_eq!(payments["off_hours"]["manual_runs"], 0);
+
+    // A CI run started by hand (`workflow_dispatch`) on the oldest PAY
+    // commit, a minute before it, counts as work at that commit's local time
+    // (on or off hours, judged here); a `push` run at the same time does not
+    // count.
+    let log = f.git(&["log", "--format=%H|%at|%ad|%s", "--date=format:%z"]);
+    let (sha, at, zone) = log
+        .lines()
+        .rfind(|l| l.contains("PAY-"))
+        .map(|l| {
+            let p: Vec<&str> = l.split('|').collect();
+            (
+                p[0].to_owned(),
+                p[1].parse::<i64>().unwrap(),
+                p[2].to_owned(),
+            )
+        })
+        .unwrap();
+    let sign = if zone.starts_with('-') { -1 } else { 1 };
+    let offset = sign
+        * (zone[1..3].parse::<i64>().unwrap() * 3600 + zone[3..5].parse::<i64>().unwrap() * 60);
+    let run_at = at - 60;
+    let local = run_at + offset;
+    let hour = local.rem_euclid(86_400) / 3600;
+    let weekday = (local.div_euclid(86_400) + 3).rem_euclid(7); // Monday = 0
+    let run_off = u32::from(!(8..19).contains(&hour) || weekday >= 5);
+    let run = |id: u64, event: &str| {
+        format!(
+            r#"{{"id":{id},"run_number":{id},"workflow_id":1,"run_attempt":1,"event":"{event}","head_sha":"{sha}","status":"completed","conclusion":"success","created_at":"{c}","updated_at":"{c}","repository":{{"full_name":"acme/app"}}}}"#,
+            c = support::iso(run_at)
+        )
+    };
+    f.write(
+        "runs.json",
+        format!(
+            "{{\"total_count\":2,\"workflow_runs\":[{},{}]}}\n",
+            run(1, "workflow_dispatch"),
+            run(2, "push")
+        ),
+    );
+    support::ok(friction(&["ingest", "--quiet", "runs.json"], f.path()));
+    let with_runs = friction_json(&["assess", "--json"], f.path());
+    let payments = with_runs["execution"]["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["team"] == "Payments")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        payments["off_hours"]["manual_runs"], 1,
+        "{payments} {}",
+        with_runs["exports"]
+    );
+    assert_eq!(payments["off_hours"]["commits"], all);
+    let share = payments["off_hours"]["share"].as_f64().unwrap();
+    assert!(
+        (share - f64::from(off + run_off) / f64::from(all + 1)).abs() < 1e-9,
+        "{share}"
+    );
 
     // The figures feed the Team execution driver: the organisation's
     // verified share (8 of 10 reported done: PAY-7 a ghost, PAY-8

@@ -557,15 +557,18 @@ pub struct OffHoursLoad;
 static OFF_HOURS_DOC: Doc = Doc {
     title: "Sustained off-hours load",
     measures: "The longest run of consecutive weeks in which more than a quarter of a team's \
-        linked commits were made outside working hours or at weekends, in each author's own \
-        time zone — for the team where it is longest.",
+        linked commits (and the CI runs started by hand on them) were made outside working \
+        hours or at weekends, in each author's own time zone — for the team where it is \
+        longest.",
     why: "Work that keeps spilling into evenings and weekends is capacity borrowed from \
         recovery: sustained, it predicts burnout, mistakes and departures. A late fix before a \
         release is normal; weeks of it are a plan that does not fit the team.",
     how: "The commits linked to a team's items, by the author's local time (the commit's own \
-        UTC offset): outside `[execution] work_hours` (default 8–19) or on Saturday or Sunday. \
-        Weeks with at least 3 such commits are judged; a week is an off-hours week when more \
-        than 25 % of its commits are outside. Value = the longest consecutive run of off-hours \
+        UTC offset), and the CI runs a person started by hand on those commits (GitHub \
+        `workflow_dispatch`, GitLab `web`, from the ingested CI exports), at the commit's \
+        offset — the export does not give the person's zone: outside `[execution] work_hours` \
+        (default 8–19) or on Saturday or Sunday. Weeks with at least 3 such commits and runs \
+        are judged; a week is an off-hours week when more than 25 % of them are outside. Value = the longest consecutive run of off-hours \
         weeks among the teams shown (the organisation's when none is). Team level only: no \
         person's hours are shown. Repository scope; at least 4 judged weeks.",
     thresholds: "Linear, friction's choice: 2 weeks or fewer → 100 (a release crunch), 4 → 75, \
@@ -633,10 +636,15 @@ impl crate::Signal for OffHoursLoad {
                 id: t.team.clone(),
                 value: o.sustained_weeks as f64,
                 label: format!(
-                    "consecutive off-hours weeks; {:.0} % of {} linked commits off hours, {} weeks \
-                     judged",
+                    "consecutive off-hours weeks; {:.0} % of {} linked commits{} off hours, {} \
+                     weeks judged",
                     o.share * 100.0,
                     o.commits,
+                    if o.manual_runs > 0 {
+                        format!(" and {} manual CI runs", o.manual_runs)
+                    } else {
+                        String::new()
+                    },
                     o.weeks
                 ),
                 cite: None,

@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-pub use off_hours::OffHours;
+pub use off_hours::{MANUAL_EVENTS, OffHours};
 pub use risk::{Estimate, Prior};
 
 /// A work item as the caller resolved it (newest export wins).
@@ -72,6 +72,10 @@ pub struct Commit {
     pub is_revert: bool,
     /// Whether a production deployment contains it (`None`: deployments unknown).
     pub deployed: Option<bool>,
+    /// When a person started a CI run on it by hand (GitHub
+    /// `workflow_dispatch`, GitLab `web`): counted in the off-hours load at
+    /// the commit's offset (the CI export does not give the person's zone).
+    pub manual_runs: Vec<i64>,
 }
 
 /// A pull request of the assessed repository.

@@ -1,7 +1,8 @@
-//! Sustained off-hours load: the share of a team's commits made outside
-//! working hours (or at weekends) in the author's own time zone, and the
-//! longest run of consecutive weeks in which that share stayed above
-//! [`SUSTAINED_SHARE`]. Team level only: a person's hours are never shown.
+//! Sustained off-hours load: the share of a team's commits, and of the CI
+//! runs started by hand on them, made outside working hours (or at weekends)
+//! in the author's own time zone, and the longest run of consecutive weeks in
+//! which that share stayed above [`SUSTAINED_SHARE`]. Team level only: a
+//! person's hours are never shown.
 
 use std::collections::BTreeMap;
 
@@ -14,10 +15,18 @@ use super::Commit;
 pub const SUSTAINED_SHARE: f64 = 0.25;
 /// Weeks with fewer commits say nothing about a habit: not counted.
 pub const MIN_WEEK_COMMITS: usize = 3;
+/// CI events a person starts by hand: GitHub's `workflow_dispatch` (the
+/// "Run workflow" button, `gh workflow run`) and GitLab's `web` (a pipeline
+/// run from the UI). `schedule`, `push`, `api`, `trigger` and the like are
+/// automation and not counted.
+pub const MANUAL_EVENTS: [&str; 2] = ["workflow_dispatch", "web"];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OffHours {
     pub commits: u64,
+    /// CI runs started by hand on those commits, counted with them.
+    #[serde(default)]
+    pub manual_runs: u64,
     pub share: f64,
     /// Weeks with enough commits to judge, and the longest consecutive run
     /// of them above the sustained share.
@@ -31,9 +40,10 @@ pub(super) fn measure<'a>(
 ) -> Option<OffHours> {
     let mut total = 0u64;
     let mut off = 0u64;
+    let (mut commit_count, mut manual_runs) = (0u64, 0u64);
     let mut weeks: BTreeMap<i64, (usize, usize)> = BTreeMap::new();
-    for c in commits {
-        let local = c.time + i64::from(c.offset_minutes) * 60;
+    let mut count = |time: i64, offset_minutes: i32| {
+        let local = time + i64::from(offset_minutes) * 60;
         let days = local.div_euclid(86_400);
         let hour = (local.rem_euclid(86_400) / 3600) as u32;
         // 1970-01-01 was a Thursday: Monday = 0.
@@ -45,6 +55,14 @@ pub(super) fn measure<'a>(
         if outside {
             off += 1;
             week.1 += 1;
+        }
+    };
+    for c in commits {
+        count(c.time, c.offset_minutes);
+        commit_count += 1;
+        for &t in &c.manual_runs {
+            count(t, c.offset_minutes);
+            manual_runs += 1;
         }
     }
     if total == 0 {
@@ -67,9 +85,57 @@ pub(super) fn measure<'a>(
         previous = Some(week);
     }
     Some(OffHours {
-        commits: total,
+        commits: commit_count,
+        manual_runs,
         share: off as f64 / total as f64,
         weeks: judged,
         sustained_weeks: longest,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: i64 = 3_600;
+    /// Monday 2024-01-01 00:00 UTC.
+    const MONDAY: i64 = 1_704_067_200;
+
+    fn commit(time: i64, offset_minutes: i32, manual_runs: Vec<i64>) -> Commit {
+        Commit {
+            time,
+            offset_minutes,
+            manual_runs,
+            ..Commit::default()
+        }
+    }
+
+    #[test]
+    fn manual_ci_runs_count_with_their_commits_at_the_commits_offset() {
+        // Three weeks of three commits at 10:00 local (UTC+2); in week 2 the
+        // team also starts two CI runs by hand at 22:00 local.
+        let mut commits = Vec::new();
+        for week in 0..3 {
+            for day in 0..3 {
+                let t = MONDAY + (week * 7 + day) * 24 * HOUR + 8 * HOUR;
+                let manual = if week == 1 && day == 0 {
+                    vec![t + 12 * HOUR, t + 12 * HOUR + 60]
+                } else {
+                    Vec::new()
+                };
+                commits.push(commit(t, 120, manual));
+            }
+        }
+        let o = measure(commits.iter(), (8, 19)).unwrap();
+        assert_eq!((o.commits, o.manual_runs), (9, 2));
+        // 2 of 11 events off hours; week 2 has 2 of 5 (> 25 %).
+        assert!((o.share - 2.0 / 11.0).abs() < 1e-12, "{}", o.share);
+        assert_eq!((o.weeks, o.sustained_weeks), (3, 1));
+        // Without the manual runs nothing is off hours.
+        for c in &mut commits {
+            c.manual_runs.clear();
+        }
+        let o = measure(commits.iter(), (8, 19)).unwrap();
+        assert_eq!((o.share, o.sustained_weeks, o.manual_runs), (0.0, 0, 0));
+    }
 }
