@@ -865,6 +865,7 @@ pub fn run_assessment(
     progress: &dyn crate::Progress,
 ) -> Result<Option<(Loaded, Assessment, Inputs)>, Error> {
     let inputs = Inputs::read(path, None)?;
+    progress.phase("read inputs");
     let options = options(&inputs, request.budget, request.target)?;
     let mut history = History::read(store, request.mode)?;
     progress.phase("read history");

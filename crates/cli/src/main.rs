@@ -856,6 +856,8 @@ fn exit_code(e: &friction_app::Error) -> u8 {
 }
 
 fn main() -> ExitCode {
+    // Phase timings count from here, not from the first phase reported.
+    timing::start();
     // Like every Unix filter: a closed pipe (`friction trend | head`) ends the
     // process quietly instead of failing a write (Rust ignores SIGPIPE).
     #[cfg(unix)]

@@ -11,6 +11,12 @@ fn last() -> Option<&'static Mutex<Instant>> {
         .as_ref()
 }
 
+/// Starts the clock (with `FRICTION_TIMINGS`): the first phase reported then
+/// counts from the process's start, not from itself.
+pub(crate) fn start() {
+    let _ = last();
+}
+
 /// Reports the time since the previous phase ended, naming the phase that just
 /// finished.
 pub(crate) fn phase(name: &str) {
