@@ -369,7 +369,7 @@ pub fn replicates(s: &dyn Signal, m: &Measured, seed: &str) -> Replicates {
                 for x in idx.iter_mut() {
                     *x = rng.below(n);
                 }
-                s.curve()
+                friction_signals::scoring_curve(s)
                     .score(m.sample.value(Some(&idx)).unwrap_or(m.value))
             })
             .collect()

@@ -173,12 +173,84 @@ pub fn markdown() -> String {
         BOOTSTRAP_REPLICATES,
         CI_LEVEL * 100.0
     ));
+    s.push_str(&population_section());
     s.push_str("\n## Signals\n");
     for x in REGISTRY {
         s.push_str(&signal_markdown(*x));
     }
     s.push_str(&security_tables());
     s.push_str(include_str!("methodology-cost.md"));
+    s
+}
+
+/// The reference population the curves are calibrated on: which signals
+/// it calibrates, and every repository with its measured commit.
+fn population_section() -> String {
+    use friction_signals::calibration::{self, MAX_TIE_SHARE, MIN_EVIDENCE, MIN_REPOSITORIES};
+    let rows = calibration::population();
+    let mut s = format!(
+        "\n## Reference population\n\nThe curves of the signals below marked *calibrated* \
+         are derived from {} public repositories of varied size, age and language, measured by \
+         `scripts/calibrate.py` with git history and the tree at their newest stored commit only \
+         (no CI, work-item or incident exports) and committed as \
+         `crates/signals/calibration/population.csv`; friction derives every anchor from that \
+         file when it starts, so the file and the curves cannot disagree. A repository's value \
+         enters a signal's population with at least {MIN_EVIDENCE} units of evidence (or complete \
+         evidence); a signal is calibrated when at least {MIN_REPOSITORIES} repositories remain \
+         and no single value holds more than {} % of them. The score of a value is its \
+         mid-rank: the share of the population with a worse value, ties counting half, \
+         interpolated between the population's values (Alves, Ypma & Visser, ICSM 2010: \
+         thresholds from benchmark data). A calibrated score of 80 reads \"better than 80 % of \
+         the reference projects\"; 50 is their median, which is also the prior every score \
+         shrinks toward.\n\n| signal | calibrated on | median |\n|---|---|---|\n",
+        calibration::repositories(),
+        MAX_TIE_SHARE * 100.0
+    );
+    for x in REGISTRY {
+        let c = calibration::calibration(*x);
+        if c.measured == 0 {
+            continue;
+        }
+        let median = if c.n > 0 {
+            format!("{} {}", friction_signals::round2(c.quantiles[2]), x.unit())
+        } else {
+            "–".to_owned()
+        };
+        s.push_str(&format!(
+            "| `{}` | {} | {median} |\n",
+            x.id(),
+            match &c.reason {
+                None => format!("{} repositories", c.n),
+                Some(why) => format!("not calibrated: {why}"),
+            }
+        ));
+    }
+    s.push_str(
+        "\nSignals no reference repository measures (they need CI, work-item, incident or \
+         SLO exports) keep their researched curves.\n\n\
+         | repository | language | commits | first – last commit | code lines | measured at |\n\
+         |---|---|---|---|---|---|\n",
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    for r in rows {
+        if seen.insert(r.repository.as_str()) {
+            s.push_str(&format!(
+                "| {} | {} | {} | {} – {} | {} | `{}`{} |\n",
+                r.repository.replace('+', "/"),
+                r.language,
+                r.commits,
+                r.first_commit,
+                r.last_commit,
+                r.code_lines,
+                &r.commit[..r.commit.len().min(12)],
+                if r.scan_errors > 0 {
+                    format!(" ({} unreadable objects)", r.scan_errors)
+                } else {
+                    String::new()
+                }
+            ));
+        }
+    }
     s
 }
 
@@ -236,9 +308,8 @@ pub fn signal_markdown(x: &dyn friction_signals::Signal) -> String {
     s.push_str(&format!("**Why it matters.** {}\n\n", d.why));
     s.push_str(&format!("**How it is computed.** {}\n\n", d.how));
     s.push_str(&format!(
-        "**Thresholds.** {}. {}\n\n",
-        x.curve().describe(x.unit()),
-        d.thresholds
+        "**Thresholds.** {}\n\n",
+        friction_signals::calibration::thresholds(x)
     ));
     s.push_str(&format!(
         "**Shrinkage.** The score shrinks {}.\n\n**Sources.**\n\n",

@@ -459,10 +459,10 @@ pub fn interventions(data: &Data, economics: &Economics, base: &CostModel) -> Ve
             continue;
         };
         let s = friction_signals::find(mv.signal).expect("registered");
-        if s.curve().score(m.value) >= crate::methodology::HEALTHY_FROM {
+        if friction_signals::scoring_curve(s).score(m.value) >= crate::methodology::HEALTHY_FROM {
             continue;
         }
-        let target = s.curve().value_for(crate::methodology::HEALTHY_FROM);
+        let target = friction_signals::scoring_curve(s).value_for(crate::methodology::HEALTHY_FROM);
         out.push(Intervention {
             id: mv.id.into(),
             kind: mv.id.into(),
@@ -617,7 +617,7 @@ fn delivery_moves<'a>(
     let delivery = data.delivery.as_ref();
     if let (Some(Outcome::Measured(m)), Some(d)) = (outcome("ci-duration"), delivery) {
         let s = friction_signals::find("ci-duration").expect("registered");
-        let target = s.curve().value_for(crate::methodology::HEALTHY_FROM);
+        let target = friction_signals::scoring_curve(s).value_for(crate::methodology::HEALTHY_FROM);
         if let Some(slowest) = m.evidence.first().filter(|e| e.value > target) {
             // Every run of the workflow made faster in proportion, so that its
             // p90 reaches the healthy edge; the repository's p90 recomputed.
@@ -1371,16 +1371,17 @@ mod tests {
             .weakest_driver
             .as_ref()
             .unwrap_or_else(|| panic!("{rm:#?}"));
-        // Reliability: 900 of 2,200 code lines had recurring fixes; the
-        // refactoring of src/core.py takes them out.
-        assert_eq!(w.family, Family::Reliability, "{rm:#?}");
+        // Team execution under the calibrated curves (`eci/8`): most of the
+        // fixture's code is known by one author, worse than most of the
+        // reference population; spreading that knowledge is its step.
+        assert_eq!(w.family, Family::TeamExecution, "{rm:#?}");
         assert_eq!(w.note, None);
-        let refactor = rm
+        let spread = rm
             .steps
             .iter()
-            .find(|s| s.intervention == "refactor:src/core.py")
+            .find(|s| s.intervention.starts_with("spread-knowledge:"))
             .unwrap_or_else(|| panic!("{rm:#?}"));
-        assert_eq!(w.steps, vec![refactor.step]);
+        assert_eq!(w.steps, vec![spread.step], "{rm:#?}");
     }
 
     #[test]

@@ -24,7 +24,7 @@ fn signal(id: &str) -> &'static dyn Signal {
 /// A ratio measurement of `s` over units `(share 0–1 along the curve's
 /// domain, weight)`, repeated `times`, with `fixes × times` fix commits.
 fn measured(s: &dyn Signal, units: &[(f64, f64)], fixes: f64, times: usize) -> Measured {
-    let (lo, hi) = s.curve().domain();
+    let (lo, hi) = friction_signals::scoring_curve(s).domain();
     let (mut num, mut den) = (Vec::new(), Vec::new());
     for _ in 0..times {
         for (p, w) in units {

@@ -320,6 +320,18 @@ fn explain_evidence(c: &Current) -> String {
                     }
                 );
             }
+            if let (Some(raw), Some(sig)) = (s.raw_score, friction_signals::find(&s.id)) {
+                let cal = friction_signals::calibration::calibration(sig);
+                if cal.curve.is_some() {
+                    let _ = writeln!(
+                        out,
+                        "Against the reference population: better than {raw:.0} % of {} public \
+                         repositories (their median: {}).",
+                        cal.n,
+                        crate::render::quantity(cal.quantiles[2], &s.unit)
+                    );
+                }
+            }
             for f in &s.figures {
                 let _ = writeln!(out, "- {}: {} {}", f.name, f.value, f.unit);
             }

@@ -13,9 +13,13 @@ use support::{Fixture, costly_hotspot, driver, friction, scan_json, signal};
 /// 3. `fix bug in a` rewrites it again (+1 −1);
 /// 4. `change both` rewrites one line in each file (+2 −2).
 ///
-/// Hand-computed signals (methodology eci/7), raw score → shrunk score: each
+/// Hand-computed signals (methodology eci/8), raw score → shrunk score: each
 /// shrinks toward 50 with credibility Z = n / (n + k) (k = 10 units of its
-/// sample, 20 fix commits for defect-prone-code):
+/// sample, 20 fix commits for defect-prone-code). The raw scores below are
+/// `eci/7`'s researched curves; under `eci/8` the calibrated signals' raw
+/// scores are their mid-ranks in the reference population, which the test
+/// computes itself from `crates/signals/calibration/population.csv`
+/// ([`population_score`]) and then aggregates by hand as below:
 /// - hotspot-friction 0 % → 100; changed-code-health 10 → 100; both over 2
 ///   files (Z = 2/12): 58.33;
 /// - structural-coupling: both multi-file commits span api and core: 100 % → 0,
@@ -85,6 +89,68 @@ fn validate(doc: &serde_json::Value) {
     assert!(errors.is_empty(), "{errors:#?}");
 }
 
+/// A value's mid-rank in the reference population, computed here apart
+/// from friction: the values with at least 10 units of evidence (or complete
+/// evidence), the share with a worse value plus half the share with the same
+/// value, interpolated between distinct values (on a log scale for
+/// `log`); beyond the population, `best_end` scores 100 (and `worst_end` 0)
+/// when they lie further out, else the extreme's mid-rank holds.
+fn population_score(
+    id: &str,
+    value: f64,
+    lower_better: bool,
+    best_end: f64,
+    worst_end: f64,
+    log: bool,
+) -> f64 {
+    let text = include_str!("../../signals/calibration/population.csv");
+    let mut values: Vec<f64> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("repository,"))
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|c| c[8] == id && (c[10].is_empty() || c[10].parse::<f64>().unwrap() >= 10.0))
+        .map(|c| c[9].parse().unwrap())
+        .collect();
+    values.sort_by(f64::total_cmp);
+    let n = values.len() as f64;
+    let rank = |x: f64| {
+        let worse = values
+            .iter()
+            .filter(|&&v| if lower_better { v > x } else { v < x })
+            .count() as f64;
+        let same = values.iter().filter(|&&v| v == x).count() as f64;
+        100.0 * (worse + same / 2.0) / n
+    };
+    let mut pts: Vec<(f64, f64)> = Vec::new();
+    for &v in &values {
+        if pts.last().is_none_or(|p: &(f64, f64)| p.0 != v) {
+            pts.push((v, rank(v)));
+        }
+    }
+    let (lo, hi, lo_s, hi_s) = if lower_better {
+        (best_end, worst_end, 100.0, 0.0)
+    } else {
+        (worst_end, best_end, 0.0, 100.0)
+    };
+    if lo < pts[0].0 {
+        pts.insert(0, (lo, lo_s));
+    }
+    if hi > pts[pts.len() - 1].0 {
+        pts.push((hi, hi_s));
+    }
+    if value <= pts[0].0 {
+        return pts[0].1;
+    }
+    let t = |x: f64| if log { x.max(1e-9).ln() } else { x };
+    for w in pts.windows(2) {
+        if value <= w[1].0 {
+            let f = (t(value) - t(w[0].0)) / (t(w[1].0) - t(w[0].0));
+            return w[0].1 + (w[1].1 - w[0].1) * f;
+        }
+    }
+    pts[pts.len() - 1].1
+}
+
 #[test]
 fn golden_index_matches_the_hand_computation() {
     let f = golden();
@@ -94,6 +160,10 @@ fn golden_index_matches_the_hand_computation() {
     validate(&a);
     let value = |id: &str| signal(&a, id)["value"].as_f64();
     let score = |id: &str| signal(&a, id)["score"].as_f64();
+    let raw = |id: &str| signal(&a, id)["raw_score"].as_f64().unwrap();
+    let near = |got: f64, want: f64, what: &str| {
+        assert!((got - want).abs() < 0.011, "{what}: {got} against {want}");
+    };
     assert_eq!(value("hotspot-friction"), Some(0.0));
     assert_eq!(score("changed-code-health"), Some(58.33));
     assert_eq!(signal(&a, "changed-code-health")["raw_score"], 100.0);
@@ -102,14 +172,71 @@ fn golden_index_matches_the_hand_computation() {
     assert_eq!(value("batch-size"), Some(4.75));
     assert_eq!(value("rework"), Some(36.36));
     assert_eq!(value("defect-prone-code"), Some(50.0));
-    assert_eq!(score("defect-prone-code"), Some(45.45));
+    // The calibrated raw scores, computed here from the population, the
+    // researched ends as the curves' bounds (0 for a share or a size).
+    let expected_raw = [
+        (
+            "hotspot-friction",
+            population_score("hotspot-friction", 0.0, true, 0.0, 124.0, false),
+        ),
+        (
+            "changed-code-health",
+            population_score("changed-code-health", 10.0, false, 10.0, 1.0, false),
+        ),
+        (
+            "structural-coupling",
+            population_score("structural-coupling", 100.0, true, 0.0, 50.0, false),
+        ),
+        (
+            "batch-size",
+            population_score("batch-size", 4.75, true, 0.0, 1000.0, true),
+        ),
+        (
+            "rework",
+            population_score("rework", 36.36, true, 0.0, 25.0, false),
+        ),
+        (
+            "defect-prone-code",
+            population_score("defect-prone-code", 50.0, true, 0.0, 25.0, false),
+        ),
+        (
+            "truck-factor",
+            population_score("truck-factor", 1.0, false, 4.0, 1.0, false),
+        ),
+        (
+            "knowledge-islands",
+            population_score("knowledge-islands", 100.0, true, 0.0, 50.0, false),
+        ),
+        (
+            "former-contributors",
+            population_score("former-contributors", 0.0, true, 0.0, 40.0, false),
+        ),
+        (
+            "compliance-controls",
+            population_score("compliance-controls", 0.0, false, 100.0, 0.0, false),
+        ),
+    ];
+    for (id, want) in expected_raw {
+        near(raw(id), want, id);
+    }
+    let r = |id: &str| expected_raw.iter().find(|x| x.0 == id).unwrap().1;
+    let shrink = |id: &str, z: f64| z * r(id) + (1.0 - z) * 50.0;
+    near(
+        score("defect-prone-code").unwrap(),
+        shrink("defect-prone-code", 2.0 / 22.0),
+        "dpc",
+    );
     assert_eq!(signal(&a, "defect-prone-code")["proxy"], true);
     assert_eq!(signal(&a, "defect-prone-code")["credibility"], 0.09);
     assert_eq!(
         signal(&a, "defect-prone-code")["evidence_unit"],
         "fix commits in the window"
     );
-    assert_eq!(score("truck-factor"), Some(0.0));
+    near(
+        score("truck-factor").unwrap(),
+        r("truck-factor"),
+        "truck-factor",
+    );
     assert!(signal(&a, "truck-factor")["evidence_count"].is_null());
     assert_eq!(value("truck-factor"), Some(1.0));
     assert_eq!(value("knowledge-islands"), Some(100.0));
@@ -119,14 +246,43 @@ fn golden_index_matches_the_hand_computation() {
     assert!(signal(&a, "workflow-risks")["not_measured"].is_string());
     assert_eq!(value("compliance-controls"), Some(0.0));
     assert_eq!(signal(&a, "compliance-controls")["coverage"], 0.82);
-    assert_eq!(driver(&a, "delivery")["score"], 53.33);
-    assert_eq!(driver(&a, "reliability")["score"], 45.45);
-    assert_eq!(driver(&a, "team-execution")["score"], 31.25);
-    assert_eq!(driver(&a, "security")["score"], 0.0);
+    // The aggregation by hand, as in the comment above.
+    let delivery = (0.21 * shrink("hotspot-friction", 2.0 / 12.0)
+        + 0.12 * shrink("changed-code-health", 2.0 / 12.0)
+        + 0.09 * shrink("structural-coupling", 2.0 / 12.0)
+        + 0.09 * shrink("batch-size", 4.0 / 14.0)
+        + 0.09 * shrink("rework", 4.0 / 14.0))
+        / 0.6;
+    let reliability = shrink("defect-prone-code", 2.0 / 22.0);
+    let team = (0.15 * r("truck-factor")
+        + 0.125 * shrink("knowledge-islands", 2.0 / 12.0)
+        + 0.125 * shrink("former-contributors", 2.0 / 12.0))
+        / 0.4;
+    let security = r("compliance-controls");
+    let index = (0.35 * 0.6 * delivery
+        + 0.25 * 0.4 * reliability
+        + 0.15 * 0.15 * security
+        + 0.15 * 0.4 * team)
+        / (0.21 + 0.1 + 0.0225 + 0.06);
+    let d = |f: &str| driver(&a, f)["score"].as_f64().unwrap();
+    near(d("delivery"), delivery, "delivery");
+    near(d("reliability"), reliability, "reliability");
+    near(d("team-execution"), team, "team execution");
+    near(d("security"), security, "security");
     assert!(driver(&a, "operations")["score"].is_null());
-    assert_eq!(a["index"]["score"], 44.89);
+    let idx = a["index"]["score"].as_f64().unwrap();
+    near(idx, index, "index");
     assert_eq!(a["index"]["coverage"], 0.39);
-    assert_eq!(a["index"]["band"], "alert");
+    assert_eq!(
+        a["index"]["band"],
+        if idx >= 75.0 {
+            "healthy"
+        } else if idx >= 50.0 {
+            "warning"
+        } else {
+            "alert"
+        }
+    );
     // The decomposition adds up.
     let sum: f64 = a["index"]["drivers"]
         .as_array()
@@ -134,7 +290,7 @@ fn golden_index_matches_the_hand_computation() {
         .iter()
         .map(|d| d["contribution"].as_f64().unwrap())
         .sum();
-    assert!((sum - 44.89).abs() < 0.02, "{sum}");
+    assert!((sum - idx).abs() < 0.02, "{sum}");
     // Evidence names the file fixes keep returning to.
     assert_eq!(
         signal(&a, "defect-prone-code")["evidence"][0]["id"],
@@ -248,6 +404,15 @@ fn explain_prints_the_sections_and_the_current_evidence() {
     );
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
+    // The raw score is the value's mid-rank in the reference population.
+    let raw = population_score("defect-prone-code", 50.0, true, 0.0, 25.0, false);
+    let shrunk = 2.0 / 22.0 * raw + 20.0 / 22.0 * 50.0;
+    let value_line = format!("Value 50 % of code, score {shrunk:.0}");
+    let shrink_line = format!(
+        "Shrinkage: raw score {raw:.0}, evidence 2 fix commits in the window, credibility 0.09 → \
+         score {shrunk:.0} (a proxy read from commit-message words: credibility capped)."
+    );
+    let population_line = format!("Against the reference population: better than {raw:.0} % of ");
     for section in [
         "**What it measures.**",
         "**Why it matters.**",
@@ -257,10 +422,11 @@ fn explain_prints_the_sections_and_the_current_evidence() {
         "**Sources.**",
         "Current evidence",
         "api/a.py",
-        // Raw value, evidence and shrunk score.
-        "Value 50 % of code, score 45",
-        "Shrinkage: raw score 0, evidence 2 fix commits in the window, credibility 0.09 → score 45 \
-         (a proxy read from commit-message words: credibility capped).",
+        // Raw value, evidence and shrunk score, and the population.
+        &value_line,
+        &shrink_line,
+        &population_line,
+        "Calibrated on ",
     ] {
         assert!(text.contains(section), "{section} missing:\n{text}");
     }
@@ -445,8 +611,12 @@ fn a_weak_signal_moves_the_index_only_by_its_share_and_uncommitted_files_do_not_
     assert_eq!(signal(&a, "unowned-code")["score"], 100.0);
     assert_eq!(signal(&a, "compliance-controls")["value"], 11.11);
     let security = driver(&a, "security");
-    // (0.2·100 + 0.15·11.11) / 0.35 = 61.90; coverage 0.2 + 0.15·9/11.
-    assert_eq!(security["score"], 61.9);
+    // (0.2·100 + 0.15·c) / 0.35, c the calibrated score of 11.11 % of the
+    // controls present; coverage 0.2 + 0.15·9/11.
+    let c = population_score("compliance-controls", 11.11, false, 100.0, 0.0, false);
+    let want = (0.2 * 100.0 + 0.15 * c) / 0.35;
+    let got = security["score"].as_f64().unwrap();
+    assert!((got - want).abs() < 0.011, "{got} against {want}");
     assert_eq!(security["coverage"], 0.32);
     // Each driver weighs its family weight times its measured share.
     let (mut sum, mut total, mut security_weight) = (0.0, 0.0, 0.0);
@@ -477,7 +647,7 @@ fn a_weak_signal_moves_the_index_only_by_its_share_and_uncommitted_files_do_not_
     );
     let contribution = security["contribution"].as_f64().unwrap();
     assert!(
-        (contribution - 0.0525 * 61.9 / total).abs() < 0.01,
+        (contribution - 0.0525 * want / total).abs() < 0.01,
         "{contribution}"
     );
     assert!(a["index"]["coverage"].as_f64().unwrap() < 0.8);

@@ -516,7 +516,7 @@ fn the_board_pack_has_the_index_hotspots_and_roadmap_on_non_blank_pages() {
         "src/plain.py",
         "Roadmap",
         "Appendix: methodology and audit",
-        "eci/7",
+        "eci/8",
     ] {
         assert!(
             text.contains(needle),

@@ -168,7 +168,7 @@ fn a_scan_records_one_immutable_snapshot_per_state() {
         .unwrap();
     assert_eq!(commit, f.head());
     let m: serde_json::Value = serde_json::from_str(&manifest).unwrap();
-    assert_eq!(m["methodology"], "eci/7");
+    assert_eq!(m["methodology"], "eci/8");
     assert_eq!(m["tool_version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(m["inputs"]["config"]["path"], "friction.toml");
     assert_eq!(m["inputs"]["config"]["sha256"].as_str().unwrap().len(), 64);
@@ -275,7 +275,7 @@ fn rescoring_supersedes_a_snapshot_of_an_older_methodology() {
         "INSERT INTO snapshots (created_at, kind, scope, rescored_from, commit_id, as_of, mode,
              methodology, tool_version, schema, index_score, coverage, inputs, manifest, digest, assessment)
          SELECT created_at, kind, scope, NULL, commit_id, as_of - 1, mode, 'eci/0', '0.0.1', schema,
-                12.5, coverage, inputs, manifest, 'old', replace(assessment, '\"eci/7\"', '\"eci/0\"')
+                12.5, coverage, inputs, manifest, 'old', replace(assessment, '\"eci/8\"', '\"eci/0\"')
          FROM snapshots WHERE id = ?1",
         [id],
     )
@@ -287,7 +287,7 @@ fn rescoring_supersedes_a_snapshot_of_an_older_methodology() {
     let rescored = r["rescored"].as_array().unwrap();
     assert_eq!(rescored.len(), 1, "{r:#}");
     assert_eq!(rescored[0]["from"], old);
-    assert_eq!(rescored[0]["methodology"], "eci/7");
+    assert_eq!(rescored[0]["methodology"], "eci/8");
     let t = run(&["trend", "--db", s(&dbp), "--json"], f.path());
     assert_eq!(t["comparable"], true);
     let points = t["points"].as_array().unwrap();
@@ -563,7 +563,7 @@ fn rescoring_keeps_what_the_original_measured() {
         "INSERT INTO snapshots (created_at, kind, scope, rescored_from, commit_id, as_of, mode,
              methodology, tool_version, schema, index_score, coverage, inputs, manifest, digest, assessment)
          SELECT created_at, kind, scope, NULL, commit_id, as_of - 1, mode, 'eci/0', '0.0.1', schema,
-                index_score, coverage, inputs, manifest, 'old-nc', replace(assessment, '\"eci/7\"', '\"eci/0\"')
+                index_score, coverage, inputs, manifest, 'old-nc', replace(assessment, '\"eci/8\"', '\"eci/0\"')
          FROM snapshots WHERE id = ?1",
         [id],
     )

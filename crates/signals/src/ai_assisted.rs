@@ -245,7 +245,7 @@ impl crate::Signal for AiAssistedChange {
     fn doc(&self) -> &'static Doc {
         &SHARE_DOC
     }
-    fn curve(&self) -> &'static Curve {
+    fn researched_curve(&self) -> &'static Curve {
         &FLAT
     }
     fn needs(&self) -> &'static [Input] {
@@ -356,7 +356,7 @@ impl crate::Signal for AiUnhealthyExposure {
     fn doc(&self) -> &'static Doc {
         &EXPOSURE_DOC
     }
-    fn curve(&self) -> &'static Curve {
+    fn researched_curve(&self) -> &'static Curve {
         &GAP
     }
     fn needs(&self) -> &'static [Input] {
@@ -487,7 +487,7 @@ impl crate::Signal for AiRework {
     fn doc(&self) -> &'static Doc {
         &REWORK_DOC
     }
-    fn curve(&self) -> &'static Curve {
+    fn researched_curve(&self) -> &'static Curve {
         &GAP
     }
     fn needs(&self) -> &'static [Input] {
@@ -586,7 +586,7 @@ impl crate::Signal for AiFixFollow {
     fn doc(&self) -> &'static Doc {
         &FIX_DOC
     }
-    fn curve(&self) -> &'static Curve {
+    fn researched_curve(&self) -> &'static Curve {
         &GAP
     }
     fn needs(&self) -> &'static [Input] {

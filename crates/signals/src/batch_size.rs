@@ -42,7 +42,7 @@ impl crate::Signal for BatchSize {
     fn doc(&self) -> &'static Doc {
         &DOC
     }
-    fn curve(&self) -> &'static Curve {
+    fn researched_curve(&self) -> &'static Curve {
         &CURVE
     }
     fn needs(&self) -> &'static [Input] {

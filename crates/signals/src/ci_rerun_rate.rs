@@ -51,7 +51,7 @@ impl crate::Signal for CiRerunRate {
     fn doc(&self) -> &'static Doc {
         &DOC
     }
-    fn curve(&self) -> &'static Curve {
+    fn researched_curve(&self) -> &'static Curve {
         &CURVE
     }
     fn needs(&self) -> &'static [Input] {

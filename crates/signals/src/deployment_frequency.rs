@@ -81,7 +81,7 @@ impl crate::Signal for DeploymentFrequency {
     fn doc(&self) -> &'static Doc {
         &DOC
     }
-    fn curve(&self) -> &'static Curve {
+    fn researched_curve(&self) -> &'static Curve {
         &CURVE
     }
     fn needs(&self) -> &'static [Input] {

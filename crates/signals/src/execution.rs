@@ -162,7 +162,7 @@ impl crate::Signal for VerifiedCompletion {
     fn doc(&self) -> &'static Doc {
         &VERIFIED_DOC
     }
-    fn curve(&self) -> &'static Curve {
+    fn researched_curve(&self) -> &'static Curve {
         &VERIFIED_CURVE
     }
     fn needs(&self) -> &'static [Input] {
@@ -234,7 +234,7 @@ impl crate::Signal for GhostCompletions {
     fn doc(&self) -> &'static Doc {
         &GHOST_DOC
     }
-    fn curve(&self) -> &'static Curve {
+    fn researched_curve(&self) -> &'static Curve {
         &GHOST_CURVE
     }
     fn needs(&self) -> &'static [Input] {
@@ -303,7 +303,7 @@ impl crate::Signal for StaleInProgress {
     fn doc(&self) -> &'static Doc {
         &STALE_DOC
     }
-    fn curve(&self) -> &'static Curve {
+    fn researched_curve(&self) -> &'static Curve {
         &STALE_CURVE
     }
     fn needs(&self) -> &'static [Input] {
@@ -372,7 +372,7 @@ impl crate::Signal for ReopenChurn {
     fn doc(&self) -> &'static Doc {
         &REOPEN_DOC
     }
-    fn curve(&self) -> &'static Curve {
+    fn researched_curve(&self) -> &'static Curve {
         &REOPEN_CURVE
     }
     fn needs(&self) -> &'static [Input] {
@@ -464,7 +464,7 @@ impl crate::Signal for ExecutionRisk {
     fn doc(&self) -> &'static Doc {
         &RISK_DOC
     }
-    fn curve(&self) -> &'static Curve {
+    fn researched_curve(&self) -> &'static Curve {
         &RISK_CURVE
     }
     fn needs(&self) -> &'static [Input] {
@@ -599,7 +599,7 @@ impl crate::Signal for OffHoursLoad {
     fn doc(&self) -> &'static Doc {
         &OFF_HOURS_DOC
     }
-    fn curve(&self) -> &'static Curve {
+    fn researched_curve(&self) -> &'static Curve {
         &OFF_HOURS_CURVE
     }
     fn needs(&self) -> &'static [Input] {

@@ -44,7 +44,7 @@ impl crate::Signal for FormerContributors {
     fn doc(&self) -> &'static Doc {
         &DOC
     }
-    fn curve(&self) -> &'static Curve {
+    fn researched_curve(&self) -> &'static Curve {
         &CURVE
     }
     fn needs(&self) -> &'static [Input] {

@@ -14,6 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod calibration;
 mod context;
 mod curve;
 pub mod delivery;
@@ -22,6 +23,7 @@ pub mod service_levels;
 pub mod shrink;
 pub mod supply;
 
+pub use calibration::curve as scoring_curve;
 pub use context::{
     Change, Commit, Context, Data, File, FileKnown, Known, Overrides, Practice, Reads, Scope,
     ScopeKind, is_test_path,
@@ -76,7 +78,7 @@ pub use incident_recurrence::RECURRENCE_DAYS;
 /// Version of the whole assessment methodology: every signal's thresholds and
 /// weights, the family weights, the bands and the cost model. Bump it when any
 /// of them changes, so snapshots say which rules scored them.
-pub const METHODOLOGY_VERSION: &str = "eci/7";
+pub const METHODOLOGY_VERSION: &str = "eci/8";
 
 /// Every signal, in documentation order.
 pub static REGISTRY: &[&dyn Signal] = &[
@@ -418,8 +420,11 @@ pub trait Signal: Sync {
     /// Unit of the value.
     fn unit(&self) -> &'static str;
     fn doc(&self) -> &'static Doc;
-    /// Value → 0–100 score. Monotone: a worse value never scores higher.
-    fn curve(&self) -> &'static Curve;
+    /// The value → 0–100 curve from the signal's sources or friction's
+    /// stated choice. Monotone: a worse value never scores higher. It scores
+    /// only while the signal is not calibrated on the reference population;
+    /// [`scoring_curve`] is the curve that scores.
+    fn researched_curve(&self) -> &'static Curve;
     fn needs(&self) -> &'static [Input];
     fn measure(&self, ctx: &Context<'_>) -> Outcome;
     /// The prior its score shrinks toward and what it is worth ([`shrink`]).
@@ -468,7 +473,7 @@ impl Shrunk {
 /// The score of `m` shrunk toward the prior of `s` in proportion to its
 /// evidence.
 pub fn shrunk(s: &dyn Signal, m: &Measured) -> Shrunk {
-    let raw = s.curve().score(m.value);
+    let raw = scoring_curve(s).score(m.value);
     let evidence = s.evidence(m);
     let prior = s.prior();
     let credibility = match evidence {
@@ -535,7 +540,7 @@ mod tests {
             assert!(s.weight() <= shrink::PROXY_WEIGHT_CAP, "{}", s.id());
             // However much evidence, the score stays off 0 and 100.
             let m = Measured {
-                value: s.curve().domain().1 + 1e6,
+                value: s.researched_curve().domain().1 + 1e6,
                 coverage: 1.0,
                 figures: vec![Figure {
                     name: "fix commits".into(),
@@ -546,7 +551,9 @@ mod tests {
                 sample: Sample::Fixed,
             };
             let sh = shrunk(*s, &m);
-            assert!((sh.raw - 0.0).abs() < 1e-9 || (sh.raw - 100.0).abs() < 1e-9);
+            // The curve's extreme: 0 or 100 on a researched curve, the worst
+            // mid-rank (within a few points of 0) on a calibrated one.
+            assert!(sh.raw < 5.0 || sh.raw > 95.0, "{}: {}", s.id(), sh.raw);
             assert!(
                 (20.0..=80.0).contains(&sh.score),
                 "{}: {}",
@@ -559,7 +566,7 @@ mod tests {
     #[test]
     fn every_curve_is_monotone() {
         for s in REGISTRY {
-            let c = s.curve();
+            let c = scoring_curve(*s);
             let (lo, hi) = c.domain();
             let mut prev = None;
             for i in 0..=200 {

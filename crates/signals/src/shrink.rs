@@ -23,11 +23,12 @@
 
 use crate::curve::trim;
 
-/// The score every signal shrinks toward with no evidence: the middle of
-/// the scale. Each curve puts its anchors so that 100 is the good end and 0
-/// the bad end of what is published or observed for the value; before the
-/// curves are calibrated on a reference population (issue 20, item 5), the
-/// middle is the one prior that favours neither end.
+/// The score every signal shrinks toward with no evidence. For a signal
+/// calibrated on the reference population (`calibration`) it is the
+/// population's median: a project without evidence is taken for a typical
+/// one. For the others, whose researched curves put 100 at the good end and 0
+/// at the bad end of what is published for the value, the middle is the one
+/// prior that favours neither end.
 pub const PRIOR_SCORE: f64 = 50.0;
 
 /// The prior's standard deviation on the score scale, in points: scores of

@@ -180,7 +180,7 @@ impl crate::Signal for VulnerableDependencies {
     fn doc(&self) -> &'static Doc {
         &VULNERABLE_DOC
     }
-    fn curve(&self) -> &'static Curve {
+    fn researched_curve(&self) -> &'static Curve {
         &VULNERABLE_CURVE
     }
     fn needs(&self) -> &'static [Input] {
@@ -307,7 +307,7 @@ impl crate::Signal for UnmaintainedDependencies {
     fn doc(&self) -> &'static Doc {
         &UNMAINTAINED_DOC
     }
-    fn curve(&self) -> &'static Curve {
+    fn researched_curve(&self) -> &'static Curve {
         &UNMAINTAINED_CURVE
     }
     fn needs(&self) -> &'static [Input] {
@@ -367,7 +367,7 @@ impl crate::Signal for UnpinnedDependencies {
     fn doc(&self) -> &'static Doc {
         &UNPINNED_DOC
     }
-    fn curve(&self) -> &'static Curve {
+    fn researched_curve(&self) -> &'static Curve {
         &UNPINNED_CURVE
     }
     fn needs(&self) -> &'static [Input] {
