@@ -50,6 +50,10 @@ pub struct HotspotReport {
     /// Risk concentration per component (reliability, security, knowledge);
     /// filled by [`Session::hotspots`], empty in the scan summary.
     pub risk: Vec<ComponentRisk>,
+    /// What could not be read for the risk concentration, and why (the part
+    /// it feeds is then measured without it, or not measured): never silent.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub risk_notes: Vec<String>,
     /// Defect-fix commits of the window and security findings, per file at
     /// `HEAD`: the inputs of `risk` (not serialised).
     #[serde(skip)]
@@ -208,6 +212,7 @@ pub fn compute(
         component_overlaps: map.overlaps(hotspots.files.iter().map(|f| f.path.as_str())),
         hotspots,
         risk: Vec::new(),
+        risk_notes: Vec::new(),
         risk_inputs,
     }))
 }
@@ -288,9 +293,17 @@ impl Session {
             .collect();
         // Vulnerable dependencies at HEAD, at their dependency file, when an
         // advisory database is stored and the tree has dependency files.
-        let supply = crate::supply::audit(self.store(), &self.project().path)
-            .ok()
-            .filter(|s| s.advisories.is_some() && !s.files.is_empty());
+        let supply = match crate::supply::audit(self.store(), &self.project().path) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                report.risk_notes.push(format!(
+                    "vulnerable dependencies not read ({e:#}): security counts the ingested \
+                     findings only"
+                ));
+                None
+            }
+        }
+        .filter(|s| s.advisories.is_some() && !s.files.is_empty());
         let mut security = report.risk_inputs.security.take();
         if let Some(s) = &supply {
             let mut by_file: std::collections::BTreeMap<&str, (u32, f64)> =

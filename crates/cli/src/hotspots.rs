@@ -256,6 +256,9 @@ fn risk_rows(out: &mut String, report: &HotspotReport) {
         ));
     }
     out.push_str("  reliability: share of the window's defect-fix commits touching the component; security: its share of the weight of security findings and vulnerable dependencies; knowledge: share of its code known by one author or no active author; ownership: share of its code without an active CODEOWNERS owner\n");
+    for note in &report.risk_notes {
+        out.push_str(&format!("  note: {}\n", clean(note)));
+    }
 }
 
 /// One listing of files under its title.
