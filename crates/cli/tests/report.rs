@@ -270,6 +270,12 @@ fn the_report_of_a_snapshot_is_identical_apart_from_its_timestamp() {
         html.contains("Generated <TS>"),
         "the timestamp is where it should be"
     );
+    // The audit says what a calibrated score compares with.
+    let population = format!(
+        "compare the value with a reference population of {} public repositories",
+        friction_signals::calibration::repositories()
+    );
+    assert!(html.contains(&population), "{population}");
 }
 
 #[test]

@@ -696,10 +696,12 @@ pub fn html(r: &Report) -> String {
         h(&m.digest)
     );
     table(&mut out, find(&ts, "manifest"), PAGE_ROWS, None);
-    out.push_str(
+    let _ = write!(
+        out,
         "<p>Weights, thresholds and their sources are in the versioned methodology (docs/methodology.md, \
-         <code>friction explain SIGNAL</code>). Costs are estimates with ranges; authors appear only as pseudonyms. \
+         <code>friction explain SIGNAL</code>). {} Costs are estimates with ranges; authors appear only as pseudonyms. \
          Missing data lowers coverage and is never scored. Every table of this report is also a CSV file beside it.</p></section>",
+        h(&crate::calibration_note(&m.methodology))
     );
     let _ = writeln!(
         out,

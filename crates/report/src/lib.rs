@@ -182,6 +182,36 @@ pub(crate) fn fmt1(x: Option<f64>) -> String {
 }
 
 /// Thousands separators (`1,234,567`), for every output.
+/// What a score means under the snapshot's methodology: under the current
+/// one, the calibrated signals compare with the reference population; an
+/// older snapshot's scores are read by its own methodology's document.
+pub fn calibration_note(methodology: &str) -> String {
+    if methodology != friction_signals::METHODOLOGY_VERSION {
+        return format!(
+            "Scores follow methodology {methodology}; `friction rescore` re-scores the snapshot \
+             under {}.",
+            friction_signals::METHODOLOGY_VERSION
+        );
+    }
+    let calibrated: Vec<&str> = friction_signals::REGISTRY
+        .iter()
+        .filter(|s| {
+            friction_signals::calibration::calibration(**s)
+                .curve
+                .is_some()
+        })
+        .map(|s| s.id())
+        .collect();
+    format!(
+        "The scores of {} signals ({}) compare the value with a reference population of {} public \
+         repositories: a score of 80 is better than 80 % of them, 50 is their median. The others \
+         use the researched thresholds of their sources.",
+        calibrated.len(),
+        calibrated.join(", "),
+        friction_signals::calibration::repositories()
+    )
+}
+
 pub fn thousands(x: f64) -> String {
     let n = x.round() as i64;
     let digits = n.unsigned_abs().to_string();

@@ -980,7 +980,7 @@ pub fn pdf(r: &Report) -> Vec<u8> {
         &inputs,
     );
     p.paragraph(
-        "Every weight and threshold is in the versioned methodology (docs/methodology.md; \"friction explain SIGNAL\"), each with its source or stated rationale. Costs are estimates with ranges, never measurements. Missing data lowers coverage and is never scored. Authors appear only as pseudonyms. The HTML report drills down from every figure to its evidence; the CSV files carry every table whole.",
+        &format!("Every weight and threshold is in the versioned methodology (docs/methodology.md; \"friction explain SIGNAL\"), each with its source or stated rationale. {} Costs are estimates with ranges, never measurements. Missing data lowers coverage and is never scored. Authors appear only as pseudonyms. The HTML report drills down from every figure to its evidence; the CSV files carry every table whole.", crate::calibration_note(&m.methodology)),
         9.0,
         false,
         INK,
