@@ -328,7 +328,10 @@ fn explain_evidence(c: &Current) -> String {
                         "Against the reference population: better than {raw:.0} % of {} public \
                          repositories (their median: {}).",
                         cal.n,
-                        crate::render::quantity(friction_signals::round2(cal.quantiles[2]), &s.unit)
+                        crate::render::quantity(
+                            friction_signals::round2(cal.quantiles[2]),
+                            &s.unit
+                        )
                     );
                 }
             }
