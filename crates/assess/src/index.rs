@@ -364,13 +364,23 @@ pub fn replicates(s: &dyn Signal, m: &Measured, seed: &str) -> Replicates {
     } else {
         let mut rng = SplitMix::new(&format!("{seed}\u{0}{}\u{0}{n}", s.id()));
         let mut idx = vec![0usize; n];
+        // A quantile's resamples are counted by rank, not sorted each.
+        let mut ranked = match &m.sample {
+            Sample::Quantile { values, q } => {
+                Some(friction_signals::ResampledQuantile::new(values, *q))
+            }
+            _ => None,
+        };
         (0..BOOTSTRAP_REPLICATES)
             .map(|_| {
                 for x in idx.iter_mut() {
                     *x = rng.below(n);
                 }
-                s.curve()
-                    .score(m.sample.value(Some(&idx)).unwrap_or(m.value))
+                let value = match &mut ranked {
+                    Some(r) => r.value(&idx),
+                    None => m.sample.value(Some(&idx)),
+                };
+                s.curve().score(value.unwrap_or(m.value))
             })
             .collect()
     };
