@@ -373,12 +373,28 @@ pub fn replicates(s: &dyn Signal, m: &Measured, seed: &str) -> Replicates {
         };
         (0..BOOTSTRAP_REPLICATES)
             .map(|_| {
-                for x in idx.iter_mut() {
-                    *x = rng.below(n);
-                }
-                let value = match &mut ranked {
-                    Some(r) => r.value(&idx),
-                    None => m.sample.value(Some(&idx)),
+                let value = match (&m.sample, &mut ranked) {
+                    // A ratio's sums taken as the units are drawn: the same
+                    // draws and additions, in the same order, as summing
+                    // over the drawn indices.
+                    (Sample::Ratio { num, den }, _) => {
+                        let (mut a, mut b) = (0.0, 0.0);
+                        for _ in 0..n {
+                            let i = rng.below(n);
+                            a += num[i];
+                            b += den[i];
+                        }
+                        (b > 0.0).then(|| a / b)
+                    }
+                    (_, ranked) => {
+                        for x in idx.iter_mut() {
+                            *x = rng.below(n);
+                        }
+                        match ranked {
+                            Some(r) => r.value(&idx),
+                            None => m.sample.value(Some(&idx)),
+                        }
+                    }
                 };
                 s.curve().score(value.unwrap_or(m.value))
             })

@@ -368,7 +368,9 @@ pub struct Context<'a> {
     /// Read only through the accessors below, which record what was read.
     overrides: &'a Overrides,
     read: std::cell::Cell<Reads>,
-    by_id: BTreeMap<&'a str, usize>,
+    /// Files by identity, built when first asked for (many contexts of a
+    /// roadmap's projections never are).
+    by_id: std::cell::OnceCell<BTreeMap<&'a str, usize>>,
     /// `scope.files` as a mask over `data.files` (`None`: every file).
     mask: Option<Vec<bool>>,
     /// [`Context::window_commits`] and [`Context::revisions`], computed once
@@ -380,12 +382,6 @@ pub struct Context<'a> {
 
 impl<'a> Context<'a> {
     pub fn new(data: &'a Data, scope: &'a Scope, overrides: &'a Overrides) -> Context<'a> {
-        let by_id = data
-            .files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.file_id.as_str(), i))
-            .collect();
         let mask = scope.files.as_ref().map(|files| {
             let mut mask = vec![false; data.files.len()];
             for &i in files {
@@ -400,7 +396,7 @@ impl<'a> Context<'a> {
             scope,
             overrides,
             read: std::cell::Cell::new(Reads::default()),
-            by_id,
+            by_id: std::cell::OnceCell::new(),
             mask,
             window: std::cell::OnceCell::new(),
             revisions: std::cell::OnceCell::new(),
@@ -467,7 +463,17 @@ impl<'a> Context<'a> {
 
     /// The file at the assessed commit with this identity.
     pub fn file_index(&self, file_id: &str) -> Option<usize> {
-        self.by_id.get(file_id).copied()
+        self.by_id
+            .get_or_init(|| {
+                self.data
+                    .files
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| (f.file_id.as_str(), i))
+                    .collect()
+            })
+            .get(file_id)
+            .copied()
     }
 
     /// A file's health with overrides applied.
