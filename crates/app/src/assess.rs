@@ -601,6 +601,8 @@ pub fn load_with(
     let tip = at.unwrap_or(tip).to_owned();
     let from = last - i64::from(months) * MONTH;
     history.need_messages(store, from)?;
+    // The window's work items are read on another thread meanwhile.
+    let pending_items = crate::execution::start(store, from, last)?;
     let history = &*history;
     let facts = &history.facts;
     // The oldest reachable commit salts pseudonyms, as `Store::first_commit_id`.
@@ -833,6 +835,7 @@ pub fn load_with(
             codeowners: owners.as_ref(),
             scope,
         },
+        pending_items,
     )?;
     Ok(Some(Loaded {
         data,

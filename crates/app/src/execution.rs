@@ -31,21 +31,86 @@ pub(crate) struct Context<'a> {
     pub scope: Option<String>,
 }
 
-/// The execution verification of the window, or `None` without work items.
-pub(crate) fn build(
-    store: &Store,
-    cx: &Context<'_>,
-) -> Result<Option<ExecutionVerification>, Error> {
+/// The window's work items, being read on a second connection while the
+/// assessment loads the rest (no thread: read in [`build`], for a store in
+/// memory).
+pub(crate) struct Pending(Option<std::thread::JoinHandle<Result<Vec<Item>, Error>>>);
+
+/// Starts reading the stored work items of the window `from..=last`; `None`
+/// without stored work items.
+pub(crate) fn start(store: &Store, from: i64, last: i64) -> Result<Option<Pending>, Error> {
     let err = |e: friction_store::StoreError| Error::store(format!("reading the store: {e}"), None);
     if !store.has_work_items().map_err(err)? {
         return Ok(None);
     }
+    Ok(Some(Pending(store.second_reader().map(|other| {
+        std::thread::spawn(move || items(&other, from, last))
+    }))))
+}
+
+/// The execution verification of the window, or `None` without work items
+/// (`pending` from [`start`] with the window of `cx.data`).
+pub(crate) fn build(
+    store: &Store,
+    cx: &Context<'_>,
+    pending: Option<Pending>,
+) -> Result<Option<ExecutionVerification>, Error> {
+    let Some(pending) = pending else {
+        return Ok(None);
+    };
     let settings = settings(cx.config, cx.scope.clone())?;
     let patterns = key_patterns(cx.config)?;
     let (from, last) = (cx.data.from, cx.data.to);
-    let items = items(store, from, last)?;
+    let commits = commits(store, cx, &patterns);
+    let items = match pending.0 {
+        Some(reading) => reading
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+        None => items(store, from, last),
+    };
+    let (items, commits) = (items?, commits?);
+    let merge_ids: std::collections::HashSet<&str> =
+        commits.iter().map(|c| c.id.as_str()).collect();
+    let pulls: Vec<Pull> = cx
+        .data
+        .delivery
+        .as_ref()
+        .map(|d| {
+            d.pulls
+                .iter()
+                .map(|p| Pull {
+                    number: p.number,
+                    title: p.title.clone(),
+                    body: p.body.clone(),
+                    head_ref: p.head_ref.clone(),
+                    merged: p.merged.is_some(),
+                    merge_commit: merge_ids
+                        .contains(p.merge_sha.as_str())
+                        .then(|| p.merge_sha.clone()),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let owners = |path: &str| -> Option<String> {
+        cx.codeowners?
+            .owners_of(path)
+            .and_then(|o| o.into_iter().next())
+    };
+    Ok(Some(execution::verify(
+        &items, &commits, &pulls, &owners, &settings, last,
+    )))
+}
 
-    // Commits reachable from the assessed commit, from a year before the window.
+/// The commits reachable from the assessed commit, from a year before the
+/// window to its end, with their touched files, keys, deployments, manual
+/// runs and reverts; by id.
+fn commits(
+    store: &Store,
+    cx: &Context<'_>,
+    patterns: &[regex::Regex],
+) -> Result<Vec<Commit>, Error> {
+    let err = |e: friction_store::StoreError| Error::store(format!("reading the store: {e}"), None);
+    let (from, last) = (cx.data.from, cx.data.to);
     let facts = cx.facts;
     let rows = store.work_commits(from - LOOKBACK).map_err(err)?;
     let mut files: HashMap<u32, Vec<String>> = HashMap::new();
@@ -126,36 +191,7 @@ pub(crate) fn build(
     for i in reverted {
         commits[i].reverted = true;
     }
-    let merge_ids: std::collections::HashSet<&str> =
-        commits.iter().map(|c| c.id.as_str()).collect();
-    let pulls: Vec<Pull> = cx
-        .data
-        .delivery
-        .as_ref()
-        .map(|d| {
-            d.pulls
-                .iter()
-                .map(|p| Pull {
-                    number: p.number,
-                    title: p.title.clone(),
-                    body: p.body.clone(),
-                    head_ref: p.head_ref.clone(),
-                    merged: p.merged.is_some(),
-                    merge_commit: merge_ids
-                        .contains(p.merge_sha.as_str())
-                        .then(|| p.merge_sha.clone()),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let owners = |path: &str| -> Option<String> {
-        cx.codeowners?
-            .owners_of(path)
-            .and_then(|o| o.into_iter().next())
-    };
-    Ok(Some(execution::verify(
-        &items, &commits, &pulls, &owners, &settings, last,
-    )))
+    Ok(commits)
 }
 
 /// The stored items of the window: created by its end, and not resolved
@@ -166,8 +202,10 @@ fn items(store: &Store, from: i64, last: i64) -> Result<Vec<Item>, Error> {
     let err = |e: friction_store::StoreError| Error::store(format!("reading the store: {e}"), None);
     let stored = store.work_items().map_err(err)?;
     let mut learned: BTreeMap<String, String> = BTreeMap::new();
+    // A status name once: the first item with it decides its entry.
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for i in &stored {
-        if !i.inferred && !i.category.is_empty() {
+        if !i.inferred && !i.category.is_empty() && seen.insert(i.status.as_str()) {
             learned
                 .entry(i.status.trim().to_lowercase())
                 .or_insert_with(|| i.category.clone());
@@ -188,10 +226,9 @@ fn items(store: &Store, from: i64, last: i64) -> Result<Vec<Item>, Error> {
             .collect()
     };
     let mut out: Vec<Item> = Vec::new();
-    // The kept items by key, then by (source, scope): looked up with the
-    // change rows' borrowed text, without building a key per change.
+    // Each kept item's (source, scope), as an index into `scopes`.
     let mut scopes: Vec<(String, String)> = Vec::new();
-    let mut at: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+    let mut scope_of: Vec<usize> = Vec::new();
     for w in stored {
         if w.created_at.is_some_and(|c| c > last)
             || w.resolved_at.is_some_and(|r| r < from || r > last)
@@ -208,9 +245,7 @@ fn items(store: &Store, from: i64, last: i64) -> Result<Vec<Item>, Error> {
                 scopes.len() - 1
             }
         };
-        at.entry(w.key.clone())
-            .or_default()
-            .push((scope, out.len()));
+        scope_of.push(scope);
         out.push(Item {
             labels: split(&w.labels),
             components: split(&w.components),
@@ -229,6 +264,16 @@ fn items(store: &Store, from: i64, last: i64) -> Result<Vec<Item>, Error> {
             commits: Vec::new(),
             pulls: Vec::new(),
         });
+    }
+    // The kept items by key (borrowed from `out`: the first item of a key,
+    // then the next of the same key in `next`), looked up with the change
+    // rows' borrowed text, without building a key per change.
+    let mut at: HashMap<&str, usize> = HashMap::with_capacity(out.len());
+    let mut next: Vec<usize> = vec![usize::MAX; out.len()];
+    for (i, item) in out.iter().enumerate().rev() {
+        if let Some(first) = at.insert(item.key.as_str(), i) {
+            next[i] = first;
+        }
     }
     // Each kept change with its id, so that a change several exports hold
     // is read once: per item, sorted by (id, time, values) and the first of
@@ -259,15 +304,18 @@ fn items(store: &Store, from: i64, last: i64) -> Result<Vec<Item>, Error> {
     let mut raw: Vec<Raw> = Vec::new();
     store
         .visit_work_item_changes(|c| {
-            let Some(candidates) = at.get(c.key) else {
+            let mut candidate = at.get(c.key).copied().unwrap_or(usize::MAX);
+            while candidate != usize::MAX {
+                let (s, sc) = &scopes[scope_of[candidate]];
+                if s == c.source && sc == c.scope {
+                    break;
+                }
+                candidate = next[candidate];
+            }
+            if candidate == usize::MAX {
                 return;
-            };
-            let Some(&(_, item)) = candidates.iter().find(|(scope, _)| {
-                let (s, sc) = &scopes[*scope];
-                s == c.source && sc == c.scope
-            }) else {
-                return;
-            };
+            }
+            let item = candidate;
             let kind = match c.field {
                 "status" => RawKind::Status {
                     to: name(c.to),
@@ -288,6 +336,7 @@ fn items(store: &Store, from: i64, last: i64) -> Result<Vec<Item>, Error> {
             });
         })
         .map_err(err)?;
+    drop(at);
     let field = |k: &RawKind| match k {
         RawKind::Status { .. } => 0u8,
         RawKind::Commit(_) => 1,

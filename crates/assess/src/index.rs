@@ -364,13 +364,39 @@ pub fn replicates(s: &dyn Signal, m: &Measured, seed: &str) -> Replicates {
     } else {
         let mut rng = SplitMix::new(&format!("{seed}\u{0}{}\u{0}{n}", s.id()));
         let mut idx = vec![0usize; n];
+        // A quantile's resamples are counted by rank, not sorted each.
+        let mut ranked = match &m.sample {
+            Sample::Quantile { values, q } => {
+                Some(friction_signals::ResampledQuantile::new(values, *q))
+            }
+            _ => None,
+        };
         (0..BOOTSTRAP_REPLICATES)
             .map(|_| {
-                for x in idx.iter_mut() {
-                    *x = rng.below(n);
-                }
-                friction_signals::scoring_curve(s)
-                    .score(m.sample.value(Some(&idx)).unwrap_or(m.value))
+                let value = match (&m.sample, &mut ranked) {
+                    // A ratio's sums taken as the units are drawn: the same
+                    // draws and additions, in the same order, as summing
+                    // over the drawn indices.
+                    (Sample::Ratio { num, den }, _) => {
+                        let (mut a, mut b) = (0.0, 0.0);
+                        for _ in 0..n {
+                            let i = rng.below(n);
+                            a += num[i];
+                            b += den[i];
+                        }
+                        (b > 0.0).then(|| a / b)
+                    }
+                    (_, ranked) => {
+                        for x in idx.iter_mut() {
+                            *x = rng.below(n);
+                        }
+                        match ranked {
+                            Some(r) => r.value(&idx),
+                            None => m.sample.value(Some(&idx)),
+                        }
+                    }
+                };
+                friction_signals::scoring_curve(s).score(value.unwrap_or(m.value))
             })
             .collect()
     };

@@ -262,7 +262,7 @@ impl crate::Signal for AiAssistedChange {
         let mut den = Vec::new();
         let mut evidence = Vec::new();
         let mut ai_commits = 0usize;
-        for (c, changes) in ctx.window_commits() {
+        for &(c, changes) in ctx.window_commits() {
             let lines: u64 = changes
                 .iter()
                 .filter(|ch| match ch.file {

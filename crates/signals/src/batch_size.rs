@@ -60,7 +60,7 @@ impl crate::Signal for BatchSize {
         }
         let mut values = Vec::new();
         let mut evidence = Vec::new();
-        for (commit, changes) in ctx.window_commits() {
+        for &(commit, changes) in ctx.window_commits() {
             let lines: u64 = changes.iter().map(|c| c.added + c.deleted).sum();
             values.push(lines as f64);
             evidence.push(Evidence {

@@ -61,7 +61,7 @@ impl crate::Signal for ChangedCodeHealth {
         }
         let (mut num, mut den, mut evidence) = (Vec::new(), Vec::new(), Vec::new());
         let mut measured = 0;
-        for (&i, &r) in &revisions {
+        for (&i, &r) in revisions {
             let Some(h) = ctx.health(i) else { continue };
             measured += r;
             num.push(r as f64 * h);

@@ -368,23 +368,38 @@ pub struct Context<'a> {
     /// Read only through the accessors below, which record what was read.
     overrides: &'a Overrides,
     read: std::cell::Cell<Reads>,
-    by_id: BTreeMap<&'a str, usize>,
+    /// Files by identity, built when first asked for (many contexts of a
+    /// roadmap's projections never are).
+    by_id: std::cell::OnceCell<BTreeMap<&'a str, usize>>,
+    /// `scope.files` as a mask over `data.files` (`None`: every file).
+    mask: Option<Vec<bool>>,
+    /// [`Context::window_commits`] and [`Context::revisions`], computed once
+    /// per context: several signals read them, and over a long window each
+    /// is a pass over every change.
+    window: std::cell::OnceCell<Vec<(u32, &'a [Change])>>,
+    revisions: std::cell::OnceCell<BTreeMap<usize, u64>>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(data: &'a Data, scope: &'a Scope, overrides: &'a Overrides) -> Context<'a> {
-        let by_id = data
-            .files
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.file_id.as_str(), i))
-            .collect();
+        let mask = scope.files.as_ref().map(|files| {
+            let mut mask = vec![false; data.files.len()];
+            for &i in files {
+                if let Some(m) = mask.get_mut(i) {
+                    *m = true;
+                }
+            }
+            mask
+        });
         Context {
             data,
             scope,
             overrides,
             read: std::cell::Cell::new(Reads::default()),
-            by_id,
+            by_id: std::cell::OnceCell::new(),
+            mask,
+            window: std::cell::OnceCell::new(),
+            revisions: std::cell::OnceCell::new(),
         }
     }
 
@@ -430,7 +445,11 @@ impl<'a> Context<'a> {
 
     /// Whether file `i` is in the scope.
     pub fn in_scope(&self, i: usize) -> bool {
-        self.scope.files.as_ref().is_none_or(|s| s.contains(&i))
+        match &self.mask {
+            None => true,
+            // An index past the files cannot be in a scope of them.
+            Some(m) => m.get(i).copied().unwrap_or(false),
+        }
     }
 
     /// The scope's files with their indices.
@@ -444,7 +463,17 @@ impl<'a> Context<'a> {
 
     /// The file at the assessed commit with this identity.
     pub fn file_index(&self, file_id: &str) -> Option<usize> {
-        self.by_id.get(file_id).copied()
+        self.by_id
+            .get_or_init(|| {
+                self.data
+                    .files
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| (f.file_id.as_str(), i))
+                    .collect()
+            })
+            .get(file_id)
+            .copied()
     }
 
     /// A file's health with overrides applied.
@@ -455,39 +484,55 @@ impl<'a> Context<'a> {
 
     /// Revisions (distinct commits) in the window per in-scope file at the
     /// assessed commit.
-    pub fn revisions(&self) -> BTreeMap<usize, u64> {
-        let mut out: BTreeMap<usize, u64> = BTreeMap::new();
-        let mut last: BTreeMap<usize, u32> = BTreeMap::new();
-        for c in &self.data.changes[self.data.window_start()..] {
-            let Some(i) = c.file.map(|i| i as usize) else {
-                continue;
-            };
-            if !self.in_scope(i) {
-                continue;
+    pub fn revisions(&self) -> &BTreeMap<usize, u64> {
+        self.revisions.get_or_init(|| {
+            // Counted in arrays by file index: one pass, no map per change.
+            let n = self.data.files.len();
+            let mut count = vec![0u64; n];
+            let mut last = vec![u32::MAX; n];
+            for c in &self.data.changes[self.data.window_start()..] {
+                let Some(i) = c.file.map(|i| i as usize) else {
+                    continue;
+                };
+                if i >= n || !self.in_scope(i) {
+                    continue;
+                }
+                if std::mem::replace(&mut last[i], c.commit) != c.commit {
+                    count[i] += 1;
+                }
             }
-            if last.insert(i, c.commit) != Some(c.commit) {
-                *out.entry(i).or_default() += 1;
-            }
-        }
-        out
+            count
+                .into_iter()
+                .enumerate()
+                .filter(|(_, r)| *r > 0)
+                .collect()
+        })
     }
 
-    /// The window's commits in scope, each with its changes (to any file).
-    pub fn window_commits(&self) -> Vec<(u32, Vec<&'a Change>)> {
-        let mut out: Vec<(u32, Vec<&'a Change>)> = Vec::new();
-        for c in &self.data.changes[self.data.window_start()..] {
-            match out.last_mut() {
-                Some((id, v)) if *id == c.commit => v.push(c),
-                _ => out.push((c.commit, vec![c])),
+    /// The window's commits in scope, each with its changes (to any file):
+    /// runs of consecutive changes of one commit.
+    pub fn window_commits(&self) -> &[(u32, &'a [Change])] {
+        self.window.get_or_init(|| {
+            let data: &'a Data = self.data;
+            let mut out: Vec<(u32, &'a [Change])> = Vec::new();
+            let mut rest = &data.changes[data.window_start()..];
+            while let Some(first) = rest.first() {
+                let run = rest
+                    .iter()
+                    .position(|c| c.commit != first.commit)
+                    .unwrap_or(rest.len());
+                let (changes, next) = rest.split_at(run);
+                out.push((first.commit, changes));
+                rest = next;
             }
-        }
-        if self.scope.files.is_some() {
-            out.retain(|(_, v)| {
-                v.iter()
-                    .any(|c| c.file.map(|i| i as usize).is_some_and(|i| self.in_scope(i)))
-            });
-        }
-        out
+            if self.scope.files.is_some() {
+                out.retain(|(_, v)| {
+                    v.iter()
+                        .any(|c| c.file.map(|i| i as usize).is_some_and(|i| self.in_scope(i)))
+                });
+            }
+            out
+        })
     }
 
     /// Why file-based signals cannot measure, when the files at the assessed

@@ -129,7 +129,7 @@ impl CoverageOfChange {
         let revisions = ctx.revisions();
         let (mut num, mut den, mut evidence) = (Vec::new(), Vec::new(), Vec::new());
         let (mut relevant, mut measured) = (0u64, 0u64);
-        for (&i, &r) in &revisions {
+        for (&i, &r) in revisions {
             let f = &ctx.data.files[i];
             let cov = covered.get(&i);
             if f.test || (cov.is_none() && f.code_lines == 0) {

@@ -100,7 +100,7 @@ impl crate::Signal for HotspotFriction {
         }
         let (mut num, mut den, mut evidence) = (Vec::new(), Vec::new(), Vec::new());
         let mut measured = 0u64;
-        for (&i, &r) in &revisions {
+        for (&i, &r) in revisions {
             let Some(h) = ctx.health(i) else { continue };
             measured += r;
             let excess = (time_factor(h).high - 1.0) * 100.0;

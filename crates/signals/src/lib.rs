@@ -361,6 +361,72 @@ pub fn quantile(v: &mut [f64], q: f64) -> Option<f64> {
     Some(v[lo] + (v[hi] - v[lo]) * (pos - lo as f64))
 }
 
+/// [`quantile`] of resamples of fixed values, without sorting each
+/// resample: the values are ranked once, and a resample (indices into the
+/// values, with repetition) counts its picks per rank and walks the counts
+/// to the quantile's two closest ranks. The same value as [`quantile`] of
+/// the picked values, bit for bit: values that tie in `total_cmp` order are
+/// the same bits.
+#[derive(Debug, Clone)]
+pub struct ResampledQuantile {
+    /// The values in `total_cmp` order.
+    sorted: Vec<f64>,
+    /// Each value's position in `sorted`.
+    rank: Vec<usize>,
+    counts: Vec<u32>,
+    q: f64,
+}
+
+impl ResampledQuantile {
+    pub fn new(values: &[f64], q: f64) -> ResampledQuantile {
+        let mut order: Vec<usize> = (0..values.len()).collect();
+        order.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+        let mut rank = vec![0; values.len()];
+        for (r, &i) in order.iter().enumerate() {
+            rank[i] = r;
+        }
+        ResampledQuantile {
+            sorted: order.iter().map(|&i| values[i]).collect(),
+            rank,
+            counts: vec![0; values.len()],
+            q,
+        }
+    }
+
+    /// The quantile of the values picked by `idx`; `None` for no pick (or
+    /// an index past the values).
+    pub fn value(&mut self, idx: &[usize]) -> Option<f64> {
+        if idx.is_empty() {
+            return None;
+        }
+        self.counts.fill(0);
+        for &i in idx {
+            self.counts[*self.rank.get(i)?] += 1;
+        }
+        let pos = self.q.clamp(0.0, 1.0) * (idx.len() - 1) as f64;
+        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+        let (mut at_lo, mut at_hi) = (None, None);
+        // Picks before and including this rank: positions `seen - c .. seen`
+        // of the sorted resample hold this rank's value.
+        let mut seen = 0usize;
+        for (r, &c) in self.counts.iter().enumerate() {
+            if c == 0 {
+                continue;
+            }
+            seen += c as usize;
+            if at_lo.is_none() && lo < seen {
+                at_lo = Some(self.sorted[r]);
+            }
+            if hi < seen {
+                at_hi = Some(self.sorted[r]);
+                break;
+            }
+        }
+        let (a, b) = (at_lo?, at_hi?);
+        Some(a + (b - a) * (pos - lo as f64))
+    }
+}
+
 /// A key figure beside the value (for example the number of fix commits).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Figure {
@@ -590,6 +656,32 @@ mod tests {
         assert_eq!(quantile(&mut [4.0, 1.0, 3.0, 2.0], 0.5), Some(2.5));
         assert_eq!(quantile(&mut [1.0, 2.0, 3.0, 4.0, 5.0], 0.75), Some(4.0));
         assert_eq!(quantile(&mut [], 0.5), None);
+    }
+
+    #[test]
+    fn a_resampled_quantile_is_the_quantile_of_the_picked_values() {
+        let values = [3.0, -0.0, 0.0, 7.5, 3.0, 1e9, -2.25, 0.5, 3.0, 11.0];
+        let mut state = 7u64;
+        for q in [0.0, 0.25, 0.5, 0.75, 0.9, 1.0] {
+            let mut r = ResampledQuantile::new(&values, q);
+            for len in [1usize, 2, 5, 10, 23] {
+                for _ in 0..50 {
+                    let idx: Vec<usize> = (0..len)
+                        .map(|_| {
+                            state = state
+                                .wrapping_mul(6_364_136_223_846_793_005)
+                                .wrapping_add(1_442_695_040_888_963_407);
+                            (state >> 33) as usize % values.len()
+                        })
+                        .collect();
+                    let mut picked: Vec<f64> = idx.iter().map(|&i| values[i]).collect();
+                    let want = quantile(&mut picked, q).map(f64::to_bits);
+                    assert_eq!(r.value(&idx).map(f64::to_bits), want, "q {q} idx {idx:?}");
+                }
+            }
+        }
+        assert_eq!(ResampledQuantile::new(&values, 0.5).value(&[]), None);
+        assert_eq!(ResampledQuantile::new(&values, 0.5).value(&[10]), None);
     }
 
     #[test]

@@ -76,10 +76,10 @@ impl crate::Signal for StructuralCoupling {
         }
         let (mut num, mut den) = (Vec::new(), Vec::new());
         let mut pairs: BTreeMap<(String, String), u64> = BTreeMap::new();
-        for (_, changes) in ctx.window_commits() {
+        for &(_, changes) in ctx.window_commits() {
             let mut comps: BTreeSet<&str> = BTreeSet::new();
             let mut n = 0;
-            for c in &changes {
+            for c in changes {
                 let Some(i) = c.file.map(|i| i as usize) else {
                     continue;
                 };

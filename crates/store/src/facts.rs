@@ -163,11 +163,7 @@ impl Store {
         } else {
             None
         };
-        let second = self
-            .conn
-            .path()
-            .filter(|p| !p.is_empty())
-            .and_then(|p| Store::open_reader(std::path::Path::new(p)).ok());
+        let second = self.second_reader();
         std::thread::scope(|s| {
             let reader = second.map(|store| s.spawn(move || read_changes(&store.conn)));
             self.facts_with(mode, reader)

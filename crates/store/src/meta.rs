@@ -43,6 +43,16 @@ impl Store {
         ours(&conn, path, true)
     }
 
+    /// A second read connection to this store's file, for reading on
+    /// another thread; `None` for a store in memory, or when the file cannot
+    /// be opened again (the caller then reads on this connection).
+    pub fn second_reader(&self) -> Option<Store> {
+        self.conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .and_then(|p| Store::open_reader(Path::new(p)).ok())
+    }
+
     /// A read-only connection to the store at `path`: what reading commands
     /// use, so they work on a store they may not write (a read-only file or
     /// directory) and never create or migrate one. Also a second connection

@@ -46,12 +46,21 @@ fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str, StoreError>
 
 impl Store {
     /// The commits authored at or after `since`, with their messages and
-    /// author offsets.
+    /// author offsets, by id. When `since` reaches back to the oldest commit
+    /// the table is read in its own order (a walk of an index would seek the
+    /// row of every commit); the rows are sorted here.
     pub fn work_commits(&self, since: i64) -> Result<Vec<WorkCommit>, StoreError> {
-        let mut stmt = self.conn.prepare(
+        let oldest: Option<i64> =
+            self.conn
+                .query_row("SELECT MIN(author_time) FROM commits", [], |r| r.get(0))?;
+        let sql = if oldest.is_none_or(|t| since <= t) {
+            "SELECT id, author_email, author_time, author_offset, message FROM commits NOT INDEXED
+             WHERE author_time >= $1"
+        } else {
             "SELECT id, author_email, author_time, author_offset, message FROM commits
-             WHERE author_time >= $1 ORDER BY id",
-        )?;
+             WHERE author_time >= $1"
+        };
+        let mut stmt = self.conn.prepare(sql)?;
         let rows = stmt.query_map([since], |r| {
             Ok(WorkCommit {
                 id: r.get(0)?,
@@ -61,7 +70,10 @@ impl Store {
                 message: r.get(4)?,
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut out: Vec<WorkCommit> = rows.collect::<Result<_, _>>()?;
+        // Ids are unique (the primary key).
+        out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
     }
 
     /// Whether any work item is stored (cheap: the assessment reads work
@@ -74,54 +86,90 @@ impl Store {
             })?)
     }
 
-    /// Every work item once, by source, repository and key.
+    /// Every work item once, by source, repository and key. The key order
+    /// comes from the key index alone (a covering walk: no row seeks, no
+    /// sorter), the rows from the table in its own order; of a key's
+    /// versions the newest `updated_at` wins (none is oldest), then the
+    /// later input.
     pub fn work_items(&self) -> Result<Vec<WorkItem>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT source, scope, item_key, item_id, title, kind, status, category, inferred,
-                    resolution, labels, project, components, team, parent, created_at, updated_at,
-                    resolved_at, url
-             FROM work_items
-             ORDER BY source, scope, item_key, COALESCE(updated_at, -9223372036854775808), input",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(WorkItem {
-                source: r.get(0)?,
-                scope: r.get(1)?,
-                key: r.get(2)?,
-                id: r.get(3)?,
-                title: r.get(4)?,
-                kind: r.get(5)?,
-                status: r.get(6)?,
-                category: r.get(7)?,
-                inferred: r.get::<_, i64>(8)? != 0,
-                resolution: r.get(9)?,
-                labels: r.get(10)?,
-                project: r.get(11)?,
-                components: r.get(12)?,
-                team: r.get(13)?,
-                parent: r.get(14)?,
-                created_at: r.get(15)?,
-                updated_at: r.get(16)?,
-                resolved_at: r.get(17)?,
-                url: r.get(18)?,
-            })
-        })?;
-        let mut out: Vec<WorkItem> = Vec::new();
-        for row in rows {
-            let row = row?;
-            match out.last_mut() {
-                // Rows of one key come oldest first: the last one wins.
-                Some(last)
-                    if last.source == row.source
-                        && last.scope == row.scope
-                        && last.key == row.key =>
-                {
-                    *last = row;
+        // Both reads in one read transaction: the same rows.
+        let _snapshot = if self.conn.is_autocommit() {
+            Some(self.conn.unchecked_transaction()?)
+        } else {
+            None
+        };
+        // Each row's key, numbered in key order.
+        let mut key_of: std::collections::HashMap<i64, u32, foldhash::fast::FixedState> =
+            std::collections::HashMap::default();
+        let mut keys = 0u32;
+        {
+            let mut stmt = self.conn.prepare(
+                "SELECT rowid, source, scope, item_key FROM work_items INDEXED BY work_items_key
+                 ORDER BY source, scope, item_key",
+            )?;
+            let mut rows = stmt.query([])?;
+            let mut prev = (String::new(), String::new(), String::new());
+            while let Some(r) = rows.next()? {
+                let (source, scope, key) = (text(r, 1)?, text(r, 2)?, text(r, 3)?);
+                if keys == 0 || prev.0 != source || prev.1 != scope || prev.2 != key {
+                    keys += 1;
+                    for (p, t) in [
+                        (&mut prev.0, source),
+                        (&mut prev.1, scope),
+                        (&mut prev.2, key),
+                    ] {
+                        p.clear();
+                        p.push_str(t);
+                    }
                 }
-                _ => out.push(row),
+                key_of.insert(r.get(0)?, keys - 1);
             }
         }
-        Ok(out)
+        let mut newest: Vec<Option<((i64, i64), WorkItem)>> = Vec::new();
+        newest.resize_with(keys as usize, || None);
+        let mut stmt = self.conn.prepare(
+            "SELECT rowid, updated_at, input, source, scope, item_key, item_id, title, kind, status,
+                    category, inferred, resolution, labels, project, components, team, parent,
+                    created_at, resolved_at, url
+             FROM work_items NOT INDEXED",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let Some(&k) = key_of.get(&r.get::<_, i64>(0)?) else {
+                continue;
+            };
+            let updated_at: Option<i64> = r.get(1)?;
+            let rank = (updated_at.unwrap_or(i64::MIN), r.get::<_, i64>(2)?);
+            let slot = &mut newest[k as usize];
+            if slot.as_ref().is_some_and(|(have, _)| *have > rank) {
+                continue;
+            }
+            *slot = Some((
+                rank,
+                WorkItem {
+                    source: r.get(3)?,
+                    scope: r.get(4)?,
+                    key: r.get(5)?,
+                    id: r.get(6)?,
+                    title: r.get(7)?,
+                    kind: r.get(8)?,
+                    status: r.get(9)?,
+                    category: r.get(10)?,
+                    inferred: r.get::<_, i64>(11)? != 0,
+                    resolution: r.get(12)?,
+                    labels: r.get(13)?,
+                    project: r.get(14)?,
+                    components: r.get(15)?,
+                    team: r.get(16)?,
+                    parent: r.get(17)?,
+                    created_at: r.get(18)?,
+                    updated_at,
+                    resolved_at: r.get(19)?,
+                    url: r.get(20)?,
+                },
+            ));
+        }
+        Ok(newest.into_iter().flatten().map(|(_, w)| w).collect())
     }
 
     /// Every stored work-item change row, in table order and duplicates
@@ -239,6 +287,32 @@ mod tests {
             .map(|i| (i.key.as_str(), i.status.as_str()))
             .collect();
         assert_eq!(got, [("P-1", "Done"), ("P-2", "Open")]);
+        // A version without an update time is older than any with one; of
+        // equal times the later input wins.
+        let mut undated = item("P-0", "Open", 0);
+        if let InputRecord::WorkItem(w) = &mut undated {
+            w.updated_at = None;
+        }
+        put(&mut store, "a.json", &[undated, item("P-3", "Open", 7)]);
+        put(
+            &mut store,
+            "b.json",
+            &[item("P-0", "Done", 1), item("P-3", "Done", 7)],
+        );
+        let items = store.work_items().unwrap();
+        let got: Vec<(&str, &str)> = items
+            .iter()
+            .map(|i| (i.key.as_str(), i.status.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("P-0", "Done"),
+                ("P-1", "Done"),
+                ("P-2", "Open"),
+                ("P-3", "Done")
+            ]
+        );
         assert!(store.has_work_items().unwrap());
     }
 }
