@@ -362,6 +362,7 @@ pub fn replicates(s: &dyn Signal, m: &Measured, seed: &str) -> Replicates {
     let raw: Vec<f64> = if n == 0 || matches!(m.sample, Sample::Fixed) {
         vec![sh.raw; BOOTSTRAP_REPLICATES]
     } else {
+        let curve = friction_signals::scoring_curve(s);
         let mut rng = SplitMix::new(&format!("{seed}\u{0}{}\u{0}{n}", s.id()));
         let mut idx = vec![0usize; n];
         // A quantile's resamples are counted by rank, not sorted each.
@@ -396,7 +397,7 @@ pub fn replicates(s: &dyn Signal, m: &Measured, seed: &str) -> Replicates {
                         }
                     }
                 };
-                friction_signals::scoring_curve(s).score(value.unwrap_or(m.value))
+                curve.score(value.unwrap_or(m.value))
             })
             .collect()
     };
