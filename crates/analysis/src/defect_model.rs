@@ -455,6 +455,31 @@ impl Coefficients {
     pub fn risk(&self, f: &Features) -> f64 {
         mean_weight(Family::Logistic, linear(&f.vector(), &self.risk)).0
     }
+
+    /// The file's forecast for the next window, rounded for display
+    /// (expected fixes and density to 3 decimals, risk to 4).
+    pub fn forecast(&self, f: &Features) -> FileForecast {
+        let density = self.density(f);
+        let lines = f64::from(f.code_lines.max(1)).max(f64::from(MIN_DENSITY_LINES));
+        let round = |x: f64, d: f64| (x * d).round() / d;
+        FileForecast {
+            expected_fixes: round(density * lines, 1e3),
+            density_per_kloc: round(density * 1000.0, 1e3),
+            risk: round(self.risk(f), 1e4),
+        }
+    }
+}
+
+/// What the defect model expects of one file in the next window.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct FileForecast {
+    /// Expected defect-fix commits touching the file.
+    pub expected_fixes: f64,
+    /// Expected defect fixes per 1,000 code lines, the file counted as at
+    /// least [`MIN_DENSITY_LINES`] lines (the density ranking's order).
+    pub density_per_kloc: f64,
+    /// Chance the file is touched by at least one defect fix.
+    pub risk: f64,
 }
 
 #[cfg(test)]
@@ -626,5 +651,24 @@ mod tests {
         // Same rate per line; the small file's fixes are spread over 50 lines.
         assert!((c.density(&large) - (-3.0f64).exp()).abs() < 1e-12);
         assert!((c.density(&small) - (-3.0f64).exp() * 10.0 / 50.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_forecast_is_density_times_the_counted_size() {
+        let mut c = Coefficients::prior();
+        c.density = [0.0; K];
+        c.density[0] = -3.0;
+        c.risk = [0.0; K];
+        let rate = (-3.0f64).exp();
+        for (lines, expected) in [(10u32, rate * 10.0), (200, rate * 200.0)] {
+            let p = c.forecast(&Features {
+                code_lines: lines,
+                ..Features::default()
+            });
+            assert!((p.expected_fixes - expected).abs() < 1e-3, "{p:?}");
+            let counted = f64::from(lines.max(MIN_DENSITY_LINES));
+            assert!((p.density_per_kloc - expected / counted * 1000.0).abs() < 1e-3);
+            assert_eq!(p.risk, 0.5, "a zero linear predictor");
+        }
     }
 }

@@ -103,6 +103,10 @@ pub struct FileActivity {
     /// the findings.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub security_debt: Option<f64>,
+    /// The defect model's forecast for the next 12 months (product code
+    /// only); absent unless asked for, and when not measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<crate::defect_model::FileForecast>,
 }
 
 /// Security debt of a file: its findings' weight × its revisions in the
@@ -246,6 +250,7 @@ pub fn hotspots(changes: &[Change], head: &[HeadFile]) -> Hotspots {
                 flaky_tests: None,
                 security_findings: None,
                 security_debt: None,
+                forecast: None,
             }
         })
         .partition(|f| f.kind == PathKind::Product.as_str());

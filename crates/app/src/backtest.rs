@@ -572,50 +572,56 @@ fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
 }
 
-/// Candidates from the tree at the cut, labels from the defect fixes after
-/// it, how many files each rule left out, and the defect model fitted on
-/// the history before the cut.
-fn evaluate(
-    store: &Store,
-    cut_commit: &str,
-    o: &Outcome<'_>,
-    history: &History<'_>,
-) -> Result<(Backtest, BTreeMap<String, u64>, ModelReport), StoreError> {
-    let mut candidates = Vec::new();
-    let mut base: Vec<Features> = Vec::new();
-    let mut ids: Vec<String> = Vec::new();
-    let mut left_out: BTreeMap<String, u64> = BTreeMap::new();
-    let tree = store.measured_tree(cut_commit, ANALYZER_VERSION)?;
+/// The files of a tree the defect model scores, with their size and
+/// health (the features that need no history), their file identities, and
+/// how many files each rule left out.
+struct Scored {
+    candidates: Vec<Candidate>,
+    base: Vec<Features>,
+    ids: Vec<String>,
+    left_out: BTreeMap<String, u64>,
+}
+
+/// The measured files of the tree at `commit`: product code unless
+/// `include_tests`, excluded, unmeasured and empty files left out.
+fn scored_files(store: &Store, commit: &str, include_tests: bool) -> Result<Scored, StoreError> {
+    let mut s = Scored {
+        candidates: Vec::new(),
+        base: Vec::new(),
+        ids: Vec::new(),
+        left_out: BTreeMap::new(),
+    };
+    let tree = store.measured_tree(commit, ANALYZER_VERSION)?;
     let paths: Vec<&str> = tree.iter().map(|(r, _)| r.path.as_str()).collect();
-    let file_ids = store.file_ids_at(&paths, cut_commit)?;
+    let file_ids = store.file_ids_at(&paths, commit)?;
     for ((row, data), id) in tree.into_iter().zip(file_ids) {
         let kind = PathKind::of(&row.path);
         let rule = if let Some(reason) = &row.excluded {
             Some(reason.clone())
-        } else if !o.include_tests && kind != PathKind::Product {
+        } else if !include_tests && kind != PathKind::Product {
             Some(kind.as_str().to_owned())
         } else {
             None
         };
         if let Some(rule) = rule {
-            *left_out.entry(rule).or_default() += 1;
+            *s.left_out.entry(rule).or_default() += 1;
             continue;
         }
         let Some(m) = data.and_then(|d| FileMetrics::from_bytes(&d)) else {
-            *left_out.entry("not measured".into()).or_default() += 1;
+            *s.left_out.entry("not measured".into()).or_default() += 1;
             continue;
         };
         if m.lines.code == 0 {
-            *left_out.entry("empty".into()).or_default() += 1;
+            *s.left_out.entry("empty".into()).or_default() += 1;
             continue;
         }
-        base.push(Features {
+        s.base.push(Features {
             code_lines: m.lines.code,
             health_debt: health::assess(&m).score.map_or(0.0, |h| 10.0 - h),
             ..Features::default()
         });
-        ids.push(id);
-        candidates.push(Candidate {
+        s.ids.push(id);
+        s.candidates.push(Candidate {
             path: row.path,
             code_lines: m.lines.code,
             cyclomatic: m.cyclomatic_total(),
@@ -623,36 +629,57 @@ fn evaluate(
             authors: 0,
         });
     }
+    Ok(s)
+}
+
+/// The defect model fitted at one cut, and what it is applied to.
+struct FittedModel {
+    /// Each row's candidate, if any (indices into the scored files).
+    at_row: Vec<Option<usize>>,
+    /// Each candidate's features at the cut.
+    now: Vec<Features>,
+    /// Shrunk toward the prior: what the rankings use.
+    fitted: Coefficients,
+    report: ModelReport,
+}
+
+/// Fits the defect model at `cut` for the files `base` (identities `ids`):
+/// their features one, two and three horizons before the cut, each with the
+/// fixes that touched them in the horizon after it — nothing after the cut —
+/// shrunk toward `prior`; and their features at the cut.
+#[allow(clippy::too_many_arguments)]
+fn fit_at(
+    history: &History<'_>,
+    base: &[Features],
+    ids: &[String],
+    cut: i64,
+    horizon: i64,
+    window: i64,
+    prior: &Coefficients,
+    shrinkage: f64,
+) -> FittedModel {
     let index: HashMap<&str, usize> = ids
         .iter()
         .enumerate()
         .map(|(i, id)| (id.as_str(), i))
         .collect();
-    let window = i64::from(o.window_months) * MONTH;
-    let horizon = o.horizon_end - o.cut;
     let at_row: Vec<Option<usize>> = history
         .rows
         .iter()
         .map(|r| index.get(r.file_id.as_str()).copied())
         .collect();
-    let now = features_at(history, &at_row, &base, o.cut, window);
-    for (c, f) in candidates.iter_mut().zip(&now) {
-        c.revisions = f.revisions;
-        c.authors = f.authors;
-    }
-    // Training: the same files' features one, two and three horizons
-    // earlier, each with the fixes that touched them in the horizon after
-    // it — nothing after the cut. A period counts only the files that had
-    // been changed by its start (a file created later cannot be fixed in it).
+    let now = features_at(history, &at_row, base, cut, window);
+    // A period counts only the files that had been changed by its start (a
+    // file created later cannot be fixed in it).
     let mut training = Training::default();
     let mut training_fix_commits = 0;
-    let mut earliest = o.cut;
+    let mut earliest = cut;
     for period in 1..=TRAINING_PERIODS {
-        let start = o.cut - i64::from(period) * horizon;
+        let start = cut - i64::from(period) * horizon;
         let end = start + horizon;
-        let before = features_at(history, &at_row, &base, start, window);
+        let before = features_at(history, &at_row, base, start, window);
         let sets = fix_sets(history, &at_row, start, end);
-        let mut counts = vec![0u64; candidates.len()];
+        let mut counts = vec![0u64; base.len()];
         for set in &sets {
             for &i in set {
                 counts[i] += 1;
@@ -672,18 +699,18 @@ fn evaluate(
             earliest = start;
         }
     }
-    let fitted = defect_model::fit_both(&training, o.prior, o.shrinkage);
+    let fitted = defect_model::fit_both(&training, prior, shrinkage);
     let zero = Coefficients {
         density: [0.0; defect_model::K],
         risk: [0.0; defect_model::K],
     };
     let local = defect_model::fit_both(&training, &zero, LOCAL_RIDGE);
-    let model = ModelReport {
+    let report = ModelReport {
         training_cut: date(earliest),
         training_files: training.x.len() as u64,
         training_fix_commits,
         training_events: training.events(),
-        shrinkage: o.shrinkage,
+        shrinkage,
         coefficients: FEATURES
             .iter()
             .enumerate()
@@ -691,13 +718,57 @@ fn evaluate(
                 feature,
                 local_density: round4(local.density[j + 1]),
                 local_risk: round4(local.risk[j + 1]),
-                prior_density: round4(o.prior.density[j + 1]),
-                prior_risk: round4(o.prior.risk[j + 1]),
+                prior_density: round4(prior.density[j + 1]),
+                prior_risk: round4(prior.risk[j + 1]),
                 density: round4(fitted.density[j + 1]),
                 risk: round4(fitted.risk[j + 1]),
             })
             .collect(),
     };
+    FittedModel {
+        at_row,
+        now,
+        fitted,
+        report,
+    }
+}
+
+/// Candidates from the tree at the cut, labels from the defect fixes after
+/// it, how many files each rule left out, and the defect model fitted on
+/// the history before the cut.
+fn evaluate(
+    store: &Store,
+    cut_commit: &str,
+    o: &Outcome<'_>,
+    history: &History<'_>,
+) -> Result<(Backtest, BTreeMap<String, u64>, ModelReport), StoreError> {
+    let Scored {
+        mut candidates,
+        base,
+        ids,
+        left_out,
+    } = scored_files(store, cut_commit, o.include_tests)?;
+    let window = i64::from(o.window_months) * MONTH;
+    let horizon = o.horizon_end - o.cut;
+    let FittedModel {
+        at_row,
+        now,
+        fitted,
+        report: model,
+    } = fit_at(
+        history,
+        &base,
+        &ids,
+        o.cut,
+        horizon,
+        window,
+        o.prior,
+        o.shrinkage,
+    );
+    for (c, f) in candidates.iter_mut().zip(&now) {
+        c.revisions = f.revisions;
+        c.authors = f.authors;
+    }
     let min = f64::from(defect_model::MIN_DENSITY_LINES);
     let extra = vec![
         (
@@ -724,4 +795,93 @@ fn evaluate(
         left_out,
         model,
     ))
+}
+
+/// Months the forecast at the present looks ahead (and the window its
+/// features count over): `friction backtest`'s default horizon and window.
+pub const FORECAST_MONTHS: u32 = 12;
+
+/// Training fix commits of the repository's own below which the forecast
+/// rests mostly on the pooled prior: the threshold of the pre-registered
+/// test (`BENCHMARKS.md`, "Pre-registered test").
+pub const OWN_HISTORY_FIX_COMMITS: u64 = 40;
+
+/// The defect model applied at the present: fitted, as the back-test fits
+/// it at a cut, on the three horizons before the newest stored commit, and
+/// applied to the product files of the measured tree.
+#[derive(Debug, Clone, Serialize)]
+pub struct Forecast {
+    /// The present cut: the newest stored commit's date (the hotspot
+    /// window's end).
+    pub cut: String,
+    pub horizon_months: u32,
+    /// The earliest training period's start.
+    pub training_cut: String,
+    /// File rows over the training periods.
+    pub training_files: u64,
+    /// Defect-fix commits touching a scored file in the training periods.
+    pub training_fix_commits: u64,
+    /// Fewer than [`OWN_HISTORY_FIX_COMMITS`] training fix commits: the
+    /// forecast rests mostly on the pooled prior.
+    pub mostly_prior: bool,
+    /// False without a single training fix commit: then no file has a
+    /// forecast (not measured, never 0).
+    pub measured: bool,
+    /// Per product file (its path at the measured commit); empty when not
+    /// measured.
+    #[serde(skip)]
+    pub files: BTreeMap<String, defect_model::FileForecast>,
+}
+
+/// The defect model's forecast at the present for the product files of the
+/// tree at `code_commit` (`None` when the store holds no history). History
+/// is read whole (every branch), as the back-test reads it.
+pub fn forecast(
+    store: &Store,
+    code_commit: &str,
+    fix: &crate::assess::FixRules,
+) -> Result<Option<Forecast>, StoreError> {
+    let Some(last) = store.last_commit_time()? else {
+        return Ok(None);
+    };
+    let rows = store.activity(i64::MIN, WalkMode::Full)?;
+    let fixes = fix_commits(store, &rows, fix)?;
+    let fix_rows: Vec<bool> = rows.iter().map(|r| fixes.contains(&r.commit)).collect();
+    let history = History {
+        rows: &rows,
+        fix: &fix_rows,
+    };
+    let scored = scored_files(store, code_commit, false)?;
+    let span = i64::from(FORECAST_MONTHS) * MONTH;
+    let model = fit_at(
+        &history,
+        &scored.base,
+        &scored.ids,
+        last,
+        span,
+        span,
+        &Coefficients::prior(),
+        defect_model::SHRINKAGE,
+    );
+    let measured = model.report.training_fix_commits > 0;
+    let files = if measured {
+        scored
+            .candidates
+            .iter()
+            .zip(&model.now)
+            .map(|(c, f)| (c.path.clone(), model.fitted.forecast(f)))
+            .collect()
+    } else {
+        BTreeMap::new()
+    };
+    Ok(Some(Forecast {
+        cut: date(last),
+        horizon_months: FORECAST_MONTHS,
+        training_cut: model.report.training_cut,
+        training_files: model.report.training_files,
+        training_fix_commits: model.report.training_fix_commits,
+        mostly_prior: model.report.training_fix_commits < OWN_HISTORY_FIX_COMMITS,
+        measured,
+        files,
+    }))
 }

@@ -18,6 +18,36 @@ pub struct HotspotsRequest {
     pub months: u32,
     /// Which view of history.
     pub mode: WalkMode,
+    /// The order of the product files.
+    pub rank: Rank,
+    /// Add the defect model's forecast per product file (implied by a
+    /// `rank` other than [`Rank::Score`]).
+    pub forecast: bool,
+}
+
+/// The order of the hotspot map's product files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Rank {
+    /// friction's score, size × √(1 + changes): the default, which the
+    /// back-test evidence keeps (`BENCHMARKS.md`, "Pre-registered test").
+    #[default]
+    Score,
+    /// The defect model's expected defect fixes per 1,000 code lines (a
+    /// file counted as at least 50 lines), highest first.
+    Density,
+    /// The defect model's chance of a defect fix, highest first.
+    Risk,
+}
+
+impl Rank {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rank::Score => "score",
+            Rank::Density => "density",
+            Rank::Risk => "risk",
+        }
+    }
 }
 
 impl HotspotsRequest {
@@ -41,6 +71,12 @@ pub struct HotspotReport {
     pub from: String,
     pub to: String,
     pub code_commit: String,
+    /// The order of the product files (`score` unless asked otherwise).
+    pub rank: Rank,
+    /// The defect model's forecast at the window's end, when asked for
+    /// (each product file's figures are in its `forecast`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<crate::backtest::Forecast>,
     #[serde(flatten)]
     pub hotspots: Hotspots,
     /// Roll-up per component (`[components]`, or top-level directories).
@@ -208,6 +244,8 @@ pub fn compute(
         from: date(since),
         to: date(last),
         code_commit,
+        rank: Rank::Score,
+        forecast: None,
         components: components::rollup(&hotspots, map),
         component_overlaps: map.overlaps(hotspots.files.iter().map(|f| f.path.as_str())),
         hotspots,
@@ -332,6 +370,53 @@ impl Session {
         }
         report.risk =
             risk::concentration(&map, &report.risk_inputs.fixes, security.as_deref(), &marks);
+        if request.forecast || request.rank != Rank::Score {
+            self.add_forecast(&mut report, request.rank, &fix)?;
+        }
         Ok(report)
+    }
+
+    /// The defect model's forecast per product file, and the product files
+    /// in the asked order (stable: ties keep friction's order).
+    fn add_forecast(
+        &self,
+        report: &mut HotspotReport,
+        rank: Rank,
+        fix: &crate::assess::FixRules,
+    ) -> Result<()> {
+        let Some(forecast) = crate::backtest::forecast(self.store(), &report.code_commit, fix)
+            .map_err(|e| self.read_error(e))?
+        else {
+            return Ok(());
+        };
+        if rank != Rank::Score && !forecast.measured {
+            return Err(Error::input(
+                format!(
+                    "cannot rank by {}: the defect model's forecast is not measured (no \
+                     defect-fix commit in the {} months before {} to train on)",
+                    rank.as_str(),
+                    3 * forecast.horizon_months,
+                    forecast.cut
+                ),
+                Some("rank by `score` (the default), or see `friction explain defect-prone-code`"),
+            ));
+        }
+        for f in &mut report.hotspots.files {
+            f.forecast = forecast.files.get(&f.path).copied();
+        }
+        let key = |f: &friction_analysis::hotspots::FileActivity| match (rank, f.forecast) {
+            (Rank::Density, Some(p)) => p.density_per_kloc,
+            (Rank::Risk, Some(p)) => p.risk,
+            _ => f64::NEG_INFINITY,
+        };
+        if rank != Rank::Score {
+            report
+                .hotspots
+                .files
+                .sort_by(|a, b| key(b).total_cmp(&key(a)));
+        }
+        report.rank = rank;
+        report.forecast = Some(forecast);
+        Ok(())
     }
 }

@@ -7,7 +7,7 @@ use std::process::Command;
 use friction_analysis::coupling::{Grouping, Options};
 use friction_app::backtest::{BacktestHeadline, BacktestRequest};
 use friction_app::coupling::CouplingRequest;
-use friction_app::hotspots::HotspotsRequest;
+use friction_app::hotspots::{HotspotsRequest, Rank};
 use friction_app::knowledge::KnowledgeRequest;
 use friction_app::maat::MaatRequest;
 use friction_app::report::ReportRequest;
@@ -110,6 +110,8 @@ fn hotspots_count_the_window_s_changes_per_file_with_head_s_health() {
         .hotspots(&HotspotsRequest {
             months: 12,
             mode: WalkMode::Full,
+            rank: Rank::Score,
+            forecast: false,
         })
         .expect("analyses");
     assert_eq!(report.months, 12);
@@ -134,7 +136,9 @@ fn hotspots_count_the_window_s_changes_per_file_with_head_s_health() {
     assert!(matches!(
         session.hotspots(&HotspotsRequest {
             months: 0,
-            mode: WalkMode::Full
+            mode: WalkMode::Full,
+            rank: Rank::Score,
+            forecast: false,
         }),
         Err(Error::Input { .. })
     ));

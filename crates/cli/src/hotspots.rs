@@ -2,7 +2,8 @@
 //! health measured at `HEAD`, from the store a scan filled.
 
 use friction_app::backtest::BacktestHeadline;
-use friction_app::hotspots::{HotspotReport, HotspotsRequest};
+use friction_app::backtest::OWN_HISTORY_FIX_COMMITS;
+use friction_app::hotspots::{HotspotReport, HotspotsRequest, Rank};
 use friction_app::{Error, Project, Session};
 use friction_code::health::{self, Band};
 use serde::Serialize;
@@ -14,6 +15,12 @@ pub fn run(args: &HotspotsArgs) -> Result<u8, Error> {
     let request = HotspotsRequest {
         months: args.months,
         mode: crate::walk_mode(args.first_parent),
+        rank: match args.rank.as_str() {
+            "density" => Rank::Density,
+            "risk" => Rank::Risk,
+            _ => Rank::Score,
+        },
+        forecast: args.forecast,
     };
     request.check()?;
     let session = Session::open(Project::locate(args.path.clone(), args.db.clone())?)?;
@@ -86,6 +93,42 @@ fn test_cell(f: &friction_analysis::hotspots::FileActivity) -> String {
     }
 }
 
+/// Whether the defect model's forecast was asked for and measured: only
+/// then do the listings carry its columns.
+fn measured(report: &HotspotReport) -> bool {
+    report.forecast.as_ref().is_some_and(|f| f.measured)
+}
+
+/// The forecast's header line(s), or nothing when not asked for.
+fn forecast_lines(out: &mut String, report: &HotspotReport) {
+    let Some(p) = &report.forecast else {
+        return;
+    };
+    if !p.measured {
+        out.push_str(&format!(
+            "  forecast      not measured: no defect-fix commit touched the product code in the {} months before {} to train the defect model on\n",
+            3 * p.horizon_months,
+            p.cut
+        ));
+        return;
+    }
+    out.push_str(&format!(
+        "  forecast      defect model at {} for the next {} months (fixes/12m: expected defect fixes; /kLOC: per 1,000 code lines, min 50 lines; risk: chance of a fix), trained on {} defect-fix commits from {} on\n",
+        p.cut, p.horizon_months, p.training_fix_commits, p.training_cut
+    ));
+    if p.mostly_prior {
+        out.push_str(&format!(
+            "  note          fewer than {OWN_HISTORY_FIX_COMMITS} training fix commits: the forecast rests mostly on the pooled prior of public repositories, not on this repository's own history\n"
+        ));
+    }
+    if report.rank != Rank::Score {
+        out.push_str(&format!(
+            "  order         by the defect model's {}; the default order (`--rank score`) is friction's score, which the back-test evidence keeps (BENCHMARKS.md, \"Pre-registered test\")\n",
+            if report.rank == Rank::Density { "density (/kLOC)" } else { "risk" }
+        ));
+    }
+}
+
 /// Whether SARIF findings name any file of the listing.
 fn security(report: &HotspotReport) -> bool {
     report
@@ -98,6 +141,7 @@ fn security(report: &HotspotReport) -> bool {
 pub fn csv(report: &HotspotReport, limit: usize) -> String {
     let testing = testing(report);
     let security = security(report);
+    let forecast = measured(report);
     let h = &report.hotspots;
     let rows = h
         .files
@@ -127,6 +171,15 @@ pub fn csv(report: &HotspotReport, limit: usize) -> String {
                     friction_signals::test_marks(f.coverage_pct, f.flaky_tests).join(", "),
                 ]);
             }
+            if forecast {
+                let p = f.forecast;
+                row.extend([
+                    p.map(|p| p.expected_fixes.to_string()).unwrap_or_default(),
+                    p.map(|p| p.density_per_kloc.to_string())
+                        .unwrap_or_default(),
+                    p.map(|p| p.risk.to_string()).unwrap_or_default(),
+                ]);
+            }
             if security {
                 row.extend([
                     f.security_findings
@@ -152,6 +205,9 @@ pub fn csv(report: &HotspotReport, limit: usize) -> String {
     if testing {
         columns.extend(["coverage_pct", "flaky_tests", "test_risk"]);
     }
+    if forecast {
+        columns.extend(["expected_fixes", "density_per_kloc", "risk"]);
+    }
     if security {
         columns.extend(["security_findings", "security_debt"]);
     }
@@ -167,8 +223,13 @@ pub fn text(report: &HotspotReport, limit: usize) -> String {
     );
     match h.cutoff_revisions {
         Some(cut) => out.push_str(&format!(
-            "  hotspots      {} unhealthy files ({:.1} % of the product code) took {:.1} % of its changes; chosen where the change distribution bends (≥ {cut} changes), listed by size × √changes\n",
-            h.hotspot_count, h.hotspot_code_pct, h.hotspot_activity_pct
+            "  hotspots      {} unhealthy files ({:.1} % of the product code) took {:.1} % of its changes; chosen where the change distribution bends (≥ {cut} changes), listed by {}\n",
+            h.hotspot_count, h.hotspot_code_pct, h.hotspot_activity_pct,
+            match report.rank {
+                Rank::Score => "size × √changes",
+                Rank::Density => "the defect model's density",
+                Rank::Risk => "the defect model's risk",
+            }
         )),
         None => out.push_str(
             "  hotspots      none: the product code's change distribution has no bend (too few files changed, or all equally often), or the files above it are healthy\n",
@@ -190,6 +251,7 @@ pub fn text(report: &HotspotReport, limit: usize) -> String {
         h.alert_activity_pct,
         health::WARNING_FROM
     ));
+    forecast_lines(&mut out, report);
     if !report.component_overlaps.is_empty() {
         let o = &report.component_overlaps[0];
         out.push_str(&format!(
@@ -219,13 +281,21 @@ pub fn text(report: &HotspotReport, limit: usize) -> String {
         }
     }
     risk_rows(&mut out, report);
-    file_rows(&mut out, report, &h.files, limit, "product code");
+    file_rows(
+        &mut out,
+        report,
+        &h.files,
+        limit,
+        "product code",
+        measured(report),
+    );
     file_rows(
         &mut out,
         report,
         &t.files,
         limit,
         "test and other non-product code (never a hotspot)",
+        false,
     );
     out
 }
@@ -268,16 +338,30 @@ fn file_rows(
     files: &[friction_analysis::hotspots::FileActivity],
     limit: usize,
     title: &str,
+    forecast: bool,
 ) {
     let shown: Vec<_> = files.iter().take(limit.min(files.len())).collect();
     if !shown.is_empty() {
+        let model = if forecast {
+            format!("{:>9}  {:>6}  {:>5}  ", "fixes/12m", "/kLOC", "risk")
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "\n  {title}\n  {:>4}  {:>7}  {:>7}  {:>7}  {:>6}  {:<7}  {:>6}  file\n",
+            "\n  {title}\n  {:>4}  {:>7}  {:>7}  {:>7}  {:>6}  {:<7}  {:>6}  {model}file\n",
             "rank", "changes", "churn", "authors", "health", "band", "code"
         ));
         for (i, f) in shown.iter().enumerate() {
+            let model = match (forecast, f.forecast) {
+                (false, _) => String::new(),
+                (true, Some(p)) => format!(
+                    "{:>9.2}  {:>6.2}  {:>5.2}  ",
+                    p.expected_fixes, p.density_per_kloc, p.risk
+                ),
+                (true, None) => format!("{:>9}  {:>6}  {:>5}  ", "–", "–", "–"),
+            };
             out.push_str(&format!(
-                "  {:>4}  {:>7}  {:>7}  {:>7}  {:>6}  {:<7}  {:>6}  {}{}\n",
+                "  {:>4}  {:>7}  {:>7}  {:>7}  {:>6}  {:<7}  {:>6}  {model}{}{}\n",
                 i + 1,
                 f.revisions,
                 f.churn,

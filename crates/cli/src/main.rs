@@ -758,6 +758,20 @@ pub struct HotspotsArgs {
     /// List every changed file.
     #[arg(long)]
     pub all: bool,
+    /// Order of the product files: `score` (friction's score, size × √changes;
+    /// the default, kept because the back-test did not show the defect model
+    /// ranking better out of sample: BENCHMARKS.md, "Pre-registered test"),
+    /// `density` (the defect model's expected defect fixes per 1,000 code
+    /// lines, a file counted as at least 50 lines) or `risk` (its chance of a
+    /// defect fix). `density` and `risk` imply `--forecast`.
+    #[arg(long, value_name = "ORDER", default_value = "score",
+          value_parser = ["score", "density", "risk"])]
+    pub rank: String,
+    /// Add the defect model's forecast for the next 12 months to each product
+    /// file: expected defect fixes, density per 1,000 code lines, risk
+    /// (computed only when asked: it reads the whole history).
+    #[arg(long)]
+    pub forecast: bool,
 }
 
 /// Options of `friction code`.
