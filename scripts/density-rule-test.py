@@ -150,10 +150,14 @@ def report_group(group, summaries):
     share = mean_se([v["density"]["top20_fix_share"] for _, v in members
                      if v["density"]["top20_fix_share"] is not None])
     rs = res["differences"]["risk-size:auc"]["mean"]
+
+    def se_of(x, digits):
+        """A standard error, or a dash where one repository gives none."""
+        return "–" if math.isnan(x) else f"{x:.{digits}f}"
     print(f"\nbars: risk AUC ≥ size + 0.015: {rs:+.3f} → {'met' if rs >= 0.015 else 'not met'};"
-          f" risk strata AUC ≥ 0.64: {strata[0]:.3f} (SE {strata[1]:.3f}) →"
+          f" risk strata AUC ≥ 0.64: {strata[0]:.3f} (SE {se_of(strata[1], 3)}) →"
           f" {'met' if strata[0] >= 0.64 else 'not met'};"
-          f" density top 20 % ≥ 30 %: {share[0]:.1f} % (SE {share[1]:.1f}) →"
+          f" density top 20 % ≥ 30 %: {share[0]:.1f} % (SE {se_of(share[1], 1)}) →"
           f" {'met' if share[0] >= 30 else 'not met'}")
     res["bars"] = {"risk_minus_size_auc": rs, "risk_strata_auc": strata[0],
                    "risk_strata_auc_se": strata[1], "density_top20": share[0],
