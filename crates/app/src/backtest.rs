@@ -640,7 +640,11 @@ struct FittedModel {
     now: Vec<Features>,
     /// Shrunk toward the prior: what the rankings use.
     fitted: Coefficients,
-    report: ModelReport,
+    /// The training rows, for the repository-only fit the back-test
+    /// reports beside the shrunk one ([`model_report`]).
+    training: Training,
+    training_cut: i64,
+    training_fix_commits: u64,
 }
 
 /// Fits the defect model at `cut` for the files `base` (identities `ids`):
@@ -700,16 +704,31 @@ fn fit_at(
         }
     }
     let fitted = defect_model::fit_both(&training, prior, shrinkage);
+    FittedModel {
+        at_row,
+        now,
+        fitted,
+        training,
+        training_cut: earliest,
+        training_fix_commits,
+    }
+}
+
+/// The back-test's account of a fitted model: its training, and every
+/// coefficient shrunk, of the prior, and fitted on the repository alone
+/// (the second fit only the back-test reports, so only it pays for it).
+fn model_report(m: &FittedModel, prior: &Coefficients, shrinkage: f64) -> ModelReport {
     let zero = Coefficients {
         density: [0.0; defect_model::K],
         risk: [0.0; defect_model::K],
     };
-    let local = defect_model::fit_both(&training, &zero, LOCAL_RIDGE);
-    let report = ModelReport {
-        training_cut: date(earliest),
-        training_files: training.x.len() as u64,
-        training_fix_commits,
-        training_events: training.events(),
+    let local = defect_model::fit_both(&m.training, &zero, LOCAL_RIDGE);
+    let fitted = &m.fitted;
+    ModelReport {
+        training_cut: date(m.training_cut),
+        training_files: m.training.x.len() as u64,
+        training_fix_commits: m.training_fix_commits,
+        training_events: m.training.events(),
         shrinkage,
         coefficients: FEATURES
             .iter()
@@ -724,12 +743,6 @@ fn fit_at(
                 risk: round4(fitted.risk[j + 1]),
             })
             .collect(),
-    };
-    FittedModel {
-        at_row,
-        now,
-        fitted,
-        report,
     }
 }
 
@@ -750,12 +763,7 @@ fn evaluate(
     } = scored_files(store, cut_commit, o.include_tests)?;
     let window = i64::from(o.window_months) * MONTH;
     let horizon = o.horizon_end - o.cut;
-    let FittedModel {
-        at_row,
-        now,
-        fitted,
-        report: model,
-    } = fit_at(
+    let m = fit_at(
         history,
         &base,
         &ids,
@@ -765,6 +773,13 @@ fn evaluate(
         o.prior,
         o.shrinkage,
     );
+    let model = model_report(&m, o.prior, o.shrinkage);
+    let FittedModel {
+        at_row,
+        now,
+        fitted,
+        ..
+    } = m;
     for (c, f) in candidates.iter_mut().zip(&now) {
         c.revisions = f.revisions;
         c.authors = f.authors;
@@ -863,7 +878,7 @@ pub fn forecast(
         &Coefficients::prior(),
         defect_model::SHRINKAGE,
     );
-    let measured = model.report.training_fix_commits > 0;
+    let measured = model.training_fix_commits > 0;
     let files = if measured {
         scored
             .candidates
@@ -877,10 +892,10 @@ pub fn forecast(
     Ok(Some(Forecast {
         cut: date(last),
         horizon_months: FORECAST_MONTHS,
-        training_cut: model.report.training_cut,
-        training_files: model.report.training_files,
-        training_fix_commits: model.report.training_fix_commits,
-        mostly_prior: model.report.training_fix_commits < OWN_HISTORY_FIX_COMMITS,
+        training_cut: date(model.training_cut),
+        training_files: model.training.x.len() as u64,
+        training_fix_commits: model.training_fix_commits,
+        mostly_prior: model.training_fix_commits < OWN_HISTORY_FIX_COMMITS,
         measured,
         files,
     }))
