@@ -299,3 +299,42 @@ fn a_path_recreated_after_a_rename_keeps_its_own_history() {
     assert_eq!(revisions("src/app.py"), Some(5.into()), "{r}");
     assert_eq!(revisions("src/other.py"), Some(1.into()), "{r}");
 }
+
+/// A store read for a path where the repository is not (moved, or given by
+/// `--db` alone): the hotspots come from the store, and the dependency audit
+/// that needs the tree says it could not run instead of dropping it.
+#[test]
+fn an_audit_that_cannot_run_is_said_not_dropped() {
+    let f = history();
+    let db = f.path().join("x.db");
+    scan_json(f.path(), &db, &[]);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let dir = elsewhere.path().to_str().unwrap();
+    let json = friction_json(
+        &["hotspots", dir, "--db", db.to_str().unwrap(), "--json"],
+        elsewhere.path(),
+    );
+    assert!(!json["risk"].as_array().unwrap().is_empty(), "{json}");
+    let notes = json["risk_notes"].as_array().expect("risk_notes");
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    let note = notes[0].as_str().unwrap();
+    assert!(
+        note.starts_with("vulnerable dependencies not read ("),
+        "{note}"
+    );
+    assert!(note.contains("not a git repository"), "{note}");
+    let text = friction_stdout(
+        &["hotspots", dir, "--db", db.to_str().unwrap()],
+        elsewhere.path(),
+    );
+    assert!(
+        text.contains("note: vulnerable dependencies not read"),
+        "{text}"
+    );
+    // With the repository, nothing to say.
+    let json = friction_json(
+        &["hotspots", "--db", db.to_str().unwrap(), "--json"],
+        f.path(),
+    );
+    assert!(json.get("risk_notes").is_none(), "{json}");
+}
