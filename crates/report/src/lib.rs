@@ -188,7 +188,7 @@ pub(crate) fn fmt1(x: Option<f64>) -> String {
 pub fn calibration_note(methodology: &str) -> String {
     if methodology != friction_signals::METHODOLOGY_VERSION {
         return format!(
-            "Scores follow methodology {methodology}; `friction rescore` re-scores the snapshot \
+            "Scores follow methodology {methodology}; friction rescore re-scores the snapshot \
              under {}.",
             friction_signals::METHODOLOGY_VERSION
         );
